@@ -1,0 +1,57 @@
+"""`./k23 build`: one CMake tree, one build directory per target.
+
+build/host           x86-64: unit tests under ASan/UBSan, host tools
+build/riscv64-linux  Debian's riscv64-linux-gnu cross compiler (static)
+build/kernel         clang-16 + lld-16, freestanding riscv64
+"""
+import os
+import shutil
+
+from common import BUILD, DEPS, ROOT, DriverError, info, run
+
+TARGETS = ["host", "riscv64-linux", "kernel"]
+
+TOOLCHAINS = {
+    "host": "cmake/toolchain-host.cmake",
+    "riscv64-linux": "cmake/toolchain-riscv64-linux.cmake",
+    "kernel": "cmake/toolchain-riscv64-kernel.cmake",
+}
+
+
+def build_dir(target):
+    return os.path.join(BUILD, target)
+
+
+def image_path():
+    return os.path.join(build_dir("kernel"), "k23.img")
+
+
+def configure(target):
+    bdir = build_dir(target)
+    if os.path.exists(os.path.join(bdir, "build.ninja")):
+        return  # ninja re-runs cmake itself when a CMakeLists.txt changes
+    info(f"build: configuring {target}")
+    cmd = ["cmake", "-G", "Ninja", "-S", ROOT, "-B", bdir,
+           f"-DK23_TARGET={target}",
+           f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, TOOLCHAINS[target])}",
+           f"-DK23_DEPS_DIR={DEPS}",
+           "-DCMAKE_BUILD_TYPE=RelWithDebInfo"]
+    if shutil.which("ccache"):
+        cmd += ["-DCMAKE_C_COMPILER_LAUNCHER=ccache", "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"]
+    proc = run(cmd, check=False, quiet=True)
+    if proc.returncode != 0:
+        shutil.rmtree(bdir, ignore_errors=True)  # leave no half-configured tree behind
+        raise DriverError(f"build: configuring {target} failed")
+
+
+def build(targets=None, verbose=False, ninja_targets=()):
+    for target in targets or TARGETS:
+        if target not in TARGETS:
+            raise DriverError(f"build: unknown target '{target}'")
+        configure(target)
+        cmd = ["ninja", "-C", build_dir(target)] + list(ninja_targets)
+        if verbose:
+            cmd.append("-v")
+        proc = run(cmd, check=False)
+        if proc.returncode != 0:
+            raise DriverError(f"build: {target} failed")

@@ -1,0 +1,208 @@
+"""`./k23 test`: the three test rings of DESIGN.md.
+
+Each ring prints `NAME: N passed, N failed`; the last line is the total
+`N passed, N failed`; the exit status is non-zero on any failure.
+  host           GoogleTest on x86-64 under ASan/UBSan
+  riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V
+  kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
+"""
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+
+import build as k23build
+import qemu
+from common import ROOT, DriverError, info
+
+RINGS = ["host", "riscv64-linux", "kernel"]
+QEMU_USER = ["qemu-riscv64", "-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"]
+
+
+class RingResult:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.failures = []   # (test name, message)
+
+    def ok(self, test):
+        self.passed += 1
+
+    def fail(self, test, message):
+        self.failed += 1
+        self.failures.append((test, message))
+
+
+def project_version():
+    with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
+        m = re.search(r"project\(k23 VERSION ([0-9.]+)", f.read())
+    if not m:
+        raise DriverError("cannot find the project version in CMakeLists.txt")
+    return m.group(1)
+
+
+# ---------------------------------------------------------------- GoogleTest
+
+def run_gtest(result, cmd, json_path, pattern, verbose):
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    cmd = cmd + [f"--gtest_output=json:{json_path}", "--gtest_brief=1"]
+    if pattern:
+        cmd.append(f"--gtest_filter=*{pattern}*")
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=1800)
+        out = proc.stdout.decode(errors="replace")
+        status = proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        status = None
+    if verbose:
+        sys.stdout.write(out)
+    if not os.path.exists(json_path):
+        # Crashed before writing its report: count what the log shows, and
+        # the crash itself as a failure.
+        result.passed += len(re.findall(r"^\[       OK \]", out, re.M))
+        for name in re.findall(r"^\[  FAILED  \] (\S+)", out, re.M):
+            result.fail(name, "failed")
+        result.fail(os.path.basename(cmd[-3] if status is None else cmd[0]),
+                    "timed out" if status is None else
+                    f"exited with status {status} without a report:\n{out[-4000:]}")
+        return
+    with open(json_path) as f:
+        report = json.load(f)
+    for suite in report.get("testsuites", []):
+        for case in suite.get("testsuite", []):
+            name = f"{suite['name']}.{case['name']}"
+            if case.get("result") == "SKIPPED" or case.get("status") == "NOTRUN":
+                continue
+            if case.get("failures"):
+                result.fail(name, "\n".join(f.get("failure", "") for f in case["failures"]))
+            else:
+                result.ok(name)
+    if status != 0 and result.failed == 0:
+        result.fail("k23-tests", f"exited with status {status}:\n{out[-4000:]}")
+
+
+def ring_host(result, pattern, verbose):
+    k23build.build(targets=["host"], ninja_targets=["k23-tests"])
+    bdir = k23build.build_dir("host")
+    run_gtest(result, [os.path.join(bdir, "tests", "k23-tests")],
+              os.path.join(bdir, "test-results.json"), pattern, verbose)
+
+
+def ring_riscv64_linux(result, pattern, verbose):
+    k23build.build(targets=["riscv64-linux"], ninja_targets=["k23-tests"])
+    bdir = k23build.build_dir("riscv64-linux")
+    run_gtest(result, QEMU_USER + [os.path.join(bdir, "tests", "k23-tests")],
+              os.path.join(bdir, "test-results.json"), pattern, verbose)
+
+
+# ---------------------------------------------------------------- kernel
+
+KTEST_LINE = re.compile(r"^ktest: (PASS|FAIL) ([^\s:]+)(?::\s*(.*))?$")
+KTEST_SUMMARY = re.compile(r"^ktest: (\d+) passed, (\d+) failed$")
+
+
+def run_ktests(result, image, pattern, verbose):
+    append = f"ktest={pattern}" if pattern else "ktest"
+    boot = qemu.boot(image, append=append, timeout=300)
+    if verbose:
+        sys.stdout.write(boot.output)
+    seen_pass = seen_fail = 0
+    summary = None
+    for line in boot.lines():
+        line = line.strip()
+        m = KTEST_LINE.match(line)
+        if m:
+            if m.group(1) == "PASS":
+                seen_pass += 1
+                result.ok(m.group(2))
+            else:
+                seen_fail += 1
+                result.fail(m.group(2), m.group(3) or "failed")
+            continue
+        m = KTEST_SUMMARY.match(line)
+        if m:
+            summary = (int(m.group(1)), int(m.group(2)))
+    tail = "\n".join(boot.lines()[-30:])
+    if boot.timed_out:
+        result.fail("ktest-runner", f"kernel did not shut down in time:\n{tail}")
+    elif summary is None:
+        result.fail("ktest-runner", f"no closing 'ktest: N passed, N failed' line "
+                                    f"(status {boot.status}):\n{tail}")
+    elif summary != (seen_pass, seen_fail):
+        result.fail("ktest-runner", f"summary {summary} disagrees with the {seen_pass} PASS and "
+                                    f"{seen_fail} FAIL lines")
+    elif (boot.status == 0) != (seen_fail == 0):
+        result.fail("ktest-runner", f"QEMU exit status {boot.status} does not reflect "
+                                    f"{seen_fail} failed test(s)")
+
+
+class BootContext:
+    """What boot checks (tests/kernel/test_*.py) get: the image and a way to boot it."""
+
+    def __init__(self, image):
+        self.image = image
+        self.version = project_version()
+        self.root = ROOT
+
+    def boot(self, **kwargs):
+        kwargs.setdefault("timeout", 120)
+        return qemu.boot(self.image, **kwargs)
+
+
+def load_boot_checks():
+    folder = os.path.join(ROOT, "tests", "kernel")
+    checks = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(folder, name))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for attr in sorted(dir(module)):
+            if attr.startswith("check_") and callable(getattr(module, attr)):
+                checks.append((f"boot.{attr[len('check_'):]}", getattr(module, attr)))
+    return checks
+
+
+def ring_kernel(result, pattern, verbose):
+    k23build.build(targets=["kernel"])
+    image = k23build.image_path()
+    run_ktests(result, image, pattern, verbose)
+    ctx = BootContext(image)
+    for name, check in load_boot_checks():
+        if pattern and pattern not in name:
+            continue
+        try:
+            check(ctx)
+            result.ok(name)
+        except AssertionError as e:
+            result.fail(name, str(e) or "assertion failed")
+
+
+RING_FUNCS = {"host": ring_host, "riscv64-linux": ring_riscv64_linux, "kernel": ring_kernel}
+
+
+def run(rings=None, pattern=None, verbose=False):
+    results = []
+    for ring in rings or RINGS:
+        result = RingResult(ring)
+        info(f"test: ring {ring}")
+        try:
+            RING_FUNCS[ring](result, pattern, verbose)
+        except DriverError as e:
+            result.fail(f"{ring}-build", str(e))
+        for test, message in result.failures:
+            print(f"FAILED {ring}: {test}: {message}")
+        results.append(result)
+    for r in results:
+        print(f"{r.name}: {r.passed} passed, {r.failed} failed")
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
