@@ -21,4 +21,7 @@ set(_k23_flags "-march=${K23_KERNEL_MARCH} -mabi=lp64d -mcmodel=medany -fpie -fv
 set(CMAKE_C_FLAGS_INIT "${_k23_flags}")
 set(CMAKE_CXX_FLAGS_INIT "${_k23_flags} -fno-exceptions -fno-rtti -fno-threadsafe-statics -nostdinc++")
 set(CMAKE_ASM_FLAGS_INIT "${_k23_flags}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,--build-id=none")
+# clang's bare-metal driver (riscv64-unknown-elf) ignores -static-pie, so
+# ask lld for the static PIE directly: -pie without an interpreter. -z text
+# turns a relocation against read-only data into a link error.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro -Wl,--build-id=none")

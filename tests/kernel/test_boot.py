@@ -47,9 +47,9 @@ def check_hart_without_vector(ctx):
 def check_ktest_failure_sets_exit_status(ctx):
     # A test that fails on purpose (run only when named) must give a FAIL
     # line, a closing count and a non-zero QEMU status.
-    boot = ctx.boot(append="ktest=selftest.must_fail")
+    boot = ctx.boot(append="ktest=ktest_selftest_failure")
     lines = [l.strip() for l in boot.lines()]
-    assert any(l.startswith("ktest: FAIL selftest.must_fail") for l in lines), \
-        "no FAIL line for selftest.must_fail:\n" + "\n".join(lines[-15:])
+    assert any(l.startswith("ktest: FAIL ktest_selftest_failure") for l in lines), \
+        "no FAIL line for ktest_selftest_failure:\n" + "\n".join(lines[-15:])
     assert "ktest: 0 passed, 1 failed" in lines, "\n".join(lines[-15:])
     assert boot.status != 0, "a failed kernel test left QEMU's exit status at 0"

@@ -1,0 +1,94 @@
+// Trap entry and trap recovery. Only kernel-mode traps exist so far: the
+// vector saves a TrapFrame (TrapFrame.h) on the current stack. User-mode
+// entry (sscratch swap to a kernel stack) comes with the first guest.
+
+#include <arch/riscv64/TrapFrameLayout.h>
+
+    .option norelax
+
+    .section .text.trap, "ax", @progbits
+    // stvec in direct mode needs a 4-byte aligned base (privileged spec §4.1.2).
+    .balign 4
+    .globl k23_trap_vector
+    .type k23_trap_vector, @function
+k23_trap_vector:
+    addi    sp, sp, -K23_TRAP_FRAME_SIZE
+    sd      x1, K23_TRAP_FRAME_X(1)(sp)
+    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd      x\n, K23_TRAP_FRAME_X(\n)(sp)
+    .endr
+    addi    t0, sp, K23_TRAP_FRAME_SIZE
+    sd      t0, K23_TRAP_FRAME_X(2)(sp)
+    sd      zero, K23_TRAP_FRAME_X(0)(sp)
+    csrr    t0, sepc
+    sd      t0, K23_TRAP_FRAME_SEPC(sp)
+    csrr    t0, sstatus
+    sd      t0, K23_TRAP_FRAME_SSTATUS(sp)
+    csrr    t0, scause
+    sd      t0, K23_TRAP_FRAME_SCAUSE(sp)
+    csrr    t0, stval
+    sd      t0, K23_TRAP_FRAME_STVAL(sp)
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fsd     f\n, K23_TRAP_FRAME_F(\n)(sp)
+    .endr
+    frcsr   t0
+    sd      t0, K23_TRAP_FRAME_FCSR(sp)
+
+    mv      a0, sp
+    call    k23_handle_trap
+
+    ld      t0, K23_TRAP_FRAME_FCSR(sp)
+    fscsr   t0
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fld     f\n, K23_TRAP_FRAME_F(\n)(sp)
+    .endr
+    ld      t0, K23_TRAP_FRAME_SEPC(sp)
+    csrw    sepc, t0
+    ld      t0, K23_TRAP_FRAME_SSTATUS(sp)
+    csrw    sstatus, t0
+    ld      x1, K23_TRAP_FRAME_X(1)(sp)
+    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, K23_TRAP_FRAME_X(\n)(sp)
+    .endr
+    addi    sp, sp, K23_TRAP_FRAME_SIZE
+    sret
+    .size k23_trap_vector, . - k23_trap_vector
+
+    // int k23_catch_trap(TrapRecoveryPoint* point, void (*fn)(void*), void* context)
+    .section .text.k23_catch_trap, "ax", @progbits
+    .balign 4
+    .globl k23_catch_trap
+    .type k23_catch_trap, @function
+k23_catch_trap:
+    sd      ra, K23_RECOVERY_RA(a0)
+    sd      sp, K23_RECOVERY_SP(a0)
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+    sd      s\n, K23_RECOVERY_S(\n)(a0)
+    fsd     fs\n, K23_RECOVERY_FS(\n)(a0)
+    .endr
+    mv      s0, a0          // callee-saved, so it survives fn
+    mv      t0, a1
+    mv      a0, a2
+    jalr    t0
+    mv      t0, s0
+    ld      ra, K23_RECOVERY_RA(t0)
+    ld      s0, K23_RECOVERY_S(0)(t0)
+    li      a0, 0
+    ret
+    .size k23_catch_trap, . - k23_catch_trap
+
+    // [[noreturn]] void k23_trap_recover(TrapRecoveryPoint* point): returns 1
+    // from the k23_catch_trap call that filled `point`.
+    .balign 4
+    .globl k23_trap_recover
+    .type k23_trap_recover, @function
+k23_trap_recover:
+    ld      ra, K23_RECOVERY_RA(a0)
+    ld      sp, K23_RECOVERY_SP(a0)
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+    ld      s\n, K23_RECOVERY_S(\n)(a0)
+    fld     fs\n, K23_RECOVERY_FS(\n)(a0)
+    .endr
+    li      a0, 1
+    ret
+    .size k23_trap_recover, . - k23_trap_recover

@@ -1,0 +1,104 @@
+#include <arch/riscv64/Sbi.h>
+#include <kernel/Console.h>
+
+namespace k23::kernel {
+
+namespace {
+
+// 16550 registers (in units of the register stride).
+constexpr u32 UART_THR = 0; // transmit holding (write)
+constexpr u32 UART_IER = 1; // interrupt enable
+constexpr u32 UART_LSR = 5; // line status
+constexpr u8 UART_LSR_THRE = 1 << 5; // transmit holding register empty
+
+UartConfig s_uart;
+bool s_use_uart = false;
+bool s_sbi_has_dbcn = false;
+bool s_sbi_probed = false;
+
+u8 uart_read(u32 reg) noexcept
+{
+    uptr address = s_uart.base + (static_cast<uptr>(reg) << s_uart.reg_shift);
+    if (s_uart.reg_io_width == 4)
+        return static_cast<u8>(*reinterpret_cast<volatile u32*>(address));
+    return *reinterpret_cast<volatile u8*>(address);
+}
+
+void uart_write(u32 reg, u8 value) noexcept
+{
+    uptr address = s_uart.base + (static_cast<uptr>(reg) << s_uart.reg_shift);
+    if (s_uart.reg_io_width == 4)
+        *reinterpret_cast<volatile u32*>(address) = value;
+    else
+        *reinterpret_cast<volatile u8*>(address) = value;
+}
+
+void uart_putchar(char ch) noexcept
+{
+    while ((uart_read(UART_LSR) & UART_LSR_THRE) == 0) { }
+    uart_write(UART_THR, static_cast<u8>(ch));
+}
+
+void sbi_write(StringView text) noexcept
+{
+    namespace sbi = riscv64::sbi;
+    if (!s_sbi_probed) {
+        s_sbi_has_dbcn = sbi::probe_extension(sbi::Eid::DebugConsole);
+        s_sbi_probed = true;
+    }
+    if (s_sbi_has_dbcn) {
+        usize written = 0;
+        while (written < text.length()) {
+            auto n = sbi::debug_console_write(text.data() + written, text.length() - written);
+            if (n <= 0)
+                break;
+            written += static_cast<usize>(n);
+        }
+        if (written == text.length())
+            return;
+        text = text.substring(written);
+    }
+    for (char ch : text)
+        sbi::legacy_console_putchar(ch);
+}
+
+class ConsoleLogSink final : public LogSink {
+public:
+    constexpr ConsoleLogSink() noexcept = default;
+    void write(StringView text) noexcept override { console_write(text); }
+};
+
+constinit ConsoleLogSink s_log_sink;
+
+} // namespace
+
+void console_install_log_sink() noexcept { set_log_sink(&s_log_sink); }
+
+void console_use_uart(UartConfig const& config) noexcept
+{
+    s_uart = config;
+    // The firmware already set the line up (baud, 8N1); the kernel polls, so
+    // it only makes sure the UART raises no interrupts nobody handles yet.
+    uart_write(UART_IER, 0);
+    s_use_uart = true;
+}
+
+bool console_is_uart() noexcept { return s_use_uart; }
+
+UartConfig const& console_uart() noexcept { return s_uart; }
+
+void console_write(StringView text) noexcept
+{
+    // Single hart for now; an SMP kernel serializes this with a spinlock.
+    if (!s_use_uart) {
+        sbi_write(text);
+        return;
+    }
+    for (char ch : text) {
+        if (ch == '\n')
+            uart_putchar('\r');
+        uart_putchar(ch);
+    }
+}
+
+} // namespace k23::kernel

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <base/Format.h>
+#include <base/Log.h>
+#include <base/StringView.h>
+#include <base/Types.h>
+
+namespace k23::kernel {
+
+// A 16550-compatible UART as the device tree describes it.
+struct UartConfig {
+    uptr base { 0 };
+    u32 reg_shift { 0 };   // register i is at base + (i << reg_shift)
+    u32 reg_io_width { 1 }; // access width in bytes: 1 or 4
+};
+
+// Until console_use_uart() the console writes through the SBI (DBCN when the
+// firmware has it, else the legacy putchar call).
+void console_use_uart(UartConfig const&) noexcept;
+[[nodiscard]] bool console_is_uart() noexcept;
+[[nodiscard]] UartConfig const& console_uart() noexcept;
+
+// Writes the text as is ('\n' becomes "\r\n" on the UART).
+void console_write(StringView) noexcept;
+
+// Points base's log sink (base/Log.h) at the console.
+void console_install_log_sink() noexcept;
+
+// Formats one line (base/Format.h syntax) and logs it through base's sink.
+template<typename... Args>
+void kprintln(StringView fmt, Args const&... args) noexcept
+{
+    k23::log(fmt, args...);
+}
+
+} // namespace k23::kernel

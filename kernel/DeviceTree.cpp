@@ -1,0 +1,206 @@
+#include <kernel/DeviceTree.h>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+namespace k23::kernel {
+
+PlatformInfo g_platform;
+
+u64 PlatformInfo::total_memory() const noexcept
+{
+    u64 total = 0;
+    for (usize i = 0; i < memory_region_count; ++i)
+        total += memory[i].size;
+    return total;
+}
+
+bool PlatformInfo::isa_has(char extension) const noexcept
+{
+    // "rv64" then single-letter extensions up to the first '_'.
+    if (!boot_hart_isa.starts_with("rv64"_sv) && !boot_hart_isa.starts_with("rv32"_sv))
+        return false;
+    for (usize i = 4; i < boot_hart_isa.length(); ++i) {
+        char ch = boot_hart_isa[i];
+        if (ch == '_')
+            break;
+        if (ch == extension)
+            return true;
+    }
+    return false;
+}
+
+namespace {
+
+// A property as a string, without its terminating NUL.
+StringView string_property(const void* fdt, int node, const char* name) noexcept
+{
+    int length = 0;
+    auto const* value = static_cast<const char*>(fdt_getprop(fdt, node, name, &length));
+    if (value == nullptr || length <= 0)
+        return {};
+    usize size = static_cast<usize>(length);
+    if (value[size - 1] == '\0')
+        --size;
+    return { value, size };
+}
+
+bool u32_property(const void* fdt, int node, const char* name, u32& out) noexcept
+{
+    int length = 0;
+    auto const* value = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, name, &length));
+    if (value == nullptr || length != 4)
+        return false;
+    out = fdt32_to_cpu(*value);
+    return true;
+}
+
+// Reads a number of `cells` 32-bit cells (1 or 2) at `cells_pointer`.
+u64 read_cells(const fdt32_t* cells_pointer, int cells) noexcept
+{
+    u64 value = 0;
+    for (int i = 0; i < cells; ++i)
+        value = (value << 32) | fdt32_to_cpu(cells_pointer[i]);
+    return value;
+}
+
+// Entry `index` of a node's "reg", using the parent's #address-cells and
+// #size-cells.
+bool read_reg(const void* fdt, int node, int index, u64& address, u64& size) noexcept
+{
+    int parent = fdt_parent_offset(fdt, node);
+    if (parent < 0)
+        return false;
+    int address_cells = fdt_address_cells(fdt, parent);
+    int size_cells = fdt_size_cells(fdt, parent);
+    if (address_cells < 1 || address_cells > 2 || size_cells < 0 || size_cells > 2)
+        return false;
+    int length = 0;
+    auto const* reg = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, "reg", &length));
+    if (reg == nullptr || length < 0)
+        return false;
+    int entry_cells = address_cells + size_cells;
+    int entries = length / (entry_cells * 4);
+    if (index >= entries)
+        return false;
+    reg += index * entry_cells;
+    address = read_cells(reg, address_cells);
+    size = read_cells(reg + address_cells, size_cells);
+    return true;
+}
+
+void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen < 0)
+        return;
+    out.bootargs = string_property(fdt, chosen, "bootargs");
+
+    // stdout-path is a path or an alias, optionally followed by ":options".
+    auto stdout_path = string_property(fdt, chosen, "stdout-path");
+    if (stdout_path.is_empty())
+        return;
+    usize colon = stdout_path.find(':');
+    if (colon != StringView::not_found)
+        stdout_path = stdout_path.substring(0, colon);
+    int uart = fdt_path_offset_namelen(fdt, stdout_path.data(), static_cast<int>(stdout_path.length()));
+    if (uart < 0)
+        return;
+    if (fdt_node_check_compatible(fdt, uart, "ns16550a") != 0 && fdt_node_check_compatible(fdt, uart, "ns16550") != 0)
+        return;
+    u64 base = 0;
+    u64 size = 0;
+    if (!read_reg(fdt, uart, 0, base, size))
+        return;
+    UartConfig config;
+    config.base = base;
+    u32 value = 0;
+    if (u32_property(fdt, uart, "reg-shift", value))
+        config.reg_shift = value;
+    if (u32_property(fdt, uart, "reg-io-width", value) && (value == 1 || value == 4))
+        config.reg_io_width = value;
+    out.uart = config;
+    out.has_uart = true;
+}
+
+void parse_memory(const void* fdt, PlatformInfo& out) noexcept
+{
+    static constexpr char memory_type[] = "memory";
+    int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", memory_type, sizeof(memory_type));
+    for (; node >= 0; node = fdt_node_offset_by_prop_value(fdt, node, "device_type", memory_type, sizeof(memory_type))) {
+        u64 base = 0;
+        u64 size = 0;
+        for (int i = 0; read_reg(fdt, node, i, base, size); ++i) {
+            if (size == 0 || out.memory_region_count == PlatformInfo::max_memory_regions)
+                continue;
+            out.memory[out.memory_region_count++] = { base, size };
+        }
+    }
+}
+
+void parse_cpus(const void* fdt, PlatformInfo& out) noexcept
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    if (cpus < 0)
+        return;
+    u32 timebase = 0;
+    if (u32_property(fdt, cpus, "timebase-frequency", timebase))
+        out.timebase_frequency = timebase;
+    int cpu;
+    fdt_for_each_subnode(cpu, fdt, cpus)
+    {
+        if (string_property(fdt, cpu, "device_type") != "cpu"_sv)
+            continue;
+        ++out.cpu_count;
+        u64 hart_id = 0;
+        u64 unused = 0;
+        if (!read_reg(fdt, cpu, 0, hart_id, unused) || hart_id != out.boot_hart_id)
+            continue;
+        out.boot_hart_isa = string_property(fdt, cpu, "riscv,isa");
+        // Some cpu nodes carry the frequency themselves.
+        if (u32_property(fdt, cpu, "timebase-frequency", timebase))
+            out.timebase_frequency = timebase;
+    }
+}
+
+void parse_test_finisher(const void* fdt, PlatformInfo& out) noexcept
+{
+    // QEMU virt: compatible = "sifive,test1", "sifive,test0", "syscon".
+    int node = fdt_node_offset_by_compatible(fdt, -1, "sifive,test0");
+    if (node < 0)
+        node = fdt_node_offset_by_compatible(fdt, -1, "sifive,test1");
+    if (node < 0)
+        return;
+    u64 base = 0;
+    u64 size = 0;
+    if (!read_reg(fdt, node, 0, base, size))
+        return;
+    out.has_test_finisher = true;
+    out.test_finisher_base = base;
+}
+
+} // namespace
+
+const char* parse_device_tree(const void* fdt, u64 boot_hart_id, PlatformInfo& out) noexcept
+{
+    if (fdt == nullptr)
+        return "no device tree";
+    // fdt_check_header validates magic, version and block bounds; anything
+    // libfdt reads later stays inside totalsize.
+    int error = fdt_check_header(fdt);
+    if (error != 0)
+        return fdt_strerror(error);
+    out = PlatformInfo {};
+    out.fdt = fdt;
+    out.boot_hart_id = boot_hart_id;
+    parse_chosen(fdt, out);
+    parse_memory(fdt, out);
+    parse_cpus(fdt, out);
+    parse_test_finisher(fdt, out);
+    if (out.memory_region_count == 0)
+        return "device tree has no memory";
+    return nullptr;
+}
+
+} // namespace k23::kernel

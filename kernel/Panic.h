@@ -1,0 +1,25 @@
+#pragma once
+
+#include <arch/riscv64/TrapFrame.h>
+#include <base/Format.h>
+#include <base/StringView.h>
+
+namespace k23::kernel {
+
+// Prints "panic: <message>" and shuts down with a failure status. For broken
+// kernel invariants only (DESIGN.md): everything else is a Result error.
+[[noreturn]] void panic_message(StringView message) noexcept;
+
+template<typename... Args>
+[[noreturn]] void panic(StringView fmt, Args const&... args) noexcept
+{
+    FormatBuffer<256> message;
+    message.appendf(fmt, args...);
+    panic_message(message.view());
+}
+
+// For a trap nobody expected: "panic: <cause> at sepc=0x... stval=0x...",
+// then the registers.
+[[noreturn]] void panic_with_trap_frame(riscv64::TrapFrame const&) noexcept;
+
+} // namespace k23::kernel

@@ -1,0 +1,45 @@
+#include <arch/riscv64/Csr.h>
+#include <arch/riscv64/Sbi.h>
+#include <kernel/Shutdown.h>
+
+namespace k23::kernel {
+
+namespace {
+
+uptr s_test_finisher = 0;
+
+// SiFive test finisher (QEMU hw/misc/sifive_test.c): a 32-bit write of
+// FINISHER_FAIL | code << 16 makes QEMU exit with `code`, FINISHER_PASS with 0.
+constexpr u32 FINISHER_FAIL = 0x3333;
+constexpr u32 FINISHER_PASS = 0x5555;
+
+} // namespace
+
+void shutdown_set_test_finisher(uptr base) noexcept { s_test_finisher = base; }
+
+void shutdown(u32 status) noexcept
+{
+    namespace sbi = riscv64::sbi;
+    riscv64::clear_csr_bits<riscv64::Csr::Sstatus>(riscv64::Sstatus::SIE);
+
+    if (status != 0 && s_test_finisher != 0) {
+        // Checked on Debian 12 (OpenSBI 1.1, QEMU 7.2): SRST with reason
+        // SYSTEM_FAILURE reaches the finisher as a bare FINISHER_FAIL, whose
+        // exit code field is 0, so QEMU exits with status 0. Write the
+        // finisher ourselves to carry the status.
+        u32 code = status > 0xffff ? 0xffff : status;
+        *reinterpret_cast<volatile u32*>(s_test_finisher) = FINISHER_FAIL | (code << 16);
+    }
+    if (status == 0 && s_test_finisher != 0 && !sbi::probe_extension(sbi::Eid::SystemReset))
+        *reinterpret_cast<volatile u32*>(s_test_finisher) = FINISHER_PASS;
+
+    // The generic path: SBI spec §10.1 sbi_system_reset(SHUTDOWN, reason).
+    sbi::system_reset(sbi::ResetType::Shutdown,
+        status == 0 ? sbi::ResetReason::None : sbi::ResetReason::SystemFailure);
+    // Firmware without SRST: SBI spec §5.8 legacy System Shutdown.
+    sbi::call(sbi::Eid::LegacyShutdown, 0);
+    for (;;)
+        riscv64::wait_for_interrupt();
+}
+
+} // namespace k23::kernel

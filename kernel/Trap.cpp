@@ -1,0 +1,70 @@
+#include <arch/riscv64/Csr.h>
+#include <arch/riscv64/Sbi.h>
+#include <kernel/Panic.h>
+#include <kernel/Trap.h>
+
+// The boot hart's HartLocal; entry.S points tp at it. (C linkage so the
+// assembly can name it.)
+extern "C" k23::kernel::HartLocal k23_boot_hart_local;
+k23::kernel::HartLocal k23_boot_hart_local;
+
+namespace k23::kernel {
+
+using namespace riscv64;
+
+void enable_interrupts() noexcept { set_csr_bits<Csr::Sstatus>(Sstatus::SIE); }
+void disable_interrupts() noexcept { clear_csr_bits<Csr::Sstatus>(Sstatus::SIE); }
+
+void unwind_to_recovery_point(u64 reason) noexcept
+{
+    auto& hart = current_hart();
+    auto* point = hart.recovery;
+    if (point == nullptr)
+        panic("unwind_to_recovery_point without a recovery point"_sv);
+    hart.recovery = point->previous;
+    point->scause = reason;
+    point->sepc = 0;
+    point->stval = 0;
+    k23_trap_recover(point);
+}
+
+namespace {
+
+void handle_interrupt(TrapFrame& frame) noexcept
+{
+    auto cause = static_cast<InterruptCause>(frame.scause & ~SCAUSE_INTERRUPT);
+    if (cause == InterruptCause::SupervisorTimer) {
+        // Setting the next event far in the future clears sip.STIP (SBI spec
+        // §6.1); the scheduler will program real deadlines later.
+        sbi::set_timer(~0ull);
+        ++current_hart().timer_interrupts;
+        return;
+    }
+    panic_with_trap_frame(frame);
+}
+
+} // namespace
+
+} // namespace k23::kernel
+
+extern "C" void k23_handle_trap(k23::riscv64::TrapFrame* frame) noexcept
+{
+    using namespace k23::kernel;
+    if (frame->scause & k23::riscv64::SCAUSE_INTERRUPT) {
+        handle_interrupt(*frame);
+        return;
+    }
+    auto& hart = current_hart();
+    if (auto* point = hart.recovery) {
+        // Disarm before resuming, so a fault in the recovery path itself is
+        // not redirected back into it forever.
+        hart.recovery = point->previous;
+        point->scause = frame->scause;
+        point->sepc = frame->sepc;
+        point->stval = frame->stval;
+        frame->sepc = reinterpret_cast<u64>(&k23_trap_recover);
+        frame->a0() = reinterpret_cast<u64>(point);
+        return;
+    }
+    panic_with_trap_frame(*frame);
+}
