@@ -15,6 +15,7 @@ UartConfig s_uart;
 bool s_use_uart = false;
 bool s_sbi_has_dbcn = false;
 bool s_sbi_probed = false;
+ConsoleAddressTranslator s_translate = nullptr;
 
 u8 uart_read(u32 reg) noexcept
 {
@@ -49,7 +50,18 @@ void sbi_write(StringView text) noexcept
     if (s_sbi_has_dbcn) {
         usize written = 0;
         while (written < text.length()) {
-            auto n = sbi::debug_console_write(text.data() + written, text.length() - written);
+            // One call per physically contiguous piece: stop at page ends.
+            auto const* piece = text.data() + written;
+            usize length = text.length() - written;
+            if (s_translate != nullptr) {
+                u64 physical = s_translate(piece);
+                if (physical == 0)
+                    break;
+                usize to_page_end = 4096 - (physical & 4095);
+                length = length < to_page_end ? length : to_page_end;
+                piece = reinterpret_cast<const char*>(physical);
+            }
+            auto n = sbi::debug_console_write(piece, length);
             if (n <= 0)
                 break;
             written += static_cast<usize>(n);
@@ -71,6 +83,8 @@ public:
 constinit ConsoleLogSink s_log_sink;
 
 } // namespace
+
+void console_set_address_translator(ConsoleAddressTranslator translate) noexcept { s_translate = translate; }
 
 void console_install_log_sink() noexcept { set_log_sink(&s_log_sink); }
 

@@ -20,6 +20,12 @@ void console_use_uart(UartConfig const&) noexcept;
 [[nodiscard]] bool console_is_uart() noexcept;
 [[nodiscard]] UartConfig const& console_uart() noexcept;
 
+// The SBI debug console (DBCN) takes physical addresses. Once the MMU is on,
+// the kernel installs a translation (returning 0 for "no physical address":
+// the console then falls back to the legacy one-character call).
+using ConsoleAddressTranslator = u64 (*)(const void*) noexcept;
+void console_set_address_translator(ConsoleAddressTranslator) noexcept;
+
 // Writes the text as is ('\n' becomes "\r\n" on the UART).
 void console_write(StringView) noexcept;
 

@@ -31,6 +31,23 @@ bool PlatformInfo::isa_has(char extension) const noexcept
     return false;
 }
 
+bool PlatformInfo::isa_has_extension(StringView name) const noexcept
+{
+    // "rv64imac_zicsr_zkr": multi-letter extensions are '_'-separated.
+    usize start = boot_hart_isa.find('_');
+    while (start != StringView::not_found && start < boot_hart_isa.length()) {
+        auto rest = boot_hart_isa.substring(start + 1);
+        usize end = rest.find('_');
+        auto extension = end == StringView::not_found ? rest : rest.substring(0, end);
+        if (extension == name)
+            return true;
+        if (end == StringView::not_found)
+            break;
+        start += 1 + end;
+    }
+    return false;
+}
+
 namespace {
 
 // A property as a string, without its terminating NUL.
@@ -96,6 +113,12 @@ void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
     if (chosen < 0)
         return;
     out.bootargs = string_property(fdt, chosen, "bootargs");
+    int seed_length = 0;
+    auto const* seed = static_cast<const u8*>(fdt_getprop(fdt, chosen, "rng-seed", &seed_length));
+    if (seed != nullptr && seed_length > 0) {
+        out.rng_seed = seed;
+        out.rng_seed_length = static_cast<usize>(seed_length);
+    }
 
     // stdout-path is a path or an alias, optionally followed by ":options".
     auto stdout_path = string_property(fdt, chosen, "stdout-path");
@@ -158,9 +181,43 @@ void parse_cpus(const void* fdt, PlatformInfo& out) noexcept
         if (!read_reg(fdt, cpu, 0, hart_id, unused) || hart_id != out.boot_hart_id)
             continue;
         out.boot_hart_isa = string_property(fdt, cpu, "riscv,isa");
+        out.boot_hart_mmu_type = string_property(fdt, cpu, "mmu-type");
         // Some cpu nodes carry the frequency themselves.
         if (u32_property(fdt, cpu, "timebase-frequency", timebase))
             out.timebase_frequency = timebase;
+    }
+}
+
+void add_reserved(PlatformInfo& out, u64 base, u64 size) noexcept
+{
+    if (size == 0 || out.reserved_region_count == PlatformInfo::max_reserved_regions)
+        return;
+    out.reserved[out.reserved_region_count++] = { base, size };
+}
+
+void parse_reserved(const void* fdt, PlatformInfo& out) noexcept
+{
+    // The memory reservation block (devicetree spec §5.3).
+    int entries = fdt_num_mem_rsv(fdt);
+    for (int i = 0; i < entries; ++i) {
+        u64 base = 0;
+        u64 size = 0;
+        if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
+            add_reserved(out, base, size);
+    }
+    // /reserved-memory's children with a "reg" (devicetree spec §3.5).
+    // Dynamically placed ones (only "size") were placed by the firmware
+    // already, so they carry a reg by the time we run, or do not matter.
+    int reserved = fdt_path_offset(fdt, "/reserved-memory");
+    if (reserved < 0)
+        return;
+    int child;
+    fdt_for_each_subnode(child, fdt, reserved)
+    {
+        u64 base = 0;
+        u64 size = 0;
+        for (int i = 0; read_reg(fdt, child, i, base, size); ++i)
+            add_reserved(out, base, size);
     }
 }
 
@@ -193,8 +250,10 @@ const char* parse_device_tree(const void* fdt, u64 boot_hart_id, PlatformInfo& o
         return fdt_strerror(error);
     out = PlatformInfo {};
     out.fdt = fdt;
+    out.fdt_size = fdt_totalsize(fdt);
     out.boot_hart_id = boot_hart_id;
     parse_chosen(fdt, out);
+    parse_reserved(fdt, out);
     parse_memory(fdt, out);
     parse_cpus(fdt, out);
     parse_test_finisher(fdt, out);

@@ -11,14 +11,26 @@ struct MemoryRegion {
     u64 size { 0 };
 };
 
-// What the kernel needs from the device tree, parsed once at boot. Strings
-// point into the device tree blob, which stays where the firmware put it.
+// What the loader and the kernel need from the device tree, parsed once at
+// boot by each (the loader also compiles this file). Strings point into the
+// device tree blob, which stays where the firmware put it. Addresses are
+// physical, as the device tree gives them.
 struct PlatformInfo {
     static constexpr usize max_memory_regions = 16;
+    static constexpr usize max_reserved_regions = 32;
 
     const void* fdt { nullptr };
+    u64 fdt_size { 0 }; // totalsize from the blob's header
     u64 boot_hart_id { 0 };
     StringView bootargs;
+
+    // /chosen/rng-seed, if the firmware passed one (QEMU does: 32 bytes).
+    const u8* rng_seed { nullptr };
+    usize rng_seed_length { 0 };
+
+    // The memory reservation block and /reserved-memory's children.
+    MemoryRegion reserved[max_reserved_regions];
+    usize reserved_region_count { 0 };
 
     bool has_uart { false };
     UartConfig uart;
@@ -28,6 +40,7 @@ struct PlatformInfo {
 
     usize cpu_count { 0 };
     StringView boot_hart_isa; // "riscv,isa" of the boot hart's cpu node
+    StringView boot_hart_mmu_type; // "mmu-type": "riscv,sv39", "riscv,sv48", ...
     u64 timebase_frequency { 0 };
 
     bool has_test_finisher { false };
@@ -37,6 +50,9 @@ struct PlatformInfo {
     // True if the single-letter part of the ISA string names `extension`
     // (e.g. 'v'); "rv64imafdcvh_zicsr..." has v and h.
     [[nodiscard]] bool isa_has(char extension) const noexcept;
+    // True if the ISA string lists the multi-letter extension `name` (e.g.
+    // "zkr") after the single-letter part.
+    [[nodiscard]] bool isa_has_extension(StringView name) const noexcept;
 };
 
 // Parses the flattened device tree at `fdt`. Returns nullptr on success, or a

@@ -1,4 +1,5 @@
 #include <arch/riscv64/Csr.h>
+#include <kernel/Backtrace.h>
 #include <base/Assertions.h>
 #include <kernel/Console.h>
 #include <kernel/Panic.h>
@@ -29,10 +30,14 @@ constexpr const char* register_names[32] = {
 
 } // namespace
 
-void panic_message(StringView message) noexcept
+// noinline: the walk starts at this function's own frame record, whose
+// return address is the panicking caller.
+[[gnu::noinline]] void panic_message(StringView message) noexcept
 {
     enter_panic();
     kprintln("panic: {}"_sv, message);
+    kprintln("backtrace:"_sv);
+    print_backtrace(current_frame_pointer());
     shutdown(1);
 }
 
@@ -49,6 +54,10 @@ void panic_with_trap_frame(riscv64::TrapFrame const& frame) noexcept
             register_names[i + 2], frame.x[i + 2],
             register_names[i + 3], frame.x[i + 3]);
     }
+    // Frame #0 is the trapping pc; the chain goes on from the interrupted
+    // code's fp (s0), which the vector saved untouched.
+    kprintln("backtrace:"_sv);
+    print_backtrace(frame.x[8], frame.sepc);
     shutdown(1);
 }
 

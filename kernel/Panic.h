@@ -23,3 +23,13 @@ template<typename... Args>
 [[noreturn]] void panic_with_trap_frame(riscv64::TrapFrame const&) noexcept;
 
 } // namespace k23::kernel
+
+namespace k23::kernel {
+
+class BootArgs;
+
+// `panic=test|trap|corrupt` on the command line: fail on purpose
+// (kernel/PanicTest.cpp). Returns if the argument is absent or unknown.
+void handle_panic_request(BootArgs const&) noexcept;
+
+} // namespace k23::kernel

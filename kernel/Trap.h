@@ -10,6 +10,9 @@ struct HartLocal {
     u64 hart_id { 0 };
     riscv64::TrapRecoveryPoint* recovery { nullptr };
     u64 timer_interrupts { 0 };
+    // mimalloc's default heap for this hart (word 3: the mimalloc port reads
+    // it from tp, see cmake/deps/mimalloc/port.h).
+    void* mimalloc_heap { nullptr };
 };
 
 inline HartLocal& current_hart() noexcept

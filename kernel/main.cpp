@@ -1,4 +1,5 @@
 #include <arch/riscv64/Csr.h>
+#include <kernel/Boot.h>
 #include <kernel/BootArgs.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
@@ -7,6 +8,7 @@
 #include <kernel/Panic.h>
 #include <kernel/Shutdown.h>
 #include <kernel/Trap.h>
+#include <kernel/mm/PhysicalMemory.h>
 
 #ifndef K23_VERSION
 #    error "K23_VERSION must come from CMake (PROJECT_VERSION)"
@@ -56,30 +58,67 @@ void handle_crash_request(BootArgs const& args) noexcept
 
 } // namespace k23::kernel
 
-extern "C" [[noreturn]] void kernel_main(u64 hart_id, const void* fdt) noexcept
+namespace k23::kernel {
+namespace {
+
+// The frame allocator gets the loader's memory map, as direct-map addresses:
+// with the MMU on, that is how the kernel touches a frame (and the allocator
+// keeps its bitmaps inside the ranges it manages).
+void physical_memory_from_boot_info(boot::BootInfo const& info) noexcept
+{
+    PhysicalRange ranges[boot::BootInfo::max_memory_ranges];
+    usize count = 0;
+    for (u32 i = 0; i < info.memory_range_count; ++i)
+        ranges[count++] = { phys_to_virt(info.memory_map[i].base), info.memory_map[i].size };
+    auto result = physical_memory().initialize(Span<PhysicalRange const>(ranges, count));
+    if (result.is_error())
+        panic("physical memory: {}"_sv, result.error().message());
+    if (physical_memory().free_frame_count() == 0)
+        panic("physical memory: no usable RAM"_sv);
+}
+
+} // namespace
+} // namespace k23::kernel
+
+// Entered from arch/riscv64/entry.S, which the loader jumps to with the MMU
+// on and a0 = the BootInfo (a direct-map address).
+extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexcept
 {
     using namespace k23;
     using namespace k23::kernel;
 
-    current_hart().hart_id = hart_id;
     run_global_constructors();
     console_install_log_sink();
+    console_set_address_translator([](const void* address) noexcept { return virt_to_phys(address); });
+    if (auto const* error = boot_info_install(info))
+        panic("{}"_sv, error);
+    u64 hart_id = info->hart_id;
+    current_hart().hart_id = hart_id;
 
     // Until the device tree names a UART, the console goes through the SBI.
+    // Device addresses in the tree are physical: use them through the direct map.
+    auto const* fdt = phys_to_virt_pointer<const void>(info->dtb_physical);
     if (auto const* error = parse_device_tree(fdt, hart_id, g_platform))
         panic("device tree at {}: {}"_sv, fdt, error);
-    if (g_platform.has_uart)
-        console_use_uart(g_platform.uart);
+    if (g_platform.has_uart) {
+        UartConfig uart = g_platform.uart;
+        uart.base = phys_to_virt(uart.base);
+        console_use_uart(uart);
+    }
     if (g_platform.has_test_finisher)
-        shutdown_set_test_finisher(g_platform.test_finisher_base);
+        shutdown_set_test_finisher(phys_to_virt(g_platform.test_finisher_base));
     enable_vector_unit_if_present();
+    physical_memory_from_boot_info(*info);
     heap_initialize();
 
     kprintln("k23 {} riscv64 (hart {}, {} MiB, isa {})"_sv, K23_VERSION, hart_id,
         g_platform.total_memory() / (1024 * 1024), g_platform.boot_hart_isa);
+    kprintln("kernel: running at {:#018x} ({}), direct map at {:#018x}"_sv, info->kernel_virtual_base,
+        info->paging_mode == 9 ? "sv48" : "sv39", info->direct_map_offset);
 
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);
+    handle_panic_request(args);
 
     StringView pattern;
     if (args.get("ktest"_sv, pattern)) {

@@ -4,8 +4,9 @@ namespace k23::riscv64::sbi {
 
 i64 debug_console_write(const char* bytes, usize length) noexcept
 {
-    // The MMU is off, so the virtual address of `bytes` is its physical
-    // address. The high half of the address (a2) is zero on RV64.
+    // DBCN takes a physical address: `bytes` must be one (the loader runs
+    // with the MMU off; the kernel's console translates first). The high
+    // half of the address (a2) is zero on RV64.
     auto address = reinterpret_cast<uptr>(bytes);
     auto result = call(Eid::DebugConsole, 0, length, address, 0);
     if (result.error != 0)

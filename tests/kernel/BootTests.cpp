@@ -1,6 +1,7 @@
 // Boot-time facts: boot arguments, the device tree, the console, relocation.
 
 #include <arch/riscv64/Csr.h>
+#include <kernel/Boot.h>
 #include <kernel/BootArgs.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
@@ -13,7 +14,7 @@ extern "C" {
 [[gnu::visibility("hidden")]] extern char __rela_dyn_end[];
 [[gnu::visibility("hidden")]] extern k23::kernel::KTestRecord __ktest_array_start[];
 [[gnu::visibility("hidden")]] extern k23::kernel::KTestRecord __ktest_array_end[];
-void kernel_main(u64, const void*) noexcept;
+void kernel_main(k23::boot::BootInfo const*) noexcept;
 }
 
 using namespace k23;
@@ -59,8 +60,10 @@ KTEST(ktest_pattern_matching)
 KTEST(device_tree_memory)
 {
     KASSERT(g_platform.memory_region_count > 0);
-    auto image = reinterpret_cast<u64>(__image_start);
-    auto image_end = reinterpret_cast<u64>(__image_end);
+    // The kernel runs in virtual memory now: check where the loader put it.
+    auto image = boot_info().kernel_physical_base;
+    auto image_end = image + boot_info().kernel_size;
+    KEXPECT_EQ(virt_to_phys(__image_start), image);
     bool image_in_memory = false;
     for (usize i = 0; i < g_platform.memory_region_count; ++i) {
         auto const& region = g_platform.memory[i];
@@ -72,7 +75,8 @@ KTEST(device_tree_memory)
     }
     KEXPECT(image_in_memory);
     // The device tree blob itself lives in RAM too.
-    auto fdt = reinterpret_cast<u64>(g_platform.fdt);
+    auto fdt = virt_to_phys(g_platform.fdt);
+    KEXPECT_EQ(fdt, boot_info().dtb_physical);
     KEXPECT_GE(fdt, g_platform.memory[0].base);
 }
 
@@ -91,7 +95,8 @@ KTEST(uart_at_device_tree_address)
 {
     KASSERT(g_platform.has_uart);
     KEXPECT(console_is_uart());
-    KEXPECT_EQ(console_uart().base, g_platform.uart.base);
+    // Devices are reached through the direct map.
+    KEXPECT_EQ(console_uart().base, phys_to_virt(g_platform.uart.base));
     KEXPECT_NE(g_platform.uart.base, 0u);
     // The 16550's line status register at that address: once earlier output
     // drains, THR empty (bit 5) and transmitter empty (bit 6) are both set.
@@ -116,8 +121,8 @@ KTEST(relocation_function_pointer_table)
 {
     auto image = reinterpret_cast<uptr>(__image_start);
     auto image_end = reinterpret_cast<uptr>(__image_end);
-    // The kernel is linked at 0; QEMU loads it at 0x80200000. Unrelocated
-    // pointers would be small link-time offsets.
+    // The kernel is linked at 0; the loader relocates it to a random
+    // upper-half base. Unrelocated pointers would be small link-time offsets.
     KEXPECT_NE(image, 0u);
     KEXPECT_LT(reinterpret_cast<uptr>(__rela_dyn_start), reinterpret_cast<uptr>(__rela_dyn_end));
     for (auto* volatile const* entry = reinterpret_cast<int (*volatile const*)()>(relocation_probe_table);

@@ -1,106 +1,167 @@
-// The kernel heap (kernel/Heap.h) and base/'s allocating types on top of it.
+// The kernel heap (mimalloc through k23's port, kernel/Heap.h) and base/'s
+// allocating types on top of it.
 
 #include <base/Format.h>
 #include <base/Memory.h>
 #include <base/Result.h>
 #include <base/Vector.h>
+#include <kernel/Console.h>
 #include <kernel/Heap.h>
 #include <kernel/KTest.h>
+#include <kernel/Trap.h>
+#include <kernel/heap/Mimalloc.h>
+#include <kernel/heap/MimallocPort.h>
+
 
 using namespace k23;
 using namespace k23::kernel;
 
 namespace {
-alignas(16) u8 s_test_heap_region[64 * 1024];
+
+// A byte pattern that differs per block and per offset.
+u8 pattern(usize block, usize offset) { return static_cast<u8>((block * 131 + offset * 7 + 1) & 0xff); }
+
+bool check_pattern(const u8* bytes, usize size, usize block)
+{
+    for (usize i = 0; i < size; ++i) {
+        if (bytes[i] != pattern(block, i))
+            return false;
+    }
+    return true;
 }
 
-KTEST(heap_exhaustion_returns_null)
+// Sets mimalloc's page limit for one test and restores it after.
+struct ScopedPageLimit {
+    usize saved;
+    explicit ScopedPageLimit(usize pages)
+        : saved(mimalloc_port_page_limit())
+    {
+        mimalloc_port_set_page_limit(pages);
+    }
+    ~ScopedPageLimit() { mimalloc_port_set_page_limit(saved); }
+};
+
+} // namespace
+
+KTEST(heap_many_sizes_and_alignments)
 {
-    FreeListHeap heap;
-    heap.initialize(s_test_heap_region, sizeof(s_test_heap_region));
-    KEXPECT_EQ(heap.free_bytes(), sizeof(s_test_heap_region));
-    void* blocks[64] = {};
+    // 1 B .. 1 MiB, alignments 1 .. 4 KiB, all live at once, each filled
+    // with its own pattern: no overlap, every block aligned and intact.
+    constexpr usize count = 48;
+    u8* blocks[count] = {};
+    usize sizes[count] = {};
+    usize size = 1;
+    for (usize i = 0; i < count; ++i) {
+        usize alignment = usize(1) << (i % 13);
+        sizes[i] = size;
+        blocks[i] = static_cast<u8*>(platform_allocate(size, alignment));
+        KASSERT(blocks[i] != nullptr);
+        KEXPECT_EQ(reinterpret_cast<uptr>(blocks[i]) % alignment, 0u);
+        for (usize b = 0; b < size; ++b)
+            blocks[i][b] = pattern(i, b);
+        size = size * 3 / 2 + 1;
+        if (size > 1024 * 1024)
+            size = 1024 * 1024;
+    }
+    KEXPECT_EQ(sizes[count - 1], 1024u * 1024u);
+    for (usize i = 0; i < count; ++i)
+        KEXPECT(check_pattern(blocks[i], sizes[i], i));
+    for (usize i = 0; i < count; ++i)
+        platform_deallocate(blocks[i], sizes[i], 1);
+}
+
+KTEST(heap_100k_cycles_do_not_grow)
+{
+    // Warm up once, then 100k alloc/free cycles of mixed sizes must not
+    // take a single extra page from the frame allocator.
+    auto cycle = [](usize i) {
+        usize size = 16 + (i * 97) % 8192;
+        void* a = platform_allocate(size, 16);
+        void* b = platform_allocate(64 * 1024 + (i % 7) * 4096, 64);
+        if (a != nullptr)
+            static_cast<u8*>(a)[size - 1] = 1;
+        platform_deallocate(b, 0, 0);
+        platform_deallocate(a, 0, 0);
+        return a != nullptr && b != nullptr;
+    };
+    for (usize i = 0; i < 1000; ++i)
+        KASSERT(cycle(i));
+    usize before = heap_stats().committed_pages;
+    bool all = true;
+    for (usize i = 0; i < 100'000; ++i)
+        all = cycle(i) && all;
+    usize after = heap_stats().committed_pages;
+    KEXPECT(all);
+    KEXPECT_EQ(after, before);
+    kprintln("heap: committed pages before {} after {} 100k cycles (peak {})"_sv, before, after,
+        heap_stats().peak_pages);
+}
+
+KTEST(heap_out_of_memory_is_an_error)
+{
+    // With mimalloc held to its current pages plus 2 MiB, allocating 256 KiB
+    // blocks ends in nullptr (not a hang, not a panic) well before the cap;
+    // after freeing, allocation works again.
+    ScopedPageLimit limit(heap_stats().committed_pages + 512);
+    constexpr usize cap = 4096;
+    static void* blocks[cap];
     usize count = 0;
-    while (count < 64) {
-        void* p = heap.allocate(4000, 16);
+    while (count < cap) {
+        void* p = platform_allocate(256 * 1024, 16);
         if (p == nullptr)
             break;
-        KEXPECT(heap.contains(p));
         blocks[count++] = p;
     }
-    // 64 KiB holds 16 blocks of 4000 + header bytes, not more.
-    KEXPECT_EQ(count, 16u);
-    KEXPECT(heap.allocate(4000, 16) == nullptr);
-    KEXPECT(heap.allocate(~usize(0), 16) == nullptr);
-    KEXPECT(heap.allocate(~usize(0) - 8, 16) == nullptr);
+    KEXPECT_LT(count, cap);
+    KEXPECT(platform_allocate(256 * 1024, 16) == nullptr);
     for (usize i = 0; i < count; ++i)
-        heap.deallocate(blocks[i]);
-    KEXPECT_EQ(heap.free_bytes(), sizeof(s_test_heap_region));
+        platform_deallocate(blocks[i], 256 * 1024, 16);
+    void* again = platform_allocate(256 * 1024, 16);
+    KEXPECT(again != nullptr);
+    platform_deallocate(again, 256 * 1024, 16);
+    // Absurd requests fail without touching the limit.
+    KEXPECT(platform_allocate(usize(1) << 40, 16) == nullptr);
+    KEXPECT(platform_allocate(~usize(0) - 8, 16) == nullptr);
 }
 
-KTEST(heap_reuse_and_coalescing)
+KTEST(heap_vector_reports_out_of_memory)
 {
-    FreeListHeap heap;
-    heap.initialize(s_test_heap_region, sizeof(s_test_heap_region));
-    void* a = heap.allocate(1000, 16);
-    void* b = heap.allocate(1000, 16);
-    void* c = heap.allocate(1000, 16);
-    KASSERT(a && b && c);
-    KEXPECT(a != b && b != c);
-    fill_bytes(b, 0xab, 1000);
-    heap.deallocate(b);
-    // First fit: the hole left by b is reused for a block that fits in it.
-    void* d = heap.allocate(900, 16);
-    KEXPECT_EQ(d, b);
-    heap.deallocate(a);
-    heap.deallocate(d);
-    heap.deallocate(c);
-    // Everything merged back: one allocation can take (nearly) the whole heap.
-    void* all = heap.allocate(sizeof(s_test_heap_region) - 64, 16);
-    KEXPECT_NE(all, nullptr);
-    heap.deallocate(all);
-    KEXPECT_EQ(heap.free_bytes(), sizeof(s_test_heap_region));
+    ScopedPageLimit limit(heap_stats().committed_pages + 256);
+    Vector<u64> values;
+    Result<void> result {};
+    for (usize i = 0; i < 64 * 1024 * 1024 && !result.is_error(); ++i)
+        result = values.try_append(i);
+    KASSERT(result.is_error());
+    KEXPECT(result.error().code() == ErrorCode::OutOfMemory);
 }
 
-KTEST(heap_alignment)
+KTEST(heap_is_per_hart_in_tp)
 {
-    FreeListHeap heap;
-    heap.initialize(s_test_heap_region, sizeof(s_test_heap_region));
-    void* small = heap.allocate(8, 8);
-    KEXPECT_EQ(reinterpret_cast<uptr>(small) % 16, 0u);
-    void* page = heap.allocate(100, 4096);
-    KASSERT(page != nullptr);
-    KEXPECT_EQ(reinterpret_cast<uptr>(page) % 4096, 0u);
-    KEXPECT(heap.allocate(16, 3) == nullptr); // not a power of two
-    heap.deallocate(page);
-    heap.deallocate(small);
-    KEXPECT_EQ(heap.free_bytes(), sizeof(s_test_heap_region));
+    // mimalloc's default heap lives in this hart's HartLocal block.
+    void* p = platform_allocate(32, 16);
+    KASSERT(p != nullptr);
+    KEXPECT(current_hart().mimalloc_heap != nullptr);
+    KEXPECT_EQ(current_hart().mimalloc_heap, static_cast<void*>(mi_heap_get_default()));
+    platform_deallocate(p, 32, 16);
 }
 
 KTEST(heap_platform_allocate)
 {
-    usize free_before = kernel_heap().free_bytes();
-    KEXPECT_GE(kernel_heap().capacity(), 4u * 1024 * 1024 - 16);
     void* p = platform_allocate(256, 64);
     KASSERT(p != nullptr);
     KEXPECT_EQ(reinterpret_cast<uptr>(p) % 64, 0u);
-    KEXPECT(platform_allocate(usize(1) << 40, 16) == nullptr);
+    KEXPECT(platform_allocate(16, 3) == nullptr); // not a power of two
     platform_deallocate(p, 256, 64);
-    KEXPECT_EQ(kernel_heap().free_bytes(), free_before);
+    platform_deallocate(nullptr, 0, 0);
 }
 
 KTEST(base_vector_in_kernel)
 {
-    usize free_before = kernel_heap().free_bytes();
-    {
-        Vector<u64> values;
-        for (u64 i = 0; i < 1000; ++i)
-            KASSERT(!values.try_append(i * i).is_error());
-        KEXPECT_EQ(values.size(), 1000u);
-        KEXPECT_EQ(values[999], 999u * 999u);
-        KEXPECT_LT(kernel_heap().free_bytes(), free_before);
-    }
-    KEXPECT_EQ(kernel_heap().free_bytes(), free_before);
+    Vector<u64> values;
+    for (u64 i = 0; i < 1000; ++i)
+        KASSERT(!values.try_append(i * i).is_error());
+    KEXPECT_EQ(values.size(), 1000u);
+    KEXPECT_EQ(values[999], 999u * 999u);
 }
 
 KTEST(base_format_in_kernel)

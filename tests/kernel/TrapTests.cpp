@@ -2,6 +2,7 @@
 
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Sbi.h>
+#include <kernel/Boot.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/KTest.h>
 #include <kernel/Trap.h>
@@ -36,16 +37,29 @@ KTEST(trap_illegal_instruction_recovers)
     KEXPECT_EQ(trap.scause, static_cast<u64>(Exception::IllegalInstruction));
 }
 
-KTEST(trap_load_access_fault_recovers)
+KTEST(trap_load_page_fault_recovers)
 {
-    // Nothing is mapped at physical address 0 on QEMU virt, so (MMU off) a
-    // load there is an access fault, reported with the address in stval.
+    // The kernel runs with the MMU on and nothing mapped at virtual address
+    // 8, so a load there is a page fault, reported with the address in stval.
     CaughtTrap trap;
     volatile u64 sink = 0;
     bool trapped = catch_trap([&] { sink = *reinterpret_cast<volatile u64*>(uptr(8)); }, &trap);
     KASSERT(trapped);
-    KEXPECT_EQ(trap.scause, static_cast<u64>(Exception::LoadAccessFault));
+    KEXPECT_EQ(trap.scause, static_cast<u64>(Exception::LoadPageFault));
     KEXPECT_EQ(trap.stval, 8u);
+}
+
+KTEST(trap_load_access_fault_recovers)
+{
+    // Physical address 8 is mapped (the direct map covers physical 0 up),
+    // but nothing is there on QEMU virt: the access itself faults (PMA).
+    CaughtTrap trap;
+    volatile u64 sink = 0;
+    auto address = phys_to_virt(8);
+    bool trapped = catch_trap([&] { sink = *reinterpret_cast<volatile u64*>(address); }, &trap);
+    KASSERT(trapped);
+    KEXPECT_EQ(trap.scause, static_cast<u64>(Exception::LoadAccessFault));
+    KEXPECT_EQ(trap.stval, address);
 }
 
 KTEST(trap_no_trap_returns_false)

@@ -1,4 +1,4 @@
-// The mem* and str* functions of the freestanding kernel. The compiler emits
+// The mem* and str* functions of the freestanding loader and kernel. The compiler emits
 // calls to memcpy/memset/memmove/memcmp for struct copies and
 // __builtin_mem*; libfdt and base/ call the rest. The toolchain builds with
 // -fno-builtin, so the loops below are never turned back into calls to

@@ -1,0 +1,30 @@
+#pragma once
+
+// What the loader handed over (loader/BootInfo.h), and the address
+// translations that follow from it. The kernel runs at a random upper-half
+// base with the MMU on; physical memory (RAM and devices) is reached through
+// the direct map: virtual = physical + BootInfo.direct_map_offset.
+
+#include <base/Types.h>
+#include <loader/BootInfo.h>
+
+namespace k23::kernel {
+
+// Checks magic, version and size, and records the BootInfo. Returns nullptr
+// on success, or what is wrong (the caller panics).
+[[nodiscard]] const char* boot_info_install(boot::BootInfo const* info) noexcept;
+
+[[nodiscard]] boot::BootInfo const& boot_info() noexcept;
+
+// Physical address -> its address in the direct map.
+[[nodiscard]] uptr phys_to_virt(u64 physical) noexcept;
+template<typename T>
+[[nodiscard]] T* phys_to_virt_pointer(u64 physical) noexcept
+{
+    return reinterpret_cast<T*>(phys_to_virt(physical));
+}
+// A kernel-image or direct-map virtual address -> physical; 0 for anything
+// else (e.g. the loader's identity-mapped text).
+[[nodiscard]] u64 virt_to_phys(const void* address) noexcept;
+
+} // namespace k23::kernel

@@ -1,0 +1,40 @@
+#pragma once
+
+// Checking and unpacking the signed kernel payload (loader/ImageFormat.h).
+
+#include <base/Result.h>
+#include <base/Types.h>
+#include <loader/BootMemory.h>
+#include <loader/ImageFormat.h>
+
+namespace k23::loader {
+
+struct VerifiedImage {
+    boot::ImageHeader const* header { nullptr };
+    const u8* payload { nullptr }; // the zstd frame
+    u64 compressed_size { 0 };
+    u64 uncompressed_size { 0 };
+    u64 image_size { 0 };          // from the loader's first byte to the trailer's last
+};
+
+// Validates the header and trailer, then the signature over header and
+// payload, against the public key built into the loader. Nothing of the
+// payload is interpreted before the signature verifies. `image_limit` is how
+// many bytes from `image` are RAM at all (bounds every size field).
+[[nodiscard]] Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept;
+
+// Decompresses the verified payload into `out` (uncompressed_size bytes) and
+// checks the result against the header's SHA-256. The zstd context lives in
+// Scratch memory from `memory`.
+[[nodiscard]] Result<void> decompress_kernel(VerifiedImage const&, u8* out, BootMemory& memory) noexcept;
+
+// SHA-256 of `size` bytes (BearSSL).
+void sha256(const void* data, usize size, u8 (&out)[32]) noexcept;
+// SHA-256 of label || data: a domain-separated derivation.
+void sha256_labelled(const char* label, const void* data, usize size, u8 (&out)[32]) noexcept;
+
+// ECDSA P-256 / SHA-256 verification of `message` with a raw r||s signature
+// against an uncompressed public point (0x04 || X || Y). Exposed for tests.
+[[nodiscard]] bool verify_signature(const u8* message, usize size, const u8 (&signature)[64], const u8 (&public_point)[65]) noexcept;
+
+} // namespace k23::loader

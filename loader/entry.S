@@ -1,0 +1,162 @@
+// Loader entry. OpenSBI (fw_dynamic) jumps to the image's first byte in
+// S-mode with the MMU off, a0 = hart id, a1 = physical address of the device
+// tree. The loader is a static PIE linked at 0 (loader/loader.ld): it applies
+// its own R_RISCV_RELATIVE relocations before running any C++.
+
+#define R_RISCV_RELATIVE 3
+#define SSTATUS_FS_INITIAL (1 << 13)
+#define SBI_EID_SRST 0x53525354
+#define CSR_SEED 0x015
+
+    .option norelax
+
+    .section .text.boot, "ax", @progbits
+    .globl _start
+    .type _start, @function
+_start:
+    // The prologue (loader/ImageFormat.h, LoaderPrologue): 8 bytes of code,
+    // then the magic and the payload offset tools/mkimage.py reads.
+    .option push
+    .option norvc
+    j       .Lboot
+    nop
+    .option pop
+    .ascii  "K23LDR\0\0"
+    .quad   __loader_payload_offset
+
+.Lboot:
+    lla     t0, .Lpark
+    csrw    stvec, t0
+    csrw    sie, zero
+
+    // One hart runs the loader (see arch/riscv64/entry.S).
+    lla     t0, loader_boot_lottery
+    li      t1, 1
+    amoswap.w.aq t1, t1, (t0)
+    bnez    t1, .Lpark
+
+    mv      s0, a0
+    mv      s1, a1
+    lla     sp, loader_stack_top
+
+    lla     t0, __bss_start
+    lla     t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    addi    t0, t0, 8
+    j       1b
+2:
+    // Elf64_Rela {r_offset, r_info, r_addend}: *(base + offset) = base + addend.
+    lla     t0, __rela_dyn_start
+    lla     t1, __rela_dyn_end
+    lla     t2, __loader_start
+    li      t6, R_RISCV_RELATIVE
+3:  bgeu    t0, t1, 4f
+    ld      t3, 0(t0)
+    ld      t4, 8(t0)
+    ld      t5, 16(t0)
+    bne     t4, t6, .Lfail
+    add     t3, t3, t2
+    add     t5, t5, t2
+    sd      t5, 0(t3)
+    addi    t0, t0, 24
+    j       3b
+4:
+    // sstatus.FS = Initial (privileged spec §4.1.1.5): rv64gc code may use
+    // FP registers anywhere.
+    li      t0, SSTATUS_FS_INITIAL
+    csrs    sstatus, t0
+    csrw    fcsr, zero
+
+    lla     t0, loader_trap_entry
+    csrw    stvec, t0
+
+    mv      a0, s0
+    mv      a1, s1
+    call    loader_main
+    j       .Lpark
+
+.Lfail:
+    // SBI spec §10.1: system reset, type shutdown, reason "system failure".
+    li      a7, SBI_EID_SRST
+    li      a6, 0
+    li      a0, 0
+    li      a1, 1
+    ecall
+    .balign 4
+.Lpark:
+    wfi
+    j       .Lpark
+    .size _start, . - _start
+
+// Traps in the loader are fatal, except inside loader_try_read_seed: there an
+// exception (the seed CSR is not accessible) skips the instruction and
+// disarms loader_probe_armed, which is how the caller learns it trapped.
+    .text
+    .balign 4
+    .globl loader_trap_entry
+loader_trap_entry:
+    csrw    sscratch, t0
+    lla     t0, loader_probe_armed
+    ld      t0, 0(t0)
+    bnez    t0, 5f
+    csrr    a0, scause
+    csrr    a1, sepc
+    csrr    a2, stval
+    call    loader_unexpected_trap
+    j       .Lpark
+5:  lla     t0, loader_probe_armed
+    sd      zero, 0(t0)
+    csrr    t0, sepc
+    addi    t0, t0, 4 // csrrw is never compressed
+    csrw    sepc, t0
+    csrr    t0, sscratch
+    sret
+
+// bool loader_try_read_seed(u64* out): one read of the Zkr seed CSR
+// (Zkr spec: it must be accessed with a read-write instruction, csrrw).
+    .globl loader_try_read_seed
+loader_try_read_seed:
+    lla     t0, loader_probe_armed
+    li      t1, 1
+    sd      t1, 0(t0)
+    li      t2, 0
+    .option push
+    .option norvc
+    csrrw   t2, CSR_SEED, zero
+    .option pop
+    ld      t1, 0(t0)
+    sd      zero, 0(t0)
+    sd      t2, 0(a0)
+    mv      a0, t1 // 1 = read, 0 = trapped
+    ret
+
+// [[noreturn]] loader_enter_kernel(satp, entry, boot_info, 0): switch to the
+// new page tables (privileged spec §4.1.11, and sfence.vma after, §4.2.1) and
+// jump. This code is identity-mapped, so the fetch after csrw satp works.
+    .globl loader_enter_kernel
+loader_enter_kernel:
+    csrw    stvec, zero
+    sfence.vma zero, zero
+    csrw    satp, a0
+    sfence.vma zero, zero
+    mv      a0, a2
+    li      sp, 0
+    li      tp, 0
+    jr      a1
+
+    .section .data.boot, "aw", @progbits
+    .balign 8
+loader_boot_lottery:
+    .word 0
+    .word 0
+    .globl loader_probe_armed
+loader_probe_armed:
+    .quad 0
+
+    .section .bss.stack, "aw", @nobits
+    .balign 16
+loader_stack_bottom:
+    .space 64 * 1024
+    .globl loader_stack_top
+loader_stack_top:

@@ -1,0 +1,257 @@
+"""`./k23 spec`: the WebAssembly spec test suite.
+
+The suite comes from $K23_TESTSUITE, else ../shared/testsuite beside the
+repository. Each .wast is converted with Debian's wast2json (the proposal's
+feature flag) into build/spec/<suite>/<path>/ — skipped when the JSON is
+newer than the .wast — and its commands are fed to the C++ runner
+`k23-spec` (tests/spec/SpecRunner.cpp) as lines, one answer line each.
+
+Judging (nothing counts as passed unless it was checked):
+  module                      must read, validate, link and instantiate
+                              (a start function -> skipped: needs the baseline tier)
+  assert_malformed (binary)   must be rejected; assert_invalid likewise
+  assert_unlinkable           linking must fail with ErrorCode::Unlinkable
+  assert_uninstantiable       instantiation must trap (start functions -> skipped)
+  assert_malformed (text)     skipped: "text format"
+  assert_return, assert_trap, action, assert_exhaustion ...
+                              skipped: "needs the baseline tier"
+Message rule: the engine's message must START WITH the suite's expected
+text (k23 appends detail after it, e.g. "unknown local 2", "type mismatch:
+expected i32, got i64"), as other engines' spec runners compare.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import build as k23build
+from common import BUILD, ROOT, DriverError, info
+
+# Proposal folder -> (wast2json flags, k23-spec features). Folders not listed
+# here are proposals k23 does not implement yet.
+PROPOSALS = {
+    "extended-const": (["--enable-extended-const"], "extended-const"),
+    "multi-memory": (["--enable-multi-memory"], "multi-memory"),
+    "tail-call": (["--enable-tail-call"], "tail-call"),
+    "relaxed-simd": (["--enable-relaxed-simd"], "relaxed-simd"),
+    "threads": (["--enable-threads"], None),
+    "memory64": (["--enable-memory64"], None),
+    "exception-handling": (["--enable-exceptions"], None),
+    "function-references": (["--enable-function-references"], None),
+    "gc": (["--enable-gc"], None),
+    "annotations": (["--enable-annotations"], None),
+}
+DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxed-simd"]
+EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
+             "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
+NEEDS_BASELINE = "needs the baseline tier"
+
+
+def testsuite_dir():
+    for candidate in (os.environ.get("K23_TESTSUITE"),
+                      os.path.join(os.path.dirname(ROOT), "shared", "testsuite")):
+        if candidate and os.path.isdir(candidate):
+            return candidate
+    raise DriverError("spec: no test suite: set K23_TESTSUITE or put it at ../shared/testsuite "
+                      "(cloning the pinned upstream commit is not implemented)")
+
+
+def suite_files(root, suite):
+    if suite == "core":
+        folder, prefix = root, ""
+    else:
+        folder, prefix = os.path.join(root, "proposals", suite), f"proposals/{suite}/"
+        if not os.path.isdir(folder):
+            raise DriverError(f"spec: no suite '{suite}' in {root}")
+    return [(prefix + name, os.path.join(folder, name))
+            for name in sorted(os.listdir(folder)) if name.endswith(".wast")]
+
+
+def convert(suite, relpath, wast):
+    """Returns (json path, None) or (None, error text)."""
+    out_dir = os.path.join(BUILD, "spec", suite, relpath[:-len(".wast")])
+    out_json = os.path.join(out_dir, os.path.basename(relpath)[:-len(".wast")] + ".json")
+    if os.path.exists(out_json) and os.path.getmtime(out_json) >= os.path.getmtime(wast):
+        return out_json, None
+    os.makedirs(out_dir, exist_ok=True)
+    flags = [] if suite == "core" else PROPOSALS.get(suite, (["--enable-all"], None))[0]
+    proc = subprocess.run(["wast2json"] + flags + [wast, "-o", out_json],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    if proc.returncode != 0:
+        if os.path.exists(out_json):
+            os.remove(out_json)
+        first = proc.stdout.strip().splitlines()[:1]
+        return None, first[0] if first else f"wast2json exited with {proc.returncode}"
+    return out_json, None
+
+
+class Report:
+    def __init__(self):
+        self.totals = {"passed": 0, "failed": 0, "skipped": 0}
+        self.by_command = {}
+        self.suites = {}
+        self.files = {}
+        self.failures = []
+        self.skip_reasons = {}
+
+    def add(self, suite, file, line, command, outcome, message=""):
+        for table, key in ((self.by_command, command), (self.suites, suite), (self.files, file)):
+            entry = table.setdefault(key, {"passed": 0, "failed": 0, "skipped": 0})
+            entry[outcome] += 1
+        self.totals[outcome] += 1
+        if outcome == "failed":
+            self.failures.append({"file": file, "line": line, "command": command, "message": message})
+        elif outcome == "skipped":
+            self.skip_reasons[message] = self.skip_reasons.get(message, 0) + 1
+
+    def as_json(self):
+        return {"totals": self.totals, "by_command": self.by_command, "suites": self.suites,
+                "files": self.files, "failures": self.failures}
+
+
+def message_matches(actual, expected):
+    return actual.startswith(expected.strip())
+
+
+class Runner:
+    """One k23-spec process; ask() sends a line and returns the answer."""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, errors="replace", bufsize=1)
+
+    def ask(self, line):
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            answer = ""
+        if not answer:
+            raise RuntimeError(f"k23-spec died (status {self.proc.poll()}) on: {line}")
+        return answer.rstrip("\n")
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+
+
+def parse_answer(answer):
+    kind, _, rest = answer.partition(" ")
+    if kind == "error":
+        code, _, message = rest.partition(" ")
+        return kind, code, message
+    return kind, "", rest
+
+
+def run_file(runner, report, suite, relpath, json_path):
+    with open(json_path) as f:
+        commands = json.load(f)["commands"]
+    base = os.path.dirname(json_path)
+    runner.ask("reset")
+    for cmd in commands:
+        ctype, line = cmd["type"], cmd.get("line", 0)
+        add = lambda outcome, message="": report.add(suite, relpath, line, ctype, outcome, message)
+        path = os.path.join(base, cmd["filename"]) if "filename" in cmd else None
+        expected = cmd.get("text", "")
+        if ctype == "module":
+            kind, code, message = parse_answer(runner.ask(f"load {cmd.get('name', '-')} {path}"))
+            if kind == "ok":
+                add("passed")
+            elif kind == "skip":
+                add("skipped", NEEDS_BASELINE)
+            else:
+                add("failed", f"{code}: {message}")
+        elif ctype == "register":
+            kind, code, message = parse_answer(runner.ask(f"register {cmd['as']} {cmd.get('name', '-')}"))
+            add("passed") if kind == "ok" else add("failed", f"{code}: {message}")
+        elif ctype in ("assert_malformed", "assert_invalid"):
+            if cmd.get("module_type") == "text":
+                add("skipped", "text format")
+                continue
+            kind, code, message = parse_answer(runner.ask(f"check {path}"))
+            if kind == "ok":
+                add("failed", f"module was accepted; expected \"{expected}\"")
+            elif message_matches(message, expected):
+                add("passed")
+            else:
+                add("failed", f"expected \"{expected}\", got {code}: \"{message}\"")
+        elif ctype in ("assert_unlinkable", "assert_uninstantiable"):
+            if cmd.get("module_type") == "text":
+                add("skipped", "text format")
+                continue
+            want = "unlinkable" if ctype == "assert_unlinkable" else "trap"
+            kind, code, message = parse_answer(runner.ask(f"link {path}"))
+            if kind == "skip":
+                add("skipped", NEEDS_BASELINE)
+            elif kind == "ok":
+                add("failed", f"module instantiated; expected \"{expected}\"")
+            elif code == want and message_matches(message, expected):
+                add("passed")
+            else:
+                add("failed", f"expected {want} \"{expected}\", got {code}: \"{message}\"")
+        elif ctype in EXECUTION:
+            add("skipped", NEEDS_BASELINE)
+        else:
+            add("skipped", f"unknown command {ctype}")
+
+
+def runner_command(tier):
+    k23build.build(targets=["host"], ninja_targets=["k23-spec"])
+    return [os.path.join(k23build.build_dir("host"), "tests", "spec", "k23-spec")]
+
+
+def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None):
+    report = report or Report()
+    root = testsuite_dir()
+    cmd = runner_command(tier)
+    for suite in suites:
+        if suite != "core" and suite not in PROPOSALS:
+            raise DriverError(f"spec: unknown suite '{suite}'")
+        features = "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
+        runner = Runner(cmd)
+        try:
+            runner.ask(f"features {features}")
+            for relpath, wast in suite_files(root, suite):
+                if pattern and pattern not in relpath:
+                    continue
+                json_path, error = convert(suite, relpath, wast)
+                if error:
+                    info(f"spec: {relpath}: wast2json cannot convert it: {error}")
+                    report.add(suite, relpath, 0, "convert", "skipped", "wast2json cannot convert it")
+                    continue
+                try:
+                    run_file(runner, report, suite, relpath, json_path)
+                except RuntimeError as e:
+                    report.add(suite, relpath, 0, "runner", "failed", str(e))
+                    runner.close()
+                    runner = Runner(cmd)
+                    runner.ask(f"features {features}")
+                if verbose:
+                    f = report.files.get(relpath, {})
+                    info(f"spec: {relpath}: {f.get('passed', 0)} passed, {f.get('failed', 0)} failed, "
+                         f"{f.get('skipped', 0)} skipped")
+        finally:
+            runner.close()
+    return report
+
+
+def cmd_spec(args):
+    suites = args.suite or DEFAULT_SUITES
+    report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose)
+    for failure in report.failures[:200]:
+        print(f"FAILED {failure['file']}:{failure['line']}: {failure['command']}: {failure['message']}")
+    if len(report.failures) > 200:
+        print(f"... and {len(report.failures) - 200} more failures")
+    for name, counts in sorted(report.by_command.items()):
+        print(f"  {name}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as f:
+            json.dump(report.as_json(), f, indent=1)
+    t = report.totals
+    print(f"spec: {t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped")
+    return 1 if t["failed"] else 0

@@ -1,0 +1,161 @@
+#include <base/Memory.h>
+#include <wasm/Runtime.h>
+
+namespace k23::wasm {
+
+StringView trap_message(TrapCode code) noexcept
+{
+    // The spec interpreter's wording (§4.4 "Instructions", "trap").
+    switch (code) {
+    case TrapCode::Unreachable: return "unreachable"_sv;
+    case TrapCode::IntegerDivideByZero: return "integer divide by zero"_sv;
+    case TrapCode::IntegerOverflow: return "integer overflow"_sv;
+    case TrapCode::InvalidConversion: return "invalid conversion to integer"_sv;
+    case TrapCode::OutOfBoundsMemory: return "out of bounds memory access"_sv;
+    case TrapCode::OutOfBoundsTable: return "out of bounds table access"_sv;
+    case TrapCode::IndirectCallTypeMismatch: return "indirect call type mismatch"_sv;
+    case TrapCode::UninitializedElement: return "uninitialized element"_sv;
+    case TrapCode::NullReference: return "null reference"_sv;
+    case TrapCode::CallStackExhausted: return "call stack exhausted"_sv;
+    }
+    return "trap"_sv;
+}
+
+Result<void> TableInstance::initialize(Reference init) noexcept
+{
+    return m_elements.try_resize(usize(m_type.limits.min), init);
+}
+
+i64 TableInstance::grow(u32 delta, Reference init) noexcept
+{
+    u64 old_size = m_elements.size();
+    u64 new_size = old_size + delta;
+    u64 max = m_type.limits.has_max ? m_type.limits.max : 0xffffffffull;
+    if (new_size > max)
+        return -1;
+    if (m_elements.try_resize(usize(new_size), init).is_error())
+        return -1;
+    m_type.limits.min = new_size;
+    return i64(old_size);
+}
+
+Result<void> MemoryInstance::initialize() noexcept
+{
+    u64 max_pages = m_type.limits.has_max ? m_type.limits.max : 65536;
+    m_reservation = TRY(platform_memory_reserve(usize(m_type.limits.min * page_size), usize(max_pages * page_size)));
+    return {};
+}
+
+i64 MemoryInstance::grow(u64 delta_pages) noexcept
+{
+    u64 old_pages = m_type.limits.min;
+    u64 new_pages = old_pages + delta_pages;
+    u64 max = m_type.limits.has_max ? m_type.limits.max : 65536;
+    if (new_pages > max || new_pages > 65536)
+        return -1;
+    if (platform_memory_grow(m_reservation, usize(new_pages * page_size)).is_error())
+        return -1;
+    m_type.limits.min = new_pages;
+    return i64(old_pages);
+}
+
+const ExportEntry* Instance::find_export(StringView name) const noexcept
+{
+    for (const ExportEntry& e : m_exports) {
+        if (e.name == name)
+            return &e;
+    }
+    return nullptr;
+}
+
+template<typename T, typename... Args>
+Result<T*> Store::create(Vector<T*>& list, Args&&... args) noexcept
+{
+    TRY(list.try_ensure_capacity(list.size() + 1));
+    void* memory = platform_allocate(sizeof(T), alignof(T));
+    if (!memory)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a runtime object");
+    T* object = construct_at(static_cast<T*>(memory), k23::forward<Args>(args)...);
+    MUST(list.try_append(object));
+    return object;
+}
+
+template<typename T>
+static void destroy_all(Vector<T*>& list) noexcept
+{
+    for (T* object : list) {
+        destroy_at(object);
+        platform_deallocate(object, sizeof(T), alignof(T));
+    }
+    list.clear();
+}
+
+Store::~Store() noexcept
+{
+    destroy_all(m_instances);
+    destroy_all(m_functions);
+    destroy_all(m_tables);
+    destroy_all(m_memories);
+    destroy_all(m_globals);
+    for (usize i = 0; i < m_strings.size(); ++i)
+        platform_deallocate(m_strings[i], m_string_sizes[i], 1);
+}
+
+Result<FunctionInstance*> Store::create_host_function(const FunctionType& type, HostCallback callback, void* data) noexcept
+{
+    u32 canonical = TRY(intern_type(type));
+    FunctionInstance* f = TRY(create(m_functions));
+    f->type = canonical;
+    f->host = callback;
+    f->host_data = data;
+    return f;
+}
+
+Result<FunctionInstance*> Store::create_function(u32 type, Instance* instance, u32 index) noexcept
+{
+    FunctionInstance* f = TRY(create(m_functions));
+    f->type = type;
+    f->instance = instance;
+    f->index = index;
+    return f;
+}
+
+Result<TableInstance*> Store::create_table(TableType type, Reference init) noexcept
+{
+    TableInstance* t = TRY(create(m_tables, type));
+    TRY(t->initialize(init));
+    return t;
+}
+
+Result<MemoryInstance*> Store::create_memory(MemoryType type) noexcept
+{
+    MemoryInstance* m = TRY(create(m_memories, type));
+    TRY(m->initialize());
+    return m;
+}
+
+Result<GlobalInstance*> Store::create_global(GlobalType type, Value value) noexcept
+{
+    GlobalInstance* g = TRY(create(m_globals));
+    g->type = type;
+    g->value = value;
+    return g;
+}
+
+Result<Instance*> Store::create_instance() noexcept { return create(m_instances); }
+
+Result<StringView> Store::intern_string(StringView text) noexcept
+{
+    usize size = text.length() ? text.length() : 1;
+    TRY(m_strings.try_ensure_capacity(m_strings.size() + 1));
+    TRY(m_string_sizes.try_ensure_capacity(m_string_sizes.size() + 1));
+    char* copy = static_cast<char*>(platform_allocate(size, 1));
+    if (!copy)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot copy a name");
+    copy_bytes(copy, text.data(), text.length());
+    MUST(m_strings.try_append(copy));
+    MUST(m_string_sizes.try_append(size));
+    return StringView(copy, text.length());
+}
+
+} // namespace k23::wasm

@@ -1,0 +1,215 @@
+#pragma once
+
+// The runtime model (core spec 2.0 §4.2 "Runtime Structure"): values, and
+// the store's objects — function, table, memory and global instances, and
+// module instances. A Store owns every object it creates; instances refer
+// to each other by pointer, so objects never move once created.
+//
+// Traps are values: an Error with ErrorCode::Trap and the spec's message
+// ("out of bounds memory access", ...), see TrapCode.
+
+#include <base/Error.h>
+#include <base/Result.h>
+#include <base/Span.h>
+#include <base/StringView.h>
+#include <base/Vector.h>
+#include <wasm/Module.h>
+#include <wasm/Platform.h>
+#include <wasm/Types.h>
+
+namespace k23::wasm {
+
+class Instance;
+class Store;
+struct FunctionInstance;
+
+// A reference value: nullptr is ref.null; a funcref points at a
+// FunctionInstance, an externref at whatever the host gave.
+using Reference = void*;
+
+struct Value {
+    ValueType type { ValueType::I32 };
+    union {
+        u32 i32;
+        u64 i64;
+        u32 f32_bits;
+        u64 f64_bits;
+        u8 v128[16];
+        Reference ref;
+    };
+
+    Value() noexcept
+        : i64(0)
+    {
+        fill_bytes(v128, 0, 16);
+    }
+    [[nodiscard]] static Value from_i32(u32 v) noexcept { Value r; r.type = ValueType::I32; r.i32 = v; return r; }
+    [[nodiscard]] static Value from_i64(u64 v) noexcept { Value r; r.type = ValueType::I64; r.i64 = v; return r; }
+    [[nodiscard]] static Value from_f32_bits(u32 v) noexcept { Value r; r.type = ValueType::F32; r.f32_bits = v; return r; }
+    [[nodiscard]] static Value from_f64_bits(u64 v) noexcept { Value r; r.type = ValueType::F64; r.f64_bits = v; return r; }
+    [[nodiscard]] static Value from_ref(ValueType t, Reference ref) noexcept { Value r; r.type = t; r.ref = ref; return r; }
+    [[nodiscard]] static Value default_of(ValueType t) noexcept { Value r; r.type = t; return r; }
+};
+
+enum class TrapCode : u8 {
+    Unreachable,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    InvalidConversion,
+    OutOfBoundsMemory,
+    OutOfBoundsTable,
+    IndirectCallTypeMismatch,
+    UninitializedElement,
+    NullReference,
+    CallStackExhausted,
+};
+
+[[nodiscard]] StringView trap_message(TrapCode code) noexcept;
+[[nodiscard]] inline Error make_trap(TrapCode code) noexcept { return Error::from_code(ErrorCode::Trap, trap_message(code)); }
+
+// A host function: results has room for the signature's results.
+using HostCallback = Result<void> (*)(void* data, Span<const Value> args, Span<Value> results);
+
+struct FunctionInstance {
+    u32 type { 0 }; // index in the Store's TypeTable
+    // A WebAssembly function ...
+    Instance* instance { nullptr };
+    u32 index { 0 };
+    // ... or a host function.
+    HostCallback host { nullptr };
+    void* host_data { nullptr };
+
+    [[nodiscard]] bool is_host() const noexcept { return host != nullptr; }
+};
+
+class TableInstance {
+public:
+    TableInstance(TableType type) noexcept
+        : m_type(type)
+    {
+    }
+    Result<void> initialize(Reference init) noexcept;
+
+    [[nodiscard]] const TableType& type() const noexcept { return m_type; }
+    [[nodiscard]] u32 size() const noexcept { return u32(m_elements.size()); }
+    [[nodiscard]] Span<Reference> elements() noexcept { return m_elements.span(); }
+    // Returns the old size, or -1 when the table cannot grow.
+    i64 grow(u32 delta, Reference init) noexcept;
+
+private:
+    TableType m_type;
+    Vector<Reference> m_elements;
+};
+
+class MemoryInstance {
+public:
+    static constexpr u64 page_size = 65536;
+
+    MemoryInstance(MemoryType type) noexcept
+        : m_type(type)
+    {
+    }
+    ~MemoryInstance() noexcept { platform_memory_release(m_reservation); }
+    Result<void> initialize() noexcept;
+
+    [[nodiscard]] const MemoryType& type() const noexcept { return m_type; }
+    [[nodiscard]] u64 size_in_pages() const noexcept { return m_type.limits.min; }
+    [[nodiscard]] u64 size_in_bytes() const noexcept { return m_reservation.accessible; }
+    [[nodiscard]] u8* data() noexcept { return m_reservation.base; }
+    // Returns the old size in pages, or -1 when the memory cannot grow.
+    i64 grow(u64 delta_pages) noexcept;
+
+private:
+    MemoryType m_type; // limits.min is the current size
+    MemoryReservation m_reservation;
+};
+
+struct GlobalInstance {
+    GlobalType type;
+    Value value;
+};
+
+struct ExternValue {
+    ExternKind kind { ExternKind::Function };
+    void* object { nullptr }; // FunctionInstance*, TableInstance*, MemoryInstance*, GlobalInstance*
+
+    [[nodiscard]] FunctionInstance* function() const noexcept { return static_cast<FunctionInstance*>(object); }
+    [[nodiscard]] TableInstance* table() const noexcept { return static_cast<TableInstance*>(object); }
+    [[nodiscard]] MemoryInstance* memory() const noexcept { return static_cast<MemoryInstance*>(object); }
+    [[nodiscard]] GlobalInstance* global() const noexcept { return static_cast<GlobalInstance*>(object); }
+};
+
+struct ExportEntry {
+    StringView name;
+    ExternValue value;
+};
+
+// A module instance (§4.2.5); host modules (spectest, WASI) are instances
+// without a Module.
+class Instance {
+public:
+    [[nodiscard]] const Module* module() const noexcept { return m_module; }
+    [[nodiscard]] Span<FunctionInstance* const> functions() const noexcept { return m_functions.span(); }
+    [[nodiscard]] Span<TableInstance* const> tables() const noexcept { return m_tables.span(); }
+    [[nodiscard]] Span<MemoryInstance* const> memories() const noexcept { return m_memories.span(); }
+    [[nodiscard]] Span<GlobalInstance* const> globals() const noexcept { return m_globals.span(); }
+    [[nodiscard]] Span<const ExportEntry> exports() const noexcept { return m_exports.span(); }
+    [[nodiscard]] const ExportEntry* find_export(StringView name) const noexcept;
+
+    Result<void> add_export(StringView name, ExternValue value) noexcept { return m_exports.try_append({ name, value }); }
+
+    // Segment state: dropped segments behave as empty (§4.4.9 elem.drop).
+    [[nodiscard]] bool element_dropped(u32 index) const noexcept { return m_dropped_elements[index]; }
+    [[nodiscard]] bool data_dropped(u32 index) const noexcept { return m_dropped_datas[index]; }
+
+private:
+    friend class Store;
+    friend class Linker;
+
+    const Module* m_module { nullptr };
+    Vector<FunctionInstance*> m_functions;
+    Vector<TableInstance*> m_tables;
+    Vector<MemoryInstance*> m_memories;
+    Vector<GlobalInstance*> m_globals;
+    Vector<ExportEntry> m_exports;
+    Vector<bool> m_dropped_elements;
+    Vector<bool> m_dropped_datas;
+};
+
+// Owns every runtime object; destroying the store frees them all.
+class Store {
+public:
+    Store() noexcept = default;
+    ~Store() noexcept;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Canonical signatures across modules: equal function types get equal
+    // indices, so call_indirect and import matching compare integers.
+    Result<u32> intern_type(const FunctionType& type) noexcept { return m_types.intern(type.params, type.results); }
+    [[nodiscard]] FunctionType type(u32 index) const noexcept { return m_types.at(index); }
+
+    Result<FunctionInstance*> create_host_function(const FunctionType& type, HostCallback callback, void* data) noexcept;
+    Result<FunctionInstance*> create_function(u32 type, Instance* instance, u32 index) noexcept;
+    Result<TableInstance*> create_table(TableType type, Reference init) noexcept;
+    Result<MemoryInstance*> create_memory(MemoryType type) noexcept;
+    Result<GlobalInstance*> create_global(GlobalType type, Value value) noexcept;
+    Result<Instance*> create_instance() noexcept;
+    // A copy of `text` that lives as long as the store.
+    Result<StringView> intern_string(StringView text) noexcept;
+
+private:
+    template<typename T, typename... Args>
+    Result<T*> create(Vector<T*>& list, Args&&... args) noexcept;
+
+    TypeTable m_types;
+    Vector<FunctionInstance*> m_functions;
+    Vector<TableInstance*> m_tables;
+    Vector<MemoryInstance*> m_memories;
+    Vector<GlobalInstance*> m_globals;
+    Vector<Instance*> m_instances;
+    Vector<char*> m_strings;
+    Vector<usize> m_string_sizes;
+};
+
+} // namespace k23::wasm
