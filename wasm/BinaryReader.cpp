@@ -6,6 +6,8 @@
 
 namespace k23::wasm {
 
+static Result<void> skim_function(const Module& module, u32 function_index) noexcept;
+
 // Builds a Module section by section; a friend of Module.
 class ModuleBuilder {
 public:

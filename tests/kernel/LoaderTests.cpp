@@ -21,7 +21,7 @@ extern "C" {
 extern "C" {
 [[gnu::visibility("hidden")]] extern char __image_start[];
 [[gnu::visibility("hidden")]] extern char _start[];
-[[gnu::visibility("hidden")]] extern char __init_array_start[];
+[[gnu::visibility("hidden")]] extern const u8 k23_symbol_table[]; // kernel/SymbolTableSection.S
 }
 
 using namespace k23;
@@ -59,6 +59,9 @@ KTEST(boot_info_is_valid)
     for (u8 byte : info.entropy)
         any |= byte;
     KEXPECT_NE(any, 0);
+    // The loader found the kernel's .k23_symtab section and passed it on.
+    KEXPECT_EQ(info.symbol_table, reinterpret_cast<uptr>(k23_symbol_table));
+    KEXPECT_GT(info.symbol_table_size, 0u);
     // The memory map is sorted, disjoint, page aligned and leaves out the
     // kernel, the loader and the device tree.
     KASSERT(info.memory_range_count > 0);

@@ -176,3 +176,30 @@ def check_loader_refuses_other_key(ctx):
             mkimage("resign", "--image", path, "--key", own, "--out", path)
             boot = boot_file(ctx, path)
             assert boot.status == 0 and has_banner(ctx, boot), f"re-signed with own key:\n{tail(boot)}"
+
+
+def check_loader_sv39_when_device_tree_says_so(ctx):
+    # QEMU 7.2's virt hart always advertises "riscv,sv48" (and has no cpu
+    # property to turn it off), so dump its device tree, make the hart say
+    # "riscv,sv39" (same length, patched in place) and boot with that: the
+    # loader must pick the Sv39 layout and every KTEST must pass under it.
+    with tempfile.TemporaryDirectory() as tmp:
+        dtb = os.path.join(tmp, "virt.dtb")
+        cmd = qemu.command(ctx.image, append="ktest")
+        cmd[cmd.index("virt")] = f"virt,dumpdtb={dtb}"
+        subprocess.run(cmd + ["-display", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=60)
+        with open(dtb, "rb") as f:
+            blob = f.read()
+        assert blob.count(b"riscv,sv48") >= 1, "QEMU's device tree has no riscv,sv48 mmu-type"
+        sv39 = os.path.join(tmp, "sv39.dtb")
+        with open(sv39, "wb") as f:
+            f.write(blob.replace(b"riscv,sv48", b"riscv,sv39"))
+        boot = ctx.boot(append="ktest", extra=("-dtb", sv39), timeout=120)
+        out = lines(boot)
+        assert any("mmu sv39" in l for l in out), f"loader did not choose Sv39:\n{tail(boot)}"
+        base = kernel_base(ctx, boot)
+        assert SV39_WINDOW[0] <= base < SV39_WINDOW[1] and base % (2 << 20) == 0, f"Sv39 base {base:#x}"
+        summary = [l for l in out if re.match(r"^ktest: \d+ passed, \d+ failed$", l)]
+        assert summary and summary[0].endswith(" 0 failed") and boot.status == 0, \
+            f"KTESTs under Sv39 (status {boot.status}):\n{tail(boot, 25)}"

@@ -72,6 +72,21 @@ std::string describe(const Error& error)
     return "error " + lower_code(error.code()) + " " + message;
 }
 
+// Names arrive percent-encoded (they may contain spaces or any byte).
+std::string unquote(const std::string& text)
+{
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += char(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
 bool read_file(const std::string& path, std::vector<u8>& bytes)
 {
     std::ifstream in(path, std::ios::binary);
@@ -116,6 +131,8 @@ int main()
         } else if (command == "register") {
             std::string as, name;
             words >> as >> name;
+            as = unquote(as);
+            name = unquote(name);
             Instance* instance = name == "-" ? state.current : (state.named.count(name) ? state.named[name] : nullptr);
             if (!instance) {
                 answer = "error notfound no module " + name;
@@ -125,8 +142,10 @@ int main()
             }
         } else if (command == "load" || command == "check" || command == "link") {
             std::string name, path;
-            if (command == "load")
+            if (command == "load") {
                 words >> name;
+                name = unquote(name);
+            }
             words >> path;
             std::vector<u8> bytes;
             if (!read_file(path, bytes)) {

@@ -21,6 +21,7 @@ expected i32, got i64"), as other engines' spec runners compare.
 """
 import json
 import os
+import urllib.parse
 import subprocess
 import sys
 
@@ -45,6 +46,13 @@ DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxe
 EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
              "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
 NEEDS_BASELINE = "needs the baseline tier"
+AFTER_SKIPPED = "depends on state from a skipped execution command"
+
+# Commands whose binary wast2json 1.0.32 cannot produce faithfully: judged
+# as skipped with the reason, never as passed.
+CONVERSION_LOSSES = {
+    ("select.wast", 324): "wast2json encodes `select (result)` as a plain select",
+}
 
 
 def testsuite_dir():
@@ -152,22 +160,35 @@ def run_file(runner, report, suite, relpath, json_path):
         commands = json.load(f)["commands"]
     base = os.path.dirname(json_path)
     runner.ask("reset")
+    executed_skipped = False  # an earlier command that would change state was skipped
+    quote = lambda name: urllib.parse.quote(name, safe="$")
     for cmd in commands:
         ctype, line = cmd["type"], cmd.get("line", 0)
         add = lambda outcome, message="": report.add(suite, relpath, line, ctype, outcome, message)
+        if (relpath, line) in CONVERSION_LOSSES:
+            add("skipped", CONVERSION_LOSSES[(relpath, line)])
+            continue
         path = os.path.join(base, cmd["filename"]) if "filename" in cmd else None
         expected = cmd.get("text", "")
         if ctype == "module":
-            kind, code, message = parse_answer(runner.ask(f"load {cmd.get('name', '-')} {path}"))
+            kind, code, message = parse_answer(runner.ask(f"load {quote(cmd.get('name', '-'))} {path}"))
             if kind == "ok":
                 add("passed")
             elif kind == "skip":
+                executed_skipped = True
                 add("skipped", NEEDS_BASELINE)
+            elif executed_skipped and code in ("unlinkable", "trap"):
+                add("skipped", AFTER_SKIPPED)
             else:
                 add("failed", f"{code}: {message}")
         elif ctype == "register":
-            kind, code, message = parse_answer(runner.ask(f"register {cmd['as']} {cmd.get('name', '-')}"))
-            add("passed") if kind == "ok" else add("failed", f"{code}: {message}")
+            kind, code, message = parse_answer(runner.ask(f"register {quote(cmd['as'])} {quote(cmd.get('name', '-'))}"))
+            if kind == "ok":
+                add("passed")
+            elif executed_skipped and code == "notfound":
+                add("skipped", AFTER_SKIPPED)
+            else:
+                add("failed", f"{code}: {message}")
         elif ctype in ("assert_malformed", "assert_invalid"):
             if cmd.get("module_type") == "text":
                 add("skipped", "text format")
@@ -187,6 +208,8 @@ def run_file(runner, report, suite, relpath, json_path):
             kind, code, message = parse_answer(runner.ask(f"link {path}"))
             if kind == "skip":
                 add("skipped", NEEDS_BASELINE)
+            elif kind == "ok" and executed_skipped:
+                add("skipped", AFTER_SKIPPED)
             elif kind == "ok":
                 add("failed", f"module instantiated; expected \"{expected}\"")
             elif code == want and message_matches(message, expected):
@@ -194,20 +217,21 @@ def run_file(runner, report, suite, relpath, json_path):
             else:
                 add("failed", f"expected {want} \"{expected}\", got {code}: \"{message}\"")
         elif ctype in EXECUTION:
+            executed_skipped = True
             add("skipped", NEEDS_BASELINE)
         else:
             add("skipped", f"unknown command {ctype}")
 
 
-def runner_command(tier):
-    k23build.build(targets=["host"], ninja_targets=["k23-spec"])
-    return [os.path.join(k23build.build_dir("host"), "tests", "spec", "k23-spec")]
+def runner_command(tier, target="host", prefix=()):
+    k23build.build(targets=[target], ninja_targets=["k23-spec"])
+    return list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
 
 
-def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None):
+def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None):
     report = report or Report()
     root = testsuite_dir()
-    cmd = runner_command(tier)
+    cmd = cmd or runner_command(tier)
     for suite in suites:
         if suite != "core" and suite not in PROPOSALS:
             raise DriverError(f"spec: unknown suite '{suite}'")
@@ -255,3 +279,18 @@ def cmd_spec(args):
     t = report.totals
     print(f"spec: {t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped")
     return 1 if t["failed"] else 0
+
+
+def add_to_ring(result, target="host", prefix=(), pattern=None):
+    """`./k23 test`: the core suite's binary-checkable commands as tests of a
+    ring (RingResult); skipped commands are not counted."""
+    cmd = runner_command("baseline", target, prefix)
+    report = Report()
+    run_suites(["core"], pattern=None, cmd=cmd, report=report)
+    failed = {(f["file"], f["line"], f["command"]): f["message"] for f in report.failures}
+    for name, counts in sorted(report.files.items()):
+        for _ in range(counts["passed"]):
+            result.ok(f"spec.{name}")
+    for (file, line, command), message in sorted(failed.items()):
+        result.fail(f"spec.{file}:{line}.{command}", message)
+    return report

@@ -15,6 +15,7 @@ import sys
 
 import build as k23build
 import qemu
+import spec as k23spec
 from common import ROOT, DriverError, info
 
 RINGS = ["host", "riscv64-linux", "kernel"]
@@ -92,6 +93,7 @@ def ring_host(result, pattern, verbose):
     bdir = k23build.build_dir("host")
     run_gtest(result, [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
+    run_spec(result, "host", (), pattern)
 
 
 def ring_riscv64_linux(result, pattern, verbose):
@@ -99,6 +101,18 @@ def ring_riscv64_linux(result, pattern, verbose):
     bdir = k23build.build_dir("riscv64-linux")
     run_gtest(result, QEMU_USER + [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
+    run_spec(result, "riscv64-linux", QEMU_USER, pattern)
+
+
+def run_spec(result, target, prefix, pattern):
+    """The core spec suite's binary-checkable commands (reader, validator,
+    linker), one test per checked command; skipped commands do not count."""
+    if pattern and "spec" not in pattern:
+        return
+    try:
+        k23spec.add_to_ring(result, target, prefix)
+    except DriverError as e:
+        result.fail(f"spec-{target}", str(e))
 
 
 # ---------------------------------------------------------------- kernel

@@ -213,7 +213,7 @@ void CodeHolder::add_pool_fixup(u32 offset, u32 index) noexcept
 
 i64 CodeHolder::earliest_deadline() noexcept
 {
-    i64 deadline = INT64_MAX;
+    i64 deadline = i64(~u64(0) >> 1);
     while (m_branch_cursor < m_fixups.size()) {
         Fixup const& fixup = m_fixups[m_branch_cursor];
         if (!fixup.resolved && fixup.kind == FixupKind::Branch)

@@ -8,7 +8,7 @@
  * this directory comes first.
  *
  * Types come from the compiler's freestanding headers; the mem and str
- * functions are the kernel's own (kernel/lib/String.cpp).
+ * functions are k23's own (libc/String.cpp, linked by loader and kernel).
  */
 #ifndef LIBFDT_ENV_H
 #define LIBFDT_ENV_H

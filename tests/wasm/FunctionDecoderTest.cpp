@@ -1,0 +1,98 @@
+#include "WasmTestHelpers.h"
+
+#include <wasm/FunctionDecoder.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace k23;
+using namespace k23::wasm;
+using namespace k23::wasm::test;
+
+namespace {
+
+// Records the interface calls, as a compiler tier would receive them.
+struct RecordingInterface : NullInterface {
+    std::vector<std::string> calls;
+    void on_local_get(u32 offset, u32 index, ValueType t) noexcept { calls.push_back("local.get " + std::to_string(index) + " @" + std::to_string(offset)); }
+    void on_numeric(u32, Opcode op) noexcept { calls.push_back(std::string(opcode_name(op).data(), opcode_name(op).length())); }
+    void on_i32_const(u32, i32 v) noexcept { calls.push_back("i32.const " + std::to_string(v)); }
+    void on_block(u32, const ControlFrame& f) noexcept { calls.push_back("block " + std::to_string(f.results.size())); }
+    void on_end(u32, const ControlFrame&) noexcept { calls.push_back("end"); }
+    void on_br_if(u32, u32 depth) noexcept { calls.push_back("br_if " + std::to_string(depth)); }
+    void on_load(u32, Opcode op, const MemArg& arg) noexcept { calls.push_back("load offset=" + std::to_string(arg.offset)); }
+};
+
+} // namespace
+
+TEST(FunctionDecoder, DrivesTheInterface)
+{
+    // (func (param i32 i32) (result i32)
+    //   block (result i32) local.get 0 local.get 1 i32.add i32.const 7 br_if 0 end)
+    ByteVector type { 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f };
+    ByteVector body { 0x00, 0x02, 0x7f, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x41, 0x07, 0x0d, 0x00, 0x0b, 0x0b };
+    auto m = read(single_function(type, body));
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    RecordingInterface rec;
+    DecoderScratch scratch;
+    FunctionDecoder<RecordingInterface> decoder(m.value(), rec, scratch);
+    ASSERT_FALSE(decoder.decode(0).is_error());
+    u32 base = m->functions()[0].body.offset;
+    std::vector<std::string> expected {
+        "block 1",
+        "local.get 0 @" + std::to_string(base + 3),
+        "local.get 1 @" + std::to_string(base + 5),
+        "i32.add",
+        "i32.const 7",
+        "br_if 0",
+        "end",
+        "end",
+    };
+    EXPECT_EQ(rec.calls, expected);
+}
+
+TEST(FunctionDecoder, MemArgOffsetsReachTheInterface)
+{
+    ByteVector body { 0x00, 0x41, 0x00, 0x28, 0x02, 0x90, 0x03, 0x1a, 0x0b }; // i32.load offset=400
+    ByteVector bytes = concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x01, 0x00 }),
+        section(5, { 0x01, 0x00, 0x01 }), section(10, concat({ ByteVector { 0x01, u8(body.size()) }, body })) });
+    auto m = read(bytes);
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    RecordingInterface rec;
+    DecoderScratch scratch;
+    FunctionDecoder<RecordingInterface> decoder(m.value(), rec, scratch);
+    ASSERT_FALSE(decoder.decode(0).is_error());
+    ASSERT_GE(rec.calls.size(), 2u);
+    EXPECT_EQ(rec.calls[1], "load offset=400");
+}
+
+TEST(FunctionDecoder, ScratchIsReusedAcrossFunctions)
+{
+    ByteVector type { 0x60, 0x00, 0x01, 0x7f };
+    auto m = read(single_function(type, { 0x00, 0x41, 0x05, 0x0b }));
+    ASSERT_FALSE(m.is_error());
+    DecoderScratch scratch;
+    NullInterface null;
+    FunctionDecoder<NullInterface> decoder(m.value(), null, scratch);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_FALSE(decoder.decode(0).is_error());
+    usize capacity = scratch.operands.capacity();
+    ASSERT_FALSE(decoder.decode(0).is_error());
+    EXPECT_EQ(scratch.operands.capacity(), capacity);
+}
+
+TEST(Opcodes, TableIsConsistent)
+{
+    EXPECT_EQ(opcode_for_byte(0x6a), Opcode::I32Add);
+    EXPECT_EQ(opcode_for_fc(8), Opcode::MemoryInit);
+    EXPECT_EQ(opcode_for_fd(0x113), Opcode::I32x4RelaxedDotI8x16I7x16AddS);
+    EXPECT_EQ(opcode_for_fd(154), Opcode::Invalid);
+    EXPECT_EQ(opcode_name(Opcode::F64x2PromoteLowF32x4), "f64x2.promote_low_f32x4"_sv);
+    for (u16 i = 0; i < u16(Opcode::Count); ++i) {
+        const OpcodeInfo& info = opcode_info(Opcode(i));
+        Opcode back = info.prefix == 0 ? opcode_for_byte(u8(info.code)) : info.prefix == 0xfc ? opcode_for_fc(info.code) : opcode_for_fd(info.code);
+        EXPECT_EQ(u16(back), i) << std::string(info.name.data(), info.name.length());
+    }
+}

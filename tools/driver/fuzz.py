@@ -1,0 +1,65 @@
+"""`./k23 fuzz TARGET --seconds N`: libFuzzer targets (clang-16,
+-fsanitize=fuzzer,address,undefined), built as the standalone project
+tests/fuzz into build/fuzz.
+
+  reader   read + validate + instantiate-without-running (tests/fuzz/ReaderFuzzer.cpp),
+           seeded from the spec suite's converted .wasm files
+
+The corpus grows in build/fuzz/corpus-TARGET; crashes land in
+build/fuzz/artifacts-TARGET. Any crash, hang (> 10 s per input) or
+sanitizer report fails the run.
+"""
+import glob
+import os
+import shutil
+import subprocess
+
+import spec as k23spec
+from common import BUILD, ROOT, DriverError, info, run
+
+TARGETS = {"reader": "k23-fuzz-reader"}
+
+
+def build_fuzzer(target):
+    bdir = os.path.join(BUILD, "fuzz")
+    if not os.path.exists(os.path.join(bdir, "build.ninja")):
+        run(["cmake", "-G", "Ninja", "-S", os.path.join(ROOT, "tests", "fuzz"), "-B", bdir,
+             "-DCMAKE_CXX_COMPILER=clang++-16", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], quiet=True)
+    run(["ninja", "-C", bdir, "-j2", TARGETS[target]], quiet=True)
+    return os.path.join(bdir, TARGETS[target])
+
+
+def seed_corpus(corpus):
+    """Copies the core suite's modules (converting it if needed) into corpus."""
+    if os.listdir(corpus):
+        return
+    root = k23spec.testsuite_dir()
+    count = 0
+    for relpath, wast in k23spec.suite_files(root, "core"):
+        k23spec.convert("core", relpath, wast)
+    for path in glob.glob(os.path.join(BUILD, "spec", "core", "**", "*.wasm"), recursive=True):
+        shutil.copy(path, os.path.join(corpus, f"seed-{count}.wasm"))
+        count += 1
+    info(f"fuzz: seeded {count} modules from the spec suite")
+
+
+def cmd_fuzz(args):
+    if args.target not in TARGETS:
+        raise DriverError(f"fuzz: unknown target '{args.target}' (have: {', '.join(TARGETS)})")
+    binary = build_fuzzer(args.target)
+    corpus = os.path.join(BUILD, "fuzz", f"corpus-{args.target}")
+    artifacts = os.path.join(BUILD, "fuzz", f"artifacts-{args.target}") + os.sep
+    os.makedirs(corpus, exist_ok=True)
+    os.makedirs(artifacts, exist_ok=True)
+    seed_corpus(corpus)
+    cmd = [binary, corpus, f"-max_total_time={args.seconds}", "-timeout=10", "-rss_limit_mb=2048",
+           "-max_len=65536", f"-artifact_prefix={artifacts}", "-print_final_stats=1"]
+    if args.jobs > 1:
+        cmd += [f"-fork={args.jobs}"]
+    info(f"fuzz: {' '.join(cmd)}")
+    proc = subprocess.run(cmd)
+    if proc.returncode != 0:
+        print(f"fuzz: {args.target}: FAILED (status {proc.returncode}); artifacts in {artifacts}")
+        return 1
+    print(f"fuzz: {args.target}: no crash in {args.seconds} s")
+    return 0
