@@ -262,4 +262,21 @@ const char* parse_device_tree(const void* fdt, u64 boot_hart_id, PlatformInfo& o
     return nullptr;
 }
 
+const char* parse_device_tree_in(const void* fdt, usize buffer_size, u64 boot_hart_id, PlatformInfo& out) noexcept
+{
+    if (fdt == nullptr)
+        return "no device tree";
+    if (buffer_size < sizeof(fdt_header))
+        return "device tree buffer is smaller than a header";
+    int error = fdt_check_header(fdt);
+    if (error != 0)
+        return fdt_strerror(error);
+    if (fdt_totalsize(fdt) > buffer_size)
+        return "device tree totalsize is larger than its buffer";
+    error = fdt_check_full(fdt, buffer_size);
+    if (error != 0)
+        return fdt_strerror(error);
+    return parse_device_tree(fdt, boot_hart_id, out);
+}
+
 } // namespace k23::kernel

@@ -58,6 +58,11 @@ struct PlatformInfo {
 // Parses the flattened device tree at `fdt`. Returns nullptr on success, or a
 // description of what is wrong with the blob.
 [[nodiscard]] const char* parse_device_tree(const void* fdt, u64 boot_hart_id, PlatformInfo& out) noexcept;
+// The same for a blob in a buffer of `buffer_size` bytes (a blob from
+// somewhere less trusted than the firmware): the header's totalsize must fit
+// the buffer and the whole structure block must be well-formed
+// (fdt_check_full) before anything is read.
+[[nodiscard]] const char* parse_device_tree_in(const void* fdt, usize buffer_size, u64 boot_hart_id, PlatformInfo& out) noexcept;
 
 // The platform the kernel booted on (filled in by kernel_main).
 extern PlatformInfo g_platform;

@@ -9,6 +9,7 @@
 #include <kernel/Shutdown.h>
 #include <kernel/Trap.h>
 #include <kernel/mm/PhysicalMemory.h>
+#include <kernel/mm/VirtualMemory.h>
 
 #ifndef K23_VERSION
 #    error "K23_VERSION must come from CMake (PROJECT_VERSION)"
@@ -87,6 +88,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     using namespace k23;
     using namespace k23::kernel;
 
+    // Boot cost: instructions retired since the loader's first one (exact
+    // under QEMU -icount; BootInfo.loader_entry_instret).
+    u64 main_instret = riscv64::read_csr<riscv64::Csr::Instret>();
     run_global_constructors();
     console_install_log_sink();
     console_set_address_translator([](const void* address) noexcept { return virt_to_phys(address); });
@@ -109,12 +113,19 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
         shutdown_set_test_finisher(phys_to_virt(g_platform.test_finisher_base));
     enable_vector_unit_if_present();
     physical_memory_from_boot_info(*info);
+    // The kernel's own page tables replace the loader's (no identity map).
+    if (auto result = kernel_virtual_memory().initialize(*info); result.is_error())
+        panic("virtual memory: {}"_sv, result.error().message());
     heap_initialize();
 
     kprintln("k23 {} riscv64 (hart {}, {} MiB, isa {})"_sv, K23_VERSION, hart_id,
         g_platform.total_memory() / (1024 * 1024), g_platform.boot_hart_isa);
     kprintln("kernel: running at {:#018x} ({}), direct map at {:#018x}"_sv, info->kernel_virtual_base,
         info->paging_mode == 9 ? "sv48" : "sv39", info->direct_map_offset);
+
+    kprintln("kernel: own page tables ({} frames), loader identity map dropped"_sv,
+        kernel_virtual_memory().table_frame_count());
+    kprintln("boot: {} instructions from loader entry to kernel main"_sv, main_instret - info->loader_entry_instret);
 
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);

@@ -12,7 +12,7 @@
 namespace k23::boot {
 
 inline constexpr u64 boot_info_magic = 0x4f464e4954304f42ull; // bytes "BO0TINFO" (little-endian)
-inline constexpr u32 boot_info_version = 1;
+inline constexpr u32 boot_info_version = 2; // 2: loader_entry_instret
 
 struct MemoryRange {
     u64 base;
@@ -51,6 +51,7 @@ struct BootInfo {
     EntropySource entropy_source;
     u32 memory_range_count;
     MemoryRange memory_map[max_memory_ranges]; // usable RAM, sorted, disjoint
+    u64 loader_entry_instret;  // rdinstret as the loader's entry read it first thing
 };
 
 static_assert(__builtin_offsetof(BootInfo, magic) == 0);
@@ -74,7 +75,8 @@ static_assert(__builtin_offsetof(BootInfo, entropy) == 128);
 static_assert(__builtin_offsetof(BootInfo, entropy_source) == 160);
 static_assert(__builtin_offsetof(BootInfo, memory_range_count) == 164);
 static_assert(__builtin_offsetof(BootInfo, memory_map) == 168);
-static_assert(sizeof(BootInfo) == 168 + 16 * BootInfo::max_memory_ranges);
+static_assert(__builtin_offsetof(BootInfo, loader_entry_instret) == 168 + 16 * BootInfo::max_memory_ranges);
+static_assert(sizeof(BootInfo) == 168 + 16 * BootInfo::max_memory_ranges + 8);
 static_assert(sizeof(BootInfo) <= 4096, "BootInfo lives in one page");
 
 } // namespace k23::boot

@@ -25,6 +25,10 @@ _start:
     .quad   __loader_payload_offset
 
 .Lboot:
+    // Boot cost measurement: the retired-instruction count at loader entry
+    // (rdinstret, unprivileged spec "Zicntr"), handed to the kernel in
+    // BootInfo.loader_entry_instret. s2 is kept until loader_main.
+    rdinstret s2
     lla     t0, .Lpark
     csrw    stvec, t0
     csrw    sie, zero
@@ -73,6 +77,7 @@ _start:
 
     mv      a0, s0
     mv      a1, s1
+    mv      a2, s2
     call    loader_main
     j       .Lpark
 

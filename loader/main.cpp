@@ -141,7 +141,7 @@ void k23::platform_panic(const char* message, const char* file, int line) noexce
 void* k23::platform_allocate(usize, usize) noexcept { return nullptr; }
 void k23::platform_deallocate(void*, usize, usize) noexcept { }
 
-extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt) noexcept
+extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry_instret) noexcept
 {
     kernel::console_install_log_sink();
     if (auto const* error = kernel::parse_device_tree(fdt, hart_id, s_platform)) {
@@ -242,6 +242,7 @@ extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt) noexcept
     }
     sha256_labelled("k23 loader: BootInfo.entropy", entropy.pool, sizeof(entropy.pool), info.entropy);
     info.entropy_source = entropy.source;
+    info.loader_entry_instret = entry_instret;
     info.memory_range_count = static_cast<u32>(s_memory.usable_map(info.memory_map, BootInfo::max_memory_ranges));
     u64 usable = 0;
     for (u32 i = 0; i < info.memory_range_count; ++i)

@@ -81,6 +81,7 @@ private:
     Result<GlobalType> read_global_type(ByteReader& r) noexcept;
     Result<ConstExpr> read_const_expr(ByteReader& r, ValueType expected) noexcept;
     Result<void> validate_module() noexcept;
+    void read_name_section(const CustomSection& section) noexcept;
     Result<void> declare_reference(u32 function_index) noexcept;
 
     Error invalid_at(usize offset, const char* message) const noexcept
@@ -94,6 +95,10 @@ private:
     bool m_seen_function_section { false };
     bool m_seen_code_section { false };
     u32 m_section_size { 0 };
+    // Offsets for errors found once the whole module is known.
+    Vector<u32> m_export_offsets;
+    u32 m_start_offset { 0 };
+    u32 m_extra_memory_offset { 0 }; // where a second memory was declared
 };
 
 Result<StringView> ModuleBuilder::read_name(ByteReader& r) noexcept
@@ -340,12 +345,15 @@ Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
 {
     u32 count = TRY(read_count(r, 3));
     TRY(m_module.m_types.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
-    ValueType params[64];
-    Vector<ValueType> big;
+    Vector<ValueType> big; // params then results of the type being read
     for (u32 i = 0; i < count; ++i) {
+        // The form is an s7 (-0x20, i.e. 0x60): a continuation bit makes
+        // the encoding too long for its width.
         u8 form = TRY(r.read_u8());
-        if (form != 0x60)
+        if (form & 0x80)
             return Error::from_code(ErrorCode::Malformed, "integer representation too long").with_offset(r.offset() - 1);
+        if (form != 0x60)
+            return Error::from_code(ErrorCode::Malformed, "malformed function type").with_offset(r.offset() - 1);
         u32 param_count = TRY(read_count(r));
         big.clear();
         for (u32 k = 0; k < param_count; ++k)
@@ -353,7 +361,6 @@ Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
         u32 result_count = TRY(read_count(r));
         for (u32 k = 0; k < result_count; ++k)
             TRY(big.try_append(TRY(read_value_type(r))));
-        (void)params;
         Span<const ValueType> all = big.span();
         u32 canonical = TRY(m_module.m_type_table.intern(all.slice(0, param_count), all.slice(param_count)));
         TRY(m_module.m_types.try_append(canonical));
@@ -396,6 +403,8 @@ Result<void> ModuleBuilder::read_imports(ByteReader& r) noexcept
             break;
         case 0x02:
             import.kind = ExternKind::Memory;
+            if (!m_module.m_memories.is_empty() && m_extra_memory_offset == 0)
+                m_extra_memory_offset = u32(kind_offset);
             import.index = u32(m_module.m_memories.size());
             TRY(m_module.m_memories.try_append(TRY(read_memory_type(r))));
             ++m_module.m_imported_memories;
@@ -452,8 +461,11 @@ Result<void> ModuleBuilder::read_tables(ByteReader& r) noexcept
 Result<void> ModuleBuilder::read_memories(ByteReader& r) noexcept
 {
     u32 count = TRY(read_count(r, 2));
-    for (u32 i = 0; i < count; ++i)
+    for (u32 i = 0; i < count; ++i) {
+        if (!m_module.m_memories.is_empty() && m_extra_memory_offset == 0)
+            m_extra_memory_offset = u32(r.offset());
         TRY(m_module.m_memories.try_append(TRY(read_memory_type(r))));
+    }
     return {};
 }
 
@@ -478,6 +490,7 @@ Result<void> ModuleBuilder::read_exports(ByteReader& r) noexcept
     TRY(m_module.m_exports.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         Export e;
+        TRY(m_export_offsets.try_append(u32(r.offset())));
         e.name = TRY(read_name(r));
         usize kind_offset = r.offset();
         u8 kind = TRY(r.read_u8());
@@ -493,6 +506,7 @@ Result<void> ModuleBuilder::read_exports(ByteReader& r) noexcept
 // §5.5.11 start section.
 Result<void> ModuleBuilder::read_start(ByteReader& r) noexcept
 {
+    m_start_offset = u32(r.offset());
     m_module.m_start = TRY(r.read_var_u32());
     m_module.m_has_start = true;
     return {};
@@ -646,13 +660,51 @@ Result<void> ModuleBuilder::read_section(u8 id, ByteReader& r) noexcept
     }
 }
 
+// Appendix §7.4 name section: only the function names subsection (id 1) is
+// kept. Errors here are ignored (§7.4: a malformed name section does not
+// make the module malformed); names must come in increasing index order.
+void ModuleBuilder::read_name_section(const CustomSection& section) noexcept
+{
+    ReadonlyBytes bytes = m_module.bytes_of(section.contents);
+    ByteReader r(bytes.data(), bytes.size(), section.contents.offset, "unexpected end");
+    while (!r.at_end()) {
+        auto id = r.read_u8();
+        auto size = r.read_var_u32();
+        if (id.is_error() || size.is_error() || size.value() > r.remaining())
+            return;
+        usize end = r.position() + size.value();
+        if (id.value() != 1) {
+            r.seek(end);
+            continue;
+        }
+        ByteReader sub(r.cursor(), size.value(), r.offset(), "unexpected end");
+        auto count = sub.read_var_u32();
+        if (count.is_error())
+            return;
+        for (u32 i = 0; i < count.value(); ++i) {
+            auto index = sub.read_var_u32();
+            if (index.is_error())
+                break;
+            auto name = read_name(sub);
+            if (name.is_error())
+                break;
+            auto& names = m_module.m_function_names;
+            if (!names.is_empty() && names.last().index >= index.value())
+                break;
+            if (names.try_append({ index.value(), name.value() }).is_error())
+                break;
+        }
+        return;
+    }
+}
+
 // §3.4 module validation rules that need the whole module.
 Result<void> ModuleBuilder::validate_module() noexcept
 {
     Module& m = m_module;
     // §3.4.10 (2.0): at most one memory.
     if (!m_options.features.multi_memory && m.m_memories.size() > 1)
-        return Error::from_code(ErrorCode::Invalid, "multiple memories");
+        return Error::from_code(ErrorCode::Invalid, "multiple memories").with_offset(m_extra_memory_offset);
     // §3.4.8 exports: names are distinct and indices defined.
     for (usize i = 0; i < m.m_exports.size(); ++i) {
         const Export& e = m.m_exports[i];
@@ -666,26 +718,27 @@ Result<void> ModuleBuilder::validate_module() noexcept
         default: break;
         }
         if (e.index >= limit)
-            return Error::formatted(ErrorCode::Invalid, "unknown {} {}"_sv, StringView(what), e.index);
+            return Error::formatted(ErrorCode::Invalid, "unknown {} {}"_sv, StringView(what), e.index).with_offset(m_export_offsets[i]);
         if (e.kind == ExternKind::Function)
             TRY(declare_reference(e.index));
     }
     if (m.m_exports.size() > 1) {
         HashMap<StringView, u32> names;
         TRY(names.try_ensure_capacity(m.m_exports.size()));
-        for (const Export& e : m.m_exports) {
+        for (usize i = 0; i < m.m_exports.size(); ++i) {
+            const Export& e = m.m_exports[i];
             if (names.contains(e.name))
-                return Error::from_code(ErrorCode::Invalid, "duplicate export name");
+                return Error::from_code(ErrorCode::Invalid, "duplicate export name").with_offset(m_export_offsets[i]);
             TRY(names.try_set(e.name, 0));
         }
     }
     // §3.4.9 start function: defined, type [] -> [].
     if (m.m_has_start) {
         if (m.m_start >= m.m_functions.size())
-            return Error::formatted(ErrorCode::Invalid, "unknown function {}"_sv, m.m_start);
+            return Error::formatted(ErrorCode::Invalid, "unknown function {}"_sv, m.m_start).with_offset(m_start_offset);
         FunctionType type = m.function_type(m.m_start);
         if (!type.params.is_empty() || !type.results.is_empty())
-            return Error::from_code(ErrorCode::Invalid, "start function must have type [] -> []");
+            return Error::from_code(ErrorCode::Invalid, "start function must have type [] -> []").with_offset(m_start_offset);
     }
     return {};
 }
@@ -743,6 +796,12 @@ Result<Module> ModuleBuilder::build(ReadonlyBytes input) noexcept
         return Error::from_code(ErrorCode::Malformed, "data count and data section have inconsistent lengths").with_offset(r.offset());
 
     TRY(validate_module());
+    for (const CustomSection& custom : m_module.m_customs) {
+        if (custom.name == "name"_sv) {
+            read_name_section(custom);
+            break;
+        }
+    }
 
     if (m_options.validate_functions) {
         DecoderScratch scratch;
@@ -909,6 +968,7 @@ usize Module::metadata_size() const noexcept
     size += m_datas.capacity() * sizeof(DataSegment);
     size += m_customs.capacity() * sizeof(CustomSection);
     size += m_declared_refs.capacity();
+    size += m_function_names.capacity() * sizeof(FunctionName);
     return size;
 }
 

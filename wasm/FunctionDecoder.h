@@ -77,6 +77,10 @@ struct DecoderScratch {
 
 // The interface that validation uses: every hook is a no-op. Compilers
 // implement the same member functions (all of them: the decoder calls each).
+// Each hook gets the wasm offset of its instruction first. Hooks run after
+// the instruction was validated (the operand types are known to match the
+// signature in opcode_info()). A hook cannot fail: an interface that runs
+// out of memory records it and reports it from on_function_end().
 struct NullInterface {
     void on_function_begin(Span<const ValueType> /*locals*/) noexcept { }
     Result<void> on_function_end() noexcept { return {}; }

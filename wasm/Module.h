@@ -91,6 +91,11 @@ struct DataSegment {
     ByteRange bytes;
 };
 
+struct FunctionName {
+    u32 index { 0 };
+    StringView name;
+};
+
 struct CustomSection {
     StringView name;
     ByteRange contents;
@@ -139,6 +144,23 @@ public:
         return function_index < m_declared_refs.size() && m_declared_refs[function_index];
     }
 
+    // The function's name from the "name" custom section (appendix §7.4.1;
+    // a malformed name section is ignored), or an empty view.
+    [[nodiscard]] StringView function_name(u32 function_index) const noexcept
+    {
+        usize low = 0, high = m_function_names.size();
+        while (low < high) {
+            usize mid = (low + high) / 2;
+            if (m_function_names[mid].index == function_index)
+                return m_function_names[mid].name;
+            if (m_function_names[mid].index < function_index)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return {};
+    }
+
     // Heap bytes held by the module's metadata, beyond the binary itself.
     [[nodiscard]] usize metadata_size() const noexcept;
 
@@ -158,6 +180,7 @@ private:
     Vector<DataSegment> m_datas;
     Vector<CustomSection> m_customs;
     Vector<bool> m_declared_refs;
+    Vector<FunctionName> m_function_names; // sorted by index
     u32 m_imported_functions { 0 };
     u32 m_imported_tables { 0 };
     u32 m_imported_memories { 0 };

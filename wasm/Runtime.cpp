@@ -23,6 +23,8 @@ StringView trap_message(TrapCode code) noexcept
 
 Result<void> TableInstance::initialize(Reference init) noexcept
 {
+    if (m_type.limits.min > max_elements)
+        return Error::formatted(ErrorCode::Exhausted, "table of {} elements exceeds the implementation limit"_sv, m_type.limits.min);
     return m_elements.try_resize(usize(m_type.limits.min), init);
 }
 
@@ -31,7 +33,7 @@ i64 TableInstance::grow(u32 delta, Reference init) noexcept
     u64 old_size = m_elements.size();
     u64 new_size = old_size + delta;
     u64 max = m_type.limits.has_max ? m_type.limits.max : 0xffffffffull;
-    if (new_size > max)
+    if (new_size > max || new_size > max_elements)
         return -1;
     if (m_elements.try_resize(usize(new_size), init).is_error())
         return -1;

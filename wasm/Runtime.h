@@ -84,6 +84,11 @@ struct FunctionInstance {
 
 class TableInstance {
 public:
+    // Implementation limit on table elements (V8 and SpiderMonkey use the
+    // same): creating or growing beyond it fails instead of allocating
+    // tens of gigabytes for a 2^32-element table.
+    static constexpr u64 max_elements = 10'000'000;
+
     TableInstance(TableType type) noexcept
         : m_type(type)
     {

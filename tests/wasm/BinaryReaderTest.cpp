@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 using namespace k23;
 using namespace k23::wasm;
 using namespace k23::wasm::test;
@@ -245,4 +249,93 @@ TEST(BinaryReader, DuplicateTypesCanonicalize)
     auto m = read(concat({ header(), section(1, types) }));
     ASSERT_FALSE(m.is_error());
     EXPECT_EQ(m->canonical_type(0), m->canonical_type(1));
+}
+
+TEST(BinaryReader, FunctionNamesFromTheNameSection)
+{
+    // custom "name": subsection 1 (function names) { 0 -> "f" }
+    ByteVector names { 0x04, 'n', 'a', 'm', 'e', 0x01, 0x04, 0x01, 0x00, 0x01, 'f' };
+    ByteVector bytes = concat({ single_function(void_type, { 0x00, 0x0b }), section(0, names) });
+    auto m = read(bytes);
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    EXPECT_EQ(m->function_name(0), "f"_sv);
+    EXPECT_TRUE(m->function_name(1).is_empty());
+    // A malformed name section is ignored.
+    ByteVector bad { 0x04, 'n', 'a', 'm', 'e', 0x01, 0x09, 0x01 };
+    EXPECT_FALSE(read(concat({ single_function(void_type, { 0x00, 0x0b }), section(0, bad) })).is_error());
+}
+
+TEST(BinaryReader, ModuleLevelErrorsHaveOffsets)
+{
+    ByteVector bytes = concat({ header(), section(5, { 0x02, 0x00, 0x01, 0x00, 0x01 }) });
+    auto m = read(bytes, Features::wasm2());
+    ASSERT_TRUE(m.is_error());
+    ASSERT_TRUE(m.error().has_offset());
+    EXPECT_EQ(m.error().offset(), 13u); // the second memory's limits
+    ByteVector exports = section(7, { 0x02, 0x01, 'a', 0x02, 0x00, 0x01, 'a', 0x02, 0x00 });
+    ByteVector dup = concat({ header(), section(5, { 0x01, 0x00, 0x01 }), exports });
+    auto d = read(dup);
+    ASSERT_TRUE(d.is_error());
+    ASSERT_TRUE(d.error().has_offset());
+    EXPECT_EQ(dup[d.error().offset()], 0x01); // the second export's name length
+    EXPECT_EQ(dup[d.error().offset() + 1], 'a');
+    EXPECT_EQ(d.error().offset(), dup.size() - 4);
+}
+
+TEST(BinaryReader, StartFunctionMustTakeNothing)
+{
+    ByteVector types { 0x01, 0x60, 0x01, 0x7f, 0x00 };
+    ByteVector body { 0x00, 0x0b };
+    ByteVector bytes = concat({ header(), section(1, types), section(3, { 0x01, 0x00 }), section(8, { 0x00 }),
+        section(10, concat({ ByteVector { 0x01, u8(body.size()) }, body })) });
+    auto m = read(bytes);
+    EXPECT_TRUE(message_of(m).starts_with("start function")) << message_of(m);
+}
+
+TEST(BinaryReader, EndOpcodeExpectedWhenABodyRunsIntoTheNext)
+{
+    // Two functions; the first body (4 bytes) lacks its end and is followed
+    // by the second body's size byte 0x05 (not an end): the reference
+    // interpreter reports "END opcode expected".
+    ByteVector code { 0x02, 0x04, 0x00, 0x41, 0x01, 0x1a, 0x05, 0x00, 0x41, 0x01, 0x1a, 0x0b };
+    ByteVector bytes = concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x02, 0x00, 0x00 }),
+        section(10, code) });
+    EXPECT_EQ(message_of(read(bytes)), "END opcode expected");
+}
+
+TEST(BinaryReader, ElementSegmentsDeclareReferences)
+{
+    // (table 1 funcref) (elem declare func 0) (func ref.func 0 drop)
+    ByteVector body { 0x00, 0xd2, 0x00, 0x1a, 0x0b };
+    ByteVector with_elem = concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x01, 0x00 }),
+        section(9, { 0x01, 0x03, 0x00, 0x01, 0x00 }),
+        section(10, concat({ ByteVector { 0x01, u8(body.size()) }, body })) });
+    EXPECT_FALSE(read(with_elem).is_error()) << message_of(read(with_elem));
+    ByteVector without = single_function(void_type, body);
+    EXPECT_EQ(message_of(read(without)), "undeclared function reference");
+}
+
+TEST(BinaryReader, SightglassWorkloadsValidate)
+{
+    const char* env = std::getenv("K23_WORKLOADS");
+    // Default: ../shared/workloads beside the repository (this file is
+    // tests/wasm/BinaryReaderTest.cpp in it).
+    std::string self = __FILE__;
+    std::string repo = self.substr(0, self.rfind("/tests/wasm/"));
+    std::string root = env ? env : repo + "/../shared/workloads";
+    std::error_code ec;
+    usize count = 0;
+    for (auto& dir : std::filesystem::directory_iterator(root + "/sightglass", ec)) {
+        for (auto& file : std::filesystem::directory_iterator(dir.path(), ec)) {
+            if (file.path().extension() != ".wasm")
+                continue;
+            std::ifstream in(file.path(), std::ios::binary);
+            ByteVector bytes { std::istreambuf_iterator<char>(in), {} };
+            auto m = read(bytes);
+            EXPECT_FALSE(m.is_error()) << file.path() << ": " << message_of(m);
+            ++count;
+        }
+    }
+    if (count == 0)
+        GTEST_SKIP() << "no workloads at " << root;
 }

@@ -145,3 +145,30 @@ TEST(Linker, RegisteredInstancesAreImportable)
     Instance* ib = MUST(f.linker.instantiate(mb.value()));
     EXPECT_EQ(ib->memories()[0], ia->memories()[0]);
 }
+
+TEST(Linker, HugeTableFailsCleanly)
+{
+    Fixture f;
+    // (table 0xffffffff funcref): valid, but beyond the implementation limit.
+    auto m = read(concat({ header(), section(4, { 0x01, 0x70, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f }) }));
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    auto instance = f.linker.instantiate(m.value());
+    ASSERT_TRUE(instance.is_error());
+    EXPECT_EQ(instance.error().code(), ErrorCode::Exhausted);
+}
+
+TEST(Linker, SpectestGlobalsHaveTheSuitesValues)
+{
+    Fixture f;
+    Instance* spectest = f.linker.find_registered("spectest"_sv);
+    ASSERT_NE(spectest, nullptr);
+    const ExportEntry* g = spectest->find_export("global_i32"_sv);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->value.global()->value.i32, 666u);
+    const ExportEntry* table = spectest->find_export("table"_sv);
+    ASSERT_NE(table, nullptr);
+    EXPECT_EQ(table->value.table()->size(), 10u);
+    const ExportEntry* print = spectest->find_export("print_i32"_sv);
+    ASSERT_NE(print, nullptr);
+    EXPECT_TRUE(print->value.function()->is_host());
+}

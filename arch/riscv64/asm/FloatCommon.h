@@ -8,6 +8,8 @@
 #include <arch/riscv64/asm/Encoding.h>
 
 // fmt: 0 for S, 1 for D; ext: Extension::F or Extension::D.
+// fcvt.d.w and fcvt.d.wu are exact, so their rm field is always encoded as
+// 000 (what assemblers emit and LLVM 16 decodes), whatever rm is passed.
 #define K23_DEFINE_FP(s, fmt, ext)                                                                          \
     void Assembler::fadd_##s(FpReg rd, FpReg rs1, FpReg rs2, RoundingMode rm) noexcept                       \
     {                                                                                                       \
@@ -122,12 +124,12 @@
     void Assembler::fcvt_##s##_w(FpReg rd, GpReg rs1, RoundingMode rm) noexcept                              \
     {                                                                                                       \
         if (require(ext))                                                                                   \
-            emit_fp_r(fmt, 0b11010, u32(rm), rd.id(), rs1.id(), 0);                                        \
+            emit_fp_r(fmt, 0b11010, fmt == 0b01 ? 0u : u32(rm), rd.id(), rs1.id(), 0);                                        \
     }                                                                                                       \
     void Assembler::fcvt_##s##_wu(FpReg rd, GpReg rs1, RoundingMode rm) noexcept                             \
     {                                                                                                       \
         if (require(ext))                                                                                   \
-            emit_fp_r(fmt, 0b11010, u32(rm), rd.id(), rs1.id(), 1);                                        \
+            emit_fp_r(fmt, 0b11010, fmt == 0b01 ? 0u : u32(rm), rd.id(), rs1.id(), 1);                                        \
     }                                                                                                       \
     void Assembler::fcvt_##s##_l(FpReg rd, GpReg rs1, RoundingMode rm) noexcept                              \
     {                                                                                                       \

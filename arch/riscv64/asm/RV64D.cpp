@@ -48,10 +48,11 @@ void Assembler::fcvt_s_d(FpReg rd, FpReg rs1, RoundingMode rm) noexcept
         emit_fp_r(0b00, 0b01000, u32(rm), rd.id(), rs1.id(), 1);
 }
 
-void Assembler::fcvt_d_s(FpReg rd, FpReg rs1, RoundingMode rm) noexcept
+// Widening is exact: rm is encoded as 000, as for fcvt.d.w.
+void Assembler::fcvt_d_s(FpReg rd, FpReg rs1, RoundingMode) noexcept
 {
     if (require(Extension::D))
-        emit_fp_r(0b01, 0b01000, u32(rm), rd.id(), rs1.id(), 0);
+        emit_fp_r(0b01, 0b01000, 0b000, rd.id(), rs1.id(), 0);
 }
 
 } // namespace k23::riscv64

@@ -79,7 +79,7 @@ inline std::vector<DisassembledLine> disassemble(const std::vector<u8>& bytes)
     std::string bin(bin_path);
     std::string obj = bin + ".o";
     std::string command = "llvm-objcopy-16 -I binary -O elf64-littleriscv " + bin + " " + obj
-        + " && llvm-objdump-16 -D -M no-aliases --mattr=+m,+a,+f,+d,+c,+v,+zba,+zbb,+zbs " + obj + " 2>/dev/null";
+        + " && llvm-objdump-16 -D -j .data -M no-aliases --mattr=+m,+a,+f,+d,+c,+v,+zba,+zbb,+zbs " + obj + " 2>/dev/null";
     std::string output = run_command(command);
     unlink(bin.c_str());
     unlink(obj.c_str());
