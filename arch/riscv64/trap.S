@@ -66,13 +66,22 @@ k23_catch_trap:
     sd      s\n, K23_RECOVERY_S(\n)(a0)
     fsd     fs\n, K23_RECOVERY_FS(\n)(a0)
     .endr
-    mv      s0, a0          // callee-saved, so it survives fn
+    // A real frame record (fp-8 = ra, fp-16 = caller's fp, as the psABI's
+    // frame-pointer convention has it) so backtraces taken inside fn walk
+    // on through here into the caller.
+    addi    sp, sp, -32
+    sd      ra, 24(sp)
+    sd      s0, 16(sp)
+    sd      s1, 8(sp)
+    addi    s0, sp, 32
+    mv      s1, a0          // callee-saved, so it survives fn
     mv      t0, a1
     mv      a0, a2
     jalr    t0
-    mv      t0, s0
-    ld      ra, K23_RECOVERY_RA(t0)
-    ld      s0, K23_RECOVERY_S(0)(t0)
+    ld      ra, 24(sp)
+    ld      s0, 16(sp)
+    ld      s1, 8(sp)
+    addi    sp, sp, 32
     li      a0, 0
     ret
     .size k23_catch_trap, . - k23_catch_trap

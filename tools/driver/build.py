@@ -6,10 +6,14 @@ build/kernel         clang-16 + lld-16, freestanding riscv64
 """
 import os
 import shutil
+import sys
 
 from common import BUILD, DEPS, ROOT, DriverError, info, run
 
 TARGETS = ["host", "riscv64-linux", "kernel"]
+
+# Optimized with debug info: what CI, the tests and the benchmarks all use.
+BUILD_TYPE = "RelWithDebInfo"
 
 TOOLCHAINS = {
     "host": "cmake/toolchain-host.cmake",
@@ -27,21 +31,32 @@ def image_path():
 
 
 def configure(target):
+    """Configures build/<target> with the driver's settings. A tree that was
+    configured some other way (by hand, or by an older driver) is configured
+    again, so every build directory means the same thing as CI's."""
     bdir = build_dir(target)
-    if os.path.exists(os.path.join(bdir, "build.ninja")):
-        return  # ninja re-runs cmake itself when a CMakeLists.txt changes
-    info(f"build: configuring {target}")
     cmd = ["cmake", "-G", "Ninja", "-S", ROOT, "-B", bdir,
            f"-DK23_TARGET={target}",
            f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, TOOLCHAINS[target])}",
            f"-DK23_DEPS_DIR={DEPS}",
-           "-DCMAKE_BUILD_TYPE=RelWithDebInfo"]
+           f"-DCMAKE_BUILD_TYPE={BUILD_TYPE}"]
     if shutil.which("ccache"):
         cmd += ["-DCMAKE_C_COMPILER_LAUNCHER=ccache", "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"]
+    stamp = os.path.join(bdir, ".k23-configure")
+    wanted = "\n".join(cmd) + "\n"
+    try:
+        with open(stamp) as f:
+            if f.read() == wanted and os.path.exists(os.path.join(bdir, "build.ninja")):
+                return  # ninja re-runs cmake itself when a CMakeLists.txt changes
+    except OSError:
+        pass
+    info(f"build: configuring {target}")
     proc = run(cmd, check=False, quiet=True)
     if proc.returncode != 0:
         shutil.rmtree(bdir, ignore_errors=True)  # leave no half-configured tree behind
         raise DriverError(f"build: configuring {target} failed")
+    with open(stamp, "w") as f:
+        f.write(wanted)
 
 
 def build(targets=None, verbose=False, ninja_targets=()):
@@ -52,6 +67,8 @@ def build(targets=None, verbose=False, ninja_targets=()):
         cmd = ["ninja", "-C", build_dir(target)] + list(ninja_targets)
         if verbose:
             cmd.append("-v")
-        proc = run(cmd, check=False)
+        # Build chatter goes to stderr so `./k23 image` and the like keep
+        # stdout for their answer.
+        proc = run(cmd, check=False, stdout=sys.stderr)
         if proc.returncode != 0:
             raise DriverError(f"build: {target} failed")
