@@ -72,7 +72,7 @@ private:
     Result<void> read_datas(ByteReader& r) noexcept;
 
     Result<StringView> read_name(ByteReader& r) noexcept;
-    Result<u32> read_count(ByteReader& r, usize min_bytes_per_item = 1) noexcept;
+    Result<u32> read_count(ByteReader& r) noexcept;
     Result<ValueType> read_value_type(ByteReader& r) noexcept;
     Result<ValueType> read_reference_type(ByteReader& r) noexcept;
     Result<Limits> read_limits(ByteReader& r, bool is_memory, bool& is_64, bool& is_shared) noexcept;
@@ -145,11 +145,11 @@ Result<StringView> ModuleBuilder::read_name(ByteReader& r) noexcept
     return StringView(reinterpret_cast<const char*>(start), length);
 }
 
-// A vector length; each item needs at least min_bytes_per_item bytes, so a
-// huge count is rejected before anything is reserved for it.
-Result<u32> ModuleBuilder::read_count(ByteReader& r, usize min_bytes_per_item) noexcept
+// A vector length (§5.1.3 vec). It is not checked against the bytes left:
+// like the reference interpreter, running out while reading the items is
+// what reports the error. Reservations are capped by the bytes left.
+Result<u32> ModuleBuilder::read_count(ByteReader& r) noexcept
 {
-    (void)min_bytes_per_item;
     return r.read_var_u32();
 }
 
@@ -343,7 +343,7 @@ Result<void> ModuleBuilder::read_custom(ByteReader& r) noexcept
 // §5.5.4 type section: vec(functype), functype = 0x60 vec(valtype) vec(valtype).
 Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 3));
+    u32 count = TRY(read_count(r));
     TRY(m_module.m_types.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     Vector<ValueType> big; // params then results of the type being read
     for (u32 i = 0; i < count; ++i) {
@@ -371,7 +371,7 @@ Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
 // §5.5.5 import section.
 Result<void> ModuleBuilder::read_imports(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 4));
+    u32 count = TRY(read_count(r));
     TRY(m_module.m_imports.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         wasm::Import import;
@@ -451,7 +451,7 @@ Result<void> ModuleBuilder::read_functions(ByteReader& r) noexcept
 // §5.5.7 table section.
 Result<void> ModuleBuilder::read_tables(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 3));
+    u32 count = TRY(read_count(r));
     for (u32 i = 0; i < count; ++i)
         TRY(m_module.m_tables.try_append(TRY(read_table_type(r))));
     return {};
@@ -460,7 +460,7 @@ Result<void> ModuleBuilder::read_tables(ByteReader& r) noexcept
 // §5.5.8 memory section.
 Result<void> ModuleBuilder::read_memories(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 2));
+    u32 count = TRY(read_count(r));
     for (u32 i = 0; i < count; ++i) {
         if (!m_module.m_memories.is_empty() && m_extra_memory_offset == 0)
             m_extra_memory_offset = u32(r.offset());
@@ -472,7 +472,7 @@ Result<void> ModuleBuilder::read_memories(ByteReader& r) noexcept
 // §5.5.9 global section.
 Result<void> ModuleBuilder::read_globals(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 4));
+    u32 count = TRY(read_count(r));
     TRY(m_module.m_globals.try_ensure_capacity(m_module.m_globals.size() + (count < r.remaining() ? count : r.remaining())));
     for (u32 i = 0; i < count; ++i) {
         Global g;
@@ -486,7 +486,7 @@ Result<void> ModuleBuilder::read_globals(ByteReader& r) noexcept
 // §5.5.10 export section.
 Result<void> ModuleBuilder::read_exports(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r, 3));
+    u32 count = TRY(read_count(r));
     TRY(m_module.m_exports.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         Export e;

@@ -15,6 +15,7 @@
 // "Instructions"; each check cites its section.
 
 #include <base/Error.h>
+#include <base/Memory.h>
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/Vector.h>
@@ -66,9 +67,60 @@ struct ControlFrame {
     [[nodiscard]] Span<const ValueType> label_types() const noexcept { return kind == FrameKind::Loop ? params : results; }
 };
 
+// The operand stack of types: a push is a compare and a store, growing
+// (rarely) out of line.
+class TypeStack {
+public:
+    TypeStack() noexcept = default;
+    TypeStack(const TypeStack&) = delete;
+    TypeStack& operator=(const TypeStack&) = delete;
+    ~TypeStack() noexcept
+    {
+        if (m_data)
+            platform_deallocate(m_data, m_capacity, alignof(ValueType));
+    }
+
+    [[nodiscard]] usize size() const noexcept { return m_size; }
+    [[nodiscard]] usize capacity() const noexcept { return m_capacity; }
+    [[nodiscard]] ValueType last() const noexcept { return m_data[m_size - 1]; }
+    ValueType take_last() noexcept { return m_data[--m_size]; }
+    void clear() noexcept { m_size = 0; }
+    void shrink_to(usize size) noexcept
+    {
+        VERIFY(size <= m_size);
+        m_size = size;
+    }
+    Result<void> push(ValueType type) noexcept
+    {
+        if (m_size == m_capacity) [[unlikely]]
+            TRY(grow());
+        m_data[m_size++] = type;
+        return {};
+    }
+
+private:
+    [[gnu::noinline]] Result<void> grow() noexcept
+    {
+        usize capacity = m_capacity ? m_capacity * 2 : 64;
+        auto* data = static_cast<ValueType*>(platform_allocate(capacity, alignof(ValueType)));
+        if (!data)
+            return Error::from_code(ErrorCode::OutOfMemory, "cannot grow the operand stack");
+        copy_bytes(data, m_data, m_size);
+        if (m_data)
+            platform_deallocate(m_data, m_capacity, alignof(ValueType));
+        m_data = data;
+        m_capacity = capacity;
+        return {};
+    }
+
+    ValueType* m_data { nullptr };
+    usize m_size { 0 };
+    usize m_capacity { 0 };
+};
+
 // Reused between functions so decoding a body does not allocate.
 struct DecoderScratch {
-    Vector<ValueType> operands;
+    TypeStack operands;
     Vector<ControlFrame> controls;
     Vector<ValueType> locals;
     Vector<u32> br_targets;
@@ -185,11 +237,11 @@ private:
     [[nodiscard]] Error malformed(const char* message) const noexcept { return m_reader.malformed(message); }
 
     // ---- operand stack (§A.3)
-    Result<void> push(ValueType type) noexcept { return m_operands.try_append(type); }
+    Result<void> push(ValueType type) noexcept { return m_operands.push(type); }
     Result<void> push(Span<const ValueType> types) noexcept
     {
         for (ValueType t : types)
-            TRY(m_operands.try_append(t));
+            TRY(m_operands.push(t));
         return {};
     }
     Result<ValueType> pop() noexcept
@@ -241,7 +293,7 @@ private:
     void set_unreachable() noexcept
     {
         ControlFrame& frame = m_controls.last();
-        m_operands.resize(frame.height);
+        m_operands.shrink_to(frame.height);
         frame.unreachable = true;
     }
     Result<void> push_frame(FrameKind kind, Span<const ValueType> params, Span<const ValueType> results, u32 offset) noexcept
@@ -394,7 +446,7 @@ private:
 
     const Module& m_module;
     Interface& m_interface;
-    Vector<ValueType>& m_operands;
+    TypeStack& m_operands;
     Vector<ControlFrame>& m_controls;
     Vector<ValueType>& m_locals;
     Vector<u32>& m_br_targets;

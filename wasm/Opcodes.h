@@ -598,14 +598,6 @@ struct OpcodeInfo {
     u8 arg;
 };
 
-[[nodiscard]] const OpcodeInfo& opcode_info(Opcode op) noexcept;
-[[nodiscard]] inline StringView opcode_name(Opcode op) noexcept { return opcode_info(op).name; }
-
-// Decoding tables: the Opcode for a byte / prefixed code, or Invalid.
-[[nodiscard]] Opcode opcode_for_byte(u8 byte) noexcept;
-[[nodiscard]] Opcode opcode_for_fc(u32 code) noexcept;
-[[nodiscard]] Opcode opcode_for_fd(u32 code) noexcept;
-
 // The operand and result types of a Sig (empty for Special).
 struct SignatureTypes {
     ValueType params[3];
@@ -613,7 +605,88 @@ struct SignatureTypes {
     u8 param_count;
     u8 result_count;
 };
-[[nodiscard]] const SignatureTypes& signature_types(Sig sig) noexcept;
+
+// The tables are constexpr in the header so the decoder's lookups inline.
+namespace Detail {
+
+inline constexpr OpcodeInfo s_opcode_infos[] = {
+#define K23_OPCODE_INFO(name, prefix, code, text, imm, sig, arg) { StringView(text), prefix, code, Imm::imm, Sig::sig, arg },
+    K23_WASM_OPCODES(K23_OPCODE_INFO)
+#undef K23_OPCODE_INFO
+};
+static_assert(sizeof(s_opcode_infos) / sizeof(s_opcode_infos[0]) == usize(Opcode::Count));
+
+constexpr ValueType signature_letter_type(char c) noexcept
+{
+    switch (c) {
+    case 'i': return ValueType::I32;
+    case 'l': return ValueType::I64;
+    case 'f': return ValueType::F32;
+    case 'd': return ValueType::F64;
+    case 'v': return ValueType::V128;
+    default: return ValueType::Bottom;
+    }
+}
+
+constexpr SignatureTypes make_signature(const char* params, const char* results) noexcept
+{
+    SignatureTypes s {};
+    for (u8 i = 0; params[i]; ++i) {
+        s.params[i] = signature_letter_type(params[i]);
+        s.param_count = u8(i + 1);
+    }
+    for (u8 i = 0; results[i]; ++i) {
+        s.results[i] = signature_letter_type(results[i]);
+        s.result_count = u8(i + 1);
+    }
+    return s;
+}
+
+inline constexpr SignatureTypes s_signatures[] = {
+#define K23_SIG_TYPES(name, p, r) make_signature(p, r),
+    K23_WASM_SIGNATURES(K23_SIG_TYPES)
+#undef K23_SIG_TYPES
+};
+
+struct DecodeTables {
+    Opcode single[256];
+    Opcode fc[32];
+    Opcode fd[0x120];
+};
+
+constexpr DecodeTables make_decode_tables() noexcept
+{
+    DecodeTables t {};
+    for (auto& op : t.single)
+        op = Opcode::Invalid;
+    for (auto& op : t.fc)
+        op = Opcode::Invalid;
+    for (auto& op : t.fd)
+        op = Opcode::Invalid;
+    for (u16 i = 0; i < u16(Opcode::Count); ++i) {
+        const OpcodeInfo& info = s_opcode_infos[i];
+        if (info.prefix == 0)
+            t.single[info.code] = Opcode(i);
+        else if (info.prefix == 0xfc)
+            t.fc[info.code] = Opcode(i);
+        else
+            t.fd[info.code] = Opcode(i);
+    }
+    return t;
+}
+
+inline constexpr DecodeTables s_decode_tables = make_decode_tables();
+
+} // namespace Detail
+
+[[nodiscard]] constexpr const OpcodeInfo& opcode_info(Opcode op) noexcept { return Detail::s_opcode_infos[u16(op)]; }
+[[nodiscard]] constexpr StringView opcode_name(Opcode op) noexcept { return opcode_info(op).name; }
+[[nodiscard]] constexpr const SignatureTypes& signature_types(Sig sig) noexcept { return Detail::s_signatures[u8(sig)]; }
+
+// Decoding tables: the Opcode for a byte / prefixed code, or Invalid.
+[[nodiscard]] constexpr Opcode opcode_for_byte(u8 byte) noexcept { return Detail::s_decode_tables.single[byte]; }
+[[nodiscard]] constexpr Opcode opcode_for_fc(u32 code) noexcept { return code < 32 ? Detail::s_decode_tables.fc[code] : Opcode::Invalid; }
+[[nodiscard]] constexpr Opcode opcode_for_fd(u32 code) noexcept { return code < 0x120 ? Detail::s_decode_tables.fd[code] : Opcode::Invalid; }
 
 [[nodiscard]] constexpr bool is_relaxed_simd(Opcode op) noexcept
 {

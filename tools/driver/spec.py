@@ -48,19 +48,22 @@ EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "inv
 NEEDS_BASELINE = "needs the baseline tier"
 AFTER_SKIPPED = "depends on state from a skipped execution command"
 
-# Commands whose binary wast2json 1.0.32 does not write faithfully. The
-# binary it did write is judged against what that binary must produce
-# (documented here), never waved through.
+# Commands whose binary wast2json 1.0.32 does not write faithfully: the
+# binary is a different module from the one the text describes, so no
+# engine can give the suite's answer for it. They are skipped with the
+# reason, never counted as passed.
 #   select.wast:324 `(select (result) ...)` ("invalid result arity") is
-#   written as a plain `select` over one i32 operand, which is a
-#   "type mismatch" (operand stack underflow).
+#   written as a plain `select`, byte for byte the module of line 320.
 CONVERSION_LOSSES = {
-    ("select.wast", 324): "type mismatch",
+    ("select.wast", 324): "wast2json 1.0.32 writes (select (result)) as a plain select",
 }
 
 
 def testsuite_dir():
-    for candidate in (os.environ.get("K23_TESTSUITE"),
+    env = os.environ.get("K23_TESTSUITE")
+    if env and not os.path.isdir(env):
+        info(f"spec: K23_TESTSUITE={env} is not a folder; trying ../shared/testsuite")
+    for candidate in (env,
                       os.path.join(os.path.dirname(ROOT), "shared", "testsuite")):
         if candidate and os.path.isdir(candidate):
             return candidate
@@ -173,7 +176,10 @@ def run_file(runner, report, suite, relpath, json_path):
         ctype, line = cmd["type"], cmd.get("line", 0)
         add = lambda outcome, message="": report.add(suite, relpath, line, ctype, outcome, message)
         path = os.path.join(base, cmd["filename"]) if "filename" in cmd else None
-        expected = CONVERSION_LOSSES.get((relpath, line), cmd.get("text", ""))
+        expected = cmd.get("text", "")
+        if (relpath, line) in CONVERSION_LOSSES:
+            add("skipped", CONVERSION_LOSSES[(relpath, line)])
+            continue
         if ctype == "module":
             kind, code, message = parse_answer(runner.ask(f"load {quote(cmd.get('name', '-'))} {path}"))
             if kind == "ok":
