@@ -24,6 +24,7 @@ StringView error_code_name(ErrorCode code) noexcept
     case ErrorCode::PermissionDenied: return "PermissionDenied";
     case ErrorCode::Busy: return "Busy";
     case ErrorCode::Timeout: return "Timeout";
+    case ErrorCode::Exit: return "Exit";
     }
     return "?";
 }

@@ -30,6 +30,7 @@ enum class ErrorCode : u16 {
     PermissionDenied, // the caller may not do this
     Busy,             // try again later
     Timeout,          // a deadline passed
+    Exit,             // the guest asked to exit (WASI proc_exit); not a failure of the engine
 };
 
 [[nodiscard]] StringView error_code_name(ErrorCode code) noexcept;

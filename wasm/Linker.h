@@ -28,6 +28,8 @@ public:
     {
     }
 
+    [[nodiscard]] Store& store() noexcept { return m_store; }
+
     // Makes `instance`'s exports importable as module `name`.
     Result<void> register_instance(StringView name, Instance* instance) noexcept;
     [[nodiscard]] Instance* find_registered(StringView name) const noexcept;

@@ -17,6 +17,7 @@ StringView trap_message(TrapCode code) noexcept
     case TrapCode::UninitializedElement: return "uninitialized element"_sv;
     case TrapCode::NullReference: return "null reference"_sv;
     case TrapCode::CallStackExhausted: return "call stack exhausted"_sv;
+    case TrapCode::UndefinedElement: return "undefined element"_sv;
     }
     return "trap"_sv;
 }
@@ -25,7 +26,9 @@ Result<void> TableInstance::initialize(Reference init) noexcept
 {
     if (m_type.limits.min > max_elements)
         return Error::formatted(ErrorCode::Exhausted, "table of {} elements exceeds the implementation limit"_sv, m_type.limits.min);
-    return m_elements.try_resize(usize(m_type.limits.min), init);
+    TRY(m_elements.try_resize(usize(m_type.limits.min), init));
+    update_view();
+    return {};
 }
 
 i64 TableInstance::grow(u32 delta, Reference init) noexcept
@@ -37,6 +40,7 @@ i64 TableInstance::grow(u32 delta, Reference init) noexcept
         return -1;
     if (m_elements.try_resize(usize(new_size), init).is_error())
         return -1;
+    update_view();
     m_type.limits.min = new_size;
     return i64(old_size);
 }

@@ -62,6 +62,7 @@ enum class TrapCode : u8 {
     UninitializedElement,
     NullReference,
     CallStackExhausted,
+    UndefinedElement, // call_indirect index beyond the table (§4.4.8)
 };
 
 [[nodiscard]] StringView trap_message(TrapCode code) noexcept;
@@ -78,8 +79,18 @@ struct FunctionInstance {
     // ... or a host function.
     HostCallback host { nullptr };
     void* host_data { nullptr };
+    // The JIT's jit::VMFuncEntry for this function (code + context), set
+    // when an engine instantiates or imports it.
+    void* jit { nullptr };
 
     [[nodiscard]] bool is_host() const noexcept { return host != nullptr; }
+};
+
+// A table's elements as generated code reads them (call_indirect,
+// table.get/set): kept current by TableInstance on every resize.
+struct TableView {
+    Reference* data { nullptr };
+    u64 size { 0 };
 };
 
 class TableInstance {
@@ -98,12 +109,16 @@ public:
     [[nodiscard]] const TableType& type() const noexcept { return m_type; }
     [[nodiscard]] u32 size() const noexcept { return u32(m_elements.size()); }
     [[nodiscard]] Span<Reference> elements() noexcept { return m_elements.span(); }
+    [[nodiscard]] TableView* view() noexcept { return &m_view; }
     // Returns the old size, or -1 when the table cannot grow.
     i64 grow(u32 delta, Reference init) noexcept;
 
 private:
+    void update_view() noexcept { m_view = { m_elements.data(), m_elements.size() }; }
+
     TableType m_type;
     Vector<Reference> m_elements;
+    TableView m_view;
 };
 
 class MemoryInstance {

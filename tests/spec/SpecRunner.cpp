@@ -10,16 +10,27 @@
 //   check FILE             read and validate only
 //   link FILE              read, validate, link, instantiate, then forget
 //   register AS NAME|-     make $NAME (or the current module) importable as AS
+//   invoke NAME|- FIELD [TYPE:VALUE ...]
+//                          call an export (baseline tier)  -> ok [TYPE:VALUE ...]
+//   get NAME|- FIELD       read an exported global         -> ok TYPE:VALUE
+//
+// Values: i32/i64/f32/f64 as the decimal of their bits; funcref:null or
+// funcref:<address>; externref:null or externref:N (the spec's ref.extern N,
+// passed to the engine as the reference N + 1). Where the JIT cannot execute
+// (not riscv64), modules are only linked and instantiated, and invoke/get
+// answer "skip needs the baseline tier".
 //
 // Answers: "ok", "skip REASON", or "error KIND MESSAGE" where KIND is the
 // lower-case error code (malformed, invalid, unlinkable, trap, ...).
 // A test tool, not engine code: it uses the C++ library freely.
 
 #include <base/Error.h>
+#include <jit/Engine.h>
 #include <wasm/BinaryReader.h>
 #include <wasm/Linker.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -39,9 +50,14 @@ struct State {
     std::vector<std::unique_ptr<Module>> modules;
     std::map<std::string, Instance*> named;
     Instance* current { nullptr };
+    jit::Engine* engine { nullptr };
 
     void reset()
     {
+        // The engine first: it unhooks the store's functions from its code.
+        if (engine)
+            jit::Engine::destroy(engine);
+        engine = nullptr;
         named.clear();
         current = nullptr;
         linker.reset();
@@ -50,8 +66,57 @@ struct State {
         store = std::make_unique<Store>();
         linker = std::make_unique<Linker>(*store);
         (void)linker->define_spectest();
+        jit::EngineOptions options;
+        options.features = riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba).with(riscv64::Extension::Zbb);
+        // K23_JIT_ISA=rv64imafdc... compiles for exactly that ISA (e.g. to
+        // check the fallbacks used without Zba/Zbb).
+        if (const char* isa = std::getenv("K23_JIT_ISA")) {
+            auto parsed = riscv64::CpuFeatures::parse_isa_string(StringView(isa));
+            if (!parsed.is_error())
+                options.features = parsed.value();
+        }
+        auto created = jit::Engine::create(options);
+        if (!created.is_error())
+            engine = created.release_value();
     }
+    bool can_execute() const { return engine && engine->can_execute(); }
 };
+
+bool parse_value(const std::string& text, Value& value)
+{
+    auto colon = text.find(':');
+    if (colon == std::string::npos)
+        return false;
+    std::string type = text.substr(0, colon), rest = text.substr(colon + 1);
+    if (type == "funcref" || type == "externref") {
+        ValueType t = type == "funcref" ? ValueType::FuncRef : ValueType::ExternRef;
+        if (rest == "null")
+            value = Value::from_ref(t, nullptr);
+        else
+            value = Value::from_ref(t, reinterpret_cast<void*>(uintptr_t(std::stoull(rest) + 1)));
+        return true;
+    }
+    unsigned long long bits = std::stoull(rest);
+    if (type == "i32") value = Value::from_i32(u32(bits));
+    else if (type == "i64") value = Value::from_i64(bits);
+    else if (type == "f32") value = Value::from_f32_bits(u32(bits));
+    else if (type == "f64") value = Value::from_f64_bits(bits);
+    else return false;
+    return true;
+}
+
+std::string format_value(const Value& v)
+{
+    switch (v.type) {
+    case ValueType::I32: return "i32:" + std::to_string(v.i32);
+    case ValueType::I64: return "i64:" + std::to_string(v.i64);
+    case ValueType::F32: return "f32:" + std::to_string(v.f32_bits);
+    case ValueType::F64: return "f64:" + std::to_string(v.f64_bits);
+    case ValueType::FuncRef: return v.ref ? "funcref:" + std::to_string(uintptr_t(v.ref)) : "funcref:null";
+    case ValueType::ExternRef: return v.ref ? "externref:" + std::to_string(uintptr_t(v.ref) - 1) : "externref:null";
+    default: return "v128:?";
+    }
+}
 
 std::string lower_code(ErrorCode code)
 {
@@ -159,7 +224,8 @@ int main()
                 } else {
                     auto owned = std::make_unique<Module>(module.release_value());
                     Instance* instance = nullptr;
-                    auto result = state.linker->instantiate(*owned, &instance);
+                    auto result = state.can_execute() ? state.engine->instantiate(*state.linker, *owned, &instance)
+                                                      : state.linker->instantiate(*owned, &instance);
                     state.modules.push_back(std::move(owned));
                     if (result.is_error() && result.error().code() == ErrorCode::Unsupported)
                         answer = std::string("skip ") + result.error().message_cstring();
@@ -173,6 +239,52 @@ int main()
                         state.current = instance;
                         if (name != "-")
                             state.named[name] = instance;
+                    }
+                }
+            }
+        } else if (command == "invoke" || command == "get") {
+            std::string name, field;
+            words >> name >> field;
+            name = unquote(name);
+            field = unquote(field);
+            Instance* instance = name == "-" ? state.current : (state.named.count(name) ? state.named[name] : nullptr);
+            const ExportEntry* entry = instance ? instance->find_export(StringView(field.data(), field.size())) : nullptr;
+            if (!state.can_execute()) {
+                answer = "skip needs the baseline tier";
+            } else if (!entry) {
+                answer = "error notfound no export " + field;
+            } else if (command == "get") {
+                if (entry->value.kind != ExternKind::Global)
+                    answer = "error notfound not a global " + field;
+                else
+                    answer = "ok " + format_value(entry->value.global()->value);
+            } else if (entry->value.kind != ExternKind::Function) {
+                answer = "error notfound not a function " + field;
+            } else {
+                FunctionInstance* function = entry->value.function();
+                FunctionType type = state.store->type(function->type);
+                std::vector<Value> args, results(type.results.size());
+                std::string item;
+                bool ok = true;
+                while (words >> item) {
+                    Value v;
+                    if (!parse_value(item, v))
+                        ok = false;
+                    args.push_back(v);
+                }
+                if (!ok || args.size() != type.params.size()) {
+                    answer = "error invalidargument bad arguments";
+                } else {
+                    auto result = state.engine->invoke(function, Span<const Value>(args.data(), args.size()),
+                        Span<Value>(results.data(), results.size()));
+                    if (result.is_error()) {
+                        answer = describe(result.error());
+                    } else {
+                        answer = "ok";
+                        for (usize i = 0; i < results.size(); ++i) {
+                            results[i].type = type.results[i];
+                            answer += " " + format_value(results[i]);
+                        }
                     }
                 }
             }

@@ -22,8 +22,12 @@ APT_PACKAGES = [
     "qemu-system-misc", "qemu-user", "opensbi",               # rings 2 and 3
     "googletest", "libbenchmark-dev",
     "wabt", "binaryen",                                       # spec suite, random modules
+    "nodejs",                                                 # differential testing against V8
     "zstd", "openssl", "device-tree-compiler",                # image builder
     "dpkg-dev", "xz-utils",                                   # dpkg-source for source packages
+    "libglib2.0-dev",                                         # perf/: the QEMU TCG plugin
+    "wasi-libc", "libclang-rt-16-dev-wasm32",                 # bench/: workloads as wasm32-wasi
+    "python3-matplotlib", "python3-venv",                     # bench/: dashboard, Cranelift venv
 ]
 
 

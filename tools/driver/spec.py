@@ -13,14 +13,21 @@ Judging (nothing counts as passed unless it was checked):
   assert_unlinkable           linking must fail with ErrorCode::Unlinkable
   assert_uninstantiable       instantiation must trap (start functions -> skipped)
   assert_malformed (text)     skipped: "text format"
-  assert_return, assert_trap, action, assert_exhaustion ...
-                              skipped: "needs the baseline tier"
+  assert_return, assert_trap, action, assert_exhaustion, get
+                              executed by the baseline tier (`--tier baseline`:
+                              the riscv64-linux runner under qemu-riscv64);
+                              results compared bit for bit, nan:canonical and
+                              nan:arithmetic by their bit patterns; where the
+                              runner cannot execute (the host ring): skipped
+                              "needs the baseline tier"
+  simd_*.wast                 skipped: "SIMD: issue 6"
 Message rule: the engine's message must START WITH the suite's expected
 text (k23 appends detail after it, e.g. "unknown local 2", "type mismatch:
 expected i32, got i64"), as other engines' spec runners compare.
 """
 import json
 import os
+import select
 import urllib.parse
 import subprocess
 import sys
@@ -46,6 +53,9 @@ DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxe
 EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
              "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
 NEEDS_BASELINE = "needs the baseline tier"
+SIMD_ISSUE = "SIMD: issue 6"
+QEMU_USER = ["qemu-riscv64", "-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"]
+COMMAND_TIMEOUT = 60  # seconds per runner command (qemu; a hang is a failure)
 AFTER_SKIPPED = "depends on state from a skipped execution command"
 
 # Commands whose binary wast2json 1.0.32 does not write faithfully: the
@@ -135,19 +145,26 @@ class Runner:
     """One k23-spec process; ask() sends a line and returns the answer."""
 
     def __init__(self, cmd):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, errors="replace", bufsize=1)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.buffer = b""
 
     def ask(self, line):
         try:
-            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.write((line + "\n").encode())
             self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
         except (BrokenPipeError, OSError):
-            answer = ""
-        if not answer:
             raise RuntimeError(f"k23-spec died (status {self.proc.poll()}) on: {line}")
-        return answer.rstrip("\n")
+        while b"\n" not in self.buffer:
+            ready, _, _ = select.select([self.proc.stdout], [], [], COMMAND_TIMEOUT)
+            if not ready:
+                self.proc.kill()
+                raise RuntimeError(f"k23-spec timed out ({COMMAND_TIMEOUT} s) on: {line}")
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError(f"k23-spec died (status {self.proc.poll()}) on: {line}")
+            self.buffer += chunk
+        answer, _, self.buffer = self.buffer.partition(b"\n")
+        return answer.decode(errors="replace")
 
     def close(self):
         try:
@@ -155,6 +172,7 @@ class Runner:
             self.proc.wait(timeout=10)
         except Exception:
             self.proc.kill()
+            self.proc.wait()
 
 
 def parse_answer(answer):
@@ -163,6 +181,94 @@ def parse_answer(answer):
         code, _, message = rest.partition(" ")
         return kind, code, message
     return kind, "", rest
+
+
+def encode_arg(arg):
+    t = arg["type"]
+    if t == "v128":
+        return None
+    return f"{t}:{arg.get('value', 'null')}"
+
+
+def value_matches(expected, got):
+    """expected: the suite's JSON value; got: 'type:value' from k23-spec."""
+    t = expected["type"]
+    gtype, _, gvalue = got.partition(":")
+    if gtype != t:
+        return False
+    if "value" not in expected:
+        return True  # any value of the type (e.g. a non-null ref.func)
+    value = expected["value"]
+    if t in ("f32", "f64") and value.startswith("nan:"):
+        bits = int(gvalue)
+        if t == "f32":
+            exp_mask, quiet = 0x7f800000, 0x00400000
+            payload = bits & 0x007fffff
+        else:
+            exp_mask, quiet = 0x7ff0000000000000, 0x0008000000000000
+            payload = bits & 0x000fffffffffffff
+        if bits & exp_mask != exp_mask or payload == 0:
+            return False
+        if value == "nan:canonical":
+            return payload == quiet
+        return bits & quiet != 0
+    if t in ("funcref", "externref"):
+        if value == "null":
+            return gvalue == "null"
+        return gvalue != "null" and (t == "funcref" or gvalue == value)
+    return gvalue == value
+
+
+def run_action(runner, action):
+    """Returns (kind, code, message) of the runner's answer, or None when the
+    action involves v128 (the SIMD issue)."""
+    quote = lambda name: urllib.parse.quote(name, safe="$")
+    module = quote(action.get("module", "-"))
+    field = quote(action["field"])
+    if action["type"] == "get":
+        return parse_answer(runner.ask(f"get {module} {field}"))
+    args = [encode_arg(a) for a in action.get("args", [])]
+    if None in args:
+        return None
+    return parse_answer(runner.ask(" ".join([f"invoke {module} {field}"] + args)))
+
+
+def run_execution(runner, cmd, add):
+    ctype = cmd["type"]
+    expected = cmd.get("expected", [])
+    if any(e.get("type") == "v128" for e in expected):
+        add("skipped", SIMD_ISSUE)
+        return
+    answer = run_action(runner, cmd["action"])
+    if answer is None:
+        add("skipped", SIMD_ISSUE)
+        return
+    kind, code, message = answer
+    if kind == "skip":
+        add("skipped", message or NEEDS_BASELINE)
+        return
+    if ctype in ("assert_return", "action", "assert_return_canonical_nan", "assert_return_arithmetic_nan"):
+        if kind != "ok":
+            add("failed", f"{code}: {message}")
+            return
+        if ctype == "action":
+            add("passed")
+            return
+        got = message.split() if message else []
+        if len(got) != len(expected) or not all(value_matches(e, g) for e, g in zip(expected, got)):
+            add("failed", f"expected {[e.get('value') for e in expected]}, got {got}")
+            return
+        add("passed")
+    elif ctype in ("assert_trap", "assert_exhaustion"):
+        text = cmd.get("text", "")
+        if kind == "ok":
+            add("failed", f"returned {message!r}; expected trap \"{text}\"")
+        elif code in ("trap", "exhausted") and message_matches(message, text):
+            add("passed")
+        else:
+            add("failed", f"expected trap \"{text}\", got {code}: \"{message}\"")
+    else:
+        add("skipped", f"unknown command {ctype}")
 
 
 def run_file(runner, report, suite, relpath, json_path):
@@ -186,7 +292,10 @@ def run_file(runner, report, suite, relpath, json_path):
                 add("passed")
             elif kind == "skip":
                 executed_skipped = True
-                add("skipped", NEEDS_BASELINE)
+                add("skipped", SIMD_ISSUE if "SIMD" in message else NEEDS_BASELINE)
+            elif code == "unsupported" and "SIMD" in message:
+                executed_skipped = True
+                add("skipped", SIMD_ISSUE)
             elif executed_skipped and code in ("unlinkable", "trap"):
                 add("skipped", AFTER_SKIPPED)
             else:
@@ -217,7 +326,7 @@ def run_file(runner, report, suite, relpath, json_path):
             want = "unlinkable" if ctype == "assert_unlinkable" else "trap"
             kind, code, message = parse_answer(runner.ask(f"link {path}"))
             if kind == "skip":
-                add("skipped", NEEDS_BASELINE)
+                add("skipped", SIMD_ISSUE if "SIMD" in message else NEEDS_BASELINE)
             elif kind == "ok" and executed_skipped:
                 add("skipped", AFTER_SKIPPED)
             elif kind == "ok":
@@ -227,13 +336,19 @@ def run_file(runner, report, suite, relpath, json_path):
             else:
                 add("failed", f"expected {want} \"{expected}\", got {code}: \"{message}\"")
         elif ctype in EXECUTION:
-            executed_skipped = True
-            add("skipped", NEEDS_BASELINE)
+            before = report.totals["skipped"]
+            run_execution(runner, cmd, add)
+            if report.totals["skipped"] != before:
+                executed_skipped = True
         else:
             add("skipped", f"unknown command {ctype}")
 
 
-def runner_command(tier, target="host", prefix=()):
+def runner_command(tier, target=None, prefix=()):
+    """The k23-spec command line: the riscv64-linux runner under qemu for a
+    tier that executes code, unless a target is given."""
+    if target is None:
+        target, prefix = ("riscv64-linux", QEMU_USER) if tier == "baseline" else ("host", ())
     k23build.build(targets=[target], ninja_targets=["k23-spec"])
     return list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
 
@@ -253,6 +368,11 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                 if pattern and pattern not in relpath:
                     continue
                 json_path, error = convert(suite, relpath, wast)
+                if not error and os.path.basename(relpath).startswith("simd_"):
+                    with open(json_path) as f:
+                        for c in json.load(f)["commands"]:
+                            report.add(suite, relpath, c.get("line", 0), c["type"], "skipped", SIMD_ISSUE)
+                    continue
                 if error:
                     info(f"spec: {relpath}: wast2json cannot convert it: {error}")
                     report.add(suite, relpath, 0, "convert", "skipped", "wast2json cannot convert it")
@@ -296,11 +416,16 @@ def cmd_spec(args):
 
 
 def add_to_ring(result, target="host", prefix=(), pattern=None):
-    """`./k23 test`: the core suite's binary-checkable commands as tests of a
-    ring (RingResult); skipped commands are not counted."""
+    """`./k23 test`: the spec suite's checked commands as tests of a ring
+    (RingResult); skipped commands are not counted. The riscv64-linux ring
+    executes them with the baseline tier, and adds the extended-const,
+    multi-memory and tail-call proposals."""
     cmd = runner_command("baseline", target, prefix)
     report = Report()
-    run_suites(["core"], pattern=None, cmd=cmd, report=report)
+    suites = ["core"]
+    if target == "riscv64-linux":
+        suites += ["extended-const", "multi-memory", "tail-call"]
+    run_suites(suites, pattern=None, cmd=cmd, report=report)
     failed = {(f["file"], f["line"], f["command"]): f["message"] for f in report.failures}
     for name, counts in sorted(report.files.items()):
         for _ in range(counts["passed"]):

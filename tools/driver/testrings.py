@@ -3,7 +3,8 @@
 Each ring prints `NAME: N passed, N failed`; the last line is the total
 `N passed, N failed`; the exit status is non-zero on any failure.
   host           GoogleTest on x86-64 under ASan/UBSan
-  riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V
+  riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V,
+                 then the k23-run checks (tests/hosted/test_*.py)
   kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
 """
 import importlib.util
@@ -14,6 +15,8 @@ import subprocess
 import sys
 
 import build as k23build
+import hosted as k23hosted
+import perf as k23perf
 import qemu
 import spec as k23spec
 from common import ROOT, DriverError, info
@@ -94,6 +97,7 @@ def ring_host(result, pattern, verbose):
     run_gtest(result, [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
     run_spec(result, "host", (), pattern)
+    k23perf.add_to_ring(result, pattern)   # perf/: the icount plugin's known-count check
 
 
 def ring_riscv64_linux(result, pattern, verbose):
@@ -102,6 +106,7 @@ def ring_riscv64_linux(result, pattern, verbose):
     run_gtest(result, QEMU_USER + [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
     run_spec(result, "riscv64-linux", QEMU_USER, pattern)
+    k23hosted.add_to_ring(result, pattern)  # tests/hosted/test_*.py: k23-run end to end
 
 
 def run_spec(result, target, prefix, pattern):

@@ -243,8 +243,18 @@ void CodeHolder::end_group() noexcept
         return;
     if (m_pending_branches == 0 && m_pending_jals == 0)
         return;
-    i64 island_size = 4 + 4 * i64(m_pending_branches) + 8 * i64(m_pending_jals);
-    if (i64(offset()) + group_slack + island_size >= earliest_deadline())
+    i64 deadline = earliest_deadline();
+    // Pending jals only get veneers near their own (±1 MiB) deadline (see
+    // jal_horizon in emit_island), so they only count toward the island's
+    // size then; counting them always made every branch deadline look near
+    // when many jals were pending (e.g. a br_table's cases), an island per
+    // instruction group.
+    i64 branch_part = 4 + 4 * i64(m_pending_branches);
+    i64 jal_part = 8 * i64(m_pending_jals);
+    i64 jal_deadline = m_jal_cursor < m_fixups.size() ? i64(m_fixups[m_jal_cursor].offset) + jal_reach : i64(~u64(0) >> 1);
+    bool jals_near = i64(offset()) + 2 * group_slack + branch_part + jal_part + 8192 >= jal_deadline;
+    i64 island_size = branch_part + (jals_near ? jal_part : 0);
+    if (i64(offset()) + group_slack + island_size >= deadline)
         emit_island();
 }
 

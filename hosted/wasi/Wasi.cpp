@@ -1,0 +1,1003 @@
+// WASI preview1 host functions: decoding and bounds-checking guest memory,
+// the descriptor table, and the calls into hosted/wasi/Posix.cpp.
+
+#include <hosted/wasi/Posix.h>
+#include <hosted/wasi/Wasi.h>
+
+#include <new>
+
+namespace k23::hosted::wasi {
+
+using wasm::Value;
+using wasm::ValueType;
+
+namespace {
+
+constexpr u32 max_iovecs = 1024; // IOV_MAX
+
+Errno read_only_fstat_type(int host_fd, u8& type) noexcept
+{
+    posix::FileStat st;
+    if (Errno e = posix::fstat(host_fd, st))
+        return e;
+    type = st.filetype;
+    return errno_::success;
+}
+
+u64 rights_for(u8 type) noexcept
+{
+    if (type == filetype::regular_file || type == filetype::directory)
+        return rights::all;
+    return rights::stream;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- context
+
+WasiContext::WasiContext() noexcept
+{
+    for (int fd = 0; fd < 3; ++fd) {
+        u8 type = filetype::unknown;
+        if (read_only_fstat_type(fd, type) != errno_::success)
+            type = filetype::unknown;
+        auto* d = new (std::nothrow) Descriptor;
+        if (!d || m_descriptors.try_append(d).is_error()) {
+            delete d;
+            continue;
+        }
+        d->host_fd = fd;
+        // A terminal is a character device (wasi-libc's isatty() then line-
+        // buffers); a pipe has no preview1 file type and stays unknown.
+        d->filetype = type;
+        d->rights_base = rights_for(type);
+        d->owns_host_fd = false;
+    }
+}
+
+WasiContext::~WasiContext() noexcept
+{
+    for (Descriptor* d : m_descriptors) {
+        if (d && d->owns_host_fd && d->host_fd >= 0)
+            (void)posix::close(d->host_fd);
+        delete d;
+    }
+}
+
+Result<void> WasiContext::add_argument(StringView argument) noexcept
+{
+    for (char c : argument)
+        TRY(m_arguments.try_append(c));
+    TRY(m_arguments.try_append('\0'));
+    ++m_argument_count;
+    return {};
+}
+
+Result<void> WasiContext::add_environment(StringView entry) noexcept
+{
+    for (char c : entry)
+        TRY(m_environment.try_append(c));
+    TRY(m_environment.try_append('\0'));
+    ++m_environment_count;
+    return {};
+}
+
+Result<void> WasiContext::add_preopen(StringView host_path, StringView guest_path) noexcept
+{
+    char path[4096];
+    if (host_path.length() >= sizeof(path))
+        return Error::from_code(ErrorCode::InvalidArgument, "preopen path too long");
+    __builtin_memcpy(path, host_path.data(), host_path.length());
+    path[host_path.length()] = '\0';
+    int fd = -1;
+    if (Errno e = posix::open_directory(path, fd))
+        return Error::formatted(ErrorCode::IO, "cannot open directory {} (wasi errno {})"_sv, host_path, e);
+    u32 index = TRY(add_descriptor(fd, filetype::directory, rights::all, rights::all));
+    Descriptor* d = descriptor(index);
+    d->is_preopen = true;
+    for (char c : guest_path)
+        TRY(d->guest_path.try_append(c));
+    return {};
+}
+
+GuestMemory WasiContext::memory() const noexcept
+{
+    if (!m_memory && m_instance_slot && *m_instance_slot) {
+        const wasm::ExportEntry* entry = (*m_instance_slot)->find_export("memory");
+        if (entry && entry->value.kind == wasm::ExternKind::Memory)
+            m_memory = entry->value.memory();
+    }
+    if (m_memory)
+        return GuestMemory(Span<u8>(m_memory->data(), m_memory->size_in_bytes()));
+    return GuestMemory(m_view);
+}
+
+WasiContext::Descriptor* WasiContext::descriptor(u32 fd) noexcept
+{
+    if (fd >= m_descriptors.size())
+        return nullptr;
+    return m_descriptors[fd];
+}
+
+Result<u32> WasiContext::add_descriptor(int host_fd, u8 type, u64 rights_base, u64 rights_inheriting) noexcept
+{
+    auto* d = new (std::nothrow) Descriptor;
+    if (!d)
+        return Error::from_code(ErrorCode::OutOfMemory);
+    d->host_fd = host_fd;
+    d->filetype = type;
+    d->rights_base = rights_base;
+    d->rights_inheriting = rights_inheriting;
+    // The lowest free number, as POSIX does.
+    for (u32 i = 0; i < m_descriptors.size(); ++i) {
+        if (!m_descriptors[i]) {
+            m_descriptors[i] = d;
+            return i;
+        }
+    }
+    if (auto result = m_descriptors.try_append(d); result.is_error()) {
+        delete d;
+        return result.release_error();
+    }
+    return u32(m_descriptors.size() - 1);
+}
+
+void WasiContext::remove_descriptor(u32 fd) noexcept
+{
+    Descriptor* d = descriptor(fd);
+    if (!d)
+        return;
+    delete d;
+    m_descriptors[fd] = nullptr;
+}
+
+bool WasiContext::renumber(u32 from, u32 to) noexcept
+{
+    Descriptor* source = descriptor(from);
+    Descriptor* target = descriptor(to);
+    if (!source || !target)
+        return false;
+    if (from == to)
+        return true;
+    if (target->owns_host_fd && target->host_fd >= 0)
+        (void)posix::close(target->host_fd);
+    delete target;
+    m_descriptors[to] = source;
+    m_descriptors[from] = nullptr;
+    return true;
+}
+
+// ---------------------------------------------------------------- functions
+
+namespace {
+
+using Args = Span<const Value>;
+
+u32 a32(Args a, usize i) { return a[i].i32; }
+u64 a64(Args a, usize i) { return a[i].i64; }
+
+// The guest's iovec array, checked: every buffer lies in memory.
+struct IoVectors {
+    u32 count { 0 };
+    u8* base[max_iovecs];
+    u32 length[max_iovecs];
+};
+
+Errno decode_iovecs(const GuestMemory& memory, u32 address, u32 count, IoVectors& out)
+{
+    if (count > max_iovecs)
+        return errno_::inval;
+    if (!memory.contains(address, u64(count) * layout::iovec_size))
+        return errno_::fault;
+    u64 total = 0;
+    for (u32 i = 0; i < count; ++i) {
+        u32 buffer = 0, length = 0;
+        (void)memory.read_u32(address + u64(i) * layout::iovec_size, buffer);
+        (void)memory.read_u32(address + u64(i) * layout::iovec_size + 4, length);
+        u8* p = memory.pointer(buffer, length);
+        if (!p)
+            return errno_::fault;
+        out.base[i] = p;
+        out.length[i] = length;
+        total += length;
+    }
+    if (total > 0xffff'ffffu)
+        return errno_::inval; // the byte count must fit the u32 result
+    out.count = count;
+    return errno_::success;
+}
+
+WasiContext::Descriptor* lookup(WasiContext& context, u32 fd) { return context.descriptor(fd); }
+
+Errno args_sizes_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    if (!m.write_u32(a32(a, 0), c.m_argument_count) || !m.write_u32(a32(a, 1), u32(c.m_arguments.size())))
+        return errno_::fault;
+    return errno_::success;
+}
+
+Errno write_string_list(const GuestMemory& m, u32 pointers, u32 buffer, const Vector<char>& strings, u32 count)
+{
+    if (!m.contains(pointers, u64(count) * 4) || !m.contains(buffer, strings.size()))
+        return errno_::fault;
+    u32 offset = 0;
+    for (u32 i = 0; i < count; ++i) {
+        (void)m.write_u32(pointers + u64(i) * 4, buffer + offset);
+        while (strings[offset] != '\0')
+            ++offset;
+        ++offset;
+    }
+    (void)m.write(buffer, strings.data(), strings.size());
+    return errno_::success;
+}
+
+Errno args_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    return write_string_list(m, a32(a, 0), a32(a, 1), c.m_arguments, c.m_argument_count);
+}
+
+Errno environ_sizes_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    if (!m.write_u32(a32(a, 0), c.m_environment_count) || !m.write_u32(a32(a, 1), u32(c.m_environment.size())))
+        return errno_::fault;
+    return errno_::success;
+}
+
+Errno environ_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    return write_string_list(m, a32(a, 0), a32(a, 1), c.m_environment, c.m_environment_count);
+}
+
+Errno clock_res_get(WasiContext&, const GuestMemory& m, Args a)
+{
+    if (!m.contains(a32(a, 1), 8))
+        return errno_::fault;
+    u64 resolution = 0;
+    if (Errno e = posix::clock_resolution(a32(a, 0), resolution))
+        return e;
+    (void)m.write_u64(a32(a, 1), resolution);
+    return errno_::success;
+}
+
+Errno clock_time_get(WasiContext&, const GuestMemory& m, Args a)
+{
+    // (id, precision: i64, time: ptr)
+    if (!m.contains(a32(a, 2), 8))
+        return errno_::fault;
+    u64 now = 0;
+    if (Errno e = posix::clock_time(a32(a, 0), now))
+        return e;
+    (void)m.write_u64(a32(a, 2), now);
+    return errno_::success;
+}
+
+Errno random_get(WasiContext&, const GuestMemory& m, Args a)
+{
+    u8* p = m.pointer(a32(a, 0), a32(a, 1));
+    if (!p)
+        return errno_::fault;
+    return posix::random_bytes(p, a32(a, 1));
+}
+
+Errno sched_yield(WasiContext&, const GuestMemory&, Args)
+{
+    posix::yield();
+    return errno_::success;
+}
+
+Errno fd_write(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 3), 4))
+        return errno_::fault;
+    static IoVectors iovs; // large; host functions do not run concurrently
+    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
+        return e;
+    u64 total = 0;
+    for (u32 i = 0; i < iovs.count; ++i) {
+        usize offset = 0;
+        while (offset < iovs.length[i]) {
+            usize done = 0;
+            Errno e = posix::write(d->host_fd, iovs.base[i] + offset, iovs.length[i] - offset, done);
+            if (e != errno_::success) {
+                if (total > 0)
+                    goto finished;
+                return e;
+            }
+            if (done == 0)
+                goto finished;
+            offset += done;
+            total += done;
+        }
+    }
+finished:
+    (void)m.write_u32(a32(a, 3), u32(total));
+    return errno_::success;
+}
+
+Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, iovs, iovs_len, offset: i64, nwritten)
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 4), 4))
+        return errno_::fault;
+    static IoVectors iovs;
+    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
+        return e;
+    u64 offset = a64(a, 3);
+    u64 total = 0;
+    for (u32 i = 0; i < iovs.count; ++i) {
+        usize done = 0;
+        Errno e = posix::pwrite(d->host_fd, iovs.base[i], iovs.length[i], offset + total, done);
+        if (e != errno_::success) {
+            if (total > 0)
+                break;
+            return e;
+        }
+        total += done;
+        if (done < iovs.length[i])
+            break;
+    }
+    (void)m.write_u32(a32(a, 4), u32(total));
+    return errno_::success;
+}
+
+Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 3), 4))
+        return errno_::fault;
+    static IoVectors iovs;
+    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
+        return e;
+    u64 total = 0;
+    for (u32 i = 0; i < iovs.count; ++i) {
+        usize done = 0;
+        Errno e = posix::read(d->host_fd, iovs.base[i], iovs.length[i], done);
+        if (e != errno_::success) {
+            if (total > 0)
+                break;
+            return e;
+        }
+        total += done;
+        if (done < iovs.length[i])
+            break; // short read: end of file, or what a pipe had
+    }
+    (void)m.write_u32(a32(a, 3), u32(total));
+    return errno_::success;
+}
+
+Errno fd_pread(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, iovs, iovs_len, offset: i64, nread)
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 4), 4))
+        return errno_::fault;
+    static IoVectors iovs;
+    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
+        return e;
+    u64 offset = a64(a, 3);
+    u64 total = 0;
+    for (u32 i = 0; i < iovs.count; ++i) {
+        usize done = 0;
+        Errno e = posix::pread(d->host_fd, iovs.base[i], iovs.length[i], offset + total, done);
+        if (e != errno_::success) {
+            if (total > 0)
+                break;
+            return e;
+        }
+        total += done;
+        if (done < iovs.length[i])
+            break;
+    }
+    (void)m.write_u32(a32(a, 4), u32(total));
+    return errno_::success;
+}
+
+Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, offset: i64, whence: u8, newoffset: ptr)
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 3), 8))
+        return errno_::fault;
+    if (d->filetype == filetype::directory)
+        return errno_::badf;
+    u64 position = 0;
+    if (Errno e = posix::seek(d->host_fd, i64(a64(a, 1)), u8(a32(a, 2)), position))
+        return e;
+    (void)m.write_u64(a32(a, 3), position);
+    return errno_::success;
+}
+
+Errno fd_tell(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 1), 8))
+        return errno_::fault;
+    u64 position = 0;
+    if (Errno e = posix::seek(d->host_fd, 0, whence::cur, position))
+        return e;
+    (void)m.write_u64(a32(a, 1), position);
+    return errno_::success;
+}
+
+Errno fd_close(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    Errno e = d->owns_host_fd ? posix::close(d->host_fd) : errno_::success;
+    c.remove_descriptor(a32(a, 0));
+    return e;
+}
+
+Errno fd_sync(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::sync(d->host_fd, false);
+}
+
+Errno fd_datasync(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::sync(d->host_fd, true);
+}
+
+Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    u32 out = a32(a, 1);
+    if (!m.contains(out, layout::fdstat_size))
+        return errno_::fault;
+    u16 flags = 0;
+    if (Errno e = posix::get_fd_flags(d->host_fd, flags))
+        return e;
+    u8 zero[layout::fdstat_size] {};
+    (void)m.write(out, zero, sizeof(zero));
+    (void)m.write_u8(out + 0, d->filetype);
+    (void)m.write_u16(out + 2, flags);
+    (void)m.write_u64(out + 8, d->rights_base);
+    (void)m.write_u64(out + 16, d->rights_inheriting);
+    return errno_::success;
+}
+
+Errno fd_fdstat_set_flags(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::set_fd_flags(d->host_fd, u16(a32(a, 1)));
+}
+
+Errno fd_fdstat_set_rights(WasiContext& c, const GuestMemory&, Args a)
+{
+    // Rights may only shrink.
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    u64 base = a64(a, 1), inheriting = a64(a, 2);
+    if ((base & ~d->rights_base) || (inheriting & ~d->rights_inheriting))
+        return errno_::notcapable;
+    d->rights_base = base;
+    d->rights_inheriting = inheriting;
+    return errno_::success;
+}
+
+bool write_filestat(const GuestMemory& m, u32 out, const posix::FileStat& st)
+{
+    if (!m.contains(out, layout::filestat_size))
+        return false;
+    u8 zero[layout::filestat_size] {};
+    (void)m.write(out, zero, sizeof(zero));
+    (void)m.write_u64(out + 0, st.device);
+    (void)m.write_u64(out + 8, st.inode);
+    (void)m.write_u8(out + 16, st.filetype);
+    (void)m.write_u64(out + 24, st.link_count);
+    (void)m.write_u64(out + 32, st.size);
+    (void)m.write_u64(out + 40, st.access_time);
+    (void)m.write_u64(out + 48, st.modify_time);
+    (void)m.write_u64(out + 56, st.change_time);
+    return true;
+}
+
+Errno fd_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 1), layout::filestat_size))
+        return errno_::fault;
+    posix::FileStat st;
+    if (Errno e = posix::fstat(d->host_fd, st))
+        return e;
+    (void)write_filestat(m, a32(a, 1), st);
+    return errno_::success;
+}
+
+Errno fd_filestat_set_size(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::set_size(d->host_fd, a64(a, 1));
+}
+
+Errno fd_prestat_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d || !d->is_preopen)
+        return errno_::badf;
+    u32 out = a32(a, 1);
+    if (!m.contains(out, layout::prestat_size))
+        return errno_::fault;
+    u8 zero[layout::prestat_size] {};
+    (void)m.write(out, zero, sizeof(zero));
+    (void)m.write_u8(out, 0); // preopentype::dir
+    (void)m.write_u32(out + 4, u32(d->guest_path.size()));
+    return errno_::success;
+}
+
+Errno fd_prestat_dir_name(WasiContext& c, const GuestMemory& m, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d || !d->is_preopen)
+        return errno_::badf;
+    u32 length = a32(a, 2);
+    if (!m.contains(a32(a, 1), length))
+        return errno_::fault;
+    if (length < d->guest_path.size())
+        return errno_::nametoolong;
+    (void)m.write(a32(a, 1), d->guest_path.data(), d->guest_path.size());
+    return errno_::success;
+}
+
+// A directory descriptor and a path in guest memory.
+Errno path_argument(WasiContext& c, const GuestMemory& m, u32 fd, u32 path, u32 length, WasiContext::Descriptor*& d, const char*& bytes)
+{
+    d = lookup(c, fd);
+    if (!d)
+        return errno_::badf;
+    const u8* p = m.pointer(path, length);
+    if (!p)
+        return errno_::fault;
+    if (d->filetype != filetype::directory)
+        return errno_::notdir;
+    bytes = reinterpret_cast<const char*>(p);
+    return errno_::success;
+}
+
+Errno path_open(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, dirflags, path, path_len, oflags: u16, rights_base: i64,
+    //  rights_inheriting: i64, fdflags: u16, opened_fd: ptr)
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+        return e;
+    u32 out = a32(a, 8);
+    if (!m.contains(out, 4))
+        return errno_::fault;
+    u16 open_flags = u16(a32(a, 4));
+    u64 rights_base = a64(a, 5) & rights::all;
+    u64 rights_inheriting = a64(a, 6) & rights::all;
+    u16 fd_flags = u16(a32(a, 7));
+    constexpr u64 write_rights = rights::fd_write | (u64(1) << 8) /* fd_allocate */ | (u64(1) << 22) /* fd_filestat_set_size */;
+    bool want_write = (rights_base & write_rights) || (fd_flags & fdflags::append) || (open_flags & oflags::trunc);
+    bool want_read = (rights_base & rights::fd_read) || (rights_base & (u64(1) << 14)) /* fd_readdir */ || !want_write;
+    int host_fd = -1;
+    if (Errno e = posix::open_at(d->host_fd, path, a32(a, 3), a32(a, 1), open_flags, fd_flags, want_read, want_write, host_fd))
+        return e;
+    posix::FileStat st;
+    if (Errno e = posix::fstat(host_fd, st)) {
+        (void)posix::close(host_fd);
+        return e;
+    }
+    auto index = c.add_descriptor(host_fd, st.filetype, rights_base, rights_inheriting);
+    if (index.is_error()) {
+        (void)posix::close(host_fd);
+        return errno_::nomem;
+    }
+    (void)m.write_u32(out, index.value());
+    return errno_::success;
+}
+
+Errno path_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, flags, path, path_len, buf)
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+        return e;
+    if (!m.contains(a32(a, 4), layout::filestat_size))
+        return errno_::fault;
+    posix::FileStat st;
+    if (Errno e = posix::stat_at(d->host_fd, path, a32(a, 3), a32(a, 1), st))
+        return e;
+    (void)write_filestat(m, a32(a, 4), st);
+    return errno_::success;
+}
+
+Errno path_create_directory(WasiContext& c, const GuestMemory& m, Args a)
+{
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+        return e;
+    return posix::create_directory_at(d->host_fd, path, a32(a, 2));
+}
+
+Errno path_remove_directory(WasiContext& c, const GuestMemory& m, Args a)
+{
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+        return e;
+    return posix::remove_directory_at(d->host_fd, path, a32(a, 2));
+}
+
+Errno path_unlink_file(WasiContext& c, const GuestMemory& m, Args a)
+{
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+        return e;
+    return posix::unlink_file_at(d->host_fd, path, a32(a, 2));
+}
+
+Errno path_readlink(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, path, path_len, buf, buf_len, bufused)
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+        return e;
+    u8* buffer = m.pointer(a32(a, 3), a32(a, 4));
+    if (!buffer || !m.contains(a32(a, 5), 4))
+        return errno_::fault;
+    usize used = 0;
+    if (Errno e = posix::readlink_at(d->host_fd, path, a32(a, 2), buffer, a32(a, 4), used))
+        return e;
+    (void)m.write_u32(a32(a, 5), u32(used));
+    return errno_::success;
+}
+
+Errno path_rename(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, old_path, old_path_len, new_fd, new_path, new_path_len)
+    WasiContext::Descriptor *from, *to;
+    const char *old_path, *new_path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), from, old_path))
+        return e;
+    if (Errno e = path_argument(c, m, a32(a, 3), a32(a, 4), a32(a, 5), to, new_path))
+        return e;
+    return posix::rename_at(from->host_fd, old_path, a32(a, 2), to->host_fd, new_path, a32(a, 5));
+}
+
+Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (old_fd, old_flags, old_path, old_path_len, new_fd, new_path, new_path_len)
+    WasiContext::Descriptor *from, *to;
+    const char *old_path, *new_path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), from, old_path))
+        return e;
+    if (Errno e = path_argument(c, m, a32(a, 4), a32(a, 5), a32(a, 6), to, new_path))
+        return e;
+    return posix::link_at(from->host_fd, a32(a, 1), old_path, a32(a, 3), to->host_fd, new_path, a32(a, 6));
+}
+
+Errno path_symlink(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (old_path, old_path_len, fd, new_path, new_path_len)
+    const u8* target = m.pointer(a32(a, 0), a32(a, 1));
+    if (!target)
+        return errno_::fault;
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 2), a32(a, 3), a32(a, 4), d, path))
+        return e;
+    return posix::symlink_at(reinterpret_cast<const char*>(target), a32(a, 1), d->host_fd, path, a32(a, 4));
+}
+
+Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, flags, path, path_len, atim: i64, mtim: i64, fst_flags)
+    WasiContext::Descriptor* d;
+    const char* path;
+    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+        return e;
+    return posix::set_times_at(d->host_fd, path, a32(a, 3), a32(a, 1), a64(a, 4), a64(a, 5), u16(a32(a, 6)));
+}
+
+Errno fd_filestat_set_times(WasiContext& c, const GuestMemory&, Args a)
+{
+    // (fd, atim: i64, mtim: i64, fst_flags)
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::set_times(d->host_fd, a64(a, 1), a64(a, 2), u16(a32(a, 3)));
+}
+
+Errno fd_advise(WasiContext& c, const GuestMemory&, Args a)
+{
+    // (fd, offset: i64, len: i64, advice: u8): advice only, accepted.
+    if (!lookup(c, a32(a, 0)))
+        return errno_::badf;
+    return a32(a, 3) <= 5 ? errno_::success : errno_::inval;
+}
+
+Errno fd_allocate(WasiContext& c, const GuestMemory&, Args a)
+{
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    return posix::allocate(d->host_fd, a64(a, 1), a64(a, 2));
+}
+
+Errno fd_renumber(WasiContext& c, const GuestMemory&, Args a)
+{
+    return c.renumber(a32(a, 0), a32(a, 1)) ? errno_::success : errno_::badf;
+}
+
+struct ReaddirState {
+    const GuestMemory* memory;
+    u32 buffer;
+    u32 length;
+    u32 used;
+};
+
+bool emit_dirent(void* data, const posix::DirectoryEntry& entry)
+{
+    auto& s = *static_cast<ReaddirState*>(data);
+    // dirent: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20;
+    // 24 bytes, then the name. The last entry is cut off at the buffer's
+    // end, which tells the guest to call again with a bigger buffer.
+    u8 header[24] {};
+    for (int i = 0; i < 8; ++i) {
+        header[i] = u8(entry.next_cookie >> (8 * i));
+        header[8 + i] = u8(entry.inode >> (8 * i));
+    }
+    for (int i = 0; i < 4; ++i)
+        header[16 + i] = u8(u32(entry.name_length) >> (8 * i));
+    header[20] = entry.filetype;
+    auto put = [&](const void* bytes, usize count) {
+        usize room = s.length - s.used;
+        usize n = count < room ? count : room;
+        (void)s.memory->write(u64(s.buffer) + s.used, bytes, n);
+        s.used += u32(n);
+        return n == count;
+    };
+    return put(header, sizeof(header)) && put(entry.name, entry.name_length);
+}
+
+Errno fd_readdir(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, buf, buf_len, cookie: i64, bufused)
+    auto* d = lookup(c, a32(a, 0));
+    if (!d)
+        return errno_::badf;
+    if (!m.contains(a32(a, 1), a32(a, 2)) || !m.contains(a32(a, 4), 4))
+        return errno_::fault;
+    if (d->filetype != filetype::directory)
+        return errno_::notdir;
+    ReaddirState state { &m, a32(a, 1), a32(a, 2), 0 };
+    if (Errno e = posix::read_directory(d->host_fd, a64(a, 3), emit_dirent, &state))
+        return e;
+    (void)m.write_u32(a32(a, 4), state.used);
+    return errno_::success;
+}
+
+Errno poll_oneoff(WasiContext&, const GuestMemory& m, Args a)
+{
+    // (in: ptr, out: ptr, nsubscriptions, nevents: ptr). Clock
+    // subscriptions sleep until the earliest; fd subscriptions are reported
+    // ready at once (reads and writes on host files do not block for long).
+    u32 in = a32(a, 0), out = a32(a, 1), count = a32(a, 2), nevents = a32(a, 3);
+    if (count == 0)
+        return errno_::inval;
+    if (!m.contains(in, u64(count) * layout::subscription_size) || !m.contains(out, u64(count) * layout::event_size)
+        || !m.contains(nevents, 4))
+        return errno_::fault;
+    bool any_fd = false;
+    u64 earliest = ~u64(0);
+    for (u32 i = 0; i < count; ++i) {
+        u64 base = in + u64(i) * layout::subscription_size;
+        u8 tag = 0;
+        (void)m.read_u8(base + 8, tag);
+        if (tag == eventtype::fd_read || tag == eventtype::fd_write) {
+            any_fd = true;
+            continue;
+        }
+        if (tag != eventtype::clock)
+            return errno_::inval;
+        u32 id = 0;
+        u64 timeout = 0;
+        u16 flags = 0;
+        (void)m.read_u32(base + 16, id);
+        (void)m.read_u64(base + 24, timeout);
+        (void)m.read_u16(base + 40, flags);
+        u64 now = 0;
+        if (posix::clock_time(id, now) != errno_::success)
+            continue; // reported as an event with an error below
+        u64 wait = timeout;
+        if (flags & subclock_abstime)
+            wait = timeout > now ? timeout - now : 0;
+        if (wait < earliest)
+            earliest = wait;
+    }
+    if (!any_fd && earliest != ~u64(0) && earliest > 0)
+        posix::sleep_nanoseconds(earliest);
+    u32 events = 0;
+    for (u32 i = 0; i < count; ++i) {
+        u64 base = in + u64(i) * layout::subscription_size;
+        u64 userdata = 0;
+        u8 tag = 0;
+        (void)m.read_u64(base, userdata);
+        (void)m.read_u8(base + 8, tag);
+        Errno error = errno_::success;
+        if (tag == eventtype::clock) {
+            u32 id = 0;
+            u64 timeout = 0;
+            u16 flags = 0;
+            (void)m.read_u32(base + 16, id);
+            (void)m.read_u64(base + 24, timeout);
+            (void)m.read_u16(base + 40, flags);
+            u64 now = 0;
+            error = posix::clock_time(id, now);
+            if (error == errno_::success) {
+                u64 wait = (flags & subclock_abstime) ? (timeout > now ? timeout - now : 0) : timeout;
+                if (any_fd || wait > earliest)
+                    continue; // not due yet
+            }
+        }
+        u64 event = out + u64(events) * layout::event_size;
+        u8 zero[layout::event_size] {};
+        (void)m.write(event, zero, sizeof(zero));
+        (void)m.write_u64(event, userdata);
+        (void)m.write_u16(event + 8, error);
+        (void)m.write_u8(event + 10, tag);
+        ++events;
+    }
+    (void)m.write_u32(nevents, events);
+    return errno_::success;
+}
+
+Result<void> proc_exit(void* data, Span<const Value> args, Span<Value>)
+{
+    auto& context = *static_cast<WasiContext*>(data);
+    context.m_exited = true;
+    context.m_exit_status = args[0].i32;
+    return Error::formatted(ErrorCode::Exit, "proc_exit({})"_sv, args[0].i32);
+}
+
+Result<void> nosys_stub(void*, Span<const Value>, Span<Value> results)
+{
+    // Every preview1 function returns an errno, except proc_exit.
+    if (results.size() > 0)
+        results[0] = Value::from_i32(errno_::nosys);
+    return {};
+}
+
+template<Errno (*F)(WasiContext&, const GuestMemory&, Args)>
+Result<void> wrap(void* data, Span<const Value> args, Span<Value> results)
+{
+    auto& context = *static_cast<WasiContext*>(data);
+    GuestMemory memory = context.memory();
+    Errno e = F(context, memory, args);
+    results[0] = Value::from_i32(e);
+    return {};
+}
+
+const FunctionEntry s_functions[] = {
+    { "args_get", "ii", "i", wrap<args_get> },
+    { "args_sizes_get", "ii", "i", wrap<args_sizes_get> },
+    { "environ_get", "ii", "i", wrap<environ_get> },
+    { "environ_sizes_get", "ii", "i", wrap<environ_sizes_get> },
+    { "clock_res_get", "ii", "i", wrap<clock_res_get> },
+    { "clock_time_get", "iIi", "i", wrap<clock_time_get> },
+    { "random_get", "ii", "i", wrap<random_get> },
+    { "sched_yield", "", "i", wrap<sched_yield> },
+    { "poll_oneoff", "iiii", "i", wrap<poll_oneoff> },
+    { "proc_exit", "i", "", proc_exit },
+    { "fd_write", "iiii", "i", wrap<fd_write> },
+    { "fd_pwrite", "iiiIi", "i", wrap<fd_pwrite> },
+    { "fd_read", "iiii", "i", wrap<fd_read> },
+    { "fd_pread", "iiiIi", "i", wrap<fd_pread> },
+    { "fd_seek", "iIii", "i", wrap<fd_seek> },
+    { "fd_tell", "ii", "i", wrap<fd_tell> },
+    { "fd_close", "i", "i", wrap<fd_close> },
+    { "fd_sync", "i", "i", wrap<fd_sync> },
+    { "fd_datasync", "i", "i", wrap<fd_datasync> },
+    { "fd_fdstat_get", "ii", "i", wrap<fd_fdstat_get> },
+    { "fd_fdstat_set_flags", "ii", "i", wrap<fd_fdstat_set_flags> },
+    { "fd_fdstat_set_rights", "iII", "i", wrap<fd_fdstat_set_rights> },
+    { "fd_filestat_get", "ii", "i", wrap<fd_filestat_get> },
+    { "fd_filestat_set_size", "iI", "i", wrap<fd_filestat_set_size> },
+    { "fd_prestat_get", "ii", "i", wrap<fd_prestat_get> },
+    { "fd_prestat_dir_name", "iii", "i", wrap<fd_prestat_dir_name> },
+    { "fd_readdir", "iiiIi", "i", wrap<fd_readdir> },
+    { "path_open", "iiiiiIIii", "i", wrap<path_open> },
+    { "path_filestat_get", "iiiii", "i", wrap<path_filestat_get> },
+    { "path_create_directory", "iii", "i", wrap<path_create_directory> },
+    { "path_remove_directory", "iii", "i", wrap<path_remove_directory> },
+    { "path_unlink_file", "iii", "i", wrap<path_unlink_file> },
+    { "path_readlink", "iiiiii", "i", wrap<path_readlink> },
+    { "path_rename", "iiiiii", "i", wrap<path_rename> },
+    { "path_link", "iiiiiii", "i", wrap<path_link> },
+    { "path_symlink", "iiiii", "i", wrap<path_symlink> },
+    { "path_filestat_set_times", "iiiiIIi", "i", wrap<path_filestat_set_times> },
+    { "fd_filestat_set_times", "iIIi", "i", wrap<fd_filestat_set_times> },
+    { "fd_advise", "iIIi", "i", wrap<fd_advise> },
+    { "fd_allocate", "iII", "i", wrap<fd_allocate> },
+    { "fd_renumber", "ii", "i", wrap<fd_renumber> },
+};
+
+} // namespace
+
+Span<const FunctionEntry> functions() noexcept
+{
+    return { s_functions, sizeof(s_functions) / sizeof(s_functions[0]) };
+}
+
+const FunctionEntry* find_function(StringView name) noexcept
+{
+    for (const FunctionEntry& entry : functions()) {
+        if (entry.name == name)
+            return &entry;
+    }
+    return nullptr;
+}
+
+Result<u32> intern_signature(wasm::Store& store, const char* params, const char* results) noexcept
+{
+    ValueType param_types[16], result_types[4];
+    usize param_count = 0, result_count = 0;
+    for (const char* p = params; *p; ++p)
+        param_types[param_count++] = *p == 'I' ? ValueType::I64 : ValueType::I32;
+    for (const char* p = results; *p; ++p)
+        result_types[result_count++] = *p == 'I' ? ValueType::I64 : ValueType::I32;
+    wasm::FunctionType type { Span<const ValueType>(param_types, param_count), Span<const ValueType>(result_types, result_count) };
+    return store.intern_type(type);
+}
+
+Result<wasm::Instance*> define(wasm::Store& store, wasm::Linker& linker, const wasm::Module& module, WasiContext& context) noexcept
+{
+    wasm::Instance* instance = TRY(store.create_instance());
+    for (const FunctionEntry& entry : functions()) {
+        u32 type = TRY(intern_signature(store, entry.params, entry.results));
+        wasm::FunctionInstance* function = TRY(store.create_host_function(store.type(type), entry.callback, &context));
+        TRY(instance->add_export(entry.name, { wasm::ExternKind::Function, function }));
+    }
+    // Every other preview1 function the module names: ENOSYS, with the
+    // import's own type so it links.
+    for (const wasm::Import& import : module.imports()) {
+        if (import.kind != wasm::ExternKind::Function || import.module != module_name)
+            continue;
+        if (instance->find_export(import.name))
+            continue;
+        StringView name = TRY(store.intern_string(import.name));
+        wasm::FunctionInstance* stub = TRY(store.create_host_function(module.function_type(import.index), nosys_stub, nullptr));
+        TRY(instance->add_export(name, { wasm::ExternKind::Function, stub }));
+    }
+    TRY(linker.register_instance(module_name, instance));
+    return instance;
+}
+
+} // namespace k23::hosted::wasi

@@ -1,0 +1,71 @@
+#pragma once
+
+// Code objects and trap tables (shared by both tiers).
+//
+// A CompiledModule holds the machine code of every function of one
+// wasm::Module in one W^X allocation (jit/CodeMemory.h), each function's
+// range, and the trap table: for every instruction that may trap — a guest
+// memory access (faults through the guard pages) or the `auipc` of an
+// out-of-line trap stub — its code offset and the wasm offset of the
+// instruction, sorted by code offset. pc -> (function, wasm offset) is two
+// binary searches.
+
+#include <base/Span.h>
+#include <base/Types.h>
+#include <base/Vector.h>
+#include <wasm/Module.h>
+
+namespace k23::jit {
+
+struct TrapSite {
+    u32 code_offset { 0 };
+    u32 wasm_offset { 0 };
+};
+
+struct CompiledFunction {
+    u32 code_offset { 0 }; // within CompiledModule::code
+    u32 code_size { 0 };
+    u32 first_trap { 0 }; // range in CompiledModule::traps
+    u32 trap_count { 0 };
+};
+
+struct CompiledModule {
+    const wasm::Module* module { nullptr };
+    u8* code { nullptr };
+    usize code_size { 0 };
+    u32 first_function { 0 };           // imported_function_count()
+    Vector<CompiledFunction> functions; // for module functions first_function..
+    Vector<TrapSite> traps;
+    u32 islands { 0 }; // branch islands the code holder inserted (a compile-speed statistic)
+
+    [[nodiscard]] bool contains(u64 pc) const noexcept { return pc >= u64(code) && pc < u64(code) + code_size; }
+    // The function index and trap site at `pc`, if it is a recorded one.
+    bool lookup(u64 pc, u32& function_index, const TrapSite*& site) const noexcept
+    {
+        u64 offset = pc - u64(code);
+        usize low = 0, high = functions.size();
+        while (low < high) {
+            usize mid = (low + high) / 2;
+            if (functions[mid].code_offset + functions[mid].code_size <= offset)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        if (low >= functions.size() || offset < functions[low].code_offset)
+            return false;
+        function_index = first_function + u32(low);
+        const CompiledFunction& f = functions[low];
+        usize lo = f.first_trap, hi = usize(f.first_trap) + f.trap_count;
+        while (lo < hi) {
+            usize mid = (lo + hi) / 2;
+            if (traps[mid].code_offset < offset)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        site = lo < usize(f.first_trap) + f.trap_count && traps[lo].code_offset == offset ? &traps[lo] : nullptr;
+        return true;
+    }
+};
+
+} // namespace k23::jit

@@ -1,0 +1,680 @@
+// The JIT engine (jit/Engine.h): stubs (entry trampoline, trap landing pad,
+// host-call trampoline) generated with the assembler at creation,
+// compilation, instantiation (VMContext construction, start function) and
+// invoke(). The ABI is jit/Abi.h.
+
+#include <arch/riscv64/asm/Assembler.h>
+#include <base/Memory.h>
+#include <jit/Abi.h>
+#include <jit/CodeMemory.h>
+#include <jit/Instance.h>
+#include <jit/baseline/Compiler.h>
+
+namespace k23::jit {
+
+using namespace k23::riscv64;
+using wasm::FunctionType;
+using wasm::Value;
+using wasm::ValueType;
+
+namespace {
+
+constexpr usize max_engines = 8;
+Engine::State* s_engines[max_engines];
+constexpr usize stack_headroom = 256 * 1024;
+constexpr i32 saved_frame = 208;
+
+bool is_float(ValueType t) { return t == ValueType::F32 || t == ValueType::F64; }
+
+template<typename T>
+T* allocate_object() noexcept
+{
+    void* memory = platform_allocate(sizeof(T), alignof(T));
+    return memory ? construct_at(static_cast<T*>(memory)) : nullptr;
+}
+
+template<typename T>
+void free_object(T* object) noexcept
+{
+    if (!object)
+        return;
+    destroy_at(object);
+    platform_deallocate(object, sizeof(T), alignof(T));
+}
+
+void save_callee_saved(Assembler& a)
+{
+    a.sd(ra, sp, 0);
+    for (u8 i = 0; i < 12; ++i) {
+        GpReg r = i < 2 ? GpReg(u8(8 + i)) : GpReg(u8(18 + i - 2)); // s0, s1, s2..s11
+        a.sd(r, sp, 8 + 8 * i);
+    }
+    for (u8 i = 0; i < 12; ++i) {
+        FpReg r = i < 2 ? FpReg(u8(8 + i)) : FpReg(u8(18 + i - 2)); // fs0, fs1, fs2..fs11
+        a.fsd(r, sp, 104 + 8 * i);
+    }
+}
+
+void restore_callee_saved(Assembler& a)
+{
+    a.ld(ra, sp, 0);
+    for (u8 i = 0; i < 12; ++i) {
+        GpReg r = i < 2 ? GpReg(u8(8 + i)) : GpReg(u8(18 + i - 2));
+        a.ld(r, sp, 8 + 8 * i);
+    }
+    for (u8 i = 0; i < 12; ++i) {
+        FpReg r = i < 2 ? FpReg(u8(8 + i)) : FpReg(u8(18 + i - 2));
+        a.fld(r, sp, 104 + 8 * i);
+    }
+}
+
+// entry(EntryArgs* a0, u64* entry_sp a1) -> 0, or 1 through the landing pad.
+void emit_entry(Assembler& a)
+{
+    a.addi(sp, sp, -saved_frame);
+    save_callee_saved(a);
+    a.sd(sp, a1, 0);
+    a.mv(t0, sp);
+    Label stay = a.new_label();
+    a.ld(t1, a0, 48);
+    a.beqz(t1, stay);
+    a.mv(sp, t1);
+    a.bind(stay);
+    a.addi(sp, sp, -32);
+    a.sd(t0, sp, 0);
+    a.sd(a0, sp, 8);
+    a.mv(s0, sp);
+    a.ld(t2, a0, 40);
+    a.slli(t3, t2, 3);
+    a.addi(t3, t3, 15);
+    a.andi(t3, t3, -16);
+    a.sub(sp, sp, t3);
+    a.ld(t4, a0, 32);
+    a.mv(t5, sp);
+    Label copy_in = a.new_label(), copied_in = a.new_label();
+    a.bind(copy_in);
+    a.beqz(t2, copied_in);
+    a.ld(t1, t4, 0);
+    a.sd(t1, t5, 0);
+    a.addi(t4, t4, 8);
+    a.addi(t5, t5, 8);
+    a.addi(t2, t2, -1);
+    a.j(copy_in);
+    a.bind(copied_in);
+    a.ld(abi::vmctx, a0, 8);
+    a.ld(t0, a0, 0);
+    a.ld(t1, a0, 24);
+    for (u8 i = 0; i < 8; ++i)
+        a.fld(abi::float_args[i], t1, 8 * i);
+    a.ld(t1, a0, 16);
+    for (u8 i = 7; i >= 1; --i)
+        a.ld(abi::int_args[i], t1, 8 * i);
+    a.ld(a0, t1, 0);
+    a.jalr(ra, t0, 0);
+    a.ld(t1, s0, 8);
+    a.ld(t2, t1, 16);
+    for (u8 i = 0; i < 8; ++i)
+        a.sd(abi::int_args[i], t2, 8 * i);
+    a.ld(t2, t1, 24);
+    for (u8 i = 0; i < 8; ++i)
+        a.fsd(abi::float_args[i], t2, 8 * i);
+    a.ld(t2, t1, 40);
+    a.ld(t4, t1, 32);
+    a.mv(t5, sp);
+    Label copy_out = a.new_label(), copied_out = a.new_label();
+    a.bind(copy_out);
+    a.beqz(t2, copied_out);
+    a.ld(t3, t5, 0);
+    a.sd(t3, t4, 0);
+    a.addi(t4, t4, 8);
+    a.addi(t5, t5, 8);
+    a.addi(t2, t2, -1);
+    a.j(copy_out);
+    a.bind(copied_out);
+    a.ld(sp, s0, 0);
+    restore_callee_saved(a);
+    a.addi(sp, sp, saved_frame);
+    a.li(a0, 0);
+    a.ret();
+}
+
+// Landing pad: a0 = trap code, a1 = pc; unwinds to the innermost entry.
+void emit_landing(Assembler& a, Engine::State& state)
+{
+    a.li(t0, i64(reinterpret_cast<u64>(&state.trap_code)));
+    a.sd(a0, t0, 0);
+    a.sd(a1, t0, 8);
+    a.sd(a2, t0, 16);
+    a.li(t0, i64(reinterpret_cast<u64>(&state.entry_sp)));
+    a.ld(sp, t0, 0);
+    restore_callee_saved(a);
+    a.addi(sp, sp, saved_frame);
+    a.li(a0, 1);
+    a.ret();
+}
+
+// Host-call trampoline: called like a wasm function with s11 = HostEntry*.
+void emit_host_trampoline(Assembler& a, u64 landing)
+{
+    a.addi(sp, sp, -144);
+    for (u8 i = 0; i < 8; ++i)
+        a.sd(abi::int_args[i], sp, 8 * i);
+    for (u8 i = 0; i < 8; ++i)
+        a.fsd(abi::float_args[i], sp, 64 + 8 * i);
+    a.sd(ra, sp, 128);
+    a.mv(a0, abi::vmctx);
+    a.mv(a1, sp);
+    a.addi(a2, sp, 144);
+    a.li(t0, i64(reinterpret_cast<u64>(&k23_jit_call_host)));
+    a.jalr(ra, t0, 0);
+    Label error = a.new_label();
+    a.bnez(a0, error);
+    for (u8 i = 0; i < 8; ++i)
+        a.ld(abi::int_args[i], sp, 8 * i);
+    for (u8 i = 0; i < 8; ++i)
+        a.fld(abi::float_args[i], sp, 64 + 8 * i);
+    a.ld(ra, sp, 128);
+    a.addi(sp, sp, 144);
+    a.ret();
+    a.bind(error);
+    a.li(a0, i64(abi::host_error_code));
+    a.li(a1, 0);
+    a.li(a2, -1);
+    a.li(t0, i64(landing));
+    a.jr(t0);
+}
+
+bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
+{
+    for (Engine::State* state : s_engines) {
+        if (!state)
+            continue;
+        for (CompiledModule* module : state->modules) {
+            if (!module->contains(pc))
+                continue;
+            u32 function = 0;
+            const TrapSite* site = nullptr;
+            if (!module->lookup(pc, function, site) || !site)
+                return false;
+            redirect.pc = state->landing_pad;
+            redirect.a0 = u64(wasm::TrapCode::OutOfBoundsMemory);
+            redirect.a1 = pc;
+            redirect.a2 = ~u64(0);
+            return true;
+        }
+    }
+    return false;
+}
+
+Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
+{
+    // Two passes: the landing pad's address is needed by the host
+    // trampoline, so lay out [entry | landing | host] with fixed capacity.
+    constexpr usize capacity = 4096;
+    u8* memory = TRY(platform_code_allocate(capacity));
+    CodeHolder code(state.options.features);
+    Assembler a(code);
+    emit_entry(a);
+    a.align(16);
+    u32 landing_offset = a.offset();
+    emit_landing(a, state);
+    a.align(16);
+    u32 host_offset = a.offset();
+    emit_host_trampoline(a, u64(memory) + landing_offset);
+    TRY(code.finalize());
+    if (code.code_size() > capacity)
+        return Error::from_code(ErrorCode::Overflow, "JIT stubs too large");
+    TRY(code.copy_to(Span<u8>(memory, code.code_size())));
+    TRY(platform_code_publish(memory, capacity));
+    size = capacity;
+    state.landing_pad = u64(memory) + landing_offset;
+    state.host_trampoline = u64(memory) + host_offset;
+    state.entry = reinterpret_cast<EntryFunction>(memory);
+    return memory;
+}
+
+u64 to_raw(const Value& v)
+{
+    switch (v.type) {
+    case ValueType::I32: return u64(i64(i32(v.i32)));
+    case ValueType::F32: return 0xffffffff00000000ull | v.f32_bits;
+    case ValueType::FuncRef:
+    case ValueType::ExternRef: return u64(reinterpret_cast<u64>(v.ref));
+    default: return v.i64;
+    }
+}
+
+Value from_raw(ValueType t, u64 raw)
+{
+    switch (t) {
+    case ValueType::I32: return Value::from_i32(u32(raw));
+    case ValueType::F32: return Value::from_f32_bits(u32(raw));
+    case ValueType::F64: return Value::from_f64_bits(raw);
+    case ValueType::FuncRef:
+    case ValueType::ExternRef: return Value::from_ref(t, reinterpret_cast<void*>(u64(raw)));
+    default: return Value::from_i64(raw);
+    }
+}
+
+// Overflow slot count of a signature (jit/Abi.h).
+u32 overflow_of(Span<const ValueType> types)
+{
+    u32 ints = 0, floats = 0;
+    for (ValueType t : types) {
+        if (is_float(t))
+            ++floats;
+        else
+            ++ints;
+    }
+    return (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- errors
+
+bool is_trap(const Error& error) noexcept { return error.code() == ErrorCode::Trap; }
+
+bool trap_code_of(const Error& error, wasm::TrapCode& code) noexcept
+{
+    if (!is_trap(error))
+        return false;
+    for (u8 i = 0; i <= u8(wasm::TrapCode::UndefinedElement); ++i) {
+        StringView message = wasm::trap_message(wasm::TrapCode(i));
+        if (error.message().starts_with(message)) {
+            code = wasm::TrapCode(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+static Error make_trap_error(Engine::State& state) noexcept
+{
+    if (state.trap_code == abi::host_error_code && state.has_pending_error) {
+        state.has_pending_error = false;
+        return state.pending_error;
+    }
+    auto code = wasm::TrapCode(state.trap_code);
+    StringView message = wasm::trap_message(code);
+    for (CompiledModule* module : state.modules) {
+        if (!module->contains(state.trap_pc))
+            continue;
+        u32 function = 0;
+        const TrapSite* site = nullptr;
+        if (!module->lookup(state.trap_pc, function, site))
+            break;
+        u32 offset = site ? site->wasm_offset : module->module->functions()[function].body.offset;
+        StringView name = module->module->function_name(function);
+        // The spec interpreter names the element: "uninitialized element 2".
+        char detail[24] = { 0 };
+        if (state.trap_detail != ~u64(0))
+            format_to(Span<char>(detail, sizeof detail), " {}"_sv, state.trap_detail);
+        Error error = name.is_empty()
+            ? Error::formatted(ErrorCode::Trap, "{}{} in func[{}] at wasm offset {:#x}"_sv, message, StringView(detail), function, offset)
+            : Error::formatted(ErrorCode::Trap, "{}{} in {} at wasm offset {:#x}"_sv, message, StringView(detail), name, offset);
+        return error.with_offset(offset).in_function(function);
+    }
+    return Error::from_code(ErrorCode::Trap, message);
+}
+
+// ---------------------------------------------------------------- engine
+
+Result<Engine*> Engine::create(const EngineOptions& options) noexcept
+{
+    Engine* engine = allocate_object<Engine>();
+    State* state = allocate_object<State>();
+    if (!engine || !state) {
+        free_object(engine);
+        free_object(state);
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate the JIT engine");
+    }
+    engine->m_state = state;
+    state->options = options;
+    state->can_execute = platform_can_execute_jit();
+    auto stubs = assemble_stubs(*state, state->stubs_size);
+    if (stubs.is_error()) {
+        destroy(engine);
+        return stubs.release_error();
+    }
+    state->stubs = stubs.value();
+    usize stack_size = options.stack_size < 2 * stack_headroom ? 2 * stack_headroom : options.stack_size;
+    state->stack = static_cast<u8*>(platform_allocate(stack_size, 16));
+    if (!state->stack) {
+        destroy(engine);
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate the guest stack");
+    }
+    state->options.stack_size = stack_size;
+    state->stack_limit = u64(state->stack) + stack_headroom;
+    state->stack_top = (u64(state->stack) + stack_size) & ~u64(15);
+    if (state->can_execute) {
+        if (auto r = platform_install_fault_handler(&on_fault); r.is_error()) {
+            destroy(engine);
+            return r.release_error();
+        }
+    }
+    for (auto& slot : s_engines) {
+        if (!slot) {
+            slot = state;
+            break;
+        }
+    }
+    return engine;
+}
+
+void Engine::destroy(Engine* engine) noexcept
+{
+    if (!engine)
+        return;
+    State* state = engine->m_state;
+    if (state) {
+        for (auto& slot : s_engines) {
+            if (slot == state)
+                slot = nullptr;
+        }
+        // Store objects are not touched: the store may already be gone.
+        for (JitInstance* instance : state->instances)
+            free_object(instance);
+        for (HostEntry* entry : state->host_entries)
+            free_object(entry);
+        for (CompiledModule* module : state->modules) {
+            platform_code_release(module->code, module->code_size);
+            free_object(module);
+        }
+        if (state->stubs)
+            platform_code_release(state->stubs, state->stubs_size);
+        if (state->stack)
+            platform_deallocate(state->stack, state->options.stack_size, 16);
+        free_object(state);
+    }
+    free_object(engine);
+}
+
+bool Engine::can_execute() const noexcept { return m_state->can_execute; }
+const EngineOptions& Engine::options() const noexcept { return m_state->options; }
+
+static CompiledModule* find_compiled(Engine::State& state, const wasm::Module& module) noexcept
+{
+    for (CompiledModule* m : state.modules) {
+        if (m->module == &module)
+            return m;
+    }
+    return nullptr;
+}
+
+Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) noexcept
+{
+    State& state = *m_state;
+    if (find_compiled(state, module))
+        return {};
+    CompiledModule* compiled = allocate_object<CompiledModule>();
+    if (!compiled)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a code object");
+    baseline::CompileEnvironment env { state.options.features, state.landing_pad };
+    auto result = baseline::compile_module(module, env, *compiled);
+    if (result.is_error()) {
+        if (compiled->code)
+            platform_code_release(compiled->code, compiled->code_size);
+        free_object(compiled);
+        return result;
+    }
+    if (auto r = state.modules.try_append(compiled); r.is_error()) {
+        platform_code_release(compiled->code, compiled->code_size);
+        free_object(compiled);
+        return r;
+    }
+    if (state.options.perf_map) {
+        for (usize i = 0; i < compiled->functions.size(); ++i) {
+            u32 index = compiled->first_function + u32(i);
+            char name[96];
+            StringView debug_name = module.function_name(index);
+            usize length = debug_name.is_empty() ? format_to(Span<char>(name, sizeof name), "wasm:func[{}]"_sv, index)
+                                                 : format_to(Span<char>(name, sizeof name), "wasm:{}"_sv, debug_name);
+            const CompiledFunction& f = compiled->functions[i];
+            platform_perf_map_add(compiled->code + f.code_offset, f.code_size, StringView(name, length));
+        }
+    }
+    if (stats) {
+        stats->functions += compiled->functions.size();
+        for (u32 i = module.imported_function_count(); i < module.functions().size(); ++i)
+            stats->wasm_bytes += module.functions()[i].body.size;
+        stats->code_bytes += compiled->code_size;
+        stats->islands += compiled->islands;
+    }
+    return {};
+}
+
+// The VMFuncEntry of a function a JIT instance imports: wasm functions of
+// engine instances already have one; host functions get one here.
+static Result<VMFuncEntry*> entry_for_import(Engine::State& state, wasm::FunctionInstance* f, const FunctionType& type) noexcept
+{
+    if (f->jit)
+        return static_cast<VMFuncEntry*>(f->jit);
+    if (!f->is_host())
+        return Error::from_code(ErrorCode::Unsupported, "imported function was not instantiated by this engine");
+    HostEntry* host = allocate_object<HostEntry>();
+    if (!host)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a host entry");
+    host->state = &state;
+    host->entry.code = reinterpret_cast<const void*>(state.host_trampoline);
+    host->entry.context = host;
+    host->entry.type = f->type;
+    host->entry.flags = 1;
+    host->entry.function = f;
+    if (host->params.try_extend(type.params).is_error() || host->results.try_extend(type.results).is_error()
+        || state.host_entries.try_append(host).is_error()) {
+        free_object(host);
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a host entry");
+    }
+    f->jit = &host->entry;
+    return &host->entry;
+}
+
+static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, const wasm::Module& module,
+    wasm::Instance* instance, CompiledModule* compiled) noexcept
+{
+    JitInstance* ji = allocate_object<JitInstance>();
+    if (!ji)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a JIT instance");
+    if (auto r = state.instances.try_append(ji); r.is_error()) {
+        free_object(ji);
+        return r;
+    }
+    ji->instance = instance;
+    ji->compiled = compiled;
+    u32 imported = module.imported_function_count();
+    u32 count = u32(module.functions().size());
+    TRY(ji->own_entries.try_resize(count - imported));
+    TRY(ji->functions.try_resize(count));
+    for (u32 i = 0; i < count; ++i) {
+        wasm::FunctionInstance* f = instance->functions()[i];
+        if (i < imported) {
+            ji->functions[i] = TRY(entry_for_import(state, f, module.function_type(i)));
+            continue;
+        }
+        VMFuncEntry& e = ji->own_entries[i - imported];
+        e.code = compiled->code + compiled->functions[i - imported].code_offset;
+        e.context = &ji->context;
+        e.type = f->type;
+        e.function = f;
+        f->jit = &e;
+        ji->functions[i] = &e;
+    }
+    for (wasm::MemoryInstance* m : instance->memories())
+        TRY(ji->memory_bases.try_append(m->data()));
+    for (wasm::GlobalInstance* g : instance->globals())
+        TRY(ji->globals.try_append(&g->value.i64));
+    for (wasm::TableInstance* t : instance->tables())
+        TRY(ji->tables.try_append(t->view()));
+    TRY(ji->type_ids.try_resize(module.type_count()));
+    // Store-canonical type ids, compared with FunctionInstance::type by
+    // call_indirect.
+    for (u32 i = 0; i < module.type_count(); ++i)
+        ji->type_ids[i] = TRY(linker.store().intern_type(module.type(i)));
+    TRY(ji->element_refs.try_resize(module.elements().size()));
+    TRY(ji->element_dropped.try_resize(module.elements().size(), false));
+    for (u32 s = 0; s < module.elements().size(); ++s) {
+        const wasm::ElementSegment& segment = module.elements()[s];
+        ji->element_dropped[s] = instance->element_dropped(s);
+        if (ji->element_dropped[s])
+            continue;
+        TRY(ji->element_refs[s].try_resize(segment.size()));
+        for (u32 k = 0; k < segment.size(); ++k) {
+            if (segment.uses_expressions)
+                ji->element_refs[s][k] = TRY(linker.evaluate(module, *instance, segment.expressions[k])).ref;
+            else
+                ji->element_refs[s][k] = instance->functions()[segment.functions[k]];
+        }
+    }
+    TRY(ji->data_dropped.try_resize(module.datas().size(), false));
+    for (u32 d = 0; d < module.datas().size(); ++d)
+        ji->data_dropped[d] = instance->data_dropped(d);
+    VMContext& ctx = ji->context;
+    ctx.stack_limit = state.stack_limit;
+    ctx.memory0_base = ji->memory_bases.is_empty() ? nullptr : ji->memory_bases[0];
+    ctx.functions = ji->functions.data();
+    ctx.memory_bases = ji->memory_bases.data();
+    ctx.globals = ji->globals.data();
+    ctx.tables = ji->tables.data();
+    ctx.type_ids = ji->type_ids.data();
+    ctx.engine = &state;
+    ctx.instance = instance;
+    ctx.module = compiled;
+    return {};
+}
+
+Result<wasm::Instance*> Engine::instantiate(wasm::Linker& linker, const wasm::Module& module, wasm::Instance** out) noexcept
+{
+    State& state = *m_state;
+    TRY(compile(module));
+    CompiledModule* compiled = find_compiled(state, module);
+    wasm::Instance* instance = nullptr;
+    auto result = linker.instantiate(module, &instance);
+    if (out)
+        *out = instance;
+    if (!instance)
+        return result;
+    bool complete = instance->functions().size() == module.functions().size()
+        && instance->memories().size() == module.memories().size()
+        && instance->tables().size() == module.tables().size()
+        && instance->globals().size() == module.globals().size();
+    if (!complete)
+        return result;
+    TRY(build_instance(state, linker, module, instance, compiled));
+    if (!result.is_error())
+        return instance;
+    if (result.error().code() != ErrorCode::Unsupported || !module.has_start())
+        return result.release_error();
+    // §4.5.4 step 16: run the start function.
+    TRY(invoke(instance->functions()[module.start()], {}, {}));
+    return instance;
+}
+
+Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> args, Span<Value> results) noexcept
+{
+    State& state = *m_state;
+    if (!function)
+        return Error::from_code(ErrorCode::InvalidArgument, "invoke: no function");
+    if (function->is_host())
+        return function->host(function->host_data, args, results);
+    auto* entry = static_cast<VMFuncEntry*>(function->jit);
+    if (!entry || !function->instance || !function->instance->module())
+        return Error::from_code(ErrorCode::InvalidArgument, "invoke: function was not instantiated by this engine");
+    if (!state.can_execute)
+        return Error::from_code(ErrorCode::Unsupported, "JIT execution needs a riscv64 host");
+    FunctionType type = function->instance->module()->function_type(function->index);
+    if (args.size() != type.params.size() || results.size() < type.results.size())
+        return Error::from_code(ErrorCode::InvalidArgument, "invoke: wrong number of arguments or results");
+    u64 gp[8] = {}, fp[8] = {};
+    u32 overflow_params = overflow_of(type.params);
+    u32 overflow_results = overflow_of(type.results);
+    u32 overflow = overflow_params > overflow_results ? overflow_params : overflow_results;
+    if (overflow < abi::min_outgoing_slots)
+        overflow = abi::min_outgoing_slots;
+    Vector<u64> stack;
+    TRY(stack.try_resize(overflow ? overflow : 1, 0));
+    u32 ints = 0, floats = 0, k = 0;
+    for (usize i = 0; i < args.size(); ++i) {
+        ValueType t = type.params[i];
+        if (t == ValueType::V128)
+            return Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet (v128)");
+        u64 raw = to_raw(args[i]);
+        if (is_float(t) && floats < 8)
+            fp[floats++] = raw;
+        else if (!is_float(t) && ints < 8)
+            gp[ints++] = raw;
+        else
+            stack[k++] = raw;
+    }
+    EntryArgs entry_args { entry->code, entry->context, gp, fp, stack.data(), overflow, state.depth == 0 ? state.stack_top : 0 };
+    u64 previous_sp = state.entry_sp;
+    ++state.depth;
+    u64 status = state.entry(&entry_args, &state.entry_sp);
+    --state.depth;
+    state.entry_sp = previous_sp;
+    if (status != 0)
+        return make_trap_error(state);
+    ints = floats = k = 0;
+    for (usize i = 0; i < type.results.size(); ++i) {
+        ValueType t = type.results[i];
+        u64 raw;
+        if (is_float(t) && floats < 8)
+            raw = fp[floats++];
+        else if (!is_float(t) && ints < 8)
+            raw = gp[ints++];
+        else
+            raw = stack[k++];
+        results[i] = from_raw(t, raw);
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- host calls
+
+extern "C" u64 k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) noexcept
+{
+    wasm::FunctionInstance* f = host->entry.function;
+    usize n = host->params.size(), m = host->results.size();
+    Vector<Value> args, results;
+    if (args.try_resize(n).is_error() || results.try_resize(m ? m : 1).is_error()) {
+        host->state->pending_error = Error::from_code(ErrorCode::OutOfMemory, "host call arguments");
+        host->state->has_pending_error = true;
+        return 1;
+    }
+    u32 ints = 0, floats = 0, k = 0;
+    for (usize i = 0; i < n; ++i) {
+        ValueType t = host->params[i];
+        u64 raw;
+        if (is_float(t) && floats < 8)
+            raw = registers[8 + floats++];
+        else if (!is_float(t) && ints < 8)
+            raw = registers[ints++];
+        else
+            raw = stack[k++];
+        args[i] = from_raw(t, raw);
+    }
+    for (usize i = 0; i < m; ++i)
+        results[i] = Value::default_of(host->results[i]);
+    auto result = f->host(f->host_data, args.span(), Span<Value>(results.data(), m));
+    if (result.is_error()) {
+        host->state->pending_error = result.error();
+        host->state->has_pending_error = true;
+        return 1;
+    }
+    ints = floats = k = 0;
+    for (usize i = 0; i < m; ++i) {
+        ValueType t = host->results[i];
+        Value v = results[i];
+        v.type = t;
+        u64 raw = to_raw(v);
+        if (is_float(t) && floats < 8)
+            registers[8 + floats++] = raw;
+        else if (!is_float(t) && ints < 8)
+            registers[ints++] = raw;
+        else
+            stack[k++] = raw;
+    }
+    return 0;
+}
+
+} // namespace k23::jit

@@ -1,0 +1,105 @@
+#pragma once
+
+// The JIT engine: k23's public execution API (DESIGN.md "Execution model").
+//
+//   jit::EngineOptions options;                 // CPU features, guest stack
+//   options.features = riscv64::CpuFeatures::rv64gc()...;
+//   jit::Engine* engine = TRY(jit::Engine::create(options));
+//   wasm::Store store; wasm::Linker linker(store);
+//   wasm::Instance* instance = TRY(engine->instantiate(linker, module));
+//   TRY(engine->invoke(function, args, results));
+//   jit::Engine::destroy(engine);
+//
+// compile() runs the baseline tier over every function of a validated
+// module (cached per Module). instantiate() compiles if needed, links and
+// instantiates through the Linker, builds the instance's VMContext
+// (jit/VMContext.h) and runs the start function (§4.5.4 step 16).
+// invoke() calls any FunctionInstance — a wasm function of an instance this
+// engine instantiated, or a host function (Store::create_host_function) —
+// with `args` (its parameter types) and fills `results`.
+//
+// Errors are values:
+//   - a trap is ErrorCode::Trap with the message
+//     "<spec message> in <function> at wasm offset 0x<hex>" (the function's
+//     name from the name section, else "func[N]"), and with_offset /
+//     in_function set; trap_code_of() recovers the TrapCode;
+//   - an Error returned by a host callback (e.g. WASI proc_exit) unwinds the
+//     guest frames like a trap and comes out of invoke() unchanged;
+//   - a function using v128 fails compile() with ErrorCode::Unsupported
+//     "SIMD not supported yet".
+// Execution needs a riscv64 host (hosted/ on Linux, the kernel later); on
+// other hosts compile() still works (a cross-compiler, for tests and
+// compile-speed benchmarks) and can_execute() is false.
+//
+// Threading: one engine runs guest code on one thread at a time (its guest
+// stack and activation state are per engine), the thread that created it
+// (its fault-handler stack).
+//
+// Lifetimes: compiled code is cached per Module object, so a Module must
+// outlive the engine (or use a fresh engine per short-lived module). The
+// functions of instances the engine created, and host functions they
+// import, point into the engine (FunctionInstance::jit): after destroy(),
+// do not call them with another engine. destroy() never touches the store,
+// so the store may be destroyed before or after the engine.
+
+#include <arch/riscv64/asm/CpuFeatures.h>
+#include <base/Error.h>
+#include <base/Result.h>
+#include <base/Span.h>
+#include <wasm/Linker.h>
+#include <wasm/Module.h>
+#include <wasm/Runtime.h>
+
+namespace k23::jit {
+
+struct EngineOptions {
+    riscv64::CpuFeatures features { riscv64::CpuFeatures::rv64gc() };
+    // The guest's own stack: guest code never runs on the host's stack, and
+    // each prologue checks against a limit above its end, so deep guest
+    // recursion traps with "call stack exhausted" instead of overflowing.
+    usize stack_size { usize(8) << 20 };
+    // Writes /tmp/perf-PID.map lines for compiled functions (hosted only).
+    bool perf_map { false };
+};
+
+// Statistics of compile(), for benchmarks.
+struct CompileStats {
+    usize functions { 0 };
+    usize wasm_bytes { 0 }; // function bodies
+    usize code_bytes { 0 }; // machine code, including trap stubs and pools
+    usize islands { 0 };    // branch islands inserted by the code holder
+};
+
+class Engine;
+struct CompiledModule;
+
+[[nodiscard]] bool is_trap(const Error& error) noexcept;
+// The TrapCode of a trap error from invoke()/instantiate(), if it is one.
+[[nodiscard]] bool trap_code_of(const Error& error, wasm::TrapCode& code) noexcept;
+
+class Engine {
+public:
+    [[nodiscard]] static Result<Engine*> create(const EngineOptions& options) noexcept;
+    static void destroy(Engine* engine) noexcept;
+
+    [[nodiscard]] bool can_execute() const noexcept;
+    [[nodiscard]] const EngineOptions& options() const noexcept;
+
+    Result<void> compile(const wasm::Module& module, CompileStats* stats = nullptr) noexcept;
+
+    // `*out` receives the instance as soon as it exists (as Linker does),
+    // even when instantiation then fails.
+    Result<wasm::Instance*> instantiate(wasm::Linker& linker, const wasm::Module& module, wasm::Instance** out = nullptr) noexcept;
+
+    Result<void> invoke(wasm::FunctionInstance* function, Span<const wasm::Value> args, Span<wasm::Value> results) noexcept;
+
+    struct State;
+    State& state() noexcept { return *m_state; }
+
+    Engine() noexcept = default; // use create()
+
+private:
+    State* m_state { nullptr };
+};
+
+} // namespace k23::jit

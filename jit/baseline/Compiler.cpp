@@ -1,0 +1,1246 @@
+// The baseline compiler: framework (value stack, registers, frames),
+// control flow and calls. See Compiler.h for the model and jit/Abi.h for
+// the conventions. Semantics follow core spec 2.0 §4.4 "Instructions".
+
+#include <base/Memory.h>
+#include <jit/CodeMemory.h>
+#include <jit/Helpers.h>
+#include <jit/VMContext.h>
+#include <arch/riscv64/asm/Encoding.h>
+#include <jit/baseline/Compiler.h>
+
+namespace k23::jit::baseline {
+
+namespace {
+
+constexpr GpReg s_gp_pool[] = { t0, t1, t2, t3, s1, s2, s3, s4, s5, s6, s7, s8, s9, a0, a1, a2, a3, a4, a5, a6, a7 };
+constexpr FpReg s_fp_pool[] = { ft0, ft1, ft2, ft3, ft4, ft5, ft6, ft7, ft8, ft9, fs0, fs1, fs2, fs3, fs4, fs5, fs6,
+    fs7, fs8, fs9, fs10, fs11, fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7 };
+
+bool is_float_type(ValueType t) { return t == ValueType::F32 || t == ValueType::F64; }
+
+} // namespace
+
+// ---------------------------------------------------------------- framework
+
+void Compiler::fail(Error error) noexcept
+{
+    if (!m_failed) {
+        m_failed = true;
+        m_failure = error.with_offset(m_offset).in_function(m_function_index);
+    }
+}
+
+void Compiler::simd(u32 offset) noexcept
+{
+    m_offset = offset;
+    fail(Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet (v128)"));
+}
+
+bool Compiler::begin(u32 offset) noexcept
+{
+    flush_pending_compare();
+    // Trap stubs go out of line but near their branches (B-type reaches
+    // ±4 KiB): pending ones are placed behind a jump every ~1.5 KiB, so
+    // the code holder rarely needs islands.
+    if (m_stubs_emitted < m_stubs.size() && m_asm.offset() - m_oldest_stub_at > 1536 && !m_failed) {
+        Label skip = m_asm.new_label();
+        m_asm.j(skip);
+        emit_trap_stubs();
+        m_asm.bind(skip);
+    }
+    m_offset = offset;
+    for (u64 mask = m_temp_mask; mask; mask &= mask - 1) {
+        u32 bit = u32(__builtin_ctzll(mask));
+        i16& owner = bit < 32 ? m_gp_owner[bit] : m_fp_owner[bit - 32];
+        if (owner == temp_reg)
+            owner = free_reg;
+    }
+    m_temp_mask = 0;
+    return m_reachable && !m_failed;
+}
+
+GpReg Compiler::frame_address(i32 offset, i32& imm) noexcept
+{
+    if (offset >= -2048 && offset <= 2047) {
+        imm = offset;
+        return abi::frame;
+    }
+    m_asm.li(t6, offset);
+    m_asm.add(t6, abi::frame, t6);
+    imm = 0;
+    return t6;
+}
+
+void Compiler::load_frame(GpReg rd, i32 offset) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    m_asm.ld(rd, base, imm);
+}
+
+void Compiler::store_frame(GpReg rs, i32 offset) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    m_asm.sd(rs, base, imm);
+}
+
+void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(slot_offset(slot), imm);
+    if (e.type == ValueType::F32)
+        m_asm.flw(FpReg(reg), base, imm);
+    else if (e.type == ValueType::F64)
+        m_asm.fld(FpReg(reg), base, imm);
+    else
+        m_asm.ld(GpReg(reg), base, imm);
+}
+
+void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(slot_offset(slot), imm);
+    if (type == ValueType::F32)
+        m_asm.fsw(FpReg(reg), base, imm);
+    else if (type == ValueType::F64)
+        m_asm.fsd(FpReg(reg), base, imm);
+    else
+        m_asm.sd(GpReg(reg), base, imm);
+}
+
+void Compiler::spill(u32 index) noexcept
+{
+    Entry& e = m_stack[index];
+    if (e.loc == Loc::Reg) {
+        store_slot(e.type, e.reg, slot_of(index));
+        if (is_float(e.type))
+            m_fp_owner[e.reg] = free_reg;
+        else
+            m_gp_owner[e.reg] = free_reg;
+    } else if (e.loc == Loc::Const) {
+        m_asm.li(t4, i64(e.bits));
+        store_frame(t4, slot_offset(slot_of(index)));
+    }
+    e.loc = Loc::Slot;
+}
+
+void Compiler::spill_all() noexcept
+{
+    for (u32 i = 0; i < m_stack.size(); ++i) {
+        if (m_stack[i].loc != Loc::Slot)
+            spill(i);
+    }
+}
+
+void Compiler::spill_one_gp() noexcept
+{
+    for (u32 i = 0; i < m_stack.size(); ++i) {
+        if (m_stack[i].loc == Loc::Reg && !is_float(m_stack[i].type)) {
+            spill(i);
+            return;
+        }
+    }
+    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of integer registers"));
+}
+
+void Compiler::spill_one_fp() noexcept
+{
+    for (u32 i = 0; i < m_stack.size(); ++i) {
+        if (m_stack[i].loc == Loc::Reg && is_float(m_stack[i].type)) {
+            spill(i);
+            return;
+        }
+    }
+    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of float registers"));
+}
+
+GpReg Compiler::alloc_gp() noexcept
+{
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        for (GpReg r : s_gp_pool) {
+            if (m_gp_owner[r.id()] == free_reg) {
+                set_temp_gp(r.id());
+                return r;
+            }
+        }
+        spill_one_gp();
+    }
+    return t0;
+}
+
+FpReg Compiler::alloc_fp() noexcept
+{
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        for (FpReg r : s_fp_pool) {
+            if (m_fp_owner[r.id()] == free_reg) {
+                set_temp_fp(r.id());
+                return r;
+            }
+        }
+        spill_one_fp();
+    }
+    return ft0;
+}
+
+Compiler::Entry Compiler::pop_entry() noexcept
+{
+    if (m_stack.is_empty()) {
+        fail(Error::from_code(ErrorCode::Invalid, "baseline: value stack underflow"));
+        return {};
+    }
+    Entry e = m_stack.take_last();
+    if (e.loc == Loc::Reg) {
+        if (is_float(e.type))
+            set_temp_fp(e.reg);
+        else
+            set_temp_gp(e.reg);
+    }
+    return e;
+}
+
+void Compiler::drop_entry() noexcept
+{
+    Entry e = pop_entry();
+    if (e.loc == Loc::Reg) {
+        if (is_float(e.type))
+            m_fp_owner[e.reg] = free_reg;
+        else
+            m_gp_owner[e.reg] = free_reg;
+    }
+}
+
+void Compiler::load_entry_to_gp(const Entry& e, GpReg rd) noexcept
+{
+    if (e.loc == Loc::Const)
+        m_asm.li(rd, i64(e.bits));
+    else if (e.loc == Loc::Slot)
+        load_frame(rd, slot_offset(slot_of(u32(m_stack.size()))));
+    else if (e.reg != rd.id())
+        m_asm.mv(rd, GpReg(e.reg));
+}
+
+GpReg Compiler::pop_gp() noexcept
+{
+    u32 index = u32(m_stack.size()) - 1;
+    Entry e = pop_entry();
+    if (e.loc == Loc::Reg)
+        return GpReg(e.reg);
+    GpReg r = alloc_gp();
+    if (e.loc == Loc::Const)
+        m_asm.li(r, i64(e.bits));
+    else
+        load_frame(r, slot_offset(slot_of(index)));
+    return r;
+}
+
+FpReg Compiler::pop_fp() noexcept
+{
+    u32 index = u32(m_stack.size()) - 1;
+    Entry e = pop_entry();
+    if (e.loc == Loc::Reg)
+        return FpReg(e.reg);
+    FpReg r = alloc_fp();
+    if (e.loc == Loc::Const) {
+        m_asm.li(t4, i64(e.bits));
+        if (e.type == ValueType::F32)
+            m_asm.fmv_w_x(r, t4);
+        else
+            m_asm.fmv_d_x(r, t4);
+    } else {
+        load_slot(e, slot_of(index), r.id());
+    }
+    return r;
+}
+
+void Compiler::push_gp(ValueType type, GpReg r) noexcept
+{
+    Entry e;
+    e.type = type;
+    e.loc = Loc::Reg;
+    e.reg = r.id();
+    m_gp_owner[r.id()] = i16(m_stack.size());
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
+void Compiler::push_fp(ValueType type, FpReg r) noexcept
+{
+    Entry e;
+    e.type = type;
+    e.loc = Loc::Reg;
+    e.reg = r.id();
+    m_fp_owner[r.id()] = i16(m_stack.size());
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
+void Compiler::push_const(ValueType type, u64 bits) noexcept
+{
+    Entry e;
+    e.type = type;
+    e.loc = Loc::Const;
+    e.bits = bits;
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
+void Compiler::push_slot(ValueType type) noexcept
+{
+    Entry e;
+    e.type = type;
+    e.loc = Loc::Slot;
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
+void Compiler::truncate_stack(u32 height) noexcept
+{
+    while (m_stack.size() > height)
+        drop_entry();
+}
+
+// Writes the top `arity` values into the canonical slots starting at stack
+// index `target_height` (a branch's label values). Emission only: the
+// abstract stack is unchanged (the fall-through path of br_if keeps it).
+void Compiler::move_to_slots(u32 target_height, u32 arity) noexcept
+{
+    u32 size = u32(m_stack.size());
+    for (u32 i = 0; i < arity; ++i) {
+        u32 index = size - arity + i;
+        const Entry& e = m_stack[index];
+        u32 dest = slot_of(target_height + i);
+        if (e.loc == Loc::Reg) {
+            store_slot(e.type, e.reg, dest);
+        } else if (e.loc == Loc::Const) {
+            m_asm.li(t4, i64(e.bits));
+            store_frame(t4, slot_offset(dest));
+        } else if (index != target_height + i) {
+            load_frame(t4, slot_offset(slot_of(index)));
+            store_frame(t4, slot_offset(dest));
+        }
+    }
+}
+
+Label Compiler::trap_label(TrapCode code) noexcept
+{
+    if (m_stubs_emitted == m_stubs.size())
+        m_oldest_stub_at = m_asm.offset();
+    TrapStub stub { m_asm.new_label(), m_offset, u8(code), false };
+    if (m_stubs.try_append(stub).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap stubs"));
+    return stub.label;
+}
+
+Label Compiler::dynamic_trap_label() noexcept
+{
+    if (m_stubs_emitted == m_stubs.size())
+        m_oldest_stub_at = m_asm.offset();
+    TrapStub stub { m_asm.new_label(), m_offset, 0, true };
+    if (m_stubs.try_append(stub).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap stubs"));
+    return stub.label;
+}
+
+void Compiler::record_trap_site(u32 code_offset) noexcept
+{
+    if (m_traps.try_append(TrapSite { code_offset, m_offset }).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap table"));
+}
+
+void Compiler::set_unreachable() noexcept
+{
+    if (!m_frames.is_empty())
+        truncate_stack(m_frames.last().height + (m_frames.last().kind == wasm::FrameKind::Function ? 0 : 0));
+    m_reachable = false;
+}
+
+// ---------------------------------------------------------------- function
+
+void Compiler::begin_function(u32 function_index) noexcept
+{
+    m_function_index = function_index;
+    m_type = m_module.function_type(function_index);
+    m_stack.clear();
+    m_frames.clear();
+    m_stubs.clear();
+    m_traps.clear();
+    m_max_depth = 0;
+    m_max_outgoing = 0;
+    m_reachable = true;
+    m_failed = false;
+    m_pending = {};
+    m_temp_mask = 0;
+    for (auto& owner : m_gp_owner)
+        owner = free_reg;
+    for (auto& owner : m_fp_owner)
+        owner = free_reg;
+}
+
+void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
+{
+    m_offset = m_module.functions()[m_function_index].body.offset;
+    m_local_types.clear();
+    if (m_local_types.try_extend(locals).is_error())
+        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
+    m_local_count = u32(locals.size());
+    m_param_count = u32(m_type.params.size());
+    for (ValueType t : locals) {
+        if (t == ValueType::V128)
+            return simd(m_offset);
+    }
+    for (ValueType t : m_type.results) {
+        if (t == ValueType::V128)
+            return simd(m_offset);
+    }
+    m_trap_exit = m_asm.new_label();
+    m_stubs_emitted = 0;
+    m_stack_trap = trap_label(TrapCode::CallStackExhausted);
+
+    // Prologue: link the frame, then the out-of-line frame setup (its size is
+    // known at the end) checks the stack limit and allocates it.
+    m_asm.addi(sp, sp, -16);
+    m_asm.sd(ra, sp, 8);
+    m_asm.sd(s0, sp, 0);
+    m_asm.mv(s0, sp);
+    // sp = fp - frame size, checked against the stack limit first. The size
+    // is known at the end: lui + addiw are patched then.
+    {
+        InstructionGroup group(m_asm.code());
+        m_frame_size_at = m_asm.offset();
+        m_asm.code().emit32(encoding::u_type(encoding::Lui, t4.id(), 0));
+        m_asm.code().emit32(encoding::i_type(encoding::OpImm32, t4.id(), 0, t4.id(), 0));
+    }
+    m_asm.sub(t4, s0, t4);
+    m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
+    m_asm.bltu(t4, t5, m_stack_trap);
+    m_asm.mv(sp, t4);
+    m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
+    m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    u32 ints = 0, floats = 0, overflow = 0;
+    for (u32 i = 0; i < m_param_count; ++i) {
+        ValueType t = m_type.params[i];
+        if (is_float(t) && floats < abi::float_arg_registers) {
+            store_slot(t, abi::float_args[floats++].id(), i);
+        } else if (!is_float(t) && ints < abi::int_arg_registers) {
+            store_slot(t, abi::int_args[ints++].id(), i);
+        } else {
+            load_frame(t4, abi::incoming_base + i32(overflow++) * 8);
+            store_frame(t4, slot_offset(i));
+        }
+    }
+    u32 zeroed = m_local_count - m_param_count;
+    if (zeroed > 0 && zeroed <= 16) {
+        for (u32 i = m_param_count; i < m_local_count; ++i)
+            store_frame(zero, slot_offset(i));
+    } else if (zeroed > 16) {
+        // Slots descend in memory: start at the last local, walk up.
+        m_asm.li(t4, slot_offset(m_local_count - 1));
+        m_asm.add(t4, s0, t4);
+        m_asm.li(t5, zeroed);
+        Label loop = m_asm.new_label();
+        m_asm.bind(loop);
+        m_asm.sd(zero, t4, 0);
+        m_asm.addi(t4, t4, 8);
+        m_asm.addi(t5, t5, -1);
+        m_asm.bnez(t5, loop);
+    }
+    Frame frame;
+    frame.kind = wasm::FrameKind::Function;
+    frame.height = 0;
+    frame.results = m_type.results;
+    frame.label = m_asm.new_label();
+    if (m_frames.try_append(frame).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: control stack"));
+}
+
+Result<void> Compiler::on_function_end() noexcept
+{
+    if (m_failed)
+        return m_failure;
+    u64 slots = u64(m_local_count) + m_max_depth;
+    u64 frame_size = 8 + 8 * slots + 8 * u64(m_max_outgoing);
+    frame_size = (frame_size + 15) & ~u64(15);
+    if (frame_size > (u64(1) << 30))
+        return Error::from_code(ErrorCode::Unsupported, "baseline: frame too large").in_function(m_function_index);
+    auto parts = encoding::split_hi_lo(i64(frame_size));
+    m_asm.code().write32(m_frame_size_at, encoding::u_type(encoding::Lui, t4.id(), parts.hi));
+    m_asm.code().write32(m_frame_size_at + 4, encoding::i_type(encoding::OpImm32, t4.id(), 0, t4.id(), parts.lo));
+
+    emit_trap_stubs();
+    m_asm.bind(m_trap_exit);
+    m_asm.li(t5, i64(m_env.landing_pad));
+    m_asm.jr(t5);
+    if (m_failed)
+        return m_failure;
+    return {};
+}
+
+// Trap stubs: a0 = trap code, a2 = detail, a1 = pc of the auipc (the trap
+// table maps it to the wasm offset), then the engine's landing pad.
+void Compiler::emit_trap_stubs() noexcept
+{
+    u32 saved_offset = m_offset;
+    for (; m_stubs_emitted < m_stubs.size(); ++m_stubs_emitted) {
+        const TrapStub& stub = m_stubs[m_stubs_emitted];
+        m_asm.bind(stub.label);
+        if (stub.dynamic)
+            m_asm.addi(a0, a1, -1);
+        else
+            m_asm.li(a0, stub.code);
+        if (stub.detail_reg)
+            m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
+        else
+            m_asm.li(a2, -1);
+        m_offset = stub.wasm_offset;
+        record_trap_site(m_asm.offset());
+        m_asm.auipc(a1, 0);
+        m_asm.j(m_trap_exit);
+    }
+    m_offset = saved_offset;
+}
+
+void Compiler::emit_epilogue() noexcept
+{
+    m_asm.mv(sp, s0);
+    m_asm.ld(ra, sp, 8);
+    m_asm.ld(s0, sp, 0);
+    m_asm.addi(sp, sp, 16);
+}
+
+// Return: results to a0../fa0.. and the incoming overflow area (jit/Abi.h).
+// Values first go to their own slots so the register moves cannot clobber
+// each other; the abstract stack is not changed (br_if's taken path).
+void Compiler::emit_return() noexcept
+{
+    u32 n = u32(m_type.results.size());
+    u32 size = u32(m_stack.size());
+    for (u32 i = 0; i < n; ++i) {
+        u32 index = size - n + i;
+        const Entry& e = m_stack[index];
+        if (e.loc == Loc::Reg) {
+            store_slot(e.type, e.reg, slot_of(index));
+        } else if (e.loc == Loc::Const) {
+            m_asm.li(t4, i64(e.bits));
+            store_frame(t4, slot_offset(slot_of(index)));
+        }
+    }
+    u32 ints = 0, floats = 0, overflow = 0;
+    for (u32 i = 0; i < n; ++i) {
+        u32 index = size - n + i;
+        Entry e = m_stack[index];
+        ValueType t = m_type.results[i];
+        e.type = t;
+        if (is_float(t) && floats < abi::float_arg_registers) {
+            load_slot(e, slot_of(index), abi::float_args[floats++].id());
+        } else if (!is_float(t) && ints < abi::int_arg_registers) {
+            load_slot(e, slot_of(index), abi::int_args[ints++].id());
+        } else {
+            load_frame(t4, slot_offset(slot_of(index)));
+            store_frame(t4, abi::incoming_base + i32(overflow++) * 8);
+        }
+    }
+    emit_epilogue();
+    m_asm.ret();
+}
+
+void Compiler::emit_branch(u32 depth) noexcept
+{
+    Frame& target = frame_at(depth);
+    if (target.kind == wasm::FrameKind::Function) {
+        emit_return();
+        return;
+    }
+    move_to_slots(target.height, target.arity());
+    m_asm.j(target.label);
+}
+
+// ---------------------------------------------------------------- control
+
+void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcept
+{
+    Frame frame;
+    frame.kind = kind;
+    frame.params = cf.params;
+    frame.results = cf.results;
+    if (!m_reachable || m_failed) {
+        frame.dead = true;
+        frame.height = u32(m_stack.size());
+    } else {
+        spill_all();
+        frame.height = u32(m_stack.size() - cf.params.size());
+        frame.label = m_asm.new_label();
+        if (kind == wasm::FrameKind::If)
+            frame.else_label = m_asm.new_label();
+        if (kind == wasm::FrameKind::Loop)
+            m_asm.bind(frame.label);
+    }
+    for (ValueType t : cf.params) {
+        if (t == ValueType::V128)
+            simd(m_offset);
+    }
+    for (ValueType t : cf.results) {
+        if (t == ValueType::V128)
+            simd(m_offset);
+    }
+    if (m_frames.try_append(frame).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: control stack"));
+}
+
+void Compiler::on_block(u32 offset, const ControlFrame& cf) noexcept
+{
+    begin(offset);
+    enter_block(wasm::FrameKind::Block, cf);
+}
+
+void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
+{
+    begin(offset);
+    enter_block(wasm::FrameKind::Loop, cf);
+}
+
+void Compiler::on_if(u32 offset, const ControlFrame& cf) noexcept
+{
+    PendingCompare pending;
+    bool fused = take_pending_compare(pending);
+    if (!begin(offset)) {
+        enter_block(wasm::FrameKind::If, cf);
+        return;
+    }
+    if (fused) {
+        enter_block(wasm::FrameKind::If, cf); // spills through t4/t6 only
+        m_asm.branch(invert(pending.condition), GpReg(pending.lhs), GpReg(pending.rhs), m_frames.last().else_label);
+        unpin(pending);
+        return;
+    }
+    GpReg condition = pop_gp();
+    enter_block(wasm::FrameKind::If, cf);
+    m_asm.beqz(condition, m_frames.last().else_label);
+}
+
+void Compiler::end_block_values(const Frame& frame) noexcept
+{
+    move_to_slots(frame.height, u32(frame.results.size()));
+}
+
+void Compiler::on_else(u32 offset, const ControlFrame&) noexcept
+{
+    begin(offset);
+    Frame& frame = m_frames.last();
+    if (frame.dead || m_failed)
+        return;
+    if (m_reachable) {
+        end_block_values(frame);
+        m_asm.j(frame.label);
+    }
+    m_asm.bind(frame.else_label);
+    frame.has_else = true;
+    truncate_stack(frame.height);
+    for (ValueType t : frame.params)
+        push_slot(t);
+    m_reachable = true;
+}
+
+void Compiler::on_end(u32 offset, const ControlFrame&) noexcept
+{
+    begin(offset);
+    if (m_frames.is_empty() || m_failed)
+        return;
+    Frame frame = m_frames.take_last();
+    if (frame.dead)
+        return;
+    switch (frame.kind) {
+    case wasm::FrameKind::Function:
+        if (m_reachable)
+            emit_return();
+        m_reachable = false;
+        return;
+    case wasm::FrameKind::Loop:
+        if (!m_reachable) {
+            truncate_stack(frame.height);
+            for (ValueType t : frame.results)
+                push_slot(t);
+        }
+        return;
+    default:
+        if (m_reachable)
+            end_block_values(frame);
+        if (frame.kind == wasm::FrameKind::If && !frame.has_else)
+            m_asm.bind(frame.else_label);
+        m_asm.bind(frame.label);
+        truncate_stack(frame.height);
+        for (ValueType t : frame.results)
+            push_slot(t);
+        m_reachable = true;
+        return;
+    }
+}
+
+void Compiler::on_unreachable(u32 offset) noexcept
+{
+    if (!begin(offset))
+        return;
+    m_asm.j(trap_label(TrapCode::Unreachable));
+    set_unreachable();
+}
+
+void Compiler::on_br(u32 offset, u32 depth) noexcept
+{
+    if (!begin(offset))
+        return;
+    emit_branch(depth);
+    set_unreachable();
+}
+
+void Compiler::on_br_if(u32 offset, u32 depth) noexcept
+{
+    PendingCompare pending;
+    bool fused = take_pending_compare(pending);
+    if (!begin(offset))
+        return;
+    GpReg condition = fused ? zero : pop_gp();
+    Frame& target = frame_at(depth);
+    bool in_place = target.kind != wasm::FrameKind::Function;
+    if (in_place) {
+        u32 arity = target.arity();
+        u32 size = u32(m_stack.size());
+        for (u32 i = 0; i < arity; ++i) {
+            const Entry& e = m_stack[size - arity + i];
+            if (e.loc != Loc::Slot || size - arity + i != target.height + i)
+                in_place = false;
+        }
+    }
+    if (in_place) {
+        if (fused)
+            m_asm.branch(pending.condition, GpReg(pending.lhs), GpReg(pending.rhs), target.label);
+        else
+            m_asm.bnez(condition, target.label);
+        unpin(pending);
+        return;
+    }
+    Label skip = m_asm.new_label();
+    if (fused)
+        m_asm.branch(invert(pending.condition), GpReg(pending.lhs), GpReg(pending.rhs), skip);
+    else
+        m_asm.beqz(condition, skip);
+    unpin(pending);
+    emit_branch(depth);
+    m_asm.bind(skip);
+}
+
+void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg index = pop_gp();
+    spill_all();
+    // One case per distinct depth: the moves for that label, then the jump.
+    u32 max_depth = default_depth;
+    for (u32 d : targets)
+        max_depth = d > max_depth ? d : max_depth;
+    Vector<Label> cases;
+    if (cases.try_resize(max_depth + 1).is_error())
+        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
+    Vector<bool> used;
+    if (used.try_resize(max_depth + 1, false).is_error())
+        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
+    used[default_depth] = true;
+    for (u32 d : targets)
+        used[d] = true;
+    Label dispatch = m_asm.new_label();
+    m_asm.j(dispatch);
+    for (u32 d = 0; d <= max_depth; ++d) {
+        if (!used[d])
+            continue;
+        cases[d] = m_asm.new_label();
+        m_asm.bind(cases[d]);
+        emit_branch(d);
+    }
+    m_asm.bind(dispatch);
+    // §4.4.8 br_table: an index beyond the vector takes the default.
+    m_asm.slli(t4, index, 32);
+    m_asm.srli(t4, t4, 32);
+    u32 n = u32(targets.size());
+    m_asm.li(t5, n);
+    m_asm.bgeu(t4, t5, cases[default_depth]);
+    if (n == 0) {
+        m_asm.j(cases[default_depth]);
+    } else if (n <= 12) {
+        // A jump table of jal instructions. It is one instruction group, so
+        // it stays below the code holder's island slack (64 bytes).
+        Label table = m_asm.new_label();
+        m_asm.lea(t5, table);
+        m_asm.slli(t4, t4, 2);
+        m_asm.add(t5, t5, t4);
+        m_asm.jr(t5);
+        bool compress = m_asm.code().options().compress;
+        m_asm.code().set_compress(false);
+        {
+            InstructionGroup group(m_asm.code());
+            m_asm.bind(table);
+            u32 start = m_asm.offset();
+            for (u32 i = 0; i < n; ++i)
+                m_asm.j(cases[targets[i]]);
+            if (m_asm.offset() - start != 4 * n)
+                fail(Error::from_code(ErrorCode::Unsupported, "baseline: br_table target out of jal range"));
+        }
+        m_asm.code().set_compress(compress);
+    } else {
+        // Runs of equal targets, found by binary search: O(log runs)
+        // compares, and islands may go anywhere in between.
+        Vector<u32> run_starts;
+        for (u32 i = 0; i < n; ++i) {
+            if (i == 0 || targets[i] != targets[i - 1]) {
+                if (run_starts.try_append(i).is_error())
+                    return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
+            }
+        }
+        emit_br_table_search(targets, run_starts.span(), 0, u32(run_starts.size()), cases.span());
+    }
+    set_unreachable();
+}
+
+void Compiler::emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high, Span<const Label> cases) noexcept
+{
+    if (high - low == 1) {
+        m_asm.j(cases[targets[run_starts[low]]]);
+        return;
+    }
+    u32 mid = (low + high) / 2;
+    Label upper = m_asm.new_label();
+    m_asm.li(t5, run_starts[mid]);
+    m_asm.bgeu(t4, t5, upper);
+    emit_br_table_search(targets, run_starts, low, mid, cases);
+    m_asm.bind(upper);
+    emit_br_table_search(targets, run_starts, mid, high, cases);
+}
+
+void Compiler::on_return(u32 offset) noexcept
+{
+    if (!begin(offset))
+        return;
+    emit_return();
+    set_unreachable();
+}
+
+// ---------------------------------------------------------------- parametric
+
+void Compiler::on_drop(u32 offset, ValueType) noexcept
+{
+    if (!begin(offset))
+        return;
+    drop_entry();
+}
+
+void Compiler::on_select(u32 offset, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (type == ValueType::V128)
+        return simd(offset);
+    GpReg condition = pop_gp();
+    Label done = m_asm.new_label();
+    if (is_float(type)) {
+        FpReg b = pop_fp();
+        FpReg a = pop_fp();
+        FpReg r = alloc_fp();
+        if (type == ValueType::F32)
+            m_asm.fmv_s(r, a);
+        else
+            m_asm.fmv_d(r, a);
+        m_asm.bnez(condition, done);
+        if (type == ValueType::F32)
+            m_asm.fmv_s(r, b);
+        else
+            m_asm.fmv_d(r, b);
+        m_asm.bind(done);
+        release(a);
+        release(b);
+        push_fp(type, r);
+    } else {
+        GpReg b = pop_gp();
+        GpReg a = pop_gp();
+        GpReg r = alloc_gp();
+        m_asm.mv(r, a);
+        m_asm.bnez(condition, done);
+        m_asm.mv(r, b);
+        m_asm.bind(done);
+        push_gp(type, r);
+    }
+}
+
+// ---------------------------------------------------------------- locals
+
+void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    Entry e;
+    e.type = type;
+    if (is_float(type)) {
+        FpReg r = alloc_fp();
+        load_slot(e, index, r.id());
+        push_fp(type, r);
+    } else {
+        GpReg r = alloc_gp();
+        load_slot(e, index, r.id());
+        push_gp(type, r);
+    }
+}
+
+void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (is_float(type)) {
+        FpReg r = pop_fp();
+        store_slot(type, r.id(), index);
+    } else {
+        GpReg r = pop_gp();
+        store_slot(type, r.id(), index);
+    }
+}
+
+void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (is_float(type)) {
+        FpReg r = pop_fp();
+        store_slot(type, r.id(), index);
+        push_fp(type, r);
+    } else {
+        GpReg r = pop_gp();
+        store_slot(type, r.id(), index);
+        push_gp(type, r);
+    }
+}
+
+// ---------------------------------------------------------------- calls
+
+Compiler::CallShape Compiler::shape_of(const FunctionType& type) noexcept
+{
+    CallShape shape;
+    for (ValueType t : type.params) {
+        if (is_float_type(t))
+            ++shape.float_params;
+        else
+            ++shape.int_params;
+    }
+    shape.stack_params = (shape.int_params > 8 ? shape.int_params - 8 : 0) + (shape.float_params > 8 ? shape.float_params - 8 : 0);
+    u32 ints = 0, floats = 0;
+    for (ValueType t : type.results) {
+        if (is_float_type(t))
+            ++floats;
+        else
+            ++ints;
+    }
+    shape.stack_results = (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0);
+    return shape;
+}
+
+// Precondition: spill_all(). Loads the top params into argument registers
+// and overflow slots (the outgoing area, or for a tail call the incoming
+// one), then pops them.
+void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
+{
+    u32 n = u32(type.params.size());
+    u32 base = u32(m_stack.size()) - n;
+    u32 ints = 0, floats = 0, overflow = 0;
+    for (u32 i = 0; i < n; ++i) {
+        Entry e = m_stack[base + i];
+        ValueType t = type.params[i];
+        e.type = t;
+        if (is_float(t) && floats < abi::float_arg_registers) {
+            load_slot(e, slot_of(base + i), abi::float_args[floats++].id());
+        } else if (!is_float(t) && ints < abi::int_arg_registers) {
+            load_slot(e, slot_of(base + i), abi::int_args[ints++].id());
+        } else {
+            load_frame(t4, slot_offset(slot_of(base + i)));
+            if (tail)
+                store_frame(t4, abi::incoming_base + i32(overflow) * 8);
+            else
+                m_asm.sd(t4, sp, i32(overflow) * 8);
+            ++overflow;
+        }
+    }
+    truncate_stack(base);
+    CallShape shape = shape_of(type);
+    u32 outgoing = shape.stack_params > shape.stack_results ? shape.stack_params : shape.stack_results;
+    if (outgoing < abi::min_outgoing_slots)
+        outgoing = abi::min_outgoing_slots;
+    if (outgoing > m_max_outgoing)
+        m_max_outgoing = outgoing;
+}
+
+void Compiler::push_call_results(const FunctionType& type) noexcept
+{
+    u32 ints = 0, floats = 0, overflow = 0;
+    for (ValueType t : type.results) {
+        if (t == ValueType::V128)
+            return simd(m_offset);
+        if (is_float(t) && floats < abi::float_arg_registers) {
+            push_fp(t, abi::float_args[floats++]);
+        } else if (!is_float(t) && ints < abi::int_arg_registers) {
+            push_gp(t, abi::int_args[ints++]);
+        } else {
+            m_asm.ld(t4, sp, i32(overflow++) * 8);
+            store_frame(t4, slot_offset(slot_of(u32(m_stack.size()))));
+            push_slot(t);
+        }
+    }
+}
+
+void Compiler::load_function_entry(GpReg rd, u32 function) noexcept
+{
+    m_asm.ld(rd, abi::vmctx, VMOffsets::functions);
+    i64 offset = i64(function) * 8;
+    if (offset <= 2047) {
+        m_asm.ld(rd, rd, i32(offset));
+    } else {
+        m_asm.li(t6, offset);
+        m_asm.add(rd, rd, t6);
+        m_asm.ld(rd, rd, 0);
+    }
+}
+
+void Compiler::emit_call(const FunctionType&) noexcept
+{
+    m_asm.ld(t5, t3, VMOffsets::entry_code);
+    m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
+    m_asm.jalr(ra, t5, 0);
+    m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
+    m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+}
+
+void Compiler::emit_tail_call(const FunctionType&) noexcept
+{
+    m_asm.ld(t5, t3, VMOffsets::entry_code);
+    m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
+    emit_epilogue();
+    m_asm.jr(t5);
+}
+
+void Compiler::on_call(u32 offset, u32 function, const FunctionType& type) noexcept
+{
+    if (!begin(offset))
+        return;
+    spill_all();
+    load_function_entry(t3, function);
+    prepare_arguments(type, false);
+    emit_call(type);
+    push_call_results(type);
+}
+
+// §4.4.8 call_indirect: the table element must exist ("undefined element"),
+// be non-null ("uninitialized element") and have the expected type.
+void Compiler::emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index) noexcept
+{
+    m_asm.slli(t4, index, 32);
+    m_asm.srli(t4, t4, 32);
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
+    if (table * 8 <= 2047) {
+        m_asm.ld(t5, t5, i32(table * 8));
+    } else {
+        m_asm.li(t6, i64(table) * 8);
+        m_asm.add(t5, t5, t6);
+        m_asm.ld(t5, t5, 0);
+    }
+    m_asm.ld(index, t5, VMOffsets::table_size);
+    m_asm.bgeu(t4, index, trap_label(TrapCode::UndefinedElement));
+    m_asm.ld(t5, t5, VMOffsets::table_data);
+    m_asm.slli(t4, t4, 3);
+    m_asm.add(t5, t5, t4);
+    m_asm.ld(t5, t5, 0);
+    Label uninitialized = trap_label(TrapCode::UninitializedElement);
+    m_stubs.last().detail_reg = t4.id(); // the element index, times 8
+    m_stubs.last().detail_shift = 3;
+    m_asm.beqz(t5, uninitialized);
+    m_asm.lwu(t4, t5, VMOffsets::function_type);
+    m_asm.ld(index, abi::vmctx, VMOffsets::type_ids);
+    if (type_index * 4 <= 2047) {
+        m_asm.lwu(index, index, i32(type_index * 4));
+    } else {
+        m_asm.li(t6, i64(type_index) * 4);
+        m_asm.add(index, index, t6);
+        m_asm.lwu(index, index, 0);
+    }
+    m_asm.bne(t4, index, trap_label(TrapCode::IndirectCallTypeMismatch));
+    m_asm.ld(t3, t5, VMOffsets::function_jit);
+}
+
+void Compiler::on_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg index = pop_gp();
+    spill_all();
+    emit_call_indirect_lookup(type_index, table, index);
+    prepare_arguments(type, false);
+    emit_call(type);
+    push_call_results(type);
+}
+
+void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type) noexcept
+{
+    if (!begin(offset))
+        return;
+    CallShape self = shape_of(m_type);
+    u32 capacity = self.stack_params > self.stack_results ? self.stack_params : self.stack_results;
+    capacity = capacity > abi::min_outgoing_slots ? capacity : abi::min_outgoing_slots;
+    if (shape_of(type).stack_params > capacity) {
+        // The callee needs more stack arguments than our caller gave us
+        // room for: call and return (the stack grows by one frame).
+        on_call(offset, function, type);
+        emit_return();
+        set_unreachable();
+        return;
+    }
+    spill_all();
+    load_function_entry(t3, function);
+    prepare_arguments(type, true);
+    emit_tail_call(type);
+    set_unreachable();
+}
+
+void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
+{
+    if (!begin(offset))
+        return;
+    CallShape self = shape_of(m_type);
+    u32 capacity = self.stack_params > self.stack_results ? self.stack_params : self.stack_results;
+    capacity = capacity > abi::min_outgoing_slots ? capacity : abi::min_outgoing_slots;
+    if (shape_of(type).stack_params > capacity) {
+        on_call_indirect(offset, type_index, table, type);
+        emit_return();
+        set_unreachable();
+        return;
+    }
+    GpReg index = pop_gp();
+    spill_all();
+    emit_call_indirect_lookup(type_index, table, index);
+    prepare_arguments(type, true);
+    emit_tail_call(type);
+    set_unreachable();
+}
+
+void Compiler::call_helper(const void* function) noexcept
+{
+    m_asm.li(t5, i64(reinterpret_cast<u64>(function)));
+    m_asm.jalr(ra, t5, 0);
+}
+
+// Helper call set-up: a0 = vmctx, a1.. = immediates, then `count` stack
+// operands (deepest first), popped. Precondition: nothing else matters in
+// registers (everything is spilled here).
+void Compiler::helper_args(u32 count, u32 immediate_count, const u64* immediates) noexcept
+{
+    spill_all();
+    u32 base = u32(m_stack.size()) - count;
+    m_asm.mv(a0, abi::vmctx);
+    u32 next = 1;
+    for (u32 i = 0; i < immediate_count; ++i)
+        m_asm.li(abi::int_args[next++], i64(immediates[i]));
+    for (u32 i = 0; i < count; ++i)
+        load_frame(abi::int_args[next++], slot_offset(slot_of(base + i)));
+    truncate_stack(base);
+}
+
+// ---------------------------------------------------------------- numeric dispatch
+
+void Compiler::on_numeric(u32 offset, Opcode op) noexcept
+{
+    if (!begin(offset))
+        return;
+    const wasm::OpcodeInfo& info = wasm::opcode_info(op);
+    if (info.prefix == 0xfd)
+        return simd(offset);
+    if (integer_op(op) || float_op(op) || conversion_op(op))
+        return;
+    fail(Error::formatted(ErrorCode::Unsupported, "baseline: {} not supported"_sv, info.name));
+}
+
+void Compiler::on_i32_const(u32 offset, i32 value) noexcept
+{
+    if (!begin(offset))
+        return;
+    push_const(ValueType::I32, u64(i64(value)));
+}
+
+void Compiler::on_i64_const(u32 offset, i64 value) noexcept
+{
+    if (!begin(offset))
+        return;
+    push_const(ValueType::I64, u64(value));
+}
+
+void Compiler::on_f32_const(u32 offset, u32 bits) noexcept
+{
+    if (!begin(offset))
+        return;
+    push_const(ValueType::F32, bits);
+}
+
+void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
+{
+    if (!begin(offset))
+        return;
+    push_const(ValueType::F64, bits);
+}
+
+// ---------------------------------------------------------------- module
+
+Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, CompiledModule& out) noexcept
+{
+    out.module = &module;
+    out.first_function = module.imported_function_count();
+    u32 count = u32(module.functions().size()) - out.first_function;
+    out.functions.clear();
+    out.traps.clear();
+    TRY(out.functions.try_resize(count));
+    Vector<u8> code;
+    wasm::DecoderScratch scratch;
+    for (u32 i = 0; i < count; ++i) {
+        u32 index = out.first_function + i;
+        CodeHolder holder(env.features);
+        Assembler a(holder);
+        Compiler compiler(module, env, a);
+        compiler.begin_function(index);
+        wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
+        TRY(decoder.decode(index));
+        if (compiler.failed())
+            return compiler.failure();
+        TRY(holder.finalize());
+        out.islands += holder.island_count();
+        // Functions start 16-byte aligned; the buffer grows geometrically.
+        usize start = (code.size() + 15) & ~usize(15);
+        usize needed = start + holder.code_size();
+        if (needed > code.capacity())
+            TRY(code.try_ensure_capacity(needed > 2 * code.capacity() ? needed : 2 * code.capacity()));
+        TRY(code.try_resize(needed, 0));
+        TRY(holder.copy_to(Span<u8>(code.data() + start, holder.code_size())));
+        CompiledFunction& f = out.functions[i];
+        f.code_offset = u32(start);
+        f.code_size = u32(holder.code_size());
+        f.first_trap = u32(out.traps.size());
+        f.trap_count = u32(compiler.trap_sites().size());
+        for (const TrapSite& site : compiler.trap_sites())
+            TRY(out.traps.try_append(TrapSite { u32(start) + site.code_offset, site.wasm_offset }));
+    }
+    out.code_size = code.size() ? code.size() : 16;
+    out.code = TRY(platform_code_allocate(out.code_size));
+    copy_bytes(out.code, code.data(), code.size());
+    TRY(platform_code_publish(out.code, out.code_size));
+    return {};
+}
+
+} // namespace k23::jit::baseline

@@ -1,0 +1,276 @@
+#pragma once
+
+// The baseline tier: one pass over the shared opcode walker
+// (wasm/FunctionDecoder.h) with a compiler Interface, Liftoff style. The
+// value stack is abstract: each entry is a register, a constant, or its
+// canonical frame slot (jit/Abi.h: slot = locals + stack index). Values stay
+// in registers until registers run out (the lowest entry is spilled) or
+// control flow merges: block/loop/if entry, calls and helper calls spill
+// everything, and a branch moves the label's values into the target's
+// canonical slots. Locals live in frame slots. Traps branch to out-of-line
+// stubs emitted after the body.
+//
+// Files: Compiler.cpp (framework, control, calls), IntegerOps.cpp,
+// FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
+// references, globals, bulk memory).
+
+#include <arch/riscv64/asm/Assembler.h>
+#include <base/Result.h>
+#include <base/Vector.h>
+#include <jit/Abi.h>
+#include <jit/Code.h>
+#include <wasm/FunctionDecoder.h>
+#include <wasm/Runtime.h>
+
+namespace k23::jit::baseline {
+
+using namespace k23::riscv64;
+using wasm::ControlFrame;
+using wasm::FunctionType;
+using wasm::MemArg;
+using wasm::Opcode;
+using wasm::TrapCode;
+using wasm::ValueType;
+
+struct CompileEnvironment {
+    CpuFeatures features;
+    u64 landing_pad { 0 }; // the engine's trap landing pad
+};
+
+// Compiles every function of `module` into `out` (code in RW memory from
+// platform_code_allocate, published RX before returning).
+Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, CompiledModule& out) noexcept;
+
+class Compiler {
+public:
+    Compiler(const wasm::Module& module, const CompileEnvironment& env, Assembler& a) noexcept
+        : m_module(module)
+        , m_env(env)
+        , m_asm(a)
+    {
+    }
+
+    void begin_function(u32 function_index) noexcept;
+    Vector<TrapSite>& trap_sites() noexcept { return m_traps; }
+    [[nodiscard]] bool failed() const noexcept { return m_failed; }
+    [[nodiscard]] const Error& failure() const noexcept { return m_failure; }
+
+    // ---- the decoder's Interface (wasm/FunctionDecoder.h NullInterface)
+    void on_function_begin(Span<const ValueType> locals) noexcept;
+    Result<void> on_function_end() noexcept;
+    void on_unreachable(u32) noexcept;
+    void on_nop(u32) noexcept { }
+    void on_block(u32, const ControlFrame&) noexcept;
+    void on_loop(u32, const ControlFrame&) noexcept;
+    void on_if(u32, const ControlFrame&) noexcept;
+    void on_else(u32, const ControlFrame&) noexcept;
+    void on_end(u32, const ControlFrame&) noexcept;
+    void on_br(u32, u32 depth) noexcept;
+    void on_br_if(u32, u32 depth) noexcept;
+    void on_br_table(u32, Span<const u32> targets, u32 default_depth) noexcept;
+    void on_return(u32) noexcept;
+    void on_call(u32, u32 function, const FunctionType&) noexcept;
+    void on_call_indirect(u32, u32 type, u32 table, const FunctionType&) noexcept;
+    void on_return_call(u32, u32 function, const FunctionType&) noexcept;
+    void on_return_call_indirect(u32, u32 type, u32 table, const FunctionType&) noexcept;
+    void on_drop(u32, ValueType) noexcept;
+    void on_select(u32, ValueType) noexcept;
+    void on_local_get(u32, u32 index, ValueType) noexcept;
+    void on_local_set(u32, u32 index, ValueType) noexcept;
+    void on_local_tee(u32, u32 index, ValueType) noexcept;
+    void on_global_get(u32, u32 index, ValueType) noexcept;
+    void on_global_set(u32, u32 index, ValueType) noexcept;
+    void on_table_get(u32, u32 table) noexcept;
+    void on_table_set(u32, u32 table) noexcept;
+    void on_load(u32, Opcode, const MemArg&) noexcept;
+    void on_store(u32, Opcode, const MemArg&) noexcept;
+    void on_load_lane(u32 offset, Opcode, const MemArg&, u8) noexcept { simd(offset); }
+    void on_store_lane(u32 offset, Opcode, const MemArg&, u8) noexcept { simd(offset); }
+    void on_memory_size(u32, u32 memory) noexcept;
+    void on_memory_grow(u32, u32 memory) noexcept;
+    void on_i32_const(u32, i32) noexcept;
+    void on_i64_const(u32, i64) noexcept;
+    void on_f32_const(u32, u32 bits) noexcept;
+    void on_f64_const(u32, u64 bits) noexcept;
+    void on_v128_const(u32 offset, const u8*) noexcept { simd(offset); }
+    void on_numeric(u32, Opcode) noexcept;
+    void on_simd_lane(u32 offset, Opcode, u8) noexcept { simd(offset); }
+    void on_shuffle(u32 offset, const u8*) noexcept { simd(offset); }
+    void on_ref_null(u32, ValueType) noexcept;
+    void on_ref_is_null(u32, ValueType) noexcept;
+    void on_ref_func(u32, u32 function) noexcept;
+    void on_memory_init(u32, u32 data, u32 memory) noexcept;
+    void on_data_drop(u32, u32 data) noexcept;
+    void on_memory_copy(u32, u32 dst, u32 src) noexcept;
+    void on_memory_fill(u32, u32 memory) noexcept;
+    void on_table_init(u32, u32 elem, u32 table) noexcept;
+    void on_elem_drop(u32, u32 elem) noexcept;
+    void on_table_copy(u32, u32 dst, u32 src) noexcept;
+    void on_table_grow(u32, u32 table) noexcept;
+    void on_table_size(u32, u32 table) noexcept;
+    void on_table_fill(u32, u32 table) noexcept;
+
+private:
+    enum class Loc : u8 {
+        Slot,
+        Reg,
+        Const,
+    };
+    struct Entry {
+        ValueType type { ValueType::I32 };
+        Loc loc { Loc::Slot };
+        u8 reg { 0 };
+        u64 bits { 0 };
+    };
+    struct Frame {
+        wasm::FrameKind kind { wasm::FrameKind::Block };
+        bool dead { false }; // entered in unreachable code
+        u32 height { 0 };    // abstract stack height below the params
+        Span<const ValueType> params;
+        Span<const ValueType> results;
+        Label label;      // end (block/if) or head (loop)
+        Label else_label; // if
+        bool has_else { false };
+        [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
+    };
+    struct TrapStub {
+        Label label;
+        u32 wasm_offset;
+        u8 code;
+        bool dynamic;     // trap code + 1 in a1 (helper result)
+        u8 detail_reg { 0 }; // nonzero: a2 = detail_reg >> detail_shift (e.g. the element index)
+        u8 detail_shift { 0 };
+    };
+    static constexpr i16 free_reg = -1;
+    static constexpr i16 temp_reg = -2;
+    static constexpr i16 pinned_reg = -3; // operand of a pending compare
+
+    // An integer compare whose result is only computed when something other
+    // than br_if/if consumes it: those branch on the operands directly.
+    struct PendingCompare {
+        bool active { false };
+        BranchCondition condition { BranchCondition::Eq };
+        u8 lhs { 0 }, rhs { 0 }; // branch when `lhs condition rhs`
+        Opcode op { Opcode::I32Eq };
+        u8 a { 0 }, b { 0 }, result { 0 };
+        u32 index { 0 }; // stack index of the result entry
+    };
+    void flush_pending_compare() noexcept;
+    bool take_pending_compare(PendingCompare& out) noexcept;
+    void unpin(const PendingCompare& pending) noexcept;
+
+    // ---- framework (Compiler.cpp)
+    bool begin(u32 offset) noexcept;
+    void fail(Error error) noexcept;
+    void simd(u32 offset) noexcept;
+    [[nodiscard]] static bool is_float(ValueType t) noexcept { return t == ValueType::F32 || t == ValueType::F64; }
+    [[nodiscard]] u32 slot_of(u32 stack_index) const noexcept { return m_local_count + stack_index; }
+    [[nodiscard]] static i32 slot_offset(u32 slot) noexcept { return abi::frame_slot_base - i32(slot) * 8; }
+    // Frame-relative address: (base, imm) with imm in 12 bits (t6 for far).
+    GpReg frame_address(i32 offset, i32& imm) noexcept;
+    void load_slot(const Entry& e, u32 slot, u8 reg) noexcept;
+    void store_slot(ValueType type, u8 reg, u32 slot) noexcept;
+    void load_frame(GpReg rd, i32 offset) noexcept;
+    void store_frame(GpReg rs, i32 offset) noexcept;
+    GpReg alloc_gp() noexcept;
+    FpReg alloc_fp() noexcept;
+    void set_temp_gp(u8 id) noexcept
+    {
+        m_gp_owner[id] = temp_reg;
+        m_temp_mask |= u64(1) << id;
+    }
+    void set_temp_fp(u8 id) noexcept
+    {
+        m_fp_owner[id] = temp_reg;
+        m_temp_mask |= u64(1) << (32 + id);
+    }
+    void release(GpReg r) noexcept { if (m_gp_owner[r.id()] == temp_reg) m_gp_owner[r.id()] = free_reg; }
+    void release(FpReg r) noexcept { if (m_fp_owner[r.id()] == temp_reg) m_fp_owner[r.id()] = free_reg; }
+    void spill(u32 index) noexcept;
+    void spill_all() noexcept;
+    void spill_one_gp() noexcept;
+    void spill_one_fp() noexcept;
+    // Pops the top entry into a register (temporary until pushed/released).
+    GpReg pop_gp() noexcept;
+    FpReg pop_fp() noexcept;
+    Entry pop_entry() noexcept;
+    void drop_entry() noexcept;
+    [[nodiscard]] const Entry& top(u32 depth = 0) const noexcept { return m_stack[m_stack.size() - 1 - depth]; }
+    void push_gp(ValueType type, GpReg r) noexcept;
+    void push_fp(ValueType type, FpReg r) noexcept;
+    void push_const(ValueType type, u64 bits) noexcept;
+    void push_slot(ValueType type) noexcept;
+    void load_entry_to_gp(const Entry& e, GpReg rd) noexcept;
+    void truncate_stack(u32 height) noexcept;
+    void move_to_slots(u32 target_height, u32 arity) noexcept;
+    Label trap_label(TrapCode code) noexcept;
+    Label dynamic_trap_label() noexcept;
+    void record_trap_site(u32 code_offset) noexcept;
+    void emit_trap_stubs() noexcept; // the pending ones, then `j` to the trap exit
+    void emit_return() noexcept;
+    void emit_branch(u32 depth) noexcept;
+    void emit_epilogue() noexcept;
+    void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high, Span<const Label> cases) noexcept;
+    [[nodiscard]] Frame& frame_at(u32 depth) noexcept { return m_frames[m_frames.size() - 1 - depth]; }
+    void set_unreachable() noexcept;
+    void enter_block(wasm::FrameKind kind, const ControlFrame& frame) noexcept;
+    void end_block_values(const Frame& frame) noexcept;
+    // Calls.
+    struct CallShape {
+        u32 int_params { 0 }, float_params { 0 }, stack_params { 0 };
+        u32 stack_results { 0 };
+    };
+    static CallShape shape_of(const FunctionType& type) noexcept;
+    void prepare_arguments(const FunctionType& type, bool tail) noexcept;
+    void push_call_results(const FunctionType& type) noexcept;
+    void load_function_entry(GpReg rd, u32 function) noexcept;
+    void emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index) noexcept; // entry -> t3
+    void emit_call(const FunctionType& type) noexcept;   // entry in t3
+    void emit_tail_call(const FunctionType& type) noexcept; // entry in t3
+    void call_helper(const void* function) noexcept;
+    // Helper calls: pops `count` i32/ref operands into a1.. after a0 = vmctx.
+    void helper_args(u32 count, u32 first_immediates, const u64* immediates) noexcept;
+    void emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept;
+
+    // ---- op classes
+    bool integer_op(Opcode op) noexcept;    // IntegerOps.cpp
+    bool float_op(Opcode op) noexcept;      // FloatOps.cpp
+    bool conversion_op(Opcode op) noexcept; // FloatOps.cpp
+    void int_binary(Opcode op) noexcept;
+    void int_compare(Opcode op) noexcept;
+    void int_unary(Opcode op) noexcept;
+    void int_divrem(Opcode op) noexcept;
+    void float_min_max(bool is64, bool is_min) noexcept;
+    void float_round(bool is64, RoundingMode mode) noexcept;
+    void truncate(Opcode op, bool saturating) noexcept;
+
+    const wasm::Module& m_module;
+    const CompileEnvironment& m_env;
+    Assembler& m_asm;
+    u32 m_function_index { 0 };
+    FunctionType m_type;
+    u32 m_local_count { 0 };
+    u32 m_param_count { 0 };
+    u32 m_max_depth { 0 };
+    u32 m_max_outgoing { 0 };
+    u32 m_offset { 0 };
+    bool m_reachable { true };
+    bool m_failed { false };
+    Error m_failure { Error::from_code(ErrorCode::Unknown) };
+    Vector<ValueType> m_local_types;
+    Vector<Entry> m_stack;
+    Vector<Frame> m_frames;
+    Vector<TrapStub> m_stubs;
+    Vector<TrapSite> m_traps;
+    u32 m_frame_size_at { 0 }; // the prologue's lui + addiw of the frame size
+    u32 m_stubs_emitted { 0 };
+    u32 m_oldest_stub_at { 0 }; // code offset when the oldest pending stub was made
+    Label m_trap_exit;
+    Label m_stack_trap;
+    PendingCompare m_pending;
+    u64 m_temp_mask { 0 }; // registers that may be temp_reg (bit 32 + n: fn)
+    i16 m_gp_owner[32] {};
+    i16 m_fp_owner[32] {};
+};
+
+} // namespace k23::jit::baseline

@@ -1,0 +1,373 @@
+// Memory, table, reference and global instructions of the baseline tier
+// (core spec 2.0 §4.4.5-§4.4.7). Loads and stores need no bounds check: the
+// effective address base + zext(i32) + offset stays inside the memory's
+// 8 GiB reservation, and an access beyond the accessible pages faults; the
+// access's pc is in the trap table as "out of bounds memory access". Bulk
+// memory and most table operations call runtime helpers (jit/Helpers.h).
+
+#include <jit/Helpers.h>
+#include <jit/VMContext.h>
+#include <jit/baseline/Compiler.h>
+
+namespace k23::jit::baseline {
+
+namespace {
+
+template<typename F>
+const void* helper_address(F* f) { return reinterpret_cast<const void*>(f); }
+
+} // namespace
+
+void Compiler::emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept
+{
+    GpReg base = abi::memory_base;
+    if (arg.memory != 0) {
+        m_asm.ld(t5, abi::vmctx, VMOffsets::memory_bases);
+        m_asm.ld(t5, t5, i32(arg.memory * 8));
+        base = t5;
+    }
+    if (m_asm.has(Extension::Zba)) {
+        m_asm.add_uw(out, index, base);
+    } else {
+        m_asm.slli(out, index, 32);
+        m_asm.srli(out, out, 32);
+        m_asm.add(out, out, base);
+    }
+    if (arg.offset <= 2047) {
+        imm = i32(arg.offset);
+    } else {
+        m_asm.li(t5, i64(arg.offset));
+        m_asm.add(out, out, t5);
+        imm = 0;
+    }
+}
+
+void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (wasm::opcode_info(op).prefix == 0xfd)
+        return simd(offset);
+    GpReg index = pop_gp();
+    i32 imm;
+    emit_memory_address(arg, index, t4, imm);
+    release(index);
+    using O = Opcode;
+    if (op == O::F32Load || op == O::F64Load) {
+        FpReg r = alloc_fp();
+        record_trap_site(m_asm.offset());
+        if (op == O::F32Load)
+            m_asm.flw(r, t4, imm);
+        else
+            m_asm.fld(r, t4, imm);
+        push_fp(op == O::F32Load ? ValueType::F32 : ValueType::F64, r);
+        return;
+    }
+    GpReg r = alloc_gp();
+    ValueType type = wasm::opcode_info(op).signature == wasm::Sig::i_i ? ValueType::I32 : ValueType::I64;
+    record_trap_site(m_asm.offset());
+    switch (op) {
+    case O::I32Load: case O::I64Load32S: m_asm.lw(r, t4, imm); break;
+    case O::I64Load: m_asm.ld(r, t4, imm); break;
+    case O::I32Load8S: case O::I64Load8S: m_asm.lb(r, t4, imm); break;
+    case O::I32Load8U: case O::I64Load8U: m_asm.lbu(r, t4, imm); break;
+    case O::I32Load16S: case O::I64Load16S: m_asm.lh(r, t4, imm); break;
+    case O::I32Load16U: case O::I64Load16U: m_asm.lhu(r, t4, imm); break;
+    default: m_asm.lwu(r, t4, imm); break; // i64.load32_u
+    }
+    push_gp(type, r);
+}
+
+void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (wasm::opcode_info(op).prefix == 0xfd)
+        return simd(offset);
+    using O = Opcode;
+    if (op == O::F32Store || op == O::F64Store) {
+        FpReg value = pop_fp();
+        GpReg index = pop_gp();
+        i32 imm;
+        emit_memory_address(arg, index, t4, imm);
+        record_trap_site(m_asm.offset());
+        if (op == O::F32Store)
+            m_asm.fsw(value, t4, imm);
+        else
+            m_asm.fsd(value, t4, imm);
+        return;
+    }
+    GpReg value = pop_gp();
+    GpReg index = pop_gp();
+    i32 imm;
+    emit_memory_address(arg, index, t4, imm);
+    record_trap_site(m_asm.offset());
+    switch (op) {
+    case O::I32Store: case O::I64Store32: m_asm.sw(value, t4, imm); break;
+    case O::I64Store: m_asm.sd(value, t4, imm); break;
+    case O::I32Store8: case O::I64Store8: m_asm.sb(value, t4, imm); break;
+    default: m_asm.sh(value, t4, imm); break;
+    }
+}
+
+void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { memory };
+    helper_args(0, 1, imm);
+    call_helper(helper_address(&k23_jit_memory_size));
+    set_temp_gp(a0.id());
+    push_gp(ValueType::I32, a0);
+}
+
+void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { memory };
+    helper_args(1, 1, imm);
+    call_helper(helper_address(&k23_jit_memory_grow));
+    m_asm.addiw(a0, a0, 0);
+    set_temp_gp(a0.id());
+    push_gp(ValueType::I32, a0);
+}
+
+void Compiler::on_memory_fill(u32 offset, u32 memory) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { memory };
+    helper_args(3, 1, imm);
+    call_helper(helper_address(&k23_jit_memory_fill));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { dst, src };
+    helper_args(3, 2, imm);
+    call_helper(helper_address(&k23_jit_memory_copy));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_memory_init(u32 offset, u32 data, u32 memory) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { memory, data };
+    helper_args(3, 2, imm);
+    call_helper(helper_address(&k23_jit_memory_init));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_data_drop(u32 offset, u32 data) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { data };
+    helper_args(0, 1, imm);
+    call_helper(helper_address(&k23_jit_data_drop));
+}
+
+// ---------------------------------------------------------------- globals
+
+void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (type == ValueType::V128)
+        return simd(offset);
+    m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
+    if (index * 8 <= 2047) {
+        m_asm.ld(t4, t4, i32(index * 8));
+    } else {
+        m_asm.li(t5, i64(index) * 8);
+        m_asm.add(t4, t4, t5);
+        m_asm.ld(t4, t4, 0);
+    }
+    if (is_float(type)) {
+        FpReg r = alloc_fp();
+        if (type == ValueType::F32)
+            m_asm.flw(r, t4, 0);
+        else
+            m_asm.fld(r, t4, 0);
+        push_fp(type, r);
+    } else {
+        GpReg r = alloc_gp();
+        if (type == ValueType::I32)
+            m_asm.lw(r, t4, 0);
+        else
+            m_asm.ld(r, t4, 0);
+        push_gp(type, r);
+    }
+}
+
+void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    if (type == ValueType::V128)
+        return simd(offset);
+    bool fp = is_float(type);
+    FpReg fvalue = ft10;
+    GpReg gvalue = t5;
+    if (fp)
+        fvalue = pop_fp();
+    else
+        gvalue = pop_gp();
+    m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
+    if (index * 8 <= 2047) {
+        m_asm.ld(t4, t4, i32(index * 8));
+    } else {
+        m_asm.li(t6, i64(index) * 8);
+        m_asm.add(t4, t4, t6);
+        m_asm.ld(t4, t4, 0);
+    }
+    switch (type) {
+    case ValueType::F32: m_asm.fsw(fvalue, t4, 0); break;
+    case ValueType::F64: m_asm.fsd(fvalue, t4, 0); break;
+    case ValueType::I32: m_asm.sw(gvalue, t4, 0); break;
+    default: m_asm.sd(gvalue, t4, 0); break;
+    }
+}
+
+// ---------------------------------------------------------------- references
+
+void Compiler::on_ref_null(u32 offset, ValueType type) noexcept
+{
+    if (!begin(offset))
+        return;
+    push_const(type, 0);
+}
+
+void Compiler::on_ref_is_null(u32 offset, ValueType) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg a = pop_gp();
+    release(a);
+    GpReg r = alloc_gp();
+    m_asm.seqz(r, a);
+    push_gp(ValueType::I32, r);
+}
+
+void Compiler::on_ref_func(u32 offset, u32 function) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg r = alloc_gp();
+    load_function_entry(r, function);
+    m_asm.ld(r, r, i32(__builtin_offsetof(VMFuncEntry, function)));
+    push_gp(ValueType::FuncRef, r);
+}
+
+// ---------------------------------------------------------------- tables
+
+void Compiler::on_table_get(u32 offset, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg index = pop_gp();
+    GpReg r = alloc_gp();
+    m_asm.slli(t4, index, 32);
+    m_asm.srli(t4, t4, 32);
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
+    m_asm.li(r, i64(table) * 8);
+    m_asm.add(t5, t5, r);
+    m_asm.ld(t5, t5, 0);
+    m_asm.ld(r, t5, VMOffsets::table_size);
+    m_asm.bgeu(t4, r, trap_label(TrapCode::OutOfBoundsTable));
+    m_asm.ld(t5, t5, VMOffsets::table_data);
+    m_asm.slli(t4, t4, 3);
+    m_asm.add(t5, t5, t4);
+    m_asm.ld(r, t5, 0);
+    push_gp(m_module.tables()[table].element, r);
+}
+
+void Compiler::on_table_set(u32 offset, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    GpReg value = pop_gp();
+    GpReg index = pop_gp();
+    GpReg scratch = alloc_gp();
+    m_asm.slli(t4, index, 32);
+    m_asm.srli(t4, t4, 32);
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
+    m_asm.li(scratch, i64(table) * 8);
+    m_asm.add(t5, t5, scratch);
+    m_asm.ld(t5, t5, 0);
+    m_asm.ld(scratch, t5, VMOffsets::table_size);
+    m_asm.bgeu(t4, scratch, trap_label(TrapCode::OutOfBoundsTable));
+    m_asm.ld(t5, t5, VMOffsets::table_data);
+    m_asm.slli(t4, t4, 3);
+    m_asm.add(t5, t5, t4);
+    m_asm.sd(value, t5, 0);
+}
+
+void Compiler::on_table_size(u32 offset, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { table };
+    helper_args(0, 1, imm);
+    call_helper(helper_address(&k23_jit_table_size));
+    set_temp_gp(a0.id());
+    push_gp(ValueType::I32, a0);
+}
+
+void Compiler::on_table_grow(u32 offset, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { table };
+    helper_args(2, 1, imm);
+    call_helper(helper_address(&k23_jit_table_grow));
+    m_asm.addiw(a0, a0, 0);
+    set_temp_gp(a0.id());
+    push_gp(ValueType::I32, a0);
+}
+
+void Compiler::on_table_fill(u32 offset, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { table };
+    helper_args(3, 1, imm);
+    call_helper(helper_address(&k23_jit_table_fill));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_table_copy(u32 offset, u32 dst, u32 src) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { dst, src };
+    helper_args(3, 2, imm);
+    call_helper(helper_address(&k23_jit_table_copy));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_table_init(u32 offset, u32 elem, u32 table) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { table, elem };
+    helper_args(3, 2, imm);
+    call_helper(helper_address(&k23_jit_table_init));
+    m_asm.bnez(a1, dynamic_trap_label());
+}
+
+void Compiler::on_elem_drop(u32 offset, u32 elem) noexcept
+{
+    if (!begin(offset))
+        return;
+    u64 imm[] = { elem };
+    helper_args(0, 1, imm);
+    call_helper(helper_address(&k23_jit_elem_drop));
+}
+
+} // namespace k23::jit::baseline

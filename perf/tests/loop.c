@@ -1,0 +1,56 @@
+/* Known-count program for the k23_icount plugin (tools/driver/perf.py,
+ * check "perf.icount_loop"). Two regions, each:
+ *
+ *     slti x0,x0,0x7f1      start marker (not counted)
+ *     addi t0, x0, 1000     1
+ *   1: addi t1, t1, 1       \
+ *     addi t0, t0, -1        > 3 x 1000
+ *     bne  t0, x0, 1b       /
+ *     slti x0,x0,0x7f2      end marker (not counted)
+ *
+ * = 3001 instructions per region, 6002 over the two; "regions" is 2.
+ * A third region's start marker sits right after a branch target at the
+ * start of a block, and its body is 0 instructions (markers back to back).
+ */
+#include <stdio.h>
+
+static long region(void)
+{
+    long out;
+    __asm__ volatile(
+        ".option push\n"
+        ".option norvc\n"
+        "addi t1, x0, 0\n"
+        "slti x0, x0, 0x7f1\n"
+        "addi t0, x0, 1000\n"
+        "1: addi t1, t1, 1\n"
+        "addi t0, t0, -1\n"
+        "bne t0, x0, 1b\n"
+        "slti x0, x0, 0x7f2\n"
+        "mv %0, t1\n"
+        ".option pop\n"
+        : "=r"(out) : : "t0", "t1", "memory");
+    return out;
+}
+
+static void empty_region(void)
+{
+    __asm__ volatile(
+        ".option push\n"
+        ".option norvc\n"
+        "j 2f\n"
+        "2: slti x0, x0, 0x7f1\n"
+        "slti x0, x0, 0x7f2\n"
+        ".option pop\n" ::: "memory");
+}
+
+int main(void)
+{
+    long a = region();
+    long b = region();
+    empty_region();
+    /* An end marker outside a region is ignored. */
+    __asm__ volatile(".word 0x7f202013" ::: "memory");
+    printf("loop %ld %ld\n", a, b);
+    return 0;
+}

@@ -1,0 +1,473 @@
+// The baseline tier end to end: hand-built modules compiled and (on
+// riscv64) executed through jit::Engine. On other hosts the execution tests
+// skip and the compile tests still run (the JIT is a cross-compiler there).
+
+#include "JitTestHelpers.h"
+
+#include <gtest/gtest.h>
+
+#include <stdio.h>
+#include <unistd.h>
+
+using namespace k23;
+using namespace k23::jit;
+using namespace k23::jit::test;
+using wasm::Value;
+
+#define REQUIRE_EXECUTION(f)                                      \
+    do {                                                          \
+        if (!(f).engine->can_execute())                           \
+            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
+    } while (0)
+
+namespace {
+
+Result<Value> call1(JitFixture& f, wasm::Instance* instance, const char* name, std::initializer_list<Value> args)
+{
+    Value result;
+    std::vector<Value> a(args);
+    TRY(f.engine->invoke(JitFixture::exported(instance, name), Span<const Value>(a.data(), a.size()), Span<Value>(&result, 1)));
+    return result;
+}
+
+// (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+ByteList add_module()
+{
+    ModuleBuilder b;
+    u32 t = b.type({ I32, I32 }, { I32 });
+    b.function(t, {}, cat({ local_get(0), local_get(1), { 0x6a } }), "add");
+    return b.build();
+}
+
+// Iterative factorial over i64 with a loop and br_if.
+ByteList factorial_module()
+{
+    ModuleBuilder b;
+    u32 t = b.type({ I64 }, { I64 });
+    // local 1 = result = 1; loop: if n == 0 break; result *= n; n -= 1
+    ByteList code = cat({ i64_const(1), { 0x21, 0x01 },
+        { 0x02, 0x40, 0x03, 0x40 },                      // block loop
+        local_get(0), { 0x50, 0x0d, 0x01 },               // i64.eqz br_if 1
+        local_get(1), local_get(0), { 0x7e, 0x21, 0x01 }, // result *= n
+        local_get(0), i64_const(1), { 0x7d, 0x21, 0x00 }, // n -= 1
+        { 0x0c, 0x00, 0x0b, 0x0b },                       // br 0 end end
+        local_get(1) });
+    b.function(t, { I64 }, code, "fac");
+    return b.build();
+}
+
+} // namespace
+
+TEST(Baseline, CompilesOnEveryHost)
+{
+    JitFixture f;
+    auto m = f.read(factorial_module());
+    ASSERT_FALSE(m.is_error()) << message(m.error());
+    CompileStats stats;
+    auto r = f.engine->compile(*m.value(), &stats);
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(stats.functions, 1u);
+    EXPECT_GT(stats.code_bytes, 0u);
+}
+
+TEST(Baseline, SimdFailsToCompileCleanly)
+{
+    JitFixture f;
+    ModuleBuilder b;
+    u32 t = b.type({}, {});
+    b.function(t, { V128 }, {}, "f");
+    auto m = f.read(b.build());
+    ASSERT_FALSE(m.is_error()) << message(m.error());
+    auto r = f.engine->compile(*m.value());
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), ErrorCode::Unsupported);
+    EXPECT_TRUE(message(r.error()).starts_with("SIMD not supported yet"));
+}
+
+TEST(Baseline, IntegerArithmetic)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    auto instance = f.instantiate(add_module());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "add", { Value::from_i32(40), Value::from_i32(2) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 42u);
+    r = call1(f, instance.value(), "add", { Value::from_i32(0x7fffffff), Value::from_i32(1) });
+    EXPECT_EQ(r.value().i32, 0x80000000u);
+}
+
+TEST(Baseline, LoopFactorial)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    auto instance = f.instantiate(factorial_module());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "fac", { Value::from_i64(20) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i64, 2432902008176640000ull);
+}
+
+TEST(Baseline, TrapReportsFunctionAndOffset)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I32, I32 }, { I32 });
+    b.function(t, {}, cat({ local_get(0), local_get(1), { 0x6d } }), "div", "divide");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "div", { Value::from_i32(7), Value::from_i32(0) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), ErrorCode::Trap);
+    std::string text = message(r.error());
+    EXPECT_TRUE(text.starts_with("integer divide by zero in divide at wasm offset 0x")) << text;
+    ASSERT_TRUE(r.error().has_offset());
+    wasm::TrapCode code;
+    ASSERT_TRUE(trap_code_of(r.error(), code));
+    EXPECT_EQ(code, wasm::TrapCode::IntegerDivideByZero);
+    // The offset is the i32.div_s opcode: 4 bytes into the body (locals
+    // count, 2 x local.get).
+    const wasm::Module& module = *f.modules.back();
+    EXPECT_EQ(r.error().offset(), module.functions()[0].body.offset + 5u);
+    // INT_MIN / -1 overflows.
+    r = call1(f, instance.value(), "div", { Value::from_i32(0x80000000u), Value::from_i32(u32(-1)) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("integer overflow")) << message(r.error());
+    // The engine keeps working after a trap.
+    r = call1(f, instance.value(), "div", { Value::from_i32(42), Value::from_i32(6) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 7u);
+}
+
+TEST(Baseline, UnreachableWithoutNameSection)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({}, {});
+    b.function(t, {}, { 0x01 }, "nop");
+    b.function(t, {}, { 0x00 }, "boom");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "boom"), {}, {});
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("unreachable in func[1] at wasm offset 0x")) << message(r.error());
+}
+
+TEST(Baseline, StackExhaustionTraps)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    // (func $f (param i32) (result i32) local.get 0 i32.const 1 i32.add call $f)
+    b.function(t, {}, cat({ local_get(0), i32_const(1), { 0x6a }, call(0) }), "recurse");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "recurse", { Value::from_i32(0) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted")) << message(r.error());
+}
+
+TEST(Baseline, TailCallsDoNotGrowTheStack)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I64, I64 }, { I64 });
+    // (func $sum (param n acc) (if (i64.eqz n) (return acc)) (return_call $sum (n-1) (acc+n)))
+    ByteList code = cat({ local_get(0), { 0x50, 0x04, 0x40 }, local_get(1), { 0x0f, 0x0b },
+        local_get(0), i64_const(1), { 0x7d }, local_get(1), local_get(0), { 0x7c }, { 0x12, 0x00 } });
+    b.function(t, {}, code, "sum");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "sum", { Value::from_i64(1000000), Value::from_i64(0) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i64, 500000500000ull);
+}
+
+TEST(Baseline, MemoryGuardPagesAndGrow)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    b.has_memory = true;
+    b.memory_min = 1;
+    b.memory_max = 4;
+    u32 load = b.type({ I32 }, { I32 });
+    u32 store = b.type({ I32, I32 }, {});
+    b.function(load, {}, cat({ local_get(0), { 0x28, 0x02, 0x00 } }), "load");
+    b.function(store, {}, cat({ local_get(0), local_get(1), { 0x36, 0x02, 0x00 } }), "store");
+    b.function(load, {}, cat({ local_get(0), { 0x40, 0x00 } }), "grow");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    wasm::Instance* i = instance.value();
+    Value args[2] = { Value::from_i32(65532), Value::from_i32(1234) };
+    ASSERT_FALSE(f.engine->invoke(JitFixture::exported(i, "store"), Span<const Value>(args, 2), {}).is_error());
+    auto r = call1(f, i, "load", { Value::from_i32(65532) });
+    ASSERT_FALSE(r.is_error());
+    EXPECT_EQ(r.value().i32, 1234u);
+    // One byte past the end: the guard pages fault, the handler traps.
+    r = call1(f, i, "load", { Value::from_i32(65533) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("out of bounds memory access")) << message(r.error());
+    r = call1(f, i, "load", { Value::from_i32(0xfffffffc) });
+    ASSERT_TRUE(r.is_error());
+    r = call1(f, i, "grow", { Value::from_i32(1) });
+    ASSERT_FALSE(r.is_error());
+    EXPECT_EQ(r.value().i32, 1u);
+    r = call1(f, i, "load", { Value::from_i32(65536) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 0u);
+    r = call1(f, i, "grow", { Value::from_i32(10) });
+    EXPECT_EQ(r.value().i32, 0xffffffffu);
+}
+
+namespace {
+
+Result<void> add_one(void*, Span<const Value> args, Span<Value> results) noexcept
+{
+    results[0] = Value::from_i32(args[0].i32 + 1);
+    return {};
+}
+
+Result<void> fail_with_exit(void*, Span<const Value>, Span<Value>) noexcept
+{
+    return Error::from_code(ErrorCode::PermissionDenied, "exit 3");
+}
+
+} // namespace
+
+TEST(Baseline, HostCallsAndHostErrors)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    static constexpr wasm::ValueType i32s[] = { wasm::ValueType::I32 };
+    wasm::FunctionInstance* inc = MUST(f.store.create_host_function({ i32s, i32s }, add_one, nullptr));
+    wasm::FunctionInstance* exit = MUST(f.store.create_host_function({ i32s, i32s }, fail_with_exit, nullptr));
+    wasm::Instance* host = MUST(f.store.create_instance());
+    MUST(host->add_export("inc"_sv, { wasm::ExternKind::Function, inc }));
+    MUST(host->add_export("exit"_sv, { wasm::ExternKind::Function, exit }));
+    MUST(f.linker.register_instance("host"_sv, host));
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    b.import_function("host", "inc", t);
+    b.import_function("host", "exit", t);
+    // inc(inc(x)) * 2
+    b.function(t, {}, cat({ local_get(0), call(0), call(0), i32_const(2), { 0x6c } }), "twice");
+    b.function(t, {}, cat({ local_get(0), call(1) }), "quit");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "twice", { Value::from_i32(5) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 14u);
+    r = call1(f, instance.value(), "quit", { Value::from_i32(5) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_EQ(r.error().code(), ErrorCode::PermissionDenied);
+    EXPECT_EQ(message(r.error()), "exit 3");
+}
+
+TEST(Baseline, CallIndirectChecksSignatures)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 ii = b.type({ I32 }, { I32 });
+    u32 v = b.type({}, {});
+    u32 seven = b.function(ii, {}, cat({ local_get(0), i32_const(7), { 0x6a } }));
+    u32 nothing = b.function(v, {}, {});
+    b.table_size = 3;
+    b.elements = { seven, nothing };
+    // (func (param i32) (result i32) i32.const 1 local.get 0 call_indirect (type ii))
+    b.function(ii, {}, cat({ i32_const(1), local_get(0), { 0x11 }, { u8(ii), 0x00 } }), "dispatch");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "dispatch", { Value::from_i32(0) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 8u);
+    r = call1(f, instance.value(), "dispatch", { Value::from_i32(1) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("indirect call type mismatch")) << message(r.error());
+    r = call1(f, instance.value(), "dispatch", { Value::from_i32(2) });
+    EXPECT_TRUE(message(r.error()).starts_with("uninitialized element 2")) << message(r.error());
+    r = call1(f, instance.value(), "dispatch", { Value::from_i32(3) });
+    EXPECT_TRUE(message(r.error()).starts_with("undefined element")) << message(r.error());
+}
+
+TEST(Baseline, ManyParamsAndResults)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    // 12 i64 params and 10 f64 params; returns 10 i64 results (sums) — both
+    // overflow the argument registers.
+    ByteList params;
+    for (int i = 0; i < 12; ++i)
+        params.push_back(I64);
+    for (int i = 0; i < 10; ++i)
+        params.push_back(F64);
+    ByteList results(10, I64);
+    u32 wide = b.type(params, results);
+    ByteList code;
+    for (u32 i = 0; i < 10; ++i) {
+        // result i = p[i] + p[i+2] + trunc(f[i])
+        code = cat({ code, local_get(i), local_get(i + 2), { 0x7c }, local_get(12 + i), { 0xb0 }, { 0x7c } });
+    }
+    u32 callee = b.function(wide, {}, code);
+    u32 t = b.type({}, { I64 });
+    ByteList caller;
+    for (u32 i = 0; i < 12; ++i)
+        caller = cat({ caller, i64_const(i64(i) * 100) });
+    for (u32 i = 0; i < 10; ++i) {
+        ByteList c { 0x44 };
+        double d = double(i) + 0.5;
+        u8 bytes[8];
+        __builtin_memcpy(bytes, &d, 8);
+        c.insert(c.end(), bytes, bytes + 8);
+        caller = cat({ caller, c });
+    }
+    caller = cat({ caller, call(callee) });
+    // Fold the 10 results: r0 - r1 + ... keep it simple: add them all.
+    for (int i = 0; i < 9; ++i)
+        caller.push_back(0x7c);
+    b.function(t, {}, caller, "run");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "run", {});
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    u64 expected = 0;
+    for (u64 i = 0; i < 10; ++i)
+        expected += i * 100 + (i + 2) * 100 + i;
+    EXPECT_EQ(r.value().i64, expected);
+}
+
+TEST(Baseline, PerfMapNamesFunctions)
+{
+    JitFixture f;
+    Engine::destroy(f.engine);
+    EngineOptions options;
+    options.perf_map = true;
+    f.engine = MUST(Engine::create(options));
+    ModuleBuilder b;
+    u32 t = b.type({}, {});
+    b.function(t, {}, {}, "", "perf_probe_function");
+    auto m = f.read(b.build());
+    ASSERT_FALSE(m.is_error()) << message(m.error());
+    ASSERT_FALSE(f.engine->compile(*m.value()).is_error());
+    std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+    FILE* file = fopen(path.c_str(), "r");
+    ASSERT_NE(file, nullptr);
+    char line[256];
+    bool found = false;
+    while (fgets(line, sizeof line, file))
+        found |= std::string(line).find(" wasm:perf_probe_function") != std::string::npos;
+    fclose(file);
+    EXPECT_TRUE(found);
+}
+
+namespace {
+
+struct Reentry {
+    Engine* engine { nullptr };
+    wasm::FunctionInstance* target { nullptr };
+};
+
+// A host function that calls back into the guest (a nested activation).
+Result<void> call_back(void* data, Span<const Value> args, Span<Value> results) noexcept
+{
+    auto* reentry = static_cast<Reentry*>(data);
+    TRY(reentry->engine->invoke(reentry->target, args, results));
+    results[0] = Value::from_i32(results[0].i32 * 10);
+    return {};
+}
+
+} // namespace
+
+TEST(Baseline, HostFunctionsMayReenterTheGuest)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    static constexpr wasm::ValueType i32s[] = { wasm::ValueType::I32 };
+    Reentry reentry { f.engine, nullptr };
+    wasm::FunctionInstance* host_fn = MUST(f.store.create_host_function({ i32s, i32s }, call_back, &reentry));
+    wasm::Instance* host = MUST(f.store.create_instance());
+    MUST(host->add_export("back"_sv, { wasm::ExternKind::Function, host_fn }));
+    MUST(f.linker.register_instance("host"_sv, host));
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    b.import_function("host", "back", t);
+    // inner(x) = 100 / x (traps for 0); outer(x) = back(x) + 1
+    b.function(t, {}, cat({ i32_const(100), local_get(0), { 0x6d } }), "inner");
+    b.function(t, {}, cat({ local_get(0), call(0), i32_const(1), { 0x6a } }), "outer");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    reentry.target = JitFixture::exported(instance.value(), "inner");
+    auto r = call1(f, instance.value(), "outer", { Value::from_i32(5) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 201u);
+    // A trap in the nested activation is the host function's error, which
+    // unwinds the outer one.
+    r = call1(f, instance.value(), "outer", { Value::from_i32(0) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("integer divide by zero in func[1]")) << message(r.error());
+    r = call1(f, instance.value(), "outer", { Value::from_i32(50) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 21u);
+}
+
+TEST(Baseline, StartFunctionRuns)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({}, {});
+    b.function(t, {}, { 0x00 }, "start");
+    ByteList bytes = b.build();
+    // Insert a start section (id 8) naming function 0 before the code
+    // section (id 10): find the code section by walking the sections.
+    usize at = 8;
+    while (at < bytes.size() && bytes[at] != 10) {
+        u64 size = 0;
+        u32 shift = 0;
+        usize p = at + 1;
+        for (;;) {
+            u8 byte = bytes[p++];
+            size |= u64(byte & 0x7f) << shift;
+            shift += 7;
+            if (!(byte & 0x80))
+                break;
+        }
+        at = p + size;
+    }
+    bytes.insert(bytes.begin() + long(at), { 0x08, 0x01, 0x00 });
+    auto instance = f.instantiate(bytes);
+    ASSERT_TRUE(instance.is_error());
+    EXPECT_TRUE(message(instance.error()).starts_with("unreachable in func[0] at wasm offset 0x")) << message(instance.error());
+}
+
+TEST(Baseline, TailCallsToFunctionsWithStackArguments)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 small = b.type({ I64 }, { I64 });
+    ByteList wide_params(12, I64); // 4 of them on the stack
+    u32 wide = b.type(wide_params, { I64 });
+    // f(n) = return_call g(n, 1, 2, ..., 11)
+    ByteList fcode = local_get(0);
+    for (int i = 1; i < 12; ++i)
+        fcode = cat({ fcode, i64_const(i) });
+    fcode = cat({ fcode, { 0x12, 0x01 } });
+    b.function(small, {}, fcode, "f");
+    // g(n, a1..a11) = n == 0 ? a11 : return_call f(n - 1)
+    ByteList gcode = cat({ local_get(0), { 0x50, 0x04, 0x40 }, local_get(11), { 0x0f, 0x0b },
+        local_get(0), i64_const(1), { 0x7d }, { 0x12, 0x00 } });
+    b.function(wide, {}, gcode, "g");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    // 300000 round trips: a growing stack would exhaust the 8 MiB guest stack.
+    auto r = call1(f, instance.value(), "f", { Value::from_i64(300000) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i64, 11u);
+}

@@ -1,0 +1,579 @@
+"""`./k23 bench`: the benchmark harness (issue 7, DESIGN.md "How it is measured").
+
+Code quality: every workload runs under qemu-riscv64 (with V) and the
+k23_icount TCG plugin (perf/), which counts the guest instructions between
+the bench.start and bench.end markers. Peers, same workload, same run:
+  native      clang-16 -O2 -march=rv64gcv, static (the compiler of the .wasm)
+  native-gcc  riscv64-linux-gnu-gcc 12 -O2 (rv64gc), static
+  wasm2c      wabt 1.0.32's wasm2c of the .wasm, typed loads/stores, guard
+              pages (no bounds checks), clang-16 -O2 -march=rv64gcv
+  k23-TIER    build/riscv64-linux/hosted/k23-run --tier TIER (when built)
+Compile speed: bench/compile's Google Benchmark (k23, host, as a
+cross-compiler) and Cranelift through the `wasmtime` Python package
+(target riscv64gc-unknown-linux-gnu, compile only), MB of wasm per second.
+Boot: instructions from loader entry to kernel main under -icount shift=0,
+and the image sizes.
+
+Results: build/bench/results.json (the previous one is kept as
+build/bench/previous.json), --json FILE, and the dashboard
+(build/bench/dashboard.html + dashboard.md, see dashboard.py).
+"""
+import concurrent.futures
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import build as k23build
+import perf as k23perf
+import qemu
+import setup as k23setup
+from common import BUILD, ROOT, DriverError, info, run
+
+BENCH = os.path.join(BUILD, "bench")
+WORKLOADS_SRC = os.path.join(ROOT, "bench", "workloads")
+WASM2C_SRC = os.path.join(ROOT, "bench", "wasm2c")
+WASM_RT_DIR = "/usr/share/wabt/wasm2c"     # Debian's wabt: wasm-rt-impl.c/.h
+WASM_RT_HEADER_DIR = "/usr/include"        # wasm-rt.h
+K23_RUN = os.path.join(BUILD, "riscv64-linux", "hosted", "k23-run")
+RESULTS = os.path.join(BENCH, "results.json")
+PREVIOUS = os.path.join(BENCH, "previous.json")
+
+# The peers' settings (shown by the dashboard). -ffp-contract=off everywhere:
+# WebAssembly has no fused multiply-add, so the native builds compute the
+# same floating-point results and outputs can be compared exactly.
+COMMON_CFLAGS = ["-O2", "-ffp-contract=off", "-Wall"]
+WASM_CC = ["clang-16", "--target=wasm32-wasi", "--sysroot=/usr"] + COMMON_CFLAGS
+NATIVE_CC = ["clang-16", "--target=riscv64-linux-gnu", "-march=rv64gcv", "-static"] + COMMON_CFLAGS
+GCC_CC = ["riscv64-linux-gnu-gcc", "-static"] + COMMON_CFLAGS
+WASM2C_CC = ["clang-16", "--target=riscv64-linux-gnu", "-march=rv64gcv", "-static", "-O2",
+             "-ffp-contract=off", "-w"]
+PEER_SETTINGS = {
+    "native": "clang-16 -O2 -march=rv64gcv -ffp-contract=off, static glibc",
+    "native-gcc": "riscv64-linux-gnu-gcc 12 -O2 (rv64gc; GCC 12 has no RVV auto-vectorization) "
+                  "-ffp-contract=off, static glibc",
+    "wasm2c": "wabt 1.0.32 wasm2c of the same .wasm (clang-16 -O2 wasm32-wasi, wasi-libc); "
+              "output built with clang-16 -O2 -march=rv64gcv; linear memory behind guard pages "
+              "(no bounds checks, WASM_RT_MEMCHECK_SIGNAL_HANDLER); loads/stores rewritten as "
+              "typed (aligned) accesses, since both GCC 12 and clang-16 expand wasm2c's "
+              "memcpy-based accesses into single bytes on RISC-V; Debian's wasm-rt-impl.c; "
+              "our WASI host (bench/wasm2c/wasi.c)",
+    "k23": "k23-run --tier TIER under qemu-riscv64 (hosted/)",
+}
+PEERS = ["native", "native-gcc", "wasm2c"]
+DEFAULT_TIERS = ["baseline", "optimizing"]
+
+# Pinned Cranelift peer: the newest `wasmtime` wheels on the Python registry
+# are built without the riscv64 back end for cross-compilation ("Support for
+# this target is disabled"); 25.0.0's has it (checked).
+WASMTIME_VERSION = "25.0.0"
+VENV = os.path.join(BENCH, "venv")
+
+# Sightglass programs left out of --quick: regions of 3 to 52 billion
+# instructions (wasm2c), each several seconds to a minute under QEMU.
+SLOW_SIGHTGLASS = {"shootout-ed25519", "shootout-seqhash", "shootout-fib2",
+                   "shootout-heapsort", "shootout-matrix", "shootout-minicsv",
+                   "shootout-sieve"}
+RUN_TIMEOUT = 900        # seconds for one run under QEMU
+QUICK_RUN_TIMEOUT = 180  # --quick: keeps the whole run bounded whatever a tier does
+
+
+def sightglass_root():
+    env = os.environ.get("K23_WORKLOADS")
+    base = env if env else os.path.join(os.path.dirname(ROOT), "shared", "workloads")
+    return os.path.join(base, "sightglass")
+
+
+class Workload:
+    def __init__(self, name, source, wasm, cwd, c_src=None, expected=None):
+        self.name = name
+        self.source = source          # "c" (bench/workloads) or "sightglass"
+        self.wasm = wasm              # the module (built for "c")
+        self.cwd = cwd                # where it runs (its *.input files)
+        self.c_src = c_src
+        self.expected = expected      # path of the expected stdout, if given
+        self.out = os.path.join(BENCH, source, name)
+
+    def binary(self, peer):
+        return os.path.join(self.out, peer)
+
+    def peers(self):
+        return PEERS if self.source == "c" else ["wasm2c"]
+
+
+def discover():
+    loads = []
+    for f in sorted(os.listdir(WORKLOADS_SRC)):
+        if f.endswith(".c"):
+            name = f[:-2]
+            out = os.path.join(BENCH, "c", name)
+            loads.append(Workload(name, "c", os.path.join(out, name + ".wasm"), out,
+                                  c_src=os.path.join(WORKLOADS_SRC, f)))
+    root = sightglass_root()
+    for d in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        folder = os.path.join(root, d)
+        if not os.path.isdir(folder):
+            continue
+        wasms = [f for f in os.listdir(folder) if f.endswith(".wasm")]
+        if len(wasms) != 1:
+            continue
+        stem = wasms[0][:-5]
+        expected = os.path.join(folder, stem + ".stdout.expected")
+        name = d if d not in {w.name for w in loads} else f"sightglass-{d}"
+        loads.append(Workload(name, "sightglass", os.path.join(folder, wasms[0]), folder,
+                              expected=expected if os.path.exists(expected) else None))
+    return loads
+
+
+# ------------------------------------------------------------------ building
+
+def stale(target, deps):
+    if not os.path.exists(target):
+        return True
+    t = os.path.getmtime(target)
+    return any(os.path.getmtime(d) > t for d in deps)
+
+
+def typed_accesses(text):
+    """wasm2c's little-endian DEFINE_LOAD/DEFINE_STORE copy through memcpy
+    (unknown alignment): make them aligned typed accesses, what a JIT emits."""
+    load = "wasm_rt_memcpy(&result, &mem->data[addr], sizeof(t1));"
+    store = "wasm_rt_memcpy(&mem->data[addr], &wrapped, sizeof(t1));"
+    if load not in text or store not in text:
+        raise DriverError("bench: wasm2c output without the expected DEFINE_LOAD/DEFINE_STORE "
+                          "(another wabt version?)")
+    return (text.replace(load, "__builtin_memcpy(&result, __builtin_assume_aligned("
+                               "&mem->data[addr], sizeof(t1)), sizeof(t1));")
+                .replace(store, "__builtin_memcpy(__builtin_assume_aligned(&mem->data[addr], "
+                                "sizeof(t1)), &wrapped, sizeof(t1));"))
+
+
+def build_steps(w):
+    """(target, deps, function) for each artefact of w, in order."""
+    steps = []
+    header = os.path.join(WORKLOADS_SRC, "bench.h")
+    if w.source == "c":
+        steps.append((w.wasm, [w.c_src, header],
+                      lambda: run(WASM_CC + [w.c_src, "-o", w.wasm, "-lm"], quiet=True)))
+        steps.append((w.binary("native"), [w.c_src, header],
+                      lambda: run(NATIVE_CC + [w.c_src, "-o", w.binary("native"), "-lm"],
+                                  quiet=True)))
+        steps.append((w.binary("native-gcc"), [w.c_src, header],
+                      lambda: run(GCC_CC + [w.c_src, "-o", w.binary("native-gcc"), "-lm"],
+                                  quiet=True)))
+    harness = [os.path.join(WASM2C_SRC, f) for f in ("main.c", "wasi.c", "wasi.h")]
+    gen = os.path.join(w.out, "w2c", "workload.c")
+
+    def wasm2c():
+        os.makedirs(os.path.dirname(gen), exist_ok=True)
+        run(["wasm2c", "-n", "workload", w.wasm, "-o", gen], quiet=True)
+        with open(gen) as f:
+            text = typed_accesses(f.read())
+        with open(gen, "w") as f:
+            f.write(text)
+
+    steps.append((gen, [w.wasm, __file__], wasm2c))
+    steps.append((w.binary("wasm2c"), [gen] + harness,
+                  lambda: run(WASM2C_CC + ["-I", os.path.dirname(gen), "-I", WASM2C_SRC,
+                                           "-I", WASM_RT_DIR, "-I", WASM_RT_HEADER_DIR,
+                                           os.path.join(WASM2C_SRC, "main.c"),
+                                           os.path.join(WASM2C_SRC, "wasi.c"), gen,
+                                           os.path.join(WASM_RT_DIR, "wasm-rt-impl.c"),
+                                           "-o", w.binary("wasm2c"), "-lm"], quiet=True)))
+    return steps
+
+
+def build_workload(w):
+    os.makedirs(w.out, exist_ok=True)
+    for target, deps, fn in build_steps(w):
+        if stale(target, deps):
+            try:
+                fn()
+            except DriverError as e:
+                # No half-made target may look up to date next time.
+                if os.path.exists(target):
+                    os.remove(target)
+                return str(e)
+    return None
+
+
+def build_all(loads):
+    info(f"bench: building {len(loads)} workloads (build/bench)")
+    errors = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for w, err in zip(loads, pool.map(build_workload, loads)):
+            if err:
+                errors[w.name] = err
+                info(f"bench: {w.name}: build failed: {err}")
+    return errors
+
+
+# ------------------------------------------------------------------ running
+
+def run_one(w, peer, argv, timeout):
+    start = time.monotonic()
+    try:
+        status, out, err, counts = k23perf.count(argv, timeout=timeout, cwd=w.cwd)
+    except subprocess.TimeoutExpired:
+        return {"peer": peer, "ok": False, "error": f"timed out after {timeout} s",
+                "wall_s": round(time.monotonic() - start, 3)}
+    r = {"peer": peer, "status": status, "stdout": out.decode(errors="replace"),
+         "stderr": err.decode(errors="replace")[-2000:], "counts": counts,
+         "wall_s": round(time.monotonic() - start, 3)}
+    r["ok"] = status == 0 and counts is not None and counts.get("regions", 0) >= 1
+    if not r["ok"]:
+        r["error"] = (f"exit status {status}" if status != 0 else
+                      "no bench.start/bench.end region" if counts else "no counts") + \
+            (": " + r["stderr"].strip().splitlines()[-1] if r["stderr"].strip() else "")
+    return r
+
+
+def measure(loads, tiers, build_errors, timeout):
+    have_k23 = os.path.exists(K23_RUN)
+    jobs = []
+    for w in loads:
+        for p in w.peers():
+            if w.name not in build_errors:
+                jobs.append((w, p, [w.binary(p)]))
+        if have_k23 and os.path.exists(w.wasm):
+            for t in tiers:
+                jobs.append((w, f"k23-{t}", [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
+    info(f"bench: {len(jobs)} runs under qemu-riscv64 + k23_icount")
+    runs = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(run_one, w, p, argv, timeout): (w.name, p) for w, p, argv in jobs}
+        for fut in concurrent.futures.as_completed(futures):
+            runs[futures[fut]] = fut.result()
+    return [judge(w, tiers, build_errors, runs, have_k23) for w in loads]
+
+
+def tier_unavailable(r):
+    """k23-run refuses a tier it does not have yet (exit 2, '... is not available')."""
+    return r.get("status") == 2 and "is not available" in r.get("stderr", "")
+
+
+def judge(w, tiers, build_errors, runs, have_k23):
+    """The workload's entry: counts, wall times, correctness, notes.
+    "correct" is None when no peer could run it (wasm2c cannot translate it and
+    k23 is not there); "k23_failed" lists the k23 tiers that ran and failed."""
+    entry = {"name": w.name, "source": w.source, "correct": False,
+             "instructions": {}, "wall_s": {}, "notes": [], "k23_failed": []}
+    peers = w.peers() + [f"k23-{t}" for t in tiers]
+    if w.source == "sightglass":
+        entry["notes"].append("no C source: wasm2c and k23 only")
+    if not have_k23:
+        entry["notes"].append("k23-run not built yet (build/riscv64-linux/hosted/k23-run)")
+    unsupported = w.source == "sightglass" and w.name in build_errors
+    if unsupported:
+        # wabt 1.0.32's wasm2c cannot translate every module (no SIMD): the
+        # peer is missing, which is not a wrong result.
+        entry["notes"].append("wasm2c cannot translate this module: " + build_errors[w.name])
+    elif w.name in build_errors:
+        entry["notes"].append("build failed: " + build_errors[w.name])
+    outputs = {}
+    peers_ok = w.name not in build_errors or unsupported
+    for p in peers:
+        r = runs.get((w.name, p))
+        entry["instructions"][p] = None
+        if r is None:
+            continue
+        entry["wall_s"][p] = r["wall_s"]
+        if r["ok"]:
+            entry["instructions"][p] = r["counts"]["region"]
+            outputs[p] = r["stdout"]
+        elif p.startswith("k23-") and tier_unavailable(r):
+            entry["notes"].append(f"{p}: k23-run has no such tier yet")
+        else:
+            entry["notes"].append(f"{p}: {r.get('error', 'failed')}")
+            if p.startswith("k23-"):
+                entry["k23_failed"].append(p)
+            else:
+                peers_ok = False
+    # Correctness: every peer prints the same; the suite's expected stdout
+    # where it gives one, else native's.
+    reference = None
+    if w.expected:
+        with open(w.expected, errors="replace") as f:
+            reference = f.read()
+    elif outputs:
+        reference = outputs.get("native", next(iter(outputs.values())))
+    for p, out in outputs.items():
+        if out != reference:
+            entry["notes"].append(f"{p}: output differs from "
+                                  f"{'the expected stdout' if w.expected else 'native'}")
+            entry["instructions"][p] = None
+            if p.startswith("k23-"):
+                entry["k23_failed"].append(p)
+            else:
+                peers_ok = False
+    if not outputs:
+        entry["correct"] = None if unsupported and not entry["k23_failed"] else False
+    else:
+        entry["correct"] = peers_ok and not entry["k23_failed"]
+    entry["peers_correct"] = peers_ok and bool(outputs or unsupported)
+    last = (reference or "").strip().splitlines()[-1:] or [""]
+    entry["output"] = last[0][:200]
+    return entry
+
+
+# ------------------------------------------------------------------ compile speed
+
+def reader_modules(loads):
+    """bench/compile's reader benchmark reads K23_WORKLOADS/sightglass/*/*.wasm:
+    a folder of links to every workload module."""
+    root = os.path.join(BENCH, "modules")
+    shutil.rmtree(root, ignore_errors=True)
+    for w in loads:
+        if os.path.exists(w.wasm):
+            d = os.path.join(root, "sightglass", w.name)
+            os.makedirs(d, exist_ok=True)
+            os.symlink(w.wasm, os.path.join(d, w.name + ".wasm"))
+    return root
+
+
+def k23_compile_speed(loads, quick):
+    """Google Benchmark in bench/compile (standalone, optimized, no sanitizers).
+    A benchmark named KIND/all becomes k23-KIND (read_validate -> k23-reader)."""
+    out = {}
+    bdir = os.path.join(BUILD, "bench-compile")
+    src = os.path.join(ROOT, "bench", "compile")
+    try:
+        if not os.path.exists(os.path.join(bdir, "build.ninja")):
+            run(["cmake", "-G", "Ninja", "-S", src, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
+                 "-DCMAKE_CXX_COMPILER=clang++-16"], quiet=True)
+        run(["ninja", "-j2", "-C", bdir], quiet=True)
+    except DriverError as e:
+        return {"k23-reader": {"MBps": None, "note": f"bench/compile did not build: {e}"}}
+    exes = sorted(f for f in os.listdir(bdir)
+                  if f.startswith("k23-bench-") and os.access(os.path.join(bdir, f), os.X_OK)
+                  and os.path.isfile(os.path.join(bdir, f)))
+    env = dict(os.environ, K23_WORKLOADS=reader_modules(loads))
+    names = {"read_validate": "k23-reader"}
+    for exe in exes:
+        cmd = [os.path.join(bdir, exe), "--benchmark_format=json"]
+        if quick:
+            cmd += ["--benchmark_filter=/all$"]
+        try:
+            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=900, text=True)
+            report = json.loads(proc.stdout)
+        except (subprocess.TimeoutExpired, ValueError) as e:
+            out[exe] = {"MBps": None, "note": f"{exe} failed: {e}"}
+            continue
+        for b in report.get("benchmarks", []):
+            kind, _, what = b.get("name", "").partition("/")
+            key = names.get(kind, "k23-" + kind)
+            if b.get("error_occurred"):
+                out.setdefault(key, {})["note"] = b.get("error_message", "error")
+                continue
+            mbps = round(b.get("bytes_per_second", 0) / 1e6, 2)
+            if what == "all":
+                out.setdefault(key, {})["MBps"] = mbps
+            else:
+                out.setdefault(key, {}).setdefault("modules", {})[what] = mbps
+    out.setdefault("k23-reader", {"MBps": None, "note": "no read_validate/all result"})
+    out.setdefault("k23-baseline", {"MBps": None, "note": "baseline tier not built yet "
+                                    "(no baseline/all benchmark in bench/compile)"})
+    out.setdefault("k23-optimizing", {"MBps": None, "note": "optimizing tier not built yet"})
+    return out
+
+
+def ensure_wasmtime():
+    """The Cranelift peer's venv (lazily, only for ./k23 bench). None if the
+    package cannot be had, with the reason."""
+    py = os.path.join(VENV, "bin", "python")
+    stamp = os.path.join(VENV, ".k23-wasmtime")
+    try:
+        with open(stamp) as f:
+            if f.read() == WASMTIME_VERSION:
+                return py, None
+    except OSError:
+        pass
+    info(f"bench: installing wasmtime=={WASMTIME_VERSION} into build/bench/venv")
+    shutil.rmtree(VENV, ignore_errors=True)
+    proc = run([sys.executable, "-m", "venv", VENV], check=False, quiet=True)
+    if proc.returncode != 0:
+        return None, "python3 -m venv failed (python3-venv)"
+    proc = run([os.path.join(VENV, "bin", "pip"), "install", "-q", "--disable-pip-version-check",
+                f"wasmtime=={WASMTIME_VERSION}"], check=False, quiet=True)
+    if proc.returncode != 0:
+        last = proc.stdout.strip().splitlines()[-1:] or [""]
+        return None, f"pip install wasmtime=={WASMTIME_VERSION} failed: {last[0]}"
+    with open(stamp, "w") as f:
+        f.write(WASMTIME_VERSION)
+    return py, None
+
+
+def cranelift_compile_speed(loads, quick):
+    py, why = ensure_wasmtime()
+    if py is None:
+        return {"MBps": None, "note": why}
+    modules = [w.wasm for w in loads if os.path.exists(w.wasm)]
+    try:
+        proc = subprocess.run([py, os.path.join(ROOT, "bench", "cranelift_compile.py"),
+                               "--min-seconds", "0.2" if quick else "1.0"] + modules,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=1800,
+                              # wasmtime 25's Python Config has no parallel_compilation:
+                              # one rayon thread keeps it to one core, as k23 is measured.
+                              env=dict(os.environ, RAYON_NUM_THREADS="1"))
+        report = json.loads(proc.stdout)
+    except subprocess.TimeoutExpired as e:
+        return {"MBps": None, "note": f"Cranelift run timed out: {e}"}
+    except ValueError:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"MBps": None, "note": f"Cranelift run failed: {last[:300]}"}
+    report["version"] = f"wasmtime {WASMTIME_VERSION} (Python package)"
+    return report
+
+
+# ------------------------------------------------------------------ boot
+
+BOOT_LINE = re.compile(r"boot: ([0-9,]+) instructions from loader entry to kernel main")
+
+
+def boot_figures():
+    out = {}
+    try:
+        k23build.build(targets=["kernel"])
+    except DriverError as e:
+        return {"note": f"kernel build failed: {e}"}
+    image = k23build.image_path()
+    kdir = k23build.build_dir("kernel")
+    for key, f in (("image_bytes", image), ("loader_bytes", os.path.join(kdir, "k23-loader.bin")),
+                   ("kernel_elf_bytes", os.path.join(kdir, "k23-kernel.stripped.elf"))):
+        if os.path.exists(f):
+            out[key] = os.path.getsize(f)
+    try:
+        spec = importlib.util.spec_from_file_location("mkimage",
+                                                      os.path.join(ROOT, "tools", "mkimage.py"))
+        mk = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mk)
+        with open(image, "rb") as f:
+            data = f.read()
+        off = mk.loader_payload_offset(data, whole_image=True)
+        header = mk.HEADER.unpack_from(data, off)
+        out["kernel_compressed_bytes"] = header[3]
+        out["kernel_uncompressed_bytes"] = header[4]
+    except Exception as e:  # the image format is another module's business
+        out["sizes_note"] = f"could not parse the image header: {e}"
+    result = qemu.boot(image, memory="256M", timeout=120, extra=["-icount", "shift=0"])
+    m = None
+    for line in result.lines():
+        m = BOOT_LINE.search(line) or m
+    out["memory"] = "256M"
+    out["instructions_loader_to_main"] = int(m.group(1).replace(",", "")) if m else None
+    if not m:
+        out["note"] = f"no 'boot: N instructions' line (QEMU status {result.status})"
+    return out
+
+
+# ------------------------------------------------------------------ command
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def cmd_bench(args):
+    k23setup.ensure()
+    t0 = time.monotonic()
+    os.makedirs(BENCH, exist_ok=True)
+    tiers = [t.strip() for t in (args.tiers or ",".join(DEFAULT_TIERS)).split(",") if t.strip()]
+    for t in tiers:
+        if t not in DEFAULT_TIERS:
+            raise DriverError(f"bench: unknown tier '{t}' (baseline, optimizing)")
+    k23perf.build_plugin()
+    loads = discover()
+    if args.only:
+        wanted = set(args.only)
+        loads = [w for w in loads if w.name in wanted]
+        missing = wanted - {w.name for w in loads}
+        if missing:
+            raise DriverError(f"bench: no workload named {', '.join(sorted(missing))}")
+    elif args.quick:
+        loads = [w for w in loads if w.source == "c" or w.name not in SLOW_SIGHTGLASS]
+    errors = build_all(loads)
+    workloads = measure(loads, tiers, errors, QUICK_RUN_TIMEOUT if args.quick else RUN_TIMEOUT)
+    info("bench: compile speed")
+    all_modules = discover()   # every workload module whose .wasm exists
+    compile_speed = k23_compile_speed(all_modules, args.quick)
+    compile_speed["cranelift-riscv64"] = cranelift_compile_speed(all_modules, args.quick)
+    info("bench: boot")
+    boot = boot_figures()
+    results = {
+        "workloads": workloads,
+        "compile_speed": compile_speed,
+        "boot": boot,
+        "settings": dict(PEER_SETTINGS, quick=bool(args.quick), tiers=tiers,
+                         qemu="qemu-riscv64 -cpu rv64,v=true,vlen=128,vext_spec=v1.0 "
+                              "-plugin k23_icount.so (QEMU 7.2, Debian)"),
+        "wall_s_total": None,
+        "dashboard": os.path.join(BENCH, "dashboard.html"),
+    }
+    if os.path.exists(RESULTS):
+        shutil.copyfile(RESULTS, PREVIOUS)
+    previous = load_json(args.compare) if args.compare else load_json(PREVIOUS)
+    if args.compare and previous is None:
+        raise DriverError(f"bench: cannot read {args.compare}")
+    results["wall_s_total"] = round(time.monotonic() - t0, 1)
+    import dashboard
+    dashboard.write(results, previous, args.compare or (PREVIOUS if previous else None))
+    text = json.dumps(results, indent=1) + "\n"
+    with open(RESULTS, "w") as f:
+        f.write(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            f.write(text)
+    print_summary(results)
+    bad = [w["name"] for w in workloads if w["correct"] is False]
+    harness_bad = [w["name"] for w in workloads if not w["peers_correct"]]
+    if bad:
+        print(f"bench: not correct: {', '.join(bad)}")
+    print(f"bench: {len(workloads)} workloads, "
+          f"{sum(1 for w in workloads if w['correct'] is True)} correct; "
+          f"{sum(1 for w in workloads if w['correct'] is None)} not measurable; "
+          f"dashboard {results['dashboard']} ({results['wall_s_total']} s)")
+    # 1: the harness or a peer is broken; 3: only k23 tiers gave wrong results
+    # or failed (CI reports it without failing: the test rings own correctness).
+    return 1 if harness_bad else 3 if bad else 0
+
+
+def print_summary(results):
+    cols = []
+    for w in results["workloads"]:
+        for k in w["instructions"]:
+            if k not in cols:
+                cols.append(k)
+    print(f"{'workload':<22}" + "".join(f"{c:>16}" for c in cols) + "  correct")
+    for w in results["workloads"]:
+        cells = "".join(f"{'-' if w['instructions'].get(c) is None else w['instructions'][c]:>16}"
+                        for c in cols)
+        ok = {True: "yes", False: "NO", None: "n/a"}[w["correct"]]
+        print(f"{w['name']:<22}{cells}  {ok}")
+    for k, v in results["compile_speed"].items():
+        print(f"compile {k}: {v.get('MBps')} MB/s" + (f" ({v['note']})" if v.get("note") else ""))
+    b = results["boot"]
+    print(f"boot: {b.get('instructions_loader_to_main')} instructions loader entry -> kernel "
+          f"main; image {b.get('image_bytes')} bytes")
+
+
+def add_parser(sub):
+    s = sub.add_parser("bench", help="run the benchmark harness (instruction counts, compile "
+                                     "speed, boot figures, dashboard)")
+    s.add_argument("--quick", action="store_true",
+                   help="the C workloads and the short Sightglass programs (CI)")
+    s.add_argument("--only", action="append", metavar="NAME",
+                   help="only this workload (repeatable)")
+    s.add_argument("--tiers", metavar="T,T", help="k23 tiers to run (default baseline,optimizing)")
+    s.add_argument("--compare", metavar="OLD.json",
+                   help="compare with this results file (default build/bench/previous.json)")
+    s.add_argument("--json", metavar="FILE", help="also write the results here")
+    s.set_defaults(func=cmd_bench)

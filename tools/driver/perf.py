@@ -1,0 +1,135 @@
+"""perf/: the k23_icount QEMU TCG plugin (built with the host compiler
+against build/deps/qemu's qemu-plugin.h) and its known-count check.
+
+The plugin counts guest instructions in total and between the markers
+`slti x0,x0,0x7f1` (start) and `slti x0,x0,0x7f2` (end); see
+perf/plugin/k23_icount.c.
+"""
+import json
+import os
+import subprocess
+import tempfile
+
+from common import BUILD, DEPS, ROOT, DriverError, run
+
+PLUGIN_SRC = os.path.join(ROOT, "perf", "plugin", "k23_icount.c")
+PERF_BUILD = os.path.join(BUILD, "perf")
+PLUGIN = os.path.join(PERF_BUILD, "k23_icount.so")
+QEMU_CPU = ["-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"]
+
+
+def _stale(target, sources):
+    if not os.path.exists(target):
+        return True
+    t = os.path.getmtime(target)
+    return any(os.path.getmtime(s) > t for s in sources)
+
+
+def build_plugin():
+    """Builds build/perf/k23_icount.so if it is missing or older than its source."""
+    header = os.path.join(DEPS, "qemu", "include", "qemu", "qemu-plugin.h")
+    if not os.path.exists(header):
+        raise DriverError(f"perf: no {header} (run ./k23 setup)")
+    if not _stale(PLUGIN, [PLUGIN_SRC, header]):
+        return PLUGIN
+    os.makedirs(PERF_BUILD, exist_ok=True)
+    glib = run(["pkg-config", "--cflags", "glib-2.0"], quiet=True, check=False)
+    if glib.returncode != 0:
+        raise DriverError("perf: pkg-config finds no glib-2.0 (libglib2.0-dev; run ./k23 setup)")
+    run(["gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"] + glib.stdout.split()
+        + ["-I", os.path.dirname(header), PLUGIN_SRC, "-o", PLUGIN + ".tmp"], quiet=True)
+    os.replace(PLUGIN + ".tmp", PLUGIN)
+    return PLUGIN
+
+
+def qemu_command(argv, outfile, mode="tb"):
+    """qemu-riscv64 with V and the counting plugin, writing its JSON to outfile."""
+    plugin = f"{build_plugin()},outfile={outfile}"
+    if mode != "tb":
+        plugin += f",mode={mode}"
+    return ["qemu-riscv64"] + QEMU_CPU + ["-plugin", plugin] + list(argv)
+
+
+def count(argv, timeout=600, mode="tb", cwd=None, stdin=None):
+    """Runs argv (a riscv64 Linux program) under the plugin. Returns
+    (exit status, stdout bytes, stderr bytes, {"total","region","regions"} or None)."""
+    fd, outfile = tempfile.mkstemp(prefix="k23-icount-", suffix=".json")
+    os.close(fd)
+    os.remove(outfile)
+    try:
+        proc = subprocess.run(qemu_command(argv, outfile, mode), cwd=cwd,
+                              stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        counts = None
+        if os.path.exists(outfile):
+            with open(outfile) as f:
+                counts = json.load(f)
+        return proc.returncode, proc.stdout, proc.stderr, counts
+    finally:
+        if os.path.exists(outfile):
+            os.remove(outfile)
+
+
+# ------------------------------------------------------------ known-count check
+
+LOOP_SRC = os.path.join(ROOT, "perf", "tests", "loop.c")
+LOOP_BIN = os.path.join(PERF_BUILD, "loop")
+# Derived from the asm in perf/tests/loop.c, not from a run: per region
+# 1 (addi t0) + 3 x 1000 (addi, addi, bne); two such regions and one empty one.
+LOOP_REGION = 2 * (1 + 3 * 1000)
+LOOP_REGIONS = 3
+
+
+def check_loop():
+    """The plugin's exact counts on a loop of known length, in both modes."""
+    check_loop_built()
+    totals = {}
+    for mode in ("tb", "insn"):
+        status, out, err, counts = count([LOOP_BIN], timeout=120, mode=mode)
+        assert status == 0, f"mode {mode}: exit status {status}: {err.decode(errors='replace')}"
+        assert out == b"loop 1000 1000\n", f"mode {mode}: output {out!r}"
+        assert counts is not None, f"mode {mode}: the plugin wrote no counts"
+        assert counts["region"] == LOOP_REGION, \
+            f"mode {mode}: region {counts['region']}, expected {LOOP_REGION}"
+        assert counts["regions"] == LOOP_REGIONS, \
+            f"mode {mode}: regions {counts['regions']}, expected {LOOP_REGIONS}"
+        assert counts["total"] > LOOP_REGION + 6, f"mode {mode}: total {counts['total']}"
+        totals[mode] = counts["total"]
+    assert totals["tb"] == totals["insn"], f"totals differ between modes: {totals}"
+
+
+def check_profile():
+    """Profile mode: the loops' instructions are attributed to region(), and the
+    blocks' instructions add up to the same run's exact total."""
+    import guestprofile as k23profile
+    check_loop_built()
+    status, by_function, total, _, counts = k23profile.profile([LOOP_BIN], LOOP_BIN, timeout=120,
+                                                              quiet=True)
+    assert status == 0, f"exit status {status}"
+    assert counts and total == counts["total"], f"profile total {total} != count {counts}"
+    assert counts["region"] == LOOP_REGION, f"region {counts['region']} with profiling on"
+    body = by_function.get(("host", "region"), 0)
+    assert LOOP_REGION <= body < LOOP_REGION + 100, \
+        f"region() has {body} instructions, expected {LOOP_REGION} and its few others"
+
+
+def check_loop_built():
+    build_plugin()
+    if _stale(LOOP_BIN, [LOOP_SRC]):
+        run(["riscv64-linux-gnu-gcc", "-static", "-O2", LOOP_SRC, "-o", LOOP_BIN], quiet=True)
+
+
+CHECKS = [("perf.icount_loop", check_loop), ("perf.profile_loop", check_profile)]
+
+
+def add_to_ring(result, pattern):
+    for name, check in CHECKS:
+        if pattern and pattern not in name:
+            continue
+        try:
+            check()
+            result.ok(name)
+        except (AssertionError, DriverError, subprocess.TimeoutExpired) as e:
+            result.fail(name, str(e) or "assertion failed")
+        except Exception as e:  # a bug in the check itself is a failed test, not a crash
+            result.fail(name, f"{type(e).__name__}: {e}")
