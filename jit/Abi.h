@@ -15,30 +15,48 @@
 //
 // Parameters: integer-class values (i32, i64, funcref, externref) in
 // a0..a7 in order, float-class (f32, f64) in fa0..fa7 in order; the rest
-// in 8-byte slots at [sp + 8k] at the call (k counts overflowed params in
-// order). i32 is kept sign-extended to 64 bits in registers and slots (the
-// RV64 convention); f32 is NaN-boxed in f registers and its low 4 bytes
-// hold the bits in a slot.
+// ("stack arguments", P of them) in 8-byte slots the caller pushes below its
+// sp right before the call: [sp + 8k] at entry, P rounded up to even (Pe) so
+// sp stays 16-aligned. THE CALLEE POPS THEM: it returns with sp = its entry
+// sp + 8 * Pe, i.e. the caller's sp before the push. i32 is kept
+// sign-extended to 64 bits in registers and slots (the RV64 convention); f32
+// is NaN-boxed in f registers and its low 4 bytes hold the bits in a slot.
 // Results (multi-value): the same classification into a0..a7 / fa0..fa7,
-// overflow results in the caller's outgoing slots [sp + 8k] again. A caller
-// reserves max(overflow params, overflow results, 8) slots: the 8 spare
-// ones let a callee tail-call functions with up to 8 stack arguments.
+// overflow results ("stack results") in an area the caller reserves at its
+// own sp (the bottom of its frame): the callee writes result k at
+// [entry sp + 8 * Pe + 8k], which is the caller's [sp + 8k] after the return.
 //
 // Callee frame (baseline):
-//   [fp + 16 + 8k]  incoming overflow params / results
+//   [fp + 16 + 8k]        incoming stack argument k (Pe slots)
+//   [fp + 16 + 8Pe + 8k]  stack result k (the caller's area)
 //   [fp + 8] ra, [fp + 0] caller's fp          (fp = sp at entry - 16)
 //   [fp - 8]        the VMContext* (s11) at entry
 //   [fp - 16 - 8i]  slot i: locals, then the value stack
-//   [sp + 8k]       outgoing overflow area
+//   [sp + 8k]       outgoing area: stack results of calls, and the staging
+//                   area of tail calls (below)
 // Every prologue checks sp - frame >= VMContext::stack_limit first and traps
-// with "call stack exhausted".
+// with "call stack exhausted". (Pushed arguments are written below a checked
+// sp before the callee's check: the 256 KiB headroom below the limit covers
+// them, as wasm functions have at most 1000 params.)
 //
-// Tail calls (return_call*): arguments go to a0..a7/fa0..fa7 and to the
-// caller's incoming overflow area, the frame is popped, and the callee is
-// entered with the caller's return address: the stack never grows. (When
-// the callee needs more overflow slots than the incoming area has — more
-// than 8 and more than the caller's own — the baseline tier falls back to
-// call + return.)
+// Tail calls (return_call*) never grow the stack. Let S be the sp of the
+// function that made the last real call, before it pushed arguments (the
+// results area starts there). A function entered by a call or a tail call
+// chain from it always has entry sp = S - 8 * Pe(its own signature), so the
+// depth of a tail callee depends only on its signature, never on the chain.
+// A tail call from f (Pe_f) to g (Pe_g): register arguments to a0../fa0..;
+// if Pe_g <= Pe_f, g's stack arguments are written straight to
+// [fp_f + 16 + 8(Pe_f - Pe_g) + 8k] (inside f's incoming area, above all of
+// f's slots); otherwise they are staged in f's outgoing area, ra and the
+// caller's fp are loaded from f's frame, and the arguments are copied to
+// [fp_f + 16 - 8(Pe_g - Pe_f) + 8k] (over f's saved ra/fp and top slots:
+// the staging area is below every slot, so the two never overlap). Then
+// sp = g's entry sp, fp = the caller's fp, and a jump enters g with the
+// original return address. Stack results land at S + 8k either way, because
+// return_call requires g's results to equal f's. This works across modules
+// and through tables: no caller has to know what its callee tail-calls.
+// The entry trampoline reserves the results area and pushes the params; the
+// host-call trampoline pops them like any callee.
 //
 // Traps: code branches to an out-of-line stub `li a0, code; a2 = detail
 // (the element index of "uninitialized element N", else -1); auipc a1, 0;
@@ -67,8 +85,7 @@ inline constexpr GpReg int_args[] = { a0, a1, a2, a3, a4, a5, a6, a7 };
 inline constexpr FpReg float_args[] = { fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7 };
 inline constexpr i32 frame_vmctx_offset = -8;
 inline constexpr i32 frame_slot_base = -16; // slot i at fp - 16 - 8i
-inline constexpr i32 incoming_base = 16;     // overflow k at fp + 16 + 8k
-inline constexpr u32 min_outgoing_slots = 8;
+inline constexpr i32 incoming_base = 16;     // stack argument k at fp + 16 + 8k
 
 // Trap code passed to the landing pad for an error from a host function.
 inline constexpr u64 host_error_code = 255;

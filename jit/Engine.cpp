@@ -84,7 +84,13 @@ void emit_entry(Assembler& a)
     a.sd(t0, sp, 0);
     a.sd(a0, sp, 8);
     a.mv(s0, sp);
+    // The results area, then the params pushed below it (the callee pops them).
     a.ld(t2, a0, 40);
+    a.slli(t3, t2, 3);
+    a.addi(t3, t3, 15);
+    a.andi(t3, t3, -16);
+    a.sub(sp, sp, t3);
+    a.ld(t2, a0, 56);
     a.slli(t3, t2, 3);
     a.addi(t3, t3, 15);
     a.andi(t3, t3, -16);
@@ -169,12 +175,14 @@ void emit_host_trampoline(Assembler& a, u64 landing)
     a.jalr(ra, t0, 0);
     Label error = a.new_label();
     a.bnez(a0, error);
+    a.mv(t1, a1); // the stack arguments to pop (jit/Abi.h: the callee pops)
     for (u8 i = 0; i < 8; ++i)
         a.ld(abi::int_args[i], sp, 8 * i);
     for (u8 i = 0; i < 8; ++i)
         a.fld(abi::float_args[i], sp, 64 + 8 * i);
     a.ld(ra, sp, 128);
     a.addi(sp, sp, 144);
+    a.add(sp, sp, t1);
     a.ret();
     a.bind(error);
     a.li(a0, i64(abi::host_error_code));
@@ -589,8 +597,6 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
     u32 overflow_params = overflow_of(type.params);
     u32 overflow_results = overflow_of(type.results);
     u32 overflow = overflow_params > overflow_results ? overflow_params : overflow_results;
-    if (overflow < abi::min_outgoing_slots)
-        overflow = abi::min_outgoing_slots;
     Vector<u64> stack;
     TRY(stack.try_resize(overflow ? overflow : 1, 0));
     u32 ints = 0, floats = 0, k = 0;
@@ -606,7 +612,7 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
         else
             stack[k++] = raw;
     }
-    EntryArgs entry_args { entry->code, entry->context, gp, fp, stack.data(), overflow, state.depth == 0 ? state.stack_top : 0 };
+    EntryArgs entry_args { entry->code, entry->context, gp, fp, stack.data(), overflow_results, state.depth == 0 ? state.stack_top : 0, overflow_params };
     u64 previous_sp = state.entry_sp;
     ++state.depth;
     u64 status = state.entry(&entry_args, &state.entry_sp);
@@ -631,15 +637,18 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
 
 // ---------------------------------------------------------------- host calls
 
-extern "C" u64 k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) noexcept
+extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) noexcept
 {
+    // Stack params at [stack + 8k], stack results above them (jit/Abi.h).
+    u64 pop_bytes = ((u64(overflow_of(host->params.span())) + 1) & ~u64(1)) * 8;
+    u64* result_stack = stack + pop_bytes / 8;
     wasm::FunctionInstance* f = host->entry.function;
     usize n = host->params.size(), m = host->results.size();
     Vector<Value> args, results;
     if (args.try_resize(n).is_error() || results.try_resize(m ? m : 1).is_error()) {
         host->state->pending_error = Error::from_code(ErrorCode::OutOfMemory, "host call arguments");
         host->state->has_pending_error = true;
-        return 1;
+        return { 1, 0 };
     }
     u32 ints = 0, floats = 0, k = 0;
     for (usize i = 0; i < n; ++i) {
@@ -659,7 +668,7 @@ extern "C" u64 k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) no
     if (result.is_error()) {
         host->state->pending_error = result.error();
         host->state->has_pending_error = true;
-        return 1;
+        return { 1, 0 };
     }
     ints = floats = k = 0;
     for (usize i = 0; i < m; ++i) {
@@ -672,9 +681,9 @@ extern "C" u64 k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) no
         else if (!is_float(t) && ints < 8)
             registers[ints++] = raw;
         else
-            stack[k++] = raw;
+            result_stack[k++] = raw;
     }
-    return 0;
+    return { 0, pop_bytes };
 }
 
 } // namespace k23::jit

@@ -42,8 +42,9 @@ struct EntryArgs {
     u64* gp;           // 16: a0..a7 in and out
     u64* fp;           // 24: fa0..fa7 in and out
     u64* stack;        // 32: overflow params in, overflow results out
-    u64 stack_count;   // 40
+    u64 result_count;  // 40: overflow results (an area the caller reserves)
     u64 new_sp;        // 48: the guest stack's top, or 0 to stay
+    u64 param_count;   // 56: overflow params (pushed below it; the callee pops them)
 };
 
 using EntryFunction = u64 (*)(EntryArgs*, u64* entry_sp);
@@ -76,6 +77,11 @@ struct Engine::State {
 };
 
 // The C++ side of the host-call trampoline.
-extern "C" u64 k23_jit_call_host(HostEntry* entry, u64* registers, u64* stack) noexcept;
+// {0 or 1 (error), bytes of stack arguments the trampoline pops}.
+struct HostCallResult {
+    u64 status;
+    u64 pop_bytes;
+};
+extern "C" HostCallResult k23_jit_call_host(HostEntry* entry, u64* registers, u64* stack) noexcept;
 
 } // namespace k23::jit

@@ -394,6 +394,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
     m_local_count = u32(locals.size());
     m_param_count = u32(m_type.params.size());
+    m_incoming_slots = pushed_slots(shape_of(m_type).stack_params);
     for (ValueType t : locals) {
         if (t == ValueType::V128)
             return simd(m_offset);
@@ -509,12 +510,25 @@ void Compiler::emit_trap_stubs() noexcept
     m_offset = saved_offset;
 }
 
+// Pops the frame and the incoming stack arguments (the callee pops them).
 void Compiler::emit_epilogue() noexcept
 {
     m_asm.mv(sp, s0);
     m_asm.ld(ra, sp, 8);
     m_asm.ld(s0, sp, 0);
-    m_asm.addi(sp, sp, 16);
+    add_sp(16 + 8 * i64(m_incoming_slots));
+}
+
+void Compiler::add_sp(i64 bytes) noexcept
+{
+    if (bytes == 0)
+        return;
+    if (bytes >= -2048 && bytes <= 2047) {
+        m_asm.addi(sp, sp, i32(bytes));
+    } else {
+        m_asm.li(t6, bytes);
+        m_asm.add(sp, sp, t6);
+    }
 }
 
 // Return: results to a0../fa0.. and the incoming overflow area (jit/Abi.h).
@@ -546,7 +560,7 @@ void Compiler::emit_return() noexcept
             load_slot(e, slot_of(index), abi::int_args[ints++].id());
         } else {
             load_frame(t4, slot_offset(slot_of(index)));
-            store_frame(t4, abi::incoming_base + i32(overflow++) * 8);
+            store_frame(t4, abi::incoming_base + i32(m_incoming_slots + overflow++) * 8);
         }
     }
     emit_epilogue();
@@ -956,6 +970,15 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
     u32 n = u32(type.params.size());
     u32 base = u32(m_stack.size()) - n;
     u32 ints = 0, floats = 0, overflow = 0;
+    CallShape shape = shape_of(type);
+    u32 pushed = pushed_slots(shape.stack_params);
+    // A tail callee's arguments go straight to their final place when it
+    // lies inside our incoming area (above every slot we read); otherwise
+    // they are staged in the outgoing area and moved by emit_tail_call.
+    bool direct = tail && pushed <= m_incoming_slots;
+    i32 tail_base = abi::incoming_base + i32(m_incoming_slots - pushed) * 8;
+    if (!tail)
+        add_sp(-8 * i64(pushed));
     for (u32 i = 0; i < n; ++i) {
         Entry e = m_stack[base + i];
         ValueType t = type.params[i];
@@ -966,20 +989,28 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
             load_slot(e, slot_of(base + i), abi::int_args[ints++].id());
         } else {
             load_frame(t4, slot_offset(slot_of(base + i)));
-            if (tail)
-                store_frame(t4, abi::incoming_base + i32(overflow) * 8);
+            if (direct)
+                store_frame(t4, tail_base + i32(overflow) * 8);
             else
-                m_asm.sd(t4, sp, i32(overflow) * 8);
+                store_sp(t4, i32(overflow) * 8);
             ++overflow;
         }
     }
     truncate_stack(base);
-    CallShape shape = shape_of(type);
-    u32 outgoing = shape.stack_params > shape.stack_results ? shape.stack_params : shape.stack_results;
-    if (outgoing < abi::min_outgoing_slots)
-        outgoing = abi::min_outgoing_slots;
+    u32 outgoing = tail ? (direct ? 0 : shape.stack_params) : shape.stack_results;
     if (outgoing > m_max_outgoing)
         m_max_outgoing = outgoing;
+}
+
+void Compiler::store_sp(GpReg rs, i32 offset) noexcept
+{
+    if (offset <= 2047) {
+        m_asm.sd(rs, sp, offset);
+    } else {
+        m_asm.li(t6, offset);
+        m_asm.add(t6, sp, t6);
+        m_asm.sd(rs, t6, 0);
+    }
 }
 
 void Compiler::push_call_results(const FunctionType& type) noexcept
@@ -993,7 +1024,14 @@ void Compiler::push_call_results(const FunctionType& type) noexcept
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             push_gp(t, abi::int_args[ints++]);
         } else {
-            m_asm.ld(t4, sp, i32(overflow++) * 8);
+            i32 at = i32(overflow++) * 8;
+            if (at <= 2047) {
+                m_asm.ld(t4, sp, at);
+            } else {
+                m_asm.li(t6, at);
+                m_asm.add(t6, sp, t6);
+                m_asm.ld(t4, t6, 0);
+            }
             store_frame(t4, slot_offset(slot_of(u32(m_stack.size()))));
             push_slot(t);
         }
@@ -1022,11 +1060,44 @@ void Compiler::emit_call(const FunctionType&) noexcept
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
 }
 
-void Compiler::emit_tail_call(const FunctionType&) noexcept
+// The callee's entry sp is our caller's sp before it pushed our stack
+// arguments, minus the callee's pushed arguments (jit/Abi.h): the stack
+// depth at the tail callee depends only on its own signature.
+void Compiler::emit_tail_call(const FunctionType& type) noexcept
 {
     m_asm.ld(t5, t3, VMOffsets::entry_code);
     m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
-    emit_epilogue();
+    u32 params = shape_of(type).stack_params;
+    u32 pushed = pushed_slots(params);
+    if (pushed <= m_incoming_slots) {
+        // Arguments are in place already.
+        m_asm.mv(sp, s0);
+        m_asm.ld(ra, sp, 8);
+        m_asm.ld(s0, sp, 0);
+        add_sp(16 + 8 * (i64(m_incoming_slots) - i64(pushed)));
+        m_asm.jr(t5);
+        return;
+    }
+    // Move the staged arguments ([sp + 8k]) to the callee's area, which
+    // reaches below our frame's top (over the saved ra/fp, read first).
+    // The staging area lies below every slot, so the two do not overlap.
+    m_asm.ld(ra, s0, 8);
+    m_asm.ld(t1, s0, 0);
+    m_asm.li(t4, 16 + 8 * (i64(m_incoming_slots) - i64(pushed)));
+    m_asm.add(t4, s0, t4);
+    m_asm.mv(t0, sp);
+    m_asm.mv(t2, t4);
+    m_asm.li(s2, params);
+    Label loop = m_asm.new_label();
+    m_asm.bind(loop);
+    m_asm.ld(s1, t0, 0);
+    m_asm.sd(s1, t2, 0);
+    m_asm.addi(t0, t0, 8);
+    m_asm.addi(t2, t2, 8);
+    m_asm.addi(s2, s2, -1);
+    m_asm.bnez(s2, loop);
+    m_asm.mv(s0, t1);
+    m_asm.mv(sp, t4);
     m_asm.jr(t5);
 }
 
@@ -1094,17 +1165,6 @@ void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type
 {
     if (!begin(offset))
         return;
-    CallShape self = shape_of(m_type);
-    u32 capacity = self.stack_params > self.stack_results ? self.stack_params : self.stack_results;
-    capacity = capacity > abi::min_outgoing_slots ? capacity : abi::min_outgoing_slots;
-    if (shape_of(type).stack_params > capacity) {
-        // The callee needs more stack arguments than our caller gave us
-        // room for: call and return (the stack grows by one frame).
-        on_call(offset, function, type);
-        emit_return();
-        set_unreachable();
-        return;
-    }
     spill_all();
     load_function_entry(t3, function);
     prepare_arguments(type, true);
@@ -1116,15 +1176,6 @@ void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, co
 {
     if (!begin(offset))
         return;
-    CallShape self = shape_of(m_type);
-    u32 capacity = self.stack_params > self.stack_results ? self.stack_params : self.stack_results;
-    capacity = capacity > abi::min_outgoing_slots ? capacity : abi::min_outgoing_slots;
-    if (shape_of(type).stack_params > capacity) {
-        on_call_indirect(offset, type_index, table, type);
-        emit_return();
-        set_unreachable();
-        return;
-    }
     GpReg index = pop_gp();
     spill_all();
     emit_call_indirect_lookup(type_index, table, index);

@@ -210,6 +210,10 @@ private:
     void emit_return() noexcept;
     void emit_branch(u32 depth) noexcept;
     void emit_epilogue() noexcept;
+    void add_sp(i64 bytes) noexcept;
+    void store_sp(GpReg rs, i32 offset) noexcept;
+    // Stack arguments are pushed in an even number of slots (sp stays 16-aligned).
+    [[nodiscard]] static u32 pushed_slots(u32 stack_params) noexcept { return (stack_params + 1) & ~u32(1); }
     void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high, Span<const Label> cases) noexcept;
     [[nodiscard]] Frame& frame_at(u32 depth) noexcept { return m_frames[m_frames.size() - 1 - depth]; }
     void set_unreachable() noexcept;
@@ -253,6 +257,7 @@ private:
     u32 m_param_count { 0 };
     u32 m_max_depth { 0 };
     u32 m_max_outgoing { 0 };
+    u32 m_incoming_slots { 0 }; // our pushed stack arguments (popped on return)
     u32 m_offset { 0 };
     bool m_reachable { true };
     bool m_failed { false };

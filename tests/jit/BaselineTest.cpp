@@ -471,3 +471,122 @@ TEST(Baseline, TailCallsToFunctionsWithStackArguments)
     ASSERT_FALSE(r.is_error()) << message(r.error());
     EXPECT_EQ(r.value().i64, 11u);
 }
+
+namespace {
+
+ByteList f32_const(float v)
+{
+    ByteList c { 0x43 };
+    u8 bytes[4];
+    __builtin_memcpy(bytes, &v, 4);
+    c.insert(c.end(), bytes, bytes + 4);
+    return c;
+}
+
+ByteList f64_const(double v)
+{
+    ByteList c { 0x44 };
+    u8 bytes[8];
+    __builtin_memcpy(bytes, &v, 8);
+    c.insert(c.end(), bytes, bytes + 8);
+    return c;
+}
+
+ByteList locals_range(u32 first, u32 count)
+{
+    ByteList out;
+    for (u32 i = 0; i < count; ++i)
+        out = cat({ out, local_get(first + i) });
+    return out;
+}
+
+} // namespace
+
+// Mutual tail recursion between A (20 mixed params: 4 stack arguments) and
+// B (26 params: 10 stack arguments, more than the registers and more than 8
+// slots), B -> A through return_call_indirect, a million hops: the stack
+// must stay constant (a growing one exhausts the guest stack within a few
+// ten thousand hops), and every argument must arrive.
+TEST(Baseline, TailCallsWithManyMixedStackArgumentsNeverGrowTheStack)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    // A: n x, i32 x5 (2..6), f32 x5 (7..11), f64 x4 (12..15), i64 x4 (16..19)
+    ByteList a_params { I64, I64, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F64, F64, F64, F64, I64, I64, I64, I64 };
+    // B: n x, i32 x6 (2..7), i64 x8 (8..15), f32 x5 (16..20), f64 x5 (21..25)
+    ByteList b_params { I64, I64, I32, I32, I32, I32, I32, I32, I64, I64, I64, I64, I64, I64, I64, I64,
+        F32, F32, F32, F32, F32, F64, F64, F64, F64, F64 };
+    u32 ta = b.type(a_params, { I64 });
+    u32 tb = b.type(b_params, { I64 });
+    constexpr u8 add = 0x7c, ext32 = 0xac, trunc32 = 0xae, trunc64 = 0xb0;
+    // A(n == 0) returns x + the sum of its other params (truncated), else
+    // return_call B(n - 1, x + i64[3] + f64[3] + i32[4] + f32[4], ...).
+    ByteList sum = local_get(1);
+    for (u32 i = 2; i <= 6; ++i)
+        sum = cat({ sum, local_get(i), { ext32, add } });
+    for (u32 i = 7; i <= 11; ++i)
+        sum = cat({ sum, local_get(i), { trunc32, add } });
+    for (u32 i = 12; i <= 15; ++i)
+        sum = cat({ sum, local_get(i), { trunc64, add } });
+    for (u32 i = 16; i <= 19; ++i)
+        sum = cat({ sum, local_get(i), { add } });
+    ByteList acode = cat({ local_get(0), { 0x50, 0x04, 0x40 }, sum, { 0x0f, 0x0b },
+        local_get(0), i64_const(1), { 0x7d },
+        local_get(1), local_get(19), { add }, local_get(15), { trunc64, add }, local_get(6), { ext32, add }, local_get(11), { trunc32, add },
+        locals_range(2, 5), i32_const(6), locals_range(16, 4), i64_const(50), i64_const(60), i64_const(70), i64_const(80),
+        locals_range(7, 5), locals_range(12, 4), f64_const(5.0), { 0x12, 0x01 } });
+    u32 fa = b.function(ta, {}, acode, "A");
+    // B(n == 0) returns x, else return_call_indirect A(n - 1, x + i64[7] +
+    // f64[4] + i32[5] + i64[0], ...) through table slot 0.
+    ByteList bcode = cat({ local_get(0), { 0x50, 0x04, 0x40 }, local_get(1), { 0x0f, 0x0b },
+        local_get(0), i64_const(1), { 0x7d },
+        local_get(1), local_get(15), { add }, local_get(25), { trunc64, add }, local_get(7), { ext32, add }, local_get(8), { add },
+        locals_range(2, 5), locals_range(16, 5), locals_range(21, 4), locals_range(8, 4), i32_const(0), { 0x13 } });
+    uleb(bcode, ta);
+    bcode.push_back(0x00);
+    b.function(tb, {}, bcode, "B");
+    u32 t = b.type({ I64 }, { I64 });
+    ByteList run = cat({ local_get(0), i64_const(0), i32_const(1), i32_const(2), i32_const(3), i32_const(4), i32_const(5),
+        f32_const(1.5f), f32_const(2.5f), f32_const(3.5f), f32_const(4.5f), f32_const(5.5f),
+        f64_const(1.25), f64_const(2.25), f64_const(3.25), f64_const(4.25),
+        i64_const(10), i64_const(20), i64_const(30), i64_const(40), call(fa) });
+    b.function(t, {}, run, "run");
+    b.table_size = 1;
+    b.elements = { fa };
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto expected = [](i64 n, bool in_a) {
+        i64 x = 0;
+        for (;; --n, in_a = !in_a) {
+            if (in_a) {
+                if (n == 0)
+                    return x + 15 + 15 + 10 + 100;
+                x += 40 + 4 + 5 + 5;
+            } else {
+                if (n == 0)
+                    return x;
+                x += 80 + 5 + 6 + 10;
+            }
+        }
+    };
+    for (i64 n : { i64(0), i64(1), i64(2), i64(7), i64(1000000), i64(1000001) }) {
+        auto r = call1(f, instance.value(), "run", { Value::from_i64(u64(n)) });
+        ASSERT_FALSE(r.is_error()) << n << ": " << message(r.error());
+        EXPECT_EQ(i64(r.value().i64), expected(n, true)) << n;
+    }
+    // Entered from the host with its 10 stack arguments.
+    std::vector<Value> args { Value::from_i64(999999), Value::from_i64(0) };
+    for (i32 v : { 1, 2, 3, 4, 5, 6 })
+        args.push_back(Value::from_i32(u32(v)));
+    for (i64 v : { 10, 20, 30, 40, 50, 60, 70, 80 })
+        args.push_back(Value::from_i64(u64(v)));
+    for (float v : { 1.5f, 2.5f, 3.5f, 4.5f, 5.5f })
+        args.push_back(Value::from_f32_bits(__builtin_bit_cast(u32, v)));
+    for (double v : { 1.25, 2.25, 3.25, 4.25, 5.0 })
+        args.push_back(Value::from_f64_bits(__builtin_bit_cast(u64, v)));
+    Value result;
+    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "B"), Span<const Value>(args.data(), args.size()), Span<Value>(&result, 1));
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(i64(result.i64), expected(999999, false));
+}

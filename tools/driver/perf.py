@@ -1,5 +1,7 @@
 """perf/: the k23_icount QEMU TCG plugin (built with the host compiler
-against build/deps/qemu's qemu-plugin.h) and its known-count check.
+against build/deps/qemu's qemu-plugin.h), and the host ring's checks of the
+perf tooling (add_to_ring): the known-count loop, profile mode, and the
+benchmark dashboard's change report.
 
 The plugin counts guest instructions in total and between the markers
 `slti x0,x0,0x7f1` (start) and `slti x0,x0,0x7f2` (end); see
@@ -119,7 +121,23 @@ def check_loop_built():
         run(["riscv64-linux-gnu-gcc", "-static", "-O2", LOOP_SRC, "-o", LOOP_BIN], quiet=True)
 
 
-CHECKS = [("perf.icount_loop", check_loop), ("perf.profile_loop", check_profile)]
+def check_dashboard_changes():
+    """The dashboard shows any change in an instruction count, and ratios."""
+    import dashboard
+
+    def results(n):
+        return {"workloads": [{"name": "w", "source": "c", "correct": True, "notes": [],
+                               "instructions": {"native": 100, "wasm2c": 150, "k23-baseline": n}}],
+                "compile_speed": {}, "boot": {}, "settings": {}}
+    md = dashboard.markdown(results(201), results(200), "old.json")
+    assert "| w k23-baseline instructions | 200 | 201 (+0.50%) |" in md, md
+    assert "2.01×" in md and "1.34×" in md, md      # k23/native, k23/wasm2c
+    md = dashboard.markdown(results(200), results(200), "old.json")
+    assert "No figure changed." in md, md
+
+
+CHECKS = [("perf.icount_loop", check_loop), ("perf.profile_loop", check_profile),
+          ("bench.dashboard_changes", check_dashboard_changes)]
 
 
 def add_to_ring(result, pattern):
