@@ -31,6 +31,7 @@ struct CompiledFunction {
 
 struct CompiledModule {
     const wasm::Module* module { nullptr };
+    u64 module_serial { 0 }; // wasm::Module::serial(): addresses get reused
     u8* code { nullptr };
     usize code_size { 0 };
     u32 first_function { 0 };           // imported_function_count()

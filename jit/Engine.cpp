@@ -404,7 +404,7 @@ const EngineOptions& Engine::options() const noexcept { return m_state->options;
 static CompiledModule* find_compiled(Engine::State& state, const wasm::Module& module) noexcept
 {
     for (CompiledModule* m : state.modules) {
-        if (m->module == &module)
+        if (m->module == &module && m->module_serial == module.serial())
             return m;
     }
     return nullptr;

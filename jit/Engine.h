@@ -35,8 +35,9 @@
 // stack and activation state are per engine), the thread that created it
 // (its fault-handler stack).
 //
-// Lifetimes: compiled code is cached per Module object, so a Module must
-// outlive the engine (or use a fresh engine per short-lived module). The
+// Lifetimes: compiled code is cached per Module object (its address and
+// serial, so a new Module at a freed one's address is compiled afresh); a
+// Module must outlive the instances made from it. The
 // functions of instances the engine created, and host functions they
 // import, point into the engine (FunctionInstance::jit): after destroy(),
 // do not call them with another engine. destroy() never touches the store,

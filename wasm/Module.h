@@ -103,9 +103,17 @@ struct CustomSection {
 
 class Module {
 public:
-    Module() noexcept = default;
+    Module() noexcept
+        : m_serial(__atomic_add_fetch(&s_next_serial, 1, __ATOMIC_RELAXED))
+    {
+    }
     Module(Module&&) noexcept = default;
     Module& operator=(Module&&) noexcept = default;
+
+    // Unique per Module object created in this process: caches keyed by a
+    // Module (the JIT's compiled code) compare it too, so a new Module that
+    // happens to reuse a freed one's address is never taken for it.
+    [[nodiscard]] u64 serial() const noexcept { return m_serial; }
 
     [[nodiscard]] ReadonlyBytes bytes() const noexcept { return m_bytes.span(); }
     [[nodiscard]] ReadonlyBytes bytes_of(ByteRange range) const noexcept { return m_bytes.span().slice(range.offset, range.size); }
@@ -167,6 +175,9 @@ public:
 private:
     friend class ModuleBuilder;
 
+    static inline u64 s_next_serial { 0 };
+
+    u64 m_serial { 0 };
     Vector<u8> m_bytes;
     TypeTable m_type_table;
     Vector<u32> m_types;

@@ -1253,6 +1253,7 @@ void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
 Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, CompiledModule& out) noexcept
 {
     out.module = &module;
+    out.module_serial = module.serial();
     out.first_function = module.imported_function_count();
     u32 count = u32(module.functions().size()) - out.first_function;
     out.functions.clear();

@@ -339,3 +339,22 @@ TEST(BinaryReader, SightglassWorkloadsValidate)
     if (count == 0)
         GTEST_SKIP() << "no workloads at " << root;
 }
+
+// Caught by k23-run --invoke-all: the JIT cached compiled code by Module
+// address, and a new Module allocated where a freed one had been got the
+// old module's code. Every Module now has a process-unique serial that
+// such caches compare as well.
+TEST(BinaryReader, ModulesReusingAnAddressHaveDistinctSerials)
+{
+    alignas(Module) unsigned char storage[sizeof(Module)];
+    auto* first = new (storage) Module(MUST(read(header())));
+    u64 first_serial = first->serial();
+    first->~Module();
+    auto* second = new (storage) Module(MUST(read(header())));
+    EXPECT_EQ(static_cast<void*>(first), static_cast<void*>(second));
+    u64 second_serial = second->serial();
+    EXPECT_NE(second_serial, first_serial);
+    Module moved = move(*second);
+    EXPECT_EQ(moved.serial(), second_serial);
+    second->~Module();
+}

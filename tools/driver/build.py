@@ -59,6 +59,13 @@ def configure(target):
         f.write(wanted)
 
 
+# ccache: hash paths relative to the checkout (and ignore the working
+# directory in debug info), so a fresh clone elsewhere — CI's — reuses the
+# cache of earlier builds.
+os.environ.setdefault("CCACHE_BASEDIR", ROOT)
+os.environ.setdefault("CCACHE_NOHASHDIR", "true")
+
+
 def build(targets=None, verbose=False, ninja_targets=()):
     for target in targets or TARGETS:
         if target not in TARGETS:
