@@ -1,6 +1,6 @@
 // k23-run: runs a WebAssembly command on RISC-V Linux with k23's JIT.
 //
-//   k23-run [--tier baseline] [--isa STRING] [--dir HOST[::GUEST]]...
+//   k23-run [--tier baseline] [--isa STRING] [--perf-map] [--dir HOST[::GUEST]]...
 //           [--env KEY=VALUE]... FILE.wasm [ARGS...]
 //   k23-run --print-isa [--isa STRING]
 //   k23-run --invoke-all FILE.wasm...
@@ -45,7 +45,7 @@ const char* s_program = "k23-run";
 void usage(FILE* out)
 {
     fprintf(out,
-        "usage: k23-run [--tier baseline] [--isa STRING] [--dir HOST[::GUEST]]... [--env KEY=VALUE]...\n"
+        "usage: k23-run [--tier baseline] [--isa STRING] [--perf-map] [--dir HOST[::GUEST]]... [--env KEY=VALUE]...\n"
         "               FILE.wasm [ARGS...]\n"
         "       k23-run --print-isa [--isa STRING]\n"
         "       k23-run --invoke-all FILE.wasm...\n"
@@ -58,6 +58,7 @@ void usage(FILE* out)
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
         "  --dir HOST[::GUEST]  preopen host directory HOST as GUEST (default: HOST)\n"
         "  --env KEY=VALUE   add to the guest's environment\n"
+        "  --perf-map        write /tmp/perf-PID.map (Linux perf's JIT symbol convention)\n"
         "  --print-isa       print the ISA string the JIT would use, and exit\n"
         "  --invoke-all      call every exported function with default arguments\n"
         "                    (differential testing; see tests/hosted/)\n");
@@ -117,6 +118,7 @@ struct Options {
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
+    bool perf_map { false };
     Vector<const char*> dirs;
     Vector<const char*> envs;
     const char* file { nullptr };
@@ -156,6 +158,8 @@ void parse_options(int argc, char** argv, Options& options)
             options.print_isa = true;
         else if (!strcmp(arg, "--invoke-all"))
             options.invoke_all = true;
+        else if (!strcmp(arg, "--perf-map"))
+            options.perf_map = true;
         else {
             fprintf(stderr, "%s: unknown option %s\n", s_program, arg);
             usage(stderr);
@@ -502,6 +506,7 @@ int main(int argc, char** argv)
 
     jit::EngineOptions engine_options;
     engine_options.features = features;
+    engine_options.perf_map = options.perf_map;
     auto engine = jit::Engine::create(engine_options);
     if (engine.is_error())
         fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());

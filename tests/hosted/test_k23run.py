@@ -381,3 +381,33 @@ def check_stdin_and_poll_oneoff(ctx):
     text = "line one\nline two, which is longer than the 7-byte buffer\n"
     status, out, err = ctx.run([ctx.wat("stdin", STDIN_ECHO)], stdin=text)
     assert (status, out) == (1, text), (status, out, err)
+
+
+HOT_LOOP = """
+(module
+  (func $hot_loop (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (i32.mul (local.get $n) (i32.const 3))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (local.get $acc))
+  (func (export "_start")
+    (drop (call $hot_loop (i32.const 200000)))))
+"""
+
+
+def check_profile_names_jit_functions(ctx):
+    # ./k23 profile --hosted: k23-run --perf-map writes /tmp/perf-PID.map, so
+    # the counted instructions of JIT code are attributed to the wasm
+    # function by name, and the hot loop is the top entry.
+    wasm = ctx.wat("hot_loop", HOT_LOOP)
+    proc = subprocess.run([os.path.join(ctx.root, "k23"), "profile", "--hosted", "--top", "3", wasm],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    rows = [l for l in proc.stdout.splitlines() if re.match(r"^\s*\d+\.\d+%", l)]
+    assert rows and re.search(r"\bjit\s+wasm:hot_loop$", rows[0]), proc.stdout[-2000:]
+    share = float(rows[0].split("%")[0])
+    assert share > 50.0, f"hot_loop has only {share}% of the instructions:\n{proc.stdout[-2000:]}"
