@@ -66,6 +66,22 @@
 // by the fault handler (pc -> trap table). The trap table maps the pc of
 // each faulting access and each stub's auipc to the wasm offset.
 //
+// v128 (WebAssembly SIMD, only with the V extension, VLEN >= 128): values
+// live in vector registers v8-v31 inside a function (v1-v7 are scratch, v0
+// the mask); every vector register is caller-saved, and calls and helper
+// calls spill all of them. At calls a v128 parameter or result is ALWAYS
+// passed in memory: it takes two consecutive 8-byte stack-argument (or
+// stack-result) slots, low half first, in the order of the signature among
+// the other overflow values, and never uses an a/fa register. (Simple and
+// safe: no vector register is part of any convention, so the host-call and
+// entry trampolines stay scalar.) vtype is undefined at a function's entry
+// and after any call.
+// Wide frames: a function that may hold v128 values (the V extension and
+// a v128 in its module's types or a SIMD opcode in its body) uses 16-byte
+// slots: slot i at [fp - 32 - 16i] (16-aligned; [fp - 16] is unused), so a
+// v128 spills with vse8/vle8 at vl = 16, e8; an i32..f64 uses its low 8
+// bytes. Other functions keep 8-byte slots at [fp - 16 - 8i].
+//
 // Helper calls (runtime functions in C++): the C ABI (LP64D); s0, s10, s11
 // survive. Helpers that can trap return {value, trap code + 1 or 0} in
 // a0/a1.
@@ -85,6 +101,9 @@ inline constexpr GpReg int_args[] = { a0, a1, a2, a3, a4, a5, a6, a7 };
 inline constexpr FpReg float_args[] = { fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7 };
 inline constexpr i32 frame_vmctx_offset = -8;
 inline constexpr i32 frame_slot_base = -16; // slot i at fp - 16 - 8i
+inline constexpr i32 wide_slot_base = -32;  // wide frames: slot i at fp - 32 - 16i
+// Vector registers that may hold v128 values (the rest are scratch).
+inline constexpr u8 first_value_vreg = 8;
 inline constexpr i32 incoming_base = 16;     // stack argument k at fp + 16 + 8k
 
 // Trap code passed to the landing pad for an error from a host function.

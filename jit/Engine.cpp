@@ -267,14 +267,16 @@ Value from_raw(ValueType t, u64 raw)
 // Overflow slot count of a signature (jit/Abi.h).
 u32 overflow_of(Span<const ValueType> types)
 {
-    u32 ints = 0, floats = 0;
+    u32 ints = 0, floats = 0, wide = 0;
     for (ValueType t : types) {
-        if (is_float(t))
+        if (t == ValueType::V128)
+            wide += 2; // always in memory: two slots, low half first
+        else if (is_float(t))
             ++floats;
         else
             ++ints;
     }
-    return (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0);
+    return (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0) + wide;
 }
 
 } // namespace
@@ -602,8 +604,11 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
     u32 ints = 0, floats = 0, k = 0;
     for (usize i = 0; i < args.size(); ++i) {
         ValueType t = type.params[i];
-        if (t == ValueType::V128)
-            return Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet (v128)");
+        if (t == ValueType::V128) {
+            copy_bytes(&stack[k], args[i].v128, 16);
+            k += 2;
+            continue;
+        }
         u64 raw = to_raw(args[i]);
         if (is_float(t) && floats < 8)
             fp[floats++] = raw;
@@ -624,6 +629,12 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
     for (usize i = 0; i < type.results.size(); ++i) {
         ValueType t = type.results[i];
         u64 raw;
+        if (t == ValueType::V128) {
+            results[i] = Value::default_of(t);
+            copy_bytes(results[i].v128, &stack[k], 16);
+            k += 2;
+            continue;
+        }
         if (is_float(t) && floats < 8)
             raw = fp[floats++];
         else if (!is_float(t) && ints < 8)
@@ -654,6 +665,12 @@ extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64
     for (usize i = 0; i < n; ++i) {
         ValueType t = host->params[i];
         u64 raw;
+        if (t == ValueType::V128) {
+            args[i] = Value::default_of(t);
+            copy_bytes(args[i].v128, &stack[k], 16);
+            k += 2;
+            continue;
+        }
         if (is_float(t) && floats < 8)
             raw = registers[8 + floats++];
         else if (!is_float(t) && ints < 8)
@@ -675,6 +692,11 @@ extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64
         ValueType t = host->results[i];
         Value v = results[i];
         v.type = t;
+        if (t == ValueType::V128) {
+            copy_bytes(&result_stack[k], v.v128, 16);
+            k += 2;
+            continue;
+        }
         u64 raw = to_raw(v);
         if (is_float(t) && floats < 8)
             registers[8 + floats++] = raw;

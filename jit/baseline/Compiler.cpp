@@ -34,7 +34,13 @@ void Compiler::fail(Error error) noexcept
 void Compiler::simd(u32 offset) noexcept
 {
     m_offset = offset;
-    fail(Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet (v128)"));
+    fail(Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet: v128"));
+}
+
+void Compiler::simd(u32 offset, Opcode op) noexcept
+{
+    m_offset = offset;
+    fail(Error::formatted(ErrorCode::Unsupported, "SIMD not supported yet: {}"_sv, wasm::opcode_info(op).name));
 }
 
 bool Compiler::begin(u32 offset) noexcept
@@ -57,6 +63,12 @@ bool Compiler::begin(u32 offset) noexcept
             owner = free_reg;
     }
     m_temp_mask = 0;
+    for (u32 mask = m_vtemp_mask; mask; mask &= mask - 1) {
+        u32 bit = u32(__builtin_ctz(mask));
+        if (m_vec_owner[bit] == temp_reg)
+            m_vec_owner[bit] = free_reg;
+    }
+    m_vtemp_mask = 0;
     return m_reachable && !m_failed;
 }
 
@@ -88,6 +100,12 @@ void Compiler::store_frame(GpReg rs, i32 offset) noexcept
 
 void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
 {
+    if (is_vec(e.type)) {
+        frame_address_to(t5, slot_offset(slot));
+        vset(Sew::E8);
+        m_asm.vle(Sew::E8, VecReg(reg), t5);
+        return;
+    }
     i32 imm;
     GpReg base = frame_address(slot_offset(slot), imm);
     if (e.type == ValueType::F32)
@@ -100,6 +118,12 @@ void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
 
 void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
 {
+    if (is_vec(type)) {
+        frame_address_to(t5, slot_offset(slot));
+        vset(Sew::E8);
+        m_asm.vse(Sew::E8, VecReg(reg), t5);
+        return;
+    }
     i32 imm;
     GpReg base = frame_address(slot_offset(slot), imm);
     if (type == ValueType::F32)
@@ -115,7 +139,9 @@ void Compiler::spill(u32 index) noexcept
     Entry& e = m_stack[index];
     if (e.loc == Loc::Reg) {
         store_slot(e.type, e.reg, slot_of(index));
-        if (is_float(e.type))
+        if (is_vec(e.type))
+            m_vec_owner[e.reg] = free_reg;
+        else if (is_float(e.type))
             m_fp_owner[e.reg] = free_reg;
         else
             m_gp_owner[e.reg] = free_reg;
@@ -137,7 +163,7 @@ void Compiler::spill_all() noexcept
 void Compiler::spill_one_gp() noexcept
 {
     for (u32 i = 0; i < m_stack.size(); ++i) {
-        if (m_stack[i].loc == Loc::Reg && !is_float(m_stack[i].type)) {
+        if (m_stack[i].loc == Loc::Reg && !is_float(m_stack[i].type) && !is_vec(m_stack[i].type)) {
             spill(i);
             return;
         }
@@ -154,6 +180,94 @@ void Compiler::spill_one_fp() noexcept
         }
     }
     fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of float registers"));
+}
+
+void Compiler::spill_one_vec() noexcept
+{
+    for (u32 i = 0; i < m_stack.size(); ++i) {
+        if (m_stack[i].loc == Loc::Reg && is_vec(m_stack[i].type)) {
+            spill(i);
+            return;
+        }
+    }
+    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of vector registers"));
+}
+
+VecReg Compiler::alloc_vec() noexcept
+{
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        for (u8 id = abi::first_value_vreg; id < 32; ++id) {
+            if (m_vec_owner[id] == free_reg) {
+                set_temp_vec(id);
+                return VecReg(id);
+            }
+        }
+        spill_one_vec();
+    }
+    return v8;
+}
+
+VecReg Compiler::pop_vec() noexcept
+{
+    u32 index = u32(m_stack.size()) - 1;
+    Entry e = pop_entry();
+    if (e.loc == Loc::Reg && is_vec(e.type))
+        return VecReg(e.reg);
+    VecReg r = alloc_vec();
+    if (!is_vec(e.type) || e.loc != Loc::Slot) {
+        fail(Error::from_code(ErrorCode::Invalid, "baseline: v128 operand expected"));
+        return r;
+    }
+    load_slot(e, slot_of(index), r.id());
+    return r;
+}
+
+void Compiler::push_vec(VecReg r) noexcept
+{
+    if (!m_wide)
+        return simd(m_offset);
+    Entry e;
+    e.type = ValueType::V128;
+    e.loc = Loc::Reg;
+    e.reg = r.id();
+    m_vec_owner[r.id()] = i16(m_stack.size());
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
+void Compiler::frame_address_to(GpReg rd, i32 offset) noexcept
+{
+    if (offset >= -2048 && offset <= 2047) {
+        m_asm.addi(rd, abi::frame, offset);
+    } else {
+        m_asm.li(rd, offset);
+        m_asm.add(rd, abi::frame, rd);
+    }
+}
+
+// Copies 16 bytes (a v128 in memory) through t4, 8 bytes at a time:
+// offsets relative to fp or sp.
+void Compiler::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept
+{
+    for (i32 half = 0; half < 16; half += 8) {
+        if (from_sp) {
+            if (from + half <= 2047) {
+                m_asm.ld(t4, sp, from + half);
+            } else {
+                m_asm.li(t6, from + half);
+                m_asm.add(t6, sp, t6);
+                m_asm.ld(t4, t6, 0);
+            }
+        } else {
+            load_frame(t4, from + half);
+        }
+        if (to_sp)
+            store_sp(t4, to + half);
+        else
+            store_frame(t4, to + half);
+    }
 }
 
 GpReg Compiler::alloc_gp() noexcept
@@ -192,7 +306,9 @@ Compiler::Entry Compiler::pop_entry() noexcept
     }
     Entry e = m_stack.take_last();
     if (e.loc == Loc::Reg) {
-        if (is_float(e.type))
+        if (is_vec(e.type))
+            set_temp_vec(e.reg);
+        else if (is_float(e.type))
             set_temp_fp(e.reg);
         else
             set_temp_gp(e.reg);
@@ -204,7 +320,9 @@ void Compiler::drop_entry() noexcept
 {
     Entry e = pop_entry();
     if (e.loc == Loc::Reg) {
-        if (is_float(e.type))
+        if (is_vec(e.type))
+            m_vec_owner[e.reg] = free_reg;
+        else if (is_float(e.type))
             m_fp_owner[e.reg] = free_reg;
         else
             m_gp_owner[e.reg] = free_reg;
@@ -325,8 +443,12 @@ void Compiler::move_to_slots(u32 target_height, u32 arity) noexcept
             m_asm.li(t4, i64(e.bits));
             store_frame(t4, slot_offset(dest));
         } else if (index != target_height + i) {
-            load_frame(t4, slot_offset(slot_of(index)));
-            store_frame(t4, slot_offset(dest));
+            if (is_vec(e.type)) {
+                copy_wide_halves(slot_offset(slot_of(index)), false, slot_offset(dest), false);
+            } else {
+                load_frame(t4, slot_offset(slot_of(index)));
+                store_frame(t4, slot_offset(dest));
+            }
         }
     }
 }
@@ -384,6 +506,11 @@ void Compiler::begin_function(u32 function_index) noexcept
         owner = free_reg;
     for (auto& owner : m_fp_owner)
         owner = free_reg;
+    for (auto& owner : m_vec_owner)
+        owner = free_reg;
+    m_vtemp_mask = 0;
+    m_vtype_known = false;
+    m_wide = m_env.features.has(Extension::V) && function_needs_wide(m_module, function_index);
 }
 
 void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
@@ -396,11 +523,13 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     m_param_count = u32(m_type.params.size());
     m_incoming_slots = pushed_slots(shape_of(m_type).stack_params);
     for (ValueType t : locals) {
-        if (t == ValueType::V128)
+        if (t == ValueType::V128 && m_env.features.has(Extension::V))
+            m_wide = true; // before the first slot access
+        if (t == ValueType::V128 && !m_wide)
             return simd(m_offset);
     }
     for (ValueType t : m_type.results) {
-        if (t == ValueType::V128)
+        if (t == ValueType::V128 && !m_wide)
             return simd(m_offset);
     }
     m_trap_exit = m_asm.new_label();
@@ -430,7 +559,10 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     u32 ints = 0, floats = 0, overflow = 0;
     for (u32 i = 0; i < m_param_count; ++i) {
         ValueType t = m_type.params[i];
-        if (is_float(t) && floats < abi::float_arg_registers) {
+        if (is_vec(t)) {
+            copy_wide_halves(abi::incoming_base + i32(overflow) * 8, false, slot_offset(i), false);
+            overflow += 2;
+        } else if (is_float(t) && floats < abi::float_arg_registers) {
             store_slot(t, abi::float_args[floats++].id(), i);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             store_slot(t, abi::int_args[ints++].id(), i);
@@ -441,13 +573,16 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     }
     u32 zeroed = m_local_count - m_param_count;
     if (zeroed > 0 && zeroed <= 16) {
-        for (u32 i = m_param_count; i < m_local_count; ++i)
+        for (u32 i = m_param_count; i < m_local_count; ++i) {
             store_frame(zero, slot_offset(i));
+            if (m_wide)
+                store_frame(zero, slot_offset(i) + 8);
+        }
     } else if (zeroed > 16) {
         // Slots descend in memory: start at the last local, walk up.
         m_asm.li(t4, slot_offset(m_local_count - 1));
         m_asm.add(t4, s0, t4);
-        m_asm.li(t5, zeroed);
+        m_asm.li(t5, m_wide ? 2 * zeroed : zeroed);
         Label loop = m_asm.new_label();
         m_asm.bind(loop);
         m_asm.sd(zero, t4, 0);
@@ -469,7 +604,7 @@ Result<void> Compiler::on_function_end() noexcept
     if (m_failed)
         return m_failure;
     u64 slots = u64(m_local_count) + m_max_depth;
-    u64 frame_size = 8 + 8 * slots + 8 * u64(m_max_outgoing);
+    u64 frame_size = m_wide ? 16 + 16 * slots + 8 * u64(m_max_outgoing) : 8 + 8 * slots + 8 * u64(m_max_outgoing);
     frame_size = (frame_size + 15) & ~u64(15);
     if (frame_size > (u64(1) << 30))
         return Error::from_code(ErrorCode::Unsupported, "baseline: frame too large").in_function(m_function_index);
@@ -554,7 +689,10 @@ void Compiler::emit_return() noexcept
         Entry e = m_stack[index];
         ValueType t = m_type.results[i];
         e.type = t;
-        if (is_float(t) && floats < abi::float_arg_registers) {
+        if (is_vec(t)) {
+            copy_wide_halves(slot_offset(slot_of(index)), false, abi::incoming_base + i32(m_incoming_slots + overflow) * 8, false);
+            overflow += 2;
+        } else if (is_float(t) && floats < abi::float_arg_registers) {
             load_slot(e, slot_of(index), abi::float_args[floats++].id());
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             load_slot(e, slot_of(index), abi::int_args[ints++].id());
@@ -599,13 +737,15 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
             m_asm.bind(frame.label);
     }
     for (ValueType t : cf.params) {
-        if (t == ValueType::V128)
+        if (t == ValueType::V128 && !m_wide)
             simd(m_offset);
     }
     for (ValueType t : cf.results) {
-        if (t == ValueType::V128)
+        if (t == ValueType::V128 && !m_wide)
             simd(m_offset);
     }
+    forget_vtype(); // a loop head, or the block's entry spills
+
     if (m_frames.try_append(frame).is_error())
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: control stack"));
 }
@@ -657,6 +797,7 @@ void Compiler::on_else(u32 offset, const ControlFrame&) noexcept
         m_asm.j(frame.label);
     }
     m_asm.bind(frame.else_label);
+    forget_vtype();
     frame.has_else = true;
     truncate_stack(frame.height);
     for (ValueType t : frame.params)
@@ -691,6 +832,7 @@ void Compiler::on_end(u32 offset, const ControlFrame&) noexcept
         if (frame.kind == wasm::FrameKind::If && !frame.has_else)
             m_asm.bind(frame.else_label);
         m_asm.bind(frame.label);
+        forget_vtype();
         truncate_stack(frame.height);
         for (ValueType t : frame.results)
             push_slot(t);
@@ -749,6 +891,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
     unpin(pending);
     emit_branch(depth);
     m_asm.bind(skip);
+    forget_vtype(); // the taken path may have set it
 }
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
@@ -777,6 +920,7 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
             continue;
         cases[d] = m_asm.new_label();
         m_asm.bind(cases[d]);
+        forget_vtype(); // entered from the dispatch, not from the case above
         emit_branch(d);
     }
     m_asm.bind(dispatch);
@@ -859,10 +1003,22 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (type == ValueType::V128)
-        return simd(offset);
     GpReg condition = pop_gp();
     Label done = m_asm.new_label();
+    if (is_vec(type)) {
+        // §4.4.4 select: whole-register moves need no vtype.
+        VecReg b = pop_vec();
+        VecReg a = pop_vec();
+        VecReg r = alloc_vec();
+        m_asm.vmvr(1, r, a);
+        m_asm.bnez(condition, done);
+        m_asm.vmvr(1, r, b);
+        m_asm.bind(done);
+        release(a);
+        release(b);
+        push_vec(r);
+        return;
+    }
     if (is_float(type)) {
         FpReg b = pop_fp();
         FpReg a = pop_fp();
@@ -900,7 +1056,13 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
         return;
     Entry e;
     e.type = type;
-    if (is_float(type)) {
+    if (is_vec(type)) {
+        if (!m_wide)
+            return simd(offset);
+        VecReg r = alloc_vec();
+        load_slot(e, index, r.id());
+        push_vec(r);
+    } else if (is_float(type)) {
         FpReg r = alloc_fp();
         load_slot(e, index, r.id());
         push_fp(type, r);
@@ -915,7 +1077,10 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (is_float(type)) {
+    if (is_vec(type)) {
+        VecReg r = pop_vec();
+        store_slot(type, r.id(), index);
+    } else if (is_float(type)) {
         FpReg r = pop_fp();
         store_slot(type, r.id(), index);
     } else {
@@ -928,7 +1093,11 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (is_float(type)) {
+    if (is_vec(type)) {
+        VecReg r = pop_vec();
+        store_slot(type, r.id(), index);
+        push_vec(r);
+    } else if (is_float(type)) {
         FpReg r = pop_fp();
         store_slot(type, r.id(), index);
         push_fp(type, r);
@@ -944,21 +1113,26 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
 Compiler::CallShape Compiler::shape_of(const FunctionType& type) noexcept
 {
     CallShape shape;
+    u32 wide_params = 0, wide_results = 0; // v128: two stack slots each
     for (ValueType t : type.params) {
-        if (is_float_type(t))
+        if (t == ValueType::V128)
+            wide_params += 2;
+        else if (is_float_type(t))
             ++shape.float_params;
         else
             ++shape.int_params;
     }
-    shape.stack_params = (shape.int_params > 8 ? shape.int_params - 8 : 0) + (shape.float_params > 8 ? shape.float_params - 8 : 0);
+    shape.stack_params = (shape.int_params > 8 ? shape.int_params - 8 : 0) + (shape.float_params > 8 ? shape.float_params - 8 : 0) + wide_params;
     u32 ints = 0, floats = 0;
     for (ValueType t : type.results) {
-        if (is_float_type(t))
+        if (t == ValueType::V128)
+            wide_results += 2;
+        else if (is_float_type(t))
             ++floats;
         else
             ++ints;
     }
-    shape.stack_results = (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0);
+    shape.stack_results = (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0) + wide_results;
     return shape;
 }
 
@@ -983,7 +1157,13 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
         Entry e = m_stack[base + i];
         ValueType t = type.params[i];
         e.type = t;
-        if (is_float(t) && floats < abi::float_arg_registers) {
+        if (is_vec(t)) {
+            if (direct)
+                copy_wide_halves(slot_offset(slot_of(base + i)), false, tail_base + i32(overflow) * 8, false);
+            else
+                copy_wide_halves(slot_offset(slot_of(base + i)), false, i32(overflow) * 8, true);
+            overflow += 2;
+        } else if (is_float(t) && floats < abi::float_arg_registers) {
             load_slot(e, slot_of(base + i), abi::float_args[floats++].id());
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             load_slot(e, slot_of(base + i), abi::int_args[ints++].id());
@@ -1017,9 +1197,13 @@ void Compiler::push_call_results(const FunctionType& type) noexcept
 {
     u32 ints = 0, floats = 0, overflow = 0;
     for (ValueType t : type.results) {
-        if (t == ValueType::V128)
-            return simd(m_offset);
-        if (is_float(t) && floats < abi::float_arg_registers) {
+        if (t == ValueType::V128) {
+            if (!m_wide)
+                return simd(m_offset);
+            copy_wide_halves(i32(overflow) * 8, true, slot_offset(slot_of(u32(m_stack.size()))), false);
+            overflow += 2;
+            push_slot(t);
+        } else if (is_float(t) && floats < abi::float_arg_registers) {
             push_fp(t, abi::float_args[floats++]);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             push_gp(t, abi::int_args[ints++]);
@@ -1056,6 +1240,7 @@ void Compiler::emit_call(const FunctionType&) noexcept
     m_asm.ld(t5, t3, VMOffsets::entry_code);
     m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
     m_asm.jalr(ra, t5, 0);
+    forget_vtype();
     m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
 }
@@ -1188,6 +1373,7 @@ void Compiler::call_helper(const void* function) noexcept
 {
     m_asm.li(t5, i64(reinterpret_cast<u64>(function)));
     m_asm.jalr(ra, t5, 0);
+    forget_vtype();
 }
 
 // Helper call set-up: a0 = vmctx, a1.. = immediates, then `count` stack
@@ -1213,8 +1399,11 @@ void Compiler::on_numeric(u32 offset, Opcode op) noexcept
     if (!begin(offset))
         return;
     const wasm::OpcodeInfo& info = wasm::opcode_info(op);
-    if (info.prefix == 0xfd)
-        return simd(offset);
+    if (info.prefix == 0xfd) {
+        if (!m_wide || !simd_op(op))
+            simd(offset, op);
+        return;
+    }
     if (integer_op(op) || float_op(op) || conversion_op(op))
         return;
     fail(Error::formatted(ErrorCode::Unsupported, "baseline: {} not supported"_sv, info.name));

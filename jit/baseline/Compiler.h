@@ -12,7 +12,9 @@
 //
 // Files: Compiler.cpp (framework, control, calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
-// references, globals, bulk memory).
+// references, globals, bulk memory), SimdOps.cpp (v128 on RVV: only with
+// the V extension; everything else about v128 fails with Unsupported
+// "SIMD not supported yet: <opcode>").
 
 #include <arch/riscv64/asm/Assembler.h>
 #include <base/Result.h>
@@ -84,18 +86,18 @@ public:
     void on_table_set(u32, u32 table) noexcept;
     void on_load(u32, Opcode, const MemArg&) noexcept;
     void on_store(u32, Opcode, const MemArg&) noexcept;
-    void on_load_lane(u32 offset, Opcode, const MemArg&, u8) noexcept { simd(offset); }
-    void on_store_lane(u32 offset, Opcode, const MemArg&, u8) noexcept { simd(offset); }
+    void on_load_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) noexcept;
+    void on_store_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) noexcept;
     void on_memory_size(u32, u32 memory) noexcept;
     void on_memory_grow(u32, u32 memory) noexcept;
     void on_i32_const(u32, i32) noexcept;
     void on_i64_const(u32, i64) noexcept;
     void on_f32_const(u32, u32 bits) noexcept;
     void on_f64_const(u32, u64 bits) noexcept;
-    void on_v128_const(u32 offset, const u8*) noexcept { simd(offset); }
+    void on_v128_const(u32 offset, const u8* bytes) noexcept;
     void on_numeric(u32, Opcode) noexcept;
-    void on_simd_lane(u32 offset, Opcode, u8) noexcept { simd(offset); }
-    void on_shuffle(u32 offset, const u8*) noexcept { simd(offset); }
+    void on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept;
+    void on_shuffle(u32 offset, const u8* lanes) noexcept;
     void on_ref_null(u32, ValueType) noexcept;
     void on_ref_is_null(u32, ValueType) noexcept;
     void on_ref_func(u32, u32 function) noexcept;
@@ -163,9 +165,16 @@ private:
     bool begin(u32 offset) noexcept;
     void fail(Error error) noexcept;
     void simd(u32 offset) noexcept;
+    void simd(u32 offset, Opcode op) noexcept;
     [[nodiscard]] static bool is_float(ValueType t) noexcept { return t == ValueType::F32 || t == ValueType::F64; }
+    [[nodiscard]] static bool is_vec(ValueType t) noexcept { return t == ValueType::V128; }
     [[nodiscard]] u32 slot_of(u32 stack_index) const noexcept { return m_local_count + stack_index; }
-    [[nodiscard]] static i32 slot_offset(u32 slot) noexcept { return abi::frame_slot_base - i32(slot) * 8; }
+    // Slot i: 8 bytes at fp - 16 - 8i, or in a wide frame (one that may hold
+    // v128 values, jit/Abi.h) 16 bytes at fp - 32 - 16i.
+    [[nodiscard]] i32 slot_offset(u32 slot) const noexcept
+    {
+        return m_wide ? abi::wide_slot_base - i32(slot) * 16 : abi::frame_slot_base - i32(slot) * 8;
+    }
     // Frame-relative address: (base, imm) with imm in 12 bits (t6 for far).
     GpReg frame_address(i32 offset, i32& imm) noexcept;
     void load_slot(const Entry& e, u32 slot, u8 reg) noexcept;
@@ -184,12 +193,32 @@ private:
         m_fp_owner[id] = temp_reg;
         m_temp_mask |= u64(1) << (32 + id);
     }
+    void set_temp_vec(u8 id) noexcept
+    {
+        m_vec_owner[id] = temp_reg;
+        m_vtemp_mask |= u32(1) << id;
+    }
+    void release(VecReg r) noexcept { if (m_vec_owner[r.id()] == temp_reg) m_vec_owner[r.id()] = free_reg; }
     void release(GpReg r) noexcept { if (m_gp_owner[r.id()] == temp_reg) m_gp_owner[r.id()] = free_reg; }
     void release(FpReg r) noexcept { if (m_fp_owner[r.id()] == temp_reg) m_fp_owner[r.id()] = free_reg; }
     void spill(u32 index) noexcept;
     void spill_all() noexcept;
     void spill_one_gp() noexcept;
     void spill_one_fp() noexcept;
+    void spill_one_vec() noexcept;
+    VecReg alloc_vec() noexcept;
+    VecReg pop_vec() noexcept;
+    void push_vec(VecReg r) noexcept;
+    // The vtype tracker (SimdOps.cpp): vsetivli zero, 16/bytes(sew), sew,
+    // m1, ta, ma unless it is the current one. Forgotten at control-flow
+    // joins, calls and helper calls.
+    void vset(Sew sew) noexcept;
+    // Any other configuration (half-register sources of widening and
+    // narrowing ops, tail-undisturbed writes).
+    void vset_exact(Sew sew, Lmul lmul, u32 vl, TailPolicy tail = TailPolicy::Agnostic) noexcept;
+    void forget_vtype() noexcept { m_vtype_known = false; }
+    void frame_address_to(GpReg rd, i32 offset) noexcept;
+    void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept;
     // Pops the top entry into a register (temporary until pushed/released).
     GpReg pop_gp() noexcept;
     FpReg pop_fp() noexcept;
@@ -240,6 +269,13 @@ private:
     bool integer_op(Opcode op) noexcept;    // IntegerOps.cpp
     bool float_op(Opcode op) noexcept;      // FloatOps.cpp
     bool conversion_op(Opcode op) noexcept; // FloatOps.cpp
+    bool simd_op(Opcode op) noexcept;       // SimdOps.cpp
+    bool simd_load(Opcode op, const MemArg& arg) noexcept;
+    bool simd_store(Opcode op, const MemArg& arg) noexcept;
+    void simd_compare(Opcode op, Sew sew) noexcept;
+    bool simd_widen_narrow_convert(Opcode op) noexcept;
+    void load_v128_bits(VecReg rd, u64 lo, u64 hi) noexcept;
+    [[nodiscard]] static bool function_needs_wide(const wasm::Module& module, u32 function_index) noexcept;
     void int_binary(Opcode op) noexcept;
     void int_compare(Opcode op) noexcept;
     void int_unary(Opcode op) noexcept;
@@ -276,6 +312,14 @@ private:
     u64 m_temp_mask { 0 }; // registers that may be temp_reg (bit 32 + n: fn)
     i16 m_gp_owner[32] {};
     i16 m_fp_owner[32] {};
+    i16 m_vec_owner[32] {};
+    u32 m_vtemp_mask { 0 };
+    bool m_wide { false };        // 16-byte slots: the function may hold v128 values
+    bool m_vtype_known { false }; // the current vtype and vl are (m_vsew, m_vlmul, m_vl, m_vtail, ma)
+    Sew m_vsew { Sew::E8 };
+    Lmul m_vlmul { Lmul::M1 };
+    u32 m_vl { 0 };
+    TailPolicy m_vtail { TailPolicy::Agnostic };
 };
 
 } // namespace k23::jit::baseline

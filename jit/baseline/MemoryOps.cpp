@@ -46,8 +46,11 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
 {
     if (!begin(offset))
         return;
-    if (wasm::opcode_info(op).prefix == 0xfd)
-        return simd(offset);
+    if (wasm::opcode_info(op).prefix == 0xfd) {
+        if (!m_wide || !simd_load(op, arg))
+            simd(offset, op);
+        return;
+    }
     GpReg index = pop_gp();
     i32 imm;
     emit_memory_address(arg, index, t4, imm);
@@ -82,8 +85,11 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
 {
     if (!begin(offset))
         return;
-    if (wasm::opcode_info(op).prefix == 0xfd)
-        return simd(offset);
+    if (wasm::opcode_info(op).prefix == 0xfd) {
+        if (!m_wide || !simd_store(op, arg))
+            simd(offset, op);
+        return;
+    }
     using O = Opcode;
     if (op == O::F32Store || op == O::F64Store) {
         FpReg value = pop_fp();
@@ -178,7 +184,7 @@ void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (type == ValueType::V128)
+    if (type == ValueType::V128 && !m_wide)
         return simd(offset);
     m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
     if (index * 8 <= 2047) {
@@ -188,7 +194,13 @@ void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
         m_asm.add(t4, t4, t5);
         m_asm.ld(t4, t4, 0);
     }
-    if (is_float(type)) {
+    if (is_vec(type)) {
+        // A v128 global's 16 bytes are the Value's payload (jit/VMContext.h).
+        VecReg r = alloc_vec();
+        vset(Sew::E8);
+        m_asm.vle(Sew::E8, r, t4);
+        push_vec(r);
+    } else if (is_float(type)) {
         FpReg r = alloc_fp();
         if (type == ValueType::F32)
             m_asm.flw(r, t4, 0);
@@ -209,12 +221,15 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (type == ValueType::V128)
+    if (type == ValueType::V128 && !m_wide)
         return simd(offset);
     bool fp = is_float(type);
     FpReg fvalue = ft10;
     GpReg gvalue = t5;
-    if (fp)
+    VecReg vvalue = v1;
+    if (is_vec(type))
+        vvalue = pop_vec();
+    else if (fp)
         fvalue = pop_fp();
     else
         gvalue = pop_gp();
@@ -227,6 +242,10 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
         m_asm.ld(t4, t4, 0);
     }
     switch (type) {
+    case ValueType::V128:
+        vset(Sew::E8);
+        m_asm.vse(Sew::E8, vvalue, t4);
+        break;
     case ValueType::F32: m_asm.fsw(fvalue, t4, 0); break;
     case ValueType::F64: m_asm.fsd(fvalue, t4, 0); break;
     case ValueType::I32: m_asm.sw(gvalue, t4, 0); break;

@@ -201,11 +201,11 @@ struct JitFixture {
     Engine* engine { nullptr };
     std::vector<std::unique_ptr<wasm::Module>> modules;
 
-    JitFixture()
+    explicit JitFixture(riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc())
     {
         MUST(linker.define_spectest());
         EngineOptions options;
-        options.features = riscv64::CpuFeatures::rv64gc();
+        options.features = features;
         engine = MUST(Engine::create(options));
     }
     ~JitFixture() { Engine::destroy(engine); }

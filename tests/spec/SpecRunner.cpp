@@ -13,10 +13,13 @@
 //   invoke NAME|- FIELD [TYPE:VALUE ...]
 //                          call an export (baseline tier)  -> ok [TYPE:VALUE ...]
 //   get NAME|- FIELD       read an exported global         -> ok TYPE:VALUE
+//   vector on|off          compile for a hart with the V extension (SIMD
+//                          in RVV; issue 6) from the next reset   -> ok
 //
 // Values: i32/i64/f32/f64 as the decimal of their bits; funcref:null or
 // funcref:<address>; externref:null or externref:N (the spec's ref.extern N,
-// passed to the engine as the reference N + 1). Where the JIT cannot execute
+// passed to the engine as the reference N + 1); v128:<32 hex digits>, byte 0
+// (the lowest lane's lowest byte) first. Where the JIT cannot execute
 // (not riscv64), modules are only linked and instantiated, and invoke/get
 // answer "skip needs the baseline tier".
 //
@@ -51,6 +54,7 @@ struct State {
     std::map<std::string, Instance*> named;
     Instance* current { nullptr };
     jit::Engine* engine { nullptr };
+    bool vector { false };
 
     void reset()
     {
@@ -68,6 +72,8 @@ struct State {
         (void)linker->define_spectest();
         jit::EngineOptions options;
         options.features = riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba).with(riscv64::Extension::Zbb);
+        if (vector)
+            options.features = options.features.with(riscv64::Extension::V);
         // K23_JIT_ISA=rv64imafdc... compiles for exactly that ISA (e.g. to
         // check the fallbacks used without Zba/Zbb).
         if (const char* isa = std::getenv("K23_JIT_ISA")) {
@@ -88,6 +94,14 @@ bool parse_value(const std::string& text, Value& value)
     if (colon == std::string::npos)
         return false;
     std::string type = text.substr(0, colon), rest = text.substr(colon + 1);
+    if (type == "v128") {
+        if (rest.size() != 32)
+            return false;
+        value = Value::default_of(ValueType::V128);
+        for (int i = 0; i < 16; ++i)
+            value.v128[i] = u8(std::stoul(rest.substr(2 * i, 2), nullptr, 16));
+        return true;
+    }
     if (type == "funcref" || type == "externref") {
         ValueType t = type == "funcref" ? ValueType::FuncRef : ValueType::ExternRef;
         if (rest == "null")
@@ -114,7 +128,16 @@ std::string format_value(const Value& v)
     case ValueType::F64: return "f64:" + std::to_string(v.f64_bits);
     case ValueType::FuncRef: return v.ref ? "funcref:" + std::to_string(uintptr_t(v.ref)) : "funcref:null";
     case ValueType::ExternRef: return v.ref ? "externref:" + std::to_string(uintptr_t(v.ref) - 1) : "externref:null";
-    default: return "v128:?";
+    case ValueType::V128: {
+        std::string out = "v128:";
+        char digits[3];
+        for (u8 b : v.v128) {
+            std::snprintf(digits, sizeof digits, "%02x", b);
+            out += digits;
+        }
+        return out;
+    }
+    default: return "?";
     }
 }
 
@@ -189,6 +212,11 @@ int main()
                 else if (item == "relaxed-simd") f.relaxed_simd = true;
             }
             options.features = f;
+            answer = "ok";
+        } else if (command == "vector") {
+            std::string mode;
+            words >> mode;
+            state.vector = mode == "on";
             answer = "ok";
         } else if (command == "reset") {
             state.reset();
