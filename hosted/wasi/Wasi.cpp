@@ -317,22 +317,26 @@ finished:
     return errno_::success;
 }
 
-Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
+// The iovec loop of fd_read, fd_pread and fd_pwrite: `transfer(fd, base,
+// length, position, done)` moves one buffer; a short transfer ends the
+// call (end of file, or what a pipe had), an error after some bytes is a
+// short count, and the count goes to the guest's `result` pointer.
+template<typename Transfer>
+Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u32 result, u64 position,
+    Transfer transfer)
 {
-    // (fd, iovs, iovs_len, offset: i64, nwritten)
     auto* d = lookup(c, a32(a, 0));
     if (!d)
         return errno_::badf;
-    if (!m.contains(a32(a, 4), 4))
+    if (!m.contains(result, 4))
         return errno_::fault;
     static IoVectors iovs;
     if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
         return e;
-    u64 offset = a64(a, 3);
     u64 total = 0;
     for (u32 i = 0; i < iovs.count; ++i) {
         usize done = 0;
-        Errno e = posix::pwrite(d->host_fd, iovs.base[i], iovs.length[i], offset + total, done);
+        Errno e = transfer(d->host_fd, iovs.base[i], iovs.length[i], position + total, done);
         if (e != errno_::success) {
             if (total > 0)
                 break;
@@ -342,64 +346,32 @@ Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
         if (done < iovs.length[i])
             break;
     }
-    (void)m.write_u32(a32(a, 4), u32(total));
+    (void)m.write_u32(result, u32(total));
     return errno_::success;
+}
+
+Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
+{
+    // (fd, iovs, iovs_len, offset: i64, nwritten)
+    return transfer_iovecs(c, m, a, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
+        return posix::pwrite(fd, base, length, at, done);
+    });
 }
 
 Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
-    if (!m.contains(a32(a, 3), 4))
-        return errno_::fault;
-    static IoVectors iovs;
-    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
-        return e;
-    u64 total = 0;
-    for (u32 i = 0; i < iovs.count; ++i) {
-        usize done = 0;
-        Errno e = posix::read(d->host_fd, iovs.base[i], iovs.length[i], done);
-        if (e != errno_::success) {
-            if (total > 0)
-                break;
-            return e;
-        }
-        total += done;
-        if (done < iovs.length[i])
-            break; // short read: end of file, or what a pipe had
-    }
-    (void)m.write_u32(a32(a, 3), u32(total));
-    return errno_::success;
+    // (fd, iovs, iovs_len, nread)
+    return transfer_iovecs(c, m, a, a32(a, 3), 0, [](int fd, u8* base, u32 length, u64, usize& done) {
+        return posix::read(fd, base, length, done);
+    });
 }
 
 Errno fd_pread(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, offset: i64, nread)
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
-    if (!m.contains(a32(a, 4), 4))
-        return errno_::fault;
-    static IoVectors iovs;
-    if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
-        return e;
-    u64 offset = a64(a, 3);
-    u64 total = 0;
-    for (u32 i = 0; i < iovs.count; ++i) {
-        usize done = 0;
-        Errno e = posix::pread(d->host_fd, iovs.base[i], iovs.length[i], offset + total, done);
-        if (e != errno_::success) {
-            if (total > 0)
-                break;
-            return e;
-        }
-        total += done;
-        if (done < iovs.length[i])
-            break;
-    }
-    (void)m.write_u32(a32(a, 4), u32(total));
-    return errno_::success;
+    return transfer_iovecs(c, m, a, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
+        return posix::pread(fd, base, length, at, done);
+    });
 }
 
 Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
