@@ -66,18 +66,22 @@
 // by the fault handler (pc -> trap table). The trap table maps the pc of
 // each faulting access and each stub's auipc to the wasm offset.
 //
-// v128 (WebAssembly SIMD, only with the V extension, VLEN >= 128): values
-// live in vector registers v8-v31 inside a function (v1-v7 are scratch, v0
-// the mask); every vector register is caller-saved, and calls and helper
-// calls spill all of them. At calls a v128 parameter or result is ALWAYS
+// v128 (WebAssembly SIMD): with the V extension (VLEN >= 128) values live
+// in vector registers v8-v31 inside a function (v1-v7 are scratch, v0 the
+// mask); every vector register is caller-saved, and calls and helper calls
+// spill all of them. Without V (the scalar path, SimdScalarOps.cpp) a v128
+// is never in a register: it stays in its 16-byte slot and lane-wise ops
+// call k23_simd_scalar (jit/SimdScalar.h) with slot addresses. Both ways,
+// at calls a v128 parameter or result is ALWAYS
 // passed in memory: it takes two consecutive 8-byte stack-argument (or
 // stack-result) slots, low half first, in the order of the signature among
 // the other overflow values, and never uses an a/fa register. (Simple and
 // safe: no vector register is part of any convention, so the host-call and
-// entry trampolines stay scalar.) vtype is undefined at a function's entry
-// and after any call.
-// Wide frames: a function that may hold v128 values (the V extension and
-// a v128 in its module's types or a SIMD opcode in its body) uses 16-byte
+// entry trampolines stay scalar, and code for harts with and without V
+// calls each other.) vtype is undefined at a function's entry and after any
+// call.
+// Wide frames: a function that may hold v128 values (a v128 in its
+// module's types or globals, or a SIMD opcode in its body) uses 16-byte
 // slots: slot i at [fp - 32 - 16i] (16-aligned; [fp - 16] is unused), so a
 // v128 spills with vse8/vle8 at vl = 16, e8; an i32..f64 uses its low 8
 // bytes. Other functions keep 8-byte slots at [fp - 16 - 8i].

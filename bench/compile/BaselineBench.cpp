@@ -4,9 +4,11 @@
 // the timed loop). Counters: code_per_wasm_byte = machine code bytes (with
 // trap stubs and pools) per byte of function bodies, and islands (branch
 // islands the code holder inserted). Modules: the Sightglass workloads in
-// ../shared/workloads (or $K23_WORKLOADS, as the reader benchmark); a
-// module that uses v128 fails to compile today (the SIMD issue) and is
-// skipped with a note. baseline/all compiles every module that compiles.
+// ../shared/workloads (or $K23_WORKLOADS, as the reader benchmark), for a
+// hart without V (rv64gc: v128 takes the scalar path). baseline/all
+// compiles every module that compiles. SIMD-heavy modules (the workloads
+// named *simd*) are also compiled for RVV and for the scalar path:
+// baseline_simd_rvv/all and baseline_simd_scalar/all.
 //
 //   cmake -G Ninja -S bench/compile -B build/bench-compile -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build/bench-compile && build/bench-compile/k23-bench-baseline
@@ -59,19 +61,26 @@ std::vector<Workload> load_workloads()
     return workloads;
 }
 
-jit::baseline::CompileEnvironment environment()
+enum class Target : u8 {
+    Rv64gc,
+    Rv64gcv,
+};
+
+jit::baseline::CompileEnvironment environment(Target target)
 {
     jit::baseline::CompileEnvironment env;
     env.features = riscv64::CpuFeatures::rv64gc();
+    if (target == Target::Rv64gcv)
+        env.features = env.features.with(riscv64::Extension::V);
     env.landing_pad = 0x10000; // never executed: any address will do
     return env;
 }
 
 // Compiles once; returns false with the message if the module does not compile.
-bool compile_once(const Workload& w, usize& code_bytes, usize& islands, std::string& error)
+bool compile_once(const Workload& w, usize& code_bytes, usize& islands, std::string& error, Target target = Target::Rv64gc)
 {
     jit::CompiledModule out;
-    auto r = jit::baseline::compile_module(*w.module, environment(), out);
+    auto r = jit::baseline::compile_module(*w.module, environment(target), out);
     code_bytes = out.code_size;
     islands = out.islands;
     if (out.code)
@@ -108,14 +117,14 @@ void compile_baseline(benchmark::State& state, const Workload* w)
     state.counters["islands"] = double(islands);
 }
 
-void compile_baseline_all(benchmark::State& state, const std::vector<const Workload*>* all)
+void compile_all(benchmark::State& state, const std::vector<const Workload*>* all, Target target)
 {
     usize code = 0, islands = 0, total_code = 0, bodies = 0, total = 0;
     std::string error;
     for (auto _ : state) {
         total_code = 0;
         for (const Workload* w : *all) {
-            if (!compile_once(*w, code, islands, error)) {
+            if (!compile_once(*w, code, islands, error, target)) {
                 state.SkipWithError(error.c_str());
                 return;
             }
@@ -137,6 +146,7 @@ int main(int argc, char** argv)
 {
     static std::vector<Workload> workloads = load_workloads();
     static std::vector<const Workload*> compiling;
+    static std::vector<const Workload*> simd;
     if (workloads.empty()) {
         std::fprintf(stderr, "k23-bench-baseline: no workloads found (set K23_WORKLOADS)\n");
         return 1;
@@ -153,9 +163,15 @@ int main(int argc, char** argv)
             continue;
         }
         compiling.push_back(&w);
+        if (w.name.find("simd") != std::string::npos)
+            simd.push_back(&w);
         benchmark::RegisterBenchmark(("baseline/" + w.name).c_str(), compile_baseline, &w)->Unit(benchmark::kMicrosecond);
     }
-    benchmark::RegisterBenchmark("baseline/all", compile_baseline_all, &compiling)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("baseline/all", compile_all, &compiling, Target::Rv64gc)->Unit(benchmark::kMillisecond);
+    if (!simd.empty()) {
+        benchmark::RegisterBenchmark("baseline_simd_rvv/all", compile_all, &simd, Target::Rv64gcv)->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark("baseline_simd_scalar/all", compile_all, &simd, Target::Rv64gc)->Unit(benchmark::kMillisecond);
+    }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

@@ -510,7 +510,8 @@ void Compiler::begin_function(u32 function_index) noexcept
         owner = free_reg;
     m_vtemp_mask = 0;
     m_vtype_known = false;
-    m_wide = m_env.features.has(Extension::V) && function_needs_wide(m_module, function_index);
+    m_vector = m_env.features.has(Extension::V);
+    m_wide = function_needs_wide(m_module, function_index);
 }
 
 void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
@@ -523,10 +524,8 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     m_param_count = u32(m_type.params.size());
     m_incoming_slots = pushed_slots(shape_of(m_type).stack_params);
     for (ValueType t : locals) {
-        if (t == ValueType::V128 && m_env.features.has(Extension::V))
+        if (t == ValueType::V128)
             m_wide = true; // before the first slot access
-        if (t == ValueType::V128 && !m_wide)
-            return simd(m_offset);
     }
     for (ValueType t : m_type.results) {
         if (t == ValueType::V128 && !m_wide)
@@ -1003,6 +1002,8 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
+    if (is_vec(type) && !m_vector)
+        return scalar_select();
     GpReg condition = pop_gp();
     Label done = m_asm.new_label();
     if (is_vec(type)) {
@@ -1059,6 +1060,8 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
     if (is_vec(type)) {
         if (!m_wide)
             return simd(offset);
+        if (!m_vector)
+            return scalar_local_get(index);
         VecReg r = alloc_vec();
         load_slot(e, index, r.id());
         push_vec(r);
@@ -1077,7 +1080,9 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (is_vec(type)) {
+    if (is_vec(type) && !m_vector) {
+        scalar_local_set(index, false);
+    } else if (is_vec(type)) {
         VecReg r = pop_vec();
         store_slot(type, r.id(), index);
     } else if (is_float(type)) {
@@ -1093,7 +1098,9 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
 {
     if (!begin(offset))
         return;
-    if (is_vec(type)) {
+    if (is_vec(type) && !m_vector) {
+        scalar_local_set(index, true);
+    } else if (is_vec(type)) {
         VecReg r = pop_vec();
         store_slot(type, r.id(), index);
         push_vec(r);
@@ -1400,7 +1407,9 @@ void Compiler::on_numeric(u32 offset, Opcode op) noexcept
         return;
     const wasm::OpcodeInfo& info = wasm::opcode_info(op);
     if (info.prefix == 0xfd) {
-        if (!m_wide || !simd_op(op))
+        if (scalar_simd())
+            scalar_simd_call(op, 0, 0);
+        else if (!m_wide || !simd_op(op))
             simd(offset, op);
         return;
     }

@@ -12,9 +12,8 @@
 //
 // Files: Compiler.cpp (framework, control, calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
-// references, globals, bulk memory), SimdOps.cpp (v128 on RVV: only with
-// the V extension; everything else about v128 fails with Unsupported
-// "SIMD not supported yet: <opcode>").
+// references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
+// extension), SimdScalarOps.cpp (v128 without V: slots and a C++ helper).
 
 #include <arch/riscv64/asm/Assembler.h>
 #include <base/Result.h>
@@ -275,6 +274,27 @@ private:
     void simd_compare(Opcode op, Sew sew) noexcept;
     bool simd_widen_narrow_convert(Opcode op) noexcept;
     void load_v128_bits(VecReg rd, u64 lo, u64 hi) noexcept;
+    // The scalar path (SimdScalarOps.cpp): no V extension; v128 values stay
+    // in their slots and lane-wise work calls k23_simd_scalar.
+    enum class ScalarOperand : u8 {
+        InImm,  // a5: splat value, shift count
+        InImm2, // a6: replace_lane value (a5 = the lane)
+    };
+    [[nodiscard]] bool scalar_simd() const noexcept { return m_wide && !m_vector; }
+    [[nodiscard]] i32 vec_slot_offset(u32 stack_index) const noexcept;
+    i32 scalar_operand(u32 stack_index) noexcept;
+    void spill_caller_saved() noexcept;
+    void scalar_v128_const(u64 lo, u64 hi) noexcept;
+    void scalar_simd_call(Opcode op, u64 imm, u64 imm2, ScalarOperand scalar = ScalarOperand::InImm) noexcept;
+    void scalar_address(const MemArg& arg, u32 size) noexcept;
+    void scalar_load(Opcode op, const MemArg& arg) noexcept;
+    void scalar_store(const MemArg& arg) noexcept;
+    void scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcept;
+    void scalar_select() noexcept;
+    void scalar_local_get(u32 index) noexcept;
+    void scalar_local_set(u32 index, bool keep) noexcept;
+    void scalar_global_get() noexcept;
+    void scalar_global_set(i32 value) noexcept;
     [[nodiscard]] static bool function_needs_wide(const wasm::Module& module, u32 function_index) noexcept;
     void int_binary(Opcode op) noexcept;
     void int_compare(Opcode op) noexcept;
@@ -315,6 +335,7 @@ private:
     i16 m_vec_owner[32] {};
     u32 m_vtemp_mask { 0 };
     bool m_wide { false };        // 16-byte slots: the function may hold v128 values
+    bool m_vector { false };      // the V extension: v128 in vector registers (else the scalar path)
     bool m_vtype_known { false }; // the current vtype and vl are (m_vsew, m_vlmul, m_vl, m_vtail, ma)
     Sew m_vsew { Sew::E8 };
     Lmul m_vlmul { Lmul::M1 };

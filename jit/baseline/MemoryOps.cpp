@@ -47,7 +47,9 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
     if (!begin(offset))
         return;
     if (wasm::opcode_info(op).prefix == 0xfd) {
-        if (!m_wide || !simd_load(op, arg))
+        if (scalar_simd())
+            scalar_load(op, arg);
+        else if (!m_wide || !simd_load(op, arg))
             simd(offset, op);
         return;
     }
@@ -86,7 +88,9 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
     if (!begin(offset))
         return;
     if (wasm::opcode_info(op).prefix == 0xfd) {
-        if (!m_wide || !simd_store(op, arg))
+        if (scalar_simd() && op == Opcode::V128Store)
+            scalar_store(arg);
+        else if (!m_wide || !simd_store(op, arg))
             simd(offset, op);
         return;
     }
@@ -194,7 +198,9 @@ void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
         m_asm.add(t4, t4, t5);
         m_asm.ld(t4, t4, 0);
     }
-    if (is_vec(type)) {
+    if (is_vec(type) && !m_vector) {
+        scalar_global_get();
+    } else if (is_vec(type)) {
         // A v128 global's 16 bytes are the Value's payload (jit/VMContext.h).
         VecReg r = alloc_vec();
         vset(Sew::E8);
@@ -227,8 +233,13 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
     FpReg fvalue = ft10;
     GpReg gvalue = t5;
     VecReg vvalue = v1;
-    if (is_vec(type))
+    i32 scalar_value = 0; // the scalar path: the v128's slot
+    if (is_vec(type) && !m_vector) {
+        scalar_value = scalar_operand(u32(m_stack.size()) - 1);
+        drop_entry();
+    } else if (is_vec(type)) {
         vvalue = pop_vec();
+    }
     else if (fp)
         fvalue = pop_fp();
     else
@@ -243,6 +254,10 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
     }
     switch (type) {
     case ValueType::V128:
+        if (!m_vector) {
+            scalar_global_set(scalar_value);
+            break;
+        }
         vset(Sew::E8);
         m_asm.vse(Sew::E8, vvalue, t4);
         break;

@@ -1,7 +1,7 @@
 // WebAssembly fixed-width SIMD (core spec 2.0 §4.4.3 "Vector Instructions",
 // §5.4.8 for the encodings) in the baseline tier, lowered to RVV 1.0.
 //
-// Only with the V extension (VLEN >= 128): a v128 is one vector register
+// With the V extension (VLEN >= 128; without it SimdScalarOps.cpp): a v128 is one vector register
 // at LMUL 1 with vl = 16 / 8 / 4 / 2 for SEW 8 / 16 / 32 / 64 (RVV 1.0
 // §3.4, §6.3 vsetivli), so the same code is right for VLEN 128, 256 and
 // 512; tail and mask policies are agnostic, and no op reads past vl. Value
@@ -90,6 +90,8 @@ void Compiler::on_v128_const(u32 offset, const u8* bytes) noexcept
         lo |= u64(bytes[i]) << (8 * i);
         hi |= u64(bytes[8 + i]) << (8 * i);
     }
+    if (!m_vector)
+        return scalar_v128_const(lo, hi);
     VecReg r = alloc_vec();
     vset(Sew::E64);
     if (lo == hi) {
@@ -112,6 +114,10 @@ void Compiler::on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept
         return;
     if (!m_wide)
         return simd(offset, op);
+    if (!m_vector) {
+        bool replace = wasm::signature_types(wasm::opcode_info(op).signature).param_count == 2;
+        return scalar_simd_call(op, lane, 0, replace ? ScalarOperand::InImm2 : ScalarOperand::InImm);
+    }
     using O = Opcode;
     Sew sew = Sew::E8;
     switch (op) {
@@ -202,6 +208,8 @@ void Compiler::on_shuffle(u32 offset, const u8* lanes) noexcept
         lo |= u64(lanes[i]) << (8 * i);
         hi |= u64(lanes[8 + i]) << (8 * i);
     }
+    if (!m_vector)
+        return scalar_simd_call(Opcode::I8x16Shuffle, lo, hi);
     VecReg b = pop_vec();
     VecReg a = pop_vec();
     VecReg r = alloc_vec();
@@ -225,6 +233,8 @@ void Compiler::on_load_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) n
         return;
     if (!m_wide)
         return simd(offset, op);
+    if (!m_vector)
+        return scalar_lane_memory(op, arg, lane);
     VecReg a = pop_vec();
     GpReg index = pop_gp();
     VecReg r = alloc_vec(); // before t5 is live (a spill uses it)
@@ -254,6 +264,8 @@ void Compiler::on_store_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) 
         return;
     if (!m_wide)
         return simd(offset, op);
+    if (!m_vector)
+        return scalar_lane_memory(op, arg, lane);
     VecReg a = pop_vec();
     GpReg index = pop_gp();
     Sew sew = op == Opcode::V128Store8Lane ? Sew::E8 : op == Opcode::V128Store16Lane ? Sew::E16

@@ -1,8 +1,8 @@
 // WebAssembly SIMD in the baseline tier (RVV; issue 6, first step):
 // hand-built modules, each op checked against a scalar C++ model of the
 // spec's lane semantics (core spec 2.0 §4.3.2 / §4.4.3). Executed in the
-// riscv64-linux ring (qemu-riscv64 with V, VLEN 128); without V the same
-// functions must fail to compile with Unsupported "SIMD not supported yet".
+// riscv64-linux ring (qemu-riscv64 with V, VLEN 128), compiled both for RVV
+// and for the scalar path of harts without V.
 
 #include "JitTestHelpers.h"
 #include <wasm/Opcodes.h>
@@ -218,19 +218,14 @@ Result<Value> call(JitFixture& f, wasm::Instance* instance, const std::string& n
 
 } // namespace
 
-TEST(BaselineSimd, WithoutVFailsCleanly)
-{
-    JitFixture f; // rv64gc: no V
-    ModuleBuilder b;
-    u32 t = b.type({ V128, V128 }, { V128 });
-    b.function(t, {}, cat({ local_get(0), local_get(1), op(Opcode::I32x4Add) }), "f");
-    auto m = f.read(b.build());
-    ASSERT_FALSE(m.is_error()) << message(m.error());
-    auto r = f.engine->compile(*m.value());
-    ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), ErrorCode::Unsupported);
-    EXPECT_TRUE(message(r.error()).starts_with("SIMD not supported yet")) << message(r.error());
-}
+// Every execution test runs twice: on RVV, and on the scalar path a hart
+// without V gets (jit/baseline/SimdScalarOps.cpp), against the same model.
+class BaselineSimdPaths : public testing::TestWithParam<riscv64::CpuFeatures> { };
+
+INSTANTIATE_TEST_SUITE_P(Paths, BaselineSimdPaths, testing::Values(with_v(), riscv64::CpuFeatures::rv64gc()),
+    [](const testing::TestParamInfo<riscv64::CpuFeatures>& info) {
+        return std::string(info.param.has(riscv64::Extension::V) ? "Rvv" : "Scalar");
+    });
 
 TEST(BaselineSimd, UnimplementedOpsFailCleanly)
 {
@@ -246,9 +241,9 @@ TEST(BaselineSimd, UnimplementedOpsFailCleanly)
     EXPECT_TRUE(message(r.error()).starts_with("SIMD not supported yet: i8x16.relaxed_swizzle")) << message(r.error());
 }
 
-TEST(BaselineSimd, LanewiseBinaryOpsMatchTheModel)
+TEST_P(BaselineSimdPaths, LanewiseBinaryOpsMatchTheModel)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 t = b.type({ V128, V128 }, { V128 });
@@ -269,9 +264,9 @@ TEST(BaselineSimd, LanewiseBinaryOpsMatchTheModel)
     }
 }
 
-TEST(BaselineSimd, UnaryTestsAndBitselect)
+TEST_P(BaselineSimdPaths, UnaryTestsAndBitselect)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 vv = b.type({ V128 }, { V128 });
@@ -335,9 +330,9 @@ TEST(BaselineSimd, UnaryTestsAndBitselect)
     }
 }
 
-TEST(BaselineSimd, ShiftsMaskTheCount)
+TEST_P(BaselineSimdPaths, ShiftsMaskTheCount)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 t = b.type({ V128, I32 }, { V128 });
@@ -368,9 +363,9 @@ TEST(BaselineSimd, ShiftsMaskTheCount)
     }
 }
 
-TEST(BaselineSimd, SplatExtractReplaceAndConst)
+TEST_P(BaselineSimdPaths, SplatExtractReplaceAndConst)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 iv = b.type({ I32 }, { V128 });
@@ -448,9 +443,9 @@ TEST(BaselineSimd, SplatExtractReplaceAndConst)
     }
 }
 
-TEST(BaselineSimd, LoadsStoresAndOutOfBoundsTraps)
+TEST_P(BaselineSimdPaths, LoadsStoresAndOutOfBoundsTraps)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     b.has_memory = true;
@@ -531,9 +526,9 @@ TEST(BaselineSimd, LoadsStoresAndOutOfBoundsTraps)
 // More live v128 values than vector registers, a call (all vector registers
 // are caller-saved) with v128 arguments and results, v128 locals, a block
 // with a v128 result left by br_if, and select.
-TEST(BaselineSimd, SpillPressureCallsAndControlFlow)
+TEST_P(BaselineSimdPaths, SpillPressureCallsAndControlFlow)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 mix_t = b.type({ V128, I32, V128 }, { V128, I32 });
@@ -588,9 +583,9 @@ TEST(BaselineSimd, SpillPressureCallsAndControlFlow)
     }
 }
 
-TEST(BaselineSimd, ShuffleExtendAbsAndLaneMemory)
+TEST_P(BaselineSimdPaths, ShuffleExtendAbsAndLaneMemory)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     b.has_memory = true;
@@ -710,9 +705,9 @@ TEST(BaselineSimd, ShuffleExtendAbsAndLaneMemory)
 // Lane ops whose scalar goes through a scratch register while the vector
 // operands must be filled from or spilled to the frame (more live values
 // than registers).
-TEST(BaselineSimd, LaneOpsUnderSpillPressure)
+TEST_P(BaselineSimdPaths, LaneOpsUnderSpillPressure)
 {
-    JitFixture f(with_v());
+    JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     b.has_memory = true;
@@ -750,4 +745,89 @@ TEST(BaselineSimd, LaneOpsUnderSpillPressure)
     ASSERT_FALSE(r.is_error()) << message(r.error());
     EXPECT_EQ(hex(unv(result)), hex(expected));
     (void)x;
+}
+
+namespace {
+
+// host(a, n, b) = (a xor b with its halves swapped, n * 3)
+Result<void> host_mix(void*, Span<const Value> args, Span<Value> results) noexcept
+{
+    Value r = Value::default_of(wasm::ValueType::V128);
+    for (u32 i = 0; i < 16; ++i)
+        r.v128[i] = u8(args[0].v128[(i + 8) % 16] ^ args[2].v128[(i + 8) % 16]);
+    results[0] = r;
+    results[1] = Value::from_i32(args[1].i32 * 3);
+    return {};
+}
+
+} // namespace
+
+// v128 parameters and results through host calls (memory-passed, jit/Abi.h)
+// and through a million return_call hops with v128 stack arguments, which
+// must not grow the stack.
+TEST_P(BaselineSimdPaths, V128ThroughHostCallsAndTailCalls)
+{
+    JitFixture f(GetParam());
+    REQUIRE_EXECUTION(f);
+    static constexpr wasm::ValueType host_params[] = { wasm::ValueType::V128, wasm::ValueType::I32, wasm::ValueType::V128 };
+    static constexpr wasm::ValueType host_results[] = { wasm::ValueType::V128, wasm::ValueType::I32 };
+    wasm::FunctionInstance* mix = MUST(f.store.create_host_function({ host_params, host_results }, host_mix, nullptr));
+    wasm::Instance* host = MUST(f.store.create_instance());
+    MUST(host->add_export("mix"_sv, { wasm::ExternKind::Function, mix }));
+    MUST(f.linker.register_instance("host"_sv, host));
+    ModuleBuilder b;
+    u32 mix_t = b.type({ V128, I32, V128 }, { V128, I32 });
+    u32 via_t = b.type({ V128, I32, V128 }, { V128 });
+    u32 hop_t = b.type({ I32, V128, V128 }, { V128 });
+    b.import_function("host", "mix", mix_t);
+    // via(a, n, b) = let (v, m) = mix(a, n, b) in v + i32x4.splat(m)
+    b.function(via_t, {}, cat({ local_get(0), local_get(1), local_get(2), call(0), op(Opcode::I32x4Splat), op(Opcode::I32x4Add) }), "via");
+    // hop(n, a, b) = n == 0 ? a xor b : return_call hop(n - 1, b + splat(1), a)
+    V one {};
+    for (u32 i = 0; i < 4; ++i)
+        set_lane(one, 4, i, 1);
+    b.function(hop_t, {}, cat({ local_get(0), { 0x45, 0x04, 0x40 }, local_get(1), local_get(2), op(Opcode::V128Xor), { 0x0f, 0x0b },
+        local_get(0), i32_const(1), { 0x6b }, local_get(2), v128_const(one), op(Opcode::I32x4Add), local_get(1), { 0x12, 0x02 } }), "hop");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto in = inputs();
+    for (usize k = 0; k + 1 < in.size(); ++k) {
+        const V& a = in[k];
+        const V& c = in[k + 1];
+        i32 n = i32(k) - 2;
+        std::vector<Value> args { vval(a), Value::from_i32(u32(n)), vval(c) };
+        Value result;
+        auto r = f.engine->invoke(JitFixture::exported(instance.value(), "via"), Span<const Value>(args.data(), args.size()), Span<Value>(&result, 1));
+        ASSERT_FALSE(r.is_error()) << message(r.error());
+        V expected;
+        for (u32 i = 0; i < 16; ++i)
+            expected[i] = u8(a[(i + 8) % 16] ^ c[(i + 8) % 16]);
+        for (u32 i = 0; i < 4; ++i)
+            set_lane(expected, 4, i, (lane(expected, 4, i) + u32(n * 3)) & 0xffffffff);
+        EXPECT_EQ(hex(unv(result)), hex(expected)) << "via, input " << k;
+    }
+    for (u32 hops : { 0u, 1u, 7u, 1000000u }) {
+        // After 2m hops both values gained m in every lane, then swap once more if odd.
+        V x = in[3], y = in[4];
+        auto bump = [](V& v, u32 m) {
+            for (u32 i = 0; i < 4; ++i)
+                set_lane(v, 4, i, (lane(v, 4, i) + m) & 0xffffffff);
+        };
+        bump(x, hops / 2);
+        bump(y, hops / 2);
+        if (hops % 2) {
+            V t = x;
+            x = y;
+            bump(x, 1);
+            y = t;
+        }
+        V expected;
+        for (u32 i = 0; i < 16; ++i)
+            expected[i] = x[i] ^ y[i];
+        std::vector<Value> args { Value::from_i32(hops), vval(in[3]), vval(in[4]) };
+        Value result;
+        auto r = f.engine->invoke(JitFixture::exported(instance.value(), "hop"), Span<const Value>(args.data(), args.size()), Span<Value>(&result, 1));
+        ASSERT_FALSE(r.is_error()) << message(r.error()) << " after " << hops << " hops";
+        EXPECT_EQ(hex(unv(result)), hex(expected)) << hops << " hops";
+    }
 }
