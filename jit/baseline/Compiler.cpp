@@ -1407,8 +1407,10 @@ void Compiler::on_numeric(u32 offset, Opcode op) noexcept
         return;
     const wasm::OpcodeInfo& info = wasm::opcode_info(op);
     if (info.prefix == 0xfd) {
-        if (scalar_simd())
-            scalar_simd_call(op, 0, 0);
+        if (scalar_simd()) {
+            if (!scalar_inline(op))
+                scalar_simd_call(op);
+        }
         else if (!m_wide || !simd_op(op))
             simd(offset, op);
         return;

@@ -276,16 +276,12 @@ private:
     void load_v128_bits(VecReg rd, u64 lo, u64 hi) noexcept;
     // The scalar path (SimdScalarOps.cpp): no V extension; v128 values stay
     // in their slots and lane-wise work calls k23_simd_scalar.
-    enum class ScalarOperand : u8 {
-        InImm,  // a5: splat value, shift count
-        InImm2, // a6: replace_lane value (a5 = the lane)
-    };
     [[nodiscard]] bool scalar_simd() const noexcept { return m_wide && !m_vector; }
     [[nodiscard]] i32 vec_slot_offset(u32 stack_index) const noexcept;
     i32 scalar_operand(u32 stack_index) noexcept;
     void spill_caller_saved() noexcept;
     void scalar_v128_const(u64 lo, u64 hi) noexcept;
-    void scalar_simd_call(Opcode op, u64 imm, u64 imm2, ScalarOperand scalar = ScalarOperand::InImm) noexcept;
+    void scalar_simd_call(Opcode op) noexcept;
     void scalar_address(const MemArg& arg, u32 size) noexcept;
     void scalar_load(Opcode op, const MemArg& arg) noexcept;
     void scalar_store(const MemArg& arg) noexcept;
@@ -295,6 +291,13 @@ private:
     void scalar_local_set(u32 index, bool keep) noexcept;
     void scalar_global_get() noexcept;
     void scalar_global_set(i32 value) noexcept;
+    void frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept;
+    void frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept;
+    void zero_extend_word(GpReg r) noexcept;
+    void scalar_lane(Opcode op, u8 lane) noexcept;
+    bool scalar_splat(Opcode op) noexcept;
+    void scalar_shuffle(const u8* lanes) noexcept;
+    bool scalar_inline(Opcode op) noexcept;
     [[nodiscard]] static bool function_needs_wide(const wasm::Module& module, u32 function_index) noexcept;
     void int_binary(Opcode op) noexcept;
     void int_compare(Opcode op) noexcept;

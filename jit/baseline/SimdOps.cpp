@@ -114,10 +114,8 @@ void Compiler::on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept
         return;
     if (!m_wide)
         return simd(offset, op);
-    if (!m_vector) {
-        bool replace = wasm::signature_types(wasm::opcode_info(op).signature).param_count == 2;
-        return scalar_simd_call(op, lane, 0, replace ? ScalarOperand::InImm2 : ScalarOperand::InImm);
-    }
+    if (!m_vector)
+        return scalar_lane(op, lane);
     using O = Opcode;
     Sew sew = Sew::E8;
     switch (op) {
@@ -209,7 +207,7 @@ void Compiler::on_shuffle(u32 offset, const u8* lanes) noexcept
         hi |= u64(lanes[8 + i]) << (8 * i);
     }
     if (!m_vector)
-        return scalar_simd_call(Opcode::I8x16Shuffle, lo, hi);
+        return scalar_shuffle(lanes);
     VecReg b = pop_vec();
     VecReg a = pop_vec();
     VecReg r = alloc_vec();

@@ -3,9 +3,13 @@
 //
 // Every v128 lives in its 16-byte canonical frame slot (a wide frame,
 // jit/Abi.h): a v128 stack entry is always Loc::Slot, never a register or a
-// constant. Moves (const, local, global, select, v128.load/store) are inline
-// pairs of ld/sd through t4/t5; everything lane-wise calls the portable
-// helper k23_simd_scalar (jit/SimdScalar.h) with the slots' addresses.
+// constant. Inline, on the two 64-bit halves in integer registers: moves
+// (const, local, global, select, v128.load/store), lane access (extract,
+// replace, splat), shuffle (as aligned 1/2/4/8-byte pieces), the bitwise
+// ops, i64x2/i32x4 add and sub, and i64x2/i32x4 shifts by a constant — what
+// hashing and crypto code (blake3-simd) spends its time in. Everything else
+// calls the portable helper k23_simd_scalar (jit/SimdScalar.h) with the
+// slots' addresses.
 // Before such a call only the entries in caller-saved registers are
 // spilled: s1-s9 and fs0-fs11 survive the C ABI, and v128 values are in
 // memory already.
@@ -78,15 +82,17 @@ i32 Compiler::scalar_operand(u32 stack_index) noexcept
     return vec_slot_offset(stack_index);
 }
 
-void Compiler::scalar_simd_call(Opcode op, u64 imm, u64 imm2, ScalarOperand scalar_in) noexcept
+// The helper call for a numeric SIMD opcode: the only scalar operand left
+// for it (a variable shift count; splats and lanes are inline) goes in a5
+// as the helper's imm; no opcode that comes here has an imm2.
+void Compiler::scalar_simd_call(Opcode op) noexcept
 {
     const wasm::SignatureTypes& sig = wasm::signature_types(wasm::opcode_info(op).signature);
     u32 count = sig.param_count;
     bool has_scalar = count > 0 && !is_vec(sig.params[count - 1]);
-    GpReg scalar_reg = scalar_in == ScalarOperand::InImm2 ? a6 : a5;
-    // The scalar operand (splat value, shift count, replace_lane value) is
-    // the top entry: pop it into a temporary, then into its argument register
-    // before anything else is written.
+    GpReg scalar_reg = a5;
+    // The scalar operand is the top entry: pop it into a temporary, then
+    // into its argument register before anything else is written.
     GpReg scalar_gp = zero;
     FpReg scalar_fp = ft0;
     ValueType scalar_type = has_scalar ? sig.params[count - 1] : ValueType::I32;
@@ -116,10 +122,9 @@ void Compiler::scalar_simd_call(Opcode op, u64 imm, u64 imm2, ScalarOperand scal
         frame_address_to(a1, vec_slot_offset(base));
     else
         m_asm.li(a1, 0);
-    if (!has_scalar || scalar_reg != a5)
-        m_asm.li(a5, i64(imm));
-    if (!has_scalar || scalar_reg != a6)
-        m_asm.li(a6, i64(imm2));
+    if (!has_scalar)
+        m_asm.li(a5, 0);
+    m_asm.li(a6, 0);
     m_asm.li(a0, i64(u32(op)));
     call_helper(reinterpret_cast<const void*>(&k23_simd_scalar));
     if (sig.result_count == 0)
@@ -264,6 +269,273 @@ void Compiler::scalar_global_set(i32 value) noexcept
     for (i32 half = 0; half < 16; half += 8) {
         load_frame(t5, value + half);
         m_asm.sd(t5, t4, half);
+    }
+}
+
+// 1-, 2-, 4- or 8-byte frame access at fp + offset (t6 for far offsets).
+void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    switch (size) {
+    case 1: sign ? m_asm.lb(rd, base, imm) : m_asm.lbu(rd, base, imm); break;
+    case 2: sign ? m_asm.lh(rd, base, imm) : m_asm.lhu(rd, base, imm); break;
+    case 4: sign ? m_asm.lw(rd, base, imm) : m_asm.lwu(rd, base, imm); break;
+    default: m_asm.ld(rd, base, imm); break;
+    }
+}
+
+void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    switch (size) {
+    case 1: m_asm.sb(rs, base, imm); break;
+    case 2: m_asm.sh(rs, base, imm); break;
+    case 4: m_asm.sw(rs, base, imm); break;
+    default: m_asm.sd(rs, base, imm); break;
+    }
+}
+
+void Compiler::zero_extend_word(GpReg r) noexcept
+{
+    if (m_asm.has(Extension::Zba)) {
+        m_asm.zext_w(r, r);
+    } else {
+        m_asm.slli(r, r, 32);
+        m_asm.srli(r, r, 32);
+    }
+}
+
+// §4.4.3 extract_lane / replace_lane, §4.4.3.2 splat: plain loads and
+// stores of the lane in the slot (lane i of an NxM shape is at byte i * M/8).
+void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
+{
+    using O = Opcode;
+    u32 size = 1;
+    bool sign = false;
+    switch (op) {
+    case O::I8x16ExtractLaneS: sign = true; [[fallthrough]];
+    case O::I8x16ExtractLaneU: case O::I8x16ReplaceLane: size = 1; break;
+    case O::I16x8ExtractLaneS: sign = true; [[fallthrough]];
+    case O::I16x8ExtractLaneU: case O::I16x8ReplaceLane: size = 2; break;
+    case O::I32x4ExtractLane: sign = true; [[fallthrough]]; // an i32 is sign-extended (jit/Abi.h)
+    case O::I32x4ReplaceLane: case O::F32x4ExtractLane: case O::F32x4ReplaceLane: size = 4; break;
+    default: size = 8; break; // i64x2 and f64x2
+    }
+    const wasm::SignatureTypes& sig = wasm::signature_types(wasm::opcode_info(op).signature);
+    if (sig.param_count == 2) {
+        ValueType t = sig.params[1];
+        i32 at = scalar_operand(u32(m_stack.size()) - 2) + i32(lane * size);
+        if (is_float(t)) {
+            FpReg value = pop_fp();
+            i32 imm;
+            GpReg base = frame_address(at, imm);
+            if (t == ValueType::F32)
+                m_asm.fsw(value, base, imm);
+            else
+                m_asm.fsd(value, base, imm);
+        } else {
+            GpReg value = pop_gp();
+            frame_store_sized(value, at, size);
+        }
+        return; // the vector's slot is the result's
+    }
+    i32 at = scalar_operand(u32(m_stack.size()) - 1) + i32(lane * size);
+    ValueType t = sig.results[0];
+    if (is_float(t)) {
+        FpReg r = alloc_fp();
+        i32 imm;
+        GpReg base = frame_address(at, imm);
+        if (t == ValueType::F32)
+            m_asm.flw(r, base, imm);
+        else
+            m_asm.fld(r, base, imm);
+        drop_entry();
+        push_fp(t, r);
+    } else {
+        GpReg r = alloc_gp();
+        frame_load_sized(r, at, size, sign);
+        drop_entry();
+        push_gp(t, r);
+    }
+}
+
+bool Compiler::scalar_splat(Opcode op) noexcept
+{
+    using O = Opcode;
+    u32 size;
+    switch (op) {
+    case O::I8x16Splat: size = 1; break;
+    case O::I16x8Splat: size = 2; break;
+    case O::I32x4Splat: case O::F32x4Splat: size = 4; break;
+    case O::I64x2Splat: case O::F64x2Splat: size = 8; break;
+    default: return false;
+    }
+    i32 at = vec_slot_offset(u32(m_stack.size()) - 1);
+    if (is_float(top().type)) {
+        FpReg value = pop_fp();
+        for (u32 i = 0; i < 16; i += size) {
+            i32 imm;
+            GpReg base = frame_address(at + i32(i), imm);
+            if (size == 4)
+                m_asm.fsw(value, base, imm);
+            else
+                m_asm.fsd(value, base, imm);
+        }
+    } else {
+        GpReg value = pop_gp();
+        for (u32 i = 0; i < 16; i += size)
+            frame_store_sized(value, at + i32(i), size);
+    }
+    push_slot(ValueType::V128);
+    return true;
+}
+
+// §4.4.3.7 i8x16.shuffle: each result half is gathered into a register from
+// the longest aligned runs of consecutive source bytes (a lane permutation
+// of i32x4 is four lwu), then both halves are stored: the result's slot is
+// the first operand's, so nothing is written before everything is read.
+void Compiler::scalar_shuffle(const u8* lanes) noexcept
+{
+    u32 size = u32(m_stack.size());
+    i32 a = scalar_operand(size - 2), b = scalar_operand(size - 1);
+    GpReg acc[2] = { alloc_gp(), alloc_gp() };
+    for (u32 half = 0; half < 2; ++half) {
+        for (u32 i = 8 * half; i < 8 * half + 8;) {
+            u32 src = lanes[i];
+            u32 run = 8;
+            for (; run > 1; run /= 2) {
+                if (i % run != 0 || src % run != 0 || (src % 16) + run > 16)
+                    continue;
+                bool consecutive = true;
+                for (u32 k = 1; k < run; ++k)
+                    consecutive &= lanes[i + k] == src + k;
+                if (consecutive)
+                    break;
+            }
+            i32 from = (src < 16 ? a : b) + i32(src % 16);
+            if (i % 8 == 0) {
+                frame_load_sized(acc[half], from, run, false);
+            } else {
+                frame_load_sized(t4, from, run, false);
+                m_asm.slli(t4, t4, 8 * (i % 8));
+                m_asm.or_(acc[half], acc[half], t4);
+            }
+            i += run;
+        }
+    }
+    store_frame(acc[0], a);
+    store_frame(acc[1], a + 8);
+    drop_entry();
+}
+
+// The ops done on the two halves in registers; false: call the helper.
+bool Compiler::scalar_inline(Opcode op) noexcept
+{
+    using O = Opcode;
+    if (scalar_splat(op))
+        return true;
+    switch (op) {
+    case O::V128Not: {
+        i32 a = scalar_operand(u32(m_stack.size()) - 1);
+        for (i32 half = 0; half < 16; half += 8) {
+            load_frame(t4, a + half);
+            m_asm.not_(t4, t4);
+            store_frame(t4, a + half);
+        }
+        return true;
+    }
+    case O::V128And: case O::V128Or: case O::V128Xor: case O::V128AndNot:
+    case O::I64x2Add: case O::I64x2Sub: case O::I32x4Add: case O::I32x4Sub: {
+        u32 size = u32(m_stack.size());
+        i32 a = scalar_operand(size - 2), b = scalar_operand(size - 1);
+        bool lanes32 = op == O::I32x4Add || op == O::I32x4Sub;
+        GpReg low = lanes32 ? alloc_gp() : t6;
+        for (i32 half = 0; half < 16; half += 8) {
+            load_frame(t4, a + half);
+            load_frame(t5, b + half);
+            switch (op) {
+            case O::V128And: m_asm.and_(t4, t4, t5); break;
+            case O::V128Or: m_asm.or_(t4, t4, t5); break;
+            case O::V128Xor: m_asm.xor_(t4, t4, t5); break;
+            case O::V128AndNot:
+                if (m_asm.has(Extension::Zbb)) {
+                    m_asm.andn(t4, t4, t5);
+                } else {
+                    m_asm.not_(t5, t5);
+                    m_asm.and_(t4, t4, t5);
+                }
+                break;
+            case O::I64x2Add: m_asm.add(t4, t4, t5); break;
+            case O::I64x2Sub: m_asm.sub(t4, t4, t5); break;
+            default:
+                // Low lane with addw/subw, high lane on the upper words.
+                if (op == O::I32x4Add)
+                    m_asm.addw(low, t4, t5);
+                else
+                    m_asm.subw(low, t4, t5);
+                m_asm.srli(t4, t4, 32);
+                m_asm.srli(t5, t5, 32);
+                if (op == O::I32x4Add)
+                    m_asm.add(t4, t4, t5);
+                else
+                    m_asm.sub(t4, t4, t5);
+                m_asm.slli(t4, t4, 32);
+                zero_extend_word(low);
+                m_asm.or_(t4, t4, low);
+                break;
+            }
+            store_frame(t4, a + half);
+        }
+        drop_entry();
+        return true;
+    }
+    case O::I64x2Shl: case O::I64x2ShrS: case O::I64x2ShrU:
+    case O::I32x4Shl: case O::I32x4ShrS: case O::I32x4ShrU: {
+        // §4.4.3.6: the count is taken modulo the lane width; only a
+        // constant count is done inline.
+        if (top().loc != Loc::Const)
+            return false;
+        bool lanes32 = op == O::I32x4Shl || op == O::I32x4ShrS || op == O::I32x4ShrU;
+        u32 n = u32(top().bits) & (lanes32 ? 31 : 63);
+        drop_entry();
+        i32 a = scalar_operand(u32(m_stack.size()) - 1);
+        for (i32 half = 0; half < 16; half += 8) {
+            load_frame(t4, a + half);
+            switch (op) {
+            case O::I64x2Shl: m_asm.slli(t4, t4, n); break;
+            case O::I64x2ShrS: m_asm.srai(t4, t4, n); break;
+            case O::I64x2ShrU: m_asm.srli(t4, t4, n); break;
+            case O::I32x4Shl:
+                m_asm.srli(t5, t4, 32);
+                m_asm.slli(t5, t5, 32 + n);
+                m_asm.slliw(t4, t4, n);
+                zero_extend_word(t4);
+                m_asm.or_(t4, t4, t5);
+                break;
+            case O::I32x4ShrU:
+                m_asm.srli(t5, t4, 32 + n);
+                m_asm.slli(t5, t5, 32);
+                m_asm.slli(t4, t4, 32);
+                m_asm.srli(t4, t4, 32 + n);
+                m_asm.or_(t4, t4, t5);
+                break;
+            default: // i32x4.shr_s
+                m_asm.srai(t5, t4, 32 + n);
+                m_asm.slli(t5, t5, 32);
+                m_asm.slli(t4, t4, 32);
+                m_asm.srai(t4, t4, 32 + n);
+                zero_extend_word(t4);
+                m_asm.or_(t4, t4, t5);
+                break;
+            }
+            store_frame(t4, a + half);
+        }
+        return true;
+    }
+    default:
+        return false;
     }
 }
 
