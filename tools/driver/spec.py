@@ -71,6 +71,11 @@ DEFAULT_VLEN = 128
 # these VLENs, after the main pass at DEFAULT_VLEN (test names spec@vlenN.*).
 RING_EXTRA_VLENS = [256]
 COMMAND_TIMEOUT = 60  # seconds per runner command (qemu; a hang is a failure)
+# qemu-riscv64 7.2 keeps its page-flag tables for every guest mapping ever
+# made, so each instantiated memory's reservation (PROT_NONE, freed at
+# `reset`) stays in its RSS: over the core suite one runner grows to ~20 GB.
+# A runner above this RSS is restarted between files.
+RUNNER_RSS_LIMIT = 2 << 30
 AFTER_SKIPPED = "depends on state from a skipped execution command"
 LANE_BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "f32": 32, "f64": 64}
 
@@ -310,6 +315,14 @@ class Runner:
             self.buffer += chunk
         answer, _, self.buffer = self.buffer.partition(b"\n")
         return answer.decode(errors="replace")
+
+    def rss(self):
+        """Resident bytes of the runner process (qemu-riscv64 or k23-spec)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def close(self):
         try:
@@ -556,6 +569,10 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                         runner.ask("vector off")
                 except RuntimeError as e:
                     report.add(suite, relpath, 0, "runner", "failed", str(e))
+                    runner.close()
+                    runner = Runner(cmd)
+                    runner.ask(f"features {features}")
+                if runner.rss() > RUNNER_RSS_LIMIT:
                     runner.close()
                     runner = Runner(cmd)
                     runner.ask(f"features {features}")
