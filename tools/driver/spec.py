@@ -452,6 +452,7 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
     base = os.path.dirname(json_path)
     runner.ask("reset")
     executed_skipped = False  # an earlier command that would change state was skipped
+    current_skipped = False   # the last `module` was skipped: the runner's current module is an older one
     binaries = {}  # line -> (module file, expected text), for CONVERSION_LOSSES
     quote = lambda name: urllib.parse.quote(name, safe="$")
     for cmd in commands:
@@ -467,6 +468,7 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
             expected = binaries[same_as][1]
         if ctype == "module":
             kind, code, message = parse_answer(runner.ask(f"load {quote(cmd.get('name', '-'))} {path}"))
+            current_skipped = kind == "skip" or (code == "unsupported" and "SIMD" in message)
             if kind == "ok":
                 add("passed")
             elif kind == "skip":
@@ -514,6 +516,8 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
                 add("passed")
             else:
                 add("failed", f"expected {want} \"{expected}\", got {code}: \"{message}\"")
+        elif ctype in EXECUTION and current_skipped and "module" not in cmd.get("action", {}):
+            add("skipped", AFTER_SKIPPED)
         elif ctype in EXECUTION:
             if not run_execution(runner, cmd, add, simd, outdated_reason(relpath, cmd), executed_skipped):
                 executed_skipped = True
