@@ -31,6 +31,10 @@ Judging (nothing counts as passed unless it was checked):
                               modules are skipped "SIMD: issue 6")
   a .wast wast2json rejects   each top-level command of it skipped, with
                               wast2json's error as the reason
+  OUTDATED commands           expectation contradicts the final proposal:
+                              executed, skipped with the reason and k23's result
+  after a skipped command     commands depending on its state are skipped
+                              (a skipped module: the commands on it)
 Message rule: the engine's message must START WITH the suite's expected
 text (k23 appends detail after it, e.g. "unknown local 2", "type mismatch:
 expected i32, got i64"), as other engines' spec runners compare.
