@@ -11,8 +11,9 @@
 // Scratch GPRs: t4 (addresses) and t5; a v128 fill or spill (pop_vec,
 // alloc_vec) computes its frame address in t5, so t5 is set only after them.
 //
-// This is the first step of issue 6: opcodes not handled here return false
-// and the compiler fails with Unsupported "SIMD not supported yet: <op>".
+// Every SIMD opcode (and the relaxed-simd proposal's, see deterministic())
+// is lowered here; an opcode not handled returns false and the compiler fails
+// with Unsupported "SIMD not supported yet: <op>".
 
 #include <jit/baseline/Compiler.h>
 
@@ -25,6 +26,32 @@ constexpr u32 lanes_of(Sew sew) noexcept { return 16u >> u32(sew); }
 // Scratch vector registers.
 constexpr VecReg vs1 = v1;
 constexpr VecReg vs2 = v2;
+
+// Relaxed SIMD (the relaxed-simd proposal, Overview.md: each instruction
+// may give one of a set of implementation-defined results). k23 picks one
+// deterministic result per instruction (jit/SimdScalar.h lists them; the
+// scalar path agrees). Where that result is an existing instruction's, the
+// relaxed opcode is lowered as that instruction; madd/nmadd and the two dot
+// products have their own lowerings (simd_widen_narrow_convert).
+constexpr Opcode deterministic(Opcode op) noexcept
+{
+    using O = Opcode;
+    switch (op) {
+    case O::I8x16RelaxedSwizzle: return O::I8x16Swizzle;
+    case O::I32x4RelaxedTruncF32x4S: return O::I32x4TruncSatF32x4S;
+    case O::I32x4RelaxedTruncF32x4U: return O::I32x4TruncSatF32x4U;
+    case O::I32x4RelaxedTruncF64x2SZero: return O::I32x4TruncSatF64x2SZero;
+    case O::I32x4RelaxedTruncF64x2UZero: return O::I32x4TruncSatF64x2UZero;
+    case O::I8x16RelaxedLaneselect: case O::I16x8RelaxedLaneselect:
+    case O::I32x4RelaxedLaneselect: case O::I64x2RelaxedLaneselect: return O::V128Bitselect;
+    case O::F32x4RelaxedMin: return O::F32x4Min;
+    case O::F32x4RelaxedMax: return O::F32x4Max;
+    case O::F64x2RelaxedMin: return O::F64x2Min;
+    case O::F64x2RelaxedMax: return O::F64x2Max;
+    case O::I16x8RelaxedQ15mulrS: return O::I16x8Q15mulrSatS;
+    default: return op;
+    }
+}
 
 } // namespace
 
@@ -413,6 +440,7 @@ void Compiler::simd_compare(Opcode op, Sew sew) noexcept
 bool Compiler::simd_op(Opcode op) noexcept
 {
     using O = Opcode;
+    op = deterministic(op);
     // Lane shape of integer ops.
     auto shape = [](Opcode o) -> Sew {
         StringView name = wasm::opcode_info(o).name;
@@ -812,22 +840,70 @@ bool Compiler::simd_widen_narrow_convert(Opcode op) noexcept
         return true;
     }
     // §4.4.3.12 i32x4.dot_i16x8_s: even products + odd products (wrapping).
-    case O::I32x4DotI16x8S: {
+    // i16x8.relaxed_dot_i8x16_i7x16_s (k23: both operands signed, the sum
+    // wrapped) is the same one size down. In the wide shape the even lane is
+    // the low half (little-endian): shl+sra sign-extends it, sra the odd one;
+    // a product of two halves fits the wide lane.
+    // i32x4.relaxed_dot_i8x16_i7x16_add_s (k23: the four signed products
+    // summed exactly, + c, wrapped): the i16 even and odd products, each
+    // sign-extended in its two halves at e32 and summed with c.
+    case O::I32x4DotI16x8S: case O::I16x8RelaxedDotI8x16I7x16S: case O::I32x4RelaxedDotI8x16I7x16AddS: {
+        bool add = op == O::I32x4RelaxedDotI8x16I7x16AddS;
+        bool from16 = op == O::I32x4DotI16x8S;
+        i32 h = from16 ? 16 : 8;
+        VecReg c = add ? pop_vec() : v0;
         VecReg b = pop_vec();
         VecReg a = pop_vec();
         VecReg r = alloc_vec();
-        vset(Sew::E32);
-        m_asm.vsll_vi(v3, a, 16);
-        m_asm.vsra_vi(v3, v3, 16);
-        m_asm.vsll_vi(v4, b, 16);
-        m_asm.vsra_vi(v4, v4, 16);
-        m_asm.vmul_vv(v3, v3, v4);
-        m_asm.vsra_vi(v4, a, 16);
-        m_asm.vsra_vi(v5, b, 16);
-        m_asm.vmul_vv(v4, v4, v5);
-        m_asm.vadd_vv(r, v3, v4);
+        vset(from16 ? Sew::E32 : Sew::E16);
+        m_asm.vsll_vi(v3, a, h);
+        m_asm.vsra_vi(v3, v3, h);
+        m_asm.vsll_vi(v4, b, h);
+        m_asm.vsra_vi(v4, v4, h);
+        m_asm.vmul_vv(v3, v3, v4); // even products
+        m_asm.vsra_vi(v4, a, h);
+        m_asm.vsra_vi(v5, b, h);
+        m_asm.vmul_vv(v4, v4, v5); // odd products
+        if (!add) {
+            m_asm.vadd_vv(r, v3, v4);
+        } else {
+            vset(Sew::E32);
+            m_asm.vsll_vi(v5, v3, 16);
+            m_asm.vsra_vi(v5, v5, 16);
+            m_asm.vsra_vi(v6, v3, 16);
+            m_asm.vadd_vv(v5, v5, v6);
+            m_asm.vsll_vi(v6, v4, 16);
+            m_asm.vsra_vi(v6, v6, 16);
+            m_asm.vadd_vv(v5, v5, v6);
+            m_asm.vsra_vi(v6, v4, 16);
+            m_asm.vadd_vv(v5, v5, v6);
+            m_asm.vadd_vv(r, v5, c);
+            release(c);
+        }
         release(a);
         release(b);
+        push_vec(r);
+        return true;
+    }
+    // relaxed_madd(a, b, c) = a*b + c and relaxed_nmadd(a, b, c) = -(a*b) + c,
+    // fused (k23's choice, one rounding, frm = RNE). RVV §13.6: vfmacc.vv
+    // vd, vs1, vs2 computes vd = +(vs1*vs2) + vd and vfnmsac.vv vd = -(vs1*vs2)
+    // + vd, overwriting the addend: r = c first. A NaN result is RVV's
+    // canonical NaN (§13.3 / F §11.3), as the scalar path's.
+    case O::F32x4RelaxedMadd: case O::F32x4RelaxedNmadd: case O::F64x2RelaxedMadd: case O::F64x2RelaxedNmadd: {
+        VecReg c = pop_vec();
+        VecReg b = pop_vec();
+        VecReg a = pop_vec();
+        VecReg r = alloc_vec();
+        vset(f64() ? Sew::E64 : Sew::E32);
+        m_asm.vmv_v_v(r, c);
+        if (op == O::F32x4RelaxedMadd || op == O::F64x2RelaxedMadd)
+            m_asm.vfmacc_vv(r, a, b);
+        else
+            m_asm.vfnmsac_vv(r, a, b);
+        release(a);
+        release(b);
+        release(c);
         push_vec(r);
         return true;
     }

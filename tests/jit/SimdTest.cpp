@@ -2,7 +2,8 @@
 // hand-built modules, each op checked against a scalar C++ model of the
 // spec's lane semantics (core spec 2.0 §4.3.2 / §4.4.3). Executed in the
 // riscv64-linux ring (qemu-riscv64 with V, VLEN 128), compiled both for RVV
-// and for the scalar path of harts without V.
+// and for the scalar path of harts without V. Relaxed SIMD gives k23's
+// deterministic choices (jit/SimdScalar.h).
 
 #include "JitTestHelpers.h"
 #include <wasm/Opcodes.h>
@@ -10,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <initializer_list>
+#include <vector>
 #include <string.h>
 
 using namespace k23;
@@ -227,18 +230,140 @@ INSTANTIATE_TEST_SUITE_P(Paths, BaselineSimdPaths, testing::Values(with_v(), ris
         return std::string(info.param.has(riscv64::Extension::V) ? "Rvv" : "Scalar");
     });
 
-TEST(BaselineSimd, UnimplementedOpsFailCleanly)
+// Relaxed SIMD: k23's deterministic choices (jit/SimdScalar.h), checked
+// against hand-computed lanes, including the inputs where the proposal's
+// alternatives differ (fused vs. unfused, signed vs. unsigned b, NaN).
+namespace {
+V lanes32(u32 x0, u32 x1, u32 x2, u32 x3)
 {
-    JitFixture f(with_v());
+    V v {};
+    set_lane(v, 4, 0, x0);
+    set_lane(v, 4, 1, x1);
+    set_lane(v, 4, 2, x2);
+    set_lane(v, 4, 3, x3);
+    return v;
+}
+V lanes64(u64 x0, u64 x1)
+{
+    V v {};
+    set_lane(v, 8, 0, x0);
+    set_lane(v, 8, 1, x1);
+    return v;
+}
+V lanes16(std::initializer_list<u16> xs)
+{
+    V v {};
+    u32 i = 0;
+    for (u16 x : xs)
+        set_lane(v, 2, i++, x);
+    return v;
+}
+V lanes8(std::initializer_list<u8> xs)
+{
+    V v {};
+    u32 i = 0;
+    for (u8 x : xs)
+        v[i++] = x;
+    return v;
+}
+} // namespace
+
+TEST_P(BaselineSimdPaths, RelaxedOpsGiveK23sChoices)
+{
+    JitFixture f(GetParam());
+    REQUIRE_EXECUTION(f);
     ModuleBuilder b;
-    u32 t = b.type({ V128 }, { V128 });
-    b.function(t, {}, cat({ local_get(0), local_get(0), op(Opcode::I8x16RelaxedSwizzle) }), "f");
-    auto m = f.read(b.build());
-    ASSERT_FALSE(m.is_error()) << message(m.error());
-    auto r = f.engine->compile(*m.value());
-    ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), ErrorCode::Unsupported);
-    EXPECT_TRUE(message(r.error()).starts_with("SIMD not supported yet: i8x16.relaxed_swizzle")) << message(r.error());
+    u32 t1 = b.type({ V128 }, { V128 });
+    u32 t2 = b.type({ V128, V128 }, { V128 });
+    u32 t3 = b.type({ V128, V128, V128 }, { V128 });
+    struct Case {
+        Opcode op;
+        std::vector<V> args;
+        V expected;
+    };
+    constexpr u32 nan32 = 0x7fc00000, nan32_payload = 0x7fc01234;
+    constexpr u64 nan64 = 0x7ff8000000000000ull;
+    std::vector<Case> cases = {
+        // = i8x16.swizzle: an index >= 16 gives 0.
+        { Opcode::I8x16RelaxedSwizzle,
+            { lanes8({ 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f }),
+                lanes8({ 0, 15, 16, 0x80, 0xff, 3, 3, 17, 1, 2, 4, 5, 6, 7, 8, 9 }) },
+            lanes8({ 0x10, 0x1f, 0, 0, 0, 0x13, 0x13, 0, 0x11, 0x12, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19 }) },
+        // = trunc_sat: NaN -> 0, saturating.
+        { Opcode::I32x4RelaxedTruncF32x4S, { lanes32(nan32, 0x4f32d05e /* 3e9 */, 0xc06ccccd /* -3.7 */, 0x3fc00000 /* 1.5 */) },
+            lanes32(0, 0x7fffffff, u32(-3), 1) },
+        { Opcode::I32x4RelaxedTruncF32x4U, { lanes32(nan32, 0xbf800000 /* -1 */, 0x4f9502f9 /* 5e9 */, 0x4039999a /* 2.9 */) },
+            lanes32(0, 0, 0xffffffff, 2) },
+        { Opcode::I32x4RelaxedTruncF64x2SZero, { lanes64(nan64, 0xc202a05f20000000ull /* -1e10 */) },
+            lanes32(0, 0x80000000, 0, 0) },
+        { Opcode::I32x4RelaxedTruncF64x2UZero, { lanes64(0xc014000000000000ull /* -5 */, 0x401f99999999999aull /* 7.9 */) },
+            lanes32(0, 7, 0, 0) },
+        // Fused: (1 + 2^-12)^2 - (1 + 2^-11) = 2^-24 exactly (unfused: 0).
+        { Opcode::F32x4RelaxedMadd,
+            { lanes32(0x3f800800, 0x40000000, nan32, 0x3f800000), lanes32(0x3f800800, 0x40400000, 0x3f800000, 0x3f800000),
+                lanes32(0xbf801000, 0x3f800000, 0x3f800000, 0x3f800000) },
+            lanes32(0x33800000, 0x40e00000 /* 2*3+1 = 7 */, nan32, 0x40000000) },
+        { Opcode::F32x4RelaxedNmadd,
+            { lanes32(0x3f800800, 0x40000000, 0x3f800000, 0x3f800000), lanes32(0x3f800800, 0x40400000, 0x3f800000, 0x3f800000),
+                lanes32(0x3f801000, 0x3f800000, 0x3f800000, 0x40400000) },
+            lanes32(0xb3800000, 0xc0a00000 /* -(2*3)+1 = -5 */, 0 /* -1+1 = +0 */, 0x40000000) },
+        // (1 + 2^-27)^2 -/+ (1 + 2^-26) = +/-2^-54.
+        { Opcode::F64x2RelaxedMadd,
+            { lanes64(0x3ff0000002000000ull, 0x4000000000000000ull), lanes64(0x3ff0000002000000ull, 0x4008000000000000ull),
+                lanes64(0xbff0000004000000ull, 0x3ff0000000000000ull) },
+            lanes64(0x3c90000000000000ull, 0x401c000000000000ull /* 7 */) },
+        { Opcode::F64x2RelaxedNmadd,
+            { lanes64(0x3ff0000002000000ull, 0x4000000000000000ull), lanes64(0x3ff0000002000000ull, 0x4008000000000000ull),
+                lanes64(0x3ff0000004000000ull, 0x3ff0000000000000ull) },
+            lanes64(0xbc90000000000000ull, 0xc014000000000000ull /* -5 */) },
+        // = v128.bitselect, bit by bit whatever the lane shape.
+        { Opcode::I16x8RelaxedLaneselect,
+            { lanes16({ 0x1234, 0xffff, 0, 0xaaaa }), lanes16({ 0x5678, 0, 0xffff, 0x5555 }), lanes16({ 0xff00, 0x0ff0, 0x8001, 0xffff }) },
+            lanes16({ 0x1278, 0x0ff0, 0x7ffe, 0xaaaa }) },
+        { Opcode::I64x2RelaxedLaneselect,
+            { lanes64(0x0123456789abcdefull, 0), lanes64(0xfedcba9876543210ull, ~0ull), lanes64(0x00000000ffffffffull, 0x8000000000000001ull) },
+            lanes64(0xfedcba9889abcdefull, 0x7ffffffffffffffeull) },
+        // = f32x4/f64x2.min/max: NaN-propagating (canonical), -0 < +0.
+        { Opcode::F32x4RelaxedMin, { lanes32(nan32_payload, 0x80000000, 0x3f800000, 0), lanes32(0x3f800000, 0, nan32, 0x80000000) },
+            lanes32(nan32, 0x80000000, nan32, 0x80000000) },
+        { Opcode::F32x4RelaxedMax, { lanes32(nan32_payload, 0x80000000, 0x3f800000, 0xc0000000), lanes32(0x3f800000, 0, 0x40000000, 0x80000000) },
+            lanes32(nan32, 0, 0x40000000, 0x80000000) },
+        { Opcode::F64x2RelaxedMin, { lanes64(0x8000000000000000ull, nan64), lanes64(0, 0x3ff0000000000000ull) },
+            lanes64(0x8000000000000000ull, nan64) },
+        { Opcode::F64x2RelaxedMax, { lanes64(0x8000000000000000ull, 0xbff0000000000000ull), lanes64(0, 0xc000000000000000ull) },
+            lanes64(0, 0xbff0000000000000ull) },
+        // = q15mulr_sat_s: -1 * -1 saturates.
+        { Opcode::I16x8RelaxedQ15mulrS, { lanes16({ 0x8000, 0x4000, 0x8000, 0xffff }), lanes16({ 0x8000, 0x4000, 0x7fff, 1 }) },
+            lanes16({ 0x7fff, 0x2000, 0x8001, 0 }) },
+        // Signed x signed (b's top bit set: -128 not 128), the sum wrapped to 16 bits.
+        { Opcode::I16x8RelaxedDotI8x16I7x16S,
+            { lanes8({ 0x80, 0x80, 3, u8(-4), 127, 1, 0, 0, 0x7f, 0x7f }), lanes8({ 0x80, 0x80, 5, 6, 0xff, 0x80, 9, 9, 0x7f, 0x7f }) },
+            lanes16({ 0x8000 /* 2 * 16384 wraps */, u16(-9), u16(-255), 0, 0x7e02 /* 2 * 16129 */ }) },
+        // Four signed products summed exactly (no 16-bit step), + c, wrapped to 32 bits.
+        { Opcode::I32x4RelaxedDotI8x16I7x16AddS,
+            { lanes8({ 0x80, 0x80, 0x80, 0x80, 1, 2, 3, 4, 127, 127, 127, 127, 0, 0, 0, 0 }),
+                lanes8({ 0x80, 0x80, 0x80, 0x80, u8(-1), u8(-2), u8(-3), u8(-4), 127, 127, 127, 127, 7, 7, 7, 7 }),
+                lanes32(1, 0x7fffffff, 0x7fffffff, 5) },
+            lanes32(0x10001, 0x7fffffe1, 0x8000fc03, 5) },
+    };
+    for (usize i = 0; i < cases.size(); ++i) {
+        const Case& c = cases[i];
+        u32 type = c.args.size() == 1 ? t1 : c.args.size() == 2 ? t2 : t3;
+        ByteList code;
+        for (u32 k = 0; k < c.args.size(); ++k)
+            code = cat({ code, local_get(k) });
+        b.function(type, {}, cat({ code, op(c.op) }), "f" + std::to_string(i));
+    }
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    for (usize i = 0; i < cases.size(); ++i) {
+        std::vector<Value> args;
+        for (const V& a : cases[i].args)
+            args.push_back(vval(a));
+        auto r = call(f, instance.value(), "f" + std::to_string(i), args);
+        ASSERT_FALSE(r.is_error()) << message(r.error());
+        EXPECT_EQ(hex(unv(r.value())), hex(cases[i].expected)) << wasm::opcode_info(cases[i].op).name.data();
+    }
 }
 
 TEST_P(BaselineSimdPaths, LanewiseBinaryOpsMatchTheModel)

@@ -4,6 +4,8 @@ Each ring prints `NAME: N passed, N failed`; the last line is the total
 `N passed, N failed`; the exit status is non-zero on any failure.
   host           GoogleTest on x86-64 under ASan/UBSan
   riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V,
+                 the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
+                 256, and 0 = no V, the scalar path),
                  then the k23-run checks (tests/hosted/test_*.py)
   kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
 """
@@ -22,7 +24,7 @@ import spec as k23spec
 from common import ROOT, DriverError, info
 
 RINGS = ["host", "riscv64-linux", "kernel"]
-QEMU_USER = ["qemu-riscv64", "-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"]
+QEMU_USER = k23spec.QEMU_USER  # VLEN 128
 
 
 class RingResult:
@@ -110,8 +112,10 @@ def ring_riscv64_linux(result, pattern, verbose):
 
 
 def run_spec(result, target, prefix, pattern):
-    """The core spec suite's binary-checkable commands (reader, validator,
-    linker), one test per checked command; skipped commands do not count."""
+    """The spec suite's checked commands, one test per command; skipped
+    commands do not count. riscv64-linux executes them (baseline tier), adds
+    the proposals, and runs the SIMD files again at spec.RING_EXTRA_VLENS
+    (tests spec@vlenN.*): see spec.add_to_ring."""
     if pattern and "spec" not in pattern:
         return
     try:
