@@ -293,6 +293,8 @@ private:
     void scalar_global_set(i32 value) noexcept;
     void frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept;
     void frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept;
+    void frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept;
+    void frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept;
     void zero_extend_word(GpReg r) noexcept;
     void scalar_lane(Opcode op, u8 lane) noexcept;
     bool scalar_splat(Opcode op) noexcept;

@@ -90,27 +90,13 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
     const wasm::SignatureTypes& sig = wasm::signature_types(wasm::opcode_info(op).signature);
     u32 count = sig.param_count;
     bool has_scalar = count > 0 && !is_vec(sig.params[count - 1]);
-    GpReg scalar_reg = a5;
-    // The scalar operand is the top entry: pop it into a temporary, then
-    // into its argument register before anything else is written.
-    GpReg scalar_gp = zero;
-    FpReg scalar_fp = ft0;
-    ValueType scalar_type = has_scalar ? sig.params[count - 1] : ValueType::I32;
-    if (has_scalar) {
-        if (is_float(scalar_type))
-            scalar_fp = pop_fp();
-        else
-            scalar_gp = pop_gp();
-    }
+    // The count is the top entry: popped into a temporary, it goes to a5
+    // before anything else is written.
+    GpReg shift_count = zero;
+    if (has_scalar)
+        shift_count = pop_gp();
     spill_caller_saved();
-    if (has_scalar) {
-        if (scalar_type == ValueType::F32)
-            m_asm.fmv_x_w(scalar_reg, scalar_fp);
-        else if (scalar_type == ValueType::F64)
-            m_asm.fmv_x_d(scalar_reg, scalar_fp);
-        else
-            m_asm.mv(scalar_reg, scalar_gp);
-    }
+    m_asm.mv(a5, shift_count);
     u32 vectors = count - (has_scalar ? 1 : 0);
     u32 base = u32(m_stack.size()) - vectors;
     constexpr GpReg operand_regs[] = { a2, a3, a4 };
@@ -122,28 +108,17 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
         frame_address_to(a1, vec_slot_offset(base));
     else
         m_asm.li(a1, 0);
-    if (!has_scalar)
-        m_asm.li(a5, 0);
     m_asm.li(a6, 0);
     m_asm.li(a0, i64(u32(op)));
     call_helper(reinterpret_cast<const void*>(&k23_simd_scalar));
-    if (sig.result_count == 0)
-        return;
-    ValueType result = sig.results[0];
     if (vector_result) {
-        push_slot(result);
-    } else if (is_float(result)) {
-        FpReg r = alloc_fp();
-        if (result == ValueType::F32)
-            m_asm.fmv_w_x(r, a0);
-        else
-            m_asm.fmv_d_x(r, a0);
-        push_fp(result, r);
-    } else {
+        push_slot(ValueType::V128);
+    } else if (sig.result_count == 1) {
+        // any_true, all_true, bitmask: an i32 (extract_lane is inline).
         GpReg r = alloc_gp();
         if (r != a0)
             m_asm.mv(r, a0);
-        push_gp(result, r);
+        push_gp(sig.results[0], r);
     }
 }
 
@@ -297,6 +272,26 @@ void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
     }
 }
 
+void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    if (type == ValueType::F32)
+        m_asm.flw(rd, base, imm);
+    else
+        m_asm.fld(rd, base, imm);
+}
+
+void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    if (type == ValueType::F32)
+        m_asm.fsw(rs, base, imm);
+    else
+        m_asm.fsd(rs, base, imm);
+}
+
 void Compiler::zero_extend_word(GpReg r) noexcept
 {
     if (m_asm.has(Extension::Zba)) {
@@ -329,12 +324,7 @@ void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
         i32 at = scalar_operand(u32(m_stack.size()) - 2) + i32(lane * size);
         if (is_float(t)) {
             FpReg value = pop_fp();
-            i32 imm;
-            GpReg base = frame_address(at, imm);
-            if (t == ValueType::F32)
-                m_asm.fsw(value, base, imm);
-            else
-                m_asm.fsd(value, base, imm);
+            frame_store_fp(value, at, t);
         } else {
             GpReg value = pop_gp();
             frame_store_sized(value, at, size);
@@ -345,12 +335,7 @@ void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
     ValueType t = sig.results[0];
     if (is_float(t)) {
         FpReg r = alloc_fp();
-        i32 imm;
-        GpReg base = frame_address(at, imm);
-        if (t == ValueType::F32)
-            m_asm.flw(r, base, imm);
-        else
-            m_asm.fld(r, base, imm);
+        frame_load_fp(r, at, t);
         drop_entry();
         push_fp(t, r);
     } else {
@@ -373,16 +358,11 @@ bool Compiler::scalar_splat(Opcode op) noexcept
     default: return false;
     }
     i32 at = vec_slot_offset(u32(m_stack.size()) - 1);
-    if (is_float(top().type)) {
+    ValueType t = top().type;
+    if (is_float(t)) {
         FpReg value = pop_fp();
-        for (u32 i = 0; i < 16; i += size) {
-            i32 imm;
-            GpReg base = frame_address(at + i32(i), imm);
-            if (size == 4)
-                m_asm.fsw(value, base, imm);
-            else
-                m_asm.fsd(value, base, imm);
-        }
+        for (u32 i = 0; i < 16; i += size)
+            frame_store_fp(value, at + i32(i), t);
     } else {
         GpReg value = pop_gp();
         for (u32 i = 0; i < 16; i += size)

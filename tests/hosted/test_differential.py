@@ -164,42 +164,33 @@ def seeds_for_this_run():
     return FIXED_SEEDS + fresh
 
 
-def check_differential_v8(ctx):
+def run_check(ctx, kind, seeds, features, again):
+    """The ring's check: tests hosted.differential.<kind><seed>."""
     if not shutil.which("node") or not shutil.which("wasm-opt"):
         raise AssertionError("differential testing needs node and wasm-opt (./k23 setup)")
-    folder = os.path.join(ctx.tmpdir, "differential")
+    folder = os.path.join(ctx.tmpdir, f"differential-{kind}")
     os.makedirs(folder, exist_ok=True)
 
     def report(seed, verdict, message):
-        name = f"hosted.differential.seed{seed}"
+        name = f"hosted.differential.{kind}{seed}"
         if verdict == "pass":
             ctx.ok(name)
         elif verdict == "fail":
-            ctx.fail(name, f"{message} (again: python3 tests/hosted/test_differential.py --first {seed} --count 1 --keep DIR)")
+            ctx.fail(name, f"{message} (again: python3 tests/hosted/test_differential.py {again}"
+                           f"--first {seed} --count 1 --keep DIR)")
 
-    counts = differential(ctx.root, lambda a, t: ctx.run(a, timeout=t), seeds_for_this_run(), folder, report)
-    print(f"differential: {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
+    counts = differential(ctx.root, lambda a, t: ctx.run(a, timeout=t), seeds, folder, report, features)
+    print(f"differential ({kind}): {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
           f"(k23 vs V8)", file=sys.stderr, flush=True)
     return "reported"
+
+
+def check_differential_v8(ctx):
+    return run_check(ctx, "seed", seeds_for_this_run(), FEATURES, "")
 
 
 def check_differential_v8_simd(ctx):
-    folder = os.path.join(ctx.tmpdir, "differential-simd")
-    os.makedirs(folder, exist_ok=True)
-
-    def report(seed, verdict, message):
-        name = f"hosted.differential.simd{seed}"
-        if verdict == "pass":
-            ctx.ok(name)
-        elif verdict == "fail":
-            ctx.fail(name, f"{message} (again: python3 tests/hosted/test_differential.py --enable simd "
-                           f"--first {seed} --count 1 --keep DIR)")
-
-    counts = differential(ctx.root, lambda a, t: ctx.run(a, timeout=t), SIMD_SEEDS, folder, report,
-                          FEATURES + ["--enable-simd"])
-    print(f"differential (SIMD): {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
-          f"(k23 vs V8)", file=sys.stderr, flush=True)
-    return "reported"
+    return run_check(ctx, "simd", SIMD_SEEDS, FEATURES + ["--enable-simd"], "--enable simd ")
 
 
 def main(argv):

@@ -455,20 +455,27 @@ TEST_P(BaselineSimdPaths, UnaryTestsAndBitselect)
     }
 }
 
+// Each shift with the count as a parameter and as an i32.const (the scalar
+// path shifts i32x4/i64x2 halves inline for a constant count and calls the
+// helper otherwise).
 TEST_P(BaselineSimdPaths, ShiftsMaskTheCount)
 {
     JitFixture f(GetParam());
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
-    u32 t = b.type({ V128, I32 }, { V128 });
+    u32 variable = b.type({ V128, I32 }, { V128 });
+    u32 constant = b.type({ V128 }, { V128 });
     const Opcode ops[] = { Opcode::I8x16Shl, Opcode::I8x16ShrS, Opcode::I8x16ShrU, Opcode::I16x8Shl, Opcode::I16x8ShrS,
         Opcode::I16x8ShrU, Opcode::I32x4Shl, Opcode::I32x4ShrS, Opcode::I32x4ShrU, Opcode::I64x2Shl, Opcode::I64x2ShrS,
         Opcode::I64x2ShrU };
-    for (usize i = 0; i < 12; ++i)
-        b.function(t, {}, cat({ local_get(0), local_get(1), op(ops[i]) }), "s" + std::to_string(i));
+    const i32 counts[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, -1, 1000 };
+    for (usize i = 0; i < 12; ++i) {
+        b.function(variable, {}, cat({ local_get(0), local_get(1), op(ops[i]) }), "s" + std::to_string(i));
+        for (i32 count : counts)
+            b.function(constant, {}, cat({ local_get(0), i32_const(count), op(ops[i]) }), "s" + std::to_string(i) + "_" + std::to_string(count));
+    }
     auto instance = f.instantiate(b.build());
     ASSERT_FALSE(instance.is_error()) << message(instance.error());
-    const i32 counts[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, -1, 1000 };
     for (const V& a : inputs()) {
         for (usize i = 0; i < 12; ++i) {
             u32 w = 1u << (i / 3);
@@ -483,43 +490,9 @@ TEST_P(BaselineSimdPaths, ShiftsMaskTheCount)
                 auto r = call(f, instance.value(), "s" + std::to_string(i), { vval(a), Value::from_i32(u32(count)) });
                 ASSERT_FALSE(r.is_error()) << message(r.error());
                 EXPECT_EQ(hex(unv(r.value())), hex(expected)) << wasm::opcode_info(ops[i]).name.data() << " by " << count;
-            }
-        }
-    }
-}
-
-// The same with the count an i32.const (the scalar path shifts the halves
-// inline then; a variable count goes to the helper).
-TEST_P(BaselineSimdPaths, ConstantCountShiftsMaskTheCount)
-{
-    JitFixture f(GetParam());
-    REQUIRE_EXECUTION(f);
-    ModuleBuilder b;
-    u32 t = b.type({ V128 }, { V128 });
-    const Opcode ops[] = { Opcode::I8x16Shl, Opcode::I8x16ShrS, Opcode::I8x16ShrU, Opcode::I16x8Shl, Opcode::I16x8ShrS,
-        Opcode::I16x8ShrU, Opcode::I32x4Shl, Opcode::I32x4ShrS, Opcode::I32x4ShrU, Opcode::I64x2Shl, Opcode::I64x2ShrS,
-        Opcode::I64x2ShrU };
-    const i32 counts[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, -1, 1000 };
-    for (usize i = 0; i < 12; ++i) {
-        for (i32 count : counts)
-            b.function(t, {}, cat({ local_get(0), i32_const(count), op(ops[i]) }), "s" + std::to_string(i) + "_" + std::to_string(count));
-    }
-    auto instance = f.instantiate(b.build());
-    ASSERT_FALSE(instance.is_error()) << message(instance.error());
-    for (const V& a : inputs()) {
-        for (usize i = 0; i < 12; ++i) {
-            u32 w = 1u << (i / 3);
-            for (i32 count : counts) {
-                u32 k = u32(count) % (8 * w);
-                V expected {};
-                for (u32 l = 0; l < 16 / w; ++l) {
-                    u64 x = lane(a, w, l);
-                    u64 y = i % 3 == 0 ? x << k : i % 3 == 1 ? u64(sx(x, w) >> k) : x >> k;
-                    set_lane(expected, w, l, y & mask_of(w));
-                }
-                auto r = call(f, instance.value(), "s" + std::to_string(i) + "_" + std::to_string(count), { vval(a) });
+                r = call(f, instance.value(), "s" + std::to_string(i) + "_" + std::to_string(count), { vval(a) });
                 ASSERT_FALSE(r.is_error()) << message(r.error());
-                EXPECT_EQ(hex(unv(r.value())), hex(expected)) << wasm::opcode_info(ops[i]).name.data() << " by " << count;
+                EXPECT_EQ(hex(unv(r.value())), hex(expected)) << wasm::opcode_info(ops[i]).name.data() << " by constant " << count;
             }
         }
     }
