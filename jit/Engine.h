@@ -25,9 +25,9 @@
 //     in_function set; trap_code_of() recovers the TrapCode;
 //   - an Error returned by a host callback (e.g. WASI proc_exit) unwinds the
 //     guest frames like a trap and comes out of invoke() unchanged;
-//   - a function using v128 fails compile() with ErrorCode::Unsupported
-//     "SIMD not supported yet: <opcode>" unless options.features has V
-//     (the baseline tier lowers SIMD to RVV; the scalar path is issue 6).
+//   - SIMD compiles for options.features: to RVV with V, else to the
+//     scalar path (v128 in frame slots, jit/SimdScalar.h); code of both
+//     kinds calls each other (jit/Abi.h).
 // Execution needs a riscv64 host (hosted/ on Linux, the kernel later); on
 // other hosts compile() still works (a cross-compiler, for tests and
 // compile-speed benchmarks) and can_execute() is false.

@@ -1,6 +1,6 @@
 #pragma once
 
-// WebAssembly SIMD without the V extension (issue 6, the scalar path): the
+// WebAssembly SIMD without the V extension (the scalar path): the
 // lane semantics of every SIMD and relaxed-SIMD opcode (core spec 2.0
 // §4.3.2 "Vector Operations", §4.4.3; the relaxed-simd proposal) in
 // portable C++. The baseline tier calls it from functions compiled for a

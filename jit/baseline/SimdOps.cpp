@@ -12,8 +12,8 @@
 // alloc_vec) computes its frame address in t5, so t5 is set only after them.
 //
 // Every SIMD opcode (and the relaxed-simd proposal's, see deterministic())
-// is lowered here; an opcode not handled returns false and the compiler fails
-// with Unsupported "SIMD not supported yet: <op>".
+// is lowered here; an opcode not handled would return false and fail the
+// compile with Unsupported "SIMD not supported yet: <op>" (none is left).
 
 #include <jit/baseline/Compiler.h>
 

@@ -1,5 +1,5 @@
-// WebAssembly SIMD on a hart without the V extension (issue 6, the scalar
-// path), selected when the compile environment's CpuFeatures lack V.
+// WebAssembly SIMD on a hart without the V extension (the scalar path),
+// selected when the compile environment's CpuFeatures lack V.
 //
 // Every v128 lives in its 16-byte canonical frame slot (a wide frame,
 // jit/Abi.h): a v128 stack entry is always Loc::Slot, never a register or a

@@ -90,7 +90,7 @@ def check_sightglass_subset(ctx):
 
 def check_blake3_simd_without_v(ctx):
     """blake3-simd on a hart without V (qemu -cpu rv64,v=false): k23-run
-    detects no V and the JIT takes the scalar SIMD path (issue 6); the
+    detects no V and the JIT takes the scalar SIMD path; the
     output must be the same bytes."""
     folder = os.path.join(workloads_dir(ctx.root), "blake3-simd")
     if not os.path.isdir(folder):

@@ -1,4 +1,4 @@
-// WebAssembly SIMD in the baseline tier (RVV; issue 6, first step):
+// WebAssembly SIMD in the baseline tier (RVV and the scalar path):
 // hand-built modules, each op checked against a scalar C++ model of the
 // spec's lane semantics (core spec 2.0 §4.3.2 / §4.4.3). Executed in the
 // riscv64-linux ring (qemu-riscv64 with V, VLEN 128), compiled both for RVV

@@ -14,7 +14,8 @@
 //                          call an export (baseline tier)  -> ok [TYPE:VALUE ...]
 //   get NAME|- FIELD       read an exported global         -> ok TYPE:VALUE
 //   vector on|off          compile for a hart with the V extension (SIMD
-//                          in RVV; issue 6) from the next reset   -> ok
+//                          in RVV; off: the scalar SIMD path) from the
+//                          next reset                             -> ok
 //
 // Values: i32/i64/f32/f64 as the decimal of their bits; funcref:null or
 // funcref:<address>; externref:null or externref:N (the spec's ref.extern N,

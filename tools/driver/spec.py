@@ -27,8 +27,8 @@ Judging (nothing counts as passed unless it was checked):
                               (the runner's `vector on`, the baseline tier on
                               RVV) when --vlen N > 0, the hart QEMU emulates
                               having VLEN N (default 128); --vlen 0 = a hart
-                              without V (the scalar path: until it exists the
-                              modules are skipped "SIMD: issue 6")
+                              without V (the scalar path). A SIMD module that
+                              does not compile fails like any other
   a .wast wast2json rejects   each top-level command of it skipped, with
                               wast2json's error as the reason
   OUTDATED commands           expectation contradicts the final proposal:
@@ -68,7 +68,6 @@ DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxe
 EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
              "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
 NEEDS_BASELINE = "needs the baseline tier"
-SIMD_ISSUE = "SIMD: issue 6"
 VLENS = (0, 128, 256, 512)  # --vlen choices; 0 = a hart without V
 DEFAULT_VLEN = 128
 # `./k23 test` (riscv64-linux ring) runs the SIMD files once more at each of
@@ -345,10 +344,10 @@ def parse_answer(answer):
     return kind, "", rest
 
 
-def encode_arg(arg, simd=False):
+def encode_arg(arg):
     t = arg["type"]
     if t == "v128":
-        return encode_v128(arg) if simd else None
+        return encode_v128(arg)
     return f"{t}:{arg.get('value', 'null')}"
 
 
@@ -383,21 +382,21 @@ def value_matches(expected, got):
     return gvalue == value
 
 
-def run_action(runner, action, simd=False):
-    """Returns (kind, code, message) of the runner's answer, or None when the
-    action involves v128 (the SIMD issue)."""
+def run_action(runner, action):
+    """Returns (kind, code, message) of the runner's answer, or None when an
+    argument cannot be encoded (a v128 that is not 16 bytes)."""
     quote = lambda name: urllib.parse.quote(name, safe="$")
     module = quote(action.get("module", "-"))
     field = quote(action["field"])
     if action["type"] == "get":
         return parse_answer(runner.ask(f"get {module} {field}"))
-    args = [encode_arg(a, simd) for a in action.get("args", [])]
+    args = [encode_arg(a) for a in action.get("args", [])]
     if None in args:
         return None
     return parse_answer(runner.ask(" ".join([f"invoke {module} {field}"] + args)))
 
 
-def run_execution(runner, cmd, add, simd=False, outdated=None, after_skip=False):
+def run_execution(runner, cmd, add, outdated=None, after_skip=False):
     """Returns whether the command was executed. after_skip: an earlier
     command that would change state (e.g. load a module) was skipped."""
     ctype = cmd["type"]
@@ -405,12 +404,9 @@ def run_execution(runner, cmd, add, simd=False, outdated=None, after_skip=False)
     # wast2json 1.0.32 writes `(either r1 r2 ...)` as "either": [r1, r2, ...]
     # in place of "expected" (one result per alternative).
     alternatives = [[e] for e in cmd["either"]] if "either" in cmd else [expected]
-    if not simd and any(e.get("type") == "v128" for alt in alternatives for e in alt):
-        add("skipped", SIMD_ISSUE)
-        return False
-    answer = run_action(runner, cmd["action"], simd)
+    answer = run_action(runner, cmd["action"])
     if answer is None:
-        add("skipped", SIMD_ISSUE)
+        add("failed", "an argument the runner cannot encode")
         return False
     kind, code, message = answer
     if kind == "skip":
@@ -450,7 +446,7 @@ def run_execution(runner, cmd, add, simd=False, outdated=None, after_skip=False)
     return False
 
 
-def run_file(runner, report, suite, relpath, json_path, simd=False):
+def run_file(runner, report, suite, relpath, json_path):
     with open(json_path) as f:
         commands = json.load(f)["commands"]
     base = os.path.dirname(json_path)
@@ -472,15 +468,12 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
             expected = binaries[same_as][1]
         if ctype == "module":
             kind, code, message = parse_answer(runner.ask(f"load {quote(cmd.get('name', '-'))} {path}"))
-            current_skipped = kind == "skip" or (code == "unsupported" and "SIMD" in message)
+            current_skipped = kind == "skip"
             if kind == "ok":
                 add("passed")
             elif kind == "skip":
                 executed_skipped = True
-                add("skipped", SIMD_ISSUE if "SIMD" in message else NEEDS_BASELINE)
-            elif code == "unsupported" and "SIMD" in message:
-                executed_skipped = True
-                add("skipped", SIMD_ISSUE)
+                add("skipped", NEEDS_BASELINE)
             elif executed_skipped and code in ("unlinkable", "trap"):
                 add("skipped", AFTER_SKIPPED)
             else:
@@ -511,7 +504,7 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
             want = "unlinkable" if ctype == "assert_unlinkable" else "trap"
             kind, code, message = parse_answer(runner.ask(f"link {path}"))
             if kind == "skip":
-                add("skipped", SIMD_ISSUE if "SIMD" in message else NEEDS_BASELINE)
+                add("skipped", NEEDS_BASELINE)
             elif kind == "ok" and executed_skipped:
                 add("skipped", AFTER_SKIPPED)
             elif kind == "ok":
@@ -523,7 +516,7 @@ def run_file(runner, report, suite, relpath, json_path, simd=False):
         elif ctype in EXECUTION and current_skipped and "module" not in cmd.get("action", {}):
             add("skipped", AFTER_SKIPPED)
         elif ctype in EXECUTION:
-            if not run_execution(runner, cmd, add, simd, outdated_reason(relpath, cmd), executed_skipped):
+            if not run_execution(runner, cmd, add, outdated_reason(relpath, cmd), executed_skipped):
                 executed_skipped = True
         else:
             add("skipped", f"unknown command {ctype}")
@@ -572,7 +565,7 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                 try:
                     if vector:
                         runner.ask("vector on")
-                    run_file(runner, report, suite, relpath, json_path, simd)
+                    run_file(runner, report, suite, relpath, json_path)
                     if vector:
                         runner.ask("vector off")
                 except RuntimeError as e:
