@@ -2,8 +2,12 @@
 -fsanitize=fuzzer,address,undefined), built as the standalone project
 tests/fuzz into build/fuzz.
 
-  reader   read + validate + instantiate-without-running (tests/fuzz/ReaderFuzzer.cpp),
-           seeded from the spec suite's converted .wasm files
+  reader   read + validate + instantiate-without-running (tests/fuzz/ReaderFuzzer.cpp)
+  compile  read, then the baseline tier compiles what reads, for RVV and for
+           RV64GC (tests/fuzz/CompileFuzzer.cpp)
+
+Both are seeded from the spec suite's converted .wasm files (core, SIMD
+included).
 
 The corpus grows in build/fuzz/corpus-TARGET; crashes land in
 build/fuzz/artifacts-TARGET. Any crash, hang (> 10 s per input) or
@@ -17,7 +21,7 @@ import subprocess
 import spec as k23spec
 from common import BUILD, ROOT, DriverError, info, run
 
-TARGETS = {"reader": "k23-fuzz-reader"}
+TARGETS = {"reader": "k23-fuzz-reader", "compile": "k23-fuzz-compile"}
 
 
 def build_fuzzer(target):

@@ -172,9 +172,10 @@ int plan_constant(i64 value, Step* steps, int limit) noexcept
         return 2;
     }
     i64 lo = sign_extend(u64(value) & 0xfff, 12);
-    i64 hi = (value - lo);
-    unsigned shift = count_trailing_zeros(u64(hi));
-    i64 upper = hi >> shift;
+    // Modulo 2^64, as the instructions compute (INT64_MAX - (-1) wraps).
+    u64 hi = u64(value) - u64(lo);
+    unsigned shift = count_trailing_zeros(hi);
+    i64 upper = i64(hi) >> shift;
     int n = plan_constant(upper, steps, limit - 1 - (lo != 0 ? 1 : 0));
     if (n > limit - 1 - (lo != 0 ? 1 : 0))
         return limit + 1;

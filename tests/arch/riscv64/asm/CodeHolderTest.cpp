@@ -277,3 +277,19 @@ TEST(CpuFeaturesTest, ParsesIsaStrings)
     format_to(Span<char>(buffer, sizeof(buffer)), "{}", CpuFeatures::rv64gc().with(Extension::V).with(Extension::Zba));
     EXPECT_STREQ(buffer, "rv64imafdcv_zicsr_zifencei_zba");
 }
+
+// Found by `./k23 fuzz compile` (a v128.const of 0x7fffffffffffffff): planning
+// the constant computed INT64_MAX - (-1) in signed arithmetic, undefined
+// behaviour that UBSan in the host ring reports. Emission only here; the
+// riscv64 ring executes these values (ExecutionTest.LoadConstant).
+TEST(LoadConstantTest, ExtremeValuesPlanWithoutSignedOverflow)
+{
+    const u64 values[] = { 0x7fffffffffffffffull, 0x8000000000000000ull, 0x7ffffffffffff800ull, 0x7fffffffffffffffull - 0x7ff,
+        0x8000000000000fffull, 0xffffffffffffffffull };
+    for (u64 value : values) {
+        CodeHolder code(CpuFeatures::all());
+        Assembler a(code);
+        a.load_constant(a0, value);
+        EXPECT_GT(code.code_size(), 0u) << std::hex << value;
+    }
+}
