@@ -180,8 +180,14 @@ public:
             TRY(try_ensure_capacity(grown_capacity(total)));
         if (aliases)
             source = m_data + alias_offset;
-        for (usize i = 0; i < values.size(); ++i)
-            construct_at(m_data + m_size + i, source[i]);
+        if constexpr (IsTriviallyCopyable<T>) {
+            // Bytes of a module, code, ...: one copy, not an element loop.
+            if (values.size() > 0)
+                copy_bytes(m_data + m_size, source, values.size() * sizeof(T));
+        } else {
+            for (usize i = 0; i < values.size(); ++i)
+                construct_at(m_data + m_size + i, source[i]);
+        }
         m_size = total;
         return {};
     }

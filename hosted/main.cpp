@@ -98,12 +98,10 @@ bool read_file(const char* path, Vector<u8>& out, int& error)
     u8 chunk[65536];
     while (true) {
         usize n = fread(chunk, 1, sizeof(chunk), file);
-        for (usize i = 0; i < n; ++i) {
-            if (out.try_append(chunk[i]).is_error()) {
-                fclose(file);
-                error = ENOMEM;
-                return false;
-            }
+        if (out.try_extend(Span<const u8>(chunk, n)).is_error()) {
+            fclose(file);
+            error = ENOMEM;
+            return false;
         }
         if (n < sizeof(chunk))
             break;
