@@ -102,8 +102,8 @@ void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
 {
     if (is_vec(e.type)) {
         frame_address_to(t5, slot_offset(slot));
-        vset(Sew::E8);
-        m_asm.vle(Sew::E8, VecReg(reg), t5);
+        Sew sew = slot_sew();
+        m_asm.vle(sew, VecReg(reg), t5);
         return;
     }
     i32 imm;
@@ -120,8 +120,8 @@ void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
 {
     if (is_vec(type)) {
         frame_address_to(t5, slot_offset(slot));
-        vset(Sew::E8);
-        m_asm.vse(Sew::E8, VecReg(reg), t5);
+        Sew sew = slot_sew();
+        m_asm.vse(sew, VecReg(reg), t5);
         return;
     }
     i32 imm;

@@ -216,6 +216,8 @@ private:
     // narrowing ops, tail-undisturbed writes).
     void vset_exact(Sew sew, Lmul lmul, u32 vl, TailPolicy tail = TailPolicy::Agnostic) noexcept;
     void forget_vtype() noexcept { m_vtype_known = false; }
+    // The SEW for a 16-byte slot fill or spill (SimdOps.cpp).
+    Sew slot_sew() noexcept;
     void frame_address_to(GpReg rd, i32 offset) noexcept;
     void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept;
     // Pops the top entry into a register (temporary until pushed/released).

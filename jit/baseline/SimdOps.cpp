@@ -83,6 +83,18 @@ bool Compiler::function_needs_wide(const wasm::Module& module, u32 function_inde
     return false;
 }
 
+// A v128 fill or spill moves 16 bytes at any SEW with vl = 16 / bytes(SEW)
+// (slots are 16-aligned, so every element is aligned): keep the current
+// vtype when it is such a whole-v128 one instead of switching to e8 and
+// back around every spill.
+Sew Compiler::slot_sew() noexcept
+{
+    if (m_vtype_known && m_vlmul == Lmul::M1 && m_vl == lanes_of(m_vsew))
+        return m_vsew;
+    vset(Sew::E8);
+    return Sew::E8;
+}
+
 void Compiler::vset(Sew sew) noexcept
 {
     vset_exact(sew, Lmul::M1, lanes_of(sew));
@@ -219,32 +231,77 @@ void Compiler::load_v128_bits(VecReg rd, u64 lo, u64 hi) noexcept
     m_asm.vslide1down_vx(rd, v3, t5);
 }
 
-// §4.4.3.8 i8x16.shuffle: lane i = (a ++ b)[s[i]]: gather from a, gather
-// from b with s - 16, and merge by s > 15 (each gather's other lanes are
-// don't-care, whatever VLEN is).
+// §4.4.3.8 i8x16.shuffle: lane i = (a ++ b)[s[i]]. The gather runs at the
+// widest element size the shuffle permutes whole (aligned runs of 2, 4 or
+// 8 consecutive bytes: most shuffles move i32 lanes), from one operand when
+// every index picks from it, else from a and from b (indices - lanes) merged
+// by index >= lanes (each gather's other elements are don't-care, whatever
+// VLEN is: vrgather reads only the first vl source elements it is given).
 void Compiler::on_shuffle(u32 offset, const u8* lanes) noexcept
 {
     if (!begin(offset))
         return;
     if (!m_wide)
         return simd(offset, Opcode::I8x16Shuffle);
-    u64 lo = 0, hi = 0;
-    for (u32 i = 0; i < 8; ++i) {
-        lo |= u64(lanes[i]) << (8 * i);
-        hi |= u64(lanes[8 + i]) << (8 * i);
-    }
     if (!m_vector)
         return scalar_shuffle(lanes);
+    u32 width = 8; // bytes per element
+    for (; width > 1; width /= 2) {
+        bool whole = true;
+        for (u32 i = 0; i < 16 && whole; i += width) {
+            whole = lanes[i] % width == 0;
+            for (u32 k = 1; k < width && whole; ++k)
+                whole = lanes[i + k] == lanes[i] + k;
+        }
+        if (whole)
+            break;
+    }
+    u32 count = 16 / width;
+    bool from_a = true, from_b = true;
+    for (u32 i = 0; i < 16; i += width) {
+        from_a &= lanes[i] < 16;
+        from_b &= lanes[i] >= 16;
+    }
+    // The index vector: element j = source element of result element j,
+    // counted in `width`-byte elements of a ++ b (minus count when only b).
+    u32 elements[16];
+    u64 index[2] = { 0, 0 };
+    bool is_xor = true, is_rotation = true;
+    for (u32 j = 0; j < count; ++j) {
+        elements[j] = lanes[j * width] / width - (from_b ? count : 0);
+        u32 bit = j * width * 8;
+        index[bit / 64] |= u64(elements[j]) << (bit % 64);
+        is_xor &= elements[j] == (j ^ elements[0]);
+        is_rotation &= elements[j] == (j + elements[0]) % count;
+    }
+    Sew sew = width == 8 ? Sew::E64 : width == 4 ? Sew::E32 : width == 2 ? Sew::E16 : Sew::E8;
     VecReg b = pop_vec();
     VecReg a = pop_vec();
     VecReg r = alloc_vec();
-    load_v128_bits(v1, lo, hi);
-    vset(Sew::E8);
-    m_asm.vrgather_vv(v3, a, v1);
-    m_asm.vadd_vi(v2, v1, -16);
-    m_asm.vrgather_vv(v4, b, v2);
-    m_asm.vmsgtu_vi(v0, v1, 15);
-    m_asm.vmerge_vvm(r, v3, v4); // v0 ? v4 : v3
+    // Pair swaps and rotations (most single-source shuffles) come from vid
+    // at the gather's own SEW; others are loaded at e64.
+    if ((from_a || from_b) && (is_xor || is_rotation)) {
+        vset(sew);
+        m_asm.vid_v(v1);
+        if (is_xor && elements[0] != 0) {
+            m_asm.vxor_vi(v1, v1, i32(elements[0]));
+        } else if (!is_xor) {
+            m_asm.vadd_vi(v1, v1, i32(elements[0]));
+            m_asm.vand_vi(v1, v1, i32(count - 1));
+        }
+    } else {
+        load_v128_bits(v1, index[0], index[1]);
+    }
+    vset(sew);
+    if (from_a || from_b) {
+        m_asm.vrgather_vv(r, from_a ? a : b, v1);
+    } else {
+        m_asm.vrgather_vv(v3, a, v1);
+        m_asm.vadd_vi(v2, v1, -i32(count));
+        m_asm.vrgather_vv(v4, b, v2);
+        m_asm.vmsgtu_vi(v0, v1, i32(count - 1));
+        m_asm.vmerge_vvm(r, v3, v4); // v0 ? v4 : v3
+    }
     release(a);
     release(b);
     push_vec(r);
@@ -560,20 +617,39 @@ bool Compiler::simd_op(Opcode op) noexcept
     // §4.4.3.6 shifts: the count is taken modulo the lane width.
     case O::I8x16Shl: case O::I8x16ShrS: case O::I8x16ShrU: case O::I16x8Shl: case O::I16x8ShrS: case O::I16x8ShrU:
     case O::I32x4Shl: case O::I32x4ShrS: case O::I32x4ShrU: case O::I64x2Shl: case O::I64x2ShrS: case O::I64x2ShrU: {
-        GpReg count = pop_gp();
+        // RVV §12.6: vsll/vsrl/vsra use only the low lg2(SEW) bits of the
+        // count, which is the spec's masking; a constant count that fits
+        // uimm5 after it becomes the .vi form.
+        Sew sew = shape(op);
+        u32 bits = 8u << u32(sew);
+        bool constant = top().loc == Loc::Const && (u32(top().bits) & (bits - 1)) < 32;
+        u32 amount = u32(top().bits) & (bits - 1);
+        GpReg count = zero;
+        if (constant)
+            drop_entry();
+        else
+            count = pop_gp();
         VecReg a = pop_vec();
         VecReg r = alloc_vec();
-        Sew sew = shape(op);
-        m_asm.andi(t5, count, i32(8 * (1u << u32(sew))) - 1);
-        release(count);
         vset(sew);
         StringView name = wasm::opcode_info(op).name;
-        if (name.ends_with(".shl"_sv))
-            m_asm.vsll_vx(r, a, t5);
-        else if (name.ends_with("_s"_sv))
-            m_asm.vsra_vx(r, a, t5);
-        else
-            m_asm.vsrl_vx(r, a, t5);
+        bool left = name.ends_with(".shl"_sv), arithmetic = name.ends_with("_s"_sv);
+        if (constant) {
+            if (left)
+                m_asm.vsll_vi(r, a, i32(amount));
+            else if (arithmetic)
+                m_asm.vsra_vi(r, a, i32(amount));
+            else
+                m_asm.vsrl_vi(r, a, i32(amount));
+        } else {
+            if (left)
+                m_asm.vsll_vx(r, a, count);
+            else if (arithmetic)
+                m_asm.vsra_vx(r, a, count);
+            else
+                m_asm.vsrl_vx(r, a, count);
+            release(count);
+        }
         release(a);
         push_vec(r);
         return true;

@@ -966,3 +966,63 @@ TEST_P(BaselineSimdPaths, V128ThroughHostCallsAndTailCalls)
         EXPECT_EQ(hex(unv(result)), hex(expected)) << hops << " hops";
     }
 }
+
+// i8x16.shuffle lowers by its shape: element width 1/2/4/8 bytes, one or
+// both sources, and an index vector from vid (pair swaps, rotations) or
+// loaded; every shape against the byte model, on both paths.
+TEST_P(BaselineSimdPaths, ShufflesOfEveryShape)
+{
+    JitFixture f(GetParam());
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 vvv = b.type({ V128, V128 }, { V128 });
+    auto bytes_of = [](u32 width, std::initializer_list<u32> elements) {
+        std::array<u8, 16> lanes {};
+        u32 i = 0;
+        for (u32 e : elements) {
+            for (u32 k = 0; k < width; ++k)
+                lanes[i++] = u8(e * width + k);
+        }
+        return lanes;
+    };
+    std::vector<std::array<u8, 16>> patterns = {
+        bytes_of(4, { 0, 1, 2, 3 }),         // identity (xor 0)
+        bytes_of(4, { 1, 0, 3, 2 }),         // i32 pair swap (xor 1)
+        bytes_of(4, { 2, 3, 0, 1 }),         // xor 2
+        bytes_of(4, { 1, 2, 3, 0 }),         // rotation by 1
+        bytes_of(4, { 3, 0, 1, 2 }),         // rotation by 3
+        bytes_of(4, { 4, 5, 6, 7 }),         // all from b
+        bytes_of(4, { 5, 4, 7, 6 }),         // b, swapped
+        bytes_of(4, { 0, 4, 1, 5 }),         // interleave a and b
+        bytes_of(4, { 3, 3, 0, 0 }),         // repeats: loaded index
+        bytes_of(2, { 1, 0, 3, 2, 5, 4, 7, 6 }), // rot16 in each i32
+        bytes_of(2, { 0, 1, 2, 3, 5, 4, 7, 6 }), // half of them
+        bytes_of(2, { 9, 8, 11, 10, 13, 12, 15, 14 }), // b, swapped i16
+        bytes_of(8, { 1, 0 }),               // i64 swap
+        bytes_of(8, { 3, 0 }),               // b high, a low
+        bytes_of(8, { 2, 3 }),               // b as is
+        bytes_of(1, { 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 }),
+        bytes_of(1, { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0 }), // byte rotation
+        bytes_of(1, { 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14 }),  // byte swap: really i16 rot8
+        bytes_of(1, { 31, 0, 30, 1, 29, 2, 28, 3, 27, 4, 26, 5, 25, 6, 24, 7 }),
+        bytes_of(1, { 17, 16, 19, 18, 21, 20, 23, 22, 25, 24, 27, 26, 29, 28, 31, 30 }),
+    };
+    for (usize i = 0; i < patterns.size(); ++i) {
+        ByteList shuffle = op(Opcode::I8x16Shuffle);
+        shuffle.insert(shuffle.end(), patterns[i].begin(), patterns[i].end());
+        b.function(vvv, {}, cat({ local_get(0), local_get(1), shuffle }), "s" + std::to_string(i));
+    }
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto in = inputs();
+    for (usize k = 0; k + 1 < in.size(); ++k) {
+        for (usize i = 0; i < patterns.size(); ++i) {
+            V expected;
+            for (u32 j = 0; j < 16; ++j)
+                expected[j] = patterns[i][j] < 16 ? in[k][patterns[i][j]] : in[k + 1][patterns[i][j] - 16];
+            auto r = call(f, instance.value(), "s" + std::to_string(i), { vval(in[k]), vval(in[k + 1]) });
+            ASSERT_FALSE(r.is_error()) << message(r.error());
+            EXPECT_EQ(hex(unv(r.value())), hex(expected)) << "pattern " << i << ", inputs " << k;
+        }
+    }
+}
