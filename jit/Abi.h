@@ -68,8 +68,10 @@
 //
 // v128 (WebAssembly SIMD): with the V extension (VLEN >= 128) values live
 // in vector registers v8-v31 inside a function (v1-v7 are scratch, v0 the
-// mask); every vector register is caller-saved, and calls and helper calls
-// spill all of them. Without V (the scalar path, SimdScalarOps.cpp) a v128
+// mask), and up to eight v128 locals are homed in v24-v31 for the whole
+// function (the values then keep v8 up to the first home); every vector
+// register is caller-saved: calls and helper calls spill the values and
+// store the homes to their locals' slots, reloading them after. Without V (the scalar path, SimdScalarOps.cpp) a v128
 // is never in a register: it stays in its 16-byte slot and lane-wise ops
 // call k23_simd_scalar (jit/SimdScalar.h) with slot addresses. Both ways,
 // at calls a v128 parameter or result is ALWAYS

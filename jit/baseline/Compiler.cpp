@@ -531,6 +531,12 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         if (t == ValueType::V128 && !m_wide)
             return simd(m_offset);
     }
+    // The first v128 locals (parameters included) live in v24-v31 while
+    // the function runs; values keep v8 up to the first home.
+    if (m_vector && m_wide)
+        choose_vec_homes();
+    else
+        m_vec_home_count = 0;
     m_trap_exit = m_asm.new_label();
     m_stubs_emitted = 0;
     m_stack_trap = trap_label(TrapCode::CallStackExhausted);
@@ -589,6 +595,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.addi(t5, t5, -1);
         m_asm.bnez(t5, loop);
     }
+    home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
     frame.height = 0;
@@ -1063,7 +1070,10 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
         if (!m_vector)
             return scalar_local_get(index);
         VecReg r = alloc_vec();
-        load_slot(e, index, r.id());
+        if (u8 home = vec_home(index))
+            m_asm.vmvr(1, r, VecReg(home)); // whole-register move: no vtype
+        else
+            load_slot(e, index, r.id());
         push_vec(r);
     } else if (is_float(type)) {
         FpReg r = alloc_fp();
@@ -1084,7 +1094,11 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
         scalar_local_set(index, false);
     } else if (is_vec(type)) {
         VecReg r = pop_vec();
-        store_slot(type, r.id(), index);
+        if (u8 home = vec_home(index))
+            m_asm.vmvr(1, VecReg(home), r);
+        else
+            store_slot(type, r.id(), index);
+        release(r);
     } else if (is_float(type)) {
         FpReg r = pop_fp();
         store_slot(type, r.id(), index);
@@ -1102,7 +1116,10 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
         scalar_local_set(index, true);
     } else if (is_vec(type)) {
         VecReg r = pop_vec();
-        store_slot(type, r.id(), index);
+        if (u8 home = vec_home(index))
+            m_asm.vmvr(1, VecReg(home), r);
+        else
+            store_slot(type, r.id(), index);
         push_vec(r);
     } else if (is_float(type)) {
         FpReg r = pop_fp();
@@ -1244,12 +1261,34 @@ void Compiler::load_function_entry(GpReg rd, u32 function) noexcept
 
 void Compiler::emit_call(const FunctionType&) noexcept
 {
+    home_vec_locals_to_slots(); // t5 only: t3 and the arguments stay
     m_asm.ld(t5, t3, VMOffsets::entry_code);
     m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
     m_asm.jalr(ra, t5, 0);
     forget_vtype();
     m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    home_vec_locals_from_slots();
+}
+
+void Compiler::home_vec_locals_to_slots() noexcept
+{
+    for (u32 i = 0; m_vec_home_count && i < m_vec_home.size(); ++i) {
+        if (m_vec_home[i]) {
+            frame_address_to(t5, slot_offset(i));
+            m_asm.vse(slot_sew(), VecReg(m_vec_home[i]), t5);
+        }
+    }
+}
+
+void Compiler::home_vec_locals_from_slots() noexcept
+{
+    for (u32 i = 0; m_vec_home_count && i < m_vec_home.size(); ++i) {
+        if (m_vec_home[i]) {
+            frame_address_to(t5, slot_offset(i));
+            m_asm.vle(slot_sew(), VecReg(m_vec_home[i]), t5);
+        }
+    }
 }
 
 // The callee's entry sp is our caller's sp before it pushed our stack
@@ -1378,9 +1417,11 @@ void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, co
 
 void Compiler::call_helper(const void* function) noexcept
 {
+    home_vec_locals_to_slots();
     m_asm.li(t5, i64(reinterpret_cast<u64>(function)));
     m_asm.jalr(ra, t5, 0);
     forget_vtype();
+    home_vec_locals_from_slots(); // t5 only: the helper's a0/a1 stay
 }
 
 // Helper call set-up: a0 = vmctx, a1.. = immediates, then `count` stack

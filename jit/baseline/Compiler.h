@@ -145,6 +145,7 @@ private:
     static constexpr i16 free_reg = -1;
     static constexpr i16 temp_reg = -2;
     static constexpr i16 pinned_reg = -3; // operand of a pending compare
+    static constexpr i16 home_reg = -4;   // a homed v128 local's vector register
 
     // An integer compare whose result is only computed when something other
     // than br_if/if consumes it: those branch on the operands directly.
@@ -216,6 +217,12 @@ private:
     // narrowing ops, tail-undisturbed writes).
     void vset_exact(Sew sew, Lmul lmul, u32 vl, TailPolicy tail = TailPolicy::Agnostic) noexcept;
     void forget_vtype() noexcept { m_vtype_known = false; }
+    // Homed v128 locals around anything that may clobber vector registers
+    // (every call: all of them are caller-saved, jit/Abi.h).
+    void choose_vec_homes() noexcept;
+    void home_vec_locals_to_slots() noexcept;
+    void home_vec_locals_from_slots() noexcept;
+    [[nodiscard]] u8 vec_home(u32 local) const noexcept { return local < m_vec_home.size() ? m_vec_home[local] : 0; }
     // The SEW for a 16-byte slot fill or spill (SimdOps.cpp).
     Sew slot_sew() noexcept;
     void frame_address_to(GpReg rd, i32 offset) noexcept;
@@ -343,6 +350,10 @@ private:
     u32 m_vtemp_mask { 0 };
     bool m_wide { false };        // 16-byte slots: the function may hold v128 values
     bool m_vector { false };      // the V extension: v128 in vector registers (else the scalar path)
+    // v128 locals homed in vector registers (with V): m_vec_home[local] =
+    // the register, 0 = in its slot. Homes are v(32 - count)..v31.
+    Vector<u8> m_vec_home;
+    u32 m_vec_home_count { 0 };
     bool m_vtype_known { false }; // the current vtype and vl are (m_vsew, m_vlmul, m_vl, m_vtail, ma)
     Sew m_vsew { Sew::E8 };
     Lmul m_vlmul { Lmul::M1 };

@@ -1026,3 +1026,74 @@ TEST_P(BaselineSimdPaths, ShufflesOfEveryShape)
         }
     }
 }
+
+// More v128 locals than vector-register homes (v24-v31), updated in a loop
+// around a call to a function that uses all the homes itself and a helper
+// call (memory.grow): every local must keep its value (homes are saved to
+// their slots around calls and reloaded, jit/Abi.h: vector registers are
+// caller-saved).
+TEST_P(BaselineSimdPaths, V128LocalsSurviveCallsAndHelperCalls)
+{
+    JitFixture f(GetParam());
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    b.has_memory = true;
+    b.memory_min = 1;
+    b.memory_max = 1;
+    u32 callee_t = b.type({ V128 }, { V128 });
+    u32 main_t = b.type({ V128, I32 }, { V128 });
+    constexpr u32 locals = 12;
+    // clobber(x) = sum over j = 1..9 of (x + splat(j)), through 9 v128 locals.
+    ByteList callee;
+    for (u32 j = 1; j <= 9; ++j)
+        callee = cat({ callee, local_get(0), i32_const(i32(j)), op(Opcode::I32x4Splat), op(Opcode::I32x4Add), { 0x21, u8(j) } });
+    callee = cat({ callee, local_get(1) });
+    for (u32 j = 2; j <= 9; ++j)
+        callee = cat({ callee, local_get(j), op(Opcode::I32x4Add) });
+    u32 clobber = b.function(callee_t, ByteList(9, V128), callee, "clobber");
+    ByteList code;
+    for (u32 k = 0; k < locals; ++k)
+        code = cat({ code, local_get(0), i32_const(i32(k * 0x01010101u)), op(Opcode::I32x4Splat), op(Opcode::V128Xor), { 0x21, u8(2 + k) } });
+    code = cat({ code, { 0x02, 0x40, 0x03, 0x40 }, local_get(1), { 0x45, 0x0d, 0x01 } });
+    for (u32 k = 0; k < locals; ++k)
+        code = cat({ code, local_get(2 + k), i32_const(i32(k + 1)), op(Opcode::I32x4Splat), op(Opcode::I32x4Add), { 0x21, u8(2 + k) } });
+    code = cat({ code, local_get(2 + 3), call(clobber), { 0x21, u8(2 + 5) } });
+    code = cat({ code, i32_const(0), { 0x40, 0x00, 0x1a } }); // memory.grow 0: a helper call
+    code = cat({ code, local_get(1), i32_const(1), { 0x6b, 0x21, 0x01, 0x0c, 0x00, 0x0b, 0x0b } });
+    code = cat({ code, local_get(2) });
+    for (u32 k = 1; k < locals; ++k)
+        code = cat({ code, local_get(2 + k), op(Opcode::V128Xor) });
+    b.function(main_t, ByteList(locals, V128), code, "main");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto add32 = [](V& v, u32 x) {
+        for (u32 i = 0; i < 4; ++i)
+            set_lane(v, 4, i, (lane(v, 4, i) + x) & 0xffffffff);
+    };
+    for (const V& seed : inputs()) {
+        for (i32 n : { 0, 1, 5 }) {
+            V l[locals];
+            for (u32 k = 0; k < locals; ++k) {
+                l[k] = seed;
+                for (u32 i = 0; i < 4; ++i)
+                    set_lane(l[k], 4, i, lane(l[k], 4, i) ^ (k * 0x01010101u));
+            }
+            for (i32 it = 0; it < n; ++it) {
+                for (u32 k = 0; k < locals; ++k)
+                    add32(l[k], k + 1);
+                V r {};
+                for (u32 i = 0; i < 4; ++i)
+                    set_lane(r, 4, i, (9 * lane(l[3], 4, i) + 45) & 0xffffffff);
+                l[5] = r;
+            }
+            V expected = l[0];
+            for (u32 k = 1; k < locals; ++k) {
+                for (u32 i = 0; i < 16; ++i)
+                    expected[i] ^= l[k][i];
+            }
+            auto r = call(f, instance.value(), "main", { vval(seed), Value::from_i32(u32(n)) });
+            ASSERT_FALSE(r.is_error()) << message(r.error());
+            EXPECT_EQ(hex(unv(r.value())), hex(expected)) << "n = " << n;
+        }
+    }
+}
