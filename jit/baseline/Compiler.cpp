@@ -98,6 +98,51 @@ void Compiler::store_frame(GpReg rs, i32 offset) noexcept
     m_asm.sd(rs, base, imm);
 }
 
+// 1-, 2-, 4- or 8-byte frame access at fp + offset (t6 for far offsets).
+void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    switch (size) {
+    case 1: sign ? m_asm.lb(rd, base, imm) : m_asm.lbu(rd, base, imm); break;
+    case 2: sign ? m_asm.lh(rd, base, imm) : m_asm.lhu(rd, base, imm); break;
+    case 4: sign ? m_asm.lw(rd, base, imm) : m_asm.lwu(rd, base, imm); break;
+    default: m_asm.ld(rd, base, imm); break;
+    }
+}
+
+void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    switch (size) {
+    case 1: m_asm.sb(rs, base, imm); break;
+    case 2: m_asm.sh(rs, base, imm); break;
+    case 4: m_asm.sw(rs, base, imm); break;
+    default: m_asm.sd(rs, base, imm); break;
+    }
+}
+
+void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    if (type == ValueType::F32)
+        m_asm.flw(rd, base, imm);
+    else
+        m_asm.fld(rd, base, imm);
+}
+
+void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
+{
+    i32 imm;
+    GpReg base = frame_address(offset, imm);
+    if (type == ValueType::F32)
+        m_asm.fsw(rs, base, imm);
+    else
+        m_asm.fsd(rs, base, imm);
+}
+
 void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
 {
     if (is_vec(e.type)) {
@@ -106,14 +151,10 @@ void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
         m_asm.vle(sew, VecReg(reg), t5);
         return;
     }
-    i32 imm;
-    GpReg base = frame_address(slot_offset(slot), imm);
-    if (e.type == ValueType::F32)
-        m_asm.flw(FpReg(reg), base, imm);
-    else if (e.type == ValueType::F64)
-        m_asm.fld(FpReg(reg), base, imm);
+    if (is_float(e.type))
+        frame_load_fp(FpReg(reg), slot_offset(slot), e.type);
     else
-        m_asm.ld(GpReg(reg), base, imm);
+        load_frame(GpReg(reg), slot_offset(slot));
 }
 
 void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
@@ -124,14 +165,10 @@ void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
         m_asm.vse(sew, VecReg(reg), t5);
         return;
     }
-    i32 imm;
-    GpReg base = frame_address(slot_offset(slot), imm);
-    if (type == ValueType::F32)
-        m_asm.fsw(FpReg(reg), base, imm);
-    else if (type == ValueType::F64)
-        m_asm.fsd(FpReg(reg), base, imm);
+    if (is_float(type))
+        frame_store_fp(FpReg(reg), slot_offset(slot), type);
     else
-        m_asm.sd(GpReg(reg), base, imm);
+        store_frame(GpReg(reg), slot_offset(slot));
 }
 
 void Compiler::spill(u32 index) noexcept

@@ -181,6 +181,11 @@ private:
     void store_slot(ValueType type, u8 reg, u32 slot) noexcept;
     void load_frame(GpReg rd, i32 offset) noexcept;
     void store_frame(GpReg rs, i32 offset) noexcept;
+    // 1/2/4/8-byte and f32/f64 frame accesses at fp + offset.
+    void frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept;
+    void frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept;
+    void frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept;
+    void frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept;
     GpReg alloc_gp() noexcept;
     FpReg alloc_fp() noexcept;
     void set_temp_gp(u8 id) noexcept
@@ -300,10 +305,6 @@ private:
     void scalar_local_set(u32 index, bool keep) noexcept;
     void scalar_global_get() noexcept;
     void scalar_global_set(i32 value) noexcept;
-    void frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept;
-    void frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept;
-    void frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept;
-    void frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept;
     void zero_extend_word(GpReg r) noexcept;
     void scalar_lane(Opcode op, u8 lane) noexcept;
     bool scalar_splat(Opcode op) noexcept;

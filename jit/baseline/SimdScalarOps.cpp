@@ -247,51 +247,6 @@ void Compiler::scalar_global_set(i32 value) noexcept
     }
 }
 
-// 1-, 2-, 4- or 8-byte frame access at fp + offset (t6 for far offsets).
-void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    switch (size) {
-    case 1: sign ? m_asm.lb(rd, base, imm) : m_asm.lbu(rd, base, imm); break;
-    case 2: sign ? m_asm.lh(rd, base, imm) : m_asm.lhu(rd, base, imm); break;
-    case 4: sign ? m_asm.lw(rd, base, imm) : m_asm.lwu(rd, base, imm); break;
-    default: m_asm.ld(rd, base, imm); break;
-    }
-}
-
-void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    switch (size) {
-    case 1: m_asm.sb(rs, base, imm); break;
-    case 2: m_asm.sh(rs, base, imm); break;
-    case 4: m_asm.sw(rs, base, imm); break;
-    default: m_asm.sd(rs, base, imm); break;
-    }
-}
-
-void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    if (type == ValueType::F32)
-        m_asm.flw(rd, base, imm);
-    else
-        m_asm.fld(rd, base, imm);
-}
-
-void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    if (type == ValueType::F32)
-        m_asm.fsw(rs, base, imm);
-    else
-        m_asm.fsd(rs, base, imm);
-}
-
 void Compiler::zero_extend_word(GpReg r) noexcept
 {
     if (m_asm.has(Extension::Zba)) {
