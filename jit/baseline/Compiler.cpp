@@ -398,11 +398,25 @@ FpReg Compiler::pop_fp() noexcept
         return FpReg(e.reg);
     FpReg r = alloc_fp();
     if (e.loc == Loc::Const) {
-        m_asm.li(t4, i64(e.bits));
-        if (e.type == ValueType::F32)
-            m_asm.fmv_w_x(r, t4);
-        else
-            m_asm.fmv_d_x(r, t4);
+        // +0.0 from x0; a pattern li builds in one instruction (addi, or
+        // lui for an f32) through t4; anything else from the literal pool
+        // (auipc + fld/flw: two instructions, where li needs two or more).
+        bool is32 = e.type == ValueType::F32;
+        u64 bits = is32 ? u64(u32(e.bits)) : e.bits;
+        i64 value = is32 ? i64(i32(u32(bits))) : i64(bits);
+        bool one_instruction = (value >= -2048 && value < 2048)
+            || (value >= -(i64(1) << 31) && value < (i64(1) << 31) && (value & 0xfff) == 0);
+        if (bits == 0 || one_instruction) {
+            GpReg source = bits == 0 ? zero : t4;
+            if (bits != 0)
+                m_asm.li(t4, value);
+            if (is32)
+                m_asm.fmv_w_x(r, source);
+            else
+                m_asm.fmv_d_x(r, source);
+        } else {
+            m_asm.load_fp_constant(r, bits, is32 ? Assembler::FpWidth::Single : Assembler::FpWidth::Double);
+        }
     } else {
         load_slot(e, slot_of(index), r.id());
     }

@@ -225,16 +225,17 @@ void Assembler::load_constant(GpReg rd, u64 value) noexcept
     m_code.add_pool_fixup(at, index);
 }
 
-void Assembler::load_fp_constant(FpReg rd, u64 bits) noexcept
+void Assembler::load_fp_constant(FpReg rd, u64 bits, FpWidth width) noexcept
 {
-    if (!require(Extension::D))
+    if (!require(width == FpWidth::Double ? Extension::D : Extension::F))
         return;
     InstructionGroup group(m_code);
     GpReg scratch = m_code.options().scratch;
-    u32 index = m_code.add_pool_constant(bits);
+    // A pool entry is 8 bytes, little-endian: flw reads its low 32 bits.
+    u32 index = m_code.add_pool_constant(width == FpWidth::Double ? bits : u64(u32(bits)));
     u32 at = offset();
     emit32(u_type(Auipc, scratch.id(), 0));
-    emit32(i_type(LoadFp, rd.id(), 0b011, scratch.id(), 0));
+    emit32(i_type(LoadFp, rd.id(), width == FpWidth::Double ? 0b011 : 0b010, scratch.id(), 0));
     m_code.add_pool_fixup(at, index);
 }
 

@@ -90,8 +90,13 @@ public:
     void load_constant(GpReg rd, u64 value) noexcept;
     void li(GpReg rd, i64 value) noexcept { load_constant(rd, u64(value)); }
     // Loads the 64-bit pattern `bits` into an f register through the pool
-    // (auipc scratch + fld), e.g. a double constant.
-    void load_fp_constant(FpReg rd, u64 bits) noexcept;
+    // (auipc scratch + fld), e.g. a double constant; with FpWidth::Single,
+    // the low 32 bits with flw (a float constant).
+    enum class FpWidth : u8 {
+        Single,
+        Double,
+    };
+    void load_fp_constant(FpReg rd, u64 bits, FpWidth width = FpWidth::Double) noexcept;
     // rd = address of label (auipc + addi, position independent).
     void lea(GpReg rd, Label label) noexcept;
     void mv(GpReg rd, GpReg rs) noexcept { addi(rd, rs, 0); }

@@ -188,6 +188,26 @@ TEST(ExecutionTest, FloatingPointConstantAndArithmetic)
 #endif
 }
 
+// A float constant from the pool (flw of the entry's low half), next to a
+// double one, so the two widths share nothing by accident.
+TEST(ExecutionTest, SingleAndDoubleConstantsFromThePool)
+{
+    REQUIRE_RISCV();
+#if defined(__riscv)
+    CodeHolder code(CpuFeatures::all());
+    Assembler a(code);
+    a.load_fp_constant(fa1, k23::bit_cast<u32>(2.75f), Assembler::FpWidth::Single);
+    a.load_fp_constant(fa2, k23::bit_cast<u64>(-0.125));
+    a.fmul_s(fa0, fa0, fa1);  // x * 2.75f
+    a.fcvt_d_s(fa0, fa0);
+    a.fadd_d(fa0, fa0, fa2);  // - 0.125
+    a.ret();
+    ExecutableCode exe(code);
+    ASSERT_TRUE(exe.ok());
+    EXPECT_EQ(exe.as<double (*)(float)>()(4.0f), 10.875);
+#endif
+}
+
 TEST(ExecutionTest, BitManipAndAtomics)
 {
     REQUIRE_RISCV();
