@@ -63,6 +63,26 @@ void Compiler::int_binary(Opcode op) noexcept
             push_gp(type, r);
             return;
         }
+        case Opcode::I32Rotl: case Opcode::I32Rotr: case Opcode::I64Rotl: case Opcode::I64Rotr: {
+            // Zbb rori/roriw: a left rotation by k is a right one by width - k.
+            if (!m_asm.has(Extension::Zbb)) {
+                done = false;
+                break;
+            }
+            u32 width = is64 ? 64 : 32;
+            u32 k = u32(c) & (width - 1);
+            u32 right = (op == Opcode::I32Rotl || op == Opcode::I64Rotl) ? (width - k) & (width - 1) : k;
+            drop_entry();
+            GpReg a = pop_gp();
+            release(a);
+            GpReg r = alloc_gp();
+            if (is64)
+                m_asm.rori(r, a, right);
+            else
+                m_asm.roriw(r, a, right);
+            push_gp(type, r);
+            return;
+        }
         default:
             done = false;
             break;

@@ -103,6 +103,51 @@ TEST(Baseline, IntegerArithmetic)
     EXPECT_EQ(r.value().i32, 0x80000000u);
 }
 
+// Rotations by a constant (Zbb: one rori/roriw; without Zbb the shift
+// sequence) against the model, for counts that wrap and for zero, with
+// the i32 result sign-extended as the ABI keeps it.
+TEST(Baseline, ConstantRotatesWithAndWithoutZbb)
+{
+    const i64 counts[] = { 0, 1, 7, 31, 32, 33, 63, 64, 65, -1 };
+    for (bool zbb : { false, true }) {
+        JitFixture f(zbb ? riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zbb) : riscv64::CpuFeatures::rv64gc());
+        REQUIRE_EXECUTION(f);
+        ModuleBuilder b;
+        u32 t32 = b.type({ I32 }, { I64 });
+        u32 t64 = b.type({ I64 }, { I64 });
+        for (usize i = 0; i < sizeof counts / sizeof counts[0]; ++i) {
+            std::string n = std::to_string(i);
+            // i64.extend_i32_s of the i32 result shows its sign-extended form.
+            b.function(t32, {}, cat({ local_get(0), i32_const(i32(counts[i])), { 0x77, 0xac } }), "l32_" + n);
+            b.function(t32, {}, cat({ local_get(0), i32_const(i32(counts[i])), { 0x78, 0xac } }), "r32_" + n);
+            b.function(t64, {}, cat({ local_get(0), i64_const(counts[i]), { 0x89 } }), "l64_" + n);
+            b.function(t64, {}, cat({ local_get(0), i64_const(counts[i]), { 0x8a } }), "r64_" + n);
+        }
+        auto instance = f.instantiate(b.build());
+        ASSERT_FALSE(instance.is_error()) << message(instance.error());
+        for (u64 x : { 0x0123456789abcdefull, 0x80000001ull, 0xffffffffffffffffull, 0x8000000000000000ull }) {
+            for (usize i = 0; i < sizeof counts / sizeof counts[0]; ++i) {
+                std::string n = std::to_string(i);
+                u32 k32 = u32(counts[i]) & 31, k64 = u32(counts[i]) & 63;
+                u32 x32 = u32(x);
+                u32 l32 = k32 ? (x32 << k32) | (x32 >> (32 - k32)) : x32;
+                u32 r32 = k32 ? (x32 >> k32) | (x32 << (32 - k32)) : x32;
+                u64 l64 = k64 ? (x << k64) | (x >> (64 - k64)) : x;
+                u64 r64 = k64 ? (x >> k64) | (x << (64 - k64)) : x;
+                auto r = call1(f, instance.value(), ("l32_" + n).c_str(), { Value::from_i32(x32) });
+                ASSERT_FALSE(r.is_error()) << message(r.error());
+                EXPECT_EQ(r.value().i64, u64(i64(i32(l32)))) << "i32.rotl by " << counts[i] << (zbb ? " (Zbb)" : "");
+                r = call1(f, instance.value(), ("r32_" + n).c_str(), { Value::from_i32(x32) });
+                EXPECT_EQ(r.value().i64, u64(i64(i32(r32)))) << "i32.rotr by " << counts[i] << (zbb ? " (Zbb)" : "");
+                r = call1(f, instance.value(), ("l64_" + n).c_str(), { Value::from_i64(x) });
+                EXPECT_EQ(r.value().i64, l64) << "i64.rotl by " << counts[i] << (zbb ? " (Zbb)" : "");
+                r = call1(f, instance.value(), ("r64_" + n).c_str(), { Value::from_i64(x) });
+                EXPECT_EQ(r.value().i64, r64) << "i64.rotr by " << counts[i] << (zbb ? " (Zbb)" : "");
+            }
+        }
+    }
+}
+
 TEST(Baseline, LoopFactorial)
 {
     JitFixture f;
