@@ -726,36 +726,89 @@ void Compiler::add_sp(i64 bytes) noexcept
 // Return: results to a0../fa0.. and the incoming overflow area (jit/Abi.h).
 // Values first go to their own slots so the register moves cannot clobber
 // each other; the abstract stack is not changed (br_if's taken path).
+// Emission only: the abstract stack is unchanged (br_if's fall-through
+// path keeps it).
 void Compiler::emit_return() noexcept
 {
     u32 n = u32(m_type.results.size());
     u32 size = u32(m_stack.size());
-    for (u32 i = 0; i < n; ++i) {
-        u32 index = size - n + i;
-        const Entry& e = m_stack[index];
-        if (e.loc == Loc::Reg) {
-            store_slot(e.type, e.reg, slot_of(index));
-        } else if (e.loc == Loc::Const) {
-            m_asm.li(t4, i64(e.bits));
-            store_frame(t4, slot_offset(slot_of(index)));
-        }
+    // Up to 16 results: where each goes (an a/fa register: its id, float
+    // + 32; memory: -1, for v128 and overflow results through their slots).
+    // A register result moves straight into place unless its register is
+    // another result's destination: those go through their slots first, so
+    // no move overwrites a pending source.
+    constexpr u32 direct_max = 16;
+    i32 destination[direct_max];
+    Entry source[direct_max];
+    bool direct = n <= direct_max;
+    u32 ints = 0, floats = 0;
+    for (u32 i = 0; direct && i < n; ++i) {
+        ValueType t = m_type.results[i];
+        if (is_vec(t))
+            destination[i] = -1;
+        else if (is_float(t))
+            destination[i] = floats < abi::float_arg_registers ? i32(32 + abi::float_args[floats++].id()) : -1;
+        else
+            destination[i] = ints < abi::int_arg_registers ? i32(abi::int_args[ints++].id()) : -1;
     }
-    u32 ints = 0, floats = 0, overflow = 0;
     for (u32 i = 0; i < n; ++i) {
         u32 index = size - n + i;
         Entry e = m_stack[index];
+        bool to_slot = !direct || destination[i] < 0;
+        if (e.loc == Loc::Reg && !to_slot) {
+            i32 id = i32(e.reg) + (is_float(e.type) ? 32 : 0);
+            for (u32 j = 0; j < n && !to_slot; ++j)
+                to_slot = j != i && destination[j] == id;
+        }
+        if (e.loc == Loc::Reg && to_slot) {
+            store_slot(e.type, e.reg, slot_of(index));
+            e.loc = Loc::Slot;
+        } else if (e.loc == Loc::Const && to_slot) {
+            m_asm.li(t4, i64(e.bits));
+            store_frame(t4, slot_offset(slot_of(index)));
+            e.loc = Loc::Slot;
+        }
+        if (direct)
+            source[i] = e;
+    }
+    ints = floats = 0;
+    u32 overflow = 0;
+    for (u32 i = 0; i < n; ++i) {
+        u32 index = size - n + i;
         ValueType t = m_type.results[i];
+        Entry e = direct ? source[i] : m_stack[index];
+        if (!direct && e.loc != Loc::Slot)
+            e.loc = Loc::Slot; // stored above
         e.type = t;
         if (is_vec(t)) {
             copy_wide_halves(slot_offset(slot_of(index)), false, abi::incoming_base + i32(m_incoming_slots + overflow) * 8, false);
             overflow += 2;
-        } else if (is_float(t) && floats < abi::float_arg_registers) {
-            load_slot(e, slot_of(index), abi::float_args[floats++].id());
-        } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            load_slot(e, slot_of(index), abi::int_args[ints++].id());
-        } else {
+            continue;
+        }
+        bool in_register = is_float(t) ? floats < abi::float_arg_registers : ints < abi::int_arg_registers;
+        if (!in_register) {
             load_frame(t4, slot_offset(slot_of(index)));
             store_frame(t4, abi::incoming_base + i32(m_incoming_slots + overflow++) * 8);
+            continue;
+        }
+        if (is_float(t)) {
+            FpReg rd = abi::float_args[floats++];
+            if (e.loc == Loc::Slot) {
+                load_slot(e, slot_of(index), rd.id());
+            } else if (e.loc == Loc::Const) {
+                m_asm.li(t4, i64(e.bits));
+                t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
+            } else if (e.reg != rd.id()) {
+                t == ValueType::F32 ? m_asm.fmv_s(rd, FpReg(e.reg)) : m_asm.fmv_d(rd, FpReg(e.reg));
+            }
+        } else {
+            GpReg rd = abi::int_args[ints++];
+            if (e.loc == Loc::Slot)
+                load_slot(e, slot_of(index), rd.id());
+            else if (e.loc == Loc::Const)
+                m_asm.li(rd, i64(e.bits));
+            else if (e.reg != rd.id())
+                m_asm.mv(rd, GpReg(e.reg));
         }
     }
     emit_epilogue();

@@ -148,6 +148,33 @@ TEST(Baseline, ConstantRotatesWithAndWithoutZbb)
     }
 }
 
+// Returns move register results straight into a0.. / fa0..: results that
+// sit in another result's destination (here a call's results, in a0/a1 and
+// fa0, shifted one place by a constant in front) must not be overwritten.
+TEST(Baseline, ReturnMovesResultsWithoutClobbering)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 g_t = b.type({ I32 }, { I32, I32, F64 });
+    u32 f_t = b.type({ I32 }, { I32, I32, I32, F64 });
+    // g(x) = (x + 1, x + 2, 0.5)
+    u32 g = b.function(g_t, {}, cat({ local_get(0), i32_const(1), { 0x6a }, local_get(0), i32_const(2), { 0x6a },
+        { 0x44, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f } }), "g");
+    // f(x) = (7, g(x)...)
+    b.function(f_t, {}, cat({ i32_const(7), local_get(0), call(g) }), "f");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    Value args[1] = { Value::from_i32(40) };
+    Value results[4];
+    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "f"), Span<const Value>(args, 1), Span<Value>(results, 4));
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(results[0].i32, 7u);
+    EXPECT_EQ(results[1].i32, 41u);
+    EXPECT_EQ(results[2].i32, 42u);
+    EXPECT_EQ(results[3].f64_bits, 0x3fe0000000000000ull);
+}
+
 TEST(Baseline, LoopFactorial)
 {
     JitFixture f;
