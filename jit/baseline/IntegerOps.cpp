@@ -161,7 +161,12 @@ void Compiler::int_binary(Opcode op) noexcept
 // operands; anything else materializes the 0/1 result first.
 void Compiler::int_compare(Opcode op) noexcept
 {
-    GpReg b = pop_gp();
+    // A constant 0 operand is x0: branches and set-less-than read it as is.
+    GpReg b = zero;
+    if (top().loc == Loc::Const && top().bits == 0)
+        drop_entry();
+    else
+        b = pop_gp();
     GpReg a = pop_gp();
     GpReg r = alloc_gp();
     PendingCompare p;
@@ -184,7 +189,8 @@ void Compiler::int_compare(Opcode op) noexcept
     default: p.condition = C::Geu; p.lhs = a.id(); p.rhs = b.id(); break;
     }
     m_gp_owner[a.id()] = pinned_reg;
-    m_gp_owner[b.id()] = pinned_reg;
+    if (b != zero)
+        m_gp_owner[b.id()] = pinned_reg;
     p.index = u32(m_stack.size());
     push_gp(ValueType::I32, r);
     m_pending = p;
