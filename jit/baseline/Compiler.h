@@ -156,6 +156,11 @@ private:
         Opcode op { Opcode::I32Eq };
         u8 a { 0 }, b { 0 }, result { 0 };
         u32 index { 0 }; // stack index of the result entry
+        // b is the constant `imm` (12 bits, nonzero): a materialized result
+        // uses the I-type forms; a branch gets it in a register at take time
+        // (b, and the lhs or rhs that is b).
+        bool has_imm { false };
+        i32 imm { 0 };
     };
     void flush_pending_compare() noexcept;
     bool take_pending_compare(PendingCompare& out) noexcept;

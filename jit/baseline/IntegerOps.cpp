@@ -162,11 +162,21 @@ void Compiler::int_binary(Opcode op) noexcept
 void Compiler::int_compare(Opcode op) noexcept
 {
     // A constant 0 operand is x0: branches and set-less-than read it as is.
+    // A small constant stays an immediate until the compare is materialized
+    // (slti/sltiu/addi) or taken by a branch (then li into a register).
     GpReg b = zero;
-    if (top().loc == Loc::Const && top().bits == 0)
-        drop_entry();
-    else
+    bool has_imm = false;
+    i64 imm = 0;
+    if (top().loc == Loc::Const) {
+        imm = i64(top().bits);
+        has_imm = imm != 0 && imm >= -2047 && imm <= 2046;
+        if (imm == 0 || has_imm)
+            drop_entry();
+        else
+            b = pop_gp();
+    } else {
         b = pop_gp();
+    }
     GpReg a = pop_gp();
     GpReg r = alloc_gp();
     PendingCompare p;
@@ -191,6 +201,8 @@ void Compiler::int_compare(Opcode op) noexcept
     m_gp_owner[a.id()] = pinned_reg;
     if (b != zero)
         m_gp_owner[b.id()] = pinned_reg;
+    p.has_imm = has_imm;
+    p.imm = i32(imm);
     p.index = u32(m_stack.size());
     push_gp(ValueType::I32, r);
     m_pending = p;
@@ -203,6 +215,33 @@ void Compiler::flush_pending_compare() noexcept
     PendingCompare p = m_pending;
     m_pending.active = false;
     GpReg r(p.result), a(p.a), b(p.b);
+    if (p.has_imm) {
+        // |imm| < 2047, so imm + 1 and -imm are 12-bit too.
+        switch (p.op) {
+        case Opcode::I32Eq: case Opcode::I64Eq: m_asm.addi(r, a, -p.imm); m_asm.seqz(r, r); break;
+        case Opcode::I32Ne: case Opcode::I64Ne: m_asm.addi(r, a, -p.imm); m_asm.snez(r, r); break;
+        case Opcode::I32LtS: case Opcode::I64LtS: m_asm.slti(r, a, p.imm); break;
+        case Opcode::I32LtU: case Opcode::I64LtU: m_asm.sltiu(r, a, p.imm); break;
+        case Opcode::I32GeS: case Opcode::I64GeS: m_asm.slti(r, a, p.imm); m_asm.xori(r, r, 1); break;
+        case Opcode::I32GeU: case Opcode::I64GeU: m_asm.sltiu(r, a, p.imm); m_asm.xori(r, r, 1); break;
+        case Opcode::I32LeS: case Opcode::I64LeS: m_asm.slti(r, a, p.imm + 1); break;
+        case Opcode::I32GtS: case Opcode::I64GtS: m_asm.slti(r, a, p.imm + 1); m_asm.xori(r, r, 1); break;
+        default: {
+            // Unsigned <= and > against imm: through a register (imm may be
+            // negative, i.e. near the top of the unsigned range).
+            m_asm.li(t4, p.imm);
+            if (p.op == Opcode::I32LeU || p.op == Opcode::I64LeU) {
+                m_asm.sltu(r, t4, a);
+                m_asm.xori(r, r, 1);
+            } else {
+                m_asm.sltu(r, t4, a);
+            }
+            break;
+        }
+        }
+        unpin(p);
+        return;
+    }
     switch (p.op) {
     case Opcode::I32Eqz: case Opcode::I64Eqz: m_asm.seqz(r, a); break;
     case Opcode::I32Eq: case Opcode::I64Eq: m_asm.xor_(r, a, b); m_asm.seqz(r, r); break;
@@ -232,6 +271,19 @@ bool Compiler::take_pending_compare(PendingCompare& out) noexcept
     out = m_pending;
     m_pending.active = false;
     drop_entry();
+    if (out.has_imm) {
+        // A branch compares registers: the constant goes in one now,
+        // pinned like the other operand until unpin().
+        GpReg b = alloc_gp();
+        m_asm.li(b, out.imm);
+        m_gp_owner[b.id()] = pinned_reg;
+        if (out.lhs == 0 && out.rhs != 0)
+            out.lhs = b.id();
+        else
+            out.rhs = b.id();
+        out.b = b.id();
+        out.has_imm = false;
+    }
     return true;
 }
 

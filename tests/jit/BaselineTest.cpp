@@ -175,52 +175,67 @@ TEST(Baseline, ReturnMovesResultsWithoutClobbering)
     EXPECT_EQ(results[3].f64_bits, 0x3fe0000000000000ull);
 }
 
-// Comparisons with a constant 0 use x0 as the operand: every relation, as
-// a value and as a br_if condition, on both sides of the zero.
-TEST(Baseline, ComparisonsWithZeroAsValueAndBranch)
+// Comparisons with a constant: 0 is x0, a 12-bit constant an immediate
+// (slti/sltiu/addi when the result is a value; li into a register for a
+// branch), anything else a register. Every relation, i32 and i64, as a
+// value and as a br_if condition, around each constant.
+TEST(Baseline, ComparisonsWithConstantsAsValueAndBranch)
 {
     JitFixture f;
     REQUIRE_EXECUTION(f);
     ModuleBuilder b;
     u32 t32 = b.type({ I32 }, { I32 });
     u32 t64 = b.type({ I64 }, { I32 });
+    const i64 constants[] = { 0, 1, -1, 7, -7, 2046, -2047, 2047, -2048, 100000, -100000 };
+    constexpr usize count = sizeof constants / sizeof constants[0];
     // i32: eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u = 0x46..0x4f; i64: 0x51..0x5a.
-    for (u8 k = 0; k < 10; ++k) {
-        std::string n = std::to_string(k);
-        b.function(t32, {}, cat({ local_get(0), i32_const(0), { u8(0x46 + k) } }), "v32_" + n);
-        b.function(t64, {}, cat({ local_get(0), i64_const(0), { u8(0x51 + k) } }), "v64_" + n);
-        // block (result i32): i32.const 1, (x rel 0), br_if 0, drop, i32.const 0, end
-        b.function(t32, {}, cat({ { 0x02, I32 }, i32_const(1), local_get(0), i32_const(0), { u8(0x46 + k), 0x0d, 0x00, 0x1a },
-            i32_const(0), { 0x0b } }), "b32_" + n);
+    for (usize c = 0; c < count; ++c) {
+        for (u8 k = 0; k < 10; ++k) {
+            std::string n = std::to_string(c) + "_" + std::to_string(k);
+            b.function(t32, {}, cat({ local_get(0), i32_const(i32(constants[c])), { u8(0x46 + k) } }), "v32_" + n);
+            b.function(t64, {}, cat({ local_get(0), i64_const(constants[c]), { u8(0x51 + k) } }), "v64_" + n);
+            // block (result i32): i32.const 1, (x rel c), br_if 0, drop, i32.const 0, end
+            b.function(t32, {}, cat({ { 0x02, I32 }, i32_const(1), local_get(0), i32_const(i32(constants[c])),
+                { u8(0x46 + k), 0x0d, 0x00, 0x1a }, i32_const(0), { 0x0b } }), "b32_" + n);
+            b.function(t64, {}, cat({ { 0x02, I32 }, i32_const(1), local_get(0), i64_const(constants[c]),
+                { u8(0x51 + k), 0x0d, 0x00, 0x1a }, i32_const(0), { 0x0b } }), "b64_" + n);
+        }
     }
     auto instance = f.instantiate(b.build());
     ASSERT_FALSE(instance.is_error()) << message(instance.error());
-    for (i64 x : { i64(0), i64(1), i64(-1), i64(INT32_MIN), i64(INT32_MAX), i64(INT64_MIN), i64(0x100000000) }) {
-        for (u8 k = 0; k < 10; ++k) {
-            std::string n = std::to_string(k);
-            auto relation = [&](auto v, auto u) {
-                switch (k) {
-                case 0: return v == 0;
-                case 1: return v != 0;
-                case 2: return v < 0;
-                case 3: return u < 0u;
-                case 4: return v > 0;
-                case 5: return u > 0u;
-                case 6: return v <= 0;
-                case 7: return u <= 0u;
-                case 8: return v >= 0;
-                default: return u >= 0u;
-                }
-            };
-            u32 want32 = relation(i32(x), u32(x)) ? 1 : 0;
-            u32 want64 = relation(x, u64(x)) ? 1 : 0;
-            auto r = call1(f, instance.value(), ("v32_" + n).c_str(), { Value::from_i32(u32(x)) });
-            ASSERT_FALSE(r.is_error()) << message(r.error());
-            EXPECT_EQ(r.value().i32, want32) << "i32 relation " << int(k) << " of " << x;
-            r = call1(f, instance.value(), ("b32_" + n).c_str(), { Value::from_i32(u32(x)) });
-            EXPECT_EQ(r.value().i32, want32) << "i32 br_if relation " << int(k) << " of " << x;
-            r = call1(f, instance.value(), ("v64_" + n).c_str(), { Value::from_i64(u64(x)) });
-            EXPECT_EQ(r.value().i32, want64) << "i64 relation " << int(k) << " of " << x;
+    for (usize c = 0; c < count; ++c) {
+        for (i64 delta : { i64(-1), i64(0), i64(1), i64(INT32_MIN), i64(INT32_MAX), i64(INT64_MIN), i64(0x100000000) }) {
+            i64 x = (delta == INT32_MIN || delta == INT32_MAX || delta == INT64_MIN || delta == 0x100000000) ? delta
+                                                                                                          : constants[c] + delta;
+            for (u8 k = 0; k < 10; ++k) {
+                std::string n = std::to_string(c) + "_" + std::to_string(k);
+                auto relation = [&](auto v, auto w, auto u, auto z) {
+                    switch (k) {
+                    case 0: return v == w;
+                    case 1: return v != w;
+                    case 2: return v < w;
+                    case 3: return u < z;
+                    case 4: return v > w;
+                    case 5: return u > z;
+                    case 6: return v <= w;
+                    case 7: return u <= z;
+                    case 8: return v >= w;
+                    default: return u >= z;
+                    }
+                };
+                i32 c32 = i32(constants[c]);
+                u32 want32 = relation(i32(x), c32, u32(x), u32(c32)) ? 1 : 0;
+                u32 want64 = relation(x, constants[c], u64(x), u64(constants[c])) ? 1 : 0;
+                auto r = call1(f, instance.value(), ("v32_" + n).c_str(), { Value::from_i32(u32(x)) });
+                ASSERT_FALSE(r.is_error()) << message(r.error());
+                EXPECT_EQ(r.value().i32, want32) << "i32 " << x << " relation " << int(k) << " " << constants[c];
+                r = call1(f, instance.value(), ("b32_" + n).c_str(), { Value::from_i32(u32(x)) });
+                EXPECT_EQ(r.value().i32, want32) << "i32 br_if " << x << " relation " << int(k) << " " << constants[c];
+                r = call1(f, instance.value(), ("v64_" + n).c_str(), { Value::from_i64(u64(x)) });
+                EXPECT_EQ(r.value().i32, want64) << "i64 " << x << " relation " << int(k) << " " << constants[c];
+                r = call1(f, instance.value(), ("b64_" + n).c_str(), { Value::from_i64(u64(x)) });
+                EXPECT_EQ(r.value().i32, want64) << "i64 br_if " << x << " relation " << int(k) << " " << constants[c];
+            }
         }
     }
 }
