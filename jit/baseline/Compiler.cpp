@@ -197,37 +197,20 @@ void Compiler::spill_all() noexcept
     }
 }
 
-void Compiler::spill_one_gp() noexcept
+// Frees a register of a class by spilling the lowest stack entry in one.
+void Compiler::spill_one(RegClass which) noexcept
 {
     for (u32 i = 0; i < m_stack.size(); ++i) {
-        if (m_stack[i].loc == Loc::Reg && !is_float(m_stack[i].type) && !is_vec(m_stack[i].type)) {
+        const Entry& e = m_stack[i];
+        RegClass c = is_vec(e.type) ? RegClass::Vector : is_float(e.type) ? RegClass::Float : RegClass::Integer;
+        if (e.loc == Loc::Reg && c == which) {
             spill(i);
             return;
         }
     }
-    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of integer registers"));
-}
-
-void Compiler::spill_one_fp() noexcept
-{
-    for (u32 i = 0; i < m_stack.size(); ++i) {
-        if (m_stack[i].loc == Loc::Reg && is_float(m_stack[i].type)) {
-            spill(i);
-            return;
-        }
-    }
-    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of float registers"));
-}
-
-void Compiler::spill_one_vec() noexcept
-{
-    for (u32 i = 0; i < m_stack.size(); ++i) {
-        if (m_stack[i].loc == Loc::Reg && is_vec(m_stack[i].type)) {
-            spill(i);
-            return;
-        }
-    }
-    fail(Error::from_code(ErrorCode::Exhausted, "baseline: out of vector registers"));
+    fail(Error::from_code(ErrorCode::Exhausted, which == RegClass::Integer ? "baseline: out of integer registers"
+            : which == RegClass::Float                                     ? "baseline: out of float registers"
+                                                                           : "baseline: out of vector registers"));
 }
 
 VecReg Compiler::alloc_vec() noexcept
@@ -239,7 +222,7 @@ VecReg Compiler::alloc_vec() noexcept
                 return VecReg(id);
             }
         }
-        spill_one_vec();
+        spill_one(RegClass::Vector);
     }
     return v8;
 }
@@ -316,7 +299,7 @@ GpReg Compiler::alloc_gp() noexcept
                 return r;
             }
         }
-        spill_one_gp();
+        spill_one(RegClass::Integer);
     }
     return t0;
 }
@@ -330,7 +313,7 @@ FpReg Compiler::alloc_fp() noexcept
                 return r;
             }
         }
-        spill_one_fp();
+        spill_one(RegClass::Float);
     }
     return ft0;
 }

@@ -213,9 +213,12 @@ private:
     void release(FpReg r) noexcept { if (m_fp_owner[r.id()] == temp_reg) m_fp_owner[r.id()] = free_reg; }
     void spill(u32 index) noexcept;
     void spill_all() noexcept;
-    void spill_one_gp() noexcept;
-    void spill_one_fp() noexcept;
-    void spill_one_vec() noexcept;
+    enum class RegClass : u8 {
+        Integer,
+        Float,
+        Vector,
+    };
+    void spill_one(RegClass which) noexcept;
     VecReg alloc_vec() noexcept;
     VecReg pop_vec() noexcept;
     void push_vec(VecReg r) noexcept;
