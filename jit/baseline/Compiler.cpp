@@ -251,10 +251,7 @@ void Compiler::push_vec(VecReg r) noexcept
     e.loc = Loc::Reg;
     e.reg = r.id();
     m_vec_owner[r.id()] = i16(m_stack.size());
-    if (m_stack.try_append(e).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+    push_entry(e);
 }
 
 void Compiler::frame_address_to(GpReg rd, i32 offset) noexcept
@@ -406,6 +403,15 @@ FpReg Compiler::pop_fp() noexcept
     return r;
 }
 
+// Every push: the entry, and the deepest stack seen (the frame's slots).
+void Compiler::push_entry(const Entry& e) noexcept
+{
+    if (m_stack.try_append(e).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
+    if (m_stack.size() > m_max_depth)
+        m_max_depth = u32(m_stack.size());
+}
+
 void Compiler::push_gp(ValueType type, GpReg r) noexcept
 {
     Entry e;
@@ -413,10 +419,7 @@ void Compiler::push_gp(ValueType type, GpReg r) noexcept
     e.loc = Loc::Reg;
     e.reg = r.id();
     m_gp_owner[r.id()] = i16(m_stack.size());
-    if (m_stack.try_append(e).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+    push_entry(e);
 }
 
 void Compiler::push_fp(ValueType type, FpReg r) noexcept
@@ -426,10 +429,7 @@ void Compiler::push_fp(ValueType type, FpReg r) noexcept
     e.loc = Loc::Reg;
     e.reg = r.id();
     m_fp_owner[r.id()] = i16(m_stack.size());
-    if (m_stack.try_append(e).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+    push_entry(e);
 }
 
 void Compiler::push_const(ValueType type, u64 bits) noexcept
@@ -438,10 +438,7 @@ void Compiler::push_const(ValueType type, u64 bits) noexcept
     e.type = type;
     e.loc = Loc::Const;
     e.bits = bits;
-    if (m_stack.try_append(e).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+    push_entry(e);
 }
 
 void Compiler::push_slot(ValueType type) noexcept
@@ -449,10 +446,7 @@ void Compiler::push_slot(ValueType type) noexcept
     Entry e;
     e.type = type;
     e.loc = Loc::Slot;
-    if (m_stack.try_append(e).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+    push_entry(e);
 }
 
 void Compiler::truncate_stack(u32 height) noexcept

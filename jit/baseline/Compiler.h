@@ -246,6 +246,7 @@ private:
     Entry pop_entry() noexcept;
     void drop_entry() noexcept;
     [[nodiscard]] const Entry& top(u32 depth = 0) const noexcept { return m_stack[m_stack.size() - 1 - depth]; }
+    void push_entry(const Entry& e) noexcept;
     void push_gp(ValueType type, GpReg r) noexcept;
     void push_fp(ValueType type, FpReg r) noexcept;
     void push_const(ValueType type, u64 bits) noexcept;
