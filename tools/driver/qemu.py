@@ -1,19 +1,75 @@
-"""Booting k23 images under qemu-system-riscv64 -machine virt (Debian's OpenSBI)."""
+"""Booting k23 images under qemu-system-riscv64 -machine virt (Debian's OpenSBI).
+
+A boot succeeds only when the console shows the status line the loader or the
+kernel prints as it powers off (kernel/Shutdown.cpp, and the loader's early
+self-check in loader/SelfCheck.cpp): `shutdown: status N`. QEMU's own exit
+status is not enough: an image cut inside the loader makes OpenSBI jump into
+code that is not there, which can end in a clean QEMU exit (status 0) with
+nothing printed after OpenSBI's banner, or hang. Either is a failure with a
+one-line reason (BootResult.reason)."""
+import os
+import re
+import select
 import subprocess
+import sys
 import time
 
 from common import DriverError
 
+STATUS_LINE = re.compile(r"^shutdown: status (\d+)$")
+TIMED_OUT = 124      # like timeout(1)
+NO_STATUS = 125      # QEMU exited 0 without a status line
+
 
 class BootResult:
-    def __init__(self, status, output, timed_out, seconds):
-        self.status = status          # QEMU's exit status (the kernel's SBI SRST status)
-        self.output = output          # console text (captured mode only)
+    def __init__(self, status, output, timed_out, seconds, qemu_status=None, reason=None,
+                 reported_status=None):
+        self.status = status          # 0 only for a reported, clean power-off; else non-zero
+        self.output = output          # console text (also kept in passthrough mode)
         self.timed_out = timed_out
         self.seconds = seconds
+        self.qemu_status = qemu_status        # QEMU's exit status (None when it was stopped)
+        self.reported_status = reported_status  # N of the `shutdown: status N` line, or None
+        self.reason = reason          # one line when the boot failed without a status
 
     def lines(self):
         return self.output.replace("\r\n", "\n").split("\n")
+
+
+def last_line(output):
+    for line in reversed(output.replace("\r\n", "\n").split("\n")):
+        line = line.strip()
+        if line:
+            return line if len(line) <= 160 else line[:157] + "..."
+    return "(none)"
+
+
+def judge(output, qemu_status, timed_out, seconds, timeout):
+    """The BootResult of a boot that printed `output`: the status line decides."""
+    reported = None
+    for line in output.replace("\r\n", "\n").split("\n"):
+        m = STATUS_LINE.match(line.strip())
+        if m:
+            reported = int(m.group(1))
+    last = last_line(output)
+    if timed_out:
+        if reported is not None:
+            reason = f"boot: status {reported} reported but QEMU did not exit in {timeout:g} s"
+        else:
+            reason = (f"boot: no status from the kernel in {timeout:g} s "
+                      f"(hung? last console line: {last})")
+        return BootResult(TIMED_OUT, output, True, seconds, None, reason, reported)
+    if reported is None:
+        reason = f"boot: no status from the kernel (image cut? last console line: {last})"
+        return BootResult(qemu_status or NO_STATUS, output, False, seconds, qemu_status, reason)
+    if reported != 0:
+        # Without the test finisher, SBI SRST with reason "system failure"
+        # ends QEMU with status 0: the reported status is the truth.
+        return BootResult(qemu_status or reported, output, False, seconds, qemu_status, None, reported)
+    if qemu_status != 0:
+        reason = f"boot: status 0 reported but QEMU exited with status {qemu_status}"
+        return BootResult(qemu_status, output, False, seconds, qemu_status, reason, reported)
+    return BootResult(0, output, False, seconds, 0, None, 0)
 
 
 def cpu_option(vlen):
@@ -33,27 +89,61 @@ def command(image, append="", smp=1, memory="256M", vlen=128, extra=()):
     return cmd + list(extra)
 
 
+def run_teed(cmd, timeout):
+    """Runs QEMU with the console on this terminal (stdin stays the
+    terminal's) while keeping a copy of what it prints. Returns
+    (exit status or None when stopped at the timeout, output)."""
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    except FileNotFoundError:
+        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
+    fd = proc.stdout.fileno()
+    out = sys.stdout.buffer
+    kept = bytearray()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                proc.kill()
+                proc.wait()
+                return None, kept.decode(errors="replace")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            kept += chunk
+            out.write(chunk)
+            out.flush()
+    except KeyboardInterrupt:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    return proc.wait(), kept.decode(errors="replace")
+
+
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
          extra=()):
-    """Boots image. passthrough: console on this terminal (./k23 run);
-    otherwise the console output is captured and returned."""
+    """Boots image. passthrough: console on this terminal (./k23 run), and
+    kept for the verdict; otherwise the console output is captured. The
+    result's status is 0 only when the kernel reported status 0."""
     start = time.monotonic()
     if passthrough:
         cmd = command(image, append, smp, memory, vlen, extra) + ["-nographic"]
-        try:
-            proc = subprocess.run(cmd, timeout=timeout)
-            return BootResult(proc.returncode, "", False, time.monotonic() - start)
-        except subprocess.TimeoutExpired:
-            return BootResult(124, "", True, time.monotonic() - start)
-        except FileNotFoundError:
-            raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
+        status, output = run_teed(cmd, timeout)
+        return judge(output, status, status is None, time.monotonic() - start, timeout)
     cmd = command(image, append, smp, memory, vlen, extra) + [
         "-display", "none", "-serial", "stdio", "-monitor", "none"]
+    timeout = timeout or 120
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout or 120)
-        return BootResult(proc.returncode, proc.stdout.decode(errors="replace"), False,
-                          time.monotonic() - start)
+                              stderr=subprocess.STDOUT, timeout=timeout)
+        return judge(proc.stdout.decode(errors="replace"), proc.returncode, False,
+                     time.monotonic() - start, timeout)
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace")
-        return BootResult(124, out, True, time.monotonic() - start)
+        return judge(out, None, True, time.monotonic() - start, timeout)
+    except FileNotFoundError:
+        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
