@@ -89,39 +89,58 @@ def command(image, append="", smp=1, memory="256M", vlen=128, extra=()):
     return cmd + list(extra)
 
 
-def run_teed(cmd, timeout):
-    """Runs QEMU with the console on this terminal (stdin stays the
-    terminal's) while keeping a copy of what it prints. Returns
-    (exit status or None when stopped at the timeout, output)."""
+def stop(proc):
+    """SIGTERM first: QEMU then puts the terminal back out of raw mode."""
+    proc.terminate()
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    except FileNotFoundError:
-        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
-    fd = proc.stdout.fileno()
-    out = sys.stdout.buffer
-    kept = bytearray()
-    deadline = None if timeout is None else time.monotonic() + timeout
-    try:
-        while True:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:
-                proc.kill()
-                proc.wait()
-                return None, kept.decode(errors="replace")
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            kept += chunk
-            out.write(chunk)
-            out.flush()
-    except KeyboardInterrupt:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def run_teed(cmd, timeout):
+    """Runs QEMU with the console on this terminal (stdin stays the
+    terminal's) while keeping a copy of what it prints. QEMU's own messages
+    go to stderr, but for its "terminating on signal" when the timeout stops
+    it. Returns (exit status, or None when stopped; console output)."""
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
+    console_fd, error_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    kept = {console_fd: bytearray(), error_fd: bytearray()}
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stopped = False
+    try:
+        open_fds = [console_fd, error_fd]
+        while open_fds:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(open_fds, [], [], wait)
+            if not ready:
+                stop(proc)
+                stopped = True
+                break
+            for fd in ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    open_fds.remove(fd)
+                    continue
+                kept[fd] += chunk
+                if fd == console_fd:
+                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.buffer.flush()
+    except KeyboardInterrupt:
+        stop(proc)
         raise
     finally:
         proc.stdout.close()
-    return proc.wait(), kept.decode(errors="replace")
+        proc.stderr.close()
+    status = None if stopped else proc.wait()
+    for line in kept[error_fd].decode(errors="replace").splitlines():
+        if not (stopped and "terminating on signal" in line):
+            print(line, file=sys.stderr)
+    return status, kept[console_fd].decode(errors="replace")
 
 
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
