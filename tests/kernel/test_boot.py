@@ -53,3 +53,23 @@ def check_ktest_failure_sets_exit_status(ctx):
         "no FAIL line for ktest_selftest_failure:\n" + "\n".join(lines[-15:])
     assert "ktest: 0 passed, 1 failed" in lines, "\n".join(lines[-15:])
     assert boot.status != 0, "a failed kernel test left QEMU's exit status at 0"
+
+
+def check_sifive_u_boots_on_hart1_with_sifive_uart(ctx):
+    # QEMU sifive_u with Debian's OpenSBI: hart 0 is an E51 monitor core
+    # without S-mode, so the loader and the kernel start on hart 1; the
+    # console is a SiFive UART (sifive,uart0), and there is no power-off
+    # device (SBI SRST says not supported): the kernel reports its status,
+    # says it halts, and the driver stops QEMU.
+    boot = ctx.boot(machine="sifive_u", smp=2, append="ktest")
+    lines = [l.strip() for l in boot.lines()]
+    tail = "\n".join(lines[-20:])
+    line = banner(ctx, boot)
+    assert "(hart 1," in line, f"sifive_u banner: '{line}'"
+    assert "kernel: console sifive,uart0 at 0x10010000" in lines, f"no SiFive UART console:\n{tail}"
+    assert "ktest: PASS uart_at_device_tree_address" in lines, f"uart KTEST did not pass:\n{tail}"
+    summary = [l for l in lines if re.match(r"^ktest: \d+ passed, \d+ failed$", l)]
+    assert summary and summary[-1].endswith(" 0 failed"), f"KTESTs on sifive_u:\n{tail}"
+    assert any(l.startswith("shutdown: the firmware cannot power off") for l in lines), tail
+    assert boot.status == 0 and boot.reported_status == 0 and boot.reason is None, \
+        f"sifive_u: status {boot.status}, reason {boot.reason}:\n{tail}"

@@ -6,7 +6,11 @@ self-check in loader/SelfCheck.cpp): `shutdown: status N`. QEMU's own exit
 status is not enough: an image cut inside the loader makes OpenSBI jump into
 code that is not there, which can end in a clean QEMU exit (status 0) with
 nothing printed after OpenSBI's banner, or hang. Either is a failure with a
-one-line reason (BootResult.reason)."""
+one-line reason (BootResult.reason).
+
+Machines: `virt` (the default; the kernel powers off through the SiFive test
+finisher or SBI SRST) and `sifive_u` (boot hart 1, a SiFive UART, no power-off
+device: after its status line the kernel halts, and the driver stops QEMU)."""
 import os
 import re
 import select
@@ -17,6 +21,7 @@ import time
 from common import DriverError
 
 STATUS_LINE = re.compile(r"^shutdown: status (\d+)$")
+STATUS_BYTES = re.compile(rb"(?:^|\n)shutdown: status \d+\r?\n")
 TIMED_OUT = 124      # like timeout(1)
 NO_STATUS = 125      # QEMU exited 0 without a status line
 
@@ -44,14 +49,18 @@ def last_line(output):
     return "(none)"
 
 
-def judge(output, qemu_status, timed_out, seconds, timeout):
-    """The BootResult of a boot that printed `output`: the status line decides."""
+def judge(output, qemu_status, timed_out, seconds, timeout, halted=False):
+    """The BootResult of a boot that printed `output`: the status line decides.
+    halted: QEMU was stopped after the status line (a machine that cannot
+    power off)."""
     reported = None
     for line in output.replace("\r\n", "\n").split("\n"):
         m = STATUS_LINE.match(line.strip())
         if m:
             reported = int(m.group(1))
     last = last_line(output)
+    if halted and reported is not None:
+        return BootResult(reported, output, False, seconds, None, None, reported)
     if timed_out:
         if reported is not None:
             reason = f"boot: status {reported} reported but QEMU did not exit in {timeout:g} s"
@@ -80,10 +89,26 @@ def cpu_option(vlen):
     return f"rv64,v=true,vlen={vlen},vext_spec=v1.0"
 
 
-def command(image, append="", smp=1, memory="256M", vlen=128, extra=()):
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-bios", "default",
-           "-cpu", cpu_option(vlen), "-smp", str(smp), "-m", str(memory),
-           "-kernel", image, "-no-reboot"]
+# What each machine needs: whether its firmware can power it off (else the
+# kernel halts after its status line), and how many harts it must have.
+MACHINES = {
+    "virt": {"powers_off": True, "min_smp": 1},
+    # Hart 0 is an E51 monitor core without S-mode; OpenSBI boots on hart 1.
+    "sifive_u": {"powers_off": False, "min_smp": 2},
+}
+HALT_GRACE = 2.0   # seconds after the status line before a halted machine is stopped
+
+
+def command(image, append="", smp=1, memory="256M", vlen=128, extra=(), machine="virt"):
+    if machine not in MACHINES:
+        raise DriverError(f"--machine {machine}: one of {', '.join(MACHINES)}")
+    cmd = ["qemu-system-riscv64", "-machine", machine, "-bios", "default"]
+    if machine == "virt":
+        cmd += ["-cpu", cpu_option(vlen)]
+    elif vlen != 128:
+        raise DriverError(f"--vlen: {machine} has fixed CPUs (without V)")
+    cmd += ["-smp", str(max(smp, MACHINES[machine]["min_smp"])), "-m", str(memory),
+            "-kernel", image, "-no-reboot"]
     if append:
         cmd += ["-append", append]
     return cmd + list(extra)
@@ -99,27 +124,34 @@ def stop(proc):
         proc.wait()
 
 
-def run_teed(cmd, timeout):
-    """Runs QEMU with the console on this terminal (stdin stays the
-    terminal's) while keeping a copy of what it prints. QEMU's own messages
-    go to stderr, but for its "terminating on signal" when the timeout stops
-    it. Returns (exit status, or None when stopped; console output)."""
+def run_qemu(cmd, timeout, echo, halt_grace=None):
+    """Runs QEMU and keeps what its console prints. echo: the console goes to
+    this terminal too (stdin stays the terminal's), and QEMU's own messages to
+    stderr, but for its "terminating on signal" when the driver stops it;
+    otherwise stderr is kept with the console. halt_grace: stop QEMU this long
+    after the status line (a machine that cannot power off).
+    Returns (exit status or None when stopped, output, how) with how one of
+    "exited", "timeout", "halted"."""
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdin=None if echo else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE if echo else subprocess.STDOUT)
     except FileNotFoundError:
         raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
-    console_fd, error_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    console_fd = proc.stdout.fileno()
+    error_fd = proc.stderr.fileno() if echo else None
     kept = {console_fd: bytearray(), error_fd: bytearray()}
     deadline = None if timeout is None else time.monotonic() + timeout
-    stopped = False
+    how = "exited"
+    status_seen = False
     try:
-        open_fds = [console_fd, error_fd]
+        open_fds = [fd for fd in (console_fd, error_fd) if fd is not None]
         while open_fds:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select(open_fds, [], [], wait)
             if not ready:
+                how = "halted" if status_seen else "timeout"
                 stop(proc)
-                stopped = True
                 break
             for fd in ready:
                 chunk = os.read(fd, 65536)
@@ -128,41 +160,41 @@ def run_teed(cmd, timeout):
                     continue
                 kept[fd] += chunk
                 if fd == console_fd:
-                    sys.stdout.buffer.write(chunk)
-                    sys.stdout.buffer.flush()
+                    if echo:
+                        sys.stdout.buffer.write(chunk)
+                        sys.stdout.buffer.flush()
+                    if halt_grace is not None and not status_seen and STATUS_BYTES.search(kept[fd]):
+                        status_seen = True
+                        halt_deadline = time.monotonic() + halt_grace
+                        deadline = halt_deadline if deadline is None else min(deadline, halt_deadline)
     except KeyboardInterrupt:
         stop(proc)
         raise
     finally:
         proc.stdout.close()
-        proc.stderr.close()
-    status = None if stopped else proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    status = proc.wait() if how == "exited" else None
     for line in kept[error_fd].decode(errors="replace").splitlines():
-        if not (stopped and "terminating on signal" in line):
+        if not (how != "exited" and "terminating on signal" in line):
             print(line, file=sys.stderr)
-    return status, kept[console_fd].decode(errors="replace")
+    return status, kept[console_fd].decode(errors="replace"), how
 
 
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
-         extra=()):
+         extra=(), machine="virt"):
     """Boots image. passthrough: console on this terminal (./k23 run), and
-    kept for the verdict; otherwise the console output is captured. The
-    result's status is 0 only when the kernel reported status 0."""
+    kept for the verdict; otherwise the console output is captured (with a
+    120 s timeout by default). The result's status is 0 only when the kernel
+    reported status 0."""
     start = time.monotonic()
+    cmd = command(image, append, smp, memory, vlen, extra, machine)
     if passthrough:
-        cmd = command(image, append, smp, memory, vlen, extra) + ["-nographic"]
-        status, output = run_teed(cmd, timeout)
-        return judge(output, status, status is None, time.monotonic() - start, timeout)
-    cmd = command(image, append, smp, memory, vlen, extra) + [
-        "-display", "none", "-serial", "stdio", "-monitor", "none"]
-    timeout = timeout or 120
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout)
-        return judge(proc.stdout.decode(errors="replace"), proc.returncode, False,
-                     time.monotonic() - start, timeout)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace")
-        return judge(out, None, True, time.monotonic() - start, timeout)
-    except FileNotFoundError:
-        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+        timeout = timeout or 120
+    halt_grace = None if MACHINES[machine]["powers_off"] else HALT_GRACE
+    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace)
+    return judge(output, status, how == "timeout", time.monotonic() - start, timeout,
+                 halted=how == "halted")
