@@ -52,6 +52,7 @@ SELF_CHECK_CONST const char message_checksum_2[] = " bytes is ";
 SELF_CHECK_CONST const char message_checksum_3[] = ", the image's bytes 4..7 say ";
 SELF_CHECK_CONST const char message_checksum_4[] = "): the image is cut or corrupted inside the loader\n";
 SELF_CHECK_CONST const char message_status[] = "shutdown: status 1\n";
+SELF_CHECK_CONST const char message_halted[] = "shutdown: the firmware cannot power off: halted\n";
 SELF_CHECK_CONST const char hex_digits[] = "0123456789abcdef";
 SELF_CHECK_CONST const char fdt_compatible[] = "compatible";
 SELF_CHECK_CONST const char fdt_reg[] = "reg";
@@ -73,15 +74,20 @@ SELF_CHECK_CONST const char fdt_test_finisher[] = "sifive,test0";
     return u32(p[0]) << 24 | u32(p[1]) << 16 | u32(p[2]) << 8 | u32(p[3]);
 }
 
-// SBI spec §3: a7 = extension id, a6 = function id, a0.. = arguments.
-[[gnu::always_inline]] inline void sbi_call(u64 eid, u64 fid, u64 arg0, u64 arg1) noexcept
+// SBI spec §3: a7 = extension id, a6 = function id, a0.. = arguments; the
+// error comes back in a0, the value in a1. Returns the value.
+[[gnu::always_inline]] inline u64 sbi_call(u64 eid, u64 fid, u64 arg0, u64 arg1) noexcept
 {
     register u64 a0 asm("a0") = arg0;
     register u64 a1 asm("a1") = arg1;
     register u64 a6 asm("a6") = fid;
     register u64 a7 asm("a7") = eid;
     asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+    return a1;
 }
+
+constexpr u64 sbi_eid_base = 0x10;   // §4, FID 3: sbi_probe_extension
+constexpr u64 sbi_eid_srst = 0x53525354;
 
 // SBI spec §5.2, legacy Console Putchar: no device tree needed, and OpenSBI
 // always has it. Slow, but this prints one line.
@@ -290,14 +296,19 @@ extern "C" SELF_CHECK_TEXT [[noreturn]] void loader_self_check_failed(u64 code, 
         put_string(message_checksum_4);
     }
     put_string(message_status);
-    // Power off with status 1: the test finisher carries the status to QEMU
-    // (kernel/Shutdown.cpp explains why SBI SRST alone does not), then SBI
-    // SRST shutdown with reason "system failure" (SBI spec §10.1), then the
-    // legacy shutdown (§5.8), then a halt.
+    // Power off with status 1, as kernel/Shutdown.cpp does: the test finisher
+    // carries the status to QEMU (SBI SRST alone does not), then SBI SRST
+    // shutdown with reason "system failure" (SBI spec §10.1), or on firmware
+    // without SRST the legacy shutdown (§5.8); if the machine cannot power
+    // off (QEMU sifive_u), say so and halt.
     if (u64 finisher = find_test_finisher(fdt); finisher != 0)
         *reinterpret_cast<volatile u32*>(finisher) = 0x3333 | (1u << 16);
-    sbi_call(0x53525354, 0, 0, 1);
-    sbi_call(0x08, 0, 0, 0);
+    if (sbi_call(sbi_eid_base, 3, sbi_eid_srst, 0) != 0)
+        sbi_call(sbi_eid_srst, 0, 0, 1);
+    else
+        sbi_call(0x08, 0, 0, 0);
+    put_string(message_halted);
+    asm volatile("csrw sie, zero");
     for (;;)
         asm volatile("wfi");
 }

@@ -1,7 +1,11 @@
 """Boot checks for the kernel ring: boot the image in several machine
 configurations and check what the kernel prints and the status QEMU exits
 with. Each check_* function gets a BootContext (tools/driver/testrings.py)."""
+import os
 import re
+import tempfile
+
+import qemu
 
 
 def banner(ctx, boot):
@@ -73,3 +77,23 @@ def check_sifive_u_boots_on_hart1_with_sifive_uart(ctx):
     assert any(l.startswith("shutdown: the firmware cannot power off") for l in lines), tail
     assert boot.status == 0 and boot.reported_status == 0 and boot.reason is None, \
         f"sifive_u: status {boot.status}, reason {boot.reason}:\n{tail}"
+
+
+def check_sifive_u_loader_refusal_reports_and_halts(ctx):
+    # The loader's self-check on a machine without a test finisher and with
+    # another device tree: a flipped magic byte is refused with its line and
+    # status 1, then the loader halts (the driver stops QEMU).
+    with open(ctx.image, "rb") as f:
+        data = bytearray(f.read())
+    data[9] ^= 0x01
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "flipped.img")
+        with open(path, "wb") as f:
+            f.write(data)
+        boot = qemu.boot(path, machine="sifive_u", smp=2, timeout=60)
+    lines = [l.strip() for l in boot.lines()]
+    tail = "\n".join(lines[-10:])
+    assert any(l.startswith("loader: integrity: no K23LDR magic") for l in lines), tail
+    assert boot.status == 1 and boot.reported_status == 1 and boot.reason is None, \
+        f"status {boot.status}, reason {boot.reason}:\n{tail}"
+    assert "shutdown: the firmware cannot power off: halted" in lines, tail
