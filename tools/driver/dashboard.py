@@ -224,10 +224,12 @@ def headline_markdown(results, reference):
               f"; Cranelift compiles {h.get('cranelift_MBps') or '–'} MB/s."]
     if hidden:
         lines.append(", ".join(hidden) + ": no figures (k23-run has no such tier yet).")
-    nulls = [f"{c['title']}: {c['note']}" for c in costs.values()
-             if c.get("note") and not any(v is not None for v in c["instructions"].values())]
-    if nulls:
-        lines.append("Null OS costs: " + "; ".join(nulls) + ".")
+    nulls = {}
+    for c in costs.values():
+        if c.get("note") and not any(v is not None for v in c["instructions"].values()):
+            nulls.setdefault(c["note"], []).append(c["title"])
+    for note, titles in nulls.items():
+        lines.append("Null: " + ", ".join(titles) + f" — {note}.")
     return lines
 
 
@@ -264,7 +266,7 @@ def markdown(results, previous, previous_path, reference=None, reference_path=No
         row += [fmt_int(ref_w.get(w["name"], {}).get("instructions", {}).get(t)) for t in live]
         lines.append("| " + " | ".join(row) + " |")
     ratio_cols = []
-    for t in tiers:
+    for t in live:
         ratio_cols += [(t, "native"), (t, "native-scalar"), (t, "wasm2c")]
     ratio_cols += [("wasm2c", "native"), ("wasm2c", "native-scalar"),
                    ("native-scalar", "native"), ("native-gcc", "native")]
@@ -413,6 +415,7 @@ def plots(bundle):
         return [tuple(x) for x in json.loads(proc.stdout)]
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     out_dir = bundle["out"]
     results = bundle["results"]
     loads = results["workloads"]
@@ -442,6 +445,9 @@ def plots(bundle):
         ax.axvline(1.0, color="black", linewidth=0.8)
         if log:
             ax.set_xscale("log")
+            times = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×")
+            ax.xaxis.set_major_formatter(times)
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=11)
         ax.legend(fontsize=8, loc="best")
@@ -522,7 +528,8 @@ def plots(bundle):
                              label=f"{t} {label}")
         ax1.set_ylabel("geomean instruction ratio")
         ax1.set_title(title, fontsize=11)
-        ax2.set_ylabel("ratio to Cranelift")
+        ax2.set_ylabel("ratio to Cranelift (log)")
+        ax2.set_yscale("log")
         for ax in (ax1, ax2):
             ax.grid(alpha=0.3)
             if ax.get_legend_handles_labels()[0]:
@@ -559,11 +566,17 @@ def write(results, previous, previous_path, reference=None, history=None, out_di
     body.append("<div id='headline'>" + markdown_to_html(head_md) + "</div>")
     body.append("<h2>Plots</h2>")
     for img, title in images:
-        body.append(f"<figure><img src='{html.escape(img)}' alt='{html.escape(title)}'>"
-                    f"<figcaption>{html.escape(title)}</figcaption></figure>")
+        body.append(f"<figure><img src='{html.escape(img)}' alt='{html.escape(title)}'></figure>")
     if not images:
         body.append("<p>(no plots: python3-matplotlib is not installed)</p>")
     body.append(markdown_to_html("## Instructions per workload" + rest_md))
+    # For the host ring's Chromium check (perf.py): after loading, the body
+    # says how many images decoded, which did not, and the widest one.
+    body.append("<script>window.addEventListener('load',function(){var ok=0,bad=[],w=0;"
+                "for(var i of document.images){if(i.complete&&i.naturalWidth>0){ok++;"
+                "w=Math.max(w,i.naturalWidth)}else bad.push(i.getAttribute('src'))}"
+                "document.body.dataset.imagesOk=ok;document.body.dataset.imagesBroken=bad.join(' ');"
+                "document.body.dataset.widestImage=w})</script>")
     body.append("</body></html>")
     with open(os.path.join(out_dir, "dashboard.html"), "w") as f:
         f.write("\n".join(body) + "\n")
