@@ -864,7 +864,11 @@ def cmd_bench(args):
         with open(args.json, "w") as f:
             f.write(text)
     print_summary(results)
+    for line in dashboard.headline_markdown(results, None):
+        print("headline " + line if line.startswith("|") else line)
     print_reference_comparison(results, reference, dashboard)
+    if args.write_reference:
+        write_reference(results)
     bad = [w["name"] for w in workloads if w["correct"] is False]
     harness_bad = [w["name"] for w in workloads if not w["peers_correct"]]
     if bad:
@@ -880,6 +884,19 @@ def cmd_bench(args):
 
 REFERENCE = os.path.join(ROOT, "bench", "reference.json")
 HISTORY = os.path.join(BENCH, "history.jsonl")
+
+
+def write_reference(results):
+    """bench/reference.json from this run: every figure but the wall-clock
+    times of the runs under QEMU (not trusted, and noise in a diff)."""
+    ref = json.loads(json.dumps(results))
+    for w in ref["workloads"]:
+        w.pop("wall_s", None)
+    ref.pop("dashboard", None)
+    with open(REFERENCE, "w") as f:
+        f.write(json.dumps(ref, indent=1, sort_keys=True) + "\n")
+    print(f"bench: wrote {os.path.relpath(REFERENCE, ROOT)} (commit it with the change that "
+          "moved the figures)")
 
 
 def git_commit():
@@ -957,4 +974,7 @@ def add_parser(sub):
     s.add_argument("--compare", metavar="OLD.json",
                    help="compare with this results file (default build/bench/previous.json)")
     s.add_argument("--json", metavar="FILE", help="also write the results here")
+    s.add_argument("--write-reference", action="store_true",
+                   help="write this run's results to bench/reference.json (use with --quick, "
+                        "and commit it with the change that moved the figures)")
     s.set_defaults(func=cmd_bench)
