@@ -52,7 +52,7 @@ def qemu_command(argv, outfile, mode="tb"):
     return ["qemu-riscv64"] + QEMU_CPU + ["-plugin", plugin] + list(argv)
 
 
-def count(argv, timeout=600, mode="tb", cwd=None, stdin=None):
+def count(argv, timeout=600, mode="tb", cwd=None, stdin=None, env=None):
     """Runs argv (a riscv64 Linux program) under the plugin. Returns
     (exit status, stdout bytes, stderr bytes, {"total","region","regions"} or None)."""
     fd, outfile = tempfile.mkstemp(prefix="k23-icount-", suffix=".json")
@@ -61,7 +61,8 @@ def count(argv, timeout=600, mode="tb", cwd=None, stdin=None):
     try:
         proc = subprocess.run(qemu_command(argv, outfile, mode), cwd=cwd,
                               stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                              env=env)
         counts = None
         if os.path.exists(outfile):
             with open(outfile) as f:
