@@ -919,7 +919,8 @@ def git_commit():
 def append_history(results):
     """One line per run: commit, date, and the headline figures."""
     line = {"commit": results["commit"], "date": results["date"],
-            "quick": results["settings"]["quick"], "headline": results["headline"]}
+            "quick": results["settings"]["quick"], "workloads": len(results["workloads"]),
+            "headline": results["headline"]}
     with open(HISTORY, "a") as f:
         f.write(json.dumps(line, sort_keys=True) + "\n")
 
