@@ -569,7 +569,7 @@ def write(results, previous, previous_path, reference=None, history=None, out_di
             ".scroll{overflow-x:auto}"
             "table{border-collapse:collapse;font-size:90%}"
             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-            "td:first-child,th:first-child{text-align:left}"
+            "td{white-space:nowrap}td:first-child,th:first-child{text-align:left;white-space:normal}"
             "#headline table{font-size:105%}#headline td{padding:4px 10px}"
             "pre{white-space:pre-wrap}</style></head><body>"]
     body.append("<div id='headline'>" + markdown_to_html(head_md) + "</div>")
