@@ -564,14 +564,24 @@ def code_size(loads, cranelift):
         "k23: functions, trap stubs and literal pools (bench/compile/CodeSize.cpp); Cranelift: "
         "the extent of the function symbols in the serialized module's .text (functions and "
         "wasmtime's trampolines; bench/cranelift_compile.py)",
-        "k23-optimizing: null until the tier exists"]}
+        "k23-optimizing: null until the tier exists",
+        "k23's sizes depend on the addresses of the compiler's buffers (on some modules, up to "
+        "~0.3% from run to run: richards 60,666 to 60,842 bytes): k23-codesize runs with ASLR "
+        "off (setarch -R) so that runs repeat"]}
     modules = [w for w in loads if os.path.exists(w.wasm)]
     k23 = {}
     if not os.access(K23_CODESIZE, os.X_OK):
         out["notes"].append("k23-codesize did not build (bench/compile)")
     else:
+        # ASLR off: the baseline tier's code size depends on where its
+        # buffers are (richards: 60,666 to 60,842 bytes seen run to run), so
+        # a run is repeatable only with the same addresses.
+        norand = ["setarch", "-R"] if shutil.which("setarch") else []
+        if not norand:
+            out["notes"].append("setarch not found: k23 sizes measured with ASLR on (they vary "
+                                "from run to run by up to ~0.3% on some modules)")
         for isa in ("rv64gc", HART_ISA):
-            proc = subprocess.run([K23_CODESIZE, "--isa", isa] + [w.wasm for w in modules],
+            proc = subprocess.run(norand + [K23_CODESIZE, "--isa", isa] + [w.wasm for w in modules],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   timeout=600)
             try:

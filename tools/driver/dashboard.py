@@ -103,6 +103,8 @@ def exact_changes(results, old):
                 out.append((f"{name} {k} code bytes", fmt_int(pv), _delta(pv, v)))
     ocost = old.get("os_costs", {})
     for key, c in results.get("os_costs", {}).items():
+        if "kernel" in c.get("instructions", {}):
+            continue   # boot: below
         for k, v in c.get("instructions", {}).items():
             pv = ocost.get(key, {}).get("instructions", {}).get(k)
             if key in ocost and pv != v:
