@@ -515,8 +515,14 @@ def plots(bundle):
         save(fig, "compile_speed.png", title)
     history = bundle.get("history") or []
     if history:
-        title = f"Headline over the last {min(len(history), 40)} runs (history.jsonl)"
-        runs = history[-40:]
+        # Only runs like the latest (--quick or not, as many workloads): a
+        # --only run's geomeans are over other workloads.
+        last = history[-1]
+        runs = [r for r in history if r.get("quick") == last.get("quick")
+                and r.get("workloads") == last.get("workloads")][-40:]
+        title = (f"Headline over the last {len(runs)} runs like this one "
+                 f"({'--quick, ' if last.get('quick') else ''}"
+                 f"{last.get('workloads', '?')} workloads; history.jsonl)")
         fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6), sharex=True)
         xs = list(range(len(runs)))
         names = sorted({t for r in runs for t in r.get("headline", {}).get("tiers", {})})
