@@ -344,12 +344,14 @@ def markdown(results, previous, previous_path, reference=None, reference_path=No
     costs = results.get("os_costs", {})
     if costs:
         lines += ["", "## Costs of the OS and the engine (instructions)", "",
-                  "| cost | " + " | ".join(tiers) + " | how, or why null |",
-                  "|" + "---|" * (len(tiers) + 2)]
+                  "| cost | " + " | ".join(tiers) + " |", "|" + "---|" * (len(tiers) + 1)]
         for key, c in costs.items():
             cells = [fmt_cost(cost_for(c.get("instructions", {}), t)) for t in tiers]
+            lines.append(f"| {c['title']} | " + " | ".join(cells) + " |")
+        lines.append("")
+        for key, c in costs.items():
             why = "; ".join(filter(None, [c.get("how"), c.get("note")]))
-            lines.append(f"| {c['title']} | " + " | ".join(cells) + f" | {why} |")
+            lines.append(f"- {c['title']}: {why}")
     b = results.get("boot", {})
     lines += ["", "## Boot", "",
               f"- instructions from loader entry to kernel main (-icount shift=0, "
