@@ -14,7 +14,7 @@
 #include <base/StringView.h>
 #include <base/Vector.h>
 #include <wasm/Module.h>
-#include <wasm/Platform.h>
+#include <base/Platform.h>
 #include <wasm/Types.h>
 
 namespace k23::wasm {
