@@ -357,8 +357,6 @@ TEST(ReaderLimits, TableCountOverLimit)
     expect_limit(read_bytes(concat({ header(), count_only(4, limits::max_tables + 1) })),
         "table count 100001 exceeds the limit of 100000 (limit exceeded)");
     ByteVector table = { 0x70, 0x00, 0x00 };
-    SKIP_WHEN_EMULATED();
-    expect_accepted(read_bytes(concat({ header(), sec(4, vec(limits::max_tables, table)) })));
     // Imported tables count too: one import + 100,000 definitions.
     ByteVector imports = { 0x01 };
     append(imports, table_import(0));
@@ -370,6 +368,9 @@ TEST(ReaderLimits, TableCountOverLimit)
         append(many, table_import(0));
     expect_limit(read_bytes(concat({ header(), sec(2, many) })),
         "table count 100001 exceeds the limit of 100000 (limit exceeded)");
+
+    SKIP_WHEN_EMULATED();
+    expect_accepted(read_bytes(concat({ header(), sec(4, vec(limits::max_tables, table)) })));
 }
 
 TEST(ReaderLimits, TableSizeOverLimit)
