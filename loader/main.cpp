@@ -113,8 +113,9 @@ Result<void> collect_memory(u64 image_base) noexcept
     auto first = s_memory.ram(0);
     if (entered_through_uefi()) {
         usize reserved = TRY(reserve_efi_memory_map());
-        log("loader: entered through UEFI: memory map of {} descriptors, {} kept reserved"_sv,
-            loader_efi_handoff.map_size / loader_efi_handoff.descriptor_size, reserved);
+        log("loader: entered through UEFI: memory map of {} descriptors, {} kept reserved; boot hart from {}"_sv,
+            loader_efi_handoff.map_size / loader_efi_handoff.descriptor_size, reserved,
+            loader_efi_handoff.hart_id != ~0ull ? "RISCV_EFI_BOOT_PROTOCOL" : "/chosen/boot-hartid");
     } else if (image_base > first.base) {
         TRY(s_memory.reserve(first.base, image_base - first.base, Use::Firmware));
     }

@@ -56,6 +56,8 @@ def check_uboot_bootefi_boots_and_passes_ktests(ctx):
     out = lines(boot)
     uefi = [l for l in out if l.startswith("loader: entered through UEFI: memory map of ")]
     assert uefi, f"bootefi: the loader did not take the UEFI memory map:\n{tail(boot)}"
+    # Debian's U-Boot 2023.01 installs RISCV_EFI_BOOT_PROTOCOL (CONFIG_EFI_RISCV_BOOT_PROTOCOL).
+    assert uefi[0].endswith("; boot hart from RISCV_EFI_BOOT_PROTOCOL"), f"bootefi: {uefi[0]}"
     loader = [l for l in out if l.startswith("loader: k23 loader ")]
     assert loader and " at 0x80200000," not in loader[0], \
         f"bootefi: expected U-Boot's EFI loader to place the image elsewhere: {loader}"
