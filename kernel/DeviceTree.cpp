@@ -36,6 +36,19 @@ bool PlatformInfo::isa_has(char extension) const noexcept
     return isa_string_has(boot_hart_isa, extension);
 }
 
+bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int length = 0;
+    auto const* value = chosen >= 0 ? static_cast<const u8*>(fdt_getprop(fdt, chosen, "boot-hartid", &length)) : nullptr;
+    if (value == nullptr || (length != 4 && length != 8))
+        return false;
+    out = 0;
+    for (int i = 0; i < length; ++i)
+        out = out << 8 | value[i];
+    return true;
+}
+
 HartInfo const* PlatformInfo::hart(u64 hart_id) const noexcept
 {
     for (usize i = 0; i < hart_count; ++i) {

@@ -81,6 +81,11 @@ struct PlatformInfo {
 // (fdt_check_full) before anything is read.
 [[nodiscard]] const char* parse_device_tree_in(const void* fdt, usize buffer_size, u64 boot_hart_id, PlatformInfo& out) noexcept;
 
+// /chosen/boot-hartid (a 32- or 64-bit cell; RISC-V UEFI protocol spec §1:
+// what firmware without RISCV_EFI_BOOT_PROTOCOL passes). False if absent or
+// malformed.
+[[nodiscard]] bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept;
+
 // The platform the kernel booted on (filled in by kernel_main).
 extern PlatformInfo g_platform;
 

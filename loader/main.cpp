@@ -182,14 +182,8 @@ extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry
     if (hart_id == ~0ull) {
         // UEFI without RISCV_EFI_BOOT_PROTOCOL: the device tree's
         // /chosen/boot-hartid (RISC-V UEFI protocol spec §1).
-        int chosen = fdt_path_offset(fdt, "/chosen");
-        int length = 0;
-        auto const* value = chosen >= 0 ? static_cast<const u8*>(fdt_getprop(fdt, chosen, "boot-hartid", &length)) : nullptr;
-        if (value == nullptr || (length != 4 && length != 8))
+        if (!kernel::chosen_boot_hart_id(fdt, hart_id))
             refuse(Error::from_code(ErrorCode::NotFound, "no boot hart id: no RISCV_EFI_BOOT_PROTOCOL and no /chosen/boot-hartid"));
-        hart_id = 0;
-        for (int i = 0; i < length; ++i)
-            hart_id = hart_id << 8 | value[i];
     }
     if (auto const* error = kernel::parse_device_tree(fdt, hart_id, s_platform)) {
         // "device tree has no memory" is the one failure with a usable blob.

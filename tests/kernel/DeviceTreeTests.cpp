@@ -513,3 +513,39 @@ KTEST(dt_harts_status_mmu_and_vector)
     KEXPECT(info.hart(7) == nullptr);
     KEXPECT(info.boot_hart_isa.is_empty());
 }
+
+// The UEFI loader's fallback for the boot hart (loader/main.cpp): a 32- or
+// 64-bit /chosen/boot-hartid; anything else is no answer.
+KTEST(dt_chosen_boot_hart_id)
+{
+    struct Case {
+        const char* value;
+        usize size;     // 0: no property
+        bool found;
+        u64 expected;
+    };
+    static constexpr char one_cell[] = { 0, 0, 0, 5 };
+    static constexpr char two_cells[] = { 0, 0, 0, 1, 0, 0, 0, 7 };
+    static constexpr char three_bytes[] = { 0, 0, 3 };
+    Case cases[] = {
+        { one_cell, sizeof(one_cell), true, 5 },
+        { two_cells, sizeof(two_cells), true, 0x1'0000'0007ull },
+        { three_bytes, sizeof(three_bytes), false, 0 },
+        { nullptr, 0, false, 0 },
+    };
+    for (auto const& c : cases) {
+        void* blob = nullptr;
+        TreeBuilder chosen_tree;
+        chosen_tree.begin_root();
+        chosen_tree.begin("chosen");
+        if (c.value != nullptr)
+            chosen_tree.property_bytes("boot-hartid", c.value, c.size);
+        chosen_tree.end();
+        blob = chosen_tree.finish();
+        KASSERT(chosen_tree.ok());
+        u64 id = 0xdead;
+        KEXPECT_EQ(chosen_boot_hart_id(blob, id), c.found);
+        if (c.found)
+            KEXPECT_EQ(id, c.expected);
+    }
+}
