@@ -16,19 +16,46 @@ u64 PlatformInfo::total_memory() const noexcept
     return total;
 }
 
-bool PlatformInfo::isa_has(char extension) const noexcept
+bool isa_string_has(StringView isa, char extension) noexcept
 {
     // "rv64" then single-letter extensions up to the first '_'.
-    if (!boot_hart_isa.starts_with("rv64"_sv) && !boot_hart_isa.starts_with("rv32"_sv))
+    if (!isa.starts_with("rv64"_sv) && !isa.starts_with("rv32"_sv))
         return false;
-    for (usize i = 4; i < boot_hart_isa.length(); ++i) {
-        char ch = boot_hart_isa[i];
+    for (usize i = 4; i < isa.length(); ++i) {
+        char ch = isa[i];
         if (ch == '_')
             break;
         if (ch == extension)
             return true;
     }
     return false;
+}
+
+bool PlatformInfo::isa_has(char extension) const noexcept
+{
+    return isa_string_has(boot_hart_isa, extension);
+}
+
+bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int length = 0;
+    auto const* value = chosen >= 0 ? static_cast<const u8*>(fdt_getprop(fdt, chosen, "boot-hartid", &length)) : nullptr;
+    if (value == nullptr || (length != 4 && length != 8))
+        return false;
+    out = 0;
+    for (int i = 0; i < length; ++i)
+        out = out << 8 | value[i];
+    return true;
+}
+
+HartInfo const* PlatformInfo::hart(u64 hart_id) const noexcept
+{
+    for (usize i = 0; i < hart_count; ++i) {
+        if (harts[i].hart_id == hart_id)
+            return &harts[i];
+    }
+    return nullptr;
 }
 
 bool PlatformInfo::isa_has_extension(StringView name) const noexcept
@@ -207,7 +234,23 @@ void parse_cpus(const void* fdt, PlatformInfo& out) noexcept
         ++out.cpu_count;
         u64 hart_id = 0;
         u64 unused = 0;
-        if (!read_reg(fdt, cpu, 0, hart_id, unused) || hart_id != out.boot_hart_id)
+        if (!read_reg(fdt, cpu, 0, hart_id, unused))
+            continue;
+        if (out.hart_count < PlatformInfo::max_harts) {
+            auto& hart = out.harts[out.hart_count++];
+            hart.hart_id = hart_id;
+            auto status = string_property(fdt, cpu, "status");
+            auto mmu = string_property(fdt, cpu, "mmu-type");
+            hart.usable = (status.is_empty() || status == "okay"_sv || status == "ok"_sv)
+                && !mmu.is_empty() && mmu != "riscv,none"_sv;
+            // The vector unit: the ISA string's single letters, or the newer
+            // string list (extensions.yaml: "riscv,isa-extensions" = "i", "m", ..., "v", ...).
+            int length = 0;
+            auto const* extensions = static_cast<const char*>(fdt_getprop(fdt, cpu, "riscv,isa-extensions", &length));
+            hart.has_vector = isa_string_has(string_property(fdt, cpu, "riscv,isa"), 'v')
+                || (extensions != nullptr && length > 0 && fdt_stringlist_contains(extensions, length, "v"));
+        }
+        if (hart_id != out.boot_hart_id)
             continue;
         out.boot_hart_isa = string_property(fdt, cpu, "riscv,isa");
         out.boot_hart_mmu_type = string_property(fdt, cpu, "mmu-type");

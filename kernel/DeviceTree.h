@@ -11,6 +11,18 @@ struct MemoryRegion {
     u64 size { 0 };
 };
 
+// One cpu node of /cpus (devicetree spec v0.4 §3.7; the RISC-V bindings:
+// Linux Documentation/devicetree/bindings/riscv/cpus.yaml, extensions.yaml).
+struct HartInfo {
+    u64 hart_id { 0 };      // "reg"
+    bool usable { false };  // status "okay" (or none), and an MMU ("mmu-type" other than "riscv,none")
+    bool has_vector { false }; // 'v' in "riscv,isa", or "v" in "riscv,isa-extensions"
+};
+
+// True if the single-letter part of an ISA string ("rv64imafdcv_zba...")
+// names `extension`.
+[[nodiscard]] bool isa_string_has(StringView isa, char extension) noexcept;
+
 // What the loader and the kernel need from the device tree, parsed once at
 // boot by each (the loader also compiles this file). Strings point into the
 // device tree blob, which stays where the firmware put it. Addresses are
@@ -39,6 +51,9 @@ struct PlatformInfo {
     usize memory_region_count { 0 };
 
     usize cpu_count { 0 };
+    static constexpr usize max_harts = 64;
+    HartInfo harts[max_harts]; // the first min(cpu_count, max_harts) cpu nodes
+    usize hart_count { 0 };
     StringView boot_hart_isa; // "riscv,isa" of the boot hart's cpu node
     StringView boot_hart_mmu_type; // "mmu-type": "riscv,sv39", "riscv,sv48", ...
     u64 timebase_frequency { 0 };
@@ -50,6 +65,8 @@ struct PlatformInfo {
     // True if the single-letter part of the ISA string names `extension`
     // (e.g. 'v'); "rv64imafdcvh_zicsr..." has v and h.
     [[nodiscard]] bool isa_has(char extension) const noexcept;
+    // The cpu node of `hart_id`, or nullptr.
+    [[nodiscard]] HartInfo const* hart(u64 hart_id) const noexcept;
     // True if the ISA string lists the multi-letter extension `name` (e.g.
     // "zkr") after the single-letter part.
     [[nodiscard]] bool isa_has_extension(StringView name) const noexcept;
@@ -63,6 +80,11 @@ struct PlatformInfo {
 // the buffer and the whole structure block must be well-formed
 // (fdt_check_full) before anything is read.
 [[nodiscard]] const char* parse_device_tree_in(const void* fdt, usize buffer_size, u64 boot_hart_id, PlatformInfo& out) noexcept;
+
+// /chosen/boot-hartid (a 32- or 64-bit cell; RISC-V UEFI protocol spec §1:
+// what firmware without RISCV_EFI_BOOT_PROTOCOL passes). False if absent or
+// malformed.
+[[nodiscard]] bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept;
 
 // The platform the kernel booted on (filled in by kernel_main).
 extern PlatformInfo g_platform;

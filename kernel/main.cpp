@@ -7,6 +7,7 @@
 #include <kernel/KTest.h>
 #include <kernel/Panic.h>
 #include <kernel/Shutdown.h>
+#include <kernel/Smp.h>
 #include <kernel/Trap.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <kernel/mm/VirtualMemory.h>
@@ -29,17 +30,6 @@ void run_global_constructors() noexcept
     // The entries were relocated by the boot entry like any other pointer.
     for (auto* constructor = __init_array_start; constructor < __init_array_end; ++constructor)
         (*constructor)();
-}
-
-// sstatus.VS is enabled only when the device tree says the boot hart has V:
-// on a hart without V the field may be read-only zero or, worse, writable
-// (privileged spec §3.1.6.6), so writing it proves nothing.
-void enable_vector_unit_if_present() noexcept
-{
-    using namespace riscv64;
-    if (!g_platform.isa_has('v'))
-        return;
-    set_csr_bits<Csr::Sstatus>(Sstatus::EXTENSION_INITIAL << Sstatus::VS_SHIFT);
 }
 
 // "crash=panic" and "crash=trap" exercise the failure paths (./k23 uses them
@@ -111,7 +101,7 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     }
     if (g_platform.has_test_finisher)
         shutdown_set_test_finisher(phys_to_virt(g_platform.test_finisher_base));
-    enable_vector_unit_if_present();
+    enable_vector_unit_for(hart_id);
     physical_memory_from_boot_info(*info);
     // The kernel's own page tables replace the loader's (no identity map).
     if (auto result = kernel_virtual_memory().initialize(*info); result.is_error())
@@ -130,6 +120,10 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     kprintln("kernel: own page tables ({} frames), loader identity map dropped"_sv,
         kernel_virtual_memory().table_frame_count());
     kprintln("boot: {} instructions from loader entry to kernel main"_sv, main_instret - info->loader_entry_instret);
+
+    auto smp = start_secondary_harts();
+    kprintln("smp: {} harts online of {} started, {} usable in the device tree (boot hart {})"_sv, smp.online,
+        smp.started, smp.usable, hart_id);
 
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);

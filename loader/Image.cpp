@@ -68,8 +68,8 @@ bool verify_signature(const u8* message, usize size, const u8 (&signature)[64], 
 
 Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
 {
-    auto const* prologue = reinterpret_cast<LoaderPrologue const*>(image);
-    u64 offset = prologue->payload_offset;
+    auto const* prologue = reinterpret_cast<ImagePrologue const*>(image);
+    u64 offset = prologue->loader.payload_offset;
     if (offset + sizeof(ImageHeader) > image_limit)
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (need {} bytes, have {})"_sv,
             offset + sizeof(ImageHeader), image_limit);

@@ -1,10 +1,12 @@
-// The loader's check of itself: the first thing entry.S calls, before the
-// loader writes any of its own bytes (relocation, .data) and before any other
-// code of it runs. It checks the prologue (loader/ImageFormat.h): the magic
-// (bytes 8..15), the payload offset (bytes 16..23) against the size the loader
-// was linked with; the end marker "K23LEND!" that loader.ld puts after the
-// loader's last file byte; and the CRC-32 tools/mkimage.py stored in bytes
-// 4..7 over the loader's file bytes (prologue included, bytes 4..7 as zero).
+// The loader's check of itself: the first thing entry.S calls on every way in
+// (OpenSBI, booti, and after the UEFI entry has exited boot services), before
+// the loader writes any of its own bytes (relocation, .data) and before any
+// other code of it runs. It checks the prologue (loader/ImageFormat.h,
+// LoaderPrologue at byte 64): the magic (bytes 72..79), the payload offset
+// (bytes 80..87) against the size the loader was linked with; the end marker
+// "K23LEND!" that loader.ld puts after the loader's last file byte; and the
+// CRC-32 tools/mkimage.py stored in bytes 64..67 over the loader's file bytes
+// (the header page included, bytes 64..67 as zero).
 // A failure prints one line `loader: integrity: ...` and the status line, and
 // powers off with status 1.
 //
@@ -18,6 +20,7 @@
 // printed no status (tools/driver/qemu.py).
 
 #include <base/Types.h>
+#include <loader/ImageFormat.h>
 
 #define SELF_CHECK_TEXT [[gnu::section(".text.boot.selfcheck")]]
 #define SELF_CHECK_CONST [[gnu::section(".text.boot.selfcheck.const")]]
@@ -31,6 +34,12 @@ constexpr u32 crc32_polynomial = 0xedb88320;
 constexpr u8 loader_magic[8] = { 'K', '2', '3', 'L', 'D', 'R', 0, 0 };
 constexpr u8 loader_end_marker[8] = { 'K', '2', '3', 'L', 'E', 'N', 'D', '!' };
 
+// Where the prologue's fields are (loader/ImageFormat.h).
+constexpr u64 crc_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.loader_crc32);
+constexpr u64 magic_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.magic);
+constexpr u64 payload_offset_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.payload_offset);
+static_assert(crc_at == 64 && magic_at == 72 && payload_offset_at == 80);
+
 // SelfCheck codes (also the message index).
 enum : u64 {
     Ok = 0,
@@ -40,8 +49,8 @@ enum : u64 {
     BadChecksum = 4,
 };
 
-SELF_CHECK_CONST const char message_magic[] = "loader: integrity: no K23LDR magic in the image's bytes 8..15: not a k23 image, or its first bytes are corrupted\n";
-SELF_CHECK_CONST const char message_offset[] = "loader: integrity: the image's bytes 16..23 say the payload starts at ";
+SELF_CHECK_CONST const char message_magic[] = "loader: integrity: no K23LDR magic in the image's bytes 72..79: not a k23 image, or its first bytes are corrupted\n";
+SELF_CHECK_CONST const char message_offset[] = "loader: integrity: the image's bytes 80..87 say the payload starts at ";
 SELF_CHECK_CONST const char message_offset_linked[] = ", this loader was linked for ";
 SELF_CHECK_CONST const char message_offset_end[] = " (its first bytes are corrupted)\n";
 SELF_CHECK_CONST const char message_cut[] = "loader: integrity: the image is cut inside the loader (no end marker in its bytes ";
@@ -49,7 +58,7 @@ SELF_CHECK_CONST const char message_cut_2[] = "..";
 SELF_CHECK_CONST const char message_cut_3[] = ")\n";
 SELF_CHECK_CONST const char message_checksum[] = "loader: integrity: loader checksum mismatch (CRC-32 over its ";
 SELF_CHECK_CONST const char message_checksum_2[] = " bytes is ";
-SELF_CHECK_CONST const char message_checksum_3[] = ", the image's bytes 4..7 say ";
+SELF_CHECK_CONST const char message_checksum_3[] = ", the image's bytes 64..67 say ";
 SELF_CHECK_CONST const char message_checksum_4[] = "): the image is cut or corrupted inside the loader\n";
 SELF_CHECK_CONST const char message_status[] = "shutdown: status 1\n";
 SELF_CHECK_CONST const char message_halted[] = "shutdown: the firmware cannot power off: halted\n";
@@ -215,7 +224,7 @@ SELF_CHECK_TEXT u64 find_test_finisher(const u8* fdt) noexcept
 
 } // namespace
 
-// The CRC-32 of `size` bytes at `data` with bytes [4, 8) counted as zero
+// The CRC-32 of `size` bytes at `data` with bytes [64, 68) counted as zero
 // (they hold the CRC itself). Slicing by four (four bytes per step, about
 // 0.6 M instructions for the loader): the tables are built on the stack, as
 // constant tables would live in .rodata, pages away from here.
@@ -233,11 +242,11 @@ extern "C" SELF_CHECK_TEXT u32 loader_crc32(const u8* data, u64 size) noexcept
             table[k][i] = (table[k - 1][i] >> 8) ^ table[0][table[k - 1][i] & 0xff];
     }
     u32 crc = 0xffffffff;
-    for (u64 i = 0; i < size && i < 8; ++i) {
-        u8 byte = i >= 4 ? 0 : data[i];
+    for (u64 i = 0; i < size && i < crc_at + 4; ++i) {
+        u8 byte = i >= crc_at ? 0 : data[i];
         crc = (crc >> 8) ^ table[0][(crc ^ byte) & 0xff];
     }
-    u64 i = 8;
+    u64 i = crc_at + 4;
     // The loader starts on a page boundary: aligned 32-bit loads.
     for (; (reinterpret_cast<u64>(data) & 3) == 0 && i + 4 <= size; i += 4) {
         crc ^= *reinterpret_cast<const u32*>(data + i);
@@ -252,18 +261,18 @@ extern "C" SELF_CHECK_TEXT u32 loader_crc32(const u8* data, u64 size) noexcept
 extern "C" SELF_CHECK_TEXT u64 loader_self_check(const u8* base, u64 file_size, u64 payload_offset) noexcept
 {
     for (int i = 0; i < 8; ++i) {
-        if (base[8 + i] != loader_magic[i])
+        if (base[magic_at + i] != loader_magic[i])
             return BadMagic;
     }
-    if (read_u64(base + 16) != payload_offset)
+    if (read_u64(base + payload_offset_at) != payload_offset)
         return BadPayloadOffset;
-    if (file_size < 32)
+    if (file_size < payload_offset_at + 16)
         return NoEndMarker;
     for (int i = 0; i < 8; ++i) {
         if (base[file_size - 8 + i] != loader_end_marker[i])
             return NoEndMarker;
     }
-    if (loader_crc32(base, file_size) != read_u32(base + 4))
+    if (loader_crc32(base, file_size) != read_u32(base + crc_at))
         return BadChecksum;
     return Ok;
 }
@@ -276,7 +285,7 @@ extern "C" SELF_CHECK_TEXT [[noreturn]] void loader_self_check_failed(u64 code, 
         put_string(message_magic);
     } else if (code == BadPayloadOffset) {
         put_string(message_offset);
-        put_hex(read_u64(base + 16));
+        put_hex(read_u64(base + payload_offset_at));
         put_string(message_offset_linked);
         put_hex(payload_offset);
         put_string(message_offset_end);
@@ -292,7 +301,7 @@ extern "C" SELF_CHECK_TEXT [[noreturn]] void loader_self_check_failed(u64 code, 
         put_string(message_checksum_2);
         put_hex(loader_crc32(base, file_size));
         put_string(message_checksum_3);
-        put_hex(read_u32(base + 4));
+        put_hex(read_u32(base + crc_at));
         put_string(message_checksum_4);
     }
     put_string(message_status);

@@ -14,16 +14,39 @@
     .globl _start
     .type _start, @function
 _start:
-    // The prologue (loader/ImageFormat.h, LoaderPrologue): the jump, the
-    // loader's CRC-32 (tools/mkimage.py fills it in), the magic and the
-    // payload offset. loader_self_check (SelfCheck.cpp) checks all of it.
+    // The image's first page (loader/ImageFormat.h, ImagePrologue) is
+    // headers only, for three firmware interfaces at once:
+    //  - the RISC-V Linux Image header (Linux Documentation/riscv/
+    //    boot-image-header.rst): U-Boot `booti` and OpenSBI jump to byte 0;
+    //  - the PE/COFF header of a UEFI application (UEFI spec 2.10 §2.1.1,
+    //    Microsoft PE format): the DOS "MZ" at byte 0, e_lfanew at 0x3c
+    //    (the Image header's res3), "PE\0\0" at 0x80 — tools/mkimage.py
+    //    writes the PE header and the size fields, which depend on the payload;
+    //  - the loader's own prologue at 0x40: CRC-32, EFI entry, magic, payload
+    //    offset, checked by loader_self_check.
+    // code0: "MZ", which decodes as c.li s4, -13 (harmless), then the jump.
     .option push
     .option norvc
-    j       .Lboot
-    .option pop
-    .word   0
+    .half   0x5a4d                      // code0[0..1]: c.li s4, -13 = "MZ"
+    j       .Lboot                      // code0[2..3], code1[0..1]
+    .half   0                           // code1[2..3]
+    .dword  0x200000                    // text_offset: where booti puts it from RAM start
+    .dword  0                           // image_size (tools/mkimage.py)
+    .dword  0                           // flags: bit 0 = 0, little endian
+    .word   0x2                         // version 0.2
+    .word   0                           // res1
+    .dword  0                           // res2
+    .ascii  "RISCV\0\0\0"              // magic (deprecated)
+    .ascii  "RSC\x05"                  // magic2
+    .word   0x80                        // res3: the PE header's offset (DOS e_lfanew)
+    // 0x40: the loader prologue (LoaderPrologue).
+    .word   0                           // CRC-32 (tools/mkimage.py)
+    .word   loader_efi_entry - _start   // the UEFI entry point's offset
     .ascii  "K23LDR\0\0"
     .quad   __loader_payload_offset
+    .option pop
+    // 0x58..0xfff: the PE header (tools/mkimage.py), then zeros.
+    .org    0x1000
 
 .Lboot:
     // Boot cost measurement: the retired-instruction count at loader entry
@@ -105,6 +128,27 @@ _start:
     call    loader_main
     j       .Lpark
 
+    // The UEFI entry (UEFI spec 2.10 §4.1, EFI_IMAGE_ENTRY_POINT; the PE
+    // AddressOfEntryPoint): a0 = ImageHandle, a1 = SystemTable, called on the
+    // firmware's stack. loader_efi_main (Efi.cpp) exits boot services and
+    // fills {hart id, device tree}; then on as from OpenSBI or booti. If it
+    // fails, boot services are still up: return its status to the firmware.
+    .balign 4
+    .globl loader_efi_entry
+loader_efi_entry:
+    addi    sp, sp, -32
+    sd      ra, 24(sp)
+    mv      a2, sp
+    lla     a3, __loader_start
+    call    loader_efi_main
+    bnez    a0, 5f
+    ld      a0, 0(sp)
+    ld      a1, 8(sp)
+    j       .Lboot
+5:  ld      ra, 24(sp)
+    addi    sp, sp, 32
+    ret
+
     .balign 4
 .Lfail:
     // SBI spec §10.1: system reset, type shutdown, reason "system failure".
@@ -185,6 +229,12 @@ loader_enter_kernel:
     .balign 8
 loader_boot_lottery:
     .zero 8
+    // What the UEFI entry leaves for loader_main (loader/Efi.h, EfiHandoff):
+    // zero on every other way in (the image's zero padding).
+    .balign 8
+    .globl loader_efi_handoff
+loader_efi_handoff:
+    .zero 32 + 16384
 
     .section .bss.boot, "aw", @nobits
     .balign 8

@@ -14,6 +14,7 @@
 #include <loader/AddressSpace.h>
 #include <loader/BootInfo.h>
 #include <loader/BootMemory.h>
+#include <loader/Efi.h>
 #include <loader/Entropy.h>
 #include <loader/Image.h>
 #include <loader/KernelElf.h>
@@ -73,6 +74,32 @@ PagingMode paging_mode_for(kernel::PlatformInfo const& platform) noexcept
         : PagingMode::Sv39;
 }
 
+bool entered_through_uefi() noexcept
+{
+    return loader_efi_handoff.magic == boot::efi_handoff_magic;
+}
+
+// The firmware's memory map (UEFI spec 2.10 §7.2): what is not free after
+// ExitBootServices (runtime services, reserved, unusable, ACPI, MMIO) stays
+// reserved. Returns the count of reserved descriptors.
+Result<usize> reserve_efi_memory_map() noexcept
+{
+    auto const& handoff = loader_efi_handoff;
+    if (handoff.descriptor_size < sizeof(boot::EfiMemoryDescriptor) || handoff.map_size > sizeof(handoff.map))
+        return Error::formatted(ErrorCode::Malformed, "UEFI memory map of {} bytes with {}-byte descriptors"_sv,
+            handoff.map_size, handoff.descriptor_size);
+    usize reserved = 0;
+    for (u64 at = 0; at + handoff.descriptor_size <= handoff.map_size; at += handoff.descriptor_size) {
+        boot::EfiMemoryDescriptor descriptor;
+        __builtin_memcpy(&descriptor, handoff.map + at, sizeof(descriptor));
+        if (boot::efi_memory_free_after_exit(descriptor.type) || descriptor.number_of_pages == 0)
+            continue;
+        TRY(s_memory.reserve(descriptor.physical_start, descriptor.number_of_pages * riscv64::PAGE_SIZE, Use::Firmware));
+        ++reserved;
+    }
+    return reserved;
+}
+
 Result<void> collect_memory(u64 image_base) noexcept
 {
     for (usize i = 0; i < s_platform.memory_region_count; ++i)
@@ -80,10 +107,18 @@ Result<void> collect_memory(u64 image_base) noexcept
     if (s_memory.ram_count() == 0)
         return Error::from_code(ErrorCode::NotFound, "no memory in device tree");
     // Below the loader is the firmware's (OpenSBI sits at the start of RAM);
-    // never hand it out, whether or not /reserved-memory says so.
+    // never hand it out, whether or not /reserved-memory says so. Through
+    // UEFI the firmware placed the image anywhere: its memory map says what
+    // is taken.
     auto first = s_memory.ram(0);
-    if (image_base > first.base)
+    if (entered_through_uefi()) {
+        usize reserved = TRY(reserve_efi_memory_map());
+        log("loader: entered through UEFI: memory map of {} descriptors, {} kept reserved; boot hart from {}"_sv,
+            loader_efi_handoff.map_size / loader_efi_handoff.descriptor_size, reserved,
+            loader_efi_handoff.hart_id != ~0ull ? "RISCV_EFI_BOOT_PROTOCOL" : "/chosen/boot-hartid");
+    } else if (image_base > first.base) {
         TRY(s_memory.reserve(first.base, image_base - first.base, Use::Firmware));
+    }
     TRY(s_memory.reserve(reinterpret_cast<u64>(s_platform.fdt), s_platform.fdt_size, Use::Firmware));
     for (usize i = 0; i < s_platform.reserved_region_count; ++i)
         TRY(s_memory.reserve(s_platform.reserved[i].base, s_platform.reserved[i].size, Use::Firmware));
@@ -144,6 +179,12 @@ void k23::platform_deallocate(void*, usize, usize) noexcept { }
 extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry_instret) noexcept
 {
     kernel::console_install_log_sink();
+    if (hart_id == ~0ull) {
+        // UEFI without RISCV_EFI_BOOT_PROTOCOL: the device tree's
+        // /chosen/boot-hartid (RISC-V UEFI protocol spec §1).
+        if (!kernel::chosen_boot_hart_id(fdt, hart_id))
+            refuse(Error::from_code(ErrorCode::NotFound, "no boot hart id: no RISCV_EFI_BOOT_PROTOCOL and no /chosen/boot-hartid"));
+    }
     if (auto const* error = kernel::parse_device_tree(fdt, hart_id, s_platform)) {
         // "device tree has no memory" is the one failure with a usable blob.
         if (s_platform.fdt != nullptr && s_platform.memory_region_count == 0)

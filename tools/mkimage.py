@@ -4,7 +4,9 @@
   mkimage.py build --loader L.bin --kernel K.elf --key KEY.pem --out k23.img
       zstd -19 the kernel ELF, sign header + payload with ECDSA P-256 over
       SHA-256 (openssl), and append both to the loader's flat binary, whose
-      CRC-32 it writes into the loader's bytes 4..7.
+      header page it completes (the RISC-V Image header's image_size, the
+      PE/COFF header of a UEFI application) and whose CRC-32 it writes into
+      the loader's bytes 64..67.
   mkimage.py resign --image IN --key KEY.pem --out OUT
       the same image signed with another key (tests use it).
   mkimage.py pubkey --key KEY.pem --out SigningKey.h
@@ -103,10 +105,22 @@ def public_point(key):
     return point
 
 
+# loader/ImageFormat.h: the RISC-V Image header (64 bytes), then the loader's
+# prologue {CRC-32, UEFI entry offset, magic, payload offset} at byte 64.
+CRC_AT = 64
+EFI_ENTRY_AT = 68
+MAGIC_AT = 72
+PAYLOAD_OFFSET_AT = 80
+IMAGE_SIZE_AT = 16
+PE_AT = 0x80          # the RISC-V Image header's res3 = DOS e_lfanew (byte 60)
+CODE_AT = 0x1000      # the loader's code: the PE .text section, RVA = file offset
+RISCV_MAGIC2 = b"RSC\x05"
+
+
 def loader_payload_offset(loader, whole_image=False):
-    if len(loader) < 24 or loader[8:16] != LOADER_MAGIC:
+    if len(loader) < PAYLOAD_OFFSET_AT + 8 or loader[MAGIC_AT:MAGIC_AT + 8] != LOADER_MAGIC:
         raise ImageError("loader binary has no K23LDR prologue")
-    (offset,) = struct.unpack_from("<Q", loader, 16)
+    (offset,) = struct.unpack_from("<Q", loader, PAYLOAD_OFFSET_AT)
     if whole_image:
         if offset % 4096 or offset + HEADER.size > len(loader):
             raise ImageError(f"image too short for its header at offset {offset}")
@@ -117,13 +131,79 @@ def loader_payload_offset(loader, whole_image=False):
 
 def loader_crc32(loader):
     """The CRC-32 the loader checks itself against (loader/SelfCheck.cpp):
-    over its file bytes, with bytes 4..7 (where it is stored) counted as 0."""
-    return zlib.crc32(bytes(loader[:4]) + b"\0" * 4 + bytes(loader[8:]))
+    over its file bytes, with bytes 64..67 (where it is stored) counted as 0."""
+    return zlib.crc32(bytes(loader[:CRC_AT]) + b"\0" * 4 + bytes(loader[CRC_AT + 4:]))
 
 
 def with_crc32(loader):
     loader_payload_offset(loader)
-    return loader[:4] + struct.pack("<I", loader_crc32(loader)) + loader[8:]
+    return loader[:CRC_AT] + struct.pack("<I", loader_crc32(loader)) + loader[CRC_AT + 4:]
+
+
+def align_up(value, alignment):
+    return (value + alignment - 1) // alignment * alignment
+
+
+# Microsoft PE format (pe-format, "COFF File Header", "Optional Header",
+# "Section Table"); UEFI spec 2.10 §2.1.1 (PE32+, subsystem 10 = EFI application).
+PE_MACHINE_RISCV64 = 0x5064
+PE_CHARACTERISTICS = 0x0002 | 0x0004 | 0x0008 | 0x0020 | 0x0200  # executable, stripped, large-address aware
+PE_OPTIONAL_MAGIC = 0x20b   # PE32+
+PE_SUBSYSTEM_EFI_APPLICATION = 10
+PE_SECTION_TEXT = 0x00000020 | 0x20000000 | 0x40000000 | 0x80000000  # code, execute, read, write
+PE_SECTION_ALIGNMENT = 0x1000
+PE_FILE_ALIGNMENT = 0x200
+COFF = struct.Struct("<4sHHIIIHH")                        # "PE\0\0" + COFF file header
+OPTIONAL = struct.Struct("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII") # PE32+ optional header, no data directories
+SECTION = struct.Struct("<8sIIIIIIHHI")
+PE_DIRECTORIES = 16
+assert COFF.size == 24 and OPTIONAL.size == 112 and SECTION.size == 40
+
+
+def pe_header(file_size, efi_entry):
+    """The PE/COFF header of k23.img as a UEFI application: one section, .text,
+    covering the loader's code and the payload at RVA = file offset (the
+    loader is position independent and relocates itself: no base
+    relocations). U-Boot relocates the image and copies SizeOfRawData bytes
+    of the section; the loader's .bss, stack and .noinit lie inside the file."""
+    image_size = align_up(file_size, PE_SECTION_ALIGNMENT)
+    raw = file_size - CODE_AT
+    optional_size = OPTIONAL.size + 8 * PE_DIRECTORIES
+    coff = COFF.pack(b"PE\0\0", PE_MACHINE_RISCV64, 1, 0, 0, 0, optional_size, PE_CHARACTERISTICS)
+    optional = OPTIONAL.pack(
+        PE_OPTIONAL_MAGIC, 0, 0,
+        raw, 0, 0,                 # SizeOfCode, SizeOfInitializedData, SizeOfUninitializedData
+        efi_entry, CODE_AT,        # AddressOfEntryPoint, BaseOfCode
+        0,                         # ImageBase
+        PE_SECTION_ALIGNMENT, PE_FILE_ALIGNMENT,
+        0, 0, 0, 0, 0, 0, 0,       # OS, image, subsystem versions; Win32VersionValue
+        image_size, CODE_AT, 0,    # SizeOfImage, SizeOfHeaders, CheckSum
+        PE_SUBSYSTEM_EFI_APPLICATION, 0,
+        0, 0, 0, 0,                # stack and heap reserve/commit: unused by UEFI
+        0, PE_DIRECTORIES)
+    directories = b"\0" * (8 * PE_DIRECTORIES)
+    section = SECTION.pack(b".text\0\0\0", image_size - CODE_AT, CODE_AT, raw, CODE_AT, 0, 0, 0, 0,
+                           PE_SECTION_TEXT)
+    return coff + optional + directories + section
+
+
+def with_headers(loader, file_size):
+    """The loader's header page completed for an image of FILE_SIZE bytes:
+    the RISC-V Image header's image_size and the PE/COFF header."""
+    loader_payload_offset(loader)
+    if len(loader) <= CODE_AT or loader[48:56] != b"RISCV\0\0\0" or loader[56:60] != RISCV_MAGIC2 \
+            or struct.unpack_from("<I", loader, 60)[0] != PE_AT:
+        raise ImageError("loader binary has no RISC-V Image header")
+    (efi_entry,) = struct.unpack_from("<I", loader, EFI_ENTRY_AT)
+    if not CODE_AT <= efi_entry < len(loader):
+        raise ImageError(f"loader's UEFI entry {efi_entry:#x} is outside its code")
+    pe = pe_header(file_size, efi_entry)
+    if any(loader[PE_AT:CODE_AT]):
+        raise ImageError("loader's header page is not zero after its prologue")
+    out = bytearray(loader)
+    struct.pack_into("<Q", out, IMAGE_SIZE_AT, align_up(file_size, PE_SECTION_ALIGNMENT))
+    out[PE_AT:PE_AT + len(pe)] = pe
+    return bytes(out)
 
 
 def assemble(loader, header_and_payload, signature):
@@ -141,7 +221,10 @@ def cmd_build(args):
     compressed = run([args.zstd, "-19", "-q", "-c", "--no-check"], input=kernel)
     header = HEADER.pack(IMAGE_MAGIC, FORMAT_VERSION, HEADER.size, len(compressed), len(kernel),
                          SIGNATURE_LENGTH, 0, hashlib.sha256(kernel).digest())
-    image = assemble(with_crc32(loader), header + compressed, sign(header + compressed, args.key))
+    signature = sign(header + compressed, args.key)
+    file_size = loader_payload_offset(loader) + len(header) + len(compressed) + len(signature) + TRAILER.size
+    image = assemble(with_crc32(with_headers(loader, file_size)), header + compressed, signature)
+    assert len(image) == file_size
     with open(args.out, "wb") as f:
         f.write(image)
     print(f"mkimage: {args.out}: {len(image)} bytes (loader {len(loader)}, "

@@ -61,6 +61,47 @@ _start:
     j       .Lpark
     .size _start, . - _start
 
+// A secondary hart, started by SBI HSM sbi_hart_start (SBI spec §9.1): in
+// S-mode with the MMU off (satp = 0), a0 = its hart id, a1 = the physical
+// address of its SecondaryStart (kernel/Smp.cpp): {satp, stack top, HartLocal,
+// resume}. The kernel keeps no identity map, so the fetch after `csrw satp`
+// faults: stvec = resume (virtual) is where that fault lands, which is how
+// the hart moves to the kernel's addresses. No register but sepc/scause/stval
+// changes on the way (privileged spec §4.1.1: SPP = S, SIE stays 0).
+    .text
+    .balign 4
+    .globl k23_secondary_entry
+    .type k23_secondary_entry, @function
+k23_secondary_entry:
+    csrw    sie, zero
+    ld      t0, 0(a1)
+    ld      sp, 8(a1)
+    ld      tp, 16(a1)
+    ld      t1, 24(a1)
+    csrw    stvec, t1
+    sfence.vma zero, zero
+    csrw    satp, t0
+    sfence.vma zero, zero
+    // Not reached: the fetch above faults into `resume`.
+1:  wfi
+    j       1b
+    .size k23_secondary_entry, . - k23_secondary_entry
+
+    .balign 4
+    .globl k23_secondary_resume
+    .type k23_secondary_resume, @function
+k23_secondary_resume:
+    lla     t0, k23_trap_vector
+    csrw    stvec, t0
+    li      t0, SSTATUS_FS_INITIAL
+    csrs    sstatus, t0
+    csrw    fcsr, zero
+    li      fp, 0
+    call    k23_secondary_main
+1:  wfi
+    j       1b
+    .size k23_secondary_resume, . - k23_secondary_resume
+
     .section .data.boot, "aw", @progbits
     .balign 4
 k23_boot_lottery:

@@ -449,3 +449,103 @@ KTEST(dt_corrupted_blobs_are_errors)
 
     KEXPECT(parse_device_tree(nullptr, 0, info) != nullptr);
 }
+
+// Issue 18 item 4: every cpu node becomes a HartInfo; a hart is usable when
+// its status is okay and it has an MMU; V comes from "riscv,isa" or, on newer
+// trees, from the "riscv,isa-extensions" string list.
+KTEST(dt_harts_status_mmu_and_vector)
+{
+    TreeBuilder tree;
+    build_typical(tree, nullptr, false);
+    tree.begin("cpus");
+    tree.property_u32("#address-cells", 1);
+    tree.property_u32("#size-cells", 0);
+    struct Cpu {
+        const char* name;
+        u32 reg;
+        const char* isa;                // nullptr: none
+        const char* extensions;         // string list, nullptr: none
+        usize extensions_size;
+        const char* status;             // nullptr: none
+        const char* mmu;                // nullptr: none
+    };
+    static constexpr char with_v[] = "i\0m\0a\0f\0d\0c\0v\0zba";
+    static constexpr char without_v[] = "i\0m\0a\0f\0d\0c\0zve32x\0zvl128b";
+    Cpu cpus[] = {
+        { "cpu@0", 0, "rv64imafdcv_zba_zbb", nullptr, 0, "okay", "riscv,sv39" },
+        { "cpu@1", 1, nullptr, with_v, sizeof(with_v), nullptr, "riscv,sv39" },
+        { "cpu@2", 2, "rv64imafdc_zvl128b", nullptr, 0, "okay", "riscv,sv48" },
+        { "cpu@3", 3, "rv64imafdcv", nullptr, 0, "disabled", "riscv,sv39" },
+        { "cpu@4", 4, "rv64imac", nullptr, 0, "okay", nullptr },
+        { "cpu@5", 5, nullptr, without_v, sizeof(without_v), "okay", "riscv,sv39" },
+        { "cpu@6", 6, "rv64imafdc", with_v, sizeof(with_v), "okay", "riscv,none" },
+    };
+    for (auto const& cpu : cpus) {
+        tree.begin(cpu.name);
+        tree.property_string("device_type", "cpu");
+        tree.property_u32("reg", cpu.reg);
+        if (cpu.isa != nullptr)
+            tree.property_string("riscv,isa", cpu.isa);
+        if (cpu.extensions != nullptr)
+            tree.property_bytes("riscv,isa-extensions", cpu.extensions, cpu.extensions_size);
+        if (cpu.status != nullptr)
+            tree.property_string("status", cpu.status);
+        if (cpu.mmu != nullptr)
+            tree.property_string("mmu-type", cpu.mmu);
+        tree.end();
+    }
+    tree.end();
+    void* blob = tree.finish();
+    KASSERT(tree.ok());
+    PlatformInfo info;
+    KASSERT(parse_device_tree_in(blob, tree.capacity(), 1, info) == nullptr);
+    KASSERT_EQ(info.hart_count, 7u);
+    KEXPECT_EQ(info.cpu_count, 7u);
+    bool usable[] = { true, true, true, false, false, true, false };
+    bool vector[] = { true, true, false, true, false, false, true };
+    for (u32 i = 0; i < 7; ++i) {
+        auto const* hart = info.hart(i);
+        KASSERT(hart != nullptr);
+        KEXPECT_EQ(hart->hart_id, u64(i));
+        KEXPECT_EQ(hart->usable, usable[i]);
+        KEXPECT_EQ(hart->has_vector, vector[i]);
+    }
+    KEXPECT(info.hart(7) == nullptr);
+    KEXPECT(info.boot_hart_isa.is_empty());
+}
+
+// The UEFI loader's fallback for the boot hart (loader/main.cpp): a 32- or
+// 64-bit /chosen/boot-hartid; anything else is no answer.
+KTEST(dt_chosen_boot_hart_id)
+{
+    struct Case {
+        const char* value;
+        usize size;     // 0: no property
+        bool found;
+        u64 expected;
+    };
+    static constexpr char one_cell[] = { 0, 0, 0, 5 };
+    static constexpr char two_cells[] = { 0, 0, 0, 1, 0, 0, 0, 7 };
+    static constexpr char three_bytes[] = { 0, 0, 3 };
+    Case cases[] = {
+        { one_cell, sizeof(one_cell), true, 5 },
+        { two_cells, sizeof(two_cells), true, 0x1'0000'0007ull },
+        { three_bytes, sizeof(three_bytes), false, 0 },
+        { nullptr, 0, false, 0 },
+    };
+    for (auto const& c : cases) {
+        void* blob = nullptr;
+        TreeBuilder chosen_tree;
+        chosen_tree.begin_root();
+        chosen_tree.begin("chosen");
+        if (c.value != nullptr)
+            chosen_tree.property_bytes("boot-hartid", c.value, c.size);
+        chosen_tree.end();
+        blob = chosen_tree.finish();
+        KASSERT(chosen_tree.ok());
+        u64 id = 0xdead;
+        KEXPECT_EQ(chosen_boot_hart_id(blob, id), c.found);
+        if (c.found)
+            KEXPECT_EQ(id, c.expected);
+    }
+}

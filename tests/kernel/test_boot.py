@@ -85,7 +85,7 @@ def check_sifive_u_loader_refusal_reports_and_halts(ctx):
     # status 1, then the loader halts (the driver stops QEMU).
     with open(ctx.image, "rb") as f:
         data = bytearray(f.read())
-    data[9] ^= 0x01
+    data[73] ^= 0x01  # the K23LDR magic (bytes 72..79)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "flipped.img")
         with open(path, "wb") as f:

@@ -212,10 +212,10 @@ def check_loader_sv39_when_device_tree_says_so(ctx):
 # line. Hung boots here are stopped after HANG_TIMEOUT seconds: a good or
 # refused boot takes well under one.
 HANG_TIMEOUT = 10
-# The part of the loader whose loss the loader cannot report: entry.S and the
-# self-check itself (about 5 KiB in the default build). Cuts beyond it must be
-# reported by the loader.
-SELF_CHECK_CODE = 8192
+# The part of the loader whose loss the loader cannot report: the header page,
+# entry.S, the self-check itself and the UEFI entry (about 9 KiB in the default
+# build). Cuts beyond it must be reported by the loader.
+SELF_CHECK_CODE = 12288
 
 
 def loader_file_size(ctx):
@@ -284,20 +284,25 @@ def check_image_cut_inside_loader_reports_failure(ctx):
 
 
 def check_loader_magic_flip_detected(ctx):
-    # Every byte of the loader's prologue (loader/ImageFormat.h): bytes 0..3
-    # are the jump, which runs before anything can check it (refused, or at
-    # least never a silent success); bytes 4..7 the loader's CRC-32, 8..15
-    # the magic, 16..23 the payload offset: refused by the loader's self-check.
+    # The image's first bytes (loader/ImageFormat.h, ImagePrologue): bytes
+    # 0..5 are "MZ" and the jump, which run before anything can check them
+    # (refused, or at least never a silent success); the RISC-V Image header
+    # (6..63) and the PE header are covered by the loader's CRC-32; bytes
+    # 64..67 are the CRC-32 itself, 68..71 the UEFI entry's offset, 72..79
+    # the magic, 80..87 the payload offset: refused by the loader's self-check.
     with open(ctx.image, "rb") as f:
         original = f.read()
-    expected = {range(4, 8): "loader: integrity: loader checksum mismatch",
-                range(8, 16): "loader: integrity: no K23LDR magic",
-                range(16, 24): "loader: integrity: the image's bytes 16..23 say the payload starts at"}
+    checksum = "loader: integrity: loader checksum mismatch"
+    expected = {range(6, 72): checksum,
+                range(72, 80): "loader: integrity: no K23LDR magic",
+                range(80, 88): "loader: integrity: the image's bytes 80..87 say the payload starts at",
+                range(0x80, 0x1b0): checksum}
+    flipped = list(range(0, 6)) + [8, 16, 23, 32, 48, 55, 56, 60] + list(range(64, 88)) + [0x80, 0x84, 0xa8, 0x188]
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "flipped.img")
-        for at in range(24):
-            for bit in ((0x01, 0x80) if at >= 4 else (0x01 if at % 2 else 0x80,)):
+        for at in flipped:
+            for bit in ((0x01, 0x80) if at >= 64 else (0x01 if at % 2 else 0x80,)):
                 data = bytearray(original)
                 data[at] ^= bit
                 with open(path, "wb") as f:

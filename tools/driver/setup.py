@@ -20,6 +20,7 @@ APT_PACKAGES = [
     "g++-riscv64-linux-gnu",                                  # riscv64 Linux target
     "cmake", "ninja-build", "ccache", "python3",
     "qemu-system-misc", "qemu-user", "opensbi",               # rings 2 and 3
+    "u-boot-qemu", "u-boot-tools", "mtools",                  # ring 3: booti/bootefi through U-Boot
     "googletest", "libbenchmark-dev",
     "wabt", "binaryen",                                       # spec suite, random modules
     "nodejs",                                                 # differential testing against V8
