@@ -297,9 +297,12 @@ class Generator:
 
     # ------------------------------------------------------------ module
 
-    def module(self, calls, stats=False):
+    def module(self, calls=None, stats=False):
+        """(WAT text, the exit status it ends with). `calls` None: 50 to 600."""
         self.lay_out_data()
         rng = self.rng
+        if calls is None:
+            calls = rng.randrange(50, 600)
         names = list(FUNCTIONS)
         # Some runs lean on one group (paths, fds, stdio) to reach deeper states.
         weights = [1.0] * len(names)
@@ -390,7 +393,7 @@ def difference(before, after):
     return "\n".join(lines[:20])
 
 
-def run_seed(seed, command, folder, calls=200, timeout=120):
+def run_seed(seed, command, folder, calls=None, timeout=120):
     """Runs one seed in `folder` (made fresh). `command(arguments)` is the
     command line that runs k23-run. Returns None, or what went wrong."""
     if os.path.exists(folder):
@@ -459,7 +462,7 @@ def run_seed(seed, command, folder, calls=200, timeout=120):
     return None
 
 
-def run_seeds(seeds, command, workdir, keep=None, calls=200, log=print):
+def run_seeds(seeds, command, workdir, keep=None, calls=None, log=print):
     """Runs `seeds`; returns [(seed, problem)]. A failing seed's folder is
     copied to keep/SEED (module.wat, the tree, the logs)."""
     findings = []
@@ -485,7 +488,7 @@ def main():
     p = argparse.ArgumentParser(description="run WASI fuzz seeds against k23-run")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--count", type=int, default=10)
-    p.add_argument("--calls", type=int, default=200)
+    p.add_argument("--calls", type=int, default=None, help="calls per module (default: 50 to 600)")
     p.add_argument("--keep", metavar="DIR", help="copy failing seeds' folders here")
     args = p.parse_args()
     hosted.ensure_built()
