@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -778,6 +780,154 @@ TEST_F(WasiTest, PathOpenGetsAtMostTheInheritingRights)
     put_u32(0x304, 2);
     EXPECT_EQ(call("fd_write", { fd, 0x300, 1, 0x320 }), errno_::notcapable);
     EXPECT_EQ(read_file(dir.path() + "/f.txt"), "original");
+}
+
+} // namespace
+
+namespace {
+
+// The names in a folder, sorted.
+std::string names_in(const std::string& folder)
+{
+    std::vector<std::string> names;
+    if (DIR* dir = opendir(folder.c_str())) {
+        while (dirent* entry = readdir(dir))
+            names.push_back(entry->d_name);
+        closedir(dir);
+    }
+    std::sort(names.begin(), names.end());
+    std::string out;
+    for (const std::string& name : names)
+        out += name + "\n";
+    return out;
+}
+
+// Everything a guest could change in a tree (but access times).
+std::string tree_listing(const std::string& path)
+{
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0)
+        return path + " missing\n";
+    std::string out = path + " " + std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " "
+        + std::to_string(st.st_nlink) + " " + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec)
+        + " " + std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec) + "\n";
+    if (S_ISREG(st.st_mode))
+        out += read_file(path) + "\n";
+    if (S_ISDIR(st.st_mode)) {
+        std::string names = names_in(path);
+        usize start = 0;
+        for (usize end; (end = names.find('\n', start)) != std::string::npos; start = end + 1) {
+            std::string name = names.substr(start, end - start);
+            if (name != "." && name != "..")
+                out += tree_listing(path + "/" + name);
+        }
+    }
+    return out;
+}
+
+// Issue 11 item 8, under the host ring's AddressSanitizer: random calls of
+// every function (but poll_oneoff, which would sleep as long as random
+// bytes say) with random and edge-case arguments against a scratch
+// preopen, with stdio on a directory, an append-mode log and /dev/null.
+// Nothing may crash, and nothing beside the scratch directory may change.
+// tests/fuzz/wasi_fuzz.py does the same through k23-run.
+TEST_F(WasiTest, RandomCallsStayInsideTheScratchDirectory)
+{
+    TempDir outer;
+    outer.mkdir("scratch");
+    outer.mkdir("scratch/dir");
+    outer.write("scratch/a.txt", "alpha");
+    outer.mkdir("sentinel");
+    outer.write("sentinel/secret.txt", "secret");
+    outer.write("host.log", "host line\n");
+    outer.symlink("../sentinel", "scratch/up");
+    outer.symlink("../sentinel/secret.txt", "scratch/file_link");
+    outer.symlink("..", "scratch/dotdot");
+    std::string sentinel = outer.path() + "/sentinel";
+    std::string before = tree_listing(sentinel) + names_in(outer.path());
+
+    const char* paths[] = { "a.txt", "dir", "dir/b.txt", "new", "new/x", "..", "../sentinel/secret.txt", "up",
+        "up/secret.txt", "file_link", "dotdot/sentinel/secret.txt", "a/../../b", "/etc/passwd", ".", "dir/..", "" };
+    u32 path_at[16], path_length[16];
+    u32 at = 0x1000;
+    for (usize i = 0; i < 16; ++i) {
+        put_string(at, paths[i]);
+        path_at[i] = at;
+        path_length[i] = u32(strlen(paths[i]));
+        at += path_length[i] + 1;
+    }
+    put_u32(0x2000, 0x4000); // iovecs: one good, one running off the end
+    put_u32(0x2004, 64);
+    put_u32(0x2008, memory_size - 8);
+    put_u32(0x200c, 100);
+    put_string(0x4000, "fuzz data\n");
+
+    int stdin_fd = ::open(sentinel.c_str(), O_RDONLY | O_DIRECTORY);
+    int log_fd = ::open((outer.path() + "/host.log").c_str(), O_WRONLY | O_APPEND);
+    int null_fd = ::open("/dev/null", O_WRONLY);
+    ASSERT_GE(stdin_fd, 0);
+    ASSERT_GE(log_fd, 0);
+    ASSERT_GE(null_fd, 0);
+    u64 state = 0x9e3779b97f4a7c15u;
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    const u64 u64_edges[] = { 0, 1, 5, 4096, 0xffffffffu, u64(1) << 62, ~u64(0), rights::all };
+    const u32 u32_edges[] = { 0, 1, 2, 3, 4, 7, 0x100, 0x2000, 0x4000, memory_size - 4, memory_size, 0xffffffffu };
+    usize calls = 0;
+    {
+        StdioSwap swap0(0, stdin_fd);
+        StdioSwap swap1(1, log_fd);
+        StdioSwap swap2(2, null_fd);
+        WasiContext fuzzed;
+        fuzzed.set_memory_view(Span<u8>(memory.data(), memory.size()));
+        ASSERT_FALSE(fuzzed.add_preopen((outer.path() + "/scratch").c_str(), ".").is_error());
+        Span<const FunctionEntry> all = functions();
+        for (int round = 0; round < 20000; ++round) {
+            const FunctionEntry& entry = all[next() % all.size()];
+            StringView name = entry.name;
+            if (name == "poll_oneoff"_sv || name == "proc_exit"_sv)
+                continue;
+            std::vector<Value> values;
+            bool path_next = false;
+            u32 pending_length = 0;
+            for (const char* p = entry.params; *p; ++p) {
+                u64 r = next();
+                if (*p == 'I') {
+                    values.push_back(Value::from_i64(r & 1 ? u64_edges[(r >> 1) % 8] : (r >> 8) % 8192));
+                    continue;
+                }
+                u32 v;
+                if (path_next) {
+                    v = r % 8 ? pending_length : u32(r >> 8);
+                    path_next = false;
+                } else if (r % 4 == 0) {
+                    usize i = (r >> 2) % 16;
+                    v = path_at[i];
+                    pending_length = path_length[i];
+                    path_next = true;
+                } else if (r % 4 == 1) {
+                    v = u32((r >> 2) % 6); // an fd
+                } else {
+                    v = u32_edges[(r >> 2) % 12];
+                }
+                values.push_back(Value::from_i32(v));
+            }
+            Value result = Value::from_i32(0);
+            (void)entry.callback(&fuzzed, Span<const Value>(values.data(), values.size()), Span<Value>(&result, strlen(entry.results)));
+            ++calls;
+        }
+    }
+    close(stdin_fd);
+    close(log_fd);
+    close(null_fd);
+    EXPECT_GT(calls, 10000u);
+    EXPECT_EQ(tree_listing(sentinel) + names_in(outer.path()), before);
+    std::string log = read_file(outer.path() + "/host.log");
+    EXPECT_EQ(log.substr(0, 10), "host line\n");
 }
 
 } // namespace
