@@ -358,6 +358,24 @@ Errno set_fd_flags(int fd, u16 wasi_flags) noexcept
     return errno_::success;
 }
 
+Errno ensure_open(int fd) noexcept
+{
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+        return errno_::success;
+    // open() returns the lowest free number: `fd` itself when the ones
+    // below it are open; otherwise move it there.
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd < 0)
+        return last_error();
+    if (null_fd != fd) {
+        int moved = ::dup2(null_fd, fd);
+        ::close(null_fd);
+        if (moved < 0)
+            return last_error();
+    }
+    return errno_::success;
+}
+
 Errno open_directory(const char* host_path, int& fd) noexcept
 {
     fd = ::open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

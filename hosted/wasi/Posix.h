@@ -39,6 +39,10 @@ struct FileStat {
 [[nodiscard]] Errno get_fd_flags(int fd, u16& wasi_flags) noexcept;
 [[nodiscard]] Errno set_fd_flags(int fd, u16 wasi_flags) noexcept;
 
+// Makes sure `fd` (one of 0-2) is open — on /dev/null if the host closed
+// it — so no file opened later can land on a stdio number.
+[[nodiscard]] Errno ensure_open(int fd) noexcept;
+
 // Opens a host directory to preopen (any host path; the user chose it).
 [[nodiscard]] Errno open_directory(const char* host_path, int& fd) noexcept;
 

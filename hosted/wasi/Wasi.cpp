@@ -24,13 +24,6 @@ Errno read_only_fstat_type(int host_fd, u8& type) noexcept
     return errno_::success;
 }
 
-u64 rights_for(u8 type) noexcept
-{
-    if (type == filetype::regular_file || type == filetype::directory)
-        return rights::all;
-    return rights::stream;
-}
-
 } // namespace
 
 // ---------------------------------------------------------------- context
@@ -38,8 +31,16 @@ u64 rights_for(u8 type) noexcept
 WasiContext::WasiContext() noexcept
 {
     for (int fd = 0; fd < 3; ++fd) {
+        // A closed stdio number would be reused by the first preopen or
+        // path_open, which would then answer to the guest as its stdio.
+        (void)posix::ensure_open(fd);
         u8 type = filetype::unknown;
         if (read_only_fstat_type(fd, type) != errno_::success)
+            type = filetype::unknown;
+        // `k23-run < DIR`: a directory the host passed as a stream is not a
+        // capability; the guest sees a stream of unknown type, with no path
+        // rights (reading it fails with EISDIR).
+        if (type == filetype::directory)
             type = filetype::unknown;
         auto* d = new (std::nothrow) Descriptor;
         if (!d || m_descriptors.try_append(d).is_error()) {
@@ -50,8 +51,10 @@ WasiContext::WasiContext() noexcept
         // A terminal is a character device (wasi-libc's isatty() then line-
         // buffers); a pipe has no preview1 file type and stays unknown.
         d->filetype = type;
-        d->rights_base = rights_for(type);
+        d->rights_base = fd == 0 ? rights::stdin_stream : rights::stdout_stream;
+        d->rights_inheriting = 0;
         d->owns_host_fd = false;
+        d->is_stdio = true;
     }
 }
 
@@ -207,7 +210,16 @@ Errno decode_iovecs(const GuestMemory& memory, u32 address, u32 count, IoVectors
     return errno_::success;
 }
 
-WasiContext::Descriptor* lookup(WasiContext& context, u32 fd) { return context.descriptor(fd); }
+// Descriptor `fd` (EBADF) holding every right in `required` (ENOTCAPABLE).
+Errno lookup(WasiContext& context, u32 fd, u64 required, WasiContext::Descriptor*& out)
+{
+    out = context.descriptor(fd);
+    if (!out)
+        return errno_::badf;
+    if ((out->rights_base & required) != required)
+        return errno_::notcapable;
+    return errno_::success;
+}
 
 Errno args_sizes_get(WasiContext& c, const GuestMemory& m, Args a)
 {
@@ -287,9 +299,9 @@ Errno sched_yield(WasiContext&, const GuestMemory&, Args)
 
 Errno fd_write(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_write, d))
+        return e;
     if (!m.contains(a32(a, 3), 4))
         return errno_::fault;
     static IoVectors iovs; // large; host functions do not run concurrently
@@ -322,12 +334,12 @@ finished:
 // call (end of file, or what a pipe had), an error after some bytes is a
 // short count, and the count goes to the guest's `result` pointer.
 template<typename Transfer>
-Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u32 result, u64 position,
+Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required, u32 result, u64 position,
     Transfer transfer)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), required, d))
+        return e;
     if (!m.contains(result, 4))
         return errno_::fault;
     static IoVectors iovs;
@@ -353,7 +365,9 @@ Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u32 result, 
 Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, offset: i64, nwritten)
-    return transfer_iovecs(c, m, a, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
+    // A positioned write needs fd_seek too: without it a guest cannot
+    // overwrite what lies before the position (an append-only stdout).
+    return transfer_iovecs(c, m, a, rights::fd_write | rights::fd_seek, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
         return posix::pwrite(fd, base, length, at, done);
     });
 }
@@ -361,7 +375,7 @@ Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
 Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, nread)
-    return transfer_iovecs(c, m, a, a32(a, 3), 0, [](int fd, u8* base, u32 length, u64, usize& done) {
+    return transfer_iovecs(c, m, a, rights::fd_read, a32(a, 3), 0, [](int fd, u8* base, u32 length, u64, usize& done) {
         return posix::read(fd, base, length, done);
     });
 }
@@ -369,17 +383,21 @@ Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 Errno fd_pread(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, offset: i64, nread)
-    return transfer_iovecs(c, m, a, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
+    return transfer_iovecs(c, m, a, rights::fd_read | rights::fd_seek, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
         return posix::pread(fd, base, length, at, done);
     });
 }
 
 Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
 {
-    // (fd, offset: i64, whence: u8, newoffset: ptr)
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    // (fd, offset: i64, whence: u8, newoffset: ptr). Asking where one is
+    // (0 from the current position) needs only fd_tell.
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), 0, d))
+        return e;
+    bool tell_only = a64(a, 1) == 0 && u8(a32(a, 2)) == whence::cur;
+    if (!(d->rights_base & rights::fd_seek) && !(tell_only && (d->rights_base & rights::fd_tell)))
+        return errno_::notcapable;
     if (!m.contains(a32(a, 3), 8))
         return errno_::fault;
     if (d->filetype == filetype::directory)
@@ -393,9 +411,11 @@ Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
 
 Errno fd_tell(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), 0, d))
+        return e;
+    if (!(d->rights_base & (rights::fd_tell | rights::fd_seek)))
+        return errno_::notcapable;
     if (!m.contains(a32(a, 1), 8))
         return errno_::fault;
     u64 position = 0;
@@ -407,9 +427,9 @@ Errno fd_tell(WasiContext& c, const GuestMemory& m, Args a)
 
 Errno fd_close(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), 0, d))
+        return e;
     Errno e = d->owns_host_fd ? posix::close(d->host_fd) : errno_::success;
     c.remove_descriptor(a32(a, 0));
     return e;
@@ -417,25 +437,25 @@ Errno fd_close(WasiContext& c, const GuestMemory&, Args a)
 
 Errno fd_sync(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_sync, d))
+        return e;
     return posix::sync(d->host_fd, false);
 }
 
 Errno fd_datasync(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_datasync, d))
+        return e;
     return posix::sync(d->host_fd, true);
 }
 
 Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), 0, d))
+        return e;
     u32 out = a32(a, 1);
     if (!m.contains(out, layout::fdstat_size))
         return errno_::fault;
@@ -453,18 +473,18 @@ Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
 
 Errno fd_fdstat_set_flags(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_fdstat_set_flags, d))
+        return e;
     return posix::set_fd_flags(d->host_fd, u16(a32(a, 1)));
 }
 
 Errno fd_fdstat_set_rights(WasiContext& c, const GuestMemory&, Args a)
 {
     // Rights may only shrink.
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), 0, d))
+        return e;
     u64 base = a64(a, 1), inheriting = a64(a, 2);
     if ((base & ~d->rights_base) || (inheriting & ~d->rights_inheriting))
         return errno_::notcapable;
@@ -492,29 +512,31 @@ bool write_filestat(const GuestMemory& m, u32 out, const posix::FileStat& st)
 
 Errno fd_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_filestat_get, d))
+        return e;
     if (!m.contains(a32(a, 1), layout::filestat_size))
         return errno_::fault;
     posix::FileStat st;
     if (Errno e = posix::fstat(d->host_fd, st))
         return e;
+    if (d->is_stdio)
+        st.filetype = d->filetype; // a directory passed as stdio is a stream
     (void)write_filestat(m, a32(a, 1), st);
     return errno_::success;
 }
 
 Errno fd_filestat_set_size(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_filestat_set_size, d))
+        return e;
     return posix::set_size(d->host_fd, a64(a, 1));
 }
 
 Errno fd_prestat_get(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
+    auto* d = c.descriptor(a32(a, 0));
     if (!d || !d->is_preopen)
         return errno_::badf;
     u32 out = a32(a, 1);
@@ -529,7 +551,7 @@ Errno fd_prestat_get(WasiContext& c, const GuestMemory& m, Args a)
 
 Errno fd_prestat_dir_name(WasiContext& c, const GuestMemory& m, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
+    auto* d = c.descriptor(a32(a, 0));
     if (!d || !d->is_preopen)
         return errno_::badf;
     u32 length = a32(a, 2);
@@ -542,11 +564,10 @@ Errno fd_prestat_dir_name(WasiContext& c, const GuestMemory& m, Args a)
 }
 
 // A directory descriptor and a path in guest memory.
-Errno path_argument(WasiContext& c, const GuestMemory& m, u32 fd, u32 path, u32 length, WasiContext::Descriptor*& d, const char*& bytes)
+Errno path_argument(WasiContext& c, const GuestMemory& m, u32 fd, u64 required, u32 path, u32 length, WasiContext::Descriptor*& d, const char*& bytes)
 {
-    d = lookup(c, fd);
-    if (!d)
-        return errno_::badf;
+    if (Errno e = lookup(c, fd, required, d))
+        return e;
     const u8* p = m.pointer(path, length);
     if (!p)
         return errno_::fault;
@@ -560,20 +581,35 @@ Errno path_open(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, dirflags, path, path_len, oflags: u16, rights_base: i64,
     //  rights_inheriting: i64, fdflags: u16, opened_fd: ptr)
+    u16 open_flags = u16(a32(a, 4));
+    u16 fd_flags = u16(a32(a, 7));
+    // The directory's own rights: to open at all, to create, to truncate,
+    // to ask for synchronized writes.
+    u64 required = rights::path_open;
+    if (open_flags & oflags::creat)
+        required |= rights::path_create_file;
+    if (open_flags & oflags::trunc)
+        required |= rights::path_filestat_set_size;
+    if (fd_flags & (fdflags::rsync | fdflags::sync))
+        required |= rights::fd_sync;
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), required, a32(a, 2), a32(a, 3), d, path))
         return e;
+    if ((fd_flags & fdflags::dsync) && !(d->rights_base & (rights::fd_datasync | rights::fd_sync)))
+        return errno_::notcapable;
     u32 out = a32(a, 8);
     if (!m.contains(out, 4))
         return errno_::fault;
-    u16 open_flags = u16(a32(a, 4));
+    // Bits preview1 does not define are dropped (some libcs ask for ~0);
+    // the rest may be no more than the directory passes on.
     u64 rights_base = a64(a, 5) & rights::all;
     u64 rights_inheriting = a64(a, 6) & rights::all;
-    u16 fd_flags = u16(a32(a, 7));
-    constexpr u64 write_rights = rights::fd_write | (u64(1) << 8) /* fd_allocate */ | (u64(1) << 22) /* fd_filestat_set_size */;
+    if ((rights_base | rights_inheriting) & ~d->rights_inheriting)
+        return errno_::notcapable;
+    constexpr u64 write_rights = rights::fd_write | rights::fd_allocate | rights::fd_filestat_set_size;
     bool want_write = (rights_base & write_rights) || (fd_flags & fdflags::append) || (open_flags & oflags::trunc);
-    bool want_read = (rights_base & rights::fd_read) || (rights_base & (u64(1) << 14)) /* fd_readdir */ || !want_write;
+    bool want_read = (rights_base & (rights::fd_read | rights::fd_readdir)) || !want_write;
     int host_fd = -1;
     if (Errno e = posix::open_at(d->host_fd, path, a32(a, 3), a32(a, 1), open_flags, fd_flags, want_read, want_write, host_fd))
         return e;
@@ -596,7 +632,7 @@ Errno path_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, flags, path, path_len, buf)
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_filestat_get, a32(a, 2), a32(a, 3), d, path))
         return e;
     if (!m.contains(a32(a, 4), layout::filestat_size))
         return errno_::fault;
@@ -611,7 +647,7 @@ Errno path_create_directory(WasiContext& c, const GuestMemory& m, Args a)
 {
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_create_directory, a32(a, 1), a32(a, 2), d, path))
         return e;
     return posix::create_directory_at(d->host_fd, path, a32(a, 2));
 }
@@ -620,7 +656,7 @@ Errno path_remove_directory(WasiContext& c, const GuestMemory& m, Args a)
 {
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_remove_directory, a32(a, 1), a32(a, 2), d, path))
         return e;
     return posix::remove_directory_at(d->host_fd, path, a32(a, 2));
 }
@@ -629,7 +665,7 @@ Errno path_unlink_file(WasiContext& c, const GuestMemory& m, Args a)
 {
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_unlink_file, a32(a, 1), a32(a, 2), d, path))
         return e;
     return posix::unlink_file_at(d->host_fd, path, a32(a, 2));
 }
@@ -639,7 +675,7 @@ Errno path_readlink(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, path, path_len, buf, buf_len, bufused)
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_readlink, a32(a, 1), a32(a, 2), d, path))
         return e;
     u8* buffer = m.pointer(a32(a, 3), a32(a, 4));
     if (!buffer || !m.contains(a32(a, 5), 4))
@@ -656,9 +692,9 @@ Errno path_rename(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, old_path, old_path_len, new_fd, new_path, new_path_len)
     WasiContext::Descriptor *from, *to;
     const char *old_path, *new_path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 1), a32(a, 2), from, old_path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_rename_source, a32(a, 1), a32(a, 2), from, old_path))
         return e;
-    if (Errno e = path_argument(c, m, a32(a, 3), a32(a, 4), a32(a, 5), to, new_path))
+    if (Errno e = path_argument(c, m, a32(a, 3), rights::path_rename_target, a32(a, 4), a32(a, 5), to, new_path))
         return e;
     return posix::rename_at(from->host_fd, old_path, a32(a, 2), to->host_fd, new_path, a32(a, 5));
 }
@@ -668,9 +704,9 @@ Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
     // (old_fd, old_flags, old_path, old_path_len, new_fd, new_path, new_path_len)
     WasiContext::Descriptor *from, *to;
     const char *old_path, *new_path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), from, old_path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_link_source, a32(a, 2), a32(a, 3), from, old_path))
         return e;
-    if (Errno e = path_argument(c, m, a32(a, 4), a32(a, 5), a32(a, 6), to, new_path))
+    if (Errno e = path_argument(c, m, a32(a, 4), rights::path_link_target, a32(a, 5), a32(a, 6), to, new_path))
         return e;
     return posix::link_at(from->host_fd, a32(a, 1), old_path, a32(a, 3), to->host_fd, new_path, a32(a, 6));
 }
@@ -683,7 +719,7 @@ Errno path_symlink(WasiContext& c, const GuestMemory& m, Args a)
         return errno_::fault;
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 2), a32(a, 3), a32(a, 4), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 2), rights::path_symlink, a32(a, 3), a32(a, 4), d, path))
         return e;
     return posix::symlink_at(reinterpret_cast<const char*>(target), a32(a, 1), d->host_fd, path, a32(a, 4));
 }
@@ -693,7 +729,7 @@ Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, flags, path, path_len, atim: i64, mtim: i64, fst_flags)
     WasiContext::Descriptor* d;
     const char* path;
-    if (Errno e = path_argument(c, m, a32(a, 0), a32(a, 2), a32(a, 3), d, path))
+    if (Errno e = path_argument(c, m, a32(a, 0), rights::path_filestat_set_times, a32(a, 2), a32(a, 3), d, path))
         return e;
     return posix::set_times_at(d->host_fd, path, a32(a, 3), a32(a, 1), a64(a, 4), a64(a, 5), u16(a32(a, 6)));
 }
@@ -701,25 +737,26 @@ Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
 Errno fd_filestat_set_times(WasiContext& c, const GuestMemory&, Args a)
 {
     // (fd, atim: i64, mtim: i64, fst_flags)
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_filestat_set_times, d))
+        return e;
     return posix::set_times(d->host_fd, a64(a, 1), a64(a, 2), u16(a32(a, 3)));
 }
 
 Errno fd_advise(WasiContext& c, const GuestMemory&, Args a)
 {
     // (fd, offset: i64, len: i64, advice: u8): advice only, accepted.
-    if (!lookup(c, a32(a, 0)))
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_advise, d))
+        return e;
     return a32(a, 3) <= 5 ? errno_::success : errno_::inval;
 }
 
 Errno fd_allocate(WasiContext& c, const GuestMemory&, Args a)
 {
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_allocate, d))
+        return e;
     return posix::allocate(d->host_fd, a64(a, 1), a64(a, 2));
 }
 
@@ -762,9 +799,9 @@ bool emit_dirent(void* data, const posix::DirectoryEntry& entry)
 Errno fd_readdir(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, buf, buf_len, cookie: i64, bufused)
-    auto* d = lookup(c, a32(a, 0));
-    if (!d)
-        return errno_::badf;
+    WasiContext::Descriptor* d;
+    if (Errno e = lookup(c, a32(a, 0), rights::fd_readdir, d))
+        return e;
     if (!m.contains(a32(a, 1), a32(a, 2)) || !m.contains(a32(a, 4), 4))
         return errno_::fault;
     if (d->filetype != filetype::directory)
@@ -776,7 +813,7 @@ Errno fd_readdir(WasiContext& c, const GuestMemory& m, Args a)
     return errno_::success;
 }
 
-Errno poll_oneoff(WasiContext&, const GuestMemory& m, Args a)
+Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (in: ptr, out: ptr, nsubscriptions, nevents: ptr). Clock
     // subscriptions sleep until the earliest; fd subscriptions are reported
@@ -824,7 +861,13 @@ Errno poll_oneoff(WasiContext&, const GuestMemory& m, Args a)
         (void)m.read_u64(base, userdata);
         (void)m.read_u8(base + 8, tag);
         Errno error = errno_::success;
-        if (tag == eventtype::clock) {
+        if (tag == eventtype::fd_read || tag == eventtype::fd_write) {
+            // Waiting on a descriptor needs the right to move data its way.
+            u32 fd = 0;
+            (void)m.read_u32(base + 16, fd);
+            WasiContext::Descriptor* d;
+            error = lookup(c, fd, tag == eventtype::fd_read ? rights::fd_read : rights::fd_write, d);
+        } else if (tag == eventtype::clock) {
             u32 id = 0;
             u64 timeout = 0;
             u16 flags = 0;

@@ -63,6 +63,7 @@ public:
         u64 rights_base { 0 };
         u64 rights_inheriting { 0 };
         bool is_preopen { false };
+        bool is_stdio { false }; // the host's fd 0-2, never the guest's to close or change
         bool owns_host_fd { true };
         Vector<char> guest_path; // preopens only
     };

@@ -98,19 +98,48 @@ constexpr u16 trunc = 1 << 3;
 // lookupflags (u32)
 constexpr u32 lookup_symlink_follow = 1 << 0;
 
-// rights (u64): the bits this runtime looks at.
+// rights (u64): bit i is the i-th flag of typenames.witx's `rights`. Each
+// fd call needs its right in the descriptor's base rights (ENOTCAPABLE
+// otherwise); path_open's new descriptor gets at most the directory's
+// inheriting rights.
 namespace rights {
 constexpr u64 fd_datasync = u64(1) << 0;
 constexpr u64 fd_read = u64(1) << 1;
-constexpr u64 fd_seek = u64(1) << 2;
+constexpr u64 fd_seek = u64(1) << 2; // implies fd_tell
 constexpr u64 fd_fdstat_set_flags = u64(1) << 3;
 constexpr u64 fd_sync = u64(1) << 4;
 constexpr u64 fd_tell = u64(1) << 5;
 constexpr u64 fd_write = u64(1) << 6;
+constexpr u64 fd_advise = u64(1) << 7;
+constexpr u64 fd_allocate = u64(1) << 8;
+constexpr u64 path_create_directory = u64(1) << 9;
+constexpr u64 path_create_file = u64(1) << 10;
+constexpr u64 path_link_source = u64(1) << 11;
+constexpr u64 path_link_target = u64(1) << 12;
+constexpr u64 path_open = u64(1) << 13;
+constexpr u64 fd_readdir = u64(1) << 14;
+constexpr u64 path_readlink = u64(1) << 15;
+constexpr u64 path_rename_source = u64(1) << 16;
+constexpr u64 path_rename_target = u64(1) << 17;
+constexpr u64 path_filestat_get = u64(1) << 18;
+constexpr u64 path_filestat_set_size = u64(1) << 19;
+constexpr u64 path_filestat_set_times = u64(1) << 20;
+constexpr u64 fd_filestat_get = u64(1) << 21;
+constexpr u64 fd_filestat_set_size = u64(1) << 22;
+constexpr u64 fd_filestat_set_times = u64(1) << 23;
+constexpr u64 path_symlink = u64(1) << 24;
+constexpr u64 path_remove_directory = u64(1) << 25;
+constexpr u64 path_unlink_file = u64(1) << 26;
+constexpr u64 poll_fd_readwrite = u64(1) << 27;
+constexpr u64 sock_shutdown = u64(1) << 28;
+constexpr u64 sock_accept = u64(1) << 29;
 constexpr u64 all = (u64(1) << 30) - 1; // every right preview1 defines (bits 0..29)
-// What a terminal or pipe can do: everything but seek and tell. wasi-libc's
-// isatty() looks for exactly this.
-constexpr u64 stream = all & ~(fd_seek | fd_tell);
+// The host's stdio are streams, whatever the host passed: fd 0 can only be
+// read, fds 1 and 2 only written — no seek, no truncate, no flag changes,
+// no path operations — so nothing the host gave can be destroyed or used as
+// a directory. (No seek and tell is also what wasi-libc's isatty() wants.)
+constexpr u64 stdin_stream = fd_read | fd_filestat_get | poll_fd_readwrite;
+constexpr u64 stdout_stream = fd_write | fd_filestat_get | poll_fd_readwrite;
 } // namespace rights
 
 // Structure sizes and field offsets.

@@ -51,6 +51,8 @@ def seed_corpus(corpus):
 
 
 def cmd_fuzz(args):
+    if args.target == WASI_TARGET:
+        return cmd_fuzz_wasi(args)
     if args.target not in TARGETS:
         raise DriverError(f"fuzz: unknown target '{args.target}' (have: {', '.join(TARGETS)})")
     binary = build_fuzzer(args.target)
@@ -125,3 +127,41 @@ def ring_run(target):
     tail = "\n".join(proc.stdout.decode(errors="replace").splitlines()[-40:])
     return (f"{os.path.basename(binary)} exited with status {proc.returncode}; "
             f"artifacts in {artifacts}\n{tail}")
+
+
+# ---------------------------------------------------------------- wasi
+# `./k23 fuzz wasi [--seconds N] [--seed S]`: not libFuzzer — random WASI
+# call sequences run by k23-run under qemu-riscv64 against a scratch
+# directory (tests/fuzz/wasi_fuzz.py says what counts as a finding).
+
+WASI_TARGET = "wasi"
+
+
+def cmd_fuzz_wasi(args):
+    import random
+    import sys
+    import tempfile
+    import time
+
+    import hosted as k23hosted
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
+    import wasi_fuzz
+
+    k23hosted.ensure_built()
+    first = args.seed if args.seed is not None else random.randrange(1 << 31)
+    keep = os.path.join(BUILD, "fuzz", "wasi-findings")
+    info(f"fuzz: wasi: seeds from {first} for {args.seconds} s; findings kept in {keep}")
+    deadline = time.monotonic() + args.seconds
+    seed = first
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="k23-wasi-fuzz-") as workdir:
+        while time.monotonic() < deadline:
+            findings += wasi_fuzz.run_seeds([seed], k23hosted.command, workdir, keep=keep)
+            seed += 1
+    runs = seed - first
+    if findings:
+        print(f"fuzz: wasi: {len(findings)} of {runs} runs failed (seeds {', '.join(str(s) for s, _ in findings)}); "
+              f"repeat one with `./k23 fuzz wasi --seconds 1 --seed SEED`, folders in {keep}")
+        return 1
+    print(f"fuzz: wasi: {runs} runs (seeds {first}..{seed - 1}), no finding in {args.seconds} s")
+    return 0
