@@ -3,14 +3,14 @@
 Each ring prints `NAME: N passed, N failed`; the last line is the total
 `N passed, N failed`; the exit status is non-zero on any failure.
   host           GoogleTest on x86-64 under ASan/UBSan, the spec suite's binary checks,
-                 the perf tooling's checks, and each fuzzer for fuzz.RING_SECONDS
+                 the Python checks of tests/{perf,bench}/test_*.py (checks.py),
+                 and each fuzzer for fuzz.RING_SECONDS
   riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V,
                  the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
                  256, and 0 = no V, the scalar path),
                  then the k23-run checks (tests/hosted/test_*.py)
   kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
 """
-import importlib.util
 import json
 import os
 import re
@@ -18,12 +18,12 @@ import subprocess
 import sys
 
 import build as k23build
+import checks
 import fuzz as k23fuzz
 import hosted as k23hosted
-import perf as k23perf
 import qemu
 import spec as k23spec
-from common import ROOT, DriverError, info
+from common import BUILD, ROOT, DriverError, info
 
 RINGS = ["host", "riscv64-linux", "kernel"]
 QEMU_USER = k23spec.QEMU_USER  # VLEN 128
@@ -101,8 +101,23 @@ def ring_host(result, pattern, verbose):
     run_gtest(result, [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
     run_spec(result, "host", (), pattern)
-    k23perf.add_to_ring(result, pattern)   # perf/: the icount plugin's known-count check
+    ctx = HostContext()
+    for folder in HOST_CHECK_FOLDERS:
+        checks.run(result, checks.load(folder, folder), ctx, pattern)
     k23fuzz.add_to_ring(result, pattern)   # tests/fuzz: each fuzzer for a short fixed time
+
+
+# The host ring's Python checks: tests/FOLDER/test_*.py, tests FOLDER.NAME:
+# the perf tooling (perf.*: the icount plugin), the benchmark dashboard (bench.*).
+HOST_CHECK_FOLDERS = ["perf", "bench"]
+
+
+class HostContext:
+    """What the host ring's checks get."""
+
+    def __init__(self):
+        self.root = ROOT
+        self.build = BUILD
 
 
 def ring_riscv64_linux(result, pattern, verbose):
@@ -181,34 +196,11 @@ class BootContext:
         return qemu.boot(self.image, **kwargs)
 
 
-def load_boot_checks():
-    folder = os.path.join(ROOT, "tests", "kernel")
-    checks = []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if not (name.startswith("test_") and name.endswith(".py")):
-            continue
-        spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(folder, name))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        for attr in sorted(dir(module)):
-            if attr.startswith("check_") and callable(getattr(module, attr)):
-                checks.append((f"boot.{attr[len('check_'):]}", getattr(module, attr)))
-    return checks
-
-
 def ring_kernel(result, pattern, verbose):
     k23build.build(targets=["kernel"])
     image = k23build.image_path()
     run_ktests(result, image, pattern, verbose)
-    ctx = BootContext(image)
-    for name, check in load_boot_checks():
-        if pattern and pattern not in name:
-            continue
-        try:
-            check(ctx)
-            result.ok(name)
-        except AssertionError as e:
-            result.fail(name, str(e) or "assertion failed")
+    checks.run(result, checks.load("kernel", "boot"), BootContext(image), pattern)
 
 
 RING_FUNCS = {"host": ring_host, "riscv64-linux": ring_riscv64_linux, "kernel": ring_kernel}
