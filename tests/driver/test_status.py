@@ -7,11 +7,13 @@ once without (it must end clean); the other endings come from stand-ins
 (tests/driver/standin.py). Each check_* function gets the host ring's
 context (tools/driver/checks.py)."""
 import os
+import shutil
 import sys
 import tempfile
 
 import spec
 import testrings
+from common import BUILD, DriverError
 
 STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "standin.py")
 SMALL_FILE = "forward.wast"   # a short core file: 5 commands
@@ -95,3 +97,26 @@ def check_gtest_endings(ctx):
         got_passed, failures = gtest_result(mode, timeout=2 if mode == "hang" else 60)
         expect(mode, failures, names, *texts)
         assert got_passed == passed, f"{mode}: {got_passed} passed, expected {passed}"
+
+
+def check_wast2json_crash(ctx):
+    """A wast2json that dies of a signal is an error, not a file it rejects
+    (whose commands would be skipped, uncounted)."""
+    with tempfile.TemporaryDirectory(prefix="k23-standin-") as tmp:
+        fake = os.path.join(tmp, "wast2json")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\necho 'stand-in wast2json'\nkill -SEGV $$\n")
+        os.chmod(fake, 0o755)
+        wast = os.path.join(tmp, "standin.wast")
+        with open(wast, "w") as f:
+            f.write("(module)\n")
+        saved = os.environ["PATH"]
+        os.environ["PATH"] = tmp + os.pathsep + saved
+        try:
+            spec.convert("core", "k23-standin.wast", wast)
+            raise AssertionError("a crashed wast2json was taken for a verdict on the file")
+        except DriverError as e:
+            assert "died of signal 11 (SIGSEGV)" in str(e) and "stand-in wast2json" in str(e), str(e)
+        finally:
+            os.environ["PATH"] = saved
+            shutil.rmtree(os.path.join(BUILD, "spec", "core", "k23-standin"), ignore_errors=True)

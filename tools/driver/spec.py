@@ -30,7 +30,8 @@ Judging (nothing counts as passed unless it was checked):
                               without V (the scalar path). A SIMD module that
                               does not compile fails like any other
   a .wast wast2json rejects   each top-level command of it skipped, with
-                              wast2json's error as the reason
+                              wast2json's error as the reason (a wast2json
+                              that dies of a signal is an error, not a verdict)
   OUTDATED commands           expectation contradicts the final proposal:
                               executed, skipped with the reason and k23's result
   after a skipped command     commands depending on its state are skipped
@@ -212,7 +213,8 @@ def suite_files(root, suite):
 
 
 def convert(suite, relpath, wast):
-    """Returns (json path, None) or (None, error text)."""
+    """Returns (json path, None), or (None, error text) when wast2json rejects
+    the file; raises DriverError when wast2json crashes."""
     out_dir = os.path.join(BUILD, "spec", suite, relpath[:-len(".wast")])
     out_json = os.path.join(out_dir, os.path.basename(relpath)[:-len(".wast")] + ".json")
     if os.path.exists(out_json) and os.path.getmtime(out_json) >= os.path.getmtime(wast):
@@ -227,6 +229,10 @@ def convert(suite, relpath, wast):
     if proc.returncode != 0:
         if os.path.exists(out_json):
             os.remove(out_json)
+        if proc.returncode < 0:   # it crashed: not a verdict on the file
+            raise DriverError(f"spec: wast2json {' '.join(flags)} {relpath} died of "
+                              f"{procstatus.describe_status(proc.returncode)}: "
+                              f"{proc.stdout.strip()[-500:]}")
         first = proc.stdout.strip().splitlines()[:1]
         text = first[0] if first else f"wast2json exited with {proc.returncode}"
         return None, text.replace(os.path.dirname(wast) + os.sep, "")
