@@ -1,5 +1,5 @@
-/* Known-count program for the k23_icount plugin (tools/driver/perf.py,
- * check "perf.icount_loop"). Two regions, each:
+/* Known-count program for the k23_icount plugin (tools/driver/perf.py; the
+ * check "perf.icount_loop" in tests/perf/test_perf.py). Two regions, each:
  *
  *     slti x0,x0,0x7f1      start marker (not counted)
  *     addi t0, x0, 1000     1

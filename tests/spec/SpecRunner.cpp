@@ -5,6 +5,7 @@
 //   features LIST          comma-separated: extended-const,tail-call,
 //                          multi-memory,relaxed-simd (or "none")  -> ok
 //   reset                  forget all modules and registrations    -> ok
+//                          (an error if no engine could be created)
 //   load NAME|- FILE       read, validate, link, instantiate; becomes the
 //                          current module (and $NAME if given)
 //   check FILE             read and validate only
@@ -26,6 +27,8 @@
 //
 // Answers: "ok", "skip REASON", or "error KIND MESSAGE" where KIND is the
 // lower-case error code (malformed, invalid, unlinkable, trap, ...).
+// It takes no arguments but the hidden --leak-for-test (the last engine is
+// never destroyed: LeakSanitizer's report must fail the host ring).
 // A test tool, not engine code: it uses the C++ library freely.
 
 #include <base/Error.h>
@@ -48,6 +51,8 @@ using namespace k23::wasm;
 
 namespace {
 
+std::string describe(const Error& error);
+
 struct State {
     std::unique_ptr<Store> store;
     std::unique_ptr<Linker> linker;
@@ -56,8 +61,23 @@ struct State {
     Instance* current { nullptr };
     jit::Engine* engine { nullptr };
     bool vector { false };
+    // --leak-for-test: keep the last engine, as State did before it had a
+    // destructor, so the host ring can check that LeakSanitizer's report
+    // fails it (tests/driver/test_status.py).
+    bool leak_engine_for_test { false };
 
-    void reset()
+    State() = default;
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    ~State()
+    {
+        if (leak_engine_for_test)
+            engine = nullptr;
+        release();
+    }
+
+    // Frees everything reset() made.
+    void release()
     {
         // The engine first: it unhooks the store's functions from its code.
         if (engine)
@@ -68,6 +88,13 @@ struct State {
         linker.reset();
         store.reset();
         modules.clear();
+    }
+
+    // Starts afresh; returns "ok", or the error that left it without an
+    // engine (then nothing could execute: the driver fails the file).
+    std::string reset()
+    {
+        release();
         store = std::make_unique<Store>();
         linker = std::make_unique<Linker>(*store);
         (void)linker->define_spectest();
@@ -83,8 +110,10 @@ struct State {
                 options.features = parsed.value();
         }
         auto created = jit::Engine::create(options);
-        if (!created.is_error())
-            engine = created.release_value();
+        if (created.is_error())
+            return describe(created.error());
+        engine = created.release_value();
+        return "ok";
     }
     bool can_execute() const { return engine && engine->can_execute(); }
 };
@@ -187,11 +216,19 @@ bool read_file(const std::string& path, std::vector<u8>& bytes)
 
 } // namespace
 
-int main()
+int main(int argc, char** argv)
 {
     std::ios::sync_with_stdio(false);
     State state;
-    state.reset();
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--leak-for-test") {
+            state.leak_engine_for_test = true;
+        } else {
+            std::cerr << "k23-spec: unknown argument " << argv[i] << " (commands come on stdin)\n";
+            return 2;
+        }
+    }
+    (void)state.reset(); // its error, if any, is the answer to the driver's first "reset"
     ReadOptions options;
     options.features = Features::wasm2();
     std::string line;
@@ -220,8 +257,7 @@ int main()
             state.vector = mode == "on";
             answer = "ok";
         } else if (command == "reset") {
-            state.reset();
-            answer = "ok";
+            answer = state.reset();
         } else if (command == "register") {
             std::string as, name;
             words >> as >> name;

@@ -589,7 +589,7 @@ def write(results, previous, previous_path, reference=None, history=None, out_di
     if not images:
         body.append("<p>(no plots: python3-matplotlib is not installed)</p>")
     body.append(markdown_to_html("## Instructions per workload" + rest_md))
-    # For the host ring's Chromium check (perf.py): after loading, the body
+    # For the host ring's Chromium check (tests/bench/test_dashboard.py): after loading, the body
     # says how many images decoded, which did not, and the widest one.
     body.append("<script>window.addEventListener('load',function(){var ok=0,bad=[],w=0;"
                 "for(var i of document.images){if(i.complete&&i.naturalWidth>0){ok++;"

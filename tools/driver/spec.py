@@ -30,11 +30,19 @@ Judging (nothing counts as passed unless it was checked):
                               without V (the scalar path). A SIMD module that
                               does not compile fails like any other
   a .wast wast2json rejects   each top-level command of it skipped, with
-                              wast2json's error as the reason
+                              wast2json's error as the reason (a wast2json
+                              that dies of a signal is an error, not a verdict)
   OUTDATED commands           expectation contradicts the final proposal:
                               executed, skipped with the reason and k23's result
   after a skipped command     commands depending on its state are skipped
                               (a skipped module: the commands on it)
+  the runner itself           k23-spec's stderr is kept: a runner that dies
+                              or hangs fails the file it was running
+                              (FILE.runner), quoting what it printed; one
+                              that ends with a non-zero status or printed a
+                              sanitizer report (LeakSanitizer's comes at
+                              exit) fails the test k23-spec.exit; a `reset`
+                              it cannot do (no engine) fails the file
 Message rule: the engine's message must START WITH the suite's expected
 text (k23 appends detail after it, e.g. "unknown local 2", "type mismatch:
 expected i32, got i64"), as other engines' spec runners compare.
@@ -42,11 +50,12 @@ expected i32, got i64"), as other engines' spec runners compare.
 import json
 import os
 import select
-import urllib.parse
 import subprocess
-import sys
+import tempfile
+import urllib.parse
 
 import build as k23build
+import procstatus
 import qemu
 from common import BUILD, ROOT, DriverError, info
 
@@ -74,6 +83,9 @@ DEFAULT_VLEN = 128
 # these VLENs, after the main pass at DEFAULT_VLEN (test names spec@vlenN.*).
 RING_EXTRA_VLENS = [256, 0]  # 0: a hart without V (the scalar path)
 COMMAND_TIMEOUT = 60  # seconds per runner command (qemu; a hang is a failure)
+# The "file" under which a runner's own end is reported (test spec.k23-spec.exit).
+RUNNER_TEST = "k23-spec"
+CLOSE_TIMEOUT = 120   # seconds for a runner to exit at the end of its input (LSan's check)
 # qemu-riscv64 7.2 keeps its page-flag tables for every guest mapping ever
 # made, so each instantiated memory's reservation (PROT_NONE, freed at
 # `reset`) stays in its RSS: over the core suite one runner grows to ~20 GB.
@@ -201,7 +213,8 @@ def suite_files(root, suite):
 
 
 def convert(suite, relpath, wast):
-    """Returns (json path, None) or (None, error text)."""
+    """Returns (json path, None), or (None, error text) when wast2json rejects
+    the file; raises DriverError when wast2json crashes."""
     out_dir = os.path.join(BUILD, "spec", suite, relpath[:-len(".wast")])
     out_json = os.path.join(out_dir, os.path.basename(relpath)[:-len(".wast")] + ".json")
     if os.path.exists(out_json) and os.path.getmtime(out_json) >= os.path.getmtime(wast):
@@ -216,6 +229,10 @@ def convert(suite, relpath, wast):
     if proc.returncode != 0:
         if os.path.exists(out_json):
             os.remove(out_json)
+        if proc.returncode < 0:   # it crashed: not a verdict on the file
+            raise DriverError(f"spec: wast2json {' '.join(flags)} {relpath} died of "
+                              f"{procstatus.describe_status(proc.returncode)}: "
+                              f"{proc.stdout.strip()[-500:]}")
         first = proc.stdout.strip().splitlines()[:1]
         text = first[0] if first else f"wast2json exited with {proc.returncode}"
         return None, text.replace(os.path.dirname(wast) + os.sep, "")
@@ -295,26 +312,53 @@ def message_matches(actual, expected):
 
 
 class Runner:
-    """One k23-spec process; ask() sends a line and returns the answer."""
+    """One k23-spec process; ask() sends a line and returns the answer.
+    Its stderr goes to a file: a sanitizer report or a crash message is
+    quoted in the failure when it dies (ask() raises RuntimeError) or when
+    it ends badly (close() returns the failure)."""
 
     def __init__(self, cmd):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, bufsize=0,
+                                     env=procstatus.sanitizer_env())
         self.buffer = b""
+        self.reported = False  # its end was already reported (ask raised)
+
+    def errors(self):
+        """What it has written to stderr so far."""
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
+
+    def died(self, line):
+        """The RuntimeError for a runner that stopped answering `line`."""
+        try:
+            status = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:   # closed its output but lives on
+            self.proc.kill()
+            status = self.proc.wait()
+        self.reported = True
+        why = procstatus.problem("k23-spec", status, self.errors()) or \
+            "k23-spec exited with status 0 before answering"
+        return RuntimeError(f"k23-spec died on: {line}\n{why}")
 
     def ask(self, line):
         try:
             self.proc.stdin.write((line + "\n").encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
-            raise RuntimeError(f"k23-spec died (status {self.proc.poll()}) on: {line}")
+            raise self.died(line)
         while b"\n" not in self.buffer:
             ready, _, _ = select.select([self.proc.stdout], [], [], COMMAND_TIMEOUT)
             if not ready:
                 self.proc.kill()
-                raise RuntimeError(f"k23-spec timed out ({COMMAND_TIMEOUT} s) on: {line}")
+                self.proc.wait()
+                self.reported = True
+                why = procstatus.problem("k23-spec", None, self.errors(), timeout=COMMAND_TIMEOUT)
+                raise RuntimeError(f"k23-spec timed out ({COMMAND_TIMEOUT} s) on: {line}\n{why}")
             chunk = os.read(self.proc.stdout.fileno(), 65536)
             if not chunk:
-                raise RuntimeError(f"k23-spec died (status {self.proc.poll()}) on: {line}")
+                raise self.died(line)
             self.buffer += chunk
         answer, _, self.buffer = self.buffer.partition(b"\n")
         return answer.decode(errors="replace")
@@ -328,12 +372,25 @@ class Runner:
             return 0
 
     def close(self):
+        """Ends the runner (end of input). Returns None if it exited with
+        status 0 and printed no sanitizer report (LeakSanitizer reports at
+        exit), else the failure; None too when ask() already reported it."""
         try:
             self.proc.stdin.close()
-            self.proc.wait(timeout=10)
-        except Exception:
+        except OSError:
+            pass
+        try:
+            status = self.proc.wait(timeout=CLOSE_TIMEOUT)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+            status = None
+        self.proc.stdout.close()
+        why = None if self.reported else \
+            procstatus.problem("k23-spec", status, self.errors(), timeout=CLOSE_TIMEOUT)
+        self.reported = True
+        self.stderr.close()
+        return why
 
 
 def parse_answer(answer):
@@ -450,7 +507,9 @@ def run_file(runner, report, suite, relpath, json_path):
     with open(json_path) as f:
         commands = json.load(f)["commands"]
     base = os.path.dirname(json_path)
-    runner.ask("reset")
+    kind, code, message = parse_answer(runner.ask("reset"))
+    if kind != "ok":   # no engine: nothing of the file could be judged
+        raise RuntimeError(f"k23-spec cannot start the file: {code}: {message}")
     executed_skipped = False  # an earlier command that would change state was skipped
     current_skipped = False   # the last `module` was skipped: the runner's current module is an older one
     binaries = {}  # line -> (module file, expected text), for CONVERSION_LOSSES
@@ -543,9 +602,17 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
         if suite != "core" and suite not in PROPOSALS:
             raise DriverError(f"spec: unknown suite '{suite}'")
         features = "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
-        runner = Runner(cmd)
+        runner, last = None, None   # the running k23-spec, the last file it ran
+
+        def finish(runner, last):
+            # A runner's own end is a test: a non-zero status or a sanitizer
+            # report (LeakSanitizer's comes at exit) fails it.
+            why = runner.close()
+            if why:
+                report.add(suite, RUNNER_TEST, 0, "exit", "failed",
+                           f"after {last}: {why}")
+
         try:
-            runner.ask(f"features {features}")
             for relpath, wast in suite_files(root, suite):
                 if pattern and pattern not in relpath:
                     continue
@@ -563,26 +630,31 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                     continue
                 vector = simd and vlen > 0
                 try:
+                    if runner is None:
+                        runner = Runner(cmd)
+                        runner.ask(f"features {features}")
+                    last = relpath
                     if vector:
                         runner.ask("vector on")
                     run_file(runner, report, suite, relpath, json_path)
                     if vector:
                         runner.ask("vector off")
                 except RuntimeError as e:
+                    # It died or hung (and said why): the file fails, the next
+                    # file gets a new runner.
                     report.add(suite, relpath, 0, "runner", "failed", str(e))
-                    runner.close()
-                    runner = Runner(cmd)
-                    runner.ask(f"features {features}")
-                if runner.rss() > RUNNER_RSS_LIMIT:
-                    runner.close()
-                    runner = Runner(cmd)
-                    runner.ask(f"features {features}")
+                    finish(runner, last)   # (a death is reported once)
+                    runner = None
+                if runner is not None and runner.rss() > RUNNER_RSS_LIMIT:
+                    finish(runner, last)
+                    runner = None
                 if verbose:
                     f = report.files.get(relpath, {})
                     info(f"spec: {relpath}: {f.get('passed', 0)} passed, {f.get('failed', 0)} failed, "
                          f"{f.get('skipped', 0)} skipped")
         finally:
-            runner.close()
+            if runner is not None:
+                finish(runner, last)
     return report
 
 
@@ -626,11 +698,16 @@ def add_to_ring(result, target="host", prefix=(), pattern=None):
     for name, cmd, vlen, simd_only in passes:
         report = Report()
         run_suites(suites, pattern=None, cmd=cmd, report=report, vlen=vlen, simd_only=simd_only)
-        failed = {(f["file"], f["line"], f["command"]): f["message"] for f in report.failures}
+        failed = {}   # one test per (file, line, command); line 0: the file's runner
+        for f in report.failures:
+            messages = failed.setdefault((f["file"], f["line"], f["command"]), [])
+            if f["message"] not in messages:
+                messages.append(f["message"])
         for file, counts in sorted(report.files.items()):
             for _ in range(counts["passed"]):
                 result.ok(f"{name}.{file}")
-        for (file, line, command), message in sorted(failed.items()):
-            result.fail(f"{name}.{file}:{line}.{command}", message)
+        for (file, line, command), messages in sorted(failed.items()):
+            where = f"{file}:{line}" if line else file
+            result.fail(f"{name}.{where}.{command}", "\n".join(messages))
         reports.append(report)
     return reports[0]

@@ -2,15 +2,19 @@
 
 Each ring prints `NAME: N passed, N failed`; the last line is the total
 `N passed, N failed`; the exit status is non-zero on any failure.
-  host           GoogleTest on x86-64 under ASan/UBSan, the spec suite's binary checks,
-                 the perf tooling's checks, and each fuzzer for fuzz.RING_SECONDS
+  host           GoogleTest on x86-64 under ASan/UBSan/LSan, the spec suite's binary
+                 checks, the Python checks of tests/{driver,perf,bench}/test_*.py
+                 (checks.py), and each fuzzer for fuzz.RING_SECONDS
   riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V,
                  the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
                  256, and 0 = no V, the scalar path),
                  then the k23-run checks (tests/hosted/test_*.py)
   kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
+
+A test program's own end is judged as well as its tests (procstatus.py): a
+non-zero status its failed tests do not explain, a crash, a timeout or a
+sanitizer report fails the ring, quoting the report's first lines.
 """
-import importlib.util
 import json
 import os
 import re
@@ -18,12 +22,13 @@ import subprocess
 import sys
 
 import build as k23build
+import checks
 import fuzz as k23fuzz
 import hosted as k23hosted
-import perf as k23perf
+import procstatus
 import qemu
 import spec as k23spec
-from common import ROOT, DriverError, info
+from common import BUILD, ROOT, DriverError, info
 
 RINGS = ["host", "riscv64-linux", "kernel"]
 QEMU_USER = k23spec.QEMU_USER  # VLEN 128
@@ -54,7 +59,15 @@ def project_version():
 
 # ---------------------------------------------------------------- GoogleTest
 
-def run_gtest(result, cmd, json_path, pattern, verbose):
+GTEST_TIMEOUT = 1800  # seconds for a whole GoogleTest binary
+
+
+def run_gtest(result, cmd, json_path, pattern, verbose, name="k23-tests", timeout=GTEST_TIMEOUT):
+    """Runs a GoogleTest binary (cmd, perhaps under qemu-riscv64): each test
+    of its JSON report is a test of the ring. The binary's own end is judged
+    too (procstatus.problem): a non-zero status that its failed tests do not
+    explain, a crash, a timeout, or any sanitizer report (LeakSanitizer's
+    comes after the report is written) fails the test NAME."""
     if os.path.exists(json_path):
         os.remove(json_path)
     cmd = cmd + [f"--gtest_output=json:{json_path}", "--gtest_brief=1"]
@@ -62,7 +75,8 @@ def run_gtest(result, cmd, json_path, pattern, verbose):
         cmd.append(f"--gtest_filter=*{pattern}*")
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=1800)
+                              stderr=subprocess.STDOUT, timeout=timeout,
+                              env=procstatus.sanitizer_env())
         out = proc.stdout.decode(errors="replace")
         status = proc.returncode
     except subprocess.TimeoutExpired as e:
@@ -70,29 +84,35 @@ def run_gtest(result, cmd, json_path, pattern, verbose):
         status = None
     if verbose:
         sys.stdout.write(out)
+    failed_before = result.failed
     if not os.path.exists(json_path):
-        # Crashed before writing its report: count what the log shows, and
-        # the crash itself as a failure.
+        # Crashed (or hung) before writing its report: count what the log
+        # shows, and the crash itself as a failure.
         result.passed += len(re.findall(r"^\[       OK \]", out, re.M))
-        for name in re.findall(r"^\[  FAILED  \] (\S+)", out, re.M):
-            result.fail(name, "failed")
-        result.fail(os.path.basename(cmd[-3] if status is None else cmd[0]),
-                    "timed out" if status is None else
-                    f"exited with status {status} without a report:\n{out[-4000:]}")
+        for test in re.findall(r"^\[  FAILED  \] (\S+)", out, re.M):
+            result.fail(test, "failed")
+        why = procstatus.problem(name, status, out, timeout=timeout) or \
+            f"{name} exited with status 0 without writing {json_path}"
+        result.fail(name, why)
         return
     with open(json_path) as f:
         report = json.load(f)
     for suite in report.get("testsuites", []):
         for case in suite.get("testsuite", []):
-            name = f"{suite['name']}.{case['name']}"
+            test = f"{suite['name']}.{case['name']}"
             if case.get("result") == "SKIPPED" or case.get("status") == "NOTRUN":
                 continue
             if case.get("failures"):
-                result.fail(name, "\n".join(f.get("failure", "") for f in case["failures"]))
+                result.fail(test, "\n".join(f.get("failure", "") for f in case["failures"]))
             else:
-                result.ok(name)
-    if status != 0 and result.failed == 0:
-        result.fail("k23-tests", f"exited with status {status}:\n{out[-4000:]}")
+                result.ok(test)
+    # Failed tests explain status 1; nothing explains a sanitizer report, a
+    # signal, or another status.
+    explained = status == 1 and result.failed > failed_before \
+        and procstatus.sanitizer_report(out) is None
+    why = None if explained else procstatus.problem(name, status, out, timeout=timeout)
+    if why:
+        result.fail(name, why)
 
 
 def ring_host(result, pattern, verbose):
@@ -101,8 +121,24 @@ def ring_host(result, pattern, verbose):
     run_gtest(result, [os.path.join(bdir, "tests", "k23-tests")],
               os.path.join(bdir, "test-results.json"), pattern, verbose)
     run_spec(result, "host", (), pattern)
-    k23perf.add_to_ring(result, pattern)   # perf/: the icount plugin's known-count check
+    ctx = HostContext()
+    for folder in HOST_CHECK_FOLDERS:
+        checks.run(result, checks.load(folder, folder), ctx, pattern)
     k23fuzz.add_to_ring(result, pattern)   # tests/fuzz: each fuzzer for a short fixed time
+
+
+# The host ring's Python checks: tests/FOLDER/test_*.py, tests FOLDER.NAME:
+# the driver's judging of test programs (driver.*), the perf tooling
+# (perf.*: the icount plugin), the benchmark dashboard (bench.*).
+HOST_CHECK_FOLDERS = ["driver", "perf", "bench"]
+
+
+class HostContext:
+    """What the host ring's checks get."""
+
+    def __init__(self):
+        self.root = ROOT
+        self.build = BUILD
 
 
 def ring_riscv64_linux(result, pattern, verbose):
@@ -181,34 +217,11 @@ class BootContext:
         return qemu.boot(self.image, **kwargs)
 
 
-def load_boot_checks():
-    folder = os.path.join(ROOT, "tests", "kernel")
-    checks = []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if not (name.startswith("test_") and name.endswith(".py")):
-            continue
-        spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(folder, name))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        for attr in sorted(dir(module)):
-            if attr.startswith("check_") and callable(getattr(module, attr)):
-                checks.append((f"boot.{attr[len('check_'):]}", getattr(module, attr)))
-    return checks
-
-
 def ring_kernel(result, pattern, verbose):
     k23build.build(targets=["kernel"])
     image = k23build.image_path()
     run_ktests(result, image, pattern, verbose)
-    ctx = BootContext(image)
-    for name, check in load_boot_checks():
-        if pattern and pattern not in name:
-            continue
-        try:
-            check(ctx)
-            result.ok(name)
-        except AssertionError as e:
-            result.fail(name, str(e) or "assertion failed")
+    checks.run(result, checks.load("kernel", "boot"), BootContext(image), pattern)
 
 
 RING_FUNCS = {"host": ring_host, "riscv64-linux": ring_riscv64_linux, "kernel": ring_kernel}

@@ -1,0 +1,59 @@
+"""The perf tooling's checks, in the host ring (tests perf.NAME): the
+k23_icount QEMU plugin (tools/driver/perf.py, perf/plugin/) counts a loop of
+known length exactly, in both of its counting modes, and its profile mode
+(`./k23 profile`, tools/driver/guestprofile.py) attributes that loop to its
+function. Each check_* function gets the host ring's context
+(tools/driver/checks.py)."""
+import os
+
+import guestprofile
+import perf
+from common import ROOT, run
+
+LOOP_SRC = os.path.join(ROOT, "perf", "tests", "loop.c")
+LOOP_BIN = os.path.join(perf.PERF_BUILD, "loop")
+# Derived from the asm in perf/tests/loop.c, not from a run: per region
+# 1 (addi t0) + 3 x 1000 (addi, addi, bne); two such regions and one empty one.
+LOOP_REGION = 2 * (1 + 3 * 1000)
+LOOP_REGIONS = 3
+
+
+def loop_built():
+    """The plugin and build/perf/loop (a static riscv64 program), rebuilt
+    when older than their sources."""
+    perf.build_plugin()
+    if perf.stale(LOOP_BIN, [LOOP_SRC]):
+        run(["riscv64-linux-gnu-gcc", "-static", "-O2", LOOP_SRC, "-o", LOOP_BIN], quiet=True)
+    return LOOP_BIN
+
+
+def check_icount_loop(ctx):
+    """The plugin's exact counts on a loop of known length, in both modes."""
+    loop = loop_built()
+    totals = {}
+    for mode in ("tb", "insn"):
+        status, out, err, counts = perf.count([loop], timeout=120, mode=mode)
+        assert status == 0, f"mode {mode}: exit status {status}: {err.decode(errors='replace')}"
+        assert out == b"loop 1000 1000\n", f"mode {mode}: output {out!r}"
+        assert counts is not None, f"mode {mode}: the plugin wrote no counts"
+        assert counts["region"] == LOOP_REGION, \
+            f"mode {mode}: region {counts['region']}, expected {LOOP_REGION}"
+        assert counts["regions"] == LOOP_REGIONS, \
+            f"mode {mode}: regions {counts['regions']}, expected {LOOP_REGIONS}"
+        assert counts["total"] > LOOP_REGION + 6, f"mode {mode}: total {counts['total']}"
+        totals[mode] = counts["total"]
+    assert totals["tb"] == totals["insn"], f"totals differ between modes: {totals}"
+
+
+def check_profile_loop(ctx):
+    """Profile mode: the loops' instructions are attributed to region(), and the
+    blocks' instructions add up to the same run's exact total."""
+    loop = loop_built()
+    status, by_function, total, _, counts = guestprofile.profile([loop], loop, timeout=120,
+                                                                 quiet=True)
+    assert status == 0, f"exit status {status}"
+    assert counts and total == counts["total"], f"profile total {total} != count {counts}"
+    assert counts["region"] == LOOP_REGION, f"region {counts['region']} with profiling on"
+    body = by_function.get(("host", "region"), 0)
+    assert LOOP_REGION <= body < LOOP_REGION + 100, \
+        f"region() has {body} instructions, expected {LOOP_REGION} and its few others"
