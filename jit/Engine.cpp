@@ -69,7 +69,7 @@ void restore_callee_saved(Assembler& a)
 }
 
 // entry(EntryArgs* a0, u64* entry_sp a1) -> 0, or 1 through the landing pad.
-void emit_entry(Assembler& a)
+void emit_entry(Assembler& a, Label landing)
 {
     a.addi(sp, sp, -saved_frame);
     save_callee_saved(a);
@@ -95,6 +95,21 @@ void emit_entry(Assembler& a)
     a.addi(t3, t3, 15);
     a.andi(t3, t3, -16);
     a.sub(sp, sp, t3);
+    // Both areas, and the callee's frame link below them, must lie above
+    // the stack limit, like a caller's push (jit/Abi.h): a call from a host
+    // function back into the guest starts near the limit, and nothing
+    // bounds how many params a signature has. The trap names the callee
+    // (its first instruction's pc).
+    Label fits = a.new_label();
+    a.ld(t1, a0, 8);
+    a.ld(t1, t1, VMOffsets::stack_limit);
+    a.addi(t3, sp, -16);
+    a.bgeu(t3, t1, fits);
+    a.ld(a1, a0, 0);
+    a.li(a0, i64(wasm::TrapCode::CallStackExhausted));
+    a.li(a2, -1);
+    a.j(landing);
+    a.bind(fits);
     a.ld(t4, a0, 32);
     a.mv(t5, sp);
     Label copy_in = a.new_label(), copied_in = a.new_label();
@@ -222,8 +237,10 @@ Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
     u8* memory = TRY(platform_code_allocate(capacity));
     CodeHolder code(state.options.features);
     Assembler a(code);
-    emit_entry(a);
+    Label landing = a.new_label();
+    emit_entry(a, landing);
     a.align(16);
+    a.bind(landing);
     u32 landing_offset = a.offset();
     emit_landing(a, state);
     a.align(16);

@@ -1,0 +1,148 @@
+// The guest's stack is bounded (issue 11): stack arguments are covered by
+// the stack check (jit/Abi.h).
+//
+// The stack tests watch the headroom below the stack limit: it belongs to
+// C++ code running on the guest stack (host functions, helpers), which these
+// modules never call, so guest code writing a single byte there is the bug.
+
+#include "JitTestHelpers.h"
+
+#include <gtest/gtest.h>
+#include <jit/Instance.h>
+
+#include <string.h>
+
+using namespace k23;
+using namespace k23::jit;
+using namespace k23::jit::test;
+using wasm::Value;
+
+#define REQUIRE_EXECUTION(f)                                      \
+    do {                                                          \
+        if (!(f).engine->can_execute())                           \
+            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
+    } while (0)
+
+namespace {
+
+// The smallest guest stack the engine allows: 256 KiB above the limit.
+constexpr usize small_stack = 512 * 1024;
+constexpr u8 canary = 0xa5;
+
+void fill_headroom(Engine& engine)
+{
+    Engine::State& state = engine.state();
+    memset(state.stack, canary, usize(state.stack_limit - u64(state.stack)));
+}
+
+// How far below the stack limit something wrote (0: nowhere).
+usize headroom_written(Engine& engine)
+{
+    Engine::State& state = engine.state();
+    usize size = usize(state.stack_limit - u64(state.stack));
+    for (usize i = 0; i < size; ++i) {
+        if (state.stack[i] != canary)
+            return size - i;
+    }
+    return 0;
+}
+
+Result<Value> run(JitFixture& f, wasm::Instance* instance, const char* name, std::initializer_list<Value> args)
+{
+    Value result;
+    std::vector<Value> a(args);
+    TRY(f.engine->invoke(JitFixture::exported(instance, name), Span<const Value>(a.data(), a.size()), Span<Value>(&result, 1)));
+    return result;
+}
+
+ByteList many_i64(u32 count) { return ByteList(count, I64); }
+
+// many(p0..p{P-1}) = p0 + p{P-1}; caller() calls (or tail-calls) it with
+// 0..P-1; run(n) recurses n frames deep, then calls caller(): the larger n,
+// the closer to the stack limit the arguments are pushed.
+ByteList stack_args_module(u32 params, bool tail)
+{
+    ModuleBuilder b;
+    u32 tm = b.type(many_i64(params), { I64 });
+    u32 tc = b.type({}, { I64 });
+    u32 tr = b.type({ I32 }, { I64 });
+    b.function(tm, {}, cat({ local_get(0), local_get(params - 1), { 0x7c } }), "", "many");
+    ByteList args;
+    for (u32 i = 0; i < params; ++i)
+        args = cat({ args, i64_const(i) });
+    b.function(tc, {}, cat({ args, { u8(tail ? 0x12 : 0x10), 0x00 } }), "", "caller");
+    // (if (result i64) (i32.eqz n) (then (call caller)) (else (call run (n - 1))))
+    b.function(tr, {}, cat({ local_get(0), { 0x45, 0x04, I64 }, call(1), { 0x05 }, local_get(0), i32_const(1), { 0x6b }, call(2), { 0x0b } }),
+        "run", "run");
+    return b.build();
+}
+
+// Pushes the arguments at every depth from "fits easily" to "the caller's
+// own frame no longer fits": each run must return or trap with call stack
+// exhausted, and none may write below the stack limit.
+void sweep_stack_arguments(u32 params, bool tail)
+{
+    JitFixture f(riscv64::CpuFeatures::rv64gc(), small_stack);
+    REQUIRE_EXECUTION(f);
+    auto instance = f.instantiate(stack_args_module(params, tail));
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    fill_headroom(*f.engine);
+    auto attempt = [&](u32 n) {
+        auto r = run(f, instance.value(), "run", { Value::from_i32(n) });
+        if (!r.is_error()) {
+            EXPECT_EQ(r.value().i64, u64(params - 1)) << n;
+            return true;
+        }
+        EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted")) << n << ": " << message(r.error());
+        return false;
+    };
+    ASSERT_TRUE(attempt(0));
+    // The deepest n that fits (frames are at least 16 bytes).
+    u32 low = 0, high = u32(small_stack / 16);
+    ASSERT_FALSE(attempt(high));
+    while (high - low > 1) {
+        u32 mid = low + (high - low) / 2;
+        (attempt(mid) ? low : high) = mid;
+    }
+    // Beyond it, down to where even run's frames stop fitting: the pushed
+    // arguments, many's frame and caller's frame, in steps of >= 16 bytes.
+    u32 steps = (3 * 8 * params + 4096) / 16;
+    for (u32 n = low; n <= low + steps; ++n)
+        attempt(n);
+    EXPECT_EQ(headroom_written(*f.engine), 0u) << "guest code wrote below the stack limit";
+}
+
+} // namespace
+
+// The issue's crash: a call's stack arguments were stored below a sp the
+// prologue had checked, trusting a fixed headroom; enough of them landed
+// outside the guest stack. Here: pushes the prologue's check covers (92
+// stack arguments), ...
+TEST(Guard, StackArgsBelowGuestStackPrologueCovered) { sweep_stack_arguments(100, false); }
+
+// ... pushes bigger than that, checked at the call (992 stack arguments), ...
+TEST(Guard, StackArgsBelowGuestStackCheckedAtCall) { sweep_stack_arguments(1000, false); }
+
+// ... and a tail call staging them in its frame.
+TEST(Guard, StackArgsBelowGuestStackTailCall) { sweep_stack_arguments(1000, true); }
+
+// The entry trampoline pushes invoke()'s stack arguments: more than fit
+// above the limit trap instead of being written below it.
+TEST(Guard, StackArgsBelowGuestStackFromInvoke)
+{
+    JitFixture f(riscv64::CpuFeatures::rv64gc(), small_stack);
+    REQUIRE_EXECUTION(f);
+    constexpr u32 params = 40000; // 320 KB of arguments, 256 KiB above the limit
+    ModuleBuilder b;
+    u32 tm = b.type(many_i64(params), { I64 });
+    b.function(tm, {}, local_get(params - 1), "many", "many");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    fill_headroom(*f.engine);
+    std::vector<Value> args(params, Value::from_i64(7));
+    Value result;
+    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "many"), Span<const Value>(args.data(), args.size()), Span<Value>(&result, 1));
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted in many")) << message(r.error());
+    EXPECT_EQ(headroom_written(*f.engine), 0u) << "the entry trampoline wrote below the stack limit";
+}
