@@ -46,7 +46,8 @@
 // params it pushes the same way. Failing any check traps with "call stack
 // exhausted". The headroom below the limit (256 KiB) is only for C++ on the
 // guest stack: host functions (the host-call trampoline) and helpers, which
-// are called at a checked sp.
+// are called at a checked sp. Engine::interrupt() sets the limit above
+// every sp, so the same checks (and one in every loop header) stop a guest.
 //
 // Tail calls (return_call*) never grow the stack. Let S be the sp of the
 // function that made the last real call, before it pushed arguments (the

@@ -865,6 +865,14 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 {
     begin(offset);
     enter_block(wasm::FrameKind::Loop, cf);
+    if (m_frames.last().dead || m_failed)
+        return;
+    // Every iteration passes the head: the interrupt check (Engine::
+    // interrupt sets the stack limit above any sp). A loop runs at the sp
+    // the prologue checked, so sp < limit here means an interrupt, never a
+    // full stack. One load and a not-taken branch.
+    m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
+    m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
 }
 
 void Compiler::on_if(u32 offset, const ControlFrame& cf) noexcept

@@ -1,5 +1,6 @@
-// The guest's stack is bounded (issue 11): stack arguments are covered by
-// the stack check (jit/Abi.h).
+// The guest's stack and time are bounded (issue 11): stack arguments are
+// covered by the stack check (jit/Abi.h), and Engine::interrupt() stops a
+// running guest at its next function entry or loop iteration.
 //
 // The stack tests watch the headroom below the stack limit: it belongs to
 // C++ code running on the guest stack (host functions, helpers), which these
@@ -10,7 +11,9 @@
 #include <gtest/gtest.h>
 #include <jit/Instance.h>
 
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 using namespace k23;
 using namespace k23::jit;
@@ -145,4 +148,92 @@ TEST(Guard, StackArgsBelowGuestStackFromInvoke)
     ASSERT_TRUE(r.is_error());
     EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted in many")) << message(r.error());
     EXPECT_EQ(headroom_written(*f.engine), 0u) << "the entry trampoline wrote below the stack limit";
+}
+
+namespace {
+
+// (func $spin (loop (br 0))) and an endless return_call ping-pong.
+ByteList runaway_module()
+{
+    ModuleBuilder b;
+    u32 tv = b.type({}, {});
+    u32 tl = b.type({ I64 }, {});
+    b.function(tv, {}, { 0x03, 0x40, 0x0c, 0x00, 0x0b }, "spin", "spin");
+    b.function(tl, {}, cat({ local_get(0), i64_const(1), { 0x7c, 0x12, 0x02 } }), "ping", "ping");
+    b.function(tl, {}, cat({ local_get(0), { 0x12, 0x01 } }), "", "pong");
+    b.function(tv, {}, {}, "nop", "nop");
+    return b.build();
+}
+
+void* interrupt_later(void* engine)
+{
+    usleep(200 * 1000);
+    static_cast<Engine*>(engine)->interrupt();
+    return nullptr;
+}
+
+Result<void> run_interrupted(JitFixture& f, wasm::FunctionInstance* function, std::initializer_list<Value> args)
+{
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, interrupt_later, f.engine) != 0)
+        return Error::from_code(ErrorCode::Unknown, "pthread_create");
+    std::vector<Value> a(args);
+    auto r = f.engine->invoke(function, Span<const Value>(a.data(), a.size()), {});
+    pthread_join(thread, nullptr);
+    return r;
+}
+
+} // namespace
+
+// Another thread interrupts a guest spinning in a loop, then one in an
+// endless chain of tail calls: each traps with `interrupted` where it was.
+TEST(Guard, InterruptStopsLoopsAndTailCalls)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    auto instance = f.instantiate(runaway_module());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = run_interrupted(f, JitFixture::exported(instance.value(), "spin"), {});
+    ASSERT_TRUE(r.is_error());
+    wasm::TrapCode code;
+    ASSERT_TRUE(trap_code_of(r.error(), code)) << message(r.error());
+    EXPECT_EQ(code, wasm::TrapCode::Interrupted);
+    EXPECT_TRUE(message(r.error()).starts_with("interrupted in spin at wasm offset 0x")) << message(r.error());
+    // The request stands until withdrawn: nothing runs meanwhile.
+    EXPECT_TRUE(f.engine->interrupted());
+    r = f.engine->invoke(JitFixture::exported(instance.value(), "nop"), {}, {});
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("interrupted in nop")) << message(r.error());
+    f.engine->clear_interrupt();
+    EXPECT_FALSE(f.engine->interrupted());
+    r = f.engine->invoke(JitFixture::exported(instance.value(), "nop"), {}, {});
+    EXPECT_FALSE(r.is_error()) << message(r.error());
+
+    r = run_interrupted(f, JitFixture::exported(instance.value(), "ping"), { Value::from_i64(0) });
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("interrupted in p")) << message(r.error());
+    f.engine->clear_interrupt();
+}
+
+// An instance created while the request stands is interrupted too; after
+// clear_interrupt() a real stack overflow is call stack exhausted again.
+TEST(Guard, InterruptReachesNewInstancesAndClears)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    f.engine->interrupt();
+    auto instance = f.instantiate(runaway_module());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "spin"), {}, {});
+    ASSERT_TRUE(r.is_error());
+    EXPECT_TRUE(message(r.error()).starts_with("interrupted in spin")) << message(r.error());
+    f.engine->clear_interrupt();
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    b.function(t, {}, cat({ local_get(0), call(0) }), "recurse", "recurse");
+    auto deep = f.instantiate(b.build());
+    ASSERT_FALSE(deep.is_error()) << message(deep.error());
+    auto overflow = run(f, deep.value(), "recurse", { Value::from_i32(0) });
+    ASSERT_TRUE(overflow.is_error());
+    EXPECT_TRUE(message(overflow.error()).starts_with("call stack exhausted in recurse")) << message(overflow.error());
 }
