@@ -185,6 +185,8 @@ void parse_options(int argc, char** argv, Options& options)
         fail(exit_usage, "tier '%s' is not available (baseline is)", options.tier);
     if (options.print_isa)
         return;
+    if (options.invoke_all && options.timeout > 0)
+        fail(exit_usage, "--timeout applies to a command, not to --invoke-all");
     if (i >= argc) {
         usage(stderr);
         exit(exit_usage);
