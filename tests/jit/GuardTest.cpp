@@ -129,25 +129,80 @@ TEST(Guard, StackArgsBelowGuestStackCheckedAtCall) { sweep_stack_arguments(1000,
 // ... and a tail call staging them in its frame.
 TEST(Guard, StackArgsBelowGuestStackTailCall) { sweep_stack_arguments(1000, true); }
 
-// The entry trampoline pushes invoke()'s stack arguments: more than fit
-// above the limit trap instead of being written below it.
+namespace {
+
+// A host function that calls back into the guest: many1000(0..999), which
+// returns its 1000 params as 1000 results (992 stack arguments, 992 stack
+// results: the entry trampoline pushes about 16 KB).
+struct Reentry {
+    Engine* engine { nullptr };
+    wasm::FunctionInstance* many { nullptr };
+};
+
+Result<void> reenter(void* data, Span<const Value>, Span<Value> results)
+{
+    auto* reentry = static_cast<Reentry*>(data);
+    std::vector<Value> args, out(1000);
+    for (u32 i = 0; i < 1000; ++i)
+        args.push_back(Value::from_i64(i));
+    TRY(reentry->engine->invoke(reentry->many, Span<const Value>(args.data(), args.size()), Span<Value>(out.data(), out.size())));
+    results[0] = Value::from_i64(out[0].i64 + out[999].i64);
+    return {};
+}
+
+} // namespace
+
+// The entry trampoline pushes invoke()'s stack results and arguments. From
+// a host function called near the limit (the guest recursed n deep), they
+// must trap instead of being written below it. The host function's own C++
+// frames run below the limit (what the headroom is for), so this allows a
+// few KiB there, far less than the 16 KB the trampoline would push.
 TEST(Guard, StackArgsBelowGuestStackFromInvoke)
 {
     JitFixture f(riscv64::CpuFeatures::rv64gc(), small_stack);
     REQUIRE_EXECUTION(f);
-    constexpr u32 params = 40000; // 320 KB of arguments, 256 KiB above the limit
+    static constexpr wasm::ValueType i64s[] = { wasm::ValueType::I64 };
+    static Reentry reentry;
+    reentry = { f.engine, nullptr };
+    wasm::FunctionInstance* host_function = MUST(f.store.create_host_function({ Span<const wasm::ValueType>(), i64s }, reenter, &reentry));
+    wasm::Instance* host = MUST(f.store.create_instance());
+    MUST(host->add_export("reenter"_sv, { wasm::ExternKind::Function, host_function }));
+    MUST(f.linker.register_instance("host"_sv, host));
     ModuleBuilder b;
-    u32 tm = b.type(many_i64(params), { I64 });
-    b.function(tm, {}, local_get(params - 1), "many", "many");
+    u32 tv = b.type({}, { I64 });
+    u32 tm = b.type(many_i64(1000), many_i64(1000));
+    u32 tr = b.type({ I32 }, { I64 });
+    b.import_function("host", "reenter", tv);
+    ByteList all;
+    for (u32 i = 0; i < 1000; ++i)
+        all = cat({ all, local_get(i) });
+    b.function(tm, {}, all, "many", "many");
+    b.function(tr, {}, cat({ local_get(0), { 0x45, 0x04, I64 }, call(0), { 0x05 }, local_get(0), i32_const(1), { 0x6b }, call(2), { 0x0b } }),
+        "run", "run");
     auto instance = f.instantiate(b.build());
     ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    reentry.many = JitFixture::exported(instance.value(), "many");
     fill_headroom(*f.engine);
-    std::vector<Value> args(params, Value::from_i64(7));
-    Value result;
-    auto r = f.engine->invoke(JitFixture::exported(instance.value(), "many"), Span<const Value>(args.data(), args.size()), Span<Value>(&result, 1));
-    ASSERT_TRUE(r.is_error());
-    EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted in many")) << message(r.error());
-    EXPECT_EQ(headroom_written(*f.engine), 0u) << "the entry trampoline wrote below the stack limit";
+    auto attempt = [&](u32 n) {
+        auto r = run(f, instance.value(), "run", { Value::from_i32(n) });
+        if (!r.is_error()) {
+            EXPECT_EQ(r.value().i64, 999u) << n;
+            return true;
+        }
+        EXPECT_TRUE(message(r.error()).starts_with("call stack exhausted")) << n << ": " << message(r.error());
+        return false;
+    };
+    ASSERT_TRUE(attempt(0));
+    u32 low = 0, high = u32(small_stack / 16);
+    ASSERT_FALSE(attempt(high));
+    while (high - low > 1) {
+        u32 mid = low + (high - low) / 2;
+        (attempt(mid) ? low : high) = mid;
+    }
+    for (u32 n = low; n <= low + 40000 / 16; ++n)
+        attempt(n);
+    usize written = headroom_written(*f.engine);
+    EXPECT_LT(written, usize(6 * 1024)) << "the entry trampoline wrote below the stack limit";
 }
 
 namespace {
