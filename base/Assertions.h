@@ -4,13 +4,9 @@
 // kernel must stop the machine, not corrupt it. Recoverable conditions
 // (bad input, out of memory) are Result errors, never VERIFY failures.
 
-namespace k23 {
-
-// Defined by each platform (hosted/Platform.cpp, the kernel). Prints the
-// message and location and never returns.
-[[noreturn]] void platform_panic(const char* message, const char* file, int line) noexcept;
-
-} // namespace k23
+// platform_panic (base/Platform.h) prints the message and location and
+// never returns.
+#include <base/Platform.h>
 
 #define K23_STRINGIFY_IMPL(x) #x
 #define K23_STRINGIFY(x) K23_STRINGIFY_IMPL(x)

@@ -25,6 +25,7 @@ StringView error_code_name(ErrorCode code) noexcept
     case ErrorCode::Busy: return "Busy";
     case ErrorCode::Timeout: return "Timeout";
     case ErrorCode::Exit: return "Exit";
+    case ErrorCode::LimitExceeded: return "LimitExceeded";
     }
     return "?";
 }

@@ -31,6 +31,7 @@ enum class ErrorCode : u16 {
     Busy,             // try again later
     Timeout,          // a deadline passed
     Exit,             // the guest asked to exit (WASI proc_exit); not a failure of the engine
+    LimitExceeded,    // input is beyond an implementation limit (e.g. wasm/Limits.h)
 };
 
 [[nodiscard]] StringView error_code_name(ErrorCode code) noexcept;

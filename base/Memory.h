@@ -1,8 +1,9 @@
 #pragma once
 
-// The allocation hooks every platform provides, plus placement new and the
-// raw-memory helpers base/ uses instead of libc headers.
+// Placement new and the raw-memory helpers base/ uses instead of libc
+// headers; the allocation hooks themselves are in base/Platform.h.
 
+#include <base/Platform.h>
 #include <base/StdLibExtras.h>
 #include <base/Types.h>
 
@@ -19,14 +20,6 @@ inline void operator delete[](void*, void*) noexcept { }
 #endif
 
 namespace k23 {
-
-// Returns nullptr when the memory is not available; never aborts. alignment
-// is a power of two. size may be any value (absurd sizes just fail).
-[[nodiscard]] void* platform_allocate(usize size, usize alignment) noexcept;
-
-// p came from platform_allocate(size, alignment) with the same size and
-// alignment. p may be nullptr (no-op).
-void platform_deallocate(void* p, usize size, usize alignment) noexcept;
 
 // mem* through compiler builtins: no libc header needed, and the compiler
 // still lowers them to the platform's memcpy/memset/memmove/memcmp.

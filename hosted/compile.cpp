@@ -17,7 +17,7 @@
 // `k23-compile: FILE: <message>`); 2 for a bad command line.
 
 #include <jit/Code.h>
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/baseline/Compiler.h>
 #include <wasm/BinaryReader.h>
 
@@ -244,7 +244,7 @@ int main(int argc, char** argv)
     auto compiled_ok = jit::baseline::compile_module(module.value(), env, compiled);
     if (compiled_ok.is_error()) {
         if (compiled.code)
-            jit::platform_code_release(compiled.code, compiled.code_size);
+            platform_code_release(compiled.code, compiled.code_size);
         fail(input, compiled_ok.error());
     }
 
@@ -254,7 +254,7 @@ int main(int argc, char** argv)
     bool ok = write_object(out, module.value(), compiled);
     ok = fclose(out) == 0 && ok;
     if (compiled.code)
-        jit::platform_code_release(compiled.code, compiled.code_size);
+        platform_code_release(compiled.code, compiled.code_size);
     if (!ok) {
         remove(output);
         fail(1, output, "cannot write the object");

@@ -3,7 +3,7 @@
 // Code objects and trap tables (shared by both tiers).
 //
 // A CompiledModule holds the machine code of every function of one
-// wasm::Module in one W^X allocation (jit/CodeMemory.h), each function's
+// wasm::Module in one W^X allocation (base/Platform.h), each function's
 // range, and the trap table: for every instruction that may trap — a guest
 // memory access (faults through the guard pages) or the `auipc` of an
 // out-of-line trap stub — its code offset and the wasm offset of the

@@ -6,7 +6,7 @@
 #include <arch/riscv64/asm/Assembler.h>
 #include <base/Memory.h>
 #include <jit/Abi.h>
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/Instance.h>
 #include <jit/baseline/Compiler.h>
 

@@ -34,8 +34,26 @@ void uart_write(u32 reg, u8 value) noexcept
         *reinterpret_cast<volatile u8*>(address) = value;
 }
 
+// SiFive UART (FU540-C000 manual §13.4): 32-bit registers.
+constexpr uptr SIFIVE_TXDATA = 0x00; // bit 31: FIFO full; bits 7:0: the byte to send
+constexpr uptr SIFIVE_TXCTRL = 0x08; // bit 0: txen
+constexpr uptr SIFIVE_IE = 0x10;     // interrupt enables (txwm, rxwm)
+constexpr u32 SIFIVE_TXDATA_FULL = 1u << 31;
+constexpr u32 SIFIVE_TXCTRL_TXEN = 1u << 0;
+
+volatile u32& sifive_register(uptr offset) noexcept
+{
+    return *reinterpret_cast<volatile u32*>(s_uart.base + offset);
+}
+
 void uart_putchar(char ch) noexcept
 {
+    if (s_uart.kind == UartKind::SifiveUart0) {
+        // One writer: poll the full flag, then write.
+        while ((sifive_register(SIFIVE_TXDATA) & SIFIVE_TXDATA_FULL) != 0) { }
+        sifive_register(SIFIVE_TXDATA) = static_cast<u8>(ch);
+        return;
+    }
     while ((uart_read(UART_LSR) & UART_LSR_THRE) == 0) { }
     uart_write(UART_THR, static_cast<u8>(ch));
 }
@@ -88,12 +106,29 @@ void console_set_address_translator(ConsoleAddressTranslator translate) noexcept
 
 void console_install_log_sink() noexcept { set_log_sink(&s_log_sink); }
 
+const char* uart_kind_name(UartKind kind) noexcept
+{
+    switch (kind) {
+    case UartKind::Ns16550:
+        return "ns16550a";
+    case UartKind::SifiveUart0:
+        return "sifive,uart0";
+    }
+    return "unknown";
+}
+
 void console_use_uart(UartConfig const& config) noexcept
 {
     s_uart = config;
-    // The firmware already set the line up (baud, 8N1); the kernel polls, so
-    // it only makes sure the UART raises no interrupts nobody handles yet.
-    uart_write(UART_IER, 0);
+    // The firmware already set the line up (baud, 8N1, divisor); the kernel
+    // polls, so it only makes sure the transmitter is on and the UART raises
+    // no interrupts nobody handles yet.
+    if (s_uart.kind == UartKind::SifiveUart0) {
+        sifive_register(SIFIVE_IE) = 0;
+        sifive_register(SIFIVE_TXCTRL) = sifive_register(SIFIVE_TXCTRL) | SIFIVE_TXCTRL_TXEN;
+    } else {
+        uart_write(UART_IER, 0);
+    }
     s_use_uart = true;
 }
 

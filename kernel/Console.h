@@ -7,12 +7,22 @@
 
 namespace k23::kernel {
 
-// A 16550-compatible UART as the device tree describes it.
-struct UartConfig {
-    uptr base { 0 };
-    u32 reg_shift { 0 };   // register i is at base + (i << reg_shift)
-    u32 reg_io_width { 1 }; // access width in bytes: 1 or 4
+// The UART drivers, chosen by the device tree's `compatible`.
+enum class UartKind : u8 {
+    Ns16550,     // "ns16550a", "ns16550": 8-bit registers, reg-shift, reg-io-width
+    SifiveUart0, // "sifive,uart0": 32-bit registers (FU540-C000 manual, chapter 13)
 };
+
+// A UART as the device tree describes it.
+struct UartConfig {
+    UartKind kind { UartKind::Ns16550 };
+    uptr base { 0 };
+    u32 reg_shift { 0 };   // ns16550: register i is at base + (i << reg_shift)
+    u32 reg_io_width { 1 }; // ns16550: access width in bytes, 1 or 4
+};
+
+// The device-tree compatible string of a UART kind ("ns16550a", "sifive,uart0").
+[[nodiscard]] const char* uart_kind_name(UartKind) noexcept;
 
 // Until console_use_uart() the console writes through the SBI (DBCN when the
 // firmware has it, else the legacy putchar call).

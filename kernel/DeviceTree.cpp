@@ -130,19 +130,48 @@ void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
     int uart = fdt_path_offset_namelen(fdt, stdout_path.data(), static_cast<int>(stdout_path.length()));
     if (uart < 0)
         return;
-    if (fdt_node_check_compatible(fdt, uart, "ns16550a") != 0 && fdt_node_check_compatible(fdt, uart, "ns16550") != 0)
+    // The driver comes from `compatible` (devicetree spec §2.3.1); a UART no
+    // driver knows leaves the console on the SBI.
+    struct Driver {
+        const char* compatible;
+        UartKind kind;
+    };
+    static constexpr Driver drivers[] = {
+        { "ns16550a", UartKind::Ns16550 },
+        { "ns16550", UartKind::Ns16550 },
+        { "sifive,uart0", UartKind::SifiveUart0 },
+    };
+    Driver const* driver = nullptr;
+    for (auto const& candidate : drivers) {
+        if (fdt_node_check_compatible(fdt, uart, candidate.compatible) == 0) {
+            driver = &candidate;
+            break;
+        }
+    }
+    if (driver == nullptr)
         return;
     u64 base = 0;
     u64 size = 0;
     if (!read_reg(fdt, uart, 0, base, size))
         return;
     UartConfig config;
+    config.kind = driver->kind;
     config.base = base;
     u32 value = 0;
-    if (u32_property(fdt, uart, "reg-shift", value))
-        config.reg_shift = value;
-    if (u32_property(fdt, uart, "reg-io-width", value) && (value == 1 || value == 4))
-        config.reg_io_width = value;
+    // Linux's 8250 binding (Documentation/devicetree/bindings/serial/8250.yaml):
+    // reg-shift, and reg-io-width 1 or 4 (other widths: no UART console).
+    if (driver->kind == UartKind::Ns16550) {
+        if (u32_property(fdt, uart, "reg-shift", value)) {
+            if (value > 4)
+                return;
+            config.reg_shift = value;
+        }
+        if (u32_property(fdt, uart, "reg-io-width", value)) {
+            if (value != 1 && value != 4)
+                return;
+            config.reg_io_width = value;
+        }
+    }
     out.uart = config;
     out.has_uart = true;
 }

@@ -4,8 +4,9 @@
 
 namespace k23::kernel {
 
-// Powers the machine off. QEMU exits with status 0 for status 0 and with a
-// non-zero status otherwise (see Shutdown.cpp for how).
+// Prints the status line `shutdown: status N` (once), then powers the machine
+// off. QEMU exits with status 0 for status 0 and with a non-zero status
+// otherwise (see Shutdown.cpp for how).
 [[noreturn]] void shutdown(u32 status) noexcept;
 
 // Set from the device tree: a SiFive test finisher ("sifive,test0").

@@ -123,6 +123,10 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     kprintln("kernel: running at {:#018x} ({}), direct map at {:#018x}"_sv, info->kernel_virtual_base,
         info->paging_mode == 9 ? "sv48" : "sv39", info->direct_map_offset);
 
+    if (g_platform.has_uart)
+        kprintln("kernel: console {} at {:#x}"_sv, uart_kind_name(g_platform.uart.kind), g_platform.uart.base);
+    else
+        kprintln("kernel: console through the SBI"_sv);
     kprintln("kernel: own page tables ({} frames), loader identity map dropped"_sv,
         kernel_virtual_memory().table_frame_count());
     kprintln("boot: {} instructions from loader entry to kernel main"_sv, main_instret - info->loader_entry_instret);

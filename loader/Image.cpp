@@ -96,8 +96,8 @@ Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (need {} bytes, have {})"_sv,
             total, image_limit);
     auto const* trailer_bytes = header_bytes + signed_size;
-    if (!bytes_equal(trailer_bytes, trailer_magic, sizeof(trailer_magic))
-        || read_unaligned<u64>(trailer_bytes + 8) != signed_size + sizeof(ImageTrailer))
+    if (!bytes_equal(trailer_bytes + 8, trailer_magic, sizeof(trailer_magic))
+        || read_unaligned<u64>(trailer_bytes) != signed_size + sizeof(ImageTrailer))
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (no end marker at offset {})"_sv,
             offset + signed_size);
 

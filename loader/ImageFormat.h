@@ -6,27 +6,35 @@
 //   payload_offset       ImageHeader (72 bytes)                      ┐
 //   + 72                 the kernel ELF, zstd-compressed             │ signed range:
 //   + compressed_size    ECDSA P-256 signature, raw r || s (64 bytes)┘ verified by the loader
-//   + signature_length   ImageTrailer (16 bytes): end marker, catches truncation
+//   + signature_length   ImageTrailer (16 bytes): length + end marker, catches truncation
 //
 // payload_offset is the loader's own size including .bss and stack, page
 // aligned; the loader's first 24 bytes (LoaderPrologue) record it. The
 // signature is over SHA-256 of the header and the compressed payload: the
 // loader checks it before it decompresses or parses anything else.
+//
+// The signature does not cover the loader. Before anything else, the loader
+// checks its own bytes (loader/SelfCheck.cpp): every prologue field, and a
+// CRC-32 over its file content. That catches a cut or corrupted loader, not
+// a malicious one (whoever can change the loader can change its checks).
 
 #include <base/Types.h>
 
 namespace k23::boot {
 
 struct LoaderPrologue {
-    u32 jump[2];        // the entry instruction(s)
+    u32 jump;           // the entry instruction (j past the prologue)
+    u32 loader_crc32;   // CRC-32 (zlib's) of the loader's file bytes, these 4 counted as 0
     u8 magic[8];        // "K23LDR\0\0"
-    u64 payload_offset; // where ImageHeader starts, from the image start
+    u64 payload_offset; // where ImageHeader starts, from the image start: the loader's linked size
 };
 static_assert(sizeof(LoaderPrologue) == 24);
 
 inline constexpr u8 image_magic[8] = { 'K', '2', '3', 'I', 'M', 'G', 0, 0 };
-inline constexpr u8 trailer_magic[8] = { 'K', '2', '3', 'E', 'N', 'D', 0, 0 };
-inline constexpr u32 image_format_version = 1;
+// The image's last bytes: none is zero, so cutting even the last byte shows
+// (RAM beyond what the firmware loaded reads as zero on QEMU).
+inline constexpr u8 trailer_magic[8] = { 'K', '2', '3', 'E', 'N', 'D', '!', '!' };
+inline constexpr u32 image_format_version = 2;
 inline constexpr u32 image_signature_length = 64; // P-256 r || s
 
 struct ImageHeader {
@@ -48,8 +56,8 @@ static_assert(__builtin_offsetof(ImageHeader, kernel_sha256) == 40);
 static_assert(sizeof(ImageHeader) == 72);
 
 struct ImageTrailer {
-    u8 magic[8];       // trailer_magic
     u64 total_size;    // from the header's first byte to the trailer's last
+    u8 magic[8];       // trailer_magic, the image's last 8 bytes
 };
 static_assert(sizeof(ImageTrailer) == 16);
 

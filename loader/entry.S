@@ -14,13 +14,14 @@
     .globl _start
     .type _start, @function
 _start:
-    // The prologue (loader/ImageFormat.h, LoaderPrologue): 8 bytes of code,
-    // then the magic and the payload offset tools/mkimage.py reads.
+    // The prologue (loader/ImageFormat.h, LoaderPrologue): the jump, the
+    // loader's CRC-32 (tools/mkimage.py fills it in), the magic and the
+    // payload offset. loader_self_check (SelfCheck.cpp) checks all of it.
     .option push
     .option norvc
     j       .Lboot
-    nop
     .option pop
+    .word   0
     .ascii  "K23LDR\0\0"
     .quad   __loader_payload_offset
 
@@ -29,7 +30,9 @@ _start:
     // (rdinstret, unprivileged spec "Zicntr"), handed to the kernel in
     // BootInfo.loader_entry_instret. s2 is kept until loader_main.
     rdinstret s2
-    lla     t0, .Lpark
+    // Until loader_trap_entry is set, a trap powers off (.Lfail): a loader
+    // cut inside its self-check ends quickly instead of hanging.
+    lla     t0, .Lfail
     csrw    stvec, t0
     csrw    sie, zero
 
@@ -43,6 +46,27 @@ _start:
     mv      s1, a1
     lla     sp, loader_stack_top
 
+    // Check the loader's own bytes before writing any of them (.bss is not
+    // file content; relocation and .data are) and before running any code
+    // outside .text.boot*: loader_self_check(base, file size, payload offset).
+    lla     s3, __loader_start
+    lla     s4, __loader_file_end
+    sub     s4, s4, s3
+    lla     s5, __loader_payload
+    sub     s5, s5, s3
+    mv      a0, s3
+    mv      a1, s4
+    mv      a2, s5
+    call    loader_self_check
+    beqz    a0, 0f
+    // loader_self_check_failed(code, base, file size, payload offset, fdt)
+    mv      a1, s3
+    mv      a2, s4
+    mv      a3, s5
+    mv      a4, s1
+    call    loader_self_check_failed
+    j       .Lpark
+0:
     lla     t0, __bss_start
     lla     t1, __bss_end
 1:  bgeu    t0, t1, 2f
@@ -81,12 +105,16 @@ _start:
     call    loader_main
     j       .Lpark
 
+    .balign 4
 .Lfail:
     // SBI spec §10.1: system reset, type shutdown, reason "system failure".
     li      a7, SBI_EID_SRST
     li      a6, 0
     li      a0, 0
     li      a1, 1
+    ecall
+    // SBI spec §5.8: the legacy shutdown, for firmware without SRST.
+    li      a7, 0x08
     ecall
     .balign 4
 .Lpark:
@@ -150,14 +178,19 @@ loader_enter_kernel:
     li      tp, 0
     jr      a1
 
-    .section .data.boot, "aw", @progbits
+    // Not file content, not cleared with .bss: zero because tools/mkimage.py
+    // pads the image with zeros up to the payload. Written before the
+    // self-check, so it must be outside the bytes the CRC covers.
+    .section .noinit, "aw", @nobits
     .balign 8
 loader_boot_lottery:
-    .word 0
-    .word 0
+    .zero 8
+
+    .section .bss.boot, "aw", @nobits
+    .balign 8
     .globl loader_probe_armed
 loader_probe_armed:
-    .quad 0
+    .zero 8
 
     .section .bss.stack, "aw", @nobits
     .balign 16

@@ -3,7 +3,8 @@
 
   mkimage.py build --loader L.bin --kernel K.elf --key KEY.pem --out k23.img
       zstd -19 the kernel ELF, sign header + payload with ECDSA P-256 over
-      SHA-256 (openssl), and append both to the loader's flat binary.
+      SHA-256 (openssl), and append both to the loader's flat binary, whose
+      CRC-32 it writes into the loader's bytes 4..7.
   mkimage.py resign --image IN --key KEY.pem --out OUT
       the same image signed with another key (tests use it).
   mkimage.py pubkey --key KEY.pem --out SigningKey.h
@@ -23,13 +24,14 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 LOADER_MAGIC = b"K23LDR\0\0"
 IMAGE_MAGIC = b"K23IMG\0\0"
-TRAILER_MAGIC = b"K23END\0\0"
-FORMAT_VERSION = 1
+TRAILER_MAGIC = b"K23END!!"   # last: a cut of the image's last byte shows
+FORMAT_VERSION = 2
 HEADER = struct.Struct("<8sIIQQII32s")   # ImageHeader, 72 bytes
-TRAILER = struct.Struct("<8sQ")          # ImageTrailer, 16 bytes
+TRAILER = struct.Struct("<Q8s")          # ImageTrailer, 16 bytes
 SIGNATURE_LENGTH = 64
 assert HEADER.size == 72 and TRAILER.size == 16
 
@@ -113,10 +115,21 @@ def loader_payload_offset(loader, whole_image=False):
     return offset
 
 
+def loader_crc32(loader):
+    """The CRC-32 the loader checks itself against (loader/SelfCheck.cpp):
+    over its file bytes, with bytes 4..7 (where it is stored) counted as 0."""
+    return zlib.crc32(bytes(loader[:4]) + b"\0" * 4 + bytes(loader[8:]))
+
+
+def with_crc32(loader):
+    loader_payload_offset(loader)
+    return loader[:4] + struct.pack("<I", loader_crc32(loader)) + loader[8:]
+
+
 def assemble(loader, header_and_payload, signature):
     offset = loader_payload_offset(loader)
     signed = header_and_payload + signature
-    trailer = TRAILER.pack(TRAILER_MAGIC, len(signed) + TRAILER.size)
+    trailer = TRAILER.pack(len(signed) + TRAILER.size, TRAILER_MAGIC)
     return loader + b"\0" * (offset - len(loader)) + signed + trailer
 
 
@@ -128,7 +141,7 @@ def cmd_build(args):
     compressed = run([args.zstd, "-19", "-q", "-c", "--no-check"], input=kernel)
     header = HEADER.pack(IMAGE_MAGIC, FORMAT_VERSION, HEADER.size, len(compressed), len(kernel),
                          SIGNATURE_LENGTH, 0, hashlib.sha256(kernel).digest())
-    image = assemble(loader, header + compressed, sign(header + compressed, args.key))
+    image = assemble(with_crc32(loader), header + compressed, sign(header + compressed, args.key))
     with open(args.out, "wb") as f:
         f.write(image)
     print(f"mkimage: {args.out}: {len(image)} bytes (loader {len(loader)}, "

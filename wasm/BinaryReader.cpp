@@ -3,6 +3,7 @@
 #include <wasm/BinaryReader.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Leb128.h>
+#include <wasm/Limits.h>
 
 namespace k23::wasm {
 
@@ -72,7 +73,7 @@ private:
     Result<void> read_datas(ByteReader& r) noexcept;
 
     Result<StringView> read_name(ByteReader& r) noexcept;
-    Result<u32> read_count(ByteReader& r) noexcept;
+    Result<u32> read_count(ByteReader& r, const char* what, u64 limit, u64 already = 0) noexcept;
     Result<ValueType> read_value_type(ByteReader& r) noexcept;
     Result<ValueType> read_reference_type(ByteReader& r) noexcept;
     Result<Limits> read_limits(ByteReader& r, bool is_memory, bool& is_64, bool& is_shared) noexcept;
@@ -148,9 +149,17 @@ Result<StringView> ModuleBuilder::read_name(ByteReader& r) noexcept
 // A vector length (§5.1.3 vec). It is not checked against the bytes left:
 // like the reference interpreter, running out while reading the items is
 // what reports the error. Reservations are capped by the bytes left.
-Result<u32> ModuleBuilder::read_count(ByteReader& r) noexcept
+// Every count has an implementation limit (wasm/Limits.h; core spec
+// Appendix §A.2 lets an implementation impose them): `already` items of the
+// same kind came before (e.g. imported tables), and the total must stay
+// within the limit. Checked before anything is reserved for the items.
+Result<u32> ModuleBuilder::read_count(ByteReader& r, const char* what, u64 limit, u64 already) noexcept
 {
-    return r.read_var_u32();
+    usize offset = r.offset();
+    u32 count = TRY(r.read_var_u32());
+    if (already + count > limit)
+        return limits::exceeded(what, already + count, limit).with_offset(offset);
+    return count;
 }
 
 Result<ValueType> ModuleBuilder::read_value_type(ByteReader& r) noexcept
@@ -200,6 +209,9 @@ Result<TableType> ModuleBuilder::read_table_type(ByteReader& r) noexcept
     // §3.2.4 table types: limits valid within 2^32 - 1.
     if (type.limits.has_max && type.limits.min > type.limits.max)
         return invalid_at(offset, "size minimum must not be greater than maximum");
+    // Implementation limit (wasm/Limits.h): a table's initial size.
+    if (type.limits.min > limits::max_table_size)
+        return limits::exceeded("table size", type.limits.min, limits::max_table_size).with_offset(offset);
     return type;
 }
 
@@ -343,7 +355,7 @@ Result<void> ModuleBuilder::read_custom(ByteReader& r) noexcept
 // §5.5.4 type section: vec(functype), functype = 0x60 vec(valtype) vec(valtype).
 Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "type count", limits::max_types));
     TRY(m_module.m_types.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     Vector<ValueType> big; // params then results of the type being read
     for (u32 i = 0; i < count; ++i) {
@@ -354,11 +366,11 @@ Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
             return Error::from_code(ErrorCode::Malformed, "integer representation too long").with_offset(r.offset() - 1);
         if (form != 0x60)
             return Error::from_code(ErrorCode::Malformed, "malformed function type").with_offset(r.offset() - 1);
-        u32 param_count = TRY(read_count(r));
+        u32 param_count = TRY(read_count(r, "param count", limits::max_function_params));
         big.clear();
         for (u32 k = 0; k < param_count; ++k)
             TRY(big.try_append(TRY(read_value_type(r))));
-        u32 result_count = TRY(read_count(r));
+        u32 result_count = TRY(read_count(r, "result count", limits::max_function_results));
         for (u32 k = 0; k < result_count; ++k)
             TRY(big.try_append(TRY(read_value_type(r))));
         Span<const ValueType> all = big.span();
@@ -371,7 +383,7 @@ Result<void> ModuleBuilder::read_types(ByteReader& r) noexcept
 // §5.5.5 import section.
 Result<void> ModuleBuilder::read_imports(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "import count", limits::max_imports));
     TRY(m_module.m_imports.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         wasm::Import import;
@@ -396,12 +408,16 @@ Result<void> ModuleBuilder::read_imports(ByteReader& r) noexcept
             break;
         }
         case 0x01:
+            if (m_module.m_tables.size() + 1 > limits::max_tables)
+                return limits::exceeded("table count", m_module.m_tables.size() + 1, limits::max_tables).with_offset(kind_offset);
             import.kind = ExternKind::Table;
             import.index = u32(m_module.m_tables.size());
             TRY(m_module.m_tables.try_append(TRY(read_table_type(r))));
             ++m_module.m_imported_tables;
             break;
         case 0x02:
+            if (m_module.m_memories.size() + 1 > limits::max_memories)
+                return limits::exceeded("memory count", m_module.m_memories.size() + 1, limits::max_memories).with_offset(kind_offset);
             import.kind = ExternKind::Memory;
             if (!m_module.m_memories.is_empty() && m_extra_memory_offset == 0)
                 m_extra_memory_offset = u32(kind_offset);
@@ -430,7 +446,7 @@ Result<void> ModuleBuilder::read_imports(ByteReader& r) noexcept
 // §5.5.6 function section: vec(typeidx).
 Result<void> ModuleBuilder::read_functions(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "function count", limits::max_functions));
     m_seen_function_section = true;
     m_declared_function_count = count;
     TRY(m_module.m_functions.try_ensure_capacity(m_module.m_functions.size() + (count < r.remaining() ? count : r.remaining())));
@@ -451,7 +467,7 @@ Result<void> ModuleBuilder::read_functions(ByteReader& r) noexcept
 // §5.5.7 table section.
 Result<void> ModuleBuilder::read_tables(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "table count", limits::max_tables, m_module.m_tables.size()));
     for (u32 i = 0; i < count; ++i)
         TRY(m_module.m_tables.try_append(TRY(read_table_type(r))));
     return {};
@@ -460,7 +476,7 @@ Result<void> ModuleBuilder::read_tables(ByteReader& r) noexcept
 // §5.5.8 memory section.
 Result<void> ModuleBuilder::read_memories(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "memory count", limits::max_memories, m_module.m_memories.size()));
     for (u32 i = 0; i < count; ++i) {
         if (!m_module.m_memories.is_empty() && m_extra_memory_offset == 0)
             m_extra_memory_offset = u32(r.offset());
@@ -472,7 +488,7 @@ Result<void> ModuleBuilder::read_memories(ByteReader& r) noexcept
 // §5.5.9 global section.
 Result<void> ModuleBuilder::read_globals(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "global count", limits::max_globals));
     TRY(m_module.m_globals.try_ensure_capacity(m_module.m_globals.size() + (count < r.remaining() ? count : r.remaining())));
     for (u32 i = 0; i < count; ++i) {
         Global g;
@@ -486,7 +502,7 @@ Result<void> ModuleBuilder::read_globals(ByteReader& r) noexcept
 // §5.5.10 export section.
 Result<void> ModuleBuilder::read_exports(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "export count", limits::max_exports));
     TRY(m_module.m_exports.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         Export e;
@@ -515,7 +531,7 @@ Result<void> ModuleBuilder::read_start(ByteReader& r) noexcept
 // §5.5.12 element section: eight encodings selected by a u32 flag.
 Result<void> ModuleBuilder::read_elements(ByteReader& r) noexcept
 {
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "element segment count", limits::max_element_segments));
     TRY(m_module.m_elements.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
     for (u32 i = 0; i < count; ++i) {
         usize offset = r.offset();
@@ -546,7 +562,7 @@ Result<void> ModuleBuilder::read_elements(ByteReader& r) noexcept
                 segment.type = ValueType::FuncRef;
             }
         }
-        u32 items = TRY(read_count(r));
+        u32 items = TRY(read_count(r, "element segment entry count", limits::max_table_init_entries));
         if (segment.uses_expressions) {
             TRY(segment.expressions.try_ensure_capacity(items < r.remaining() ? items : r.remaining()));
             for (u32 k = 0; k < items; ++k)
@@ -578,7 +594,7 @@ Result<void> ModuleBuilder::read_elements(ByteReader& r) noexcept
 // §5.5.15 data count section.
 Result<void> ModuleBuilder::read_data_count(ByteReader& r) noexcept
 {
-    m_module.m_data_count = TRY(r.read_var_u32());
+    m_module.m_data_count = TRY(read_count(r, "data count", limits::max_data_segments));
     m_module.m_has_data_count = true;
     return {};
 }
@@ -593,7 +609,7 @@ Result<void> ModuleBuilder::read_code(ByteReader& r) noexcept
         return Error::from_code(ErrorCode::Malformed, "function and code section have inconsistent lengths").with_offset(count_offset);
     u32 first = m_module.m_imported_functions;
     for (u32 i = 0; i < count; ++i) {
-        u32 size = TRY(r.read_var_u32());
+        u32 size = TRY(read_count(r, "function body size", limits::max_function_body_size));
         if (size > r.remaining())
             return r.malformed("unexpected end of section or function");
         Function& f = m_module.m_functions[first + i];
@@ -607,7 +623,7 @@ Result<void> ModuleBuilder::read_code(ByteReader& r) noexcept
 Result<void> ModuleBuilder::read_datas(ByteReader& r) noexcept
 {
     usize count_offset = r.offset();
-    u32 count = TRY(read_count(r));
+    u32 count = TRY(read_count(r, "data segment count", limits::max_data_segments));
     if (m_module.m_has_data_count && count != m_module.m_data_count)
         return Error::from_code(ErrorCode::Malformed, "data count and data section have inconsistent lengths").with_offset(count_offset);
     TRY(m_module.m_datas.try_ensure_capacity(count < r.remaining() ? count : r.remaining()));
@@ -745,6 +761,9 @@ Result<void> ModuleBuilder::validate_module() noexcept
 
 Result<Module> ModuleBuilder::build(ReadonlyBytes input) noexcept
 {
+    // Implementation limit (wasm/Limits.h), before the bytes are copied.
+    if (input.size() > limits::max_module_size)
+        return limits::exceeded("module size", input.size(), limits::max_module_size).with_offset(limits::max_module_size);
     TRY(m_module.m_bytes.try_ensure_capacity(input.size()));
     TRY(m_module.m_bytes.try_extend(input));
     ReadonlyBytes bytes = m_module.m_bytes.span();
@@ -838,7 +857,9 @@ static Result<void> skim_function(const Module& module, u32 function_index) noex
     u64 total = 0;
     for (u32 i = 0; i < groups; ++i) {
         total += TRY(r.read_var_u32());
-        if (total > max_function_locals)
+        // §5.5.13: fewer than 2^32 locals (the implementation limit is not
+        // a malformation: FunctionDecoder::read_locals reports it).
+        if (total > 0xffffffffull)
             return r.malformed("too many locals");
         u8 t = TRY(r.read_u8());
         if (!is_value_type_byte(t))

@@ -20,6 +20,7 @@
 #include <base/Span.h>
 #include <base/Vector.h>
 #include <wasm/Leb128.h>
+#include <wasm/Limits.h>
 #include <wasm/Module.h>
 #include <wasm/Opcodes.h>
 #include <wasm/Types.h>
@@ -190,9 +191,6 @@ struct NullInterface {
     void on_table_size(u32, u32) noexcept { }
     void on_table_fill(u32, u32) noexcept { }
 };
-
-// Implementation limit on locals per function (the JS API's limit).
-inline constexpr u64 max_function_locals = 50000;
 
 template<typename Interface>
 class FunctionDecoder {

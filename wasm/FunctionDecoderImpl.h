@@ -21,23 +21,31 @@ Result<void> FunctionDecoder<Interface>::decode_body(u32 function_index) noexcep
     return m_interface.on_function_end();
 }
 
-// §5.5.13 code section: locals are vec(n:u32 t:valtype); §3.4.1 the total
-// must fit (the spec's limit is 2^32, ours is max_function_locals).
+// §5.5.13 code section: locals are vec(n:u32 t:valtype), and the number
+// declared must be below 2^32 ("too many locals", malformed). The
+// implementation limit (wasm/Limits.h) counts the parameters too; past it
+// nothing more is allocated, but the remaining groups are still read, so a
+// malformation after them still wins (the spec decodes before it validates).
 template<typename Interface>
 Result<void> FunctionDecoder<Interface>::read_locals(const FunctionType& type) noexcept
 {
     m_locals.clear();
     TRY(m_locals.try_extend(type.params));
+    usize offset = m_reader.offset();
     u32 groups = TRY(m_reader.read_var_u32());
-    u64 total = type.params.size();
+    u64 declared = 0;
     for (u32 i = 0; i < groups; ++i) {
         u32 count = TRY(m_reader.read_var_u32());
-        total += count;
-        if (total > max_function_locals)
+        declared += count;
+        if (declared > 0xffffffffull)
             return malformed("too many locals");
         ValueType t = TRY(read_value_type());
-        TRY(m_locals.try_resize(m_locals.size() + count, t));
+        if (type.params.size() + declared <= limits::max_function_locals)
+            TRY(m_locals.try_resize(m_locals.size() + count, t));
     }
+    if (type.params.size() + declared > limits::max_function_locals)
+        return limits::exceeded("too many locals: local count", type.params.size() + declared, limits::max_function_locals)
+            .with_offset(offset);
     return {};
 }
 

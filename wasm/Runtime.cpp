@@ -26,7 +26,7 @@ StringView trap_message(TrapCode code) noexcept
 Result<void> TableInstance::initialize(Reference init) noexcept
 {
     if (m_type.limits.min > max_elements)
-        return Error::formatted(ErrorCode::Exhausted, "table of {} elements exceeds the implementation limit"_sv, m_type.limits.min);
+        return limits::exceeded("table size", m_type.limits.min, max_elements);
     TRY(m_elements.try_resize(usize(m_type.limits.min), init));
     update_view();
     return {};
@@ -48,7 +48,7 @@ i64 TableInstance::grow(u32 delta, Reference init) noexcept
 
 Result<void> MemoryInstance::initialize() noexcept
 {
-    u64 max_pages = m_type.limits.has_max ? m_type.limits.max : 65536;
+    u64 max_pages = m_type.limits.has_max ? m_type.limits.max : limits::max_memory32_pages;
     m_reservation = TRY(platform_memory_reserve(usize(m_type.limits.min * page_size), usize(max_pages * page_size)));
     return {};
 }
@@ -57,8 +57,8 @@ i64 MemoryInstance::grow(u64 delta_pages) noexcept
 {
     u64 old_pages = m_type.limits.min;
     u64 new_pages = old_pages + delta_pages;
-    u64 max = m_type.limits.has_max ? m_type.limits.max : 65536;
-    if (new_pages > max || new_pages > 65536)
+    u64 max = m_type.limits.has_max ? m_type.limits.max : limits::max_memory32_pages;
+    if (new_pages > max || new_pages > limits::max_memory32_pages)
         return -1;
     if (platform_memory_grow(m_reservation, usize(new_pages * page_size)).is_error())
         return -1;

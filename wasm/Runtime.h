@@ -13,8 +13,9 @@
 #include <base/Span.h>
 #include <base/StringView.h>
 #include <base/Vector.h>
+#include <wasm/Limits.h>
 #include <wasm/Module.h>
-#include <wasm/Platform.h>
+#include <base/Platform.h>
 #include <wasm/Types.h>
 
 namespace k23::wasm {
@@ -98,10 +99,10 @@ struct TableView {
 
 class TableInstance {
 public:
-    // Implementation limit on table elements (V8 and SpiderMonkey use the
-    // same): creating or growing beyond it fails instead of allocating
-    // tens of gigabytes for a 2^32-element table.
-    static constexpr u64 max_elements = 10'000'000;
+    // Implementation limit on table elements (wasm/Limits.h, the JS API's
+    // "maximum size of a table"): creating or growing beyond it fails
+    // instead of allocating tens of gigabytes for a 2^32-element table.
+    static constexpr u64 max_elements = limits::max_table_size;
 
     TableInstance(TableType type) noexcept
         : m_type(type)

@@ -13,7 +13,7 @@
 //   cmake -G Ninja -S bench/compile -B build/bench-compile -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build/bench-compile && build/bench-compile/k23-bench-baseline
 
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/baseline/Compiler.h>
 #include <wasm/BinaryReader.h>
 
@@ -84,7 +84,7 @@ bool compile_once(const Workload& w, usize& code_bytes, usize& islands, std::str
     code_bytes = out.code_size;
     islands = out.islands;
     if (out.code)
-        jit::platform_code_release(out.code, out.code_size);
+        platform_code_release(out.code, out.code_size);
     if (r.is_error()) {
         error = w.name + ": " + r.error().message_cstring();
         return false;

@@ -1,6 +1,7 @@
 # BearSSL, built freestanding from Debian's bearssl 0.6 source, which
-# `./k23 setup` unpacks under K23_DEPS_DIR/bearssl. Only what the loader's
-# signature check needs: SHA-256 and ECDSA P-256 verification (i31 big
+# `./k23 setup` unpacks under K23_DEPS_DIR/bearssl. Only what k23 needs: the
+# kernel's random bytes (HMAC-DRBG over SHA-256) and the loader's signature
+# check: SHA-256 and ECDSA P-256 verification (i31 big
 # integers, the m31 P-256 implementation; the P-384/P-521 curve tables only
 # because the generic verifier refers to them). Defines the static library
 # `k23_bearssl`; its users include <bearssl.h>.
@@ -8,7 +9,7 @@ include_guard(GLOBAL)
 
 set(K23_BEARSSL_DIR "${K23_DEPS_DIR}/bearssl")
 set(_k23_bearssl_sources
-  hash/sha2small.c
+  hash/sha2small.c mac/hmac.c rand/hmac_drbg.c
   codec/dec32be.c codec/enc32be.c codec/ccopy.c
   ec/ec_p256_m31.c ec/ec_secp256r1.c ec/ec_secp384r1.c ec/ec_secp521r1.c
   ec/ecdsa_i31_vrfy_raw.c ec/ecdsa_i31_vrfy_asn1.c ec/ecdsa_i31_bits.c ec/ecdsa_atr.c

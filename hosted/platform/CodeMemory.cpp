@@ -1,5 +1,5 @@
 // JIT code memory and the fault handler for Linux processes
-// (jit/CodeMemory.h). Code pages are mapped RW, filled, then switched to RX
+// (base/Platform.h). Code pages are mapped RW, filled, then switched to RX
 // and the instruction cache flushed (__builtin___clear_cache: on riscv64
 // glibc that is the riscv_flush_icache system call; under qemu-riscv64 it is
 // what QEMU's translation-block invalidation needs).
@@ -9,7 +9,9 @@
 // pad it names (a trap); any other fault is a real crash: one report line,
 // the default action restored, the signal re-raised.
 
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
+#include <base/Result.h>
+#include <base/StringView.h>
 
 #include <signal.h>
 #include <stdint.h>
@@ -20,7 +22,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-namespace k23::jit {
+namespace k23 {
 
 namespace {
 
@@ -148,4 +150,4 @@ Result<void> platform_install_fault_handler(FaultHandler handler) noexcept
     return {};
 }
 
-} // namespace k23::jit
+} // namespace k23

@@ -1,15 +1,16 @@
-// Linear memories for Linux processes (wasm/Platform.h): every memory is a
+// Linear memories for Linux processes (base/Platform.h): every memory is a
 // reservation of 8 GiB of address space (4 GiB reachable by a 32-bit index
 // plus a 4 GiB offset, DESIGN.md "Execution model"), PROT_NONE except its
 // accessible prefix. Growing only changes protections; the base never moves,
 // so generated code may keep it in a register. Fresh anonymous pages are
 // zero, as §4.5.3.5 (alloc memory) and memory.grow require.
 
-#include <wasm/Platform.h>
+#include <base/Platform.h>
+#include <base/Result.h>
 
 #include <sys/mman.h>
 
-namespace k23::wasm {
+namespace k23 {
 
 namespace {
 
@@ -56,4 +57,4 @@ void platform_memory_release(MemoryReservation& reservation) noexcept
     reservation = {};
 }
 
-} // namespace k23::wasm
+} // namespace k23

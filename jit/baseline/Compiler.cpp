@@ -3,7 +3,7 @@
 // the conventions. Semantics follow core spec 2.0 §4.4 "Instructions".
 
 #include <base/Memory.h>
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/Helpers.h>
 #include <jit/VMContext.h>
 #include <arch/riscv64/asm/Encoding.h>

@@ -9,8 +9,10 @@
 // RW); the direct map of physical memory, RW and never executable; and
 // nothing else. The loader's identity map of its own text is *not* carried
 // over. Every kernel mapping is global (G) and never user-accessible (U = 0).
-// The top 2 GiB of the address space (kernel_scratch_base) are free for
-// mappings made at run time (tests today; vmalloc-style areas later).
+// The top 2 GiB of the address space (kernel_scratch_base) are for mappings
+// made at run time: the first 1.5 GiB for the virtual-memory tests, the last
+// 512 MiB the engine area (kernel/Platform.cpp: the engine's code and linear
+// memories while it runs in the kernel's own address space).
 //
 // Pages are 4 KiB; map() uses 2 MiB and 1 GiB leaves by itself wherever the
 // virtual address, the physical address and the remaining size allow it.
@@ -54,6 +56,8 @@ constexpr bool has(Protection set, Protection bit) noexcept
 // loader leaves unused in both Sv39 and Sv48 (loader/AddressSpace.h).
 inline constexpr u64 kernel_scratch_base = 0xffff'ffff'8000'0000ull;
 inline constexpr u64 kernel_scratch_size = 2ull << 30;
+inline constexpr u64 kernel_engine_area_size = 512ull << 20;
+inline constexpr u64 kernel_engine_area_base = kernel_scratch_base + kernel_scratch_size - kernel_engine_area_size;
 
 struct Translation {
     u64 physical { 0 };  // of the byte at the virtual address asked about

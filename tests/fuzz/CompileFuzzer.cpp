@@ -8,7 +8,7 @@
 // Built by tests/fuzz/CMakeLists.txt and run by `./k23 fuzz compile`.
 
 #include <base/Assertions.h>
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/baseline/Compiler.h>
 #include <wasm/BinaryReader.h>
 
@@ -34,7 +34,7 @@ static void compile_for(const wasm::Module& module, riscv64::CpuFeatures feature
         }
     }
     if (out.code)
-        jit::platform_code_release(out.code, out.code_size);
+        platform_code_release(out.code, out.code_size);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const u8* data, usize size)

@@ -12,7 +12,8 @@ using namespace k23;
 using namespace k23::wasm;
 
 // Instantiation allocates the declared minimum sizes; keep the fuzzer's
-// memory bounded (the reader itself has no such limit).
+// memory bounded (the reader allows up to wasm/Limits.h's, e.g. tables of
+// 10,000,000 elements: more than a fuzzer's iteration should allocate).
 static bool small_enough(const Module& module) noexcept
 {
     for (const MemoryType& m : module.memories()) {

@@ -202,6 +202,34 @@ def check_malformed_module(ctx):
     assert status == 1 and err.startswith(f"k23-run: {path}: ") and "at offset 0x" in err, (status, err)
 
 
+def check_param_count_over_limit(ctx):
+    # Issue 11 item 1: a function type with 40,000 i64 params was accepted
+    # (jit/Abi.h relies on at most 1000); now one line and status 1.
+    def leb(n):
+        out = bytearray()
+        while True:
+            byte, n = n & 0x7f, n >> 7
+            out.append(byte | (0x80 if n else 0))
+            if not n:
+                return bytes(out)
+
+    def section(ident, contents):
+        return bytes([ident]) + leb(len(contents)) + contents
+
+    types = b"\x01\x60" + leb(40000) + b"\x7e" * 40000 + b"\x00"
+    module = (b"\0asm\x01\0\0\0" + section(1, types) + section(3, b"\x01\x00")
+              + section(10, b"\x01\x02\x00\x0b"))
+    path = os.path.join(ctx.tmpdir, "params40000.wasm")
+    with open(path, "wb") as f:
+        f.write(module)
+    status, out, err = ctx.run([path])
+    assert status == 1, (status, err)
+    offset = 8 + 1 + len(leb(len(types))) + 2  # the param count, after 0x60
+    expected = (f"k23-run: {path}: param count 40000 exceeds the limit of 1000 (limit exceeded)"
+                f" at offset {offset:#x}\n")
+    assert err == expected, (err, expected)
+
+
 def check_missing_file_and_usage(ctx):
     status, out, err = ctx.run([os.path.join(ctx.tmpdir, "nope.wasm")])
     assert status == 1 and "No such file" in err, (status, err)

@@ -98,10 +98,22 @@ KTEST(uart_at_device_tree_address)
     // Devices are reached through the direct map.
     KEXPECT_EQ(console_uart().base, phys_to_virt(g_platform.uart.base));
     KEXPECT_NE(g_platform.uart.base, 0u);
+    auto const& uart = console_uart();
+    KEXPECT(uart.kind == g_platform.uart.kind);
+    if (uart.kind == UartKind::SifiveUart0) {
+        // SiFive UART: txdata's bit 31 (FIFO full) clears as output drains,
+        // and txctrl.txen (bit 0) is on.
+        auto volatile const* txdata = reinterpret_cast<volatile u32 const*>(uart.base);
+        u32 value = 1u << 31;
+        for (int i = 0; i < 100000 && (value & (1u << 31)) != 0; ++i)
+            value = *txdata;
+        KEXPECT_EQ(value & (1u << 31), 0u);
+        KEXPECT_EQ(reinterpret_cast<volatile u32 const*>(uart.base + 8)[0] & 1u, 1u);
+        return;
+    }
     // The 16550's line status register at that address: once earlier output
     // drains, THR empty (bit 5) and transmitter empty (bit 6) are both set.
     // (Reading LSR has no side effects, unlike reading RBR or IIR.)
-    auto const& uart = console_uart();
     auto lsr_address = uart.base + (5u << uart.reg_shift);
     u8 lsr = 0;
     for (int i = 0; i < 100000 && (lsr & 0x60) != 0x60; ++i)

@@ -35,6 +35,11 @@ public:
     void end() noexcept { check(fdt_end_node(m_buffer)); }
 
     void property_u32(const char* name, u32 value) noexcept { check(fdt_property_u32(m_buffer, name, value)); }
+    // A property of `size` raw bytes (a string list: "a\0b", size including the last NUL).
+    void property_bytes(const char* name, const char* value, usize size) noexcept
+    {
+        check(fdt_property(m_buffer, name, value, static_cast<int>(size)));
+    }
     void property_string(const char* name, const char* value) noexcept
     {
         check(fdt_property(m_buffer, name, value, static_cast<int>(__builtin_strlen(value) + 1)));
@@ -277,6 +282,90 @@ KTEST(dt_bootargs_absent)
     KASSERT(parse_device_tree_in(blob, tree.capacity(), 0, info) == nullptr);
     KEXPECT(info.bootargs.is_empty());
     KEXPECT(info.has_uart); // the rest of /chosen still counts
+}
+
+namespace {
+
+// A tree whose stdout-path UART has the given compatible list, and reg-shift
+// and reg-io-width when not ~0u.
+bool parse_with_uart(const char* compatible, usize compatible_size, u32 reg_shift, u32 reg_io_width,
+    PlatformInfo& info) noexcept
+{
+    TreeBuilder tree;
+    tree.begin_root();
+    u64 memory[] = { ram_base, ram_size };
+    tree.memory_node("memory@80000000", memory, 1);
+    tree.begin("soc");
+    tree.property_u32("#address-cells", 2);
+    tree.property_u32("#size-cells", 2);
+    tree.begin("serial@10010000");
+    tree.property_bytes("compatible", compatible, compatible_size);
+    u64 uart[] = { 0x1001'0000, 0x1000 };
+    tree.reg(uart, 1);
+    if (reg_shift != ~0u)
+        tree.property_u32("reg-shift", reg_shift);
+    if (reg_io_width != ~0u)
+        tree.property_u32("reg-io-width", reg_io_width);
+    tree.end();
+    tree.end();
+    tree.begin("chosen");
+    tree.property_string("stdout-path", "/soc/serial@10010000");
+    tree.end();
+    void* blob = tree.finish();
+    return tree.ok() && parse_device_tree_in(blob, tree.capacity(), 0, info) == nullptr;
+}
+
+} // namespace
+
+// The console driver comes from the UART's compatible list, whichever entry
+// names a driver the kernel has.
+KTEST(dt_uart_driver_from_compatible)
+{
+    {
+        // A DesignWare UART that declares itself 16550-compatible, with
+        // 32-bit registers 4 bytes apart.
+        static constexpr char compatible[] = "snps,dw-apb-uart\0ns16550a";
+        PlatformInfo info;
+        KASSERT(parse_with_uart(compatible, sizeof(compatible), 2, 4, info));
+        KASSERT(info.has_uart);
+        KEXPECT(info.uart.kind == UartKind::Ns16550);
+        KEXPECT_EQ(info.uart.base, 0x1001'0000u);
+        KEXPECT_EQ(info.uart.reg_shift, 2u);
+        KEXPECT_EQ(info.uart.reg_io_width, 4u);
+    }
+    {
+        static constexpr char compatible[] = "ns16550";
+        PlatformInfo info;
+        KASSERT(parse_with_uart(compatible, sizeof(compatible), ~0u, ~0u, info));
+        KASSERT(info.has_uart);
+        KEXPECT(info.uart.kind == UartKind::Ns16550);
+        KEXPECT_EQ(info.uart.reg_shift, 0u);
+        KEXPECT_EQ(info.uart.reg_io_width, 1u);
+    }
+    {
+        static constexpr char compatible[] = "sifive,fu540-c000-uart\0sifive,uart0";
+        PlatformInfo info;
+        KASSERT(parse_with_uart(compatible, sizeof(compatible), ~0u, ~0u, info));
+        KASSERT(info.has_uart);
+        KEXPECT(info.uart.kind == UartKind::SifiveUart0);
+        KEXPECT_EQ(info.uart.base, 0x1001'0000u);
+        KEXPECT(StringView(uart_kind_name(info.uart.kind)) == "sifive,uart0"_sv);
+    }
+    {
+        // 16-bit register access is not something the driver does: no UART
+        // console (it stays on the SBI) rather than a wrongly driven one.
+        static constexpr char compatible[] = "ns16550a";
+        PlatformInfo info;
+        KASSERT(parse_with_uart(compatible, sizeof(compatible), 0, 2, info));
+        KEXPECT(!info.has_uart);
+    }
+    {
+        // No driver for it.
+        static constexpr char compatible[] = "arm,pl011\0arm,primecell";
+        PlatformInfo info;
+        KASSERT(parse_with_uart(compatible, sizeof(compatible), ~0u, ~0u, info));
+        KEXPECT(!info.has_uart);
+    }
 }
 
 KTEST(dt_stdout_path_with_options)

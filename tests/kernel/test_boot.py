@@ -1,7 +1,11 @@
 """Boot checks for the kernel ring: boot the image in several machine
 configurations and check what the kernel prints and the status QEMU exits
 with. Each check_* function gets a BootContext (tools/driver/testrings.py)."""
+import os
 import re
+import tempfile
+
+import qemu
 
 
 def banner(ctx, boot):
@@ -53,3 +57,43 @@ def check_ktest_failure_sets_exit_status(ctx):
         "no FAIL line for ktest_selftest_failure:\n" + "\n".join(lines[-15:])
     assert "ktest: 0 passed, 1 failed" in lines, "\n".join(lines[-15:])
     assert boot.status != 0, "a failed kernel test left QEMU's exit status at 0"
+
+
+def check_sifive_u_boots_on_hart1_with_sifive_uart(ctx):
+    # QEMU sifive_u with Debian's OpenSBI: hart 0 is an E51 monitor core
+    # without S-mode, so the loader and the kernel start on hart 1; the
+    # console is a SiFive UART (sifive,uart0), and there is no power-off
+    # device (SBI SRST says not supported): the kernel reports its status,
+    # says it halts, and the driver stops QEMU.
+    boot = ctx.boot(machine="sifive_u", smp=2, append="ktest")
+    lines = [l.strip() for l in boot.lines()]
+    tail = "\n".join(lines[-20:])
+    line = banner(ctx, boot)
+    assert "(hart 1," in line, f"sifive_u banner: '{line}'"
+    assert "kernel: console sifive,uart0 at 0x10010000" in lines, f"no SiFive UART console:\n{tail}"
+    assert "ktest: PASS uart_at_device_tree_address" in lines, f"uart KTEST did not pass:\n{tail}"
+    summary = [l for l in lines if re.match(r"^ktest: \d+ passed, \d+ failed$", l)]
+    assert summary and summary[-1].endswith(" 0 failed"), f"KTESTs on sifive_u:\n{tail}"
+    assert any(l.startswith("shutdown: the firmware cannot power off") for l in lines), tail
+    assert boot.status == 0 and boot.reported_status == 0 and boot.reason is None, \
+        f"sifive_u: status {boot.status}, reason {boot.reason}:\n{tail}"
+
+
+def check_sifive_u_loader_refusal_reports_and_halts(ctx):
+    # The loader's self-check on a machine without a test finisher and with
+    # another device tree: a flipped magic byte is refused with its line and
+    # status 1, then the loader halts (the driver stops QEMU).
+    with open(ctx.image, "rb") as f:
+        data = bytearray(f.read())
+    data[9] ^= 0x01
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "flipped.img")
+        with open(path, "wb") as f:
+            f.write(data)
+        boot = qemu.boot(path, machine="sifive_u", smp=2, timeout=60)
+    lines = [l.strip() for l in boot.lines()]
+    tail = "\n".join(lines[-10:])
+    assert any(l.startswith("loader: integrity: no K23LDR magic") for l in lines), tail
+    assert boot.status == 1 and boot.reported_status == 1 and boot.reason is None, \
+        f"status {boot.status}, reason {boot.reason}:\n{tail}"
+    assert "shutdown: the firmware cannot power off: halted" in lines, tail

@@ -203,3 +203,169 @@ def check_loader_sv39_when_device_tree_says_so(ctx):
         summary = [l for l in out if re.match(r"^ktest: \d+ passed, \d+ failed$", l)]
         assert summary and summary[0].endswith(" 0 failed") and boot.status == 0, \
             f"KTESTs under Sv39 (status {boot.status}):\n{tail(boot, 25)}"
+
+
+# ---------------------------------------------------------------- issue 11 item 7
+# A boot that never reports its status is a failure. The loader checks its
+# own prologue and a CRC-32 of itself first thing (loader/SelfCheck.cpp); the
+# driver (tools/driver/qemu.py) fails any boot without a `shutdown: status N`
+# line. Hung boots here are stopped after HANG_TIMEOUT seconds: a good or
+# refused boot takes well under one.
+HANG_TIMEOUT = 10
+# The part of the loader whose loss the loader cannot report: entry.S and the
+# self-check itself (about 5 KiB in the default build). Cuts beyond it must be
+# reported by the loader.
+SELF_CHECK_CODE = 8192
+
+
+def loader_file_size(ctx):
+    path = os.path.join(os.path.dirname(ctx.image), "k23-loader.bin")
+    size = os.path.getsize(path)
+    assert SELF_CHECK_CODE < size, f"loader binary {path} is only {size} bytes"
+    return size
+
+
+def status_lines(boot):
+    return [l for l in lines(boot) if qemu.STATUS_LINE.match(l)]
+
+
+def assert_failed_with_one_line(ctx, boot, what):
+    """Non-zero status, no kernel, and exactly one line saying why: the
+    loader's `loader: ` refusal right before its status line, or the driver's
+    one-line reason. Returns that line."""
+    out = lines(boot)
+    assert boot.status != 0, f"{what}: status 0 (QEMU {boot.qemu_status}):\n{tail(boot)}"
+    assert not has_banner(ctx, boot), f"{what}: the kernel started:\n{tail(boot)}"
+    statuses = status_lines(boot)
+    if statuses:
+        assert statuses == [statuses[-1]] and statuses[-1] != "shutdown: status 0", \
+            f"{what}: status lines {statuses}:\n{tail(boot)}"
+        at = out.index(statuses[-1])
+        before = [l for l in out[:at] if l]
+        assert before and before[-1].startswith("loader: "), \
+            f"{what}: no 'loader: ' line before '{statuses[-1]}':\n{tail(boot)}"
+        return before[-1]
+    assert boot.reason and "\n" not in boot.reason and boot.reason.startswith("boot: no status"), \
+        f"{what}: no status line and no one-line reason ({boot.reason!r}):\n{tail(boot)}"
+    return boot.reason
+
+
+def check_image_cut_inside_loader_reports_failure(ctx):
+    with open(ctx.image, "rb") as f:
+        original = f.read()
+    offset, length = signed_range(ctx.image)
+    loader = loader_file_size(ctx)
+    # In the loader's first bytes (its entry and self-check): only the driver
+    # can tell; past them: the loader's CRC-32 must catch it; in the zero
+    # padding before the payload, the header, the payload, the signature and
+    # the end marker: the payload checks must.
+    early = [16, 100, 2000]
+    in_loader = [SELF_CHECK_CODE, loader // 4, loader // 2, 3 * loader // 4, loader - 1]
+    in_payload = [loader + (offset - loader) // 2, offset + 40, offset + length // 2,
+                  offset + length - 1, len(original) - 1]
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cut.img")
+        for cut in early + in_loader + in_payload:
+            with open(path, "wb") as f:
+                f.write(original[:cut])
+            boot = boot_file(ctx, path, timeout=HANG_TIMEOUT)
+            what = f"image cut at {cut} of {len(original)} (loader {loader} bytes)"
+            try:
+                line = assert_failed_with_one_line(ctx, boot, what)
+                if cut in in_loader:
+                    assert line.startswith("loader: integrity: the image is cut inside the loader"), f"{what}: '{line}'"
+                    assert not boot.timed_out, f"{what}: did not power off"
+                if cut in in_payload:
+                    assert line.startswith("loader: ") and "integrity" in line, f"{what}: '{line}'"
+            except AssertionError as e:
+                failures.append(str(e))
+    assert not failures, f"{len(failures)} cut images not reported:\n" + "\n".join(failures[:4])
+
+
+def check_loader_magic_flip_detected(ctx):
+    # Every byte of the loader's prologue (loader/ImageFormat.h): bytes 0..3
+    # are the jump, which runs before anything can check it (refused, or at
+    # least never a silent success); bytes 4..7 the loader's CRC-32, 8..15
+    # the magic, 16..23 the payload offset: refused by the loader's self-check.
+    with open(ctx.image, "rb") as f:
+        original = f.read()
+    expected = {range(4, 8): "loader: integrity: loader checksum mismatch",
+                range(8, 16): "loader: integrity: no K23LDR magic",
+                range(16, 24): "loader: integrity: the image's bytes 16..23 say the payload starts at"}
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "flipped.img")
+        for at in range(24):
+            for bit in ((0x01, 0x80) if at >= 4 else (0x01 if at % 2 else 0x80,)):
+                data = bytearray(original)
+                data[at] ^= bit
+                with open(path, "wb") as f:
+                    f.write(data)
+                boot = boot_file(ctx, path, timeout=HANG_TIMEOUT)
+                what = f"prologue byte {at} ^ {bit:#04x}"
+                try:
+                    line = assert_failed_with_one_line(ctx, boot, what)
+                    for where, start in expected.items():
+                        if at in where:
+                            assert line.startswith(start), f"{what}: refused as '{line}', expected '{start}...'"
+                            assert not boot.timed_out and boot.qemu_status != 0, \
+                                f"{what}: refused but QEMU status {boot.qemu_status}"
+                except AssertionError as e:
+                    failures.append(str(e))
+    assert not failures, f"{len(failures)} prologue flips not refused:\n" + "\n".join(failures[:4])
+
+
+# A "kernel" that powers off cleanly through SBI SRST without printing: what
+# an image cut inside the loader used to amount to (QEMU exits 0).
+SILENT_SHUTDOWN = bytes.fromhex(
+    "b7585253"    # lui  a7, 0x53525
+    "93884835"    # addi a7, a7, 0x354      a7 = SRST (SBI spec §10)
+    "13080000"    # li   a6, 0              system_reset
+    "13050000"    # li   a0, 0              shutdown
+    "93050000"    # li   a1, 0              no reason
+    "73000000"    # ecall
+    "6f000000")   # j    .
+
+
+def k23_run(ctx, image, timeout):
+    proc = subprocess.run([sys.executable, os.path.join(ctx.root, "k23"), "run", "--image", image,
+                           "--timeout", str(timeout)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout + 120)
+    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+
+
+def check_run_image_cut_exits_nonzero(ctx):
+    with open(ctx.image, "rb") as f:
+        original = f.read()
+    loader = loader_file_size(ctx)
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. Silence then a clean QEMU exit: QEMU says 0, the driver must not.
+        silent = os.path.join(tmp, "silent.img")
+        with open(silent, "wb") as f:
+            f.write(SILENT_SHUTDOWN)
+        boot = boot_file(ctx, silent, timeout=30)
+        assert boot.qemu_status == 0 and not status_lines(boot), \
+            f"the silent image should end QEMU with 0 and no status line (QEMU {boot.qemu_status})"
+        status, out, err = k23_run(ctx, silent, 30)
+        reason = [l for l in err.splitlines() if l.strip()]
+        assert status != 0, f"./k23 run --image (silent power-off) exited 0:\n{out[-500:]}"
+        assert len(reason) == 1 and reason[0].startswith("boot: no status from the kernel (image cut? last console line: "), \
+            f"./k23 run --image (silent power-off): stderr {reason}"
+        # 2. Cut inside the loader: the loader says so, the exit status says so.
+        cut = os.path.join(tmp, "cut.img")
+        with open(cut, "wb") as f:
+            f.write(original[:loader // 2])
+        status, out, err = k23_run(ctx, cut, 30)
+        assert status != 0, f"./k23 run --image (cut at {loader // 2}) exited 0:\n{out[-500:]}"
+        assert any(l.strip().startswith("loader: integrity: the image is cut inside the loader") for l in out.splitlines()), \
+            f"./k23 run --image (cut at {loader // 2}): no loader line:\n{out[-500:]}"
+        # 3. A hang: one line when the timeout stops it.
+        hang = os.path.join(tmp, "hang.img")
+        with open(hang, "wb") as f:
+            f.write(original[:16])
+        status, out, err = k23_run(ctx, hang, 5)
+        reason = [l for l in err.splitlines() if l.strip()]
+        assert status != 0 and len(reason) == 1 and reason[0].startswith("boot: no status from the kernel in 5 s"), \
+            f"./k23 run --image (cut at 16, hangs): status {status}, stderr {reason}"

@@ -3,11 +3,22 @@
 Code quality: every workload runs under qemu-riscv64 (with V) and the
 k23_icount TCG plugin (perf/), which counts the guest instructions between
 the bench.start and bench.end markers. Peers, same workload, same run:
-  native      clang-16 -O2 -march=rv64gcv, static (the compiler of the .wasm)
-  native-gcc  riscv64-linux-gnu-gcc 12 -O2 (rv64gc), static
+  native         clang-16 -O2 -march=rv64gcv, static (the compiler of the .wasm),
+                 auto-vectorizing for RVV
+  native-scalar  clang-16 -O2 -march=rv64gc -fno-vectorize -fno-slp-vectorize:
+                 the reference for scalar code-generation quality
+  native-gcc     riscv64-linux-gnu-gcc 12 -O2 (rv64gc), static
   wasm2c      wabt 1.0.32's wasm2c of the .wasm, typed loads/stores, guard
               pages (no bounds checks), clang-16 -O2 -march=rv64gcv
   k23-TIER    build/riscv64-linux/hosted/k23-run --tier TIER (when built)
+Every C workload is also built with -msimd128 and run as NAME+simd (k23 tiers;
+its native columns are the scalar workload's binaries; wasm2c 1.0.32 cannot
+translate SIMD, so its column is null with the note).
+Code size: bytes of machine code per module, k23 (bench/compile's
+k23-codesize) and Cranelift (the serialized module's .text), for rv64gc and
+for the hart's rv64gcv_zba_zbb_zbs.
+OS costs: named microbenchmarks (bench/os.py), null with a note until the
+piece that can be measured exists.
 Compile speed: bench/compile's Google Benchmark (k23, host, as a
 cross-compiler) and Cranelift through the `wasmtime` Python package
 (target riscv64gc-unknown-linux-gnu, compile only), MB of wasm per second.
@@ -15,8 +26,10 @@ Boot: instructions from loader entry to kernel main under -icount shift=0,
 and the image sizes.
 
 Results: build/bench/results.json (the previous one is kept as
-build/bench/previous.json), --json FILE, and the dashboard
-(build/bench/dashboard.html + dashboard.md, see dashboard.py).
+build/bench/previous.json), --json FILE, build/bench/history.jsonl (one line
+of headline figures per run), and the dashboard (build/bench/dashboard.html
++ dashboard.md, see dashboard.py). Every run is compared with the committed
+bench/reference.json: each exact figure that changed is printed.
 """
 import concurrent.futures
 import importlib.util
@@ -48,12 +61,21 @@ PREVIOUS = os.path.join(BENCH, "previous.json")
 # same floating-point results and outputs can be compared exactly.
 COMMON_CFLAGS = ["-O2", "-ffp-contract=off", "-Wall"]
 WASM_CC = ["clang-16", "--target=wasm32-wasi", "--sysroot=/usr"] + COMMON_CFLAGS
+WASM_SIMD_CC = WASM_CC + ["-msimd128"]
 NATIVE_CC = ["clang-16", "--target=riscv64-linux-gnu", "-march=rv64gcv", "-static"] + COMMON_CFLAGS
+NATIVE_SCALAR_CC = ["clang-16", "--target=riscv64-linux-gnu", "-march=rv64gc", "-fno-vectorize",
+                    "-fno-slp-vectorize", "-static"] + COMMON_CFLAGS
 GCC_CC = ["riscv64-linux-gnu-gcc", "-static"] + COMMON_CFLAGS
 WASM2C_CC = ["clang-16", "--target=riscv64-linux-gnu", "-march=rv64gcv", "-static", "-O2",
              "-ffp-contract=off", "-w"]
 PEER_SETTINGS = {
-    "native": "clang-16 -O2 -march=rv64gcv -ffp-contract=off, static glibc",
+    "native": "clang-16 -O2 -march=rv64gcv -ffp-contract=off, static glibc (auto-vectorizing "
+              "for RVV)",
+    "native-scalar": "clang-16 -O2 -march=rv64gc -fno-vectorize -fno-slp-vectorize "
+                     "-ffp-contract=off, static glibc (scalar code generation)",
+    "NAME+simd": "the C workload built as wasm with -msimd128 (clang-16's auto-vectorizer for "
+                 "wasm SIMD), run under k23's tiers; its native columns are the scalar "
+                 "workload's binaries; wasm2c 1.0.32 cannot translate SIMD",
     "native-gcc": "riscv64-linux-gnu-gcc 12 -O2 (rv64gc; GCC 12 has no RVV auto-vectorization) "
                   "-ffp-contract=off, static glibc",
     "wasm2c": "wabt 1.0.32 wasm2c of the same .wasm (clang-16 -O2 wasm32-wasi, wasi-libc); "
@@ -64,7 +86,8 @@ PEER_SETTINGS = {
               "our WASI host (bench/wasm2c/wasi.c)",
     "k23": "k23-run --tier TIER under qemu-riscv64 (hosted/)",
 }
-PEERS = ["native", "native-gcc", "wasm2c"]
+PEERS = ["native", "native-scalar", "native-gcc", "wasm2c"]
+WASM2C_NO_SIMD = "wasm2c (wabt 1.0.32) cannot translate SIMD"
 DEFAULT_TIERS = ["baseline", "optimizing"]
 
 # Pinned Cranelift peer: the newest `wasmtime` wheels on the Python registry
@@ -89,9 +112,10 @@ def sightglass_root():
 
 
 class Workload:
-    def __init__(self, name, source, wasm, cwd, c_src=None, expected=None):
+    def __init__(self, name, source, wasm, cwd, c_src=None, expected=None, base=None):
         self.name = name
-        self.source = source          # "c" (bench/workloads) or "sightglass"
+        self.source = source          # "c", "c+simd" (bench/workloads) or "sightglass"
+        self.base = base              # c+simd: the scalar workload's name
         self.wasm = wasm              # the module (built for "c")
         self.cwd = cwd                # where it runs (its *.input files)
         self.c_src = c_src
@@ -104,6 +128,10 @@ class Workload:
     def peers(self):
         return PEERS if self.source == "c" else ["wasm2c"]
 
+    def wasm2c_optional(self):
+        """wasm2c failing to translate it is a missing peer, not an error."""
+        return self.source != "c"
+
 
 def discover():
     loads = []
@@ -113,6 +141,11 @@ def discover():
             out = os.path.join(BENCH, "c", name)
             loads.append(Workload(name, "c", os.path.join(out, name + ".wasm"), out,
                                   c_src=os.path.join(WORKLOADS_SRC, f)))
+    for w in list(loads):
+        name = w.name + "+simd"
+        out = os.path.join(BENCH, "c+simd", name)
+        loads.append(Workload(name, "c+simd", os.path.join(out, name + ".wasm"), out,
+                              c_src=w.c_src, base=w.name))
     root = sightglass_root()
     for d in sorted(os.listdir(root)) if os.path.isdir(root) else []:
         folder = os.path.join(root, d)
@@ -153,18 +186,26 @@ def typed_accesses(text):
 
 
 def build_steps(w):
-    """(target, deps, function) for each artefact of w, in order."""
+    """(target, deps, function, kind) for each artefact of w, in order; kind
+    is the peer it is for ("wasm" for the module itself)."""
     steps = []
     header = os.path.join(WORKLOADS_SRC, "bench.h")
+    if w.source == "c+simd":
+        steps.append((w.wasm, [w.c_src, header, __file__],
+                      lambda: run(WASM_SIMD_CC + [w.c_src, "-o", w.wasm, "-lm"], quiet=True),
+                      "wasm"))
     if w.source == "c":
         steps.append((w.wasm, [w.c_src, header],
-                      lambda: run(WASM_CC + [w.c_src, "-o", w.wasm, "-lm"], quiet=True)))
+                      lambda: run(WASM_CC + [w.c_src, "-o", w.wasm, "-lm"], quiet=True), "wasm"))
         steps.append((w.binary("native"), [w.c_src, header],
                       lambda: run(NATIVE_CC + [w.c_src, "-o", w.binary("native"), "-lm"],
-                                  quiet=True)))
+                                  quiet=True), "native"))
+        steps.append((w.binary("native-scalar"), [w.c_src, header, __file__],
+                      lambda: run(NATIVE_SCALAR_CC + [w.c_src, "-o", w.binary("native-scalar"),
+                                                      "-lm"], quiet=True), "native-scalar"))
         steps.append((w.binary("native-gcc"), [w.c_src, header],
                       lambda: run(GCC_CC + [w.c_src, "-o", w.binary("native-gcc"), "-lm"],
-                                  quiet=True)))
+                                  quiet=True), "native-gcc"))
     harness = [os.path.join(WASM2C_SRC, f) for f in ("main.c", "wasi.c", "wasi.h")]
     gen = os.path.join(w.out, "w2c", "workload.c")
 
@@ -176,20 +217,22 @@ def build_steps(w):
         with open(gen, "w") as f:
             f.write(text)
 
-    steps.append((gen, [w.wasm, __file__], wasm2c))
+    steps.append((gen, [w.wasm, __file__], wasm2c, "wasm2c"))
     steps.append((w.binary("wasm2c"), [gen] + harness,
                   lambda: run(WASM2C_CC + ["-I", os.path.dirname(gen), "-I", WASM2C_SRC,
                                            "-I", WASM_RT_DIR, "-I", WASM_RT_HEADER_DIR,
                                            os.path.join(WASM2C_SRC, "main.c"),
                                            os.path.join(WASM2C_SRC, "wasi.c"), gen,
                                            os.path.join(WASM_RT_DIR, "wasm-rt-impl.c"),
-                                           "-o", w.binary("wasm2c"), "-lm"], quiet=True)))
+                                           "-o", w.binary("wasm2c"), "-lm"], quiet=True),
+                  "wasm2c"))
     return steps
 
 
 def build_workload(w):
+    """None, or (error, kind of the step that failed)."""
     os.makedirs(w.out, exist_ok=True)
-    for target, deps, fn in build_steps(w):
+    for target, deps, fn, kind in build_steps(w):
         if stale(target, deps):
             try:
                 fn()
@@ -197,27 +240,30 @@ def build_workload(w):
                 # No half-made target may look up to date next time.
                 if os.path.exists(target):
                     os.remove(target)
-                return str(e)
+                return str(e), kind
     return None
 
 
 def build_all(loads):
+    """{name: (error, kind)} of the workloads whose build stopped. wasm2c
+    failing on a module that is not plain C (SIMD) is expected and quiet."""
     info(f"bench: building {len(loads)} workloads (build/bench)")
     errors = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for w, err in zip(loads, pool.map(build_workload, loads)):
             if err:
                 errors[w.name] = err
-                info(f"bench: {w.name}: build failed: {err}")
+                if not (err[1] == "wasm2c" and w.wasm2c_optional()):
+                    info(f"bench: {w.name}: build failed: {err[0]}")
     return errors
 
 
 # ------------------------------------------------------------------ running
 
-def run_one(w, peer, argv, timeout):
+def run_one(w, peer, argv, timeout, env=None):
     start = time.monotonic()
     try:
-        status, out, err, counts = k23perf.count(argv, timeout=timeout, cwd=w.cwd)
+        status, out, err, counts = k23perf.count(argv, timeout=timeout, cwd=w.cwd, env=env)
     except subprocess.TimeoutExpired:
         return {"peer": peer, "ok": False, "error": f"timed out after {timeout} s",
                 "wall_s": round(time.monotonic() - start, 3)}
@@ -232,22 +278,68 @@ def run_one(w, peer, argv, timeout):
     return r
 
 
+class Progress:
+    """`[17/139] sha256 k23-baseline 12,345,678 (41 s, ~2 min left)`: on a
+    terminal one line rewritten in place, otherwise (CI's log) a line each."""
+
+    def __init__(self, total, what):
+        self.total, self.done, self.t0 = total, 0, time.monotonic()
+        self.tty = sys.stdout.isatty()
+        info(f"bench: {total} {what}")
+
+    def step(self, label):
+        self.done += 1
+        spent = time.monotonic() - self.t0
+        left = spent / self.done * (self.total - self.done)
+        line = (f"[{self.done}/{self.total}] {label} ({spent:.0f} s"
+                + (f", ~{fmt_seconds(left)} left)" if self.done < self.total else ")"))
+        if self.tty:
+            sys.stdout.write("\r\033[K" + line[:shutil.get_terminal_size().columns - 1])
+            if self.done == self.total:
+                sys.stdout.write("\n")
+        else:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+def fmt_seconds(s):
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
+
+
+def run_jobs(jobs, timeout, what, env=None):
+    """jobs: [(key, workload, label, argv)] run two at a time; {key: run}."""
+    runs = {}
+    if not jobs:
+        return runs
+    progress = Progress(len(jobs), what)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(run_one, w, label.split()[-1], argv, timeout, env): (key, label)
+                   for key, w, label, argv in jobs}
+        for fut in concurrent.futures.as_completed(futures):
+            key, label = futures[fut]
+            r = runs[key] = fut.result()
+            progress.step(f"{label} " + (
+                f"{r['counts']['region']:,}" if r["ok"] else
+                "n/a" if tier_unavailable(r) else
+                f"total {r['counts']['total']:,}" if r.get("status") == 0 and r.get("counts")
+                else "failed"))
+    return runs
+
+
 def measure(loads, tiers, build_errors, timeout):
     have_k23 = os.path.exists(K23_RUN)
     jobs = []
+    selected = {w.name for w in loads}
     for w in loads:
         for p in w.peers():
             if w.name not in build_errors:
-                jobs.append((w, p, [w.binary(p)]))
+                jobs.append(((w.name, p), w, f"{w.name} {p}", [w.binary(p)]))
         if have_k23 and os.path.exists(w.wasm):
             for t in tiers:
-                jobs.append((w, f"k23-{t}", [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
-    info(f"bench: {len(jobs)} runs under qemu-riscv64 + k23_icount")
-    runs = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {pool.submit(run_one, w, p, argv, timeout): (w.name, p) for w, p, argv in jobs}
-        for fut in concurrent.futures.as_completed(futures):
-            runs[futures[fut]] = fut.result()
+                jobs.append(((w.name, f"k23-{t}"), w, f"{w.name} k23-{t}",
+                             [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
+    runs = run_jobs(jobs, timeout, "runs under qemu-riscv64 + k23_icount")
+    assert all(w.base is None or w.base in selected for w in loads)
     return [judge(w, tiers, build_errors, runs, have_k23) for w in loads]
 
 
@@ -267,15 +359,27 @@ def judge(w, tiers, build_errors, runs, have_k23):
         entry["notes"].append("no C source: wasm2c and k23 only")
     if not have_k23:
         entry["notes"].append("k23-run not built yet (build/riscv64-linux/hosted/k23-run)")
-    unsupported = w.source == "sightglass" and w.name in build_errors
+    error, kind = build_errors.get(w.name, (None, None))
+    unsupported = kind == "wasm2c" and w.wasm2c_optional()
     if unsupported:
         # wabt 1.0.32's wasm2c cannot translate every module (no SIMD): the
         # peer is missing, which is not a wrong result.
-        entry["notes"].append("wasm2c cannot translate this module: " + build_errors[w.name])
-    elif w.name in build_errors:
-        entry["notes"].append("build failed: " + build_errors[w.name])
+        entry["notes"].append(WASM2C_NO_SIMD + " (it stops on this module)"
+                              if w.source == "c+simd" else
+                              "wasm2c cannot translate this module: " + error)
+    elif error:
+        entry["notes"].append("build failed: " + error)
     outputs = {}
-    peers_ok = w.name not in build_errors or unsupported
+    peers_ok = error is None or unsupported
+    if w.source == "c+simd":
+        # The same C, natively: the scalar workload's native binaries (its
+        # output is the reference).
+        entry["notes"].append("native, native-scalar: the scalar workload's binaries")
+        for p in ("native", "native-scalar"):
+            r = runs.get((w.base, p))
+            entry["instructions"][p] = r["counts"]["region"] if r and r["ok"] else None
+            if r and r["ok"] and p == "native":
+                outputs["native"] = r["stdout"]
     for p in peers:
         r = runs.get((w.name, p))
         entry["instructions"][p] = None
@@ -301,7 +405,7 @@ def judge(w, tiers, build_errors, runs, have_k23):
             reference = f.read()
     elif outputs:
         reference = outputs.get("native", next(iter(outputs.values())))
-    for p, out in outputs.items():
+    for p, out in list(outputs.items()):
         if out != reference:
             entry["notes"].append(f"{p}: output differs from "
                                   f"{'the expected stdout' if w.expected else 'native'}")
@@ -315,6 +419,8 @@ def judge(w, tiers, build_errors, runs, have_k23):
     else:
         entry["correct"] = peers_ok and not entry["k23_failed"]
     entry["peers_correct"] = peers_ok and bool(outputs or unsupported)
+    if w.source == "c+simd":
+        outputs.pop("native", None)   # judged with the scalar workload
     last = (reference or "").strip().splitlines()[-1:] or [""]
     entry["output"] = last[0][:200]
     return entry
@@ -440,6 +546,216 @@ def cranelift_compile_speed(loads, quick):
     return report
 
 
+# ------------------------------------------------------------------ code size
+
+K23_CODESIZE = os.path.join(BUILD, "bench-compile", "k23-codesize")
+HART_ISA = "rv64gcv_zba_zbb_zbs"   # qemu-riscv64 -cpu rv64,v=true: what k23-run runs on
+
+
+def code_size(loads, cranelift):
+    """{module: {"k23-baseline": bytes, "k23-baseline-hart": bytes,
+    "cranelift-riscv64": bytes}} with notes. k23: bench/compile's
+    k23-codesize, exact (the code blob: functions, trap stubs, literal
+    pools); rv64gc like Cranelift, and the hart's ISA beside it."""
+    out = {"modules": {}, "notes": [
+        "bytes of machine code per module; k23-baseline and cranelift-riscv64 both for rv64gc "
+        "(Cranelift's ISA flags cannot be set through wasmtime 25's C API, so it has no V or "
+        "Zb*); k23-baseline@hart is k23 for " + HART_ISA + ", the hart k23-run runs on",
+        "k23: functions, trap stubs and literal pools (bench/compile/CodeSize.cpp); Cranelift: "
+        "the extent of the function symbols in the serialized module's .text (functions and "
+        "wasmtime's trampolines; bench/cranelift_compile.py)",
+        "k23-optimizing: null until the tier exists",
+        "k23's sizes depend on the addresses of the compiler's buffers (on some modules, up to "
+        "~0.3% from run to run: richards 60,666 to 60,842 bytes): k23-codesize runs with ASLR "
+        "off (setarch -R) so that runs repeat"]}
+    modules = [w for w in loads if os.path.exists(w.wasm)]
+    k23 = {}
+    if not os.access(K23_CODESIZE, os.X_OK):
+        out["notes"].append("k23-codesize did not build (bench/compile)")
+    else:
+        # ASLR off: the baseline tier's code size depends on where its
+        # buffers are (richards: 60,666 to 60,842 bytes seen run to run), so
+        # a run is repeatable only with the same addresses.
+        norand = ["setarch", "-R"] if shutil.which("setarch") else []
+        if not norand:
+            out["notes"].append("setarch not found: k23 sizes measured with ASLR on (they vary "
+                                "from run to run by up to ~0.3% on some modules)")
+        for isa in ("rv64gc", HART_ISA):
+            proc = subprocess.run(norand + [K23_CODESIZE, "--isa", isa] + [w.wasm for w in modules],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  timeout=600)
+            try:
+                k23[isa] = json.loads(proc.stdout)
+            except ValueError:
+                out["notes"].append(f"k23-codesize --isa {isa} failed: {proc.stderr.strip()[-200:]}")
+    cl = cranelift.get("code_bytes", {}) if isinstance(cranelift, dict) else {}
+    if not cl:
+        out["notes"].append("cranelift-riscv64: " + str(cranelift.get("note", "no code sizes")))
+
+    def number(v):
+        return v if isinstance(v, int) else None
+
+    for w in modules:
+        out["modules"][w.name] = {
+            "k23-baseline": number(k23.get("rv64gc", {}).get(w.wasm)),
+            "k23-optimizing": None,
+            "k23-baseline@hart": number(k23.get(HART_ISA, {}).get(w.wasm)),
+            "cranelift-riscv64": number(cl.get(w.wasm)),
+        }
+        for who, v in (("k23", k23.get("rv64gc", {}).get(w.wasm)), ("cranelift", cl.get(w.wasm))):
+            if isinstance(v, str):
+                out["notes"].append(f"{w.name}: {who}: {v}")
+    return out
+
+
+# ------------------------------------------------------------------ OS costs
+
+OS_COST_NAMES = [
+    ("host_call", "host call round trip"),
+    ("system_call", "system call round trip"),
+    ("trap_recovery", "trap and recovery"),
+    ("instantiate_1mib", "instantiate with a 1 MiB data segment"),
+    ("guest_create_destroy", "guest create + destroy"),
+    ("boot_to_kernel_main", "boot to kernel main"),
+    ("boot_to_first_guest", "boot to first guest instruction"),
+]
+HOSTCALL_N = 10000
+TRAP_N = 100
+
+
+def hostcall_wat(call):
+    """A loop of HOSTCALL_N iterations between the markers, calling WASI's
+    sched_yield (k23-run has no no-op host function besides the markers)
+    or not (the same loop without the call, subtracted)."""
+    body = "call $yield drop" if call else "nop"
+    return f"""(module
+  (import "bench" "start" (func $start))
+  (import "bench" "end" (func $end))
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32)
+    call $start
+    (loop $l
+      {body}
+      local.get $i i32.const 1 i32.add local.tee $i
+      i32.const {HOSTCALL_N} i32.ne br_if $l)
+    call $end))
+"""
+
+
+def trap_wat(trapping):
+    """TRAP_N exports, each called once by k23-run --invoke-all with the
+    argument 0: each traps (unreachable) or, with the same code but another
+    constant, returns."""
+    funcs = "\n".join(
+        f'  (func (export "f{i}") (param i32) local.get 0 i32.const {0 if trapping else 1} '
+        f'i32.eq if unreachable end)' for i in range(TRAP_N))
+    return f"(module\n{funcs}\n)\n"
+
+
+def data_wat(size):
+    """A command with an empty _start and one active data segment of `size`
+    bytes (a pattern, not zeros) in a 17-page memory."""
+    data = "".join(f"\\{(i * 7 + 3) & 0xff:02x}" for i in range(size))
+    return f"""(module
+  (memory (export "memory") 17)
+  (data (i32.const 0) "{data}")
+  (func (export "_start")))
+"""
+
+
+def os_costs(tiers, boot, timeout):
+    """The named OS and engine costs, per k23 tier: instructions, or null
+    with a note. Each measured one is a difference of two exact counts."""
+    d = os.path.join(BENCH, "os")
+    os.makedirs(d, exist_ok=True)
+    modules = {"hostcall": hostcall_wat(True), "hostcall-loop": hostcall_wat(False),
+               "trap": trap_wat(True), "trap-none": trap_wat(False),
+               "data-1mib": data_wat(1 << 20), "data-0": data_wat(0)}
+    paths = {}
+    for name, text in modules.items():
+        wat, wasm = os.path.join(d, name + ".wat"), os.path.join(d, name + ".wasm")
+        old = None
+        if os.path.exists(wat):
+            with open(wat) as f:
+                old = f.read()
+        if old != text or not os.path.exists(wasm):
+            with open(wat, "w") as f:
+                f.write(text)
+            run(["wat2wasm", wat, "-o", wasm], quiet=True)
+        paths[name] = wasm
+    have_k23 = os.path.exists(K23_RUN)
+    jobs = []
+    # Totals count the process's start too, whose instructions depend on the
+    # stack's layout: the same program path (a link beside the modules),
+    # environment and module paths in every clone keep them equal from run
+    # to run and from clone to clone.
+    link = os.path.join(d, "k23-run")
+    if have_k23 and os.path.realpath(link) != os.path.realpath(K23_RUN):
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(K23_RUN, link)
+    for t in tiers if have_k23 else []:
+        for name in ("hostcall", "hostcall-loop", "trap", "trap-none", "data-1mib", "data-0"):
+            argv = ["./k23-run", "--tier", t] + \
+                (["--invoke-all"] if name.startswith("trap") else []) + [name + ".wasm"]
+            jobs.append(((name, t), Workload(name, "os", paths[name], d),
+                         f"os {name} k23-{t}", argv))
+    runs = run_jobs(jobs, timeout, "OS-cost runs under qemu-riscv64 + k23_icount",
+                    env={"LC_ALL": "C"})
+
+    def counted(name, t, key):
+        r = runs.get((name, t))
+        if r is None or r.get("counts") is None:
+            return None, "k23-run not built" if r is None else r.get("error", "no counts")
+        if tier_unavailable(r):
+            return None, "no such tier yet"
+        if r.get("status") != 0:
+            return None, f"{name}: exit status {r.get('status')}"
+        return r["counts"][key], None
+
+    out = {}
+    for key, title in OS_COST_NAMES:
+        out[key] = {"title": title, "instructions": {f"k23-{t}": None for t in tiers},
+                    "note": None, "how": None}
+    out["host_call"]["how"] = (
+        f"WASI sched_yield called {HOSTCALL_N} times between the markers, minus the same loop "
+        f"without the call, / {HOSTCALL_N} (k23-run has no no-op host function; sched_yield's "
+        "host side is the libc call and one system call, which qemu-riscv64 performs uncounted)")
+    out["trap_recovery"]["how"] = (
+        f"k23-run --invoke-all over {TRAP_N} exports that each trap (unreachable), minus "
+        f"{TRAP_N} that return, total instructions / {TRAP_N}: the trap, the signal handler, "
+        "the unwinding back to the caller and the error value (plus --invoke-all printing "
+        "'trap unreachable' instead of 'result')")
+    out["instantiate_1mib"]["how"] = (
+        "total instructions of k23-run on a command whose only content is a 1 MiB active data "
+        "segment, minus the same command with an empty segment: the segment's cost to read, "
+        "validate and instantiate (copy into linear memory)")
+    for t in tiers:
+        k = f"k23-{t}"
+        for key, (a, b), field, n in (("host_call", ("hostcall", "hostcall-loop"), "region",
+                                       HOSTCALL_N),
+                                      ("trap_recovery", ("trap", "trap-none"), "total", TRAP_N),
+                                      ("instantiate_1mib", ("data-1mib", "data-0"), "total", 1)):
+            x, why_x = counted(a, t, field)
+            y, why_y = counted(b, t, field)
+            if x is None or y is None:
+                note = f"{k}: {why_x or why_y}"
+                out[key]["note"] = "; ".join(filter(None, [out[key]["note"], note]))
+            else:
+                out[key]["instructions"][k] = round((x - y) / n)
+    for key in ("system_call", "guest_create_destroy", "boot_to_first_guest"):
+        out[key]["note"] = ("null until the kernel runs guests (issues 13 and 14); k23-run "
+                            "under qemu-riscv64 has no guest system calls or guests of its own")
+    out["boot_to_kernel_main"]["instructions"] = {
+        "kernel": boot.get("instructions_loader_to_main")}
+    out["boot_to_kernel_main"]["how"] = ("the kernel's own count from loader entry to kernel "
+                                         "main under -icount shift=0 (see boot)")
+    if boot.get("instructions_loader_to_main") is None:
+        out["boot_to_kernel_main"]["note"] = boot.get("note", "no boot figure")
+    return out
+
+
 # ------------------------------------------------------------------ boot
 
 BOOT_LINE = re.compile(r"boot: ([0-9,]+) instructions from loader entry to kernel main")
@@ -510,11 +826,15 @@ def cmd_bench(args):
             os.remove(K23_RUN)
     loads = discover()
     if args.only:
+        # A C workload and its +simd build go together (the latter's native
+        # columns and reference output are the former's).
         wanted = set(args.only)
-        loads = [w for w in loads if w.name in wanted]
         missing = wanted - {w.name for w in loads}
         if missing:
             raise DriverError(f"bench: no workload named {', '.join(sorted(missing))}")
+        wanted |= {w.base for w in loads if w.name in wanted and w.base}
+        wanted |= {w.name for w in loads if w.base in wanted}
+        loads = [w for w in loads if w.name in wanted]
     elif args.quick:
         loads = [w for w in loads if w.source == "c" or w.name not in SLOW_SIGHTGLASS]
     errors = build_all(loads)
@@ -523,11 +843,19 @@ def cmd_bench(args):
     all_modules = discover()   # every workload module whose .wasm exists
     compile_speed = k23_compile_speed(all_modules, args.quick)
     compile_speed["cranelift-riscv64"] = cranelift_compile_speed(all_modules, args.quick)
+    info("bench: code size")
+    sizes = code_size(all_modules, compile_speed["cranelift-riscv64"])
+    compile_speed["cranelift-riscv64"].pop("code_bytes", None)
     info("bench: boot")
     boot = boot_figures()
+    costs = os_costs(tiers, boot, QUICK_RUN_TIMEOUT if args.quick else RUN_TIMEOUT)
     results = {
+        "commit": git_commit(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "workloads": workloads,
         "compile_speed": compile_speed,
+        "code_size": sizes,
+        "os_costs": costs,
         "boot": boot,
         "settings": dict(PEER_SETTINGS, quick=bool(args.quick), tiers=tiers,
                          qemu="qemu-riscv64 -cpu rv64,v=true,vlen=128,vext_spec=v1.0 "
@@ -542,7 +870,11 @@ def cmd_bench(args):
         raise DriverError(f"bench: cannot read {args.compare}")
     results["wall_s_total"] = round(time.monotonic() - t0, 1)
     import dashboard
-    dashboard.write(results, previous, args.compare or (PREVIOUS if previous else None))
+    reference = load_json(REFERENCE)
+    results["headline"] = dashboard.headline(results)
+    append_history(results)
+    dashboard.write(results, previous, args.compare or (PREVIOUS if previous else None),
+                    reference=reference, history=load_history())
     text = json.dumps(results, indent=1) + "\n"
     with open(RESULTS, "w") as f:
         f.write(text)
@@ -550,6 +882,11 @@ def cmd_bench(args):
         with open(args.json, "w") as f:
             f.write(text)
     print_summary(results)
+    for line in dashboard.headline_markdown(results, None):
+        print("headline " + line if line.startswith("|") else line)
+    print_reference_comparison(results, reference, dashboard)
+    if args.write_reference:
+        write_reference(results)
     bad = [w["name"] for w in workloads if w["correct"] is False]
     harness_bad = [w["name"] for w in workloads if not w["peers_correct"]]
     if bad:
@@ -561,6 +898,69 @@ def cmd_bench(args):
     # 1: the harness or a peer is broken; 3: only k23 tiers gave wrong results
     # or failed (CI reports it without failing: the test rings own correctness).
     return 1 if harness_bad else 3 if bad else 0
+
+
+REFERENCE = os.path.join(ROOT, "bench", "reference.json")
+HISTORY = os.path.join(BENCH, "history.jsonl")
+
+
+def write_reference(results):
+    """bench/reference.json from this run: every figure but the wall-clock
+    times of the runs under QEMU (not trusted, and noise in a diff)."""
+    ref = json.loads(json.dumps(results))
+    for w in ref["workloads"]:
+        w.pop("wall_s", None)
+    ref.pop("dashboard", None)
+    with open(REFERENCE, "w") as f:
+        f.write(json.dumps(ref, indent=1, sort_keys=True) + "\n")
+    print(f"bench: wrote {os.path.relpath(REFERENCE, ROOT)} (commit it with the change that "
+          "moved the figures)")
+
+
+def git_commit():
+    proc = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    commit = proc.stdout.strip() or None
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    return commit and commit + ("+dirty" if dirty.strip() else "")
+
+
+def append_history(results):
+    """One line per run: commit, date, and the headline figures."""
+    line = {"commit": results["commit"], "date": results["date"],
+            "quick": results["settings"]["quick"], "workloads": len(results["workloads"]),
+            "headline": results["headline"]}
+    with open(HISTORY, "a") as f:
+        f.write(json.dumps(line, sort_keys=True) + "\n")
+
+
+def load_history():
+    out = []
+    try:
+        with open(HISTORY) as f:
+            for line in f:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+    except OSError:
+        pass
+    return out
+
+
+def print_reference_comparison(results, reference, dashboard):
+    """Every exact figure (instruction counts, code sizes, OS costs, boot)
+    that differs from the committed reference. Never an error."""
+    rel = os.path.relpath(REFERENCE, ROOT)
+    if reference is None:
+        print(f"bench: no {rel} to compare with")
+        return
+    ch = dashboard.exact_changes(results, reference)
+    print(f"bench: compared with {rel} (commit {reference.get('commit')}, "
+          f"{reference.get('date')}): {len(ch)} exact figures changed")
+    for what, old, new in ch:
+        print(f"  {what}: {old} -> {new}")
 
 
 def print_summary(results):
@@ -593,4 +993,7 @@ def add_parser(sub):
     s.add_argument("--compare", metavar="OLD.json",
                    help="compare with this results file (default build/bench/previous.json)")
     s.add_argument("--json", metavar="FILE", help="also write the results here")
+    s.add_argument("--write-reference", action="store_true",
+                   help="write this run's results to bench/reference.json (use with --quick, "
+                        "and commit it with the change that moved the figures)")
     s.set_defaults(func=cmd_bench)

@@ -7,7 +7,8 @@ tests/fuzz into build/fuzz.
            RV64GC (tests/fuzz/CompileFuzzer.cpp)
 
 Both are seeded from the spec suite's converted .wasm files (core, SIMD
-included).
+included) and from modules at and just over each implementation limit
+(tools/driver/limitmodules.py, from wasm/Limits.h).
 
 The corpus grows in build/fuzz/corpus-TARGET; crashes land in
 build/fuzz/artifacts-TARGET. Any crash, hang (> 10 s per input) or
@@ -18,6 +19,7 @@ import os
 import shutil
 import subprocess
 
+import limitmodules
 import spec as k23spec
 from common import BUILD, ROOT, DriverError, info, run
 
@@ -27,8 +29,9 @@ TARGETS = {"reader": "k23-fuzz-reader", "compile": "k23-fuzz-compile"}
 def build_fuzzer(target):
     bdir = os.path.join(BUILD, "fuzz")
     if not os.path.exists(os.path.join(bdir, "build.ninja")):
+        launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if shutil.which("ccache") else []
         run(["cmake", "-G", "Ninja", "-S", os.path.join(ROOT, "tests", "fuzz"), "-B", bdir,
-             "-DCMAKE_CXX_COMPILER=clang++-16", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], quiet=True)
+             "-DCMAKE_CXX_COMPILER=clang++-16", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"] + launcher, quiet=True)
     run(["ninja", "-C", bdir, "-j2", TARGETS[target]], quiet=True)
     return os.path.join(bdir, TARGETS[target])
 
@@ -56,6 +59,7 @@ def cmd_fuzz(args):
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
     seed_corpus(corpus)
+    limitmodules.write(corpus)
     cmd = [binary, corpus, f"-max_total_time={args.seconds}", "-timeout=10", "-rss_limit_mb=2048",
            "-max_len=65536", f"-artifact_prefix={artifacts}", "-print_final_stats=1"]
     if args.jobs > 1:
@@ -67,3 +71,57 @@ def cmd_fuzz(args):
         return 1
     print(f"fuzz: {args.target}: no crash in {args.seconds} s")
     return 0
+
+
+# ---------------------------------------------------------------- test ring
+
+# `./k23 test` (host ring) runs each fuzzer for RING_SECONDS as the test
+# fuzz.TARGET, failed by any crash, hang or sanitizer report. Each run starts
+# from a fresh corpus: the limit modules plus every RING_SAMPLE-th spec
+# module, so start-up stays a small part of the time whatever the local
+# corpus has grown to. (libFuzzer's -seed is fixed: a failure reproduces.)
+RING_TARGETS = ["reader", "compile"]
+RING_SECONDS = 25
+RING_SAMPLE = 8
+
+
+def add_to_ring(result, pattern):
+    for target in RING_TARGETS:
+        name = f"fuzz.{target}"
+        if pattern and pattern not in name:
+            continue
+        try:
+            message = ring_run(target)
+        except DriverError as e:
+            message = str(e)
+        if message:
+            result.fail(name, message)
+        else:
+            result.ok(name)
+
+
+def ring_run(target):
+    """Runs one fuzzer briefly; returns None, or what went wrong."""
+    binary = build_fuzzer(target)
+    base = os.path.join(BUILD, "fuzz", f"ring-{target}")
+    corpus = os.path.join(base, "corpus")
+    artifacts = os.path.join(base, "artifacts") + os.sep
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(corpus)
+    os.makedirs(artifacts)
+    limitmodules.write(corpus)
+    spec_modules = sorted(glob.glob(os.path.join(BUILD, "spec", "core", "**", "*.wasm"), recursive=True))
+    for i, path in enumerate(spec_modules[::RING_SAMPLE]):
+        shutil.copy(path, os.path.join(corpus, f"seed-{i}.wasm"))
+    cmd = [binary, corpus, f"-max_total_time={RING_SECONDS}", "-timeout=10", "-rss_limit_mb=2048",
+           "-max_len=65536", "-seed=1", f"-artifact_prefix={artifacts}"]
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=RING_SECONDS + 300)
+    except subprocess.TimeoutExpired:
+        return f"{os.path.basename(binary)} did not stop after {RING_SECONDS} s"
+    if proc.returncode == 0:
+        return None
+    tail = "\n".join(proc.stdout.decode(errors="replace").splitlines()[-40:])
+    return (f"{os.path.basename(binary)} exited with status {proc.returncode}; "
+            f"artifacts in {artifacts}\n{tail}")

@@ -52,7 +52,7 @@ def qemu_command(argv, outfile, mode="tb"):
     return ["qemu-riscv64"] + QEMU_CPU + ["-plugin", plugin] + list(argv)
 
 
-def count(argv, timeout=600, mode="tb", cwd=None, stdin=None):
+def count(argv, timeout=600, mode="tb", cwd=None, stdin=None, env=None):
     """Runs argv (a riscv64 Linux program) under the plugin. Returns
     (exit status, stdout bytes, stderr bytes, {"total","region","regions"} or None)."""
     fd, outfile = tempfile.mkstemp(prefix="k23-icount-", suffix=".json")
@@ -61,7 +61,8 @@ def count(argv, timeout=600, mode="tb", cwd=None, stdin=None):
     try:
         proc = subprocess.run(qemu_command(argv, outfile, mode), cwd=cwd,
                               stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                              env=env)
         counts = None
         if os.path.exists(outfile):
             with open(outfile) as f:
@@ -136,8 +137,59 @@ def check_dashboard_changes():
     assert "No figure changed." in md, md
 
 
+DASHBOARD_FIXTURE = os.path.join(ROOT, "bench", "tests", "dashboard-fixture.json")
+DASHBOARD_TEST_DIR = os.path.join(ROOT, "build", "bench-dashboard-test")
+DASHBOARD_PLOTS = ["native.png", "simd.png", "wasm2c.png", "code_size.png", "compile_speed.png",
+                   "history.png"]
+
+
+def check_dashboard_chromium():
+    """The dashboard of a small fixed results file (bench/tests/) renders in
+    headless Chromium without errors: the headline comes first, every plot
+    is there and decodes, none is wider than a laptop's page, and the change
+    from the reference is shown."""
+    import re as _re
+    import shutil
+    import dashboard
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is not installed (./k23 setup installs Debian's chromium)"
+    with open(DASHBOARD_FIXTURE) as f:
+        fixture = json.load(f)
+    shutil.rmtree(DASHBOARD_TEST_DIR, ignore_errors=True)
+    images = dashboard.write(fixture["results"], None, None, reference=fixture["reference"],
+                             history=fixture["history"], out_dir=DASHBOARD_TEST_DIR)
+    made = [name for name, _ in images]
+    assert made == DASHBOARD_PLOTS, f"plots {made}, expected {DASHBOARD_PLOTS}"
+    page = os.path.join(DASHBOARD_TEST_DIR, "dashboard.html")
+    proc = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+                           "--dump-dom", "file://" + page],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          errors="replace", timeout=120)
+    dom = proc.stdout
+    assert proc.returncode == 0 and "<body" in dom, \
+        f"chromium exit {proc.returncode}: {proc.stderr.strip()[-500:]}"
+    console = [l for l in proc.stderr.splitlines()
+               if "CONSOLE" in l or "Uncaught" in l or "Failed to load resource" in l]
+    assert not console, "errors while loading the page:\n" + "\n".join(console[:5])
+    m = _re.search(r'data-images-ok="(\d+)" data-images-broken="([^"]*)" '
+                   r'data-widest-image="(\d+)"', dom)
+    assert m, "the page's image check did not run (no data-images-ok on <body>)"
+    ok, broken, widest = int(m.group(1)), m.group(2), int(m.group(3))
+    assert not broken, f"images that did not load: {broken}"
+    assert ok == len(DASHBOARD_PLOTS), f"{ok} images loaded, expected {len(DASHBOARD_PLOTS)}"
+    assert widest <= 1000, f"a plot is {widest} px wide (more than a laptop's page)"
+    head = dom.find("id=\"headline\"")
+    assert 0 <= head < dom.find("<img"), "the headline is not above the plots"
+    for text in ("k23-baseline reference", "native-scalar", "+simd", "code bytes / Cranelift",
+                 "host call round trip", "Change from the reference",
+                 "dot8 k23-baseline instructions"):
+        assert text in dom, f"'{text}' is not on the page"
+
+
 CHECKS = [("perf.icount_loop", check_loop), ("perf.profile_loop", check_profile),
-          ("bench.dashboard_changes", check_dashboard_changes)]
+          ("bench.dashboard_changes", check_dashboard_changes),
+          ("bench.dashboard_chromium", check_dashboard_chromium)]
 
 
 def add_to_ring(result, pattern):

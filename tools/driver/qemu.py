@@ -1,19 +1,84 @@
-"""Booting k23 images under qemu-system-riscv64 -machine virt (Debian's OpenSBI)."""
+"""Booting k23 images under qemu-system-riscv64 -machine virt (Debian's OpenSBI).
+
+A boot succeeds only when the console shows the status line the loader or the
+kernel prints as it powers off (kernel/Shutdown.cpp, and the loader's early
+self-check in loader/SelfCheck.cpp): `shutdown: status N`. QEMU's own exit
+status is not enough: an image cut inside the loader makes OpenSBI jump into
+code that is not there, which can end in a clean QEMU exit (status 0) with
+nothing printed after OpenSBI's banner, or hang. Either is a failure with a
+one-line reason (BootResult.reason).
+
+Machines: `virt` (the default; the kernel powers off through the SiFive test
+finisher or SBI SRST) and `sifive_u` (boot hart 1, a SiFive UART, no power-off
+device: after its status line the kernel halts, and the driver stops QEMU)."""
+import os
+import re
+import select
 import subprocess
+import sys
 import time
 
 from common import DriverError
 
+STATUS_LINE = re.compile(r"^shutdown: status (\d+)$")
+STATUS_BYTES = re.compile(rb"(?:^|\n)shutdown: status \d+\r?\n")
+TIMED_OUT = 124      # like timeout(1)
+NO_STATUS = 125      # QEMU exited 0 without a status line
+
 
 class BootResult:
-    def __init__(self, status, output, timed_out, seconds):
-        self.status = status          # QEMU's exit status (the kernel's SBI SRST status)
-        self.output = output          # console text (captured mode only)
+    def __init__(self, status, output, timed_out, seconds, qemu_status=None, reason=None,
+                 reported_status=None):
+        self.status = status          # 0 only for a reported, clean power-off; else non-zero
+        self.output = output          # console text (also kept in passthrough mode)
         self.timed_out = timed_out
         self.seconds = seconds
+        self.qemu_status = qemu_status        # QEMU's exit status (None when it was stopped)
+        self.reported_status = reported_status  # N of the `shutdown: status N` line, or None
+        self.reason = reason          # one line when the boot failed without a status
 
     def lines(self):
         return self.output.replace("\r\n", "\n").split("\n")
+
+
+def last_line(output):
+    for line in reversed(output.replace("\r\n", "\n").split("\n")):
+        line = line.strip()
+        if line:
+            return line if len(line) <= 160 else line[:157] + "..."
+    return "(none)"
+
+
+def judge(output, qemu_status, timed_out, seconds, timeout, halted=False):
+    """The BootResult of a boot that printed `output`: the status line decides.
+    halted: QEMU was stopped after the status line (a machine that cannot
+    power off)."""
+    reported = None
+    for line in output.replace("\r\n", "\n").split("\n"):
+        m = STATUS_LINE.match(line.strip())
+        if m:
+            reported = int(m.group(1))
+    last = last_line(output)
+    if halted and reported is not None:
+        return BootResult(reported, output, False, seconds, None, None, reported)
+    if timed_out:
+        if reported is not None:
+            reason = f"boot: status {reported} reported but QEMU did not exit in {timeout:g} s"
+        else:
+            reason = (f"boot: no status from the kernel in {timeout:g} s "
+                      f"(hung? last console line: {last})")
+        return BootResult(TIMED_OUT, output, True, seconds, None, reason, reported)
+    if reported is None:
+        reason = f"boot: no status from the kernel (image cut? last console line: {last})"
+        return BootResult(qemu_status or NO_STATUS, output, False, seconds, qemu_status, reason)
+    if reported != 0:
+        # Without the test finisher, SBI SRST with reason "system failure"
+        # ends QEMU with status 0: the reported status is the truth.
+        return BootResult(qemu_status or reported, output, False, seconds, qemu_status, None, reported)
+    if qemu_status != 0:
+        reason = f"boot: status 0 reported but QEMU exited with status {qemu_status}"
+        return BootResult(qemu_status, output, False, seconds, qemu_status, reason, reported)
+    return BootResult(0, output, False, seconds, 0, None, 0)
 
 
 def cpu_option(vlen):
@@ -24,36 +89,112 @@ def cpu_option(vlen):
     return f"rv64,v=true,vlen={vlen},vext_spec=v1.0"
 
 
-def command(image, append="", smp=1, memory="256M", vlen=128, extra=()):
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-bios", "default",
-           "-cpu", cpu_option(vlen), "-smp", str(smp), "-m", str(memory),
-           "-kernel", image, "-no-reboot"]
+# What each machine needs: whether its firmware can power it off (else the
+# kernel halts after its status line), and how many harts it must have.
+MACHINES = {
+    "virt": {"powers_off": True, "min_smp": 1},
+    # Hart 0 is an E51 monitor core without S-mode; OpenSBI boots on hart 1.
+    "sifive_u": {"powers_off": False, "min_smp": 2},
+}
+HALT_GRACE = 2.0   # seconds after the status line before a halted machine is stopped
+
+
+def command(image, append="", smp=1, memory="256M", vlen=128, extra=(), machine="virt"):
+    if machine not in MACHINES:
+        raise DriverError(f"--machine {machine}: one of {', '.join(MACHINES)}")
+    cmd = ["qemu-system-riscv64", "-machine", machine, "-bios", "default"]
+    if machine == "virt":
+        cmd += ["-cpu", cpu_option(vlen)]
+    elif vlen != 128:
+        raise DriverError(f"--vlen: {machine} has fixed CPUs (without V)")
+    cmd += ["-smp", str(max(smp, MACHINES[machine]["min_smp"])), "-m", str(memory),
+            "-kernel", image, "-no-reboot"]
     if append:
         cmd += ["-append", append]
     return cmd + list(extra)
 
 
-def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
-         extra=()):
-    """Boots image. passthrough: console on this terminal (./k23 run);
-    otherwise the console output is captured and returned."""
-    start = time.monotonic()
-    if passthrough:
-        cmd = command(image, append, smp, memory, vlen, extra) + ["-nographic"]
-        try:
-            proc = subprocess.run(cmd, timeout=timeout)
-            return BootResult(proc.returncode, "", False, time.monotonic() - start)
-        except subprocess.TimeoutExpired:
-            return BootResult(124, "", True, time.monotonic() - start)
-        except FileNotFoundError:
-            raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
-    cmd = command(image, append, smp, memory, vlen, extra) + [
-        "-display", "none", "-serial", "stdio", "-monitor", "none"]
+def stop(proc):
+    """SIGTERM first: QEMU then puts the terminal back out of raw mode."""
+    proc.terminate()
     try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout or 120)
-        return BootResult(proc.returncode, proc.stdout.decode(errors="replace"), False,
-                          time.monotonic() - start)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace")
-        return BootResult(124, out, True, time.monotonic() - start)
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_qemu(cmd, timeout, echo, halt_grace=None):
+    """Runs QEMU and keeps what its console prints. echo: the console goes to
+    this terminal too (stdin stays the terminal's), and QEMU's own messages to
+    stderr, but for its "terminating on signal" when the driver stops it;
+    otherwise stderr is kept with the console. halt_grace: stop QEMU this long
+    after the status line (a machine that cannot power off).
+    Returns (exit status or None when stopped, output, how) with how one of
+    "exited", "timeout", "halted"."""
+    try:
+        proc = subprocess.Popen(cmd, stdin=None if echo else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE if echo else subprocess.STDOUT)
+    except FileNotFoundError:
+        raise DriverError("qemu-system-riscv64 not found (run ./k23 setup)")
+    console_fd = proc.stdout.fileno()
+    error_fd = proc.stderr.fileno() if echo else None
+    kept = {console_fd: bytearray(), error_fd: bytearray()}
+    deadline = None if timeout is None else time.monotonic() + timeout
+    how = "exited"
+    status_seen = False
+    try:
+        open_fds = [fd for fd in (console_fd, error_fd) if fd is not None]
+        while open_fds:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(open_fds, [], [], wait)
+            if not ready:
+                how = "halted" if status_seen else "timeout"
+                stop(proc)
+                break
+            for fd in ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    open_fds.remove(fd)
+                    continue
+                kept[fd] += chunk
+                if fd == console_fd:
+                    if echo:
+                        sys.stdout.buffer.write(chunk)
+                        sys.stdout.buffer.flush()
+                    if halt_grace is not None and not status_seen and STATUS_BYTES.search(kept[fd]):
+                        status_seen = True
+                        halt_deadline = time.monotonic() + halt_grace
+                        deadline = halt_deadline if deadline is None else min(deadline, halt_deadline)
+    except KeyboardInterrupt:
+        stop(proc)
+        raise
+    finally:
+        proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+    status = proc.wait() if how == "exited" else None
+    for line in kept[error_fd].decode(errors="replace").splitlines():
+        if not (how != "exited" and "terminating on signal" in line):
+            print(line, file=sys.stderr)
+    return status, kept[console_fd].decode(errors="replace"), how
+
+
+def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
+         extra=(), machine="virt"):
+    """Boots image. passthrough: console on this terminal (./k23 run), and
+    kept for the verdict; otherwise the console output is captured (with a
+    120 s timeout by default). The result's status is 0 only when the kernel
+    reported status 0."""
+    start = time.monotonic()
+    cmd = command(image, append, smp, memory, vlen, extra, machine)
+    if passthrough:
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+        timeout = timeout or 120
+    halt_grace = None if MACHINES[machine]["powers_off"] else HALT_GRACE
+    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace)
+    return judge(output, status, how == "timeout", time.monotonic() - start, timeout,
+                 halted=how == "halted")

@@ -28,6 +28,7 @@ APT_PACKAGES = [
     "libglib2.0-dev",                                         # perf/: the QEMU TCG plugin
     "wasi-libc", "libclang-rt-16-dev-wasm32",                 # bench/: workloads as wasm32-wasi
     "python3-matplotlib", "python3-venv",                     # bench/: dashboard, Cranelift venv
+    "chromium",                                               # bench/: the dashboard test
 ]
 
 

@@ -2,7 +2,8 @@
 
 Each ring prints `NAME: N passed, N failed`; the last line is the total
 `N passed, N failed`; the exit status is non-zero on any failure.
-  host           GoogleTest on x86-64 under ASan/UBSan
+  host           GoogleTest on x86-64 under ASan/UBSan, the spec suite's binary checks,
+                 the perf tooling's checks, and each fuzzer for fuzz.RING_SECONDS
   riscv64-linux  the same GoogleTest suite, cross-compiled, under qemu-riscv64 with V,
                  the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
                  256, and 0 = no V, the scalar path),
@@ -17,6 +18,7 @@ import subprocess
 import sys
 
 import build as k23build
+import fuzz as k23fuzz
 import hosted as k23hosted
 import perf as k23perf
 import qemu
@@ -100,6 +102,7 @@ def ring_host(result, pattern, verbose):
               os.path.join(bdir, "test-results.json"), pattern, verbose)
     run_spec(result, "host", (), pattern)
     k23perf.add_to_ring(result, pattern)   # perf/: the icount plugin's known-count check
+    k23fuzz.add_to_ring(result, pattern)   # tests/fuzz: each fuzzer for a short fixed time
 
 
 def ring_riscv64_linux(result, pattern, verbose):

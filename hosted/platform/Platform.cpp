@@ -1,12 +1,17 @@
-// base/'s platform hooks for a Linux process: memory from the C allocator,
-// panics and log lines on stderr.
+// The platform interface (base/Platform.h) for a Linux process: memory from
+// the C allocator, panics and log lines on stderr, CLOCK_MONOTONIC and
+// getrandom(). Linear memories: Memory.cpp; code memory and faults:
+// CodeMemory.cpp.
 
 #include <base/Assertions.h>
 #include <base/Log.h>
 #include <base/Memory.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace k23 {
@@ -60,6 +65,28 @@ void* platform_allocate(usize size, usize alignment) noexcept
 void platform_deallocate(void* p, usize, usize) noexcept
 {
     free(p);
+}
+
+u64 platform_monotonic_ns() noexcept
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return u64(now.tv_sec) * 1'000'000'000ull + u64(now.tv_nsec);
+}
+
+bool platform_random_bytes(u8* buffer, usize size) noexcept
+{
+    while (size > 0) {
+        ssize_t got = getrandom(buffer, size, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        buffer += got;
+        size -= usize(got);
+    }
+    return true;
 }
 
 void platform_panic(const char* message, const char* file, int line) noexcept
