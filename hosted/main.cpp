@@ -1,7 +1,7 @@
 // k23-run: runs a WebAssembly command on RISC-V Linux with k23's JIT.
 //
-//   k23-run [--tier baseline] [--isa STRING] [--perf-map] [--dir HOST[::GUEST]]...
-//           [--env KEY=VALUE]... FILE.wasm [ARGS...]
+//   k23-run [--tier baseline] [--isa STRING] [--perf-map] [--timeout SECONDS]
+//           [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]
 //   k23-run --print-isa [--isa STRING]
 //   k23-run --invoke-all FILE.wasm...
 //
@@ -9,7 +9,9 @@
 // after a trap (one line on stderr: `trap: <message> in <function> at wasm
 // offset 0x...`); 1 when the module is malformed, invalid or cannot be
 // linked (one line: `k23-run: FILE: <message> at offset 0x...`); 2 for a
-// bad command line. Guest behaviour never crashes this process.
+// bad command line. Guest behaviour never crashes this process, and with
+// --timeout a guest still running after SECONDS (wall clock, instantiation
+// included) traps with `interrupted` (jit::Engine::interrupt).
 //
 // --invoke-all is the differential-testing mode (tests/hosted/
 // test_differential.py): each module given is linked against binaryen's
@@ -26,11 +28,13 @@
 #include <wasm/Linker.h>
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 using namespace k23;
 
@@ -45,8 +49,8 @@ const char* s_program = "k23-run";
 void usage(FILE* out)
 {
     fprintf(out,
-        "usage: k23-run [--tier baseline] [--isa STRING] [--perf-map] [--dir HOST[::GUEST]]... [--env KEY=VALUE]...\n"
-        "               FILE.wasm [ARGS...]\n"
+        "usage: k23-run [--tier baseline] [--isa STRING] [--perf-map] [--timeout SECONDS]\n"
+        "               [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]\n"
         "       k23-run --print-isa [--isa STRING]\n"
         "       k23-run --invoke-all FILE.wasm...\n"
         "\n"
@@ -59,6 +63,8 @@ void usage(FILE* out)
         "  --dir HOST[::GUEST]  preopen host directory HOST as GUEST (default: HOST)\n"
         "  --env KEY=VALUE   add to the guest's environment\n"
         "  --perf-map        write /tmp/perf-PID.map (Linux perf's JIT symbol convention)\n"
+        "  --timeout SECONDS stop the guest after SECONDS (wall clock; fractions allowed):\n"
+        "                    it traps with `interrupted` (exit status 134)\n"
         "  --print-isa       print the ISA string the JIT would use, and exit\n"
         "  --invoke-all      call every exported function with default arguments\n"
         "                    (differential testing; see tests/hosted/)\n");
@@ -117,6 +123,7 @@ struct Options {
     bool print_isa { false };
     bool invoke_all { false };
     bool perf_map { false };
+    double timeout { 0 }; // seconds; 0: none
     Vector<const char*> dirs;
     Vector<const char*> envs;
     const char* file { nullptr };
@@ -158,6 +165,16 @@ void parse_options(int argc, char** argv, Options& options)
             options.invoke_all = true;
         else if (!strcmp(arg, "--perf-map"))
             options.perf_map = true;
+        else if (!strcmp(arg, "--timeout")) {
+            const char* text = value(arg);
+            char* end = nullptr;
+            errno = 0;
+            options.timeout = strtod(text, &end);
+            // setitimer takes at most ~68 years of seconds in 32 bits on
+            // some ABIs: a year is plenty for a timeout.
+            if (errno || end == text || *end || !isfinite(options.timeout) || options.timeout <= 0 || options.timeout > 365.0 * 86400)
+                fail(exit_usage, "--timeout %s: expected a number of seconds > 0", text);
+        }
         else {
             fprintf(stderr, "%s: unknown option %s\n", s_program, arg);
             usage(stderr);
@@ -168,6 +185,8 @@ void parse_options(int argc, char** argv, Options& options)
         fail(exit_usage, "tier '%s' is not available (baseline is)", options.tier);
     if (options.print_isa)
         return;
+    if (options.invoke_all && options.timeout > 0)
+        fail(exit_usage, "--timeout applies to a command, not to --invoke-all");
     if (i >= argc) {
         usage(stderr);
         exit(exit_usage);
@@ -301,6 +320,7 @@ const char* trap_class(const Error& error)
     case wasm::TrapCode::UninitializedElement: return "indirect-call";
     case wasm::TrapCode::NullReference: return "null";
     case wasm::TrapCode::CallStackExhausted: return "stack";
+    case wasm::TrapCode::Interrupted: return "interrupted";
     }
     return "?";
 }
@@ -390,6 +410,42 @@ void invoke_all_in(jit::Engine& engine, const char* file)
         putchar('\n');
     }
     fflush(stdout);
+}
+
+// ---------------------------------------------------------------- --timeout
+
+jit::Engine* volatile s_timeout_engine = nullptr;
+
+// SIGALRM: Engine::interrupt only stores words, so it is async-signal-safe.
+void on_timeout(int)
+{
+    if (jit::Engine* engine = s_timeout_engine)
+        engine->interrupt();
+}
+
+// A one-shot wall-clock timer that interrupts `engine`. SA_RESTART keeps
+// WASI's system calls from failing with EINTR when it fires; SA_ONSTACK runs
+// the handler on the alternate signal stack (hosted/platform installs one
+// for faults), not on the guest's stack.
+void arm_timeout(jit::Engine& engine, double seconds)
+{
+    s_timeout_engine = &engine;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_timeout;
+    action.sa_flags = SA_RESTART | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGALRM, &action, nullptr) != 0)
+        fail(exit_error, "--timeout: sigaction: %s", strerror(errno));
+    double whole = floor(seconds);
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = time_t(whole);
+    timer.it_value.tv_usec = suseconds_t((seconds - whole) * 1e6);
+    if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0)
+        timer.it_value.tv_usec = 1; // zero would disarm it
+    if (setitimer(ITIMER_REAL, &timer, nullptr) != 0)
+        fail(exit_error, "--timeout: setitimer: %s", strerror(errno));
 }
 
 // ---------------------------------------------------------------- commands
@@ -521,6 +577,8 @@ int main(int argc, char** argv)
     if (!engine.value()->can_execute())
         fail(exit_error, "this build cannot execute guest code (k23-run runs on riscv64 Linux)");
 
+    if (options.timeout > 0)
+        arm_timeout(*engine.value(), options.timeout);
     int status = run_command(*engine.value(), module.value(), options);
     fflush(stdout);
     // Engine and store are torn down by process exit: nothing a guest left

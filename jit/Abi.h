@@ -34,10 +34,20 @@
 //   [fp - 16 - 8i]  slot i: locals, then the value stack
 //   [sp + 8k]       outgoing area: stack results of calls, and the staging
 //                   area of tail calls (below)
-// Every prologue checks sp - frame >= VMContext::stack_limit first and traps
-// with "call stack exhausted". (Pushed arguments are written below a checked
-// sp before the callee's check: the 256 KiB headroom below the limit covers
-// them, as wasm functions have at most 1000 params.)
+// Stack limit: wasm code never stores below VMContext::stack_limit, whatever
+// the signatures (no limit on params or results is relied on). Every
+// prologue checks fp - (frame + P + 16) >= stack_limit before it allocates
+// the frame, where P covers the stack arguments its calls push below sp
+// (the largest push up to 2016 bytes) and 16 the callee's ra/fp, which a
+// prologue stores before its own check; a call pushing more checks
+// sp - (8 * Pe + 16) itself before the push. The frame includes the
+// outgoing area (stack results, tail-call staging), so tail calls store
+// inside a checked frame. The entry trampoline checks the results area and
+// params it pushes the same way. Failing any check traps with "call stack
+// exhausted". The headroom below the limit (256 KiB) is only for C++ on the
+// guest stack: host functions (the host-call trampoline) and helpers, which
+// are called at a checked sp. Engine::interrupt() sets the limit above
+// every sp, so the same checks (and one in every loop header) stop a guest.
 //
 // Tail calls (return_call*) never grow the stack. Let S be the sp of the
 // function that made the last real call, before it pushed arguments (the

@@ -69,7 +69,7 @@ void restore_callee_saved(Assembler& a)
 }
 
 // entry(EntryArgs* a0, u64* entry_sp a1) -> 0, or 1 through the landing pad.
-void emit_entry(Assembler& a)
+void emit_entry(Assembler& a, Label landing)
 {
     a.addi(sp, sp, -saved_frame);
     save_callee_saved(a);
@@ -95,6 +95,22 @@ void emit_entry(Assembler& a)
     a.addi(t3, t3, 15);
     a.andi(t3, t3, -16);
     a.sub(sp, sp, t3);
+    // Both areas, and the callee's frame link below them, must lie above
+    // the stack limit, like a caller's push (jit/Abi.h): a call from a host
+    // function back into the guest starts near the limit, and nothing
+    // bounds how many params a signature has. The trap names the callee
+    // (its first instruction's pc). An interrupted engine's limit fails
+    // this check too.
+    Label fits = a.new_label();
+    a.ld(t1, a0, 8);
+    a.ld(t1, t1, VMOffsets::stack_limit);
+    a.addi(t3, sp, -16);
+    a.bgeu(t3, t1, fits);
+    a.ld(a1, a0, 0);
+    a.li(a0, i64(wasm::TrapCode::CallStackExhausted));
+    a.li(a2, -1);
+    a.j(landing);
+    a.bind(fits);
     a.ld(t4, a0, 32);
     a.mv(t5, sp);
     Label copy_in = a.new_label(), copied_in = a.new_label();
@@ -222,8 +238,10 @@ Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
     u8* memory = TRY(platform_code_allocate(capacity));
     CodeHolder code(state.options.features);
     Assembler a(code);
-    emit_entry(a);
+    Label landing = a.new_label();
+    emit_entry(a, landing);
     a.align(16);
+    a.bind(landing);
     u32 landing_offset = a.offset();
     emit_landing(a, state);
     a.align(16);
@@ -289,7 +307,7 @@ bool trap_code_of(const Error& error, wasm::TrapCode& code) noexcept
 {
     if (!is_trap(error))
         return false;
-    for (u8 i = 0; i <= u8(wasm::TrapCode::UndefinedElement); ++i) {
+    for (u8 i = 0; i <= u8(wasm::TrapCode::Interrupted); ++i) {
         StringView message = wasm::trap_message(wasm::TrapCode(i));
         if (error.message().starts_with(message)) {
             code = wasm::TrapCode(i);
@@ -306,6 +324,10 @@ static Error make_trap_error(Engine::State& state) noexcept
         return state.pending_error;
     }
     auto code = wasm::TrapCode(state.trap_code);
+    // An interrupt makes the stack checks fail (Engine::interrupt): while
+    // it stands, that is what they report.
+    if (code == wasm::TrapCode::CallStackExhausted && __atomic_load_n(&state.interrupt_requested, __ATOMIC_SEQ_CST))
+        code = wasm::TrapCode::Interrupted;
     StringView message = wasm::trap_message(code);
     for (CompiledModule* module : state.modules) {
         if (!module->contains(state.trap_pc))
@@ -550,7 +572,32 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     ctx.engine = &state;
     ctx.instance = instance;
     ctx.module = compiled;
+    // Publish the context to interrupt(), then look at the request: with
+    // both sequentially consistent, a concurrent interrupt() either finds
+    // this context in the list or its request is seen here.
+    ji->next_interruptible = state.interruptible;
+    __atomic_store_n(&state.interruptible, ji, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&state.interrupt_requested, __ATOMIC_SEQ_CST))
+        __atomic_store_n(&ctx.stack_limit, interrupt_limit, __ATOMIC_SEQ_CST);
     return {};
+}
+
+void Engine::interrupt() noexcept
+{
+    State& state = *m_state;
+    __atomic_store_n(&state.interrupt_requested, 1u, __ATOMIC_SEQ_CST);
+    for (JitInstance* ji = __atomic_load_n(&state.interruptible, __ATOMIC_SEQ_CST); ji; ji = ji->next_interruptible)
+        __atomic_store_n(&ji->context.stack_limit, interrupt_limit, __ATOMIC_SEQ_CST);
+}
+
+bool Engine::interrupted() const noexcept { return __atomic_load_n(&m_state->interrupt_requested, __ATOMIC_SEQ_CST) != 0; }
+
+void Engine::clear_interrupt() noexcept
+{
+    State& state = *m_state;
+    __atomic_store_n(&state.interrupt_requested, 0u, __ATOMIC_SEQ_CST);
+    for (JitInstance* ji = state.interruptible; ji; ji = ji->next_interruptible)
+        __atomic_store_n(&ji->context.stack_limit, state.stack_limit, __ATOMIC_SEQ_CST);
 }
 
 Result<wasm::Instance*> Engine::instantiate(wasm::Linker& linker, const wasm::Module& module, wasm::Instance** out) noexcept

@@ -95,6 +95,21 @@ public:
 
     Result<void> invoke(wasm::FunctionInstance* function, Span<const wasm::Value> args, Span<wasm::Value> results) noexcept;
 
+    // Stops the guest: wasm code this engine runs traps with `interrupted`
+    // at its next function entry or loop iteration (a host function blocked
+    // in a system call traps when it returns to wasm), and so does every
+    // later invoke() until clear_interrupt(). Callable from any thread and
+    // from a signal handler (it only stores words): a timer (k23-run
+    // --timeout), a scheduler killing a runaway guest. How: every
+    // VMContext's stack limit becomes an impossible one, so the checks wasm
+    // code makes anyway (prologues, loop headers) fail; the trap is reported
+    // as `interrupted` while the request stands.
+    void interrupt() noexcept;
+    [[nodiscard]] bool interrupted() const noexcept;
+    // Withdraws the request: guests run again. Only on the thread that runs
+    // guests, while none runs, and not concurrently with interrupt().
+    void clear_interrupt() noexcept;
+
     struct State;
     State& state() noexcept { return *m_state; }
 

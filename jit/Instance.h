@@ -24,6 +24,9 @@ struct JitInstance {
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;
     Vector<bool> data_dropped;
+    // The engine's list of live contexts (Engine::interrupt walks it from
+    // any thread: it only ever grows, at the head, until the engine dies).
+    JitInstance* next_interruptible { nullptr };
 };
 
 // A host function as JIT code sees it: its code is the host-call
@@ -49,6 +52,10 @@ struct EntryArgs {
 
 using EntryFunction = u64 (*)(EntryArgs*, u64* entry_sp);
 
+// The stack limit of an interrupted engine: no sp is at or above it, so
+// every stack check fails (a prologue's, a loop header's, the entry's).
+inline constexpr u64 interrupt_limit = ~u64(0);
+
 struct Engine::State {
     // Activation state; the landing pad writes trap_code/trap_pc and reads
     // entry_sp (their addresses are baked into the stubs).
@@ -70,6 +77,10 @@ struct Engine::State {
     u8* stack { nullptr };
     u64 stack_limit { 0 };
     u64 stack_top { 0 };
+    // Engine::interrupt(): the request (read and written with __atomic), and
+    // the contexts whose stack_limit it sets to interrupt_limit.
+    u32 interrupt_requested { 0 };
+    JitInstance* interruptible { nullptr };
 
     Vector<CompiledModule*> modules;
     Vector<JitInstance*> instances;

@@ -5,7 +5,9 @@
 // (jit/Instance.cpp). Offsets are part of the code-generation contract and
 // static_assert'd below; every tier uses the same layout.
 //
-//   +0   stack_limit     lowest sp a prologue may leave (guest stack + headroom)
+//   +0   stack_limit     lowest address wasm code may store to (guest stack +
+//                        headroom for C++, jit/Abi.h); all ones while
+//                        Engine::interrupt() stands, which fails every check
 //   +8   memory0_base    memory 0's base (also kept in s10)
 //   +16  functions       VMFuncEntry* per function index (imports first):
 //                        callers load code and callee context through it, so

@@ -18,6 +18,7 @@ StringView trap_message(TrapCode code) noexcept
     case TrapCode::NullReference: return "null reference"_sv;
     case TrapCode::CallStackExhausted: return "call stack exhausted"_sv;
     case TrapCode::UndefinedElement: return "undefined element"_sv;
+    case TrapCode::Interrupted: return "interrupted"_sv;
     }
     return "trap"_sv;
 }

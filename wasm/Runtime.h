@@ -64,6 +64,9 @@ enum class TrapCode : u8 {
     NullReference,
     CallStackExhausted,
     UndefinedElement, // call_indirect index beyond the table (§4.4.8)
+    // Not a spec trap: the embedder stopped the guest (jit::Engine::interrupt,
+    // k23-run --timeout). Last, so the spec codes keep their values.
+    Interrupted,
 };
 
 [[nodiscard]] StringView trap_message(TrapCode code) noexcept;

@@ -526,6 +526,7 @@ void Compiler::begin_function(u32 function_index) noexcept
     m_traps.clear();
     m_max_depth = 0;
     m_max_outgoing = 0;
+    m_max_pushed = 0;
     m_reachable = true;
     m_failed = false;
     m_pending = {};
@@ -575,8 +576,14 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     m_asm.sd(ra, sp, 8);
     m_asm.sd(s0, sp, 0);
     m_asm.mv(s0, sp);
-    // sp = fp - frame size, checked against the stack limit first. The size
-    // is known at the end: lui + addiw are patched then.
+    // sp = fp - frame size, checked against the stack limit first. The
+    // check also covers what our calls store below sp before the callee's
+    // own check (jit/Abi.h): the stack arguments they push (up to
+    // max_prologue_push bytes; bigger pushes check at the call) and the
+    // callee's 16-byte frame link. t4 = fp - (frame + pushed + 16) is
+    // checked, then sp = t4 + pushed + 16. Both sizes are known at the end:
+    // lui + addiw and the addi are patched then, so the check costs nothing
+    // more than before.
     {
         InstructionGroup group(m_asm.code());
         m_frame_size_at = m_asm.offset();
@@ -586,7 +593,11 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     m_asm.sub(t4, s0, t4);
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(t4, t5, m_stack_trap);
-    m_asm.mv(sp, t4);
+    {
+        InstructionGroup group(m_asm.code());
+        m_sp_from_check_at = m_asm.offset();
+        m_asm.code().emit32(encoding::i_type(encoding::OpImm, sp.id(), 0, t4.id(), 0));
+    }
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
     u32 ints = 0, floats = 0, overflow = 0;
@@ -642,9 +653,16 @@ Result<void> Compiler::on_function_end() noexcept
     frame_size = (frame_size + 15) & ~u64(15);
     if (frame_size > (u64(1) << 30))
         return Error::from_code(ErrorCode::Unsupported, "baseline: frame too large").in_function(m_function_index);
-    auto parts = encoding::split_hi_lo(i64(frame_size));
+    // The checked size includes the pushed stack arguments and a callee's
+    // frame link (16-aligned: pushes are an even number of slots), so
+    // nothing our calls store lands below the limit; sp is raised by them
+    // again.
+    u64 below_sp = m_max_pushed + u64(callee_link_bytes);
+    u64 checked_size = frame_size + below_sp;
+    auto parts = encoding::split_hi_lo(i64(checked_size));
     m_asm.code().write32(m_frame_size_at, encoding::u_type(encoding::Lui, t4.id(), parts.hi));
     m_asm.code().write32(m_frame_size_at + 4, encoding::i_type(encoding::OpImm32, t4.id(), 0, t4.id(), parts.lo));
+    m_asm.code().write32(m_sp_from_check_at, encoding::i_type(encoding::OpImm, sp.id(), 0, t4.id(), i32(below_sp)));
 
     emit_trap_stubs();
     m_asm.bind(m_trap_exit);
@@ -847,6 +865,14 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 {
     begin(offset);
     enter_block(wasm::FrameKind::Loop, cf);
+    if (m_frames.last().dead || m_failed)
+        return;
+    // Every iteration passes the head: the interrupt check (Engine::
+    // interrupt sets the stack limit above any sp). A loop runs at the sp
+    // the prologue checked, so sp < limit here means an interrupt, never a
+    // full stack. One load and a not-taken branch.
+    m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
+    m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
 }
 
 void Compiler::on_if(u32 offset, const ControlFrame& cf) noexcept
@@ -1257,7 +1283,7 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
     bool direct = tail && pushed <= m_incoming_slots;
     i32 tail_base = abi::incoming_base + i32(m_incoming_slots - pushed) * 8;
     if (!tail)
-        add_sp(-8 * i64(pushed));
+        push_stack_arguments(8 * u64(pushed));
     for (u32 i = 0; i < n; ++i) {
         Entry e = m_stack[base + i];
         ValueType t = type.params[i];
@@ -1285,6 +1311,26 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
     u32 outgoing = tail ? (direct ? 0 : shape.stack_params) : shape.stack_results;
     if (outgoing > m_max_outgoing)
         m_max_outgoing = outgoing;
+}
+
+// The arguments (and then the callee's frame link) are stored below sp
+// before the callee's own check, so they must fit above the stack limit too
+// (jit/Abi.h): the prologue's check covers pushes up to max_prologue_push
+// bytes for free (the largest of the function's calls), a bigger push
+// checks here. t3 (the callee's entry) and the values' slots stay intact.
+void Compiler::push_stack_arguments(u64 bytes) noexcept
+{
+    if (bytes <= max_prologue_push) {
+        if (bytes > m_max_pushed)
+            m_max_pushed = u32(bytes);
+        add_sp(-i64(bytes));
+        return;
+    }
+    m_asm.li(t6, -i64(bytes + callee_link_bytes));
+    m_asm.add(t6, sp, t6);
+    m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
+    m_asm.bltu(t6, t5, trap_label(TrapCode::CallStackExhausted));
+    m_asm.addi(sp, t6, callee_link_bytes);
 }
 
 void Compiler::store_sp(GpReg rs, i32 offset) noexcept

@@ -262,6 +262,15 @@ private:
     void emit_branch(u32 depth) noexcept;
     void emit_epilogue() noexcept;
     void add_sp(i64 bytes) noexcept;
+    // sp -= bytes for a call's stack arguments, covered by the stack check.
+    void push_stack_arguments(u64 bytes) noexcept;
+    // A callee's prologue stores ra and fp below its entry sp before its
+    // own check: every check covers these bytes for the next callee.
+    static constexpr i32 callee_link_bytes = 16;
+    // Pushes up to this many bytes are covered by the prologue's check (the
+    // largest that its patched `addi sp, t4, pushed + 16` can add back,
+    // 16-aligned).
+    static constexpr u64 max_prologue_push = 2032 - callee_link_bytes;
     void store_sp(GpReg rs, i32 offset) noexcept;
     // Stack arguments are pushed in an even number of slots (sp stays 16-aligned).
     [[nodiscard]] static u32 pushed_slots(u32 stack_params) noexcept { return (stack_params + 1) & ~u32(1); }
@@ -347,7 +356,9 @@ private:
     Vector<Frame> m_frames;
     Vector<TrapStub> m_stubs;
     Vector<TrapSite> m_traps;
-    u32 m_frame_size_at { 0 }; // the prologue's lui + addiw of the frame size
+    u32 m_frame_size_at { 0 }; // the prologue's lui + addiw of the checked size
+    u32 m_sp_from_check_at { 0 }; // the prologue's addi sp, t4, m_max_pushed
+    u32 m_max_pushed { 0 };       // bytes of stack arguments our calls push (<= max_prologue_push)
     u32 m_stubs_emitted { 0 };
     u32 m_oldest_stub_at { 0 }; // code offset when the oldest pending stub was made
     Label m_trap_exit;

@@ -439,3 +439,56 @@ def check_profile_names_jit_functions(ctx):
     assert rows and re.search(r"\bjit\s+wasm:hot_loop$", rows[0]), proc.stdout[-2000:]
     share = float(rows[0].split("%")[0])
     assert share > 50.0, f"hot_loop has only {share}% of the instructions:\n{proc.stdout[-2000:]}"
+
+
+# Runaway guests for --timeout (jit::Engine::interrupt): a loop that never
+# exits, and an endless chain of tail calls (no stack growth, no loop).
+SPIN = """
+(module
+  (memory (export "memory") 1)
+  (func $spin (loop (br 0)))
+  (func (export "_start") (call $spin)))
+"""
+
+PING_PONG = """
+(module
+  (memory (export "memory") 1)
+  (func $ping (param i64) (return_call $pong (i64.add (local.get 0) (i64.const 1))))
+  (func $pong (param i64) (return_call $ping (local.get 0)))
+  (func (export "_start") (call $ping (i64.const 0))))
+"""
+
+
+def timed_run(ctx, arguments):
+    import time
+    start = time.monotonic()
+    status, out, err = ctx.run(arguments, timeout=60)
+    return status, out, err, time.monotonic() - start
+
+
+def check_timeout_interrupts_a_loop(ctx):
+    wasm = ctx.wat("spin", SPIN)
+    status, out, err, seconds = timed_run(ctx, ["--timeout", "1", wasm])
+    expected = f"trap: interrupted in spin at wasm offset {offset_of(wasm, 'loop', 'spin'):#x}\n"
+    assert (status, err) == (134, expected), (status, err, expected)
+    # Not a timing test: only that it was the timer, not something else.
+    assert 1 <= seconds < 30, seconds
+
+
+def check_timeout_interrupts_endless_tail_calls(ctx):
+    wasm = ctx.wat("pingpong", PING_PONG, flags=["--enable-tail-call"])
+    status, out, err, seconds = timed_run(ctx, ["--timeout", "0.5", wasm])
+    assert status == 134 and re.fullmatch(r"trap: interrupted in p(ing|ong) at wasm offset 0x[0-9a-f]+\n", err), (status, err)
+    assert 0.5 <= seconds < 30, seconds
+
+
+def check_timeout_spares_a_guest_that_finishes(ctx):
+    status, out, err = ctx.run(["--timeout", "30", ctx.wat("hello", HELLO)])
+    assert (status, out, err) == (0, "hello, world\n", "to stderr\n"), (status, out, err)
+
+
+def check_timeout_needs_positive_seconds(ctx):
+    wasm = ctx.wat("hello", HELLO)
+    for value in ["0", "-1", "abc", "1s", "nan"]:
+        status, out, err = ctx.run(["--timeout", value, wasm])
+        assert status == 2 and err.startswith(f"k23-run: --timeout {value}: "), (value, status, err)

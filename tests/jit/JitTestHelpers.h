@@ -201,11 +201,14 @@ struct JitFixture {
     Engine* engine { nullptr };
     std::vector<std::unique_ptr<wasm::Module>> modules;
 
-    explicit JitFixture(riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc())
+    // stack_size 0: the engine's default guest stack.
+    explicit JitFixture(riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc(), usize stack_size = 0)
     {
         MUST(linker.define_spectest());
         EngineOptions options;
         options.features = features;
+        if (stack_size)
+            options.stack_size = stack_size;
         engine = MUST(Engine::create(options));
     }
     ~JitFixture() { Engine::destroy(engine); }

@@ -41,6 +41,8 @@ def run_arguments(args):
         out += ["--dir", d]
     for e in args.env or []:
         out += ["--env", e]
+    if getattr(args, "timeout", None):
+        out += ["--timeout", repr(float(args.timeout))]
     out += ["--", args.file] + list(args.args or [])
     return out
 
@@ -55,8 +57,10 @@ def cmd_run_hosted(args):
         raise DriverError("run --hosted: which FILE.wasm?")
     ensure_built()
     cmd = command(run_arguments(args), vlen=args.vlen)
+    # k23-run --timeout stops the guest itself (an `interrupted` trap); QEMU
+    # is only killed if that fails to happen.
     try:
-        proc = subprocess.run(cmd, timeout=args.timeout)
+        proc = subprocess.run(cmd, timeout=args.timeout + 60 if args.timeout else None)
     except subprocess.TimeoutExpired:
         raise DriverError(f"run: timed out after {args.timeout} s")
     except KeyboardInterrupt:
@@ -87,13 +91,14 @@ class HostedContext:
         return (exit_status(proc.returncode), proc.stdout.decode(errors="replace"),
                 proc.stderr.decode(errors="replace"))
 
-    def wat(self, name, text):
-        """Assembles WebAssembly text (with a name section) into tmpdir/NAME.wasm."""
+    def wat(self, name, text, flags=()):
+        """Assembles WebAssembly text (with a name section) into tmpdir/NAME.wasm;
+        `flags` go to wat2wasm (e.g. ["--enable-tail-call"])."""
         source = os.path.join(self.tmpdir, name + ".wat")
         binary = os.path.join(self.tmpdir, name + ".wasm")
         with open(source, "w") as f:
             f.write(text)
-        proc = subprocess.run(["wat2wasm", "--debug-names", source, "-o", binary],
+        proc = subprocess.run(["wat2wasm", "--debug-names"] + list(flags) + [source, "-o", binary],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0:
             raise AssertionError(f"wat2wasm {name}: {proc.stdout}")
