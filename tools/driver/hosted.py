@@ -7,6 +7,7 @@ import signal
 import subprocess
 
 import build as k23build
+import checks
 from common import DriverError
 
 QEMU_USER = ["qemu-riscv64", "-cpu", "rv64,v=true,vlen=128,vext_spec=v1.0"]
@@ -112,31 +113,14 @@ class HostedContext:
         self.result.fail(name, message)
 
 
-REPORTED = "reported"
-
-
-def load_checks(root):
-    import importlib.util
-    folder = os.path.join(root, "tests", "hosted")
-    checks = []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if not (name.startswith("test_") and name.endswith(".py")):
-            continue
-        spec = importlib.util.spec_from_file_location("hosted_" + name[:-3], os.path.join(folder, name))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        for attr in sorted(dir(module)):
-            if attr.startswith("check_") and callable(getattr(module, attr)):
-                checks.append((f"hosted.{attr[len('check_'):]}", getattr(module, attr)))
-    return checks
+REPORTED = checks.REPORTED
 
 
 def add_to_ring(result, pattern):
     """The k23-run checks of the riscv64-linux ring."""
     import tempfile
-    from common import ROOT
-    checks = [(n, c) for n, c in load_checks(ROOT) if not pattern or pattern in n]
-    if not checks:
+    found = [(n, c) for n, c in checks.load("hosted", "hosted") if not pattern or pattern in n]
+    if not found:
         return
     try:
         ensure_built()
@@ -144,10 +128,4 @@ def add_to_ring(result, pattern):
         result.fail("hosted-build", str(e))
         return
     with tempfile.TemporaryDirectory(prefix="k23-hosted-") as tmpdir:
-        ctx = HostedContext(result, tmpdir)
-        for name, check in checks:
-            try:
-                if check(ctx) != REPORTED:
-                    result.ok(name)
-            except AssertionError as e:
-                result.fail(name, str(e) or "assertion failed")
+        checks.run(result, found, HostedContext(result, tmpdir))
