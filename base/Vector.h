@@ -209,7 +209,10 @@ public:
             shrink(new_size);
             return {};
         }
-        TRY(try_ensure_capacity(new_size));
+        // Geometric like append: resizing by a little at a time (the
+        // decoder's local groups, one local each) must not copy every time.
+        if (new_size > m_capacity)
+            TRY(try_ensure_capacity(grown_capacity(new_size)));
         for (usize i = m_size; i < new_size; ++i)
             construct_at(m_data + i);
         m_size = new_size;
@@ -223,7 +226,10 @@ public:
             shrink(new_size);
             return {};
         }
-        TRY(try_ensure_capacity(new_size));
+        // Geometric like append: resizing by a little at a time (the
+        // decoder's local groups, one local each) must not copy every time.
+        if (new_size > m_capacity)
+            TRY(try_ensure_capacity(grown_capacity(new_size)));
         for (usize i = m_size; i < new_size; ++i)
             construct_at(m_data + i, fill);
         m_size = new_size;

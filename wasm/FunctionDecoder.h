@@ -63,6 +63,10 @@ struct ControlFrame {
     u32 offset { 0 }; // wasm offset of the opcode
     Span<const ValueType> params;
     Span<const ValueType> results;
+    // br_table validation: the br_table (an epoch of the decoder) that last
+    // checked this label's types, so each label is checked once per
+    // br_table, not once per target.
+    u32 br_table_mark { 0 };
 
     // §3.3.8: a branch to a loop goes to its start and takes the params.
     [[nodiscard]] Span<const ValueType> label_types() const noexcept { return kind == FrameKind::Loop ? params : results; }
@@ -452,6 +456,7 @@ private:
     ByteReader m_reader;
     FunctionType m_function_type;
     u32 m_opcode_offset { 0 };
+    u32 m_br_table_epoch { 0 };
 };
 
 } // namespace k23::wasm

@@ -212,12 +212,20 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             u32 default_depth = TRY(read_index());
             TRY(pop(ValueType::I32));
             // §3.3.8 br_table: every label has the default's arity, and the
-            // operands match each label type.
+            // operands match each label type. Checking a label again would
+            // find what its first check found (the popped types are pushed
+            // back), so each distinct label is checked once: n targets cost
+            // n, not n times the arity.
             auto default_types = TRY(label_types(default_depth));
+            u32 epoch = ++m_br_table_epoch;
             for (u32 depth : m_br_targets) {
                 auto types = TRY(label_types(depth));
                 if (types.size() != default_types.size())
                     return invalid("type mismatch: br_table labels have different arities");
+                ControlFrame& target = m_controls[m_controls.size() - 1 - depth];
+                if (target.br_table_mark == epoch)
+                    continue;
+                target.br_table_mark = epoch;
                 TRY(pop_into_scratch(types));
                 for (ValueType t : m_popped)
                     TRY(push(t));

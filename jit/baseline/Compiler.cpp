@@ -19,6 +19,36 @@ constexpr FpReg s_fp_pool[] = { ft0, ft1, ft2, ft3, ft4, ft5, ft6, ft7, ft8, ft9
 
 bool is_float_type(ValueType t) { return t == ValueType::F32 || t == ValueType::F64; }
 
+// Heap sort: O(n log n) in place whatever the input (a br_table's distinct
+// depths).
+void sort_ascending(Span<u32> values)
+{
+    usize n = values.size();
+    auto sift_down = [&](usize root, usize end) {
+        for (;;) {
+            usize child = 2 * root + 1;
+            if (child >= end)
+                return;
+            if (child + 1 < end && values[child + 1] > values[child])
+                ++child;
+            if (values[root] >= values[child])
+                return;
+            u32 t = values[root];
+            values[root] = values[child];
+            values[child] = t;
+            root = child;
+        }
+    };
+    for (usize i = n / 2; i > 0; --i)
+        sift_down(i - 1, n);
+    for (usize end = n; end > 1; --end) {
+        u32 t = values[0];
+        values[0] = values[end - 1];
+        values[end - 1] = t;
+        sift_down(0, end - 1);
+    }
+}
+
 } // namespace
 
 // ---------------------------------------------------------------- framework
@@ -58,7 +88,7 @@ bool Compiler::begin(u32 offset) noexcept
     m_offset = offset;
     for (u64 mask = m_temp_mask; mask; mask &= mask - 1) {
         u32 bit = u32(__builtin_ctzll(mask));
-        i16& owner = bit < 32 ? m_gp_owner[bit] : m_fp_owner[bit - 32];
+        i32& owner = bit < 32 ? m_gp_owner[bit] : m_fp_owner[bit - 32];
         if (owner == temp_reg)
             owner = free_reg;
     }
@@ -191,22 +221,29 @@ void Compiler::spill(u32 index) noexcept
 
 void Compiler::spill_all() noexcept
 {
-    for (u32 i = 0; i < m_stack.size(); ++i) {
+    u32 size = u32(m_stack.size());
+    for (u32 i = m_spilled_below; i < size; ++i) {
         if (m_stack[i].loc != Loc::Slot)
             spill(i);
     }
+    m_spilled_below = size;
 }
 
 // Frees a register of a class by spilling the lowest stack entry in one.
+// A register's owner is the index of the entry holding it (negative: free,
+// temporary, pinned or a home), so the lowest such entry is the smallest
+// owner: a scan of 32 owners however deep the stack is.
 void Compiler::spill_one(RegClass which) noexcept
 {
-    for (u32 i = 0; i < m_stack.size(); ++i) {
-        const Entry& e = m_stack[i];
-        RegClass c = is_vec(e.type) ? RegClass::Vector : is_float(e.type) ? RegClass::Float : RegClass::Integer;
-        if (e.loc == Loc::Reg && c == which) {
-            spill(i);
-            return;
-        }
+    const i32* owners = which == RegClass::Integer ? m_gp_owner : which == RegClass::Float ? m_fp_owner : m_vec_owner;
+    i32 lowest = -1;
+    for (u32 id = 0; id < 32; ++id) {
+        if (owners[id] >= 0 && (lowest < 0 || owners[id] < lowest))
+            lowest = owners[id];
+    }
+    if (lowest >= 0) {
+        spill(u32(lowest));
+        return;
     }
     fail(Error::from_code(ErrorCode::Exhausted, which == RegClass::Integer ? "baseline: out of integer registers"
             : which == RegClass::Float                                     ? "baseline: out of float registers"
@@ -250,7 +287,7 @@ void Compiler::push_vec(VecReg r) noexcept
     e.type = ValueType::V128;
     e.loc = Loc::Reg;
     e.reg = r.id();
-    m_vec_owner[r.id()] = i16(m_stack.size());
+    m_vec_owner[r.id()] = i32(m_stack.size());
     push_entry(e);
 }
 
@@ -406,6 +443,8 @@ FpReg Compiler::pop_fp() noexcept
 // Every push: the entry, and the deepest stack seen (the frame's slots).
 void Compiler::push_entry(const Entry& e) noexcept
 {
+    if (e.loc != Loc::Slot && m_stack.size() < m_spilled_below)
+        m_spilled_below = u32(m_stack.size());
     if (m_stack.try_append(e).is_error())
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
     if (m_stack.size() > m_max_depth)
@@ -418,7 +457,7 @@ void Compiler::push_gp(ValueType type, GpReg r) noexcept
     e.type = type;
     e.loc = Loc::Reg;
     e.reg = r.id();
-    m_gp_owner[r.id()] = i16(m_stack.size());
+    m_gp_owner[r.id()] = i32(m_stack.size());
     push_entry(e);
 }
 
@@ -428,7 +467,7 @@ void Compiler::push_fp(ValueType type, FpReg r) noexcept
     e.type = type;
     e.loc = Loc::Reg;
     e.reg = r.id();
-    m_fp_owner[r.id()] = i16(m_stack.size());
+    m_fp_owner[r.id()] = i32(m_stack.size());
     push_entry(e);
 }
 
@@ -516,11 +555,12 @@ void Compiler::set_unreachable() noexcept
 
 // ---------------------------------------------------------------- function
 
-void Compiler::begin_function(u32 function_index) noexcept
+void Compiler::begin_function(u32 function_index, bool module_wide) noexcept
 {
     m_function_index = function_index;
     m_type = m_module.function_type(function_index);
     m_stack.clear();
+    m_spilled_below = 0;
     m_frames.clear();
     m_stubs.clear();
     m_traps.clear();
@@ -540,7 +580,7 @@ void Compiler::begin_function(u32 function_index) noexcept
     m_vtemp_mask = 0;
     m_vtype_known = false;
     m_vector = m_env.features.has(Extension::V);
-    m_wide = function_needs_wide(m_module, function_index);
+    m_wide = module_wide || body_needs_wide(m_module, function_index);
 }
 
 void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
@@ -1013,26 +1053,30 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
         return;
     GpReg index = pop_gp();
     spill_all();
-    // One case per distinct depth: the moves for that label, then the jump.
-    u32 max_depth = default_depth;
+    // One case per distinct depth (the moves for that label, then the
+    // jump), in ascending depth order. The distinct depths are found by
+    // marking their frames and then sorted, O(n log n): no array as deep as
+    // the deepest target, which made br_tables under deep nesting quadratic.
+    u32 epoch = ++m_br_table_epoch;
+    Vector<u32> depths;
+    auto note = [&](u32 depth) {
+        Frame& frame = frame_at(depth);
+        if (frame.br_table_mark == epoch)
+            return true;
+        frame.br_table_mark = epoch;
+        frame.br_table_case = m_asm.new_label();
+        return !depths.try_append(depth).is_error();
+    };
+    bool noted = note(default_depth);
     for (u32 d : targets)
-        max_depth = d > max_depth ? d : max_depth;
-    Vector<Label> cases;
-    if (cases.try_resize(max_depth + 1).is_error())
+        noted = noted && note(d);
+    if (!noted)
         return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
-    Vector<bool> used;
-    if (used.try_resize(max_depth + 1, false).is_error())
-        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
-    used[default_depth] = true;
-    for (u32 d : targets)
-        used[d] = true;
+    sort_ascending(depths.span());
     Label dispatch = m_asm.new_label();
     m_asm.j(dispatch);
-    for (u32 d = 0; d <= max_depth; ++d) {
-        if (!used[d])
-            continue;
-        cases[d] = m_asm.new_label();
-        m_asm.bind(cases[d]);
+    for (u32 d : depths) {
+        m_asm.bind(frame_at(d).br_table_case);
         forget_vtype(); // entered from the dispatch, not from the case above
         emit_branch(d);
     }
@@ -1042,9 +1086,9 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
     m_asm.srli(t4, t4, 32);
     u32 n = u32(targets.size());
     m_asm.li(t5, n);
-    m_asm.bgeu(t4, t5, cases[default_depth]);
+    m_asm.bgeu(t4, t5, frame_at(default_depth).br_table_case);
     if (n == 0) {
-        m_asm.j(cases[default_depth]);
+        m_asm.j(frame_at(default_depth).br_table_case);
     } else if (n <= 12) {
         // A jump table of jal instructions. It is one instruction group, so
         // it stays below the code holder's island slack (64 bytes).
@@ -1060,7 +1104,7 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
             m_asm.bind(table);
             u32 start = m_asm.offset();
             for (u32 i = 0; i < n; ++i)
-                m_asm.j(cases[targets[i]]);
+                m_asm.j(frame_at(targets[i]).br_table_case);
             if (m_asm.offset() - start != 4 * n)
                 fail(Error::from_code(ErrorCode::Unsupported, "baseline: br_table target out of jal range"));
         }
@@ -1075,24 +1119,24 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
                     return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
             }
         }
-        emit_br_table_search(targets, run_starts.span(), 0, u32(run_starts.size()), cases.span());
+        emit_br_table_search(targets, run_starts.span(), 0, u32(run_starts.size()));
     }
     set_unreachable();
 }
 
-void Compiler::emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high, Span<const Label> cases) noexcept
+void Compiler::emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high) noexcept
 {
     if (high - low == 1) {
-        m_asm.j(cases[targets[run_starts[low]]]);
+        m_asm.j(frame_at(targets[run_starts[low]]).br_table_case);
         return;
     }
     u32 mid = (low + high) / 2;
     Label upper = m_asm.new_label();
     m_asm.li(t5, run_starts[mid]);
     m_asm.bgeu(t4, t5, upper);
-    emit_br_table_search(targets, run_starts, low, mid, cases);
+    emit_br_table_search(targets, run_starts, low, mid);
     m_asm.bind(upper);
-    emit_br_table_search(targets, run_starts, mid, high, cases);
+    emit_br_table_search(targets, run_starts, mid, high);
 }
 
 void Compiler::on_return(u32 offset) noexcept
@@ -1400,21 +1444,19 @@ void Compiler::emit_call(const FunctionType&) noexcept
 
 void Compiler::home_vec_locals_to_slots() noexcept
 {
-    for (u32 i = 0; m_vec_home_count && i < m_vec_home.size(); ++i) {
-        if (m_vec_home[i]) {
-            frame_address_to(t5, slot_offset(i));
-            m_asm.vse(slot_sew(), VecReg(m_vec_home[i]), t5);
-        }
+    for (u32 n = 0; n < m_vec_home_count; ++n) {
+        u32 local = m_homed_locals[n];
+        frame_address_to(t5, slot_offset(local));
+        m_asm.vse(slot_sew(), VecReg(m_vec_home[local]), t5);
     }
 }
 
 void Compiler::home_vec_locals_from_slots() noexcept
 {
-    for (u32 i = 0; m_vec_home_count && i < m_vec_home.size(); ++i) {
-        if (m_vec_home[i]) {
-            frame_address_to(t5, slot_offset(i));
-            m_asm.vle(slot_sew(), VecReg(m_vec_home[i]), t5);
-        }
+    for (u32 n = 0; n < m_vec_home_count; ++n) {
+        u32 local = m_homed_locals[n];
+        frame_address_to(t5, slot_offset(local));
+        m_asm.vle(slot_sew(), VecReg(m_vec_home[local]), t5);
     }
 }
 
@@ -1629,12 +1671,13 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
     TRY(out.functions.try_resize(count));
     Vector<u8> code;
     wasm::DecoderScratch scratch;
+    bool module_wide = Compiler::module_needs_wide(module);
     for (u32 i = 0; i < count; ++i) {
         u32 index = out.first_function + i;
         CodeHolder holder(env.features);
         Assembler a(holder);
         Compiler compiler(module, env, a);
-        compiler.begin_function(index);
+        compiler.begin_function(index, module_wide);
         wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
         TRY(decoder.decode(index));
         if (compiler.failed())

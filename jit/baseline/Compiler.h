@@ -51,7 +51,9 @@ public:
     {
     }
 
-    void begin_function(u32 function_index) noexcept;
+    // module_wide: module_needs_wide(module), computed once per module.
+    void begin_function(u32 function_index, bool module_wide) noexcept;
+    [[nodiscard]] static bool module_needs_wide(const wasm::Module& module) noexcept;
     Vector<TrapSite>& trap_sites() noexcept { return m_traps; }
     [[nodiscard]] bool failed() const noexcept { return m_failed; }
     [[nodiscard]] const Error& failure() const noexcept { return m_failure; }
@@ -132,6 +134,11 @@ private:
         Label label;      // end (block/if) or head (loop)
         Label else_label; // if
         bool has_else { false };
+        // br_table: the case for this label in the br_table being compiled
+        // (valid while br_table_mark == m_br_table_epoch), so a br_table
+        // costs its targets, not the depth of the deepest one.
+        u32 br_table_mark { 0 };
+        Label br_table_case;
         [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
     };
     struct TrapStub {
@@ -142,10 +149,10 @@ private:
         u8 detail_reg { 0 }; // nonzero: a2 = detail_reg >> detail_shift (e.g. the element index)
         u8 detail_shift { 0 };
     };
-    static constexpr i16 free_reg = -1;
-    static constexpr i16 temp_reg = -2;
-    static constexpr i16 pinned_reg = -3; // operand of a pending compare
-    static constexpr i16 home_reg = -4;   // a homed v128 local's vector register
+    static constexpr i32 free_reg = -1;
+    static constexpr i32 temp_reg = -2;
+    static constexpr i32 pinned_reg = -3; // operand of a pending compare
+    static constexpr i32 home_reg = -4;   // a homed v128 local's vector register
 
     // An integer compare whose result is only computed when something other
     // than br_if/if consumes it: those branch on the operands directly.
@@ -212,12 +219,17 @@ private:
     void release(GpReg r) noexcept { if (m_gp_owner[r.id()] == temp_reg) m_gp_owner[r.id()] = free_reg; }
     void release(FpReg r) noexcept { if (m_fp_owner[r.id()] == temp_reg) m_fp_owner[r.id()] = free_reg; }
     void spill(u32 index) noexcept;
+    // Spills every entry at or above m_spilled_below (all below are in
+    // their slots already), so block entries, calls and helper calls cost
+    // what was pushed since the last one, not the whole stack.
     void spill_all() noexcept;
     enum class RegClass : u8 {
         Integer,
         Float,
         Vector,
     };
+    // Spills the lowest stack entry holding a register of the class, found
+    // through the register owners (each a stack index), not the stack.
     void spill_one(RegClass which) noexcept;
     VecReg alloc_vec() noexcept;
     VecReg pop_vec() noexcept;
@@ -274,7 +286,7 @@ private:
     void store_sp(GpReg rs, i32 offset) noexcept;
     // Stack arguments are pushed in an even number of slots (sp stays 16-aligned).
     [[nodiscard]] static u32 pushed_slots(u32 stack_params) noexcept { return (stack_params + 1) & ~u32(1); }
-    void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high, Span<const Label> cases) noexcept;
+    void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high) noexcept;
     [[nodiscard]] Frame& frame_at(u32 depth) noexcept { return m_frames[m_frames.size() - 1 - depth]; }
     void set_unreachable() noexcept;
     void enter_block(wasm::FrameKind kind, const ControlFrame& frame) noexcept;
@@ -328,7 +340,7 @@ private:
     bool scalar_splat(Opcode op) noexcept;
     void scalar_shuffle(const u8* lanes) noexcept;
     bool scalar_inline(Opcode op) noexcept;
-    [[nodiscard]] static bool function_needs_wide(const wasm::Module& module, u32 function_index) noexcept;
+    [[nodiscard]] static bool body_needs_wide(const wasm::Module& module, u32 function_index) noexcept;
     void int_binary(Opcode op) noexcept;
     void int_compare(Opcode op) noexcept;
     void int_unary(Opcode op) noexcept;
@@ -365,16 +377,23 @@ private:
     Label m_stack_trap;
     PendingCompare m_pending;
     u64 m_temp_mask { 0 }; // registers that may be temp_reg (bit 32 + n: fn)
-    i16 m_gp_owner[32] {};
-    i16 m_fp_owner[32] {};
-    i16 m_vec_owner[32] {};
+    // A register's owner: the stack index of the entry holding it (a value
+    // stack can be millions deep, hence i32), or one of the negative states.
+    i32 m_gp_owner[32] {};
+    i32 m_fp_owner[32] {};
+    i32 m_vec_owner[32] {};
     u32 m_vtemp_mask { 0 };
+    // Every entry below this index is Loc::Slot (spill_all's watermark):
+    // lowered by every push of a register or constant entry below it.
+    u32 m_spilled_below { 0 };
+    u32 m_br_table_epoch { 0 };
     bool m_wide { false };        // 16-byte slots: the function may hold v128 values
     bool m_vector { false };      // the V extension: v128 in vector registers (else the scalar path)
     // v128 locals homed in vector registers (with V): m_vec_home[local] =
     // the register, 0 = in its slot. Homes are v(32 - count)..v31.
     Vector<u8> m_vec_home;
     u32 m_vec_home_count { 0 };
+    u32 m_homed_locals[8] {}; // the homed locals, ascending: calls save and restore these, not scan every local
     bool m_vtype_known { false }; // the current vtype and vl are (m_vsew, m_vlmul, m_vl, m_vtail, ma)
     Sew m_vsew { Sew::E8 };
     Lmul m_vlmul { Lmul::M1 };

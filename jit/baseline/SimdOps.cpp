@@ -58,7 +58,12 @@ constexpr Opcode deterministic(Opcode op) noexcept
 
 } // namespace
 
-bool Compiler::function_needs_wide(const wasm::Module& module, u32 function_index) noexcept
+// Module-wide reasons for wide frames, computed once per module (every
+// function's compile scanning every type and global made a module with
+// many of both quadratic): a v128 in any signature (a call or block type
+// may hold one), or a v128 global (imported ones included) that a function
+// may read without a SIMD opcode.
+bool Compiler::module_needs_wide(const wasm::Module& module) noexcept
 {
     for (u32 i = 0; i < module.type_count(); ++i) {
         FunctionType type = module.type(i);
@@ -71,16 +76,20 @@ bool Compiler::function_needs_wide(const wasm::Module& module, u32 function_inde
                 return true;
         }
     }
-    // A 0xfd byte anywhere in the body (possibly an immediate: wide frames
-    // only cost stack).
+    for (const auto& global : module.globals()) {
+        if (global.type.type == ValueType::V128)
+            return true;
+    }
+    return false;
+}
+
+// A 0xfd byte anywhere in the body (possibly an immediate: wide frames
+// only cost stack).
+bool Compiler::body_needs_wide(const wasm::Module& module, u32 function_index) noexcept
+{
     ReadonlyBytes body = module.bytes_of(module.functions()[function_index].body);
     for (usize i = 0; i < body.size(); ++i) {
         if (body[i] == 0xfd)
-            return true;
-    }
-    // v128 globals (imported ones included) without a SIMD opcode.
-    for (const auto& global : module.globals()) {
-        if (global.type.type == ValueType::V128)
             return true;
     }
     return false;
@@ -153,6 +162,11 @@ void Compiler::choose_vec_homes() noexcept
         }
         m_vec_home[best] = u8(32 - max_vec_homes + m_vec_home_count++);
         m_vec_owner[m_vec_home[best]] = home_reg;
+    }
+    u32 listed = 0;
+    for (u32 i = 0; i < m_local_count && listed < m_vec_home_count; ++i) {
+        if (m_vec_home[i])
+            m_homed_locals[listed++] = i;
     }
 }
 

@@ -51,15 +51,29 @@ i32 Compiler::vec_slot_offset(u32 stack_index) const noexcept
     return slot_offset(slot_of(stack_index));
 }
 
+// The entries to spill are found through the register owners (at most 96,
+// spilled bottom-up as a stack walk would), not by walking a stack that may
+// be deep in constants and slots.
 void Compiler::spill_caller_saved() noexcept
 {
-    for (u32 i = 0; i < m_stack.size(); ++i) {
-        const Entry& e = m_stack[i];
-        if (e.loc != Loc::Reg)
-            continue;
-        if (is_vec(e.type) || (is_float(e.type) ? !is_callee_saved_fp(e.reg) : !is_callee_saved_gp(e.reg)))
-            spill(i);
+    u32 indices[96];
+    u32 count = 0;
+    for (u32 id = 0; id < 32; ++id) {
+        if (m_gp_owner[id] >= 0 && !is_callee_saved_gp(u8(id)))
+            indices[count++] = u32(m_gp_owner[id]);
+        if (m_fp_owner[id] >= 0 && !is_callee_saved_fp(u8(id)))
+            indices[count++] = u32(m_fp_owner[id]);
+        if (m_vec_owner[id] >= 0)
+            indices[count++] = u32(m_vec_owner[id]);
     }
+    for (u32 i = 1; i < count; ++i) {
+        u32 index = indices[i], j = i;
+        for (; j > 0 && indices[j - 1] > index; --j)
+            indices[j] = indices[j - 1];
+        indices[j] = index;
+    }
+    for (u32 i = 0; i < count; ++i)
+        spill(indices[i]);
 }
 
 void Compiler::scalar_v128_const(u64 lo, u64 hi) noexcept

@@ -485,6 +485,35 @@ TEST(Baseline, ManyParamsAndResults)
     EXPECT_EQ(r.value().i64, expected);
 }
 
+// A value stack deeper than 2^16 entries with values in registers near the
+// top: register owners once were 16-bit stack indices, so the entry at
+// index 65535 made its register look free and another value overwrote it.
+// Entry i is x + i % 1000, computed into a register; the adds at the end
+// sum them all, so the result is right only if no register was handed out
+// while an entry still held it.
+TEST(Baseline, ValueStackDeeperThan16BitIndices)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    constexpr u32 depth = 70000;
+    ByteList code;
+    i64 expected = 0;
+    for (u32 i = 0; i < depth; ++i) {
+        ByteList entry = cat({ local_get(0), i32_const(i32(i % 1000)), { 0x6a } });
+        code.insert(code.end(), entry.begin(), entry.end());
+        expected += 3 + i % 1000;
+    }
+    code.insert(code.end(), depth - 1, 0x6a);
+    b.function(t, {}, code, "sum");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "sum", { Value::from_i32(3) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, i32(expected));
+}
+
 TEST(Baseline, PerfMapNamesFunctions)
 {
     JitFixture f;

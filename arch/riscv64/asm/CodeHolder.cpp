@@ -267,24 +267,33 @@ void CodeHolder::emit_island() noexcept
     // Jal fixups within this distance of their limit get a veneer too.
     i64 jal_horizon = i64(offset()) + 2 * group_slack + 4 * i64(m_pending_branches) + 8 * i64(m_pending_jals) + 8192;
     usize count = m_fixups.size();
-    usize first = m_branch_cursor < m_jal_cursor ? m_branch_cursor : m_jal_cursor;
-    for (usize i = first; i < count && !m_has_error; ++i) {
+    // Every pending B-type branch: all of them are recent (the oldest is
+    // within B-type reach), so this scan covers only the code since then.
+    for (usize i = m_branch_cursor; i < count && !m_has_error; ++i) {
         Fixup fixup = m_fixups[i];
-        if (fixup.resolved || fixup.to_pool)
+        if (fixup.resolved || fixup.to_pool || fixup.kind != FixupKind::Branch)
             continue;
         u32 veneer = offset();
-        Label label(fixup.target);
-        if (fixup.kind == FixupKind::Branch) {
-            resolve(m_fixups[i], veneer);
-            emit32(j_type(0, 0));
-            add_label_fixup(veneer, label, FixupKind::Jal);
-        } else if (fixup.kind == FixupKind::Jal && i64(fixup.offset) + jal_reach < jal_horizon) {
-            resolve(m_fixups[i], veneer);
-            u32 scratch = m_options.scratch.id();
-            emit32(u_type(Auipc, scratch, 0));
-            emit32(i_type(encoding::Jalr, 0, 0, scratch, 0));
-            add_label_fixup(veneer, label, FixupKind::PcRelPair);
-        }
+        resolve(m_fixups[i], veneer);
+        emit32(j_type(0, 0));
+        add_label_fixup(veneer, Label(fixup.target), FixupKind::Jal);
+    }
+    // Pending jals near their limit, oldest first. Fixups are recorded in
+    // offset order, so the first jal beyond the horizon ends the scan: a jal
+    // pending for long (a forward branch out of a huge block) is not
+    // rescanned by every later island, which made deep nesting quadratic.
+    for (usize i = m_jal_cursor; i < count && !m_has_error; ++i) {
+        Fixup fixup = m_fixups[i];
+        if (fixup.resolved || fixup.to_pool || fixup.kind != FixupKind::Jal)
+            continue;
+        if (i64(fixup.offset) + jal_reach >= jal_horizon)
+            break;
+        u32 veneer = offset();
+        resolve(m_fixups[i], veneer);
+        u32 scratch = m_options.scratch.id();
+        emit32(u_type(Auipc, scratch, 0));
+        emit32(i_type(encoding::Jalr, 0, 0, scratch, 0));
+        add_label_fixup(veneer, Label(fixup.target), FixupKind::PcRelPair);
     }
     write32(jump_over, j_type(0, i32(offset() - jump_over)));
     --m_group_depth;
