@@ -8,7 +8,7 @@
 //
 // Prints one JSON object {"FILE.wasm": bytes or "error: message", ...}.
 
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/baseline/Compiler.h>
 #include <wasm/BinaryReader.h>
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv)
             value = r.is_error() ? quoted(std::string("error: ") + r.error().message_cstring())
                                  : std::to_string(out.code_size);
             if (out.code)
-                jit::platform_code_release(out.code, out.code_size);
+                platform_code_release(out.code, out.code_size);
         }
         std::printf("%s%s: %s", i > 3 ? ", " : "", quoted(argv[i]).c_str(), value.c_str());
     }

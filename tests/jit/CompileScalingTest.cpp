@@ -12,7 +12,7 @@
 
 #include "JitTestHelpers.h"
 
-#include <jit/CodeMemory.h>
+#include <base/Platform.h>
 #include <jit/baseline/Compiler.h>
 
 #include <gtest/gtest.h>
