@@ -15,12 +15,6 @@ using namespace k23::jit;
 using namespace k23::jit::test;
 using wasm::Value;
 
-#define REQUIRE_EXECUTION(f)                                      \
-    do {                                                          \
-        if (!(f).engine->can_execute())                           \
-            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
-    } while (0)
-
 namespace {
 
 Result<Value> call1(JitFixture& f, wasm::Instance* instance, const char* name, std::initializer_list<Value> args)

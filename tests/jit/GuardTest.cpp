@@ -20,12 +20,6 @@ using namespace k23::jit;
 using namespace k23::jit::test;
 using wasm::Value;
 
-#define REQUIRE_EXECUTION(f)                                      \
-    do {                                                          \
-        if (!(f).engine->can_execute())                           \
-            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
-    } while (0)
-
 namespace {
 
 // The smallest guest stack the engine allows: 256 KiB above the limit.

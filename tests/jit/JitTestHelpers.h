@@ -13,6 +13,14 @@
 #include <string>
 #include <vector>
 
+// Skips a test that runs JIT code where the engine cannot (the host build is
+// a cross-compiler).
+#define REQUIRE_EXECUTION(f)                                      \
+    do {                                                          \
+        if (!(f).engine->can_execute())                           \
+            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
+    } while (0)
+
 namespace k23::jit::test {
 
 using ByteList = std::vector<u8>;

@@ -27,12 +27,6 @@ using V = std::array<u8, 16>;
 
 riscv64::CpuFeatures with_v() { return riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::V); }
 
-#define REQUIRE_EXECUTION(f)                                      \
-    do {                                                          \
-        if (!(f).engine->can_execute())                           \
-            GTEST_SKIP() << "JIT execution needs a riscv64 host"; \
-    } while (0)
-
 ByteList op(Opcode o)
 {
     const wasm::OpcodeInfo& info = wasm::opcode_info(o);
