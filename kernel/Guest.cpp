@@ -2,6 +2,7 @@
 // spec 1.12 (20211203), Volume II.
 
 #include <arch/riscv64/Csr.h>
+#include <arch/riscv64/Sbi.h>
 #include <kernel/Console.h>
 #include <kernel/Guest.h>
 #include <kernel/Trap.h>
@@ -48,7 +49,7 @@ void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
     m_context.sp() = stack_pointer;
 }
 
-GuestExit Guest::run(SystemCallHandler handler, void* cookie) noexcept
+GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) noexcept
 {
     GuestExit exit;
     u64 kernel_sstatus = read_csr<Csr::Sstatus>();
@@ -56,6 +57,14 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie) noexcept
     // guest's: no interrupts in the kernel while we set up.
     disable_interrupts();
     m_address_space.activate();
+    u64 deadline = 0;
+    u64 kernel_sie = 0;
+    if (time_limit != 0) {
+        // sie.STIE (§4.1.3) and the SBI timer (SBI spec §6.1) for the deadline.
+        deadline = read_time() + time_limit;
+        kernel_sie = set_csr_bits<Csr::Sie>(Interrupt::STIE);
+        (void)sbi::set_timer(deadline);
+    }
     for (;;) {
         m_context.sstatus = guest_sstatus(read_csr<Csr::Sstatus>());
         k23_enter_user(&m_context);
@@ -66,6 +75,14 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie) noexcept
         if (scause & SCAUSE_INTERRUPT) {
             handle_user_interrupt(scause);
             ++exit.interrupts;
+            if (time_limit != 0 && read_time() >= deadline) {
+                exit.kind = GuestExit::Kind::Killed;
+                exit.sepc = m_context.sepc;
+                kprintln("guest killed: time limit at pc {:#x}"_sv, m_context.sepc);
+                break;
+            }
+            if (time_limit != 0) // the handler pushed the timer away; re-arm
+                (void)sbi::set_timer(deadline);
             continue;
         }
         if (scause == static_cast<u64>(Exception::EnvironmentCallFromUMode)) {
@@ -92,6 +109,11 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie) noexcept
         exit.stval = m_context.stval;
         kprintln("guest fault: {} at pc {:#x} (stval {:#x})"_sv, scause_name(scause), m_context.sepc, m_context.stval);
         break;
+    }
+    if (time_limit != 0) {
+        (void)sbi::set_timer(~0ull);
+        if ((kernel_sie & Interrupt::STIE) == 0)
+            clear_csr_bits<Csr::Sie>(Interrupt::STIE);
     }
     if (kernel_sstatus & Sstatus::SIE)
         enable_interrupts();

@@ -18,6 +18,9 @@
 // - any other exception: a fault of this guest. One line
 //   `guest fault: <scause name> at pc 0x… (stval 0x…)` and the run ends.
 //   Nothing a guest does panics the kernel.
+// - with a time limit: the timer is armed for the deadline, and a guest
+//   still running at it (a runaway loop) is killed with one line
+//   `guest killed: time limit at pc 0x…`.
 //
 // Each guest starts with every register zero except pc and sp. FP registers
 // are part of the context (saved only when sstatus.FS says the guest dirtied
@@ -54,6 +57,7 @@ struct GuestExit {
     enum class Kind : u8 {
         Exited,  // exit system call; `status` is its argument
         Faulted, // an exception; scause/sepc/stval say which
+        Killed,  // ran past its time limit; sepc is where it was
     };
     Kind kind { Kind::Exited };
     u64 status { 0 };
@@ -65,6 +69,7 @@ struct GuestExit {
 
     [[nodiscard]] bool exited() const noexcept { return kind == Kind::Exited; }
     [[nodiscard]] bool faulted() const noexcept { return kind == Kind::Faulted; }
+    [[nodiscard]] bool killed() const noexcept { return kind == Kind::Killed; }
 };
 
 class Guest {
@@ -79,8 +84,9 @@ public:
 
     // Zeroes every register, then sets pc and sp.
     void reset(u64 entry_pc, u64 stack_pointer) noexcept;
-    // Runs until exit or fault. Activates this guest's address space.
-    GuestExit run(SystemCallHandler handler = nullptr, void* cookie = nullptr) noexcept;
+    // Runs until exit, fault or, with `time_limit` (timebase ticks, 0 = none),
+    // until the limit passes. Activates this guest's address space.
+    GuestExit run(SystemCallHandler handler = nullptr, void* cookie = nullptr, u64 time_limit = 0) noexcept;
 
     [[nodiscard]] UserAddressSpace& address_space() noexcept { return m_address_space; }
     [[nodiscard]] riscv64::UserContext& context() noexcept { return m_context; }

@@ -477,6 +477,33 @@ KTEST(guest_timer_interrupt_in_user_mode_resumes_the_guest)
     KEXPECT_LT(calls.count, 2'000'000u);
 }
 
+KTEST(guest_runaway_loop_is_killed_at_its_time_limit)
+{
+    // `j .` forever: only the timer gets the kernel back.
+    auto runaway = assemble([](Assembler& a) {
+        auto self = a.new_label();
+        a.bind(self);
+        a.j(self);
+    });
+    u64 limit = g_platform.timebase_frequency / 100; // 10 ms
+    KASSERT(limit > 0);
+    u64 start = read_time();
+    Guest guest;
+    KASSERT(start_guest(guest, runaway));
+    auto exit = guest.run(nullptr, nullptr, limit);
+    KEXPECT(exit.killed());
+    KEXPECT_GE(exit.interrupts, 1u);
+    KEXPECT_GE(read_time() - start, limit);
+    KEXPECT_EQ(exit.sepc, code_va);
+    KEXPECT_EQ(read_csr<Csr::Sie>() & Interrupt::STIE, 0u);
+    // A guest that exits in time is not killed.
+    auto good = assemble([](Assembler& a) { emit_exit(a, 9); });
+    Guest next;
+    KASSERT(start_guest(next, good));
+    auto fine = next.run(nullptr, nullptr, limit);
+    KEXPECT(fine.exited() && fine.status == 9);
+}
+
 KTEST(guest_thousand_guests_leak_nothing)
 {
     auto program = assemble([](Assembler& a) {
