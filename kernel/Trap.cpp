@@ -30,20 +30,32 @@ void unwind_to_recovery_point(u64 reason) noexcept
 
 namespace {
 
-void handle_interrupt(TrapFrame& frame) noexcept
+bool handle_known_interrupt(u64 scause) noexcept
 {
-    auto cause = static_cast<InterruptCause>(frame.scause & ~SCAUSE_INTERRUPT);
+    auto cause = static_cast<InterruptCause>(scause & ~SCAUSE_INTERRUPT);
     if (cause == InterruptCause::SupervisorTimer) {
         // Setting the next event far in the future clears sip.STIP (SBI spec
         // §6.1); the scheduler will program real deadlines later.
         sbi::set_timer(~0ull);
         ++current_hart().timer_interrupts;
-        return;
+        return true;
     }
-    panic_with_trap_frame(frame);
+    return false;
+}
+
+void handle_interrupt(TrapFrame& frame) noexcept
+{
+    if (!handle_known_interrupt(frame.scause))
+        panic_with_trap_frame(frame);
 }
 
 } // namespace
+
+void handle_user_interrupt(u64 scause) noexcept
+{
+    if (!handle_known_interrupt(scause))
+        panic("unexpected interrupt in user mode: {}"_sv, scause_name(scause));
+}
 
 } // namespace k23::kernel
 

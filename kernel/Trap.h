@@ -53,6 +53,10 @@ bool catch_trap(Function&& function, CaughtTrap* caught = nullptr) noexcept
 // `reason` (the test runner uses this for KASSERT). Requires an armed point.
 [[noreturn]] void unwind_to_recovery_point(u64 reason) noexcept;
 
+// An interrupt taken while a guest ran in U-mode (kernel/Guest.cpp): handled
+// like one taken in the kernel; the guest then resumes.
+void handle_user_interrupt(u64 scause) noexcept;
+
 void enable_interrupts() noexcept;
 void disable_interrupts() noexcept;
 

@@ -10,6 +10,7 @@
 #include <kernel/Smp.h>
 #include <kernel/Trap.h>
 #include <kernel/mm/PhysicalMemory.h>
+#include <kernel/mm/UserAddressSpace.h>
 #include <kernel/mm/VirtualMemory.h>
 
 #ifndef K23_VERSION
@@ -106,6 +107,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     // The kernel's own page tables replace the loader's (no identity map).
     if (auto result = kernel_virtual_memory().initialize(*info); result.is_error())
         panic("virtual memory: {}"_sv, result.error().message());
+    // Guests' address spaces share the kernel half (kernel/mm/UserAddressSpace.h).
+    if (auto result = user_address_spaces_initialize(); result.is_error())
+        panic("user address spaces: {}"_sv, result.error().message());
     heap_initialize();
 
     kprintln("k23 {} riscv64 (hart {}, {} MiB, isa {})"_sv, K23_VERSION, hart_id,

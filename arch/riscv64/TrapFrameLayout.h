@@ -19,3 +19,26 @@
 #define K23_RECOVERY_S(n) (16 + (n) * 8)
 #define K23_RECOVERY_FS(n) (112 + (n) * 8)
 #define K23_RECOVERY_SIZE 208
+
+// UserContext (UserContext.h): a guest's registers while it is not running,
+// filled by the trap vector's user-mode path and loaded by k23_enter_user.
+#define K23_USER_X(n) ((n) * 8)
+#define K23_USER_SEPC 256
+#define K23_USER_SSTATUS 264
+#define K23_USER_SCAUSE 272
+#define K23_USER_STVAL 280
+#define K23_USER_F(n) (288 + (n) * 8)
+#define K23_USER_FCSR 544
+#define K23_USER_KERNEL_SP 552
+#define K23_USER_CONTEXT_SIZE 560
+
+// What k23_enter_user pushes on the kernel stack before it leaves for the
+// guest and pops when a trap brings it back: ra, s0-s11, gp, tp, fs0-fs11,
+// fcsr (28 words) and one word of padding for 16-byte alignment.
+#define K23_KSAVE_RA 0
+#define K23_KSAVE_S(n) (8 + (n) * 8)
+#define K23_KSAVE_GP 104
+#define K23_KSAVE_TP 112
+#define K23_KSAVE_FS(n) (120 + (n) * 8)
+#define K23_KSAVE_FCSR 216
+#define K23_KSAVE_SIZE 224

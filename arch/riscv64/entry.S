@@ -48,6 +48,7 @@ _start:
     csrw    fcsr, zero
 
     lla     tp, k23_boot_hart_local
+    csrw    sscratch, zero  // 0 = "in the kernel" for the trap vector (priv. §4.1.6, UserContext.h)
     lla     t0, k23_trap_vector
     csrw    stvec, t0
 

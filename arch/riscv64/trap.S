@@ -1,6 +1,8 @@
-// Trap entry and trap recovery. Only kernel-mode traps exist so far: the
-// vector saves a TrapFrame (TrapFrame.h) on the current stack. User-mode
-// entry (sscratch swap to a kernel stack) comes with the first guest.
+// Trap entry and trap recovery, and the way into U-mode. A trap from the
+// kernel saves a TrapFrame (TrapFrame.h) on the current stack; a trap from
+// U-mode saves the guest's registers in its UserContext and returns from
+// k23_enter_user (UserContext.h describes the sscratch protocol). Section
+// numbers refer to the privileged spec 1.12 (20211203), Volume II.
 
 #include <arch/riscv64/TrapFrameLayout.h>
 
@@ -12,6 +14,12 @@
     .globl k23_trap_vector
     .type k23_trap_vector, @function
 k23_trap_vector:
+    // sscratch (§4.1.6) is 0 while the kernel runs and the guest's
+    // UserContext while a guest runs: one swap tells the two apart without
+    // touching any other register.
+    csrrw   sp, sscratch, sp
+    bnez    sp, .Lfrom_user
+    csrrw   sp, sscratch, sp        // from the kernel: sp back, sscratch = 0 again
     addi    sp, sp, -K23_TRAP_FRAME_SIZE
     sd      x1, K23_TRAP_FRAME_X(1)(sp)
     .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -52,7 +60,89 @@ k23_trap_vector:
     .endr
     addi    sp, sp, K23_TRAP_FRAME_SIZE
     sret
+
+.Lfrom_user:
+    // sp = the UserContext, sscratch = the guest's sp.
+    sd      x1, K23_USER_X(1)(sp)
+    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd      x\n, K23_USER_X(\n)(sp)
+    .endr
+    csrr    t0, sscratch
+    sd      t0, K23_USER_X(2)(sp)
+    csrw    sscratch, zero          // back in the kernel
+    csrr    t0, sepc
+    sd      t0, K23_USER_SEPC(sp)
+    csrr    t0, sstatus
+    sd      t0, K23_USER_SSTATUS(sp)
+    csrr    t1, scause
+    sd      t1, K23_USER_SCAUSE(sp)
+    csrr    t1, stval
+    sd      t1, K23_USER_STVAL(sp)
+    // FP registers only if the guest wrote them since k23_enter_user loaded
+    // them: sstatus.FS = Dirty (3), §4.1.1.5 / §3.1.6.6.
+    srli    t0, t0, 13
+    andi    t0, t0, 3
+    li      t1, 3
+    bne     t0, t1, 1f
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fsd     f\n, K23_USER_F(\n)(sp)
+    .endr
+    frcsr   t0
+    sd      t0, K23_USER_FCSR(sp)
+1:
+    ld      sp, K23_USER_KERNEL_SP(sp)
+    ld      t0, K23_KSAVE_FCSR(sp)
+    fscsr   t0
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+    ld      s\n, K23_KSAVE_S(\n)(sp)
+    fld     fs\n, K23_KSAVE_FS(\n)(sp)
+    .endr
+    ld      ra, K23_KSAVE_RA(sp)
+    ld      gp, K23_KSAVE_GP(sp)
+    ld      tp, K23_KSAVE_TP(sp)
+    addi    sp, sp, K23_KSAVE_SIZE
+    ret                             // from k23_enter_user
     .size k23_trap_vector, . - k23_trap_vector
+
+    // void k23_enter_user(UserContext* context): see UserContext.h.
+    .section .text.k23_enter_user, "ax", @progbits
+    .balign 4
+    .globl k23_enter_user
+    .type k23_enter_user, @function
+k23_enter_user:
+    addi    sp, sp, -K23_KSAVE_SIZE
+    sd      ra, K23_KSAVE_RA(sp)
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+    sd      s\n, K23_KSAVE_S(\n)(sp)
+    fsd     fs\n, K23_KSAVE_FS(\n)(sp)
+    .endr
+    sd      gp, K23_KSAVE_GP(sp)
+    sd      tp, K23_KSAVE_TP(sp)
+    frcsr   t0
+    sd      t0, K23_KSAVE_FCSR(sp)
+    // The caller turned interrupts off: from the sscratch write on, a trap
+    // would be taken for the guest's.
+    sd      sp, K23_USER_KERNEL_SP(a0)
+    csrw    sscratch, a0
+    ld      t0, K23_USER_FCSR(a0)
+    fscsr   t0
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fld     f\n, K23_USER_F(\n)(a0)
+    .endr
+    ld      t0, K23_USER_SEPC(a0)
+    csrw    sepc, t0
+    // SPP = 0 (sret to U), SPIE = 1, SUM = 0, FS = Clean, VS = Off: the
+    // caller computed it (kernel/Guest.cpp). FS was written last above, so
+    // the fld's Dirty is replaced by Clean here.
+    ld      t0, K23_USER_SSTATUS(a0)
+    csrw    sstatus, t0
+    ld      x1, K23_USER_X(1)(a0)
+    .irp n, 2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, K23_USER_X(\n)(a0)
+    .endr
+    ld      a0, K23_USER_X(10)(a0)
+    sret
+    .size k23_enter_user, . - k23_enter_user
 
     // int k23_catch_trap(TrapRecoveryPoint* point, void (*fn)(void*), void* context)
     .section .text.k23_catch_trap, "ax", @progbits

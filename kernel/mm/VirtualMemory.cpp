@@ -284,7 +284,10 @@ bool VirtualMemory::prune_empty_tables(u64 virtual_address, Walk const& w) noexc
     // Give back the tables on the walk's path that are empty, bottom up
     // (never the root). Returns true if any was freed.
     bool freed = false;
-    for (u32 level = w.level; level + 1 < paging_levels(m_mode); ++level) {
+    // With the upper half shared (preallocate_upper_half), the tables the
+    // root points to stay: a root entry must never change again.
+    u32 top = paging_levels(m_mode) - (m_upper_half_pinned ? 1 : 0);
+    for (u32 level = w.level; level + 1 < top; ++level) {
         u64* table = w.tables[level];
         if (!table_is_empty(table))
             break;
@@ -326,6 +329,21 @@ Result<void> VirtualMemory::protect(u64 virtual_address, u64 size, Protection pr
         offset += level_page_size(w.level);
     }
     tlb_shootdown(virtual_address, size);
+    return {};
+}
+
+Result<void> VirtualMemory::preallocate_upper_half() noexcept
+{
+    for (u64 index = PTES_PER_TABLE / 2; index < PTES_PER_TABLE; ++index) {
+        u64& slot = m_root_table[index];
+        if (slot != 0)
+            continue;
+        u64* next = TRY(new_table());
+        // §4.3.1/§4.4.1: V = 1 with R = W = X = 0 points to the next level.
+        slot = pte_from_physical(reinterpret_cast<u64>(next) - m_direct_map_offset, Pte::V);
+    }
+    m_upper_half_pinned = true;
+    tlb_shootdown_all();
     return {};
 }
 

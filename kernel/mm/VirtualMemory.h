@@ -85,6 +85,23 @@ public:
     // What the tables say about one address (NotFound if unmapped).
     [[nodiscard]] Result<Translation> translate(u64 virtual_address) const noexcept;
 
+    // Gives every empty upper-half entry of the root table a (empty) next-
+    // level table, and keeps those tables for good (unmap() never frees
+    // them). Why: a user address space (kernel/mm/UserAddressSpace.h) has
+    // its own root table whose upper half is a *copy* of these 256 root
+    // entries. With every one of them filled in at boot and never changed
+    // again, a kernel mapping made later only ever changes tables below the
+    // root, which all address spaces share by pointer, so it is visible in
+    // every address space at once and no root table needs updating.
+    // Costs one frame per empty root entry (under 1 MiB). The price under
+    // Sv39: a 1 GiB leaf is a root entry, so run-time mappings made after
+    // this use 2 MiB leaves at most (the boot-time direct map keeps its
+    // 1 GiB leaves, which are shared like any other root entry).
+    [[nodiscard]] Result<void> preallocate_upper_half() noexcept;
+    [[nodiscard]] bool upper_half_is_shared() const noexcept { return m_upper_half_pinned; }
+    // The root table through the direct map (for address spaces and audits).
+    [[nodiscard]] u64 const* root_table() const noexcept { return m_root_table; }
+
     [[nodiscard]] riscv64::PagingMode mode() const noexcept { return m_mode; }
     [[nodiscard]] u64 root_physical() const noexcept { return m_root; }
     [[nodiscard]] usize table_frame_count() const noexcept { return m_table_frames; }
@@ -115,6 +132,7 @@ private:
     u64* m_root_table { nullptr }; // its direct-map address
     u64 m_direct_map_offset { 0 };
     usize m_table_frames { 0 };
+    bool m_upper_half_pinned { false };
 };
 
 // The kernel's address space (valid after kernel_main set it up).

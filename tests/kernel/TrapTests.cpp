@@ -100,11 +100,16 @@ KTEST(timer_interrupt_delivered)
     set_csr_bits<Csr::Sie>(Interrupt::STIE);
     auto result = sbi::set_timer(read_time() + ticks);
     KASSERT_EQ(result.error, 0);
-    enable_interrupts();
     u64 deadline = read_time() + g_platform.timebase_frequency; // 1 s
-    while (hart.timer_interrupts == before && read_time() < deadline)
+    // Check and sleep with SIE = 0, then take the interrupt by opening SIE
+    // for a moment: wfi wakes for a pending enabled interrupt whatever SIE
+    // says (privileged spec §3.3.3). With SIE = 1 around the check, an
+    // interrupt taken between the check and the wfi left it asleep for good.
+    while (hart.timer_interrupts == before && read_time() < deadline) {
         wait_for_interrupt();
-    disable_interrupts();
+        enable_interrupts();
+        disable_interrupts();
+    }
     clear_csr_bits<Csr::Sie>(Interrupt::STIE);
     KEXPECT_EQ(hart.timer_interrupts, before + 1);
 }

@@ -1,0 +1,58 @@
+#pragma once
+
+// A guest's (U-mode) register state while the kernel runs, and the entry into
+// U-mode. Section numbers refer to the RISC-V Privileged Architecture,
+// version 20211203 (privileged spec 1.12), Volume II.
+//
+// The protocol between k23_enter_user and the trap vector (arch/riscv64/trap.S):
+// - in the kernel, sscratch = 0 (§4.1.6 leaves its use to software);
+// - k23_enter_user(context) pushes the kernel's callee-saved state on the
+//   current kernel stack, stores that sp in context->kernel_sp, sets
+//   sscratch = context, loads every guest register from the context, writes
+//   sepc and sstatus (SPP = 0, so sret goes to U-mode, §4.1.1.2) and sret's;
+// - a trap while in U-mode enters the vector, whose first instruction swaps
+//   sp and sscratch: a non-zero sp is this context. The vector saves the
+//   guest's registers (and FP state if sstatus.FS says Dirty, §4.1.1.5) into
+//   it, sets sscratch = 0, switches to context->kernel_sp, pops the kernel's
+//   state and returns from k23_enter_user. scause/stval/sepc/sstatus are in
+//   the context; the caller decides what the trap means.
+
+#include <arch/riscv64/TrapFrameLayout.h>
+#include <base/Types.h>
+
+namespace k23::riscv64 {
+
+struct UserContext {
+    u64 x[32];      // x[0] unused; x[2] is the guest's sp
+    u64 sepc;       // where the guest resumes (entry: the pc to start at)
+    u64 sstatus;    // entry: what k23_enter_user writes before sret; exit: at the trap
+    u64 scause;     // exit only
+    u64 stval;      // exit only
+    u64 f[32];
+    u64 fcsr;
+    u64 kernel_sp;  // k23_enter_user's stack while the guest runs
+
+    u64& sp() noexcept { return x[2]; }
+    u64& a(u32 n) noexcept { return x[10 + n]; }
+    u64& a7() noexcept { return x[17]; }
+};
+
+static_assert(__builtin_offsetof(UserContext, x) == K23_USER_X(0));
+static_assert(__builtin_offsetof(UserContext, sepc) == K23_USER_SEPC);
+static_assert(__builtin_offsetof(UserContext, sstatus) == K23_USER_SSTATUS);
+static_assert(__builtin_offsetof(UserContext, scause) == K23_USER_SCAUSE);
+static_assert(__builtin_offsetof(UserContext, stval) == K23_USER_STVAL);
+static_assert(__builtin_offsetof(UserContext, f) == K23_USER_F(0));
+static_assert(__builtin_offsetof(UserContext, fcsr) == K23_USER_FCSR);
+static_assert(__builtin_offsetof(UserContext, kernel_sp) == K23_USER_KERNEL_SP);
+static_assert(sizeof(UserContext) == K23_USER_CONTEXT_SIZE);
+static_assert(K23_KSAVE_SIZE % 16 == 0 && K23_KSAVE_FCSR + 8 <= K23_KSAVE_SIZE);
+
+} // namespace k23::riscv64
+
+extern "C" {
+// Runs the guest described by `context` until its next trap (see above).
+// Interrupts must be off (sstatus.SIE = 0) and context->sstatus prepared by
+// the caller. Returns with SIE = 0 and the guest's trap recorded.
+void k23_enter_user(k23::riscv64::UserContext* context) noexcept;
+}

@@ -1,0 +1,123 @@
+// Guests in U-mode (kernel/Guest.h). Section numbers refer to the privileged
+// spec 1.12 (20211203), Volume II.
+
+#include <arch/riscv64/Csr.h>
+#include <arch/riscv64/Sbi.h>
+#include <kernel/Console.h>
+#include <kernel/Guest.h>
+#include <kernel/Trap.h>
+
+namespace k23::kernel {
+
+using namespace riscv64;
+
+namespace {
+
+// sstatus for the sret into the guest (§4.1.1, Figure 4.2):
+// - SPP = 0: sret returns to U-mode (§4.1.1.2, §3.3.2);
+// - SPIE = 1: SIE is 1 after sret (S-level interrupts are enabled in U-mode
+//   anyway, §4.1.3, but SPIE is what the next trap copies back);
+// - SUM = 0, MXR = 0: nothing the guest does depends on them, and the kernel
+//   must not keep SUM on (§4.1.1.2);
+// - FS = Clean (2): k23_enter_user just loaded the guest's FP registers, so
+//   the trap vector saves them only if the guest makes FS Dirty (§4.1.1.5);
+// - VS = Off (0): vector state is not part of the context yet, so vector
+//   instructions are illegal in guests (§3.1.6.6 / §4.1.1.5).
+constexpr u64 FS_CLEAN = 2;
+
+u64 guest_sstatus(u64 kernel_sstatus) noexcept
+{
+    u64 value = kernel_sstatus;
+    value &= ~(Sstatus::SPP | Sstatus::SIE | Sstatus::SUM | Sstatus::MXR | Sstatus::FS_MASK | Sstatus::VS_MASK);
+    value |= Sstatus::SPIE | (FS_CLEAN << Sstatus::FS_SHIFT);
+    return value;
+}
+
+} // namespace
+
+Result<void> Guest::create() noexcept
+{
+    TRY(m_address_space.create());
+    reset(0, 0);
+    return {};
+}
+
+void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
+{
+    m_context = UserContext {};
+    m_context.sepc = entry_pc;
+    m_context.sp() = stack_pointer;
+}
+
+GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) noexcept
+{
+    GuestExit exit;
+    u64 kernel_sstatus = read_csr<Csr::Sstatus>();
+    // From the sscratch write in k23_enter_user on, a trap is taken for the
+    // guest's: no interrupts in the kernel while we set up.
+    disable_interrupts();
+    m_address_space.activate();
+    u64 deadline = 0;
+    u64 kernel_sie = 0;
+    if (time_limit != 0) {
+        // sie.STIE (§4.1.3) and the SBI timer (SBI spec §6.1) for the deadline.
+        deadline = read_time() + time_limit;
+        kernel_sie = set_csr_bits<Csr::Sie>(Interrupt::STIE);
+        (void)sbi::set_timer(deadline);
+    }
+    for (;;) {
+        m_context.sstatus = guest_sstatus(read_csr<Csr::Sstatus>());
+        k23_enter_user(&m_context);
+        // The guest ran with VS = Off; the kernel's vector unit comes back.
+        set_csr_bits<Csr::Sstatus>(kernel_sstatus & Sstatus::VS_MASK);
+
+        u64 scause = m_context.scause;
+        if (scause & SCAUSE_INTERRUPT) {
+            handle_user_interrupt(scause);
+            ++exit.interrupts;
+            if (time_limit != 0 && read_time() >= deadline) {
+                exit.kind = GuestExit::Kind::Killed;
+                exit.sepc = m_context.sepc;
+                kprintln("guest killed: time limit at pc {:#x}"_sv, m_context.sepc);
+                break;
+            }
+            if (time_limit != 0) // the handler pushed the timer away; re-arm
+                (void)sbi::set_timer(deadline);
+            continue;
+        }
+        if (scause == static_cast<u64>(Exception::EnvironmentCallFromUMode)) {
+            SystemCall call;
+            call.number = m_context.a7();
+            for (u32 i = 0; i < 6; ++i)
+                call.args[i] = m_context.a(i);
+            // §4.1.7: sepc points at the ecall itself; resume after it (ecall
+            // has no compressed form, it is always 4 bytes).
+            m_context.sepc += 4;
+            ++exit.system_calls;
+            if (call.number == system_call_exit) {
+                exit.kind = GuestExit::Kind::Exited;
+                exit.status = call.args[0];
+                break;
+            }
+            i64 result = handler != nullptr ? handler(*this, call, cookie) : static_cast<i64>(GuestErrno::NoSystemCall);
+            m_context.a(0) = static_cast<u64>(result);
+            continue;
+        }
+        exit.kind = GuestExit::Kind::Faulted;
+        exit.scause = scause;
+        exit.sepc = m_context.sepc;
+        exit.stval = m_context.stval;
+        kprintln("guest fault: {} at pc {:#x} (stval {:#x})"_sv, scause_name(scause), m_context.sepc, m_context.stval);
+        break;
+    }
+    if (time_limit != 0) {
+        (void)sbi::set_timer(~0ull);
+        if ((kernel_sie & Interrupt::STIE) == 0)
+            clear_csr_bits<Csr::Sie>(Interrupt::STIE);
+    }
+    if (kernel_sstatus & Sstatus::SIE)
+        enable_interrupts();
+    return exit;
+}
+
+} // namespace k23::kernel

@@ -1,0 +1,99 @@
+#pragma once
+
+// Guests: code running in U-mode in its own address space. What exists so
+// far is the machinery (no WebAssembly runs in a guest yet): an address
+// space (kernel/mm/UserAddressSpace.h), a register context
+// (arch/riscv64/UserContext.h), the run loop that enters U-mode and decides
+// what each trap means, system calls by number, and checked copies between
+// guest and kernel memory (kernel/UserCopy.h).
+//
+// The run loop, after each return from U-mode (scause, privileged spec 1.12
+// §4.1.8, Table 4.2):
+// - 8, environment call from U-mode: a system call. a7 is the number,
+//   a0..a5 the arguments, the result goes to a0 and sepc moves past the
+//   4-byte ecall. Number 0 is exit(a0) and ends the run; others go to the
+//   handler given to run(); without a handler, -ENOSYS.
+// - an interrupt (the timer): handled like one taken in the kernel; the
+//   guest resumes where it was.
+// - any other exception: a fault of this guest. One line
+//   `guest fault: <scause name> at pc 0x… (stval 0x…)` and the run ends.
+//   Nothing a guest does panics the kernel.
+// - with a time limit: the timer is armed for the deadline, and a guest
+//   still running at it (a runaway loop) is killed with one line
+//   `guest killed: time limit at pc 0x…`.
+//
+// Each guest starts with every register zero except pc and sp. FP registers
+// are part of the context (saved only when sstatus.FS says the guest dirtied
+// them, §4.1.1.5). Vector state is not yet: guests run with sstatus.VS = Off,
+// so a vector instruction is an illegal-instruction fault (lazy save/restore
+// with VS's dirty bit is the next step).
+
+#include <arch/riscv64/UserContext.h>
+#include <base/Result.h>
+#include <base/Types.h>
+#include <kernel/mm/UserAddressSpace.h>
+
+namespace k23::kernel {
+
+// Negative errno values returned in a0 (Linux/WASI style numbers).
+enum class GuestErrno : i64 {
+    Fault = -14,          // EFAULT: a pointer outside the guest's memory
+    InvalidArgument = -22, // EINVAL
+    NoSystemCall = -38,   // ENOSYS
+};
+
+inline constexpr u64 system_call_exit = 0;
+
+struct SystemCall {
+    u64 number { 0 };
+    u64 args[6] {};
+};
+
+class Guest;
+// Returns the value for a0.
+using SystemCallHandler = i64 (*)(Guest&, SystemCall const&, void* cookie) noexcept;
+
+struct GuestExit {
+    enum class Kind : u8 {
+        Exited,  // exit system call; `status` is its argument
+        Faulted, // an exception; scause/sepc/stval say which
+        Killed,  // ran past its time limit; sepc is where it was
+    };
+    Kind kind { Kind::Exited };
+    u64 status { 0 };
+    u64 scause { 0 };
+    u64 sepc { 0 };
+    u64 stval { 0 };
+    u64 system_calls { 0 }; // handled during this run
+    u64 interrupts { 0 };   // taken while the guest ran
+
+    [[nodiscard]] bool exited() const noexcept { return kind == Kind::Exited; }
+    [[nodiscard]] bool faulted() const noexcept { return kind == Kind::Faulted; }
+    [[nodiscard]] bool killed() const noexcept { return kind == Kind::Killed; }
+};
+
+class Guest {
+public:
+    Guest() noexcept = default;
+    Guest(Guest const&) = delete;
+    Guest& operator=(Guest const&) = delete;
+
+    [[nodiscard]] Result<void> create() noexcept;
+    // Releases the address space (every frame it took).
+    void destroy() noexcept { m_address_space.destroy(); }
+
+    // Zeroes every register, then sets pc and sp.
+    void reset(u64 entry_pc, u64 stack_pointer) noexcept;
+    // Runs until exit, fault or, with `time_limit` (timebase ticks, 0 = none),
+    // until the limit passes. Activates this guest's address space.
+    GuestExit run(SystemCallHandler handler = nullptr, void* cookie = nullptr, u64 time_limit = 0) noexcept;
+
+    [[nodiscard]] UserAddressSpace& address_space() noexcept { return m_address_space; }
+    [[nodiscard]] riscv64::UserContext& context() noexcept { return m_context; }
+
+private:
+    UserAddressSpace m_address_space;
+    riscv64::UserContext m_context {};
+};
+
+} // namespace k23::kernel
