@@ -92,6 +92,7 @@ k23_secondary_entry:
     .globl k23_secondary_resume
     .type k23_secondary_resume, @function
 k23_secondary_resume:
+    csrw    sscratch, zero  // 0 = "in the kernel" for the trap vector (priv. §4.1.6, UserContext.h)
     lla     t0, k23_trap_vector
     csrw    stvec, t0
     li      t0, SSTATUS_FS_INITIAL
