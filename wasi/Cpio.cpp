@@ -67,7 +67,46 @@ Result<StringView> normalize(const char* name, usize length, u64 offset) noexcep
     return StringView(name + start, length - start);
 }
 
+Result<void> append_hex8(Vector<u8>& out, u64 value) noexcept
+{
+    for (int shift = 28; shift >= 0; shift -= 4)
+        TRY(out.try_append(u8("0123456789ABCDEF"[(value >> shift) & 15])));
+    return {};
+}
+
+Result<void> pad4(Vector<u8>& out) noexcept
+{
+    while (out.size() % 4)
+        TRY(out.try_append(u8(0)));
+    return {};
+}
+
 } // namespace
+
+Result<void> append_entry(Vector<u8>& out, StringView path, u32 entry_mode, u32 inode, Span<const u8> data) noexcept
+{
+    // Offsets are relative to the archive start: keep `out` 4-aligned.
+    if (out.size() % 4)
+        return Error::from_code(ErrorCode::InvalidArgument, "cpio: appending at an unaligned offset");
+    if (data.size() > 0xffffffffu || path.length() + 1 > 0xffffffffu)
+        return Error::from_code(ErrorCode::LimitExceeded, "cpio: an entry over 4 GiB");
+    u64 fields[field_count] = { inode, entry_mode, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, path.length() + 1, 0 };
+    for (char c : StringView("070701"))
+        TRY(out.try_append(u8(c)));
+    for (u64 f : fields)
+        TRY(append_hex8(out, f));
+    for (char c : path)
+        TRY(out.try_append(u8(c)));
+    TRY(out.try_append(u8(0)));
+    TRY(pad4(out));
+    TRY(out.try_extend(data));
+    return pad4(out);
+}
+
+Result<void> append_trailer(Vector<u8>& out, u32 inode) noexcept
+{
+    return append_entry(out, "TRAILER!!!"_sv, 0, inode, {});
+}
 
 Result<void> for_each(Span<const u8> archive, Visitor visit, void* data) noexcept
 {

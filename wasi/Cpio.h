@@ -22,6 +22,7 @@
 #include <base/Span.h>
 #include <base/StringView.h>
 #include <base/Types.h>
+#include <base/Vector.h>
 
 namespace k23::wasi::cpio {
 
@@ -42,5 +43,10 @@ struct Entry {
 // first error (the archive's or visit's) stops the walk.
 using Visitor = Result<void> (*)(void* data, const Entry& entry);
 Result<void> for_each(Span<const u8> archive, Visitor visit, void* data) noexcept;
+
+// Writing (for write-back): one entry (`path` without a leading slash,
+// inode numbers counted by the caller), then the trailer once.
+Result<void> append_entry(Vector<u8>& out, StringView path, u32 mode, u32 inode, Span<const u8> data) noexcept;
+Result<void> append_trailer(Vector<u8>& out, u32 inode) noexcept;
 
 } // namespace k23::wasi::cpio

@@ -46,7 +46,6 @@ using DirectoryCallback = bool (*)(void* data, const DirectoryEntry& entry);
 
 class Host {
 public:
-    virtual ~Host() = default;
 
     // ---- open files
     [[nodiscard]] virtual Errno read(int handle, u8* buffer, usize length, usize& done) noexcept = 0;
@@ -93,6 +92,11 @@ public:
     [[nodiscard]] virtual Errno random_bytes(u8* buffer, usize length) noexcept = 0;
     virtual void sleep_nanoseconds(u64 nanoseconds) noexcept = 0;
     virtual void yield() noexcept = 0;
+
+protected:
+    // Never deleted through a Host* (no virtual destructor, so no deleting
+    // destructor and no operator delete in the freestanding kernel).
+    ~Host() = default;
 };
 
 } // namespace k23::wasi

@@ -30,7 +30,7 @@ class RamFs final : public Host {
 public:
     // `budget`: the most bytes of file data it holds at once.
     explicit RamFs(u64 budget) noexcept;
-    ~RamFs() noexcept override;
+    ~RamFs() noexcept;
     RamFs(const RamFs&) = delete;
     RamFs& operator=(const RamFs&) = delete;
 

@@ -145,3 +145,29 @@ TEST(Cpio, RandomAndMutatedArchivesNeverCrash)
 }
 
 } // namespace
+
+namespace {
+
+TEST(Cpio, WriterRoundTrips)
+{
+    Vector<u8> out;
+    const u8 data[] = { 'a', 'b', 'c' };
+    ASSERT_FALSE(cpio::append_entry(out, "dir"_sv, 0040755, 1, {}).is_error());
+    ASSERT_FALSE(cpio::append_entry(out, "dir/f"_sv, 0100644, 2, Span<const u8>(data, 3)).is_error());
+    ASSERT_FALSE(cpio::append_trailer(out, 3).is_error());
+    std::string archive(reinterpret_cast<const char*>(out.data()), out.size());
+    // The test-side writer makes the same bytes (but for inode numbering).
+    CpioWriter w;
+    w.directory("dir");
+    w.file("dir/f", "abc");
+    std::string expected = w.finish();
+    EXPECT_EQ(archive.size(), expected.size());
+    std::vector<Listed> listed;
+    ASSERT_FALSE(collect(listed, archive).is_error());
+    ASSERT_EQ(listed.size(), 2u);
+    EXPECT_EQ(listed[1].path, "dir/f");
+    EXPECT_EQ(listed[1].data, "abc");
+    EXPECT_EQ(listed[1].mode, 0100644u);
+}
+
+} // namespace
