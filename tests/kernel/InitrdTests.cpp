@@ -6,10 +6,12 @@
 // file system is changed for write-back.
 
 #include <base/Memory.h>
+#include <kernel/Boot.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/KTest.h>
 #include <kernel/fs/Initrd.h>
+#include <loader/BootMemory.h>
 #include <wasi/Cpio.h>
 #include <wasi/RamFs.h>
 #include <wasi/Wasi.h>
@@ -202,12 +204,41 @@ KTEST(initrd_wasi_over_ramfs)
     KEXPECT_EQ(fs.bytes_used(), 61u);
 }
 
+KTEST(initrd_reservation_stays_out_of_the_memory_map)
+{
+    // The loader's bookkeeping (loader/BootMemory.cpp) with QEMU's layout:
+    // firmware below the image, an unaligned initrd at +128 MiB.
+    loader::BootMemory memory;
+    memory.add_ram(0x8000'0000, 512ull << 20);
+    KASSERT(!memory.reserve(0x8000'0000, 0x20'0000, loader::Use::Firmware).is_error());
+    KASSERT(!memory.reserve(0x8820'0123, 0x5000, loader::Use::Initrd).is_error());
+    // A 130 MiB, 2 MiB-aligned allocation would cover it from the first free
+    // address; it must go above instead.
+    auto placed = memory.allocate(130ull << 20, 0x20'0000, loader::Use::Kernel);
+    KASSERT(!placed.is_error());
+    KEXPECT_GE(placed.value(), 0x8820'5123ull);
+    boot::MemoryRange map[8];
+    usize count = memory.usable_map(map, 8);
+    for (usize i = 0; i < count; ++i) {
+        bool overlaps = map[i].base < 0x8820'5123ull && 0x8820'0123ull < map[i].base + map[i].size;
+        KEXPECT(!overlaps);
+    }
+}
+
 // Run by tests/kernel/test_initrd.py with the initrd it wrote: one line a
 // node, which it compares with the directory it packed.
 KTEST_MANUAL(initrd_lists_files)
 {
     KASSERT(g_platform.has_initrd);
     KEXPECT(!initrd_bytes().is_empty());
+    // The frames the loader handed to the frame allocator never include it.
+    auto const& info = boot_info();
+    u64 start = g_platform.initrd.base;
+    u64 end = start + g_platform.initrd.size;
+    for (u32 i = 0; i < info.memory_range_count; ++i) {
+        auto const& range = info.memory_map[i];
+        KEXPECT(!(range.base < end && start < range.base + range.size));
+    }
     usize nodes = 0;
     auto r = root_file_system().walk([](void* data, StringView path, u8 type, Span<const u8> contents, bool) {
         ++*static_cast<usize*>(data);
