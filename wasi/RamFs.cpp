@@ -234,8 +234,30 @@ Errno RamFs::close(int handle) noexcept
     OpenFile* file = open_file(handle);
     if (!file)
         return errno_::badf;
+    Node* node = file->node;
     *file = OpenFile {};
+    release_if_unused(node);
     return errno_::success;
+}
+
+void RamFs::release_if_unused(Node* node) noexcept
+{
+    if (!node || node->linked || node == m_root)
+        return;
+    for (OpenFile const& file : m_open) {
+        if (file.node == node)
+            return;
+    }
+    for (usize i = 0; i < m_nodes.size(); ++i) {
+        if (m_nodes[i] == node) {
+            m_nodes[i] = m_nodes[m_nodes.size() - 1];
+            m_nodes.take_last();
+            break;
+        }
+    }
+    m_used -= node->data.size();
+    destroy_at(node);
+    platform_deallocate(node, sizeof(Node), alignof(Node));
 }
 
 // ---------------------------------------------------------------- data
@@ -484,7 +506,9 @@ Errno RamFs::read_directory(int handle, u64 cookie, DirectoryCallback emit, void
         if (index == 0) {
             out = { 1, directory->inode, filetype::directory, ".", 1 };
         } else if (index == 1) {
-            out = { 2, directory->parent->inode, filetype::directory, "..", 2 };
+            // A removed directory's parent may be gone: it names itself.
+            u64 parent_inode = directory->linked ? directory->parent->inode : directory->inode;
+            out = { 2, parent_inode, filetype::directory, "..", 2 };
         } else {
             u64 i = index - 2;
             if (i >= directory->entries.size())
@@ -508,6 +532,10 @@ Errno RamFs::resolve_parent(int root, const char* path, usize length, Node*& par
     Node* top = file->node;
     if (top->filetype != filetype::directory)
         return errno_::notdir;
+    // A removed directory (still open) holds nothing, and its `..` may be
+    // gone: every path beneath it is ENOENT.
+    if (!top->linked)
+        return errno_::noent;
     if (length == 0)
         return errno_::noent;
     if (path[0] == '/')
@@ -706,7 +734,10 @@ Errno RamFs::remove_directory_at(int root, const char* path, usize path_length) 
         return errno_::notdir;
     if (!entry->node->entries.is_empty())
         return errno_::notempty;
-    return detach(parent, last);
+    Node* node = entry->node;
+    Errno e = detach(parent, last);
+    release_if_unused(node);
+    return e;
 }
 
 Errno RamFs::unlink_file_at(int root, const char* path, usize path_length) noexcept
@@ -726,10 +757,9 @@ Errno RamFs::unlink_file_at(int root, const char* path, usize path_length) noexc
         return errno_::notdir;
     Node* node = entry->node;
     Errno e = detach(parent, last);
-    // Its data stays until the RamFs goes (open handles may still read
-    // it), but no longer counts against the budget.
-    m_used -= node->data.size();
-    node->data.clear();
+    // As in POSIX, handles still open keep the file (and its bytes in the
+    // budget) until the last is closed.
+    release_if_unused(node);
     return e;
 }
 
@@ -769,9 +799,9 @@ Errno RamFs::rename_at(int old_root, const char* old_path, usize old_length, int
         } else if (target->node->filetype == filetype::directory) {
             return errno_::isdir;
         }
-        m_used -= target->node->data.size();
-        target->node->data.clear();
+        Node* replaced = target->node;
         (void)detach(to_parent, to_name);
+        release_if_unused(replaced);
     }
     DirEntry moved;
     for (char c : to_name) {

@@ -13,8 +13,10 @@
 // would climb above that directory (the preopen), answers ENOTCAPABLE
 // (preview1 witx: "paths are relative to a directory capability"). File
 // data counts against a byte budget: a write or truncate past it answers
-// ENOSPC and changes nothing. Symbolic and hard links are not supported
-// (ENOTSUP; an archive with a symlink is refused).
+// ENOSPC and changes nothing. A removed file or directory is freed when the
+// last handle on it is closed (its bytes count until then, as in POSIX).
+// Symbolic and hard links are not supported (ENOTSUP; an archive with a
+// symlink is refused).
 //
 // `changed()` marks files written since the unpack, for write-back.
 
@@ -46,6 +48,8 @@ public:
 
     [[nodiscard]] u64 bytes_used() const noexcept { return m_used; }
     [[nodiscard]] u64 budget() const noexcept { return m_budget; }
+    // Nodes alive: linked ones, the root included, and removed ones still open.
+    [[nodiscard]] usize node_count() const noexcept { return m_nodes.size(); }
 
     // Walks every node beneath `/` in depth-first order, parents first:
     // `visit(data, path, filetype, contents, changed)`. Paths have no
@@ -128,13 +132,15 @@ private:
     Errno write_at(Node* node, const u8* data, usize length, u64 offset) noexcept;
     Result<Node*> make_path(StringView path, u8 type) noexcept;
     Errno detach(Node* parent, StringView name) noexcept;
+    // Frees a node no directory holds once no handle has it open either.
+    void release_if_unused(Node* node) noexcept;
     u64 now() noexcept;
 
     u64 m_budget;
     u64 m_used { 0 };
     u64 m_next_inode { 1 };
     Node* m_root { nullptr };
-    Vector<Node*> m_nodes;   // every node ever made (freed with the RamFs)
+    Vector<Node*> m_nodes;   // every live node (linked, or unlinked but open)
     Vector<OpenFile> m_open; // handle - 3 -> open file (node nullptr = free)
     ConsoleSink m_console { nullptr };
     void* m_console_data { nullptr };

@@ -400,3 +400,58 @@ TEST(RamFs, WalkListsTheTreeAndWhatChanged)
 }
 
 } // namespace
+
+namespace {
+
+TEST(RamFs, RemovedNodesAreFreedWhenTheLastHandleCloses)
+{
+    RamFs fs(1 << 16);
+    int root = -1;
+    ASSERT_EQ(fs.open_directory("/", root), errno_::success);
+    usize base = fs.node_count();
+    usize done = 0;
+    // Creating and removing many files leaves nothing behind.
+    for (int i = 0; i < 1000; ++i) {
+        int fd = -1;
+        ASSERT_EQ(fs.open_at(root, "churn", 5, 0, oflags::creat, 0, false, true, fd), errno_::success);
+        ASSERT_EQ(fs.write(fd, reinterpret_cast<const u8*>("data"), 4, done), errno_::success);
+        ASSERT_EQ(fs.close(fd), errno_::success);
+        ASSERT_EQ(fs.unlink_file_at(root, "churn", 5), errno_::success);
+        ASSERT_EQ(fs.create_directory_at(root, "dir", 3), errno_::success);
+        ASSERT_EQ(fs.remove_directory_at(root, "dir", 3), errno_::success);
+    }
+    EXPECT_EQ(fs.node_count(), base);
+    EXPECT_EQ(fs.bytes_used(), 0u);
+    // An unlinked file stays readable through a handle still open, and its
+    // bytes count until that handle is closed.
+    int fd = -1;
+    ASSERT_EQ(fs.open_at(root, "kept", 4, 0, oflags::creat, 0, true, true, fd), errno_::success);
+    ASSERT_EQ(fs.write(fd, reinterpret_cast<const u8*>("still here"), 10, done), errno_::success);
+    ASSERT_EQ(fs.unlink_file_at(root, "kept", 4), errno_::success);
+    EXPECT_EQ(fs.bytes_used(), 10u);
+    u8 buffer[16];
+    ASSERT_EQ(fs.pread(fd, buffer, sizeof(buffer), 0, done), errno_::success);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(buffer), done), "still here");
+    FileStat st;
+    ASSERT_EQ(fs.fstat(fd, st), errno_::success);
+    EXPECT_EQ(st.link_count, 0u);
+    ASSERT_EQ(fs.close(fd), errno_::success);
+    EXPECT_EQ(fs.bytes_used(), 0u);
+    EXPECT_EQ(fs.node_count(), base);
+    // A removed directory that is still open lists only . and .., and
+    // nothing resolves beneath it.
+    ASSERT_EQ(fs.create_directory_at(root, "gone", 4), errno_::success);
+    int dir = -1;
+    ASSERT_EQ(fs.open_at(root, "gone", 4, 0, oflags::directory, 0, false, false, dir), errno_::success);
+    ASSERT_EQ(fs.remove_directory_at(root, "gone", 4), errno_::success);
+    int inner = -1;
+    EXPECT_EQ(fs.open_at(dir, "x", 1, 0, oflags::creat, 0, false, true, inner), errno_::noent);
+    EXPECT_EQ(fs.open_at(dir, "..", 2, 0, 0, 0, false, false, inner), errno_::noent);
+    int entries = 0;
+    ASSERT_EQ(fs.read_directory(dir, 0, [](void* data, const DirectoryEntry&) { ++*static_cast<int*>(data); return true; }, &entries), errno_::success);
+    EXPECT_EQ(entries, 2);
+    ASSERT_EQ(fs.close(dir), errno_::success);
+    EXPECT_EQ(fs.node_count(), base);
+}
+
+} // namespace
