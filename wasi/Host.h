@@ -3,7 +3,7 @@
 // The seam between WASI's guest-memory side (wasi/Wasi.cpp: pointer and
 // length checks, iovecs, rights, the descriptor table) and what actually
 // holds the files, clocks and entropy. One implementation per platform:
-// wasi/Posix.cpp (Linux system calls, for k23-run) and
+// hosted/wasi/Posix.cpp (Linux system calls, for k23-run) and
 // wasi/RamFs.cpp (the in-memory file system the kernel unpacks from its
 // initial ramdisk, also testable on the host).
 //
