@@ -22,7 +22,8 @@
 
 #include <hosted/Bench.h>
 #include <hosted/CpuDetect.h>
-#include <hosted/wasi/Wasi.h>
+#include <hosted/wasi/Posix.h>
+#include <wasi/Wasi.h>
 #include <jit/Engine.h>
 #include <wasm/BinaryReader.h>
 #include <wasm/Linker.h>
@@ -454,7 +455,7 @@ int run_command(jit::Engine& engine, const wasm::Module& module, const Options& 
 {
     wasm::Store store;
     wasm::Linker linker(store);
-    hosted::wasi::WasiContext wasi;
+    k23::wasi::WasiContext wasi(k23::wasi::posix::host());
     for (int i = 0; i < options.guest_argc; ++i) {
         if (wasi.add_argument(options.guest_argv[i]).is_error())
             fail(exit_error, "out of memory");
@@ -483,7 +484,7 @@ int run_command(jit::Engine& engine, const wasm::Module& module, const Options& 
 
     if (auto r = hosted::bench::define(store, linker); r.is_error())
         fail(exit_error, "%s", r.error().message_cstring());
-    if (auto r = hosted::wasi::define(store, linker, module, wasi); r.is_error())
+    if (auto r = k23::wasi::define(store, linker, module, wasi); r.is_error())
         fail(exit_error, "%s", r.error().message_cstring());
 
     wasm::Instance* instance = nullptr;

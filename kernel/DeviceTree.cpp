@@ -134,12 +134,50 @@ bool read_reg(const void* fdt, int node, int index, u64& address, u64& size) noe
     return true;
 }
 
+// A /chosen property holding one 32- or 64-bit big-endian value (the
+// linux,initrd-* properties may be either). 0 = absent, 1 = read, -1 = a
+// size other than 4 or 8.
+int chosen_address(const void* fdt, int chosen, const char* name, u64& out) noexcept
+{
+    int length = 0;
+    auto const* value = static_cast<const u8*>(fdt_getprop(fdt, chosen, name, &length));
+    if (value == nullptr)
+        return 0;
+    if (length != 4 && length != 8)
+        return -1;
+    out = 0;
+    for (int i = 0; i < length; ++i)
+        out = out << 8 | value[i];
+    return 1;
+}
+
+void parse_initrd(const void* fdt, int chosen, PlatformInfo& out) noexcept
+{
+    u64 start = 0;
+    u64 end = 0;
+    int has_start = chosen_address(fdt, chosen, "linux,initrd-start", start);
+    int has_end = chosen_address(fdt, chosen, "linux,initrd-end", end);
+    if (has_start == 0 && has_end == 0)
+        return;
+    if (has_start < 0 || has_end < 0)
+        out.initrd_problem = "/chosen/linux,initrd-start or -end is neither 4 nor 8 bytes";
+    else if (has_start == 0 || has_end == 0)
+        out.initrd_problem = "/chosen has only one of linux,initrd-start and linux,initrd-end";
+    else if (end < start)
+        out.initrd_problem = "/chosen/linux,initrd-end is before linux,initrd-start";
+    else {
+        out.has_initrd = true;
+        out.initrd = { start, end - start };
+    }
+}
+
 void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
 {
     int chosen = fdt_path_offset(fdt, "/chosen");
     if (chosen < 0)
         return;
     out.bootargs = string_property(fdt, chosen, "bootargs");
+    parse_initrd(fdt, chosen, out);
     int seed_length = 0;
     auto const* seed = static_cast<const u8*>(fdt_getprop(fdt, chosen, "rng-seed", &seed_length));
     if (seed != nullptr && seed_length > 0) {

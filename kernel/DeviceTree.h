@@ -40,6 +40,16 @@ struct PlatformInfo {
     const u8* rng_seed { nullptr };
     usize rng_seed_length { 0 };
 
+    // The initial ramdisk: /chosen/linux,initrd-start and linux,initrd-end
+    // (Linux Documentation/devicetree/bindings/chosen.txt, now dt-schema's
+    // chosen.yaml: 32- or 64-bit values, the end exclusive), as QEMU's
+    // -initrd and U-Boot's bootm/booti set them. `initrd_problem` says why a
+    // pair that is present was not used (one without the other, a size
+    // other than 4 or 8 bytes, an end before the start).
+    bool has_initrd { false };
+    MemoryRegion initrd;
+    const char* initrd_problem { nullptr };
+
     // The memory reservation block and /reserved-memory's children.
     MemoryRegion reserved[max_reserved_regions];
     usize reserved_region_count { 0 };

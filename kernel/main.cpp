@@ -9,6 +9,7 @@
 #include <kernel/Shutdown.h>
 #include <kernel/Smp.h>
 #include <kernel/Trap.h>
+#include <kernel/fs/Initrd.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <kernel/mm/UserAddressSpace.h>
 #include <kernel/mm/VirtualMemory.h>
@@ -129,14 +130,23 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     kprintln("smp: {} harts online of {} started, {} usable in the device tree (boot hart {})"_sv, smp.online,
         smp.started, smp.usable, hart_id);
 
+    initrd_unpack();
+
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);
     handle_panic_request(args);
 
+    int status = 0;
     StringView pattern;
-    if (args.get("ktest"_sv, pattern)) {
-        usize failed = run_ktests(pattern);
-        shutdown(failed == 0 ? 0 : 1);
+    if (args.get("ktest"_sv, pattern))
+        status = run_ktests(pattern) == 0 ? 0 : 1;
+    // Write-back: what the file system holds at the end, for ./k23 to
+    // copy out (kernel/fs/Initrd.h).
+    if (args.has("ramfs-dump"_sv)) {
+        if (auto result = ramfs_dump(root_file_system()); result.is_error()) {
+            kprintln("ramfs: dump failed: {}"_sv, result.error().message());
+            status = 1;
+        }
     }
-    shutdown(0);
+    shutdown(status);
 }

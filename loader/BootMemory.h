@@ -16,6 +16,7 @@ enum class Use : u8 {
     Loader,    // the loader image, page tables, BootInfo: kept from the kernel
     Kernel,    // the kernel's segments
     Scratch,   // loader working memory: usable by the kernel after hand-off
+    Initrd,    // the initial ramdisk (/chosen/linux,initrd-*): kept for the kernel, which reads it through the direct map
 };
 
 class BootMemory {

@@ -122,6 +122,15 @@ Result<void> collect_memory(u64 image_base) noexcept
     TRY(s_memory.reserve(reinterpret_cast<u64>(s_platform.fdt), s_platform.fdt_size, Use::Firmware));
     for (usize i = 0; i < s_platform.reserved_region_count; ++i)
         TRY(s_memory.reserve(s_platform.reserved[i].base, s_platform.reserved[i].size, Use::Firmware));
+    // The initial ramdisk stays where the firmware put it, out of the
+    // kernel's free memory: nothing the loader places (the kernel, scratch,
+    // page tables) may land on it, and the frame allocator never sees it.
+    if (s_platform.has_initrd) {
+        TRY(s_memory.reserve(s_platform.initrd.base, s_platform.initrd.size, Use::Initrd));
+        log("loader: initrd at {:#x} ({} bytes) kept"_sv, s_platform.initrd.base, s_platform.initrd.size);
+    } else if (s_platform.initrd_problem) {
+        log("loader: initrd ignored: {}"_sv, s_platform.initrd_problem);
+    }
     return {};
 }
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-namespace k23::hosted::wasi::posix {
+namespace k23::wasi::posix {
 
 Errno errno_from_host(int e) noexcept
 {
@@ -692,4 +692,50 @@ void yield() noexcept
     ::sched_yield();
 }
 
-} // namespace k23::hosted::wasi::posix
+namespace {
+
+class PosixHost final : public Host {
+public:
+    Errno read(int handle, u8* buffer, usize length, usize& done) noexcept override { return posix::read(handle, buffer, length, done); }
+    Errno write(int handle, const u8* data, usize length, usize& done) noexcept override { return posix::write(handle, data, length, done); }
+    Errno pread(int handle, u8* buffer, usize length, u64 offset, usize& done) noexcept override { return posix::pread(handle, buffer, length, offset, done); }
+    Errno pwrite(int handle, const u8* data, usize length, u64 offset, usize& done) noexcept override { return posix::pwrite(handle, data, length, offset, done); }
+    Errno seek(int handle, i64 offset, u8 wasi_whence, u64& new_offset) noexcept override { return posix::seek(handle, offset, wasi_whence, new_offset); }
+    Errno close(int handle) noexcept override { return posix::close(handle); }
+    Errno sync(int handle, bool data_only) noexcept override { return posix::sync(handle, data_only); }
+    Errno fstat(int handle, FileStat& out) noexcept override { return posix::fstat(handle, out); }
+    Errno set_size(int handle, u64 size) noexcept override { return posix::set_size(handle, size); }
+    Errno get_fd_flags(int handle, u16& wasi_flags) noexcept override { return posix::get_fd_flags(handle, wasi_flags); }
+    Errno set_fd_flags(int handle, u16 wasi_flags) noexcept override { return posix::set_fd_flags(handle, wasi_flags); }
+    Errno set_times(int handle, u64 access, u64 modify, u16 fst_flags) noexcept override { return posix::set_times(handle, access, modify, fst_flags); }
+    Errno allocate(int handle, u64 offset, u64 length) noexcept override { return posix::allocate(handle, offset, length); }
+    Errno read_directory(int handle, u64 cookie, DirectoryCallback emit, void* data) noexcept override { return posix::read_directory(handle, cookie, emit, data); }
+    Errno ensure_open(int handle) noexcept override { return posix::ensure_open(handle); }
+    Errno open_directory(const char* path, int& handle) noexcept override { return posix::open_directory(path, handle); }
+    Errno open_at(int root, const char* path, usize path_length, u32 lookupflags, u16 wasi_oflags,
+        u16 wasi_fdflags, bool want_read, bool want_write, int& handle) noexcept override { return posix::open_at(root, path, path_length, lookupflags, wasi_oflags, wasi_fdflags, want_read, want_write, handle); }
+    Errno stat_at(int root, const char* path, usize path_length, u32 lookupflags, FileStat& out) noexcept override { return posix::stat_at(root, path, path_length, lookupflags, out); }
+    Errno create_directory_at(int root, const char* path, usize path_length) noexcept override { return posix::create_directory_at(root, path, path_length); }
+    Errno remove_directory_at(int root, const char* path, usize path_length) noexcept override { return posix::remove_directory_at(root, path, path_length); }
+    Errno unlink_file_at(int root, const char* path, usize path_length) noexcept override { return posix::unlink_file_at(root, path, path_length); }
+    Errno rename_at(int old_root, const char* old_path, usize old_length, int new_root, const char* new_path, usize new_length) noexcept override { return posix::rename_at(old_root, old_path, old_length, new_root, new_path, new_length); }
+    Errno link_at(int old_root, u32 old_lookupflags, const char* old_path, usize old_length, int new_root, const char* new_path, usize new_length) noexcept override { return posix::link_at(old_root, old_lookupflags, old_path, old_length, new_root, new_path, new_length); }
+    Errno symlink_at(const char* target, usize target_length, int root, const char* path, usize path_length) noexcept override { return posix::symlink_at(target, target_length, root, path, path_length); }
+    Errno set_times_at(int root, const char* path, usize path_length, u32 lookupflags, u64 access, u64 modify, u16 fst_flags) noexcept override { return posix::set_times_at(root, path, path_length, lookupflags, access, modify, fst_flags); }
+    Errno readlink_at(int root, const char* path, usize path_length, u8* buffer, usize buffer_length, usize& used) noexcept override { return posix::readlink_at(root, path, path_length, buffer, buffer_length, used); }
+    Errno clock_time(u32 wasi_clock, u64& nanoseconds) noexcept override { return posix::clock_time(wasi_clock, nanoseconds); }
+    Errno clock_resolution(u32 wasi_clock, u64& nanoseconds) noexcept override { return posix::clock_resolution(wasi_clock, nanoseconds); }
+    Errno random_bytes(u8* buffer, usize length) noexcept override { return posix::random_bytes(buffer, length); }
+    void sleep_nanoseconds(u64 nanoseconds) noexcept override { posix::sleep_nanoseconds(nanoseconds); }
+    void yield() noexcept override { posix::yield(); }
+};
+
+} // namespace
+
+Host& host() noexcept
+{
+    static PosixHost instance;
+    return instance;
+}
+
+} // namespace k23::wasi::posix

@@ -1,6 +1,6 @@
 #pragma once
 
-// The OS-facing half of WASI: thin wrappers over Linux system calls that
+// The Linux implementation of wasi::Host (wasi/Host.h), for k23-run: thin wrappers over Linux system calls that
 // speak WASI errnos. Everything that touches guest memory is in Wasi.cpp;
 // everything that calls libc is here.
 //
@@ -10,22 +10,11 @@
 // `..` may never climb above the preopen. Escapes answer ENOTCAPABLE.
 
 #include <base/Types.h>
-#include <hosted/wasi/WasiTypes.h>
+#include <wasi/Host.h>
 
-namespace k23::hosted::wasi::posix {
+namespace k23::wasi::posix {
 
 [[nodiscard]] Errno errno_from_host(int host_errno) noexcept;
-
-struct FileStat {
-    u64 device { 0 };
-    u64 inode { 0 };
-    u8 filetype { filetype::unknown };
-    u64 link_count { 0 };
-    u64 size { 0 };
-    u64 access_time { 0 }; // ns since the epoch
-    u64 modify_time { 0 };
-    u64 change_time { 0 };
-};
 
 [[nodiscard]] Errno read(int fd, u8* buffer, usize length, usize& done) noexcept;
 [[nodiscard]] Errno write(int fd, const u8* data, usize length, usize& done) noexcept;
@@ -65,14 +54,6 @@ struct FileStat {
 
 // Directory entries from `cookie` on (0 = the start), for fd_readdir:
 // calls `emit` for each until it returns false.
-struct DirectoryEntry {
-    u64 next_cookie;
-    u64 inode;
-    u8 filetype;
-    const char* name;
-    usize name_length;
-};
-using DirectoryCallback = bool (*)(void* data, const DirectoryEntry& entry);
 [[nodiscard]] Errno read_directory(int fd, u64 cookie, DirectoryCallback emit, void* data) noexcept;
 
 [[nodiscard]] Errno clock_time(u32 wasi_clock, u64& nanoseconds) noexcept;
@@ -81,4 +62,7 @@ using DirectoryCallback = bool (*)(void* data, const DirectoryEntry& entry);
 void sleep_nanoseconds(u64 nanoseconds) noexcept;
 void yield() noexcept;
 
-} // namespace k23::hosted::wasi::posix
+// The wasi::Host over the functions above (one per process: it has no state).
+[[nodiscard]] Host& host() noexcept;
+
+} // namespace k23::wasi::posix

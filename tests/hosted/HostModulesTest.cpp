@@ -4,7 +4,8 @@
 
 #include <hosted/Bench.h>
 #include <hosted/CpuDetect.h>
-#include <hosted/wasi/Wasi.h>
+#include <hosted/wasi/Posix.h>
+#include <wasi/Wasi.h>
 #include "../wasm/WasmTestHelpers.h"
 
 #include <gtest/gtest.h>
@@ -52,9 +53,9 @@ TEST(HostModules, WasiAndBenchLinkWithStubs)
     ASSERT_FALSE(module.is_error()) << module.error().message_cstring();
     Store store;
     Linker linker(store);
-    hosted::wasi::WasiContext context;
+    wasi::WasiContext context(wasi::posix::host());
     ASSERT_FALSE(hosted::bench::define(store, linker).is_error());
-    ASSERT_FALSE(hosted::wasi::define(store, linker, module.value(), context).is_error());
+    ASSERT_FALSE(wasi::define(store, linker, module.value(), context).is_error());
     auto instance = linker.instantiate(module.value());
     ASSERT_FALSE(instance.is_error()) << instance.error().message_cstring();
     ASSERT_EQ(instance.value()->functions().size(), 4u);
@@ -64,7 +65,7 @@ TEST(HostModules, WasiAndBenchLinkWithStubs)
     Value args[3] = { Value::from_i32(0), Value::from_i32(0), Value::from_i32(0) };
     Value result;
     ASSERT_FALSE(stub->host(stub->host_data, Span<const Value>(args, 3), Span<Value>(&result, 1)).is_error());
-    EXPECT_EQ(result.i32, hosted::wasi::errno_::nosys);
+    EXPECT_EQ(result.i32, wasi::errno_::nosys);
 
     FunctionInstance* start = instance.value()->functions()[2];
     EXPECT_FALSE(start->host(start->host_data, {}, {}).is_error()); // the marker HINT executes
@@ -77,8 +78,8 @@ TEST(HostModules, WrongTypeForAWasiFunctionDoesNotLink)
     ASSERT_FALSE(module.is_error());
     Store store;
     Linker linker(store);
-    hosted::wasi::WasiContext context;
-    ASSERT_FALSE(hosted::wasi::define(store, linker, module.value(), context).is_error());
+    wasi::WasiContext context(wasi::posix::host());
+    ASSERT_FALSE(wasi::define(store, linker, module.value(), context).is_error());
     auto instance = linker.instantiate(module.value());
     ASSERT_TRUE(instance.is_error());
     EXPECT_EQ(instance.error().code(), ErrorCode::Unlinkable);

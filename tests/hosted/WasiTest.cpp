@@ -1,7 +1,8 @@
 // WASI preview1 host functions against a fake guest memory (a plain
 // buffer) and real files in a temporary directory.
 
-#include <hosted/wasi/Wasi.h>
+#include <hosted/wasi/Posix.h>
+#include <wasi/Wasi.h>
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@
 #include <vector>
 
 using namespace k23;
-using namespace k23::hosted::wasi;
+using namespace k23::wasi;
 using k23::wasm::Value;
 
 namespace {
@@ -113,7 +114,7 @@ protected:
     }
 
     std::vector<u8> memory;
-    WasiContext context;
+    WasiContext context { posix::host() };
     ErrorCode last_error_code { ErrorCode::Unknown };
     bool last_was_error { false };
 };
@@ -425,7 +426,7 @@ TEST_F(WasiTest, SchedYieldAndFdstatOfStdout)
 
 TEST_F(WasiTest, NoMemoryAtAllIsEfault)
 {
-    WasiContext empty;
+    WasiContext empty { posix::host() };
     const FunctionEntry* entry = find_function("args_sizes_get");
     Value args[2] = { Value::from_i32(0), Value::from_i32(4) };
     Value result;
@@ -532,7 +533,7 @@ TEST_F(WasiTest, StdinDirectoryIsNotACapability)
     std::vector<u32> got;
     {
         StdioSwap swap(0, dir_fd);
-        WasiContext stdin_dir;
+        WasiContext stdin_dir { posix::host() };
         stdin_dir.set_memory_view(Span<u8>(memory.data(), memory.size()));
         put_string(0x1000, "made.txt");
         got.push_back(call_in(stdin_dir, "path_open", { 0, 0, 0x1000, 8, oflags::creat, rights::fd_write, 0, 0, 0x2000 }));
@@ -576,7 +577,7 @@ TEST_F(WasiTest, AppendModeStdoutKeepsTheHostsLines)
     u16 flags_seen = 0;
     {
         StdioSwap swap(1, log_fd);
-        WasiContext redirected;
+        WasiContext redirected { posix::host() };
         redirected.set_memory_view(Span<u8>(memory.data(), memory.size()));
         ASSERT_FALSE(redirected.add_preopen(dir.path().c_str(), ".").is_error());
         put_string(0x400, "XX");
@@ -630,7 +631,7 @@ TEST_F(WasiTest, ClosedStdinIsNotReusedByAPreopen)
         StdioSwap swap(0, null_fd);
         close(null_fd);
         close(0);
-        WasiContext closed;
+        WasiContext closed { posix::host() };
         closed.set_memory_view(Span<u8>(memory.data(), memory.size()));
         ASSERT_FALSE(closed.add_preopen(dir.path().c_str(), ".").is_error());
         put_string(0x1000, "made");
@@ -882,7 +883,7 @@ TEST_F(WasiTest, RandomCallsStayInsideTheScratchDirectory)
         StdioSwap swap0(0, stdin_fd);
         StdioSwap swap1(1, log_fd);
         StdioSwap swap2(2, null_fd);
-        WasiContext fuzzed;
+        WasiContext fuzzed { posix::host() };
         fuzzed.set_memory_view(Span<u8>(memory.data(), memory.size()));
         ASSERT_FALSE(fuzzed.add_preopen((outer.path() + "/scratch").c_str(), ".").is_error());
         Span<const FunctionEntry> all = functions();

@@ -549,3 +549,64 @@ KTEST(dt_chosen_boot_hart_id)
             KEXPECT_EQ(id, c.expected);
     }
 }
+
+namespace {
+
+// A tree with memory and a /chosen holding the given initrd properties:
+// `start_size`/`end_size` bytes (4, 8, another size, or 0 = absent).
+const char* parse_with_initrd(u64 start, usize start_size, u64 end, usize end_size, PlatformInfo& info) noexcept
+{
+    TreeBuilder tree;
+    tree.begin_root();
+    u64 memory[] = { ram_base, ram_size };
+    tree.memory_node("memory@80000000", memory, 1);
+    tree.begin("chosen");
+    auto put = [&](const char* name, u64 value, usize size) {
+        if (size == 0)
+            return;
+        char bytes[8];
+        for (usize i = 0; i < 8; ++i)
+            bytes[i] = char(value >> (8 * (7 - i))); // big-endian u64
+        // A 4-byte cell is the low half, big-endian too; other sizes are junk.
+        tree.property_bytes(name, size == 4 ? bytes + 4 : bytes, size);
+    };
+    put("linux,initrd-start", start, start_size);
+    put("linux,initrd-end", end, end_size);
+    tree.end();
+    void* blob = tree.finish();
+    if (!tree.ok())
+        return "builder failed";
+    return parse_device_tree_in(blob, tree.capacity(), 0, info);
+}
+
+} // namespace
+
+KTEST(dt_initrd_properties)
+{
+    // QEMU's -initrd: 64-bit values on riscv64 virt.
+    PlatformInfo info;
+    KASSERT(parse_with_initrd(0x8820'0000, 8, 0x8820'1200, 8, info) == nullptr);
+    KEXPECT(info.has_initrd);
+    KEXPECT_EQ(info.initrd.base, 0x8820'0000u);
+    KEXPECT_EQ(info.initrd.size, 0x1200u);
+    KEXPECT(info.initrd_problem == nullptr);
+    // 32-bit cells (U-Boot on 32-bit address-cells trees), mixed sizes.
+    KASSERT(parse_with_initrd(0x8400'0000, 4, 0x8400'0010, 8, info) == nullptr);
+    KEXPECT(info.has_initrd);
+    KEXPECT_EQ(info.initrd.base, 0x8400'0000u);
+    KEXPECT_EQ(info.initrd.size, 0x10u);
+    // None at all: nothing, and no problem.
+    KASSERT(parse_with_initrd(0, 0, 0, 0, info) == nullptr);
+    KEXPECT(!info.has_initrd);
+    KEXPECT(info.initrd_problem == nullptr);
+    // Broken pairs are not used, and say why; the boot goes on.
+    KASSERT(parse_with_initrd(0x8400'0000, 8, 0, 0, info) == nullptr);
+    KEXPECT(!info.has_initrd);
+    KEXPECT(info.initrd_problem != nullptr);
+    KASSERT(parse_with_initrd(0x8400'0000, 3, 0x8400'0010, 8, info) == nullptr);
+    KEXPECT(!info.has_initrd);
+    KEXPECT(info.initrd_problem != nullptr);
+    KASSERT(parse_with_initrd(0x8400'0010, 8, 0x8400'0000, 8, info) == nullptr);
+    KEXPECT(!info.has_initrd);
+    KEXPECT(info.initrd_problem != nullptr);
+}

@@ -99,7 +99,7 @@ MACHINES = {
 HALT_GRACE = 2.0   # seconds after the status line before a halted machine is stopped
 
 
-def command(image, append="", smp=1, memory="256M", vlen=128, extra=(), machine="virt"):
+def command(image, append="", smp=1, memory="256M", vlen=128, extra=(), machine="virt", initrd=None):
     if machine not in MACHINES:
         raise DriverError(f"--machine {machine}: one of {', '.join(MACHINES)}")
     cmd = ["qemu-system-riscv64", "-machine", machine, "-bios", "default"]
@@ -111,6 +111,9 @@ def command(image, append="", smp=1, memory="256M", vlen=128, extra=(), machine=
             "-kernel", image, "-no-reboot"]
     if append:
         cmd += ["-append", append]
+    if initrd:
+        # QEMU loads it into RAM and sets /chosen/linux,initrd-start and -end.
+        cmd += ["-initrd", initrd]
     return cmd + list(extra)
 
 
@@ -182,13 +185,13 @@ def run_qemu(cmd, timeout, echo, halt_grace=None):
 
 
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
-         extra=(), machine="virt"):
+         extra=(), machine="virt", initrd=None):
     """Boots image. passthrough: console on this terminal (./k23 run), and
     kept for the verdict; otherwise the console output is captured (with a
     120 s timeout by default). The result's status is 0 only when the kernel
     reported status 0."""
     start = time.monotonic()
-    cmd = command(image, append, smp, memory, vlen, extra, machine)
+    cmd = command(image, append, smp, memory, vlen, extra, machine, initrd)
     if passthrough:
         cmd += ["-nographic"]
     else:

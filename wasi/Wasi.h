@@ -2,7 +2,7 @@
 
 // WASI preview1 for commands: the host functions of module
 // "wasi_snapshot_preview1". A WasiContext holds what a guest sees — its
-// arguments, environment, file descriptors (0-2 are the host's stdio, then
+// arguments, environment, file descriptors (0-2 are the Host's stdio, then
 // one per preopened directory) — and the guest memory the functions read
 // and write. Every guest pointer and length is bounds-checked (EFAULT);
 // errnos follow the preview1 witx.
@@ -19,19 +19,22 @@
 #include <base/Span.h>
 #include <base/StringView.h>
 #include <base/Vector.h>
-#include <hosted/wasi/GuestMemory.h>
-#include <hosted/wasi/WasiTypes.h>
+#include <wasi/GuestMemory.h>
+#include <wasi/Host.h>
+#include <wasi/WasiTypes.h>
 #include <wasm/Linker.h>
 #include <wasm/Module.h>
 #include <wasm/Runtime.h>
 
-namespace k23::hosted::wasi {
+namespace k23::wasi {
 
 constexpr StringView module_name = "wasi_snapshot_preview1";
 
 class WasiContext {
 public:
-    WasiContext() noexcept;
+    // `host` holds the files, clocks and entropy (hosted: Linux, kernel:
+    // the RamFs); it outlives the context.
+    explicit WasiContext(Host& host) noexcept;
     ~WasiContext() noexcept;
     WasiContext(const WasiContext&) = delete;
     WasiContext& operator=(const WasiContext&) = delete;
@@ -40,7 +43,7 @@ public:
     Result<void> add_argument(StringView argument) noexcept;
     // One "KEY=VALUE" string.
     Result<void> add_environment(StringView entry) noexcept;
-    // Opens `host_path` and makes it the next preopen, named `guest_path`
+    // Opens `host_path` (a path the Host understands) and makes it the next preopen, named `guest_path`
     // for the guest (fd_prestat_dir_name).
     Result<void> add_preopen(StringView host_path, StringView guest_path) noexcept;
 
@@ -53,6 +56,8 @@ public:
     void set_instance_slot(wasm::Instance* const* slot) noexcept { m_instance_slot = slot; }
     void set_memory_view(Span<u8> bytes) noexcept { m_view = bytes; m_memory = nullptr; }
     [[nodiscard]] GuestMemory memory() const noexcept;
+
+    [[nodiscard]] Host& host() const noexcept { return m_host; }
 
     [[nodiscard]] bool has_exited() const noexcept { return m_exited; }
     [[nodiscard]] u32 exit_status() const noexcept { return m_exit_status; }
@@ -82,6 +87,7 @@ public:
     u32 m_exit_status { 0 };
 
 private:
+    Host& m_host;
     Vector<Descriptor*> m_descriptors;
     mutable wasm::MemoryInstance* m_memory { nullptr };
     wasm::Instance* const* m_instance_slot { nullptr };
@@ -107,4 +113,4 @@ Result<wasm::Instance*> define(wasm::Store& store, wasm::Linker& linker, const w
 // Builds a FunctionType from an entry's type strings.
 Result<u32> intern_signature(wasm::Store& store, const char* params, const char* results) noexcept;
 
-} // namespace k23::hosted::wasi
+} // namespace k23::wasi

@@ -1,12 +1,11 @@
 // WASI preview1 host functions: decoding and bounds-checking guest memory,
-// the descriptor table, and the calls into hosted/wasi/Posix.cpp.
+// the descriptor table, and the calls into a wasi::Host (wasi/Host.h).
 
-#include <hosted/wasi/Posix.h>
-#include <hosted/wasi/Wasi.h>
+#include <base/Memory.h>
+#include <wasi/Wasi.h>
 
-#include <new>
 
-namespace k23::hosted::wasi {
+namespace k23::wasi {
 
 using wasm::Value;
 using wasm::ValueType;
@@ -15,36 +14,43 @@ namespace {
 
 constexpr u32 max_iovecs = 1024; // IOV_MAX
 
-Errno read_only_fstat_type(int host_fd, u8& type) noexcept
+WasiContext::Descriptor* new_descriptor() noexcept
 {
-    posix::FileStat st;
-    if (Errno e = posix::fstat(host_fd, st))
-        return e;
-    type = st.filetype;
-    return errno_::success;
+    void* memory = platform_allocate(sizeof(WasiContext::Descriptor), alignof(WasiContext::Descriptor));
+    return memory ? construct_at(static_cast<WasiContext::Descriptor*>(memory)) : nullptr;
+}
+
+void delete_descriptor(WasiContext::Descriptor* d) noexcept
+{
+    if (!d)
+        return;
+    destroy_at(d);
+    platform_deallocate(d, sizeof(*d), alignof(WasiContext::Descriptor));
 }
 
 } // namespace
 
 // ---------------------------------------------------------------- context
 
-WasiContext::WasiContext() noexcept
+WasiContext::WasiContext(Host& host) noexcept
+    : m_host(host)
 {
     for (int fd = 0; fd < 3; ++fd) {
         // A closed stdio number would be reused by the first preopen or
         // path_open, which would then answer to the guest as its stdio.
-        (void)posix::ensure_open(fd);
+        (void)m_host.ensure_open(fd);
         u8 type = filetype::unknown;
-        if (read_only_fstat_type(fd, type) != errno_::success)
-            type = filetype::unknown;
+        FileStat st;
+        if (m_host.fstat(fd, st) == errno_::success)
+            type = st.filetype;
         // `k23-run < DIR`: a directory the host passed as a stream is not a
         // capability; the guest sees a stream of unknown type, with no path
         // rights (reading it fails with EISDIR).
         if (type == filetype::directory)
             type = filetype::unknown;
-        auto* d = new (std::nothrow) Descriptor;
+        auto* d = new_descriptor();
         if (!d || m_descriptors.try_append(d).is_error()) {
-            delete d;
+            delete_descriptor(d);
             continue;
         }
         d->host_fd = fd;
@@ -62,8 +68,8 @@ WasiContext::~WasiContext() noexcept
 {
     for (Descriptor* d : m_descriptors) {
         if (d && d->owns_host_fd && d->host_fd >= 0)
-            (void)posix::close(d->host_fd);
-        delete d;
+            (void)m_host.close(d->host_fd);
+        delete_descriptor(d);
     }
 }
 
@@ -93,7 +99,7 @@ Result<void> WasiContext::add_preopen(StringView host_path, StringView guest_pat
     __builtin_memcpy(path, host_path.data(), host_path.length());
     path[host_path.length()] = '\0';
     int fd = -1;
-    if (Errno e = posix::open_directory(path, fd))
+    if (Errno e = m_host.open_directory(path, fd))
         return Error::formatted(ErrorCode::IO, "cannot open directory {} (wasi errno {})"_sv, host_path, e);
     u32 index = TRY(add_descriptor(fd, filetype::directory, rights::all, rights::all));
     Descriptor* d = descriptor(index);
@@ -124,7 +130,7 @@ WasiContext::Descriptor* WasiContext::descriptor(u32 fd) noexcept
 
 Result<u32> WasiContext::add_descriptor(int host_fd, u8 type, u64 rights_base, u64 rights_inheriting) noexcept
 {
-    auto* d = new (std::nothrow) Descriptor;
+    auto* d = new_descriptor();
     if (!d)
         return Error::from_code(ErrorCode::OutOfMemory);
     d->host_fd = host_fd;
@@ -139,7 +145,7 @@ Result<u32> WasiContext::add_descriptor(int host_fd, u8 type, u64 rights_base, u
         }
     }
     if (auto result = m_descriptors.try_append(d); result.is_error()) {
-        delete d;
+        delete_descriptor(d);
         return result.release_error();
     }
     return u32(m_descriptors.size() - 1);
@@ -150,7 +156,7 @@ void WasiContext::remove_descriptor(u32 fd) noexcept
     Descriptor* d = descriptor(fd);
     if (!d)
         return;
-    delete d;
+    delete_descriptor(d);
     m_descriptors[fd] = nullptr;
 }
 
@@ -163,8 +169,8 @@ bool WasiContext::renumber(u32 from, u32 to) noexcept
     if (from == to)
         return true;
     if (target->owns_host_fd && target->host_fd >= 0)
-        (void)posix::close(target->host_fd);
-    delete target;
+        (void)m_host.close(target->host_fd);
+    delete_descriptor(target);
     m_descriptors[to] = source;
     m_descriptors[from] = nullptr;
     return true;
@@ -260,40 +266,40 @@ Errno environ_get(WasiContext& c, const GuestMemory& m, Args a)
     return write_string_list(m, a32(a, 0), a32(a, 1), c.m_environment, c.m_environment_count);
 }
 
-Errno clock_res_get(WasiContext&, const GuestMemory& m, Args a)
+Errno clock_res_get(WasiContext& c, const GuestMemory& m, Args a)
 {
     if (!m.contains(a32(a, 1), 8))
         return errno_::fault;
     u64 resolution = 0;
-    if (Errno e = posix::clock_resolution(a32(a, 0), resolution))
+    if (Errno e = c.host().clock_resolution(a32(a, 0), resolution))
         return e;
     (void)m.write_u64(a32(a, 1), resolution);
     return errno_::success;
 }
 
-Errno clock_time_get(WasiContext&, const GuestMemory& m, Args a)
+Errno clock_time_get(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (id, precision: i64, time: ptr)
     if (!m.contains(a32(a, 2), 8))
         return errno_::fault;
     u64 now = 0;
-    if (Errno e = posix::clock_time(a32(a, 0), now))
+    if (Errno e = c.host().clock_time(a32(a, 0), now))
         return e;
     (void)m.write_u64(a32(a, 2), now);
     return errno_::success;
 }
 
-Errno random_get(WasiContext&, const GuestMemory& m, Args a)
+Errno random_get(WasiContext& c, const GuestMemory& m, Args a)
 {
     u8* p = m.pointer(a32(a, 0), a32(a, 1));
     if (!p)
         return errno_::fault;
-    return posix::random_bytes(p, a32(a, 1));
+    return c.host().random_bytes(p, a32(a, 1));
 }
 
-Errno sched_yield(WasiContext&, const GuestMemory&, Args)
+Errno sched_yield(WasiContext& c, const GuestMemory&, Args)
 {
-    posix::yield();
+    c.host().yield();
     return errno_::success;
 }
 
@@ -312,7 +318,7 @@ Errno fd_write(WasiContext& c, const GuestMemory& m, Args a)
         usize offset = 0;
         while (offset < iovs.length[i]) {
             usize done = 0;
-            Errno e = posix::write(d->host_fd, iovs.base[i] + offset, iovs.length[i] - offset, done);
+            Errno e = c.host().write(d->host_fd, iovs.base[i] + offset, iovs.length[i] - offset, done);
             if (e != errno_::success) {
                 if (total > 0)
                     goto finished;
@@ -348,7 +354,7 @@ Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required
     u64 total = 0;
     for (u32 i = 0; i < iovs.count; ++i) {
         usize done = 0;
-        Errno e = transfer(d->host_fd, iovs.base[i], iovs.length[i], position + total, done);
+        Errno e = transfer(c.host(), d->host_fd, iovs.base[i], iovs.length[i], position + total, done);
         if (e != errno_::success) {
             if (total > 0)
                 break;
@@ -367,24 +373,24 @@ Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, iovs, iovs_len, offset: i64, nwritten)
     // A positioned write needs fd_seek too: without it a guest cannot
     // overwrite what lies before the position (an append-only stdout).
-    return transfer_iovecs(c, m, a, rights::fd_write | rights::fd_seek, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
-        return posix::pwrite(fd, base, length, at, done);
+    return transfer_iovecs(c, m, a, rights::fd_write | rights::fd_seek, a32(a, 4), a64(a, 3), [](Host& h, int fd, u8* base, u32 length, u64 at, usize& done) {
+        return h.pwrite(fd, base, length, at, done);
     });
 }
 
 Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, nread)
-    return transfer_iovecs(c, m, a, rights::fd_read, a32(a, 3), 0, [](int fd, u8* base, u32 length, u64, usize& done) {
-        return posix::read(fd, base, length, done);
+    return transfer_iovecs(c, m, a, rights::fd_read, a32(a, 3), 0, [](Host& h, int fd, u8* base, u32 length, u64, usize& done) {
+        return h.read(fd, base, length, done);
     });
 }
 
 Errno fd_pread(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, offset: i64, nread)
-    return transfer_iovecs(c, m, a, rights::fd_read | rights::fd_seek, a32(a, 4), a64(a, 3), [](int fd, u8* base, u32 length, u64 at, usize& done) {
-        return posix::pread(fd, base, length, at, done);
+    return transfer_iovecs(c, m, a, rights::fd_read | rights::fd_seek, a32(a, 4), a64(a, 3), [](Host& h, int fd, u8* base, u32 length, u64 at, usize& done) {
+        return h.pread(fd, base, length, at, done);
     });
 }
 
@@ -403,7 +409,7 @@ Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
     if (d->filetype == filetype::directory)
         return errno_::badf;
     u64 position = 0;
-    if (Errno e = posix::seek(d->host_fd, i64(a64(a, 1)), u8(a32(a, 2)), position))
+    if (Errno e = c.host().seek(d->host_fd, i64(a64(a, 1)), u8(a32(a, 2)), position))
         return e;
     (void)m.write_u64(a32(a, 3), position);
     return errno_::success;
@@ -419,7 +425,7 @@ Errno fd_tell(WasiContext& c, const GuestMemory& m, Args a)
     if (!m.contains(a32(a, 1), 8))
         return errno_::fault;
     u64 position = 0;
-    if (Errno e = posix::seek(d->host_fd, 0, whence::cur, position))
+    if (Errno e = c.host().seek(d->host_fd, 0, whence::cur, position))
         return e;
     (void)m.write_u64(a32(a, 1), position);
     return errno_::success;
@@ -430,7 +436,7 @@ Errno fd_close(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), 0, d))
         return e;
-    Errno e = d->owns_host_fd ? posix::close(d->host_fd) : errno_::success;
+    Errno e = d->owns_host_fd ? c.host().close(d->host_fd) : errno_::success;
     c.remove_descriptor(a32(a, 0));
     return e;
 }
@@ -440,7 +446,7 @@ Errno fd_sync(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_sync, d))
         return e;
-    return posix::sync(d->host_fd, false);
+    return c.host().sync(d->host_fd, false);
 }
 
 Errno fd_datasync(WasiContext& c, const GuestMemory&, Args a)
@@ -448,7 +454,7 @@ Errno fd_datasync(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_datasync, d))
         return e;
-    return posix::sync(d->host_fd, true);
+    return c.host().sync(d->host_fd, true);
 }
 
 Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
@@ -460,7 +466,7 @@ Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
     if (!m.contains(out, layout::fdstat_size))
         return errno_::fault;
     u16 flags = 0;
-    if (Errno e = posix::get_fd_flags(d->host_fd, flags))
+    if (Errno e = c.host().get_fd_flags(d->host_fd, flags))
         return e;
     u8 zero[layout::fdstat_size] {};
     (void)m.write(out, zero, sizeof(zero));
@@ -476,7 +482,7 @@ Errno fd_fdstat_set_flags(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_fdstat_set_flags, d))
         return e;
-    return posix::set_fd_flags(d->host_fd, u16(a32(a, 1)));
+    return c.host().set_fd_flags(d->host_fd, u16(a32(a, 1)));
 }
 
 Errno fd_fdstat_set_rights(WasiContext& c, const GuestMemory&, Args a)
@@ -493,7 +499,7 @@ Errno fd_fdstat_set_rights(WasiContext& c, const GuestMemory&, Args a)
     return errno_::success;
 }
 
-bool write_filestat(const GuestMemory& m, u32 out, const posix::FileStat& st)
+bool write_filestat(const GuestMemory& m, u32 out, const FileStat& st)
 {
     if (!m.contains(out, layout::filestat_size))
         return false;
@@ -517,8 +523,8 @@ Errno fd_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
         return e;
     if (!m.contains(a32(a, 1), layout::filestat_size))
         return errno_::fault;
-    posix::FileStat st;
-    if (Errno e = posix::fstat(d->host_fd, st))
+    FileStat st;
+    if (Errno e = c.host().fstat(d->host_fd, st))
         return e;
     if (d->is_stdio)
         st.filetype = d->filetype; // a directory passed as stdio is a stream
@@ -531,7 +537,7 @@ Errno fd_filestat_set_size(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_filestat_set_size, d))
         return e;
-    return posix::set_size(d->host_fd, a64(a, 1));
+    return c.host().set_size(d->host_fd, a64(a, 1));
 }
 
 Errno fd_prestat_get(WasiContext& c, const GuestMemory& m, Args a)
@@ -611,16 +617,16 @@ Errno path_open(WasiContext& c, const GuestMemory& m, Args a)
     bool want_write = (rights_base & write_rights) || (fd_flags & fdflags::append) || (open_flags & oflags::trunc);
     bool want_read = (rights_base & (rights::fd_read | rights::fd_readdir)) || !want_write;
     int host_fd = -1;
-    if (Errno e = posix::open_at(d->host_fd, path, a32(a, 3), a32(a, 1), open_flags, fd_flags, want_read, want_write, host_fd))
+    if (Errno e = c.host().open_at(d->host_fd, path, a32(a, 3), a32(a, 1), open_flags, fd_flags, want_read, want_write, host_fd))
         return e;
-    posix::FileStat st;
-    if (Errno e = posix::fstat(host_fd, st)) {
-        (void)posix::close(host_fd);
+    FileStat st;
+    if (Errno e = c.host().fstat(host_fd, st)) {
+        (void)c.host().close(host_fd);
         return e;
     }
     auto index = c.add_descriptor(host_fd, st.filetype, rights_base, rights_inheriting);
     if (index.is_error()) {
-        (void)posix::close(host_fd);
+        (void)c.host().close(host_fd);
         return errno_::nomem;
     }
     (void)m.write_u32(out, index.value());
@@ -636,8 +642,8 @@ Errno path_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
         return e;
     if (!m.contains(a32(a, 4), layout::filestat_size))
         return errno_::fault;
-    posix::FileStat st;
-    if (Errno e = posix::stat_at(d->host_fd, path, a32(a, 3), a32(a, 1), st))
+    FileStat st;
+    if (Errno e = c.host().stat_at(d->host_fd, path, a32(a, 3), a32(a, 1), st))
         return e;
     (void)write_filestat(m, a32(a, 4), st);
     return errno_::success;
@@ -649,7 +655,7 @@ Errno path_create_directory(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_create_directory, a32(a, 1), a32(a, 2), d, path))
         return e;
-    return posix::create_directory_at(d->host_fd, path, a32(a, 2));
+    return c.host().create_directory_at(d->host_fd, path, a32(a, 2));
 }
 
 Errno path_remove_directory(WasiContext& c, const GuestMemory& m, Args a)
@@ -658,7 +664,7 @@ Errno path_remove_directory(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_remove_directory, a32(a, 1), a32(a, 2), d, path))
         return e;
-    return posix::remove_directory_at(d->host_fd, path, a32(a, 2));
+    return c.host().remove_directory_at(d->host_fd, path, a32(a, 2));
 }
 
 Errno path_unlink_file(WasiContext& c, const GuestMemory& m, Args a)
@@ -667,7 +673,7 @@ Errno path_unlink_file(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_unlink_file, a32(a, 1), a32(a, 2), d, path))
         return e;
-    return posix::unlink_file_at(d->host_fd, path, a32(a, 2));
+    return c.host().unlink_file_at(d->host_fd, path, a32(a, 2));
 }
 
 Errno path_readlink(WasiContext& c, const GuestMemory& m, Args a)
@@ -681,7 +687,7 @@ Errno path_readlink(WasiContext& c, const GuestMemory& m, Args a)
     if (!buffer || !m.contains(a32(a, 5), 4))
         return errno_::fault;
     usize used = 0;
-    if (Errno e = posix::readlink_at(d->host_fd, path, a32(a, 2), buffer, a32(a, 4), used))
+    if (Errno e = c.host().readlink_at(d->host_fd, path, a32(a, 2), buffer, a32(a, 4), used))
         return e;
     (void)m.write_u32(a32(a, 5), u32(used));
     return errno_::success;
@@ -696,7 +702,7 @@ Errno path_rename(WasiContext& c, const GuestMemory& m, Args a)
         return e;
     if (Errno e = path_argument(c, m, a32(a, 3), rights::path_rename_target, a32(a, 4), a32(a, 5), to, new_path))
         return e;
-    return posix::rename_at(from->host_fd, old_path, a32(a, 2), to->host_fd, new_path, a32(a, 5));
+    return c.host().rename_at(from->host_fd, old_path, a32(a, 2), to->host_fd, new_path, a32(a, 5));
 }
 
 Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
@@ -708,7 +714,7 @@ Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
         return e;
     if (Errno e = path_argument(c, m, a32(a, 4), rights::path_link_target, a32(a, 5), a32(a, 6), to, new_path))
         return e;
-    return posix::link_at(from->host_fd, a32(a, 1), old_path, a32(a, 3), to->host_fd, new_path, a32(a, 6));
+    return c.host().link_at(from->host_fd, a32(a, 1), old_path, a32(a, 3), to->host_fd, new_path, a32(a, 6));
 }
 
 Errno path_symlink(WasiContext& c, const GuestMemory& m, Args a)
@@ -721,7 +727,7 @@ Errno path_symlink(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 2), rights::path_symlink, a32(a, 3), a32(a, 4), d, path))
         return e;
-    return posix::symlink_at(reinterpret_cast<const char*>(target), a32(a, 1), d->host_fd, path, a32(a, 4));
+    return c.host().symlink_at(reinterpret_cast<const char*>(target), a32(a, 1), d->host_fd, path, a32(a, 4));
 }
 
 Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
@@ -731,7 +737,7 @@ Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_filestat_set_times, a32(a, 2), a32(a, 3), d, path))
         return e;
-    return posix::set_times_at(d->host_fd, path, a32(a, 3), a32(a, 1), a64(a, 4), a64(a, 5), u16(a32(a, 6)));
+    return c.host().set_times_at(d->host_fd, path, a32(a, 3), a32(a, 1), a64(a, 4), a64(a, 5), u16(a32(a, 6)));
 }
 
 Errno fd_filestat_set_times(WasiContext& c, const GuestMemory&, Args a)
@@ -740,7 +746,7 @@ Errno fd_filestat_set_times(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_filestat_set_times, d))
         return e;
-    return posix::set_times(d->host_fd, a64(a, 1), a64(a, 2), u16(a32(a, 3)));
+    return c.host().set_times(d->host_fd, a64(a, 1), a64(a, 2), u16(a32(a, 3)));
 }
 
 Errno fd_advise(WasiContext& c, const GuestMemory&, Args a)
@@ -757,7 +763,7 @@ Errno fd_allocate(WasiContext& c, const GuestMemory&, Args a)
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), rights::fd_allocate, d))
         return e;
-    return posix::allocate(d->host_fd, a64(a, 1), a64(a, 2));
+    return c.host().allocate(d->host_fd, a64(a, 1), a64(a, 2));
 }
 
 Errno fd_renumber(WasiContext& c, const GuestMemory&, Args a)
@@ -772,7 +778,7 @@ struct ReaddirState {
     u32 used;
 };
 
-bool emit_dirent(void* data, const posix::DirectoryEntry& entry)
+bool emit_dirent(void* data, const DirectoryEntry& entry)
 {
     auto& s = *static_cast<ReaddirState*>(data);
     // dirent: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20;
@@ -807,7 +813,7 @@ Errno fd_readdir(WasiContext& c, const GuestMemory& m, Args a)
     if (d->filetype != filetype::directory)
         return errno_::notdir;
     ReaddirState state { &m, a32(a, 1), a32(a, 2), 0 };
-    if (Errno e = posix::read_directory(d->host_fd, a64(a, 3), emit_dirent, &state))
+    if (Errno e = c.host().read_directory(d->host_fd, a64(a, 3), emit_dirent, &state))
         return e;
     (void)m.write_u32(a32(a, 4), state.used);
     return errno_::success;
@@ -843,7 +849,7 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
         (void)m.read_u64(base + 24, timeout);
         (void)m.read_u16(base + 40, flags);
         u64 now = 0;
-        if (posix::clock_time(id, now) != errno_::success)
+        if (c.host().clock_time(id, now) != errno_::success)
             continue; // reported as an event with an error below
         u64 wait = timeout;
         if (flags & subclock_abstime)
@@ -852,7 +858,7 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
             earliest = wait;
     }
     if (!any_fd && earliest != ~u64(0) && earliest > 0)
-        posix::sleep_nanoseconds(earliest);
+        c.host().sleep_nanoseconds(earliest);
     u32 events = 0;
     for (u32 i = 0; i < count; ++i) {
         u64 base = in + u64(i) * layout::subscription_size;
@@ -875,7 +881,7 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
             (void)m.read_u64(base + 24, timeout);
             (void)m.read_u16(base + 40, flags);
             u64 now = 0;
-            error = posix::clock_time(id, now);
+            error = c.host().clock_time(id, now);
             if (error == errno_::success) {
                 u64 wait = (flags & subclock_abstime) ? (timeout > now ? timeout - now : 0) : timeout;
                 if (any_fd || wait > earliest)
@@ -1015,4 +1021,4 @@ Result<wasm::Instance*> define(wasm::Store& store, wasm::Linker& linker, const w
     return instance;
 }
 
-} // namespace k23::hosted::wasi
+} // namespace k23::wasi

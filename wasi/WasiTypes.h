@@ -8,7 +8,7 @@
 
 #include <base/Types.h>
 
-namespace k23::hosted::wasi {
+namespace k23::wasi {
 
 using Errno = u16;
 
@@ -171,4 +171,4 @@ constexpr u8 fd_write = 2;
 
 constexpr u16 subclock_abstime = 1;
 
-} // namespace k23::hosted::wasi
+} // namespace k23::wasi

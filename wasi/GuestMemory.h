@@ -11,7 +11,7 @@
 #include <base/Span.h>
 #include <base/Types.h>
 
-namespace k23::hosted::wasi {
+namespace k23::wasi {
 
 class GuestMemory {
 public:
@@ -93,4 +93,4 @@ private:
     Span<u8> m_bytes;
 };
 
-} // namespace k23::hosted::wasi
+} // namespace k23::wasi
