@@ -325,9 +325,15 @@ private:
     // m_capacity still describes the old buffer on entry.
     void relocate_into(T* new_data) noexcept
     {
-        for (usize i = 0; i < m_size; ++i) {
-            construct_at(new_data + i, k23::move(m_data[i]));
-            destroy_at(m_data + i);
+        if constexpr (IsTriviallyCopyable<T>) {
+            // Bytes of a module, code, ...: one copy, not an element loop
+            // (a 1 MiB module read in chunks moved ~20 instructions a byte).
+            copy_bytes(new_data, m_data, m_size * sizeof(T));
+        } else {
+            for (usize i = 0; i < m_size; ++i) {
+                construct_at(new_data + i, k23::move(m_data[i]));
+                destroy_at(m_data + i);
+            }
         }
         if (!is_inline())
             platform_deallocate(m_data, m_capacity * sizeof(T), alignof(T));
