@@ -253,6 +253,28 @@ void UserAddressSpace::flush(u64 virtual_address, u64 size) noexcept
         asm volatile("sfence.vma %0, %1" ::"r"(virtual_address + offset), "r"(u64(m_asid)) : "memory");
 }
 
+// Every page of the range is free (map, map_new) or mapped (unmap, protect):
+// each call checks the whole range before it changes anything.
+Result<void> UserAddressSpace::check_unmapped(u64 virtual_address, u64 size) const noexcept
+{
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64* slot = leaf_slot(virtual_address + offset);
+        if (slot != nullptr && (*slot & Pte::V))
+            return Error::formatted(ErrorCode::AlreadyExists, "address space: {:#x} is already mapped"_sv, virtual_address + offset);
+    }
+    return {};
+}
+
+Result<void> UserAddressSpace::check_mapped(u64 virtual_address, u64 size) const noexcept
+{
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64* slot = leaf_slot(virtual_address + offset);
+        if (slot == nullptr || (*slot & Pte::V) == 0)
+            return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not mapped"_sv, virtual_address + offset);
+    }
+    return {};
+}
+
 Result<void> UserAddressSpace::map(u64 virtual_address, u64 physical, u64 size, Protection protection) noexcept
 {
     TRY(check_range(virtual_address, size));
@@ -260,11 +282,7 @@ Result<void> UserAddressSpace::map(u64 virtual_address, u64 physical, u64 size, 
         return Error::formatted(ErrorCode::InvalidArgument, "address space: physical {:#x} is misaligned"_sv, physical);
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
-        if (slot != nullptr && (*slot & Pte::V))
-            return Error::formatted(ErrorCode::AlreadyExists, "address space: {:#x} is already mapped"_sv, virtual_address + offset);
-    }
+    TRY(check_unmapped(virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
         auto result = map_page(virtual_address + offset, user_leaf(physical + offset, protection, false));
         if (result.is_error()) {
@@ -282,11 +300,7 @@ Result<void> UserAddressSpace::map_new(u64 virtual_address, u64 size, Protection
     TRY(check_range(virtual_address, size));
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
-        if (slot != nullptr && (*slot & Pte::V))
-            return Error::formatted(ErrorCode::AlreadyExists, "address space: {:#x} is already mapped"_sv, virtual_address + offset);
-    }
+    TRY(check_unmapped(virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
         auto frame = physical_memory().allocate_frame();
         Result<void> result = Error::from_code(ErrorCode::OutOfMemory, "address space: out of frames");
@@ -311,11 +325,7 @@ Result<void> UserAddressSpace::map_new(u64 virtual_address, u64 size, Protection
 Result<void> UserAddressSpace::unmap(u64 virtual_address, u64 size) noexcept
 {
     TRY(check_range(virtual_address, size));
-    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
-        if (slot == nullptr || (*slot & Pte::V) == 0)
-            return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not mapped"_sv, virtual_address + offset);
-    }
+    TRY(check_mapped(virtual_address, size));
     // Empty tables stay until destroy(), which frees them all.
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
         u64* slot = leaf_slot(virtual_address + offset);
@@ -335,11 +345,7 @@ Result<void> UserAddressSpace::protect(u64 virtual_address, u64 size, Protection
     TRY(check_range(virtual_address, size));
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
-        if (slot == nullptr || (*slot & Pte::V) == 0)
-            return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not mapped"_sv, virtual_address + offset);
-    }
+    TRY(check_mapped(virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
         u64* slot = leaf_slot(virtual_address + offset);
         *slot = user_leaf(pte_physical(*slot), protection, (*slot & PTE_OWNED) != 0);

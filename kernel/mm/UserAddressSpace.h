@@ -92,6 +92,8 @@ public:
 
 private:
     [[nodiscard]] Result<void> check_range(u64 virtual_address, u64 size) const noexcept;
+    [[nodiscard]] Result<void> check_unmapped(u64 virtual_address, u64 size) const noexcept;
+    [[nodiscard]] Result<void> check_mapped(u64 virtual_address, u64 size) const noexcept;
     [[nodiscard]] Result<void> map_page(u64 virtual_address, u64 entry) noexcept;
     [[nodiscard]] u64* leaf_slot(u64 virtual_address) const noexcept; // nullptr if no table
     void free_tables(u64* table, u32 level) noexcept;
