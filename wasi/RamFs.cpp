@@ -51,6 +51,17 @@ Result<RamFs::Node*> RamFs::new_node(u8 type, Node* parent) noexcept
     return node;
 }
 
+Result<RamFs::Node*> RamFs::new_entry(Node* directory, StringView name, u8 type) noexcept
+{
+    Node* node = TRY(new_node(type, directory));
+    DirEntry entry;
+    for (char c : name)
+        TRY(entry.name.try_append(c));
+    entry.node = node;
+    TRY(directory->entries.try_append(k23::move(entry)));
+    return node;
+}
+
 u64 RamFs::now() noexcept
 {
     return platform_monotonic_ns();
@@ -88,13 +99,7 @@ Result<RamFs::Node*> RamFs::make_path(StringView path, u8 type) noexcept
                 return Error::formatted(ErrorCode::AlreadyExists, "ramfs: {} exists already as another kind of node"_sv, path);
             directory = entry->node;
         } else {
-            Node* node = TRY(new_node(want, directory));
-            DirEntry fresh;
-            for (char c : name)
-                TRY(fresh.name.try_append(c));
-            fresh.node = node;
-            TRY(directory->entries.try_append(k23::move(fresh)));
-            directory = node;
+            directory = TRY(new_entry(directory, name, want));
         }
         i = end + 1;
     }
@@ -636,16 +641,8 @@ Errno RamFs::open_at(int root, const char* path, usize path_length, u32, u16 was
         bool trailing_slash = path[path_length - 1] == '/';
         if (trailing_slash)
             return errno_::isdir;
-        auto fresh = new_node(filetype::regular_file, parent);
+        auto fresh = new_entry(parent, last, filetype::regular_file);
         if (fresh.is_error())
-            return errno_::nomem;
-        DirEntry entry;
-        for (char c : last) {
-            if (entry.name.try_append(c).is_error())
-                return errno_::nomem;
-        }
-        entry.node = fresh.value();
-        if (parent->entries.try_append(k23::move(entry)).is_error())
             return errno_::nomem;
         node = fresh.value();
         node->modify_time = node->access_time = node->change_time = now();
@@ -689,16 +686,8 @@ Errno RamFs::create_directory_at(int root, const char* path, usize path_length) 
         return e;
     if (last.is_empty() || is_dot(last) || is_dot_dot(last) || find_entry(parent, last))
         return errno_::exist;
-    auto fresh = new_node(filetype::directory, parent);
+    auto fresh = new_entry(parent, last, filetype::directory);
     if (fresh.is_error())
-        return errno_::nomem;
-    DirEntry entry;
-    for (char c : last) {
-        if (entry.name.try_append(c).is_error())
-            return errno_::nomem;
-    }
-    entry.node = fresh.value();
-    if (parent->entries.try_append(k23::move(entry)).is_error())
         return errno_::nomem;
     fresh.value()->modify_time = fresh.value()->access_time = fresh.value()->change_time = now();
     fresh.value()->changed = true;

@@ -119,6 +119,8 @@ private:
     };
 
     Result<Node*> new_node(u8 type, Node* parent) noexcept;
+    // A new node named `name` in `directory` (the caller checked the name is free).
+    Result<Node*> new_entry(Node* directory, StringView name, u8 type) noexcept;
     OpenFile* open_file(int handle) noexcept;
     Result<int> add_handle(Node* node, bool readable, bool writable, u16 fd_flags) noexcept;
     // Resolves all but the last component of `path` beneath `root`'s
