@@ -29,6 +29,26 @@ class StringView;
 // alignment. p may be nullptr (no-op).
 void platform_deallocate(void* p, usize size, usize alignment) noexcept;
 
+// ---------------------------------------------------------------- exposed objects
+
+// The objects generated code reads or writes itself: VM contexts, function
+// entries and function instances, table elements, global values, the guest
+// stack. Where guests run in an address space of their own (the kernel,
+// DESIGN.md "Guests in the kernel"), these are the only engine objects the
+// guest can see: ReadOnly ones are readable by the guest, ReadWrite ones
+// also writable, and the engine reads and writes both at the same address.
+// Every other allocation (platform_allocate) stays invisible to the guest.
+// So an exposed object may point only to exposed objects, linear memories
+// and code — never to a host function, a vtable or other engine state —
+// and the engine treats what it reads back from a ReadWrite one as guest
+// input. In a Linux process they are ordinary heap memory.
+enum class Exposure : u8 {
+    ReadOnly,
+    ReadWrite,
+};
+[[nodiscard]] void* platform_allocate_exposed(usize size, usize alignment, Exposure exposure) noexcept;
+void platform_deallocate_exposed(void* p, usize size, usize alignment, Exposure exposure) noexcept;
+
 // ---------------------------------------------------------------- panics
 
 // A broken invariant (VERIFY): report with the location and stop. Never for

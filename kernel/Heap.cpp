@@ -36,3 +36,15 @@ void k23::platform_deallocate(void* pointer, usize, usize) noexcept
 {
     mi_free(pointer);
 }
+
+// Outside a guest (the kernel's own engine tests) exposed objects are heap
+// objects too; kernel/Platform.cpp's guest placement is the next step.
+void* k23::platform_allocate_exposed(usize size, usize alignment, Exposure) noexcept
+{
+    return k23::platform_allocate(size, alignment);
+}
+
+void k23::platform_deallocate_exposed(void* pointer, usize size, usize alignment, Exposure) noexcept
+{
+    k23::platform_deallocate(pointer, size, alignment);
+}

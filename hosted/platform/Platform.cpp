@@ -67,6 +67,17 @@ void platform_deallocate(void* p, usize, usize) noexcept
     free(p);
 }
 
+// No guest address space here: exposed objects are ordinary heap objects.
+void* platform_allocate_exposed(usize size, usize alignment, Exposure) noexcept
+{
+    return platform_allocate(size, alignment);
+}
+
+void platform_deallocate_exposed(void* p, usize size, usize alignment, Exposure) noexcept
+{
+    platform_deallocate(p, size, alignment);
+}
+
 u64 platform_monotonic_ns() noexcept
 {
     struct timespec now;
