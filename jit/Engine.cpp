@@ -6,6 +6,8 @@
 #include <arch/riscv64/asm/Assembler.h>
 #include <base/Memory.h>
 #include <jit/Abi.h>
+#include <jit/Helpers.h>
+#include <jit/UserMode.h>
 #include <base/Platform.h>
 #include <jit/Instance.h>
 #include <jit/baseline/Compiler.h>
@@ -69,11 +71,14 @@ void restore_callee_saved(Assembler& a)
 }
 
 // entry(EntryArgs* a0, u64* entry_sp a1) -> 0, or 1 through the landing pad.
-void emit_entry(Assembler& a, Label landing)
+// In U-mode (jit/UserMode.h) there is no caller to return to: a1 is unused
+// and the stub ends with the entry_return system call.
+void emit_entry(Assembler& a, Label landing, bool user_mode)
 {
     a.addi(sp, sp, -saved_frame);
     save_callee_saved(a);
-    a.sd(sp, a1, 0);
+    if (!user_mode)
+        a.sd(sp, a1, 0);
     a.mv(t0, sp);
     Label stay = a.new_label();
     a.ld(t1, a0, 48);
@@ -153,6 +158,12 @@ void emit_entry(Assembler& a, Label landing)
     a.addi(t2, t2, -1);
     a.j(copy_out);
     a.bind(copied_out);
+    if (user_mode) {
+        a.li(a7, i64(user_call::entry_return));
+        a.ecall();
+        a.ebreak(); // never resumed
+        return;
+    }
     a.ld(sp, s0, 0);
     restore_callee_saved(a);
     a.addi(sp, sp, saved_frame);
@@ -161,8 +172,15 @@ void emit_entry(Assembler& a, Label landing)
 }
 
 // Landing pad: a0 = trap code, a1 = pc; unwinds to the innermost entry.
-void emit_landing(Assembler& a, Engine::State& state)
+// In U-mode the kernel does the unwinding: a system call with the same a0..a2.
+void emit_landing(Assembler& a, Engine::State& state, bool user_mode)
 {
+    if (user_mode) {
+        a.li(a7, i64(user_call::trap));
+        a.ecall();
+        a.ebreak(); // never resumed
+        return;
+    }
     a.li(t0, i64(reinterpret_cast<u64>(&state.trap_code)));
     a.sd(a0, t0, 0);
     a.sd(a1, t0, 8);
@@ -175,8 +193,11 @@ void emit_landing(Assembler& a, Engine::State& state)
     a.ret();
 }
 
-// Host-call trampoline: called like a wasm function with s11 = HostEntry*.
-void emit_host_trampoline(Assembler& a, u64 landing)
+// Host-call trampoline: called like a wasm function with s11 = the host
+// function's VMFuncEntry. k23_jit_call_host(state, entry, saved registers,
+// stack arguments) does the call; for a guest in U-mode the same call is a
+// system call (jit/UserMode.h) and the kernel makes it.
+void emit_host_trampoline(Assembler& a, Engine::State& state, u64 landing, bool user_mode)
 {
     a.addi(sp, sp, -144);
     for (u8 i = 0; i < 8; ++i)
@@ -184,11 +205,20 @@ void emit_host_trampoline(Assembler& a, u64 landing)
     for (u8 i = 0; i < 8; ++i)
         a.fsd(abi::float_args[i], sp, 64 + 8 * i);
     a.sd(ra, sp, 128);
-    a.mv(a0, abi::vmctx);
-    a.mv(a1, sp);
-    a.addi(a2, sp, 144);
-    a.li(t0, i64(reinterpret_cast<u64>(&k23_jit_call_host)));
-    a.jalr(ra, t0, 0);
+    if (user_mode) {
+        a.mv(a0, abi::vmctx);
+        a.mv(a1, sp);
+        a.addi(a2, sp, 144);
+        a.li(a7, i64(user_call::host_call));
+        a.ecall();
+    } else {
+        a.li(a0, i64(reinterpret_cast<u64>(&state)));
+        a.mv(a1, abi::vmctx);
+        a.mv(a2, sp);
+        a.addi(a3, sp, 144);
+        a.li(t0, i64(reinterpret_cast<u64>(&k23_jit_call_host)));
+        a.jalr(ra, t0, 0);
+    }
     Label error = a.new_label();
     a.bnez(a0, error);
     a.mv(t1, a1); // the stack arguments to pop (jit/Abi.h: the callee pops)
@@ -230,28 +260,53 @@ bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
     return false;
 }
 
+// One helper stub per HelperId (jit/UserMode.h), 16 bytes each.
+void emit_helper_stubs(Assembler& a, HelperTable& table, u64 base)
+{
+    for (usize id = 0; id < helper_count; ++id) {
+        a.align(16);
+        table.address[id] = base + a.offset();
+        a.li(a7, i64(user_call::helper_base + id));
+        a.ecall();
+        a.ret();
+    }
+}
+
 Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
 {
-    // Two passes: the landing pad's address is needed by the host
-    // trampoline, so lay out [entry | landing | host] with fixed capacity.
+    // Laid out [entry | landing | host | helper stubs] with a fixed
+    // capacity, so the landing pad's address is known in one pass.
     constexpr usize capacity = 4096;
+    bool user_mode = state.options.executor != nullptr;
     u8* memory = TRY(platform_code_allocate(capacity));
     CodeHolder code(state.options.features);
     Assembler a(code);
     Label landing = a.new_label();
-    emit_entry(a, landing);
+    emit_entry(a, landing, user_mode);
     a.align(16);
     a.bind(landing);
     u32 landing_offset = a.offset();
-    emit_landing(a, state);
+    emit_landing(a, state, user_mode);
     a.align(16);
     u32 host_offset = a.offset();
-    emit_host_trampoline(a, u64(memory) + landing_offset);
+    emit_host_trampoline(a, state, u64(memory) + landing_offset, user_mode);
+    if (user_mode)
+        emit_helper_stubs(a, state.helpers, u64(memory));
+    else
+        state.helpers = native_helpers();
     TRY(code.finalize());
-    if (code.code_size() > capacity)
+    if (code.code_size() > capacity) {
+        platform_code_release(memory, capacity);
         return Error::from_code(ErrorCode::Overflow, "JIT stubs too large");
-    TRY(code.copy_to(Span<u8>(memory, code.code_size())));
-    TRY(platform_code_publish(memory, capacity));
+    }
+    if (auto r = code.copy_to(Span<u8>(memory, code.code_size())); r.is_error()) {
+        platform_code_release(memory, capacity);
+        return r.release_error();
+    }
+    if (auto r = platform_code_publish(memory, capacity); r.is_error()) {
+        platform_code_release(memory, capacity);
+        return r.release_error();
+    }
     size = capacity;
     state.landing_pad = u64(memory) + landing_offset;
     state.host_trampoline = u64(memory) + host_offset;
@@ -282,8 +337,10 @@ Value from_raw(ValueType t, u64 raw)
     }
 }
 
+} // namespace
+
 // Overflow slot count of a signature (jit/Abi.h).
-u32 overflow_of(Span<const ValueType> types)
+u32 overflow_of(Span<const ValueType> types) noexcept
 {
     u32 ints = 0, floats = 0, wide = 0;
     for (ValueType t : types) {
@@ -297,7 +354,6 @@ u32 overflow_of(Span<const ValueType> types)
     return (ints > 8 ? ints - 8 : 0) + (floats > 8 ? floats - 8 : 0) + wide;
 }
 
-} // namespace
 
 // ---------------------------------------------------------------- errors
 
@@ -317,7 +373,7 @@ bool trap_code_of(const Error& error, wasm::TrapCode& code) noexcept
     return false;
 }
 
-static Error make_trap_error(Engine::State& state) noexcept
+Error make_trap_error(Engine::State& state) noexcept
 {
     if (state.trap_code == abi::host_error_code && state.has_pending_error) {
         state.has_pending_error = false;
@@ -363,7 +419,7 @@ Result<Engine*> Engine::create(const EngineOptions& options) noexcept
     }
     engine->m_state = state;
     state->options = options;
-    state->can_execute = platform_can_execute_jit();
+    state->can_execute = options.executor ? true : platform_can_execute_jit();
     auto stubs = assemble_stubs(*state, state->stubs_size);
     if (stubs.is_error()) {
         destroy(engine);
@@ -371,7 +427,9 @@ Result<Engine*> Engine::create(const EngineOptions& options) noexcept
     }
     state->stubs = stubs.value();
     usize stack_size = options.stack_size < 2 * stack_headroom ? 2 * stack_headroom : options.stack_size;
-    state->stack = static_cast<u8*>(platform_allocate(stack_size, 16));
+    // Exposed and writable: generated code's own stack (in the kernel, in
+    // the guest's address space, with unmapped pages around it).
+    state->stack = static_cast<u8*>(platform_allocate_exposed(stack_size, 16, Exposure::ReadWrite));
     if (!state->stack) {
         destroy(engine);
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate the guest stack");
@@ -379,7 +437,7 @@ Result<Engine*> Engine::create(const EngineOptions& options) noexcept
     state->options.stack_size = stack_size;
     state->stack_limit = u64(state->stack) + stack_headroom;
     state->stack_top = (u64(state->stack) + stack_size) & ~u64(15);
-    if (state->can_execute) {
+    if (state->can_execute && !options.executor) {
         if (auto r = platform_install_fault_handler(&on_fault); r.is_error()) {
             destroy(engine);
             return r.release_error();
@@ -416,7 +474,7 @@ void Engine::destroy(Engine* engine) noexcept
         if (state->stubs)
             platform_code_release(state->stubs, state->stubs_size);
         if (state->stack)
-            platform_deallocate(state->stack, state->options.stack_size, 16);
+            platform_deallocate_exposed(state->stack, state->options.stack_size, 16, Exposure::ReadWrite);
         free_object(state);
     }
     free_object(engine);
@@ -442,7 +500,7 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
     CompiledModule* compiled = allocate_object<CompiledModule>();
     if (!compiled)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a code object");
-    baseline::CompileEnvironment env { state.options.features, state.landing_pad };
+    baseline::CompileEnvironment env { state.options.features, state.landing_pad, state.helpers };
     auto result = baseline::compile_module(module, env, *compiled);
     if (result.is_error()) {
         if (compiled->code)
@@ -476,6 +534,18 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
     return {};
 }
 
+JitInstance::~JitInstance() noexcept
+{
+    if (context)
+        platform_deallocate_exposed(context, sizeof(VMContext), alignof(VMContext), Exposure::ReadOnly);
+}
+
+HostEntry::~HostEntry() noexcept
+{
+    if (entry)
+        platform_deallocate_exposed(entry, sizeof(VMFuncEntry), alignof(VMFuncEntry), Exposure::ReadOnly);
+}
+
 // The VMFuncEntry of a function a JIT instance imports: wasm functions of
 // engine instances already have one; host functions get one here.
 static Result<VMFuncEntry*> entry_for_import(Engine::State& state, wasm::FunctionInstance* f, const FunctionType& type) noexcept
@@ -487,19 +557,23 @@ static Result<VMFuncEntry*> entry_for_import(Engine::State& state, wasm::Functio
     HostEntry* host = allocate_object<HostEntry>();
     if (!host)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a host entry");
-    host->state = &state;
-    host->entry.code = reinterpret_cast<const void*>(state.host_trampoline);
-    host->entry.context = host;
-    host->entry.type = f->type;
-    host->entry.flags = 1;
-    host->entry.function = f;
-    if (host->params.try_extend(type.params).is_error() || host->results.try_extend(type.results).is_error()
+    void* entry = platform_allocate_exposed(sizeof(VMFuncEntry), alignof(VMFuncEntry), Exposure::ReadOnly);
+    if (!entry || host->params.try_extend(type.params).is_error() || host->results.try_extend(type.results).is_error()
         || state.host_entries.try_append(host).is_error()) {
+        if (entry)
+            platform_deallocate_exposed(entry, sizeof(VMFuncEntry), alignof(VMFuncEntry), Exposure::ReadOnly);
         free_object(host);
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a host entry");
     }
-    f->jit = &host->entry;
-    return &host->entry;
+    host->entry = construct_at(static_cast<VMFuncEntry*>(entry));
+    host->function = f;
+    host->entry->code = reinterpret_cast<const void*>(state.host_trampoline);
+    host->entry->context = host->entry;
+    host->entry->type = f->type;
+    host->entry->host = u32(state.host_entries.size());
+    host->entry->function = f;
+    f->jit = host->entry;
+    return host->entry;
 }
 
 static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, const wasm::Module& module,
@@ -512,12 +586,16 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
         free_object(ji);
         return r;
     }
+    void* context = platform_allocate_exposed(sizeof(VMContext), alignof(VMContext), Exposure::ReadOnly);
+    if (!context)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a VM context");
+    ji->context = construct_at(static_cast<VMContext*>(context));
     ji->instance = instance;
     ji->compiled = compiled;
     u32 imported = module.imported_function_count();
     u32 count = u32(module.functions().size());
-    TRY(ji->own_entries.try_resize(count - imported));
-    TRY(ji->functions.try_resize(count));
+    TRY(ji->own_entries.try_allocate(count - imported));
+    TRY(ji->functions.try_allocate(count));
     for (u32 i = 0; i < count; ++i) {
         wasm::FunctionInstance* f = instance->functions()[i];
         if (i < imported) {
@@ -526,19 +604,22 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
         }
         VMFuncEntry& e = ji->own_entries[i - imported];
         e.code = compiled->code + compiled->functions[i - imported].code_offset;
-        e.context = &ji->context;
+        e.context = ji->context;
         e.type = f->type;
         e.function = f;
         f->jit = &e;
         ji->functions[i] = &e;
     }
-    for (wasm::MemoryInstance* m : instance->memories())
-        TRY(ji->memory_bases.try_append(m->data()));
-    for (wasm::GlobalInstance* g : instance->globals())
-        TRY(ji->globals.try_append(&g->value.i64));
-    for (wasm::TableInstance* t : instance->tables())
-        TRY(ji->tables.try_append(t->view()));
-    TRY(ji->type_ids.try_resize(module.type_count()));
+    TRY(ji->memory_bases.try_allocate(instance->memories().size()));
+    for (usize i = 0; i < instance->memories().size(); ++i)
+        ji->memory_bases[i] = instance->memories()[i]->data();
+    TRY(ji->globals.try_allocate(instance->globals().size()));
+    for (usize i = 0; i < instance->globals().size(); ++i)
+        ji->globals[i] = &instance->globals()[i]->value.i64;
+    TRY(ji->tables.try_allocate(instance->tables().size()));
+    for (usize i = 0; i < instance->tables().size(); ++i)
+        ji->tables[i] = instance->tables()[i]->view();
+    TRY(ji->type_ids.try_allocate(module.type_count()));
     // Store-canonical type ids, compared with FunctionInstance::type by
     // call_indirect.
     for (u32 i = 0; i < module.type_count(); ++i)
@@ -561,7 +642,7 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     TRY(ji->data_dropped.try_resize(module.datas().size(), false));
     for (u32 d = 0; d < module.datas().size(); ++d)
         ji->data_dropped[d] = instance->data_dropped(d);
-    VMContext& ctx = ji->context;
+    VMContext& ctx = *ji->context;
     ctx.stack_limit = state.stack_limit;
     ctx.memory0_base = ji->memory_bases.is_empty() ? nullptr : ji->memory_bases[0];
     ctx.functions = ji->functions.data();
@@ -572,6 +653,7 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     ctx.engine = &state;
     ctx.instance = instance;
     ctx.module = compiled;
+    ctx.owner = ji;
     // Publish the context to interrupt(), then look at the request: with
     // both sequentially consistent, a concurrent interrupt() either finds
     // this context in the list or its request is seen here.
@@ -587,7 +669,7 @@ void Engine::interrupt() noexcept
     State& state = *m_state;
     __atomic_store_n(&state.interrupt_requested, 1u, __ATOMIC_SEQ_CST);
     for (JitInstance* ji = __atomic_load_n(&state.interruptible, __ATOMIC_SEQ_CST); ji; ji = ji->next_interruptible)
-        __atomic_store_n(&ji->context.stack_limit, interrupt_limit, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&ji->context->stack_limit, interrupt_limit, __ATOMIC_SEQ_CST);
 }
 
 bool Engine::interrupted() const noexcept { return __atomic_load_n(&m_state->interrupt_requested, __ATOMIC_SEQ_CST) != 0; }
@@ -597,7 +679,7 @@ void Engine::clear_interrupt() noexcept
     State& state = *m_state;
     __atomic_store_n(&state.interrupt_requested, 0u, __ATOMIC_SEQ_CST);
     for (JitInstance* ji = state.interruptible; ji; ji = ji->next_interruptible)
-        __atomic_store_n(&ji->context.stack_limit, state.stack_limit, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&ji->context->stack_limit, state.stack_limit, __ATOMIC_SEQ_CST);
 }
 
 Result<wasm::Instance*> Engine::instantiate(wasm::Linker& linker, const wasm::Module& module, wasm::Instance** out) noexcept
@@ -633,7 +715,7 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
     if (!function)
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: no function");
     if (function->is_host())
-        return function->host(function->host_data, args, results);
+        return function->call_host(args, results);
     auto* entry = static_cast<VMFuncEntry*>(function->jit);
     if (!entry || !function->instance || !function->instance->module())
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: function was not instantiated by this engine");
@@ -664,12 +746,42 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
         else
             stack[k++] = raw;
     }
-    EntryArgs entry_args { entry->code, entry->context, gp, fp, stack.data(), overflow_results, state.depth == 0 ? state.stack_top : 0, overflow_params };
-    u64 previous_sp = state.entry_sp;
-    ++state.depth;
-    u64 status = state.entry(&entry_args, &state.entry_sp);
-    --state.depth;
-    state.entry_sp = previous_sp;
+    u64 status = 0;
+    if (state.options.executor) {
+        // U-mode (jit/UserMode.h): the entry stub reads its arguments from
+        // the guest's own stack, so they go at its top and the code runs
+        // below them. A host function cannot call back into the guest yet.
+        if (state.depth != 0)
+            return Error::from_code(ErrorCode::Unsupported, "a host function cannot call back into a guest in user mode");
+        usize slots = stack.size();
+        usize area = (sizeof(EntryArgs) + 16 * 8 + slots * 8 + 15) & ~usize(15);
+        if (state.stack_top - area < state.stack_limit)
+            return Error::from_code(ErrorCode::Trap, wasm::trap_message(wasm::TrapCode::CallStackExhausted));
+        u64 base = state.stack_top - area;
+        auto* user_args = reinterpret_cast<EntryArgs*>(base);
+        u64* user_gp = reinterpret_cast<u64*>(base + sizeof(EntryArgs));
+        u64* user_fp = user_gp + 8;
+        u64* user_stack = user_fp + 8;
+        copy_bytes(user_gp, gp, sizeof gp);
+        copy_bytes(user_fp, fp, sizeof fp);
+        copy_bytes(user_stack, stack.data(), slots * 8);
+        *user_args = { entry->code, entry->context, user_gp, user_fp, user_stack, overflow_results, base, overflow_params };
+        ++state.depth;
+        bool returned = state.options.executor->run(*this, u64(state.entry), base, base);
+        --state.depth;
+        if (!returned)
+            return make_trap_error(state);
+        copy_bytes(gp, user_gp, sizeof gp);
+        copy_bytes(fp, user_fp, sizeof fp);
+        copy_bytes(stack.data(), user_stack, slots * 8);
+    } else {
+        EntryArgs entry_args { entry->code, entry->context, gp, fp, stack.data(), overflow_results, state.depth == 0 ? state.stack_top : 0, overflow_params };
+        u64 previous_sp = state.entry_sp;
+        ++state.depth;
+        status = state.entry(&entry_args, &state.entry_sp);
+        --state.depth;
+        state.entry_sp = previous_sp;
+    }
     if (status != 0)
         return make_trap_error(state);
     ints = floats = k = 0;
@@ -695,17 +807,17 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
 
 // ---------------------------------------------------------------- host calls
 
-extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64* stack) noexcept
+HostCallResult call_host(Engine::State& state, HostEntry* host, u64* registers, u64* stack) noexcept
 {
     // Stack params at [stack + 8k], stack results above them (jit/Abi.h).
     u64 pop_bytes = ((u64(overflow_of(host->params.span())) + 1) & ~u64(1)) * 8;
     u64* result_stack = stack + pop_bytes / 8;
-    wasm::FunctionInstance* f = host->entry.function;
+    wasm::FunctionInstance* f = host->function;
     usize n = host->params.size(), m = host->results.size();
     Vector<Value> args, results;
     if (args.try_resize(n).is_error() || results.try_resize(m ? m : 1).is_error()) {
-        host->state->pending_error = Error::from_code(ErrorCode::OutOfMemory, "host call arguments");
-        host->state->has_pending_error = true;
+        state.pending_error = Error::from_code(ErrorCode::OutOfMemory, "host call arguments");
+        state.has_pending_error = true;
         return { 1, 0 };
     }
     u32 ints = 0, floats = 0, k = 0;
@@ -728,10 +840,10 @@ extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64
     }
     for (usize i = 0; i < m; ++i)
         results[i] = Value::default_of(host->results[i]);
-    auto result = f->host(f->host_data, args.span(), Span<Value>(results.data(), m));
+    auto result = f->call_host(args.span(), Span<Value>(results.data(), m));
     if (result.is_error()) {
-        host->state->pending_error = result.error();
-        host->state->has_pending_error = true;
+        state.pending_error = result.error();
+        state.has_pending_error = true;
         return { 1, 0 };
     }
     ints = floats = k = 0;
@@ -753,6 +865,24 @@ extern "C" HostCallResult k23_jit_call_host(HostEntry* host, u64* registers, u64
             result_stack[k++] = raw;
     }
     return { 0, pop_bytes };
+}
+
+// The host entry behind `entry`, or nullptr when it is not one of this
+// engine's (jit/UserMode.h: the entry may come from U-mode).
+HostEntry* host_entry_of(Engine::State& state, const VMFuncEntry* entry) noexcept
+{
+    for (HostEntry* host : state.host_entries) {
+        if (host->entry == entry)
+            return host;
+    }
+    return nullptr;
+}
+
+extern "C" HostCallResult k23_jit_call_host(Engine::State* state, VMFuncEntry* entry, u64* registers, u64* stack) noexcept
+{
+    HostEntry* host = entry->host && entry->host <= state->host_entries.size() ? state->host_entries[entry->host - 1] : nullptr;
+    VERIFY(host && host->entry == entry);
+    return call_host(*state, host, registers, stack);
 }
 
 } // namespace k23::jit

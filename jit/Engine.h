@@ -50,6 +50,7 @@
 #include <base/Span.h>
 #include <wasm/Linker.h>
 #include <wasm/Module.h>
+#include <jit/UserMode.h>
 #include <wasm/Runtime.h>
 
 namespace k23::jit {
@@ -62,6 +63,9 @@ struct EngineOptions {
     usize stack_size { usize(8) << 20 };
     // Writes /tmp/perf-PID.map lines for compiled functions (hosted only).
     bool perf_map { false };
+    // Where generated code runs when it does not run on this thread: the
+    // kernel's U-mode guests (jit/UserMode.h). nullptr: here, by calling it.
+    Executor* executor { nullptr };
 };
 
 // Statistics of compile(), for benchmarks.
@@ -109,6 +113,18 @@ public:
     // Withdraws the request: guests run again. Only on the thread that runs
     // guests, while none runs, and not concurrently with interrupt().
     void clear_interrupt() noexcept;
+
+    // For the executor (jit/UserMode.h): a system call from generated code.
+    // `regs` holds a0..a7 of the guest; results go to regs[0] and regs[1].
+    UserCallOutcome user_call(u64 (&regs)[8]) noexcept;
+    // For the executor: the guest faulted at `pc`. True when `pc` is a
+    // memory access of generated code (the trap is then recorded: out of
+    // bounds memory access); otherwise `description` becomes the
+    // invocation's error.
+    bool user_fault(u64 pc, StringView description) noexcept;
+    // For the executor: end the invocation with `error` (a time limit, a
+    // guest that misbehaved).
+    void fail_invocation(Error error) noexcept;
 
     struct State;
     State& state() noexcept { return *m_state; }

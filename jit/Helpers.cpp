@@ -7,12 +7,13 @@
 #include <base/Memory.h>
 #include <jit/Helpers.h>
 #include <jit/Instance.h>
+#include <jit/SimdScalar.h>
 
 namespace k23::jit {
 
 namespace {
 
-JitInstance& jit_instance(VMContext* context) { return *reinterpret_cast<JitInstance*>(context); }
+JitInstance& jit_instance(VMContext* context) { return *static_cast<JitInstance*>(context->owner); }
 
 HelperResult ok(u64 value = 0) { return { value, 0 }; }
 HelperResult trap(wasm::TrapCode code) { return { 0, u64(code) + 1 }; }
@@ -145,5 +146,31 @@ u64 k23_jit_ctz64(u64 value) noexcept { return value ? u64(__builtin_ctzll(value
 u64 k23_jit_popcnt64(u64 value) noexcept { return u64(__builtin_popcountll(value)); }
 
 } // extern "C"
+
+HelperTable native_helpers() noexcept
+{
+    HelperTable table;
+    auto set = [&](HelperId id, auto* function) { table.address[usize(id)] = reinterpret_cast<u64>(function); };
+    set(HelperId::MemorySize, &k23_jit_memory_size);
+    set(HelperId::MemoryGrow, &k23_jit_memory_grow);
+    set(HelperId::MemoryFill, &k23_jit_memory_fill);
+    set(HelperId::MemoryCopy, &k23_jit_memory_copy);
+    set(HelperId::MemoryInit, &k23_jit_memory_init);
+    set(HelperId::DataDrop, &k23_jit_data_drop);
+    set(HelperId::TableGet, &k23_jit_table_get);
+    set(HelperId::TableSet, &k23_jit_table_set);
+    set(HelperId::TableSize, &k23_jit_table_size);
+    set(HelperId::TableGrow, &k23_jit_table_grow);
+    set(HelperId::TableFill, &k23_jit_table_fill);
+    set(HelperId::TableCopy, &k23_jit_table_copy);
+    set(HelperId::TableInit, &k23_jit_table_init);
+    set(HelperId::ElemDrop, &k23_jit_elem_drop);
+    set(HelperId::RefFunc, &k23_jit_ref_func);
+    set(HelperId::Clz64, &k23_jit_clz64);
+    set(HelperId::Ctz64, &k23_jit_ctz64);
+    set(HelperId::Popcnt64, &k23_jit_popcnt64);
+    set(HelperId::SimdScalar, &k23_simd_scalar);
+    return table;
+}
 
 } // namespace k23::jit

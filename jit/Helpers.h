@@ -38,4 +38,40 @@ u64 k23_jit_ctz64(u64) noexcept;
 u64 k23_jit_popcnt64(u64) noexcept;
 }
 
+// Every helper generated code may call, by number. The compiler calls
+// CompileEnvironment::helpers[id]: in a Linux process the C++ function
+// itself; for a guest in U-mode (EngineOptions::executor) a stub in the
+// guest's code that makes the same call as a system call (jit/UserMode.h),
+// so generated code is the same either way.
+enum class HelperId : u8 {
+    MemorySize,
+    MemoryGrow,
+    MemoryFill,
+    MemoryCopy,
+    MemoryInit,
+    DataDrop,
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    ElemDrop,
+    RefFunc,
+    Clz64,
+    Ctz64,
+    Popcnt64,
+    SimdScalar, // k23_simd_scalar (jit/SimdScalar.h)
+    Count,
+};
+inline constexpr usize helper_count = usize(HelperId::Count);
+
+// The addresses of the C++ helpers, indexed by HelperId.
+struct HelperTable {
+    u64 address[helper_count] {};
+    [[nodiscard]] u64 operator[](HelperId id) const noexcept { return address[usize(id)]; }
+};
+[[nodiscard]] HelperTable native_helpers() noexcept;
+
 } // namespace k23::jit

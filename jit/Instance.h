@@ -4,38 +4,93 @@
 // JIT data (VMContext first, so a VMContext* is a JitInstance*), host
 // function entries, and the engine state (activation, stubs, code).
 
+#include <base/Memory.h>
 #include <base/Vector.h>
 #include <jit/Code.h>
 #include <jit/Engine.h>
+#include <jit/Helpers.h>
 #include <jit/VMContext.h>
 
 namespace k23::jit {
 
+// An array in exposed memory (base/Platform.h): generated code reads it,
+// the guest cannot write it. Fixed size once allocated.
+template<typename T>
+class ExposedArray {
+public:
+    ExposedArray() noexcept = default;
+    ~ExposedArray() noexcept { release(); }
+    ExposedArray(ExposedArray const&) = delete;
+    ExposedArray& operator=(ExposedArray const&) = delete;
+
+    Result<void> try_allocate(usize count) noexcept
+    {
+        release();
+        usize n = count ? count : 1;
+        void* memory = platform_allocate_exposed(n * sizeof(T), alignof(T), Exposure::ReadOnly);
+        if (!memory)
+            return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a VM context array");
+        m_data = static_cast<T*>(memory);
+        for (usize i = 0; i < n; ++i)
+            construct_at(m_data + i);
+        m_size = count;
+        m_capacity = n;
+        return {};
+    }
+    void release() noexcept
+    {
+        if (!m_data)
+            return;
+        for (usize i = 0; i < m_capacity; ++i)
+            destroy_at(m_data + i);
+        platform_deallocate_exposed(m_data, m_capacity * sizeof(T), alignof(T), Exposure::ReadOnly);
+        m_data = nullptr;
+        m_size = m_capacity = 0;
+    }
+    [[nodiscard]] T* data() noexcept { return m_data; }
+    [[nodiscard]] usize size() const noexcept { return m_size; }
+    [[nodiscard]] bool is_empty() const noexcept { return m_size == 0; }
+    T& operator[](usize i) noexcept { return m_data[i]; }
+
+private:
+    T* m_data { nullptr };
+    usize m_size { 0 };
+    usize m_capacity { 0 };
+};
+
+// One instance as the JIT sees it. The VMContext and the arrays it points
+// to are exposed (read-only for a guest); the rest is engine state no guest
+// sees. VMContext::owner leads back here.
 struct JitInstance {
-    VMContext context; // first: VMContext* == JitInstance*
+    VMContext* context { nullptr }; // exposed
     wasm::Instance* instance { nullptr };
     CompiledModule* compiled { nullptr };
-    Vector<VMFuncEntry> own_entries; // module-defined functions (never reallocated)
-    Vector<VMFuncEntry*> functions;
-    Vector<u8*> memory_bases;
-    Vector<u64*> globals;
-    Vector<wasm::TableView*> tables;
-    Vector<u32> type_ids;
+    ExposedArray<VMFuncEntry> own_entries; // module-defined functions
+    ExposedArray<VMFuncEntry*> functions;
+    ExposedArray<u8*> memory_bases;
+    ExposedArray<u64*> globals;
+    ExposedArray<wasm::TableView*> tables;
+    ExposedArray<u32> type_ids;
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;
     Vector<bool> data_dropped;
     // The engine's list of live contexts (Engine::interrupt walks it from
     // any thread: it only ever grows, at the head, until the engine dies).
     JitInstance* next_interruptible { nullptr };
+
+    ~JitInstance() noexcept;
 };
 
-// A host function as JIT code sees it: its code is the host-call
-// trampoline, its context the entry itself.
+// A host function as JIT code sees it: an exposed VMFuncEntry whose code is
+// the host-call trampoline and whose context is the entry itself; `host`
+// in the entry is this HostEntry's index in Engine::State::host_entries + 1.
 struct HostEntry {
-    VMFuncEntry entry;
-    Engine::State* state { nullptr };
+    VMFuncEntry* entry { nullptr }; // exposed
+    wasm::FunctionInstance* function { nullptr };
     Vector<wasm::ValueType> params;
     Vector<wasm::ValueType> results;
+
+    ~HostEntry() noexcept;
 };
 
 // What the entry trampoline reads (offsets used by the generated stub).
@@ -72,6 +127,7 @@ struct Engine::State {
     u8* stubs { nullptr };
     usize stubs_size { 0 };
     EntryFunction entry { nullptr };
+    HelperTable helpers; // what generated code calls (jit/Helpers.h)
     u64 landing_pad { 0 };
     u64 host_trampoline { 0 };
     u8* stack { nullptr };
@@ -87,12 +143,20 @@ struct Engine::State {
     Vector<HostEntry*> host_entries;
 };
 
-// The C++ side of the host-call trampoline.
+// The C++ side of the host-call trampoline: `entry` is the callee's
+// VMFuncEntry (s11), `registers` a0..a7 then fa0..fa7 as the trampoline
+// saved them, `stack` the stack arguments (jit/Abi.h).
 // {0 or 1 (error), bytes of stack arguments the trampoline pops}.
 struct HostCallResult {
     u64 status;
     u64 pop_bytes;
 };
-extern "C" HostCallResult k23_jit_call_host(HostEntry* entry, u64* registers, u64* stack) noexcept;
+// Engine.cpp internals the user-mode system calls share (jit/UserMode.cpp).
+HostCallResult call_host(Engine::State& state, HostEntry* host, u64* registers, u64* stack) noexcept;
+HostEntry* host_entry_of(Engine::State& state, const VMFuncEntry* entry) noexcept;
+u32 overflow_of(Span<const wasm::ValueType> types) noexcept;
+Error make_trap_error(Engine::State& state) noexcept;
+
+extern "C" HostCallResult k23_jit_call_host(Engine::State* state, VMFuncEntry* entry, u64* registers, u64* stack) noexcept;
 
 } // namespace k23::jit

@@ -22,6 +22,13 @@
 //   +56  engine          the engine's state (helpers)
 //   +64  instance        the wasm::Instance
 //   +72  module          the CompiledModule
+//   +80  owner           the engine's JitInstance (jit/Instance.h)
+//
+// The VMContext, the arrays it points to and the VMFuncEntries are exposed
+// objects (base/Platform.h): a guest in U-mode can read them, never write
+// them. The pointers at +56..+80 lead to engine state the guest cannot
+// reach (in the kernel: pages of its address space mapped only for the
+// kernel), so they tell it nothing about the kernel.
 //
 // A VMFuncEntry is the canonical "how to call function F": code address,
 // the context the callee expects in s11 (a VMContext for wasm functions, the
@@ -40,7 +47,7 @@ struct VMFuncEntry {
     const void* code { nullptr };
     void* context { nullptr };
     u32 type { 0 };
-    u32 flags { 0 }; // bit 0: host function
+    u32 host { 0 }; // 0: a wasm function; else the engine's host entry index + 1
     wasm::FunctionInstance* function { nullptr };
 };
 static_assert(__builtin_offsetof(VMFuncEntry, code) == 0);
@@ -58,6 +65,7 @@ struct VMContext {
     void* engine { nullptr };
     wasm::Instance* instance { nullptr };
     CompiledModule* module { nullptr };
+    void* owner { nullptr };
 };
 
 namespace VMOffsets {
@@ -75,7 +83,7 @@ inline constexpr i32 entry_context = 8;
 inline constexpr i32 entry_type = 16;
 // wasm::FunctionInstance
 inline constexpr i32 function_type = 0;
-inline constexpr i32 function_jit = 40;
+inline constexpr i32 function_jit = 24;
 // wasm::TableView
 inline constexpr i32 table_data = 0;
 inline constexpr i32 table_size = 8;

@@ -23,25 +23,61 @@ StringView trap_message(TrapCode code) noexcept
     return "trap"_sv;
 }
 
+TableInstance::~TableInstance() noexcept
+{
+    if (m_elements)
+        platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly);
+    if (m_view)
+        platform_deallocate_exposed(m_view, sizeof(TableView), alignof(TableView), Exposure::ReadOnly);
+}
+
 Result<void> TableInstance::initialize(Reference init) noexcept
 {
     if (m_type.limits.min > max_elements)
         return limits::exceeded("table size", m_type.limits.min, max_elements);
-    TRY(m_elements.try_resize(usize(m_type.limits.min), init));
-    update_view();
+    void* view = platform_allocate_exposed(sizeof(TableView), alignof(TableView), Exposure::ReadOnly);
+    if (!view)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a table");
+    m_view = construct_at(static_cast<TableView*>(view));
+    return resize(m_type.limits.min, init);
+}
+
+// Grows the element storage geometrically (a loop of table.grow by 1 stays
+// linear) and keeps the view current.
+Result<void> TableInstance::resize(u64 new_size, Reference init) noexcept
+{
+    if (new_size > m_capacity) {
+        u64 capacity = m_capacity * 2 > new_size ? m_capacity * 2 : new_size;
+        if (capacity > max_elements)
+            capacity = max_elements;
+        if (capacity == 0)
+            capacity = 1;
+        auto* elements = static_cast<Reference*>(platform_allocate_exposed(usize(capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly));
+        if (!elements)
+            return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate table elements");
+        if (m_size)
+            copy_bytes(elements, m_elements, usize(m_size) * sizeof(Reference));
+        if (m_elements)
+            platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly);
+        m_elements = elements;
+        m_capacity = capacity;
+    }
+    for (u64 i = m_size; i < new_size; ++i)
+        m_elements[i] = init;
+    m_size = new_size;
+    *m_view = { m_elements, m_size };
     return {};
 }
 
 i64 TableInstance::grow(u32 delta, Reference init) noexcept
 {
-    u64 old_size = m_elements.size();
+    u64 old_size = m_size;
     u64 new_size = old_size + delta;
     u64 max = m_type.limits.has_max ? m_type.limits.max : 0xffffffffull;
     if (new_size > max || new_size > max_elements)
         return -1;
-    if (m_elements.try_resize(usize(new_size), init).is_error())
+    if (resize(new_size, init).is_error())
         return -1;
-    update_view();
     m_type.limits.min = new_size;
     return i64(old_size);
 }
@@ -75,11 +111,18 @@ const ExportEntry* Instance::find_export(StringView name) const noexcept
     return nullptr;
 }
 
+// FunctionInstances and GlobalInstances are exposed (base/Platform.h):
+// generated code reads the one and reads and writes the other.
+template<typename T>
+static constexpr bool is_exposed = IsSame<T, FunctionInstance> || IsSame<T, GlobalInstance>;
+template<typename T>
+static constexpr Exposure exposure_of = IsSame<T, GlobalInstance> ? Exposure::ReadWrite : Exposure::ReadOnly;
+
 template<typename T, typename... Args>
 Result<T*> Store::create(Vector<T*>& list, Args&&... args) noexcept
 {
     TRY(list.try_ensure_capacity(list.size() + 1));
-    void* memory = platform_allocate(sizeof(T), alignof(T));
+    void* memory = is_exposed<T> ? platform_allocate_exposed(sizeof(T), alignof(T), exposure_of<T>) : platform_allocate(sizeof(T), alignof(T));
     if (!memory)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a runtime object");
     T* object = construct_at(static_cast<T*>(memory), k23::forward<Args>(args)...);
@@ -88,11 +131,14 @@ Result<T*> Store::create(Vector<T*>& list, Args&&... args) noexcept
 }
 
 template<typename T>
-static void destroy_all(Vector<T*>& list) noexcept
+void Store::destroy_all(Vector<T*>& list) noexcept
 {
     for (T* object : list) {
         destroy_at(object);
-        platform_deallocate(object, sizeof(T), alignof(T));
+        if constexpr (is_exposed<T>)
+            platform_deallocate_exposed(object, sizeof(T), alignof(T), exposure_of<T>);
+        else
+            platform_deallocate(object, sizeof(T), alignof(T));
     }
     list.clear();
 }
@@ -104,6 +150,7 @@ Store::~Store() noexcept
     destroy_all(m_tables);
     destroy_all(m_memories);
     destroy_all(m_globals);
+    destroy_all(m_host_functions);
     for (usize i = 0; i < m_strings.size(); ++i)
         platform_deallocate(m_strings[i], m_string_sizes[i], 1);
 }
@@ -111,10 +158,12 @@ Store::~Store() noexcept
 Result<FunctionInstance*> Store::create_host_function(const FunctionType& type, HostCallback callback, void* data) noexcept
 {
     u32 canonical = TRY(intern_type(type));
+    HostFunction* host = TRY(create(m_host_functions));
+    host->callback = callback;
+    host->data = data;
     FunctionInstance* f = TRY(create(m_functions));
     f->type = canonical;
-    f->host = callback;
-    f->host_data = data;
+    f->host = host;
     return f;
 }
 

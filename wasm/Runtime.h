@@ -75,19 +75,30 @@ enum class TrapCode : u8 {
 // A host function: results has room for the signature's results.
 using HostCallback = Result<void> (*)(void* data, Span<const Value> args, Span<Value> results);
 
+// The callback of a host function and its data. Kept apart from the
+// FunctionInstance, which generated code reads (an exposed object,
+// base/Platform.h): a guest never sees a host function's address.
+struct HostFunction {
+    HostCallback callback { nullptr };
+    void* data { nullptr };
+};
+
+// Exposed (base/Platform.h): a funcref is a FunctionInstance*, and
+// call_indirect reads `type` and `jit` (jit/VMContext.h), so it holds
+// nothing but pointers to the guest's own objects.
 struct FunctionInstance {
     u32 type { 0 }; // index in the Store's TypeTable
     // A WebAssembly function ...
-    Instance* instance { nullptr };
     u32 index { 0 };
+    Instance* instance { nullptr };
     // ... or a host function.
-    HostCallback host { nullptr };
-    void* host_data { nullptr };
+    HostFunction* host { nullptr };
     // The JIT's jit::VMFuncEntry for this function (code + context), set
     // when an engine instantiates or imports it.
     void* jit { nullptr };
 
     [[nodiscard]] bool is_host() const noexcept { return host != nullptr; }
+    Result<void> call_host(Span<const Value> args, Span<Value> results) const noexcept { return host->callback(host->data, args, results); }
 };
 
 // A table's elements as generated code reads them (call_indirect,
@@ -97,6 +108,9 @@ struct TableView {
     u64 size { 0 };
 };
 
+// The elements and their view live in exposed memory (base/Platform.h):
+// generated code reads them (call_indirect, table.get), the guest cannot
+// write them.
 class TableInstance {
 public:
     // Implementation limit on table elements (wasm/Limits.h, the JS API's
@@ -108,21 +122,26 @@ public:
         : m_type(type)
     {
     }
+    ~TableInstance() noexcept;
+    TableInstance(TableInstance const&) = delete;
+    TableInstance& operator=(TableInstance const&) = delete;
     Result<void> initialize(Reference init) noexcept;
 
     [[nodiscard]] const TableType& type() const noexcept { return m_type; }
-    [[nodiscard]] u32 size() const noexcept { return u32(m_elements.size()); }
-    [[nodiscard]] Span<Reference> elements() noexcept { return m_elements.span(); }
-    [[nodiscard]] TableView* view() noexcept { return &m_view; }
+    [[nodiscard]] u32 size() const noexcept { return u32(m_size); }
+    [[nodiscard]] Span<Reference> elements() noexcept { return Span<Reference>(m_elements, usize(m_size)); }
+    [[nodiscard]] TableView* view() noexcept { return m_view; }
     // Returns the old size, or -1 when the table cannot grow.
     i64 grow(u32 delta, Reference init) noexcept;
 
 private:
-    void update_view() noexcept { m_view = { m_elements.data(), m_elements.size() }; }
+    Result<void> resize(u64 new_size, Reference init) noexcept;
 
     TableType m_type;
-    Vector<Reference> m_elements;
-    TableView m_view;
+    Reference* m_elements { nullptr };
+    u64 m_size { 0 };
+    u64 m_capacity { 0 };
+    TableView* m_view { nullptr };
 };
 
 class MemoryInstance {
@@ -148,6 +167,8 @@ private:
     MemoryReservation m_reservation;
 };
 
+// Exposed and writable (base/Platform.h): generated code reads and writes
+// `value` in place, so the engine treats it as guest data.
 struct GlobalInstance {
     GlobalType type;
     Value value;
@@ -225,6 +246,8 @@ public:
 private:
     template<typename T, typename... Args>
     Result<T*> create(Vector<T*>& list, Args&&... args) noexcept;
+    template<typename T>
+    void destroy_all(Vector<T*>& list) noexcept;
 
     TypeTable m_types;
     Vector<FunctionInstance*> m_functions;
@@ -232,6 +255,7 @@ private:
     Vector<MemoryInstance*> m_memories;
     Vector<GlobalInstance*> m_globals;
     Vector<Instance*> m_instances;
+    Vector<HostFunction*> m_host_functions;
     Vector<char*> m_strings;
     Vector<usize> m_string_sizes;
 };

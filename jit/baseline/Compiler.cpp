@@ -1584,10 +1584,10 @@ void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, co
     set_unreachable();
 }
 
-void Compiler::call_helper(const void* function) noexcept
+void Compiler::call_helper(HelperId helper) noexcept
 {
     home_vec_locals_to_slots();
-    m_asm.li(t5, i64(reinterpret_cast<u64>(function)));
+    m_asm.li(t5, i64(m_env.helpers[helper]));
     m_asm.jalr(ra, t5, 0);
     forget_vtype();
     home_vec_locals_from_slots(); // t5 only: the helper's a0/a1 stay

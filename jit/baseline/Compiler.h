@@ -20,6 +20,7 @@
 #include <base/Vector.h>
 #include <jit/Abi.h>
 #include <jit/Code.h>
+#include <jit/Helpers.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
 
@@ -36,6 +37,7 @@ using wasm::ValueType;
 struct CompileEnvironment {
     CpuFeatures features;
     u64 landing_pad { 0 }; // the engine's trap landing pad
+    HelperTable helpers { native_helpers() }; // what helper calls jump to (jit/Helpers.h)
 };
 
 // Compiles every function of `module` into `out` (code in RW memory from
@@ -303,7 +305,7 @@ private:
     void emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index) noexcept; // entry -> t3
     void emit_call(const FunctionType& type) noexcept;   // entry in t3
     void emit_tail_call(const FunctionType& type) noexcept; // entry in t3
-    void call_helper(const void* function) noexcept;
+    void call_helper(HelperId helper) noexcept;
     // Helper calls: pops `count` i32/ref operands into a1.. after a0 = vmctx.
     void helper_args(u32 count, u32 first_immediates, const u64* immediates) noexcept;
     void emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept;

@@ -338,27 +338,27 @@ void Compiler::int_unary(Opcode op) noexcept
         spill_all();
         load_frame(a0, slot_offset(slot_of(u32(m_stack.size()) - 1)));
         truncate_stack(u32(m_stack.size()) - 1);
-        const void* helper = nullptr;
+        HelperId helper = HelperId::Popcnt64;
         switch (op) {
         case Opcode::I32Clz:
             m_asm.slli(a0, a0, 32);
             m_asm.srli(a0, a0, 32);
-            helper = reinterpret_cast<const void*>(&k23_jit_clz64);
+            helper = HelperId::Clz64;
             break;
         case Opcode::I32Ctz:
             m_asm.li(t4, 1);
             m_asm.slli(t4, t4, 32);
             m_asm.or_(a0, a0, t4);
-            helper = reinterpret_cast<const void*>(&k23_jit_ctz64);
+            helper = HelperId::Ctz64;
             break;
         case Opcode::I32Popcnt:
             m_asm.slli(a0, a0, 32);
             m_asm.srli(a0, a0, 32);
-            helper = reinterpret_cast<const void*>(&k23_jit_popcnt64);
+            helper = HelperId::Popcnt64;
             break;
-        case Opcode::I64Clz: helper = reinterpret_cast<const void*>(&k23_jit_clz64); break;
-        case Opcode::I64Ctz: helper = reinterpret_cast<const void*>(&k23_jit_ctz64); break;
-        default: helper = reinterpret_cast<const void*>(&k23_jit_popcnt64); break;
+        case Opcode::I64Clz: helper = HelperId::Clz64; break;
+        case Opcode::I64Ctz: helper = HelperId::Ctz64; break;
+        default: helper = HelperId::Popcnt64; break;
         }
         call_helper(helper);
         if (op == Opcode::I32Clz)

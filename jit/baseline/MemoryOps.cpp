@@ -11,13 +11,6 @@
 
 namespace k23::jit::baseline {
 
-namespace {
-
-template<typename F>
-const void* helper_address(F* f) { return reinterpret_cast<const void*>(f); }
-
-} // namespace
-
 void Compiler::emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept
 {
     GpReg base = abi::memory_base;
@@ -126,7 +119,7 @@ void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
         return;
     u64 imm[] = { memory };
     helper_args(0, 1, imm);
-    call_helper(helper_address(&k23_jit_memory_size));
+    call_helper(HelperId::MemorySize);
     set_temp_gp(a0.id());
     push_gp(ValueType::I32, a0);
 }
@@ -137,7 +130,7 @@ void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
         return;
     u64 imm[] = { memory };
     helper_args(1, 1, imm);
-    call_helper(helper_address(&k23_jit_memory_grow));
+    call_helper(HelperId::MemoryGrow);
     m_asm.addiw(a0, a0, 0);
     set_temp_gp(a0.id());
     push_gp(ValueType::I32, a0);
@@ -149,7 +142,7 @@ void Compiler::on_memory_fill(u32 offset, u32 memory) noexcept
         return;
     u64 imm[] = { memory };
     helper_args(3, 1, imm);
-    call_helper(helper_address(&k23_jit_memory_fill));
+    call_helper(HelperId::MemoryFill);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -159,7 +152,7 @@ void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
         return;
     u64 imm[] = { dst, src };
     helper_args(3, 2, imm);
-    call_helper(helper_address(&k23_jit_memory_copy));
+    call_helper(HelperId::MemoryCopy);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -169,7 +162,7 @@ void Compiler::on_memory_init(u32 offset, u32 data, u32 memory) noexcept
         return;
     u64 imm[] = { memory, data };
     helper_args(3, 2, imm);
-    call_helper(helper_address(&k23_jit_memory_init));
+    call_helper(HelperId::MemoryInit);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -179,7 +172,7 @@ void Compiler::on_data_drop(u32 offset, u32 data) noexcept
         return;
     u64 imm[] = { data };
     helper_args(0, 1, imm);
-    call_helper(helper_address(&k23_jit_data_drop));
+    call_helper(HelperId::DataDrop);
 }
 
 // ---------------------------------------------------------------- globals
@@ -348,7 +341,7 @@ void Compiler::on_table_size(u32 offset, u32 table) noexcept
         return;
     u64 imm[] = { table };
     helper_args(0, 1, imm);
-    call_helper(helper_address(&k23_jit_table_size));
+    call_helper(HelperId::TableSize);
     set_temp_gp(a0.id());
     push_gp(ValueType::I32, a0);
 }
@@ -359,7 +352,7 @@ void Compiler::on_table_grow(u32 offset, u32 table) noexcept
         return;
     u64 imm[] = { table };
     helper_args(2, 1, imm);
-    call_helper(helper_address(&k23_jit_table_grow));
+    call_helper(HelperId::TableGrow);
     m_asm.addiw(a0, a0, 0);
     set_temp_gp(a0.id());
     push_gp(ValueType::I32, a0);
@@ -371,7 +364,7 @@ void Compiler::on_table_fill(u32 offset, u32 table) noexcept
         return;
     u64 imm[] = { table };
     helper_args(3, 1, imm);
-    call_helper(helper_address(&k23_jit_table_fill));
+    call_helper(HelperId::TableFill);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -381,7 +374,7 @@ void Compiler::on_table_copy(u32 offset, u32 dst, u32 src) noexcept
         return;
     u64 imm[] = { dst, src };
     helper_args(3, 2, imm);
-    call_helper(helper_address(&k23_jit_table_copy));
+    call_helper(HelperId::TableCopy);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -391,7 +384,7 @@ void Compiler::on_table_init(u32 offset, u32 elem, u32 table) noexcept
         return;
     u64 imm[] = { table, elem };
     helper_args(3, 2, imm);
-    call_helper(helper_address(&k23_jit_table_init));
+    call_helper(HelperId::TableInit);
     m_asm.bnez(a1, dynamic_trap_label());
 }
 
@@ -401,7 +394,7 @@ void Compiler::on_elem_drop(u32 offset, u32 elem) noexcept
         return;
     u64 imm[] = { elem };
     helper_args(0, 1, imm);
-    call_helper(helper_address(&k23_jit_elem_drop));
+    call_helper(HelperId::ElemDrop);
 }
 
 } // namespace k23::jit::baseline

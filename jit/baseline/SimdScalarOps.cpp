@@ -124,7 +124,7 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
         m_asm.li(a1, 0);
     m_asm.li(a6, 0);
     m_asm.li(a0, i64(u32(op)));
-    call_helper(reinterpret_cast<const void*>(&k23_simd_scalar));
+    call_helper(HelperId::SimdScalar);
     if (vector_result) {
         push_slot(ValueType::V128);
     } else if (sig.result_count == 1) {
@@ -171,7 +171,7 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
     m_asm.mv(a2, t4);
     frame_address_to(a1, at);
     m_asm.li(a0, i64(u32(op)));
-    call_helper(reinterpret_cast<const void*>(&k23_simd_scalar));
+    call_helper(HelperId::SimdScalar);
     push_slot(ValueType::V128);
 }
 
@@ -210,7 +210,7 @@ void Compiler::scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcep
     }
     m_asm.li(a5, lane);
     m_asm.li(a0, i64(u32(op)));
-    call_helper(reinterpret_cast<const void*>(&k23_simd_scalar));
+    call_helper(HelperId::SimdScalar);
     if (is_load)
         push_slot(ValueType::V128);
 }

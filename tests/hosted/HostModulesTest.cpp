@@ -64,11 +64,11 @@ TEST(HostModules, WasiAndBenchLinkWithStubs)
     ASSERT_TRUE(stub->is_host());
     Value args[3] = { Value::from_i32(0), Value::from_i32(0), Value::from_i32(0) };
     Value result;
-    ASSERT_FALSE(stub->host(stub->host_data, Span<const Value>(args, 3), Span<Value>(&result, 1)).is_error());
+    ASSERT_FALSE(stub->call_host(Span<const Value>(args, 3), Span<Value>(&result, 1)).is_error());
     EXPECT_EQ(result.i32, wasi::errno_::nosys);
 
     FunctionInstance* start = instance.value()->functions()[2];
-    EXPECT_FALSE(start->host(start->host_data, {}, {}).is_error()); // the marker HINT executes
+    EXPECT_FALSE(start->call_host({}, {}).is_error()); // the marker HINT executes
 }
 
 TEST(HostModules, WrongTypeForAWasiFunctionDoesNotLink)
