@@ -1,12 +1,13 @@
 #include <arch/riscv64/Csr.h>
+#include <boot/Image.h>
 #include <loader/Entropy.h>
-#include <loader/Image.h>
 
 extern "C" bool loader_try_read_seed(u64* out) noexcept;
 
 namespace k23::loader {
 
 using boot::EntropySource;
+using boot::sha256;
 
 namespace {
 

@@ -6,8 +6,8 @@
 // different SHA-256 derivation of them.
 
 #include <base/Types.h>
+#include <boot/BootInfo.h>
 #include <kernel/DeviceTree.h>
-#include <loader/BootInfo.h>
 
 namespace k23::loader {
 

@@ -1,22 +1,22 @@
 // The k23 loader: what OpenSBI starts. It reads the device tree, checks the
 // kernel image's signature, decompresses and relocates the kernel to a random
 // upper-half address, builds the first page tables and jumps to the kernel
-// with a BootInfo (loader/BootInfo.h). Any failure prints one line starting
+// with a BootInfo (boot/BootInfo.h). Any failure prints one line starting
 // "loader: " and powers off with a failure status; no kernel code runs.
 
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
 #include <base/Log.h>
-#include <generated/loader/SigningKey.h>
+#include <boot/AddressSpace.h>
+#include <boot/BootInfo.h>
+#include <boot/BootMemory.h>
+#include <boot/Image.h>
+#include <generated/boot/SigningKey.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/Shutdown.h>
-#include <loader/AddressSpace.h>
-#include <loader/BootInfo.h>
-#include <loader/BootMemory.h>
 #include <loader/Efi.h>
 #include <loader/Entropy.h>
-#include <loader/Image.h>
 #include <loader/KernelElf.h>
 #include <loader/PageTables.h>
 
@@ -37,7 +37,13 @@ extern "C" {
 
 using namespace k23;
 using namespace k23::loader;
+using k23::boot::align_up;
 using k23::boot::BootInfo;
+using k23::boot::BootMemory;
+using k23::boot::decompress_kernel;
+using k23::boot::sha256_labelled;
+using k23::boot::Use;
+using k23::boot::verify_image;
 using riscv64::PagingMode;
 namespace Pte = riscv64::Pte;
 
