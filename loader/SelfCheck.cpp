@@ -305,7 +305,7 @@ extern "C" SELF_CHECK_TEXT [[noreturn]] void loader_self_check_failed(u64 code, 
         put_string(message_checksum_4);
     }
     put_string(message_status);
-    // Power off with status 1, as kernel/Shutdown.cpp does: the test finisher
+    // Power off with status 1, as boot/Shutdown.cpp does: the test finisher
     // carries the status to QEMU (SBI SRST alone does not), then SBI SRST
     // shutdown with reason "system failure" (SBI spec §10.1), or on firmware
     // without SRST the legacy shutdown (§5.8); if the machine cannot power
