@@ -1,4 +1,5 @@
 #include <kernel/Boot.h>
+#include <kernel/DeviceTree.h>
 
 namespace k23::kernel {
 
@@ -8,6 +9,8 @@ boot::BootInfo const* s_boot_info = nullptr;
 u64 s_direct_map_offset = 0;
 
 } // namespace
+
+PlatformInfo g_platform;
 
 const char* boot_info_install(boot::BootInfo const* info) noexcept
 {

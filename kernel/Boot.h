@@ -1,12 +1,12 @@
 #pragma once
 
-// What the loader handed over (loader/BootInfo.h), and the address
+// What the loader handed over (boot/BootInfo.h), and the address
 // translations that follow from it. The kernel runs at a random upper-half
 // base with the MMU on; physical memory (RAM and devices) is reached through
 // the direct map: virtual = physical + BootInfo.direct_map_offset.
 
 #include <base/Types.h>
-#include <loader/BootInfo.h>
+#include <boot/BootInfo.h>
 
 namespace k23::kernel {
 

@@ -1,46 +1,25 @@
 #pragma once
 
+// The kernel's console: the boot library's (boot/Console.h, which the loader
+// uses too) under the kernel's names, and kprintln.
+
 #include <base/Format.h>
 #include <base/Log.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <boot/Console.h>
 
 namespace k23::kernel {
 
-// The UART drivers, chosen by the device tree's `compatible`.
-enum class UartKind : u8 {
-    Ns16550,     // "ns16550a", "ns16550": 8-bit registers, reg-shift, reg-io-width
-    SifiveUart0, // "sifive,uart0": 32-bit registers (FU540-C000 manual, chapter 13)
-};
-
-// A UART as the device tree describes it.
-struct UartConfig {
-    UartKind kind { UartKind::Ns16550 };
-    uptr base { 0 };
-    u32 reg_shift { 0 };   // ns16550: register i is at base + (i << reg_shift)
-    u32 reg_io_width { 1 }; // ns16550: access width in bytes, 1 or 4
-};
-
-// The device-tree compatible string of a UART kind ("ns16550a", "sifive,uart0").
-[[nodiscard]] const char* uart_kind_name(UartKind) noexcept;
-
-// Until console_use_uart() the console writes through the SBI (DBCN when the
-// firmware has it, else the legacy putchar call).
-void console_use_uart(UartConfig const&) noexcept;
-[[nodiscard]] bool console_is_uart() noexcept;
-[[nodiscard]] UartConfig const& console_uart() noexcept;
-
-// The SBI debug console (DBCN) takes physical addresses. Once the MMU is on,
-// the kernel installs a translation (returning 0 for "no physical address":
-// the console then falls back to the legacy one-character call).
-using ConsoleAddressTranslator = u64 (*)(const void*) noexcept;
-void console_set_address_translator(ConsoleAddressTranslator) noexcept;
-
-// Writes the text as is ('\n' becomes "\r\n" on the UART).
-void console_write(StringView) noexcept;
-
-// Points base's log sink (base/Log.h) at the console.
-void console_install_log_sink() noexcept;
+using boot::console_install_log_sink;
+using boot::console_is_uart;
+using boot::console_set_address_translator;
+using boot::console_uart;
+using boot::console_use_uart;
+using boot::console_write;
+using boot::ConsoleAddressTranslator;
+using boot::uart_kind_name;
+using boot::UartConfig;
+using boot::UartKind;
 
 // Formats one line (base/Format.h syntax) and logs it through base's sink.
 template<typename... Args>

@@ -1,15 +1,13 @@
 #pragma once
 
-#include <base/Types.h>
+// Powering off: the boot library's (boot/Shutdown.h, which the loader uses
+// too) under the kernel's names.
+
+#include <boot/Shutdown.h>
 
 namespace k23::kernel {
 
-// Prints the status line `shutdown: status N` (once), then powers the machine
-// off. QEMU exits with status 0 for status 0 and with a non-zero status
-// otherwise (see Shutdown.cpp for how).
-[[noreturn]] void shutdown(u32 status) noexcept;
-
-// Set from the device tree: a SiFive test finisher ("sifive,test0").
-void shutdown_set_test_finisher(uptr base) noexcept;
+using boot::shutdown;
+using boot::shutdown_set_test_finisher;
 
 } // namespace k23::kernel

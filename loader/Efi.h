@@ -40,7 +40,7 @@ constexpr bool efi_memory_free_after_exit(u32 type) noexcept
 }
 
 inline constexpr u64 efi_handoff_magic = 0x21494645'3332'4b00ull; // "\0K23EFI!"
-// The image's first page holds only headers (loader/ImageFormat.h).
+// The image's first page holds only headers (boot/ImageFormat.h).
 inline constexpr u64 image_header_page_size = 0x1000;
 
 struct EfiHandoff {

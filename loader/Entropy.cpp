@@ -1,12 +1,13 @@
 #include <arch/riscv64/Csr.h>
+#include <boot/Image.h>
 #include <loader/Entropy.h>
-#include <loader/Image.h>
 
 extern "C" bool loader_try_read_seed(u64* out) noexcept;
 
 namespace k23::loader {
 
 using boot::EntropySource;
+using boot::sha256;
 
 namespace {
 
@@ -71,7 +72,7 @@ const char* entropy_source_name(EntropySource source) noexcept
     return "nothing";
 }
 
-Entropy gather_entropy(kernel::PlatformInfo const& platform) noexcept
+Entropy gather_entropy(boot::PlatformInfo const& platform) noexcept
 {
     Entropy entropy;
     if (platform.rng_seed != nullptr && platform.rng_seed_length >= 16) {

@@ -6,8 +6,8 @@
 // different SHA-256 derivation of them.
 
 #include <base/Types.h>
-#include <kernel/DeviceTree.h>
-#include <loader/BootInfo.h>
+#include <boot/BootInfo.h>
+#include <boot/DeviceTree.h>
 
 namespace k23::loader {
 
@@ -16,7 +16,7 @@ struct Entropy {
     u8 pool[32] {};
 };
 
-[[nodiscard]] Entropy gather_entropy(kernel::PlatformInfo const&) noexcept;
+[[nodiscard]] Entropy gather_entropy(boot::PlatformInfo const&) noexcept;
 
 [[nodiscard]] const char* entropy_source_name(boot::EntropySource) noexcept;
 

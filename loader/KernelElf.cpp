@@ -1,4 +1,4 @@
-#include <loader/BootMemory.h>
+#include <boot/BootMemory.h>
 #include <loader/KernelElf.h>
 
 extern "C" void* memset(void*, int, __SIZE_TYPE__);
@@ -161,7 +161,7 @@ Result<KernelElf> parse_kernel_elf(const u8* bytes, u64 size) noexcept
         if ((program.flags & PF_W) && (program.flags & PF_X))
             return malformed("a segment is writable and executable (W^X)");
         elf.segments[elf.segment_count++] = { program.offset, program.vaddr, program.filesz, program.memsz, program.flags };
-        previous_end = align_up(program.vaddr + program.memsz, page);
+        previous_end = boot::align_up(program.vaddr + program.memsz, page);
     }
     if (elf.segment_count == 0)
         return malformed("no PT_LOAD segments");

@@ -8,7 +8,7 @@ using namespace riscv64;
 
 Result<u64> PageTables::new_table() noexcept
 {
-    u64 table = TRY(m_memory.allocate(PAGE_SIZE, PAGE_SIZE, Use::Loader));
+    u64 table = TRY(m_memory.allocate(PAGE_SIZE, PAGE_SIZE, boot::Use::Loader));
     memset(reinterpret_cast<void*>(table), 0, PAGE_SIZE);
     ++m_tables;
     return table;

@@ -6,13 +6,13 @@
 
 #include <arch/riscv64/Paging.h>
 #include <base/Result.h>
-#include <loader/BootMemory.h>
+#include <boot/BootMemory.h>
 
 namespace k23::loader {
 
 class PageTables {
 public:
-    PageTables(BootMemory& memory, riscv64::PagingMode mode) noexcept
+    PageTables(boot::BootMemory& memory, riscv64::PagingMode mode) noexcept
         : m_memory(memory)
         , m_mode(mode)
     {
@@ -33,7 +33,7 @@ public:
 private:
     [[nodiscard]] Result<u64> new_table() noexcept;
 
-    BootMemory& m_memory;
+    boot::BootMemory& m_memory;
     riscv64::PagingMode m_mode;
     u64 m_root { 0 };
     usize m_tables { 0 };

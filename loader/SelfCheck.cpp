@@ -1,7 +1,7 @@
 // The loader's check of itself: the first thing entry.S calls on every way in
 // (OpenSBI, booti, and after the UEFI entry has exited boot services), before
 // the loader writes any of its own bytes (relocation, .data) and before any
-// other code of it runs. It checks the prologue (loader/ImageFormat.h,
+// other code of it runs. It checks the prologue (boot/ImageFormat.h,
 // LoaderPrologue at byte 64): the magic (bytes 72..79), the payload offset
 // (bytes 80..87) against the size the loader was linked with; the end marker
 // "K23LEND!" that loader.ld puts after the loader's last file byte; and the
@@ -20,7 +20,7 @@
 // printed no status (tools/driver/qemu.py).
 
 #include <base/Types.h>
-#include <loader/ImageFormat.h>
+#include <boot/ImageFormat.h>
 
 #define SELF_CHECK_TEXT [[gnu::section(".text.boot.selfcheck")]]
 #define SELF_CHECK_CONST [[gnu::section(".text.boot.selfcheck.const")]]
@@ -34,7 +34,7 @@ constexpr u32 crc32_polynomial = 0xedb88320;
 constexpr u8 loader_magic[8] = { 'K', '2', '3', 'L', 'D', 'R', 0, 0 };
 constexpr u8 loader_end_marker[8] = { 'K', '2', '3', 'L', 'E', 'N', 'D', '!' };
 
-// Where the prologue's fields are (loader/ImageFormat.h).
+// Where the prologue's fields are (boot/ImageFormat.h).
 constexpr u64 crc_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.loader_crc32);
 constexpr u64 magic_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.magic);
 constexpr u64 payload_offset_at = __builtin_offsetof(k23::boot::ImagePrologue, loader.payload_offset);
@@ -305,7 +305,7 @@ extern "C" SELF_CHECK_TEXT [[noreturn]] void loader_self_check_failed(u64 code, 
         put_string(message_checksum_4);
     }
     put_string(message_status);
-    // Power off with status 1, as kernel/Shutdown.cpp does: the test finisher
+    // Power off with status 1, as boot/Shutdown.cpp does: the test finisher
     // carries the status to QEMU (SBI SRST alone does not), then SBI SRST
     // shutdown with reason "system failure" (SBI spec §10.1), or on firmware
     // without SRST the legacy shutdown (§5.8); if the machine cannot power

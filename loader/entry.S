@@ -14,7 +14,7 @@
     .globl _start
     .type _start, @function
 _start:
-    // The image's first page (loader/ImageFormat.h, ImagePrologue) is
+    // The image's first page (boot/ImageFormat.h, ImagePrologue) is
     // headers only, for three firmware interfaces at once:
     //  - the RISC-V Linux Image header (Linux Documentation/riscv/
     //    boot-image-header.rst): U-Boot `booti` and OpenSBI jump to byte 0;

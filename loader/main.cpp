@@ -1,22 +1,22 @@
 // The k23 loader: what OpenSBI starts. It reads the device tree, checks the
 // kernel image's signature, decompresses and relocates the kernel to a random
 // upper-half address, builds the first page tables and jumps to the kernel
-// with a BootInfo (loader/BootInfo.h). Any failure prints one line starting
+// with a BootInfo (boot/BootInfo.h). Any failure prints one line starting
 // "loader: " and powers off with a failure status; no kernel code runs.
 
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
 #include <base/Log.h>
-#include <generated/loader/SigningKey.h>
-#include <kernel/Console.h>
-#include <kernel/DeviceTree.h>
-#include <kernel/Shutdown.h>
-#include <loader/AddressSpace.h>
-#include <loader/BootInfo.h>
-#include <loader/BootMemory.h>
+#include <boot/AddressSpace.h>
+#include <boot/BootInfo.h>
+#include <boot/BootMemory.h>
+#include <boot/Console.h>
+#include <boot/DeviceTree.h>
+#include <boot/Image.h>
+#include <boot/Shutdown.h>
+#include <generated/boot/SigningKey.h>
 #include <loader/Efi.h>
 #include <loader/Entropy.h>
-#include <loader/Image.h>
 #include <loader/KernelElf.h>
 #include <loader/PageTables.h>
 
@@ -37,19 +37,25 @@ extern "C" {
 
 using namespace k23;
 using namespace k23::loader;
+using k23::boot::align_up;
 using k23::boot::BootInfo;
+using k23::boot::BootMemory;
+using k23::boot::decompress_kernel;
+using k23::boot::sha256_labelled;
+using k23::boot::Use;
+using k23::boot::verify_image;
 using riscv64::PagingMode;
 namespace Pte = riscv64::Pte;
 
 namespace {
 
-kernel::PlatformInfo s_platform;
+boot::PlatformInfo s_platform;
 BootMemory s_memory;
 
 [[noreturn]] void refuse(Error const& error) noexcept
 {
     log("loader: {}"_sv, error.message());
-    kernel::shutdown(1);
+    boot::shutdown(1);
 }
 
 template<typename T>
@@ -66,7 +72,7 @@ void must(Result<void>&& result) noexcept
         refuse(result.error());
 }
 
-PagingMode paging_mode_for(kernel::PlatformInfo const& platform) noexcept
+PagingMode paging_mode_for(boot::PlatformInfo const& platform) noexcept
 {
     // Sv48 when the hart says it has it; Sv39 is what every RV64 MMU has.
     return platform.boot_hart_mmu_type == "riscv,sv48"_sv || platform.boot_hart_mmu_type == "riscv,sv57"_sv
@@ -171,14 +177,14 @@ const char* flags_name(u32 flags) noexcept
 extern "C" [[noreturn]] void loader_unexpected_trap(u64 scause, u64 sepc, u64 stval) noexcept
 {
     log("loader: unexpected trap: {} at {:#x} (stval {:#x})"_sv, riscv64::scause_name(scause), sepc, stval);
-    kernel::shutdown(2);
+    boot::shutdown(2);
 }
 
 // base/Assertions.h: a broken invariant in the loader.
 void k23::platform_panic(const char* message, const char* file, int line) noexcept
 {
     log("loader: internal error: {} at {}:{}"_sv, message, file, line);
-    kernel::shutdown(2);
+    boot::shutdown(2);
 }
 
 // The loader never allocates through base (no Vector, no HashMap).
@@ -187,23 +193,23 @@ void k23::platform_deallocate(void*, usize, usize) noexcept { }
 
 extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry_instret) noexcept
 {
-    kernel::console_install_log_sink();
+    boot::console_install_log_sink();
     if (hart_id == ~0ull) {
         // UEFI without RISCV_EFI_BOOT_PROTOCOL: the device tree's
         // /chosen/boot-hartid (RISC-V UEFI protocol spec §1).
-        if (!kernel::chosen_boot_hart_id(fdt, hart_id))
+        if (!boot::chosen_boot_hart_id(fdt, hart_id))
             refuse(Error::from_code(ErrorCode::NotFound, "no boot hart id: no RISCV_EFI_BOOT_PROTOCOL and no /chosen/boot-hartid"));
     }
-    if (auto const* error = kernel::parse_device_tree(fdt, hart_id, s_platform)) {
+    if (auto const* error = boot::parse_device_tree(fdt, hart_id, s_platform)) {
         // "device tree has no memory" is the one failure with a usable blob.
         if (s_platform.fdt != nullptr && s_platform.memory_region_count == 0)
             refuse(Error::from_code(ErrorCode::NotFound, "no memory in device tree"));
         refuse(Error::formatted(ErrorCode::Malformed, "device tree at {}: {}"_sv, fdt, error));
     }
     if (s_platform.has_uart)
-        kernel::console_use_uart(s_platform.uart);
+        boot::console_use_uart(s_platform.uart);
     if (s_platform.has_test_finisher)
-        kernel::shutdown_set_test_finisher(s_platform.test_finisher_base);
+        boot::shutdown_set_test_finisher(s_platform.test_finisher_base);
 
     u64 image_base = reinterpret_cast<u64>(__loader_start);
     PagingMode mode = paging_mode_for(s_platform);

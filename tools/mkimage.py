@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds, signs and inspects k23's bootable image (format: loader/ImageFormat.h).
+"""Builds, signs and inspects k23's bootable image (format: boot/ImageFormat.h).
 
   mkimage.py build --loader L.bin --kernel K.elf --key KEY.pem --out k23.img
       zstd -19 the kernel ELF, sign header + payload with ECDSA P-256 over
@@ -105,7 +105,7 @@ def public_point(key):
     return point
 
 
-# loader/ImageFormat.h: the RISC-V Image header (64 bytes), then the loader's
+# boot/ImageFormat.h: the RISC-V Image header (64 bytes), then the loader's
 # prologue {CRC-32, UEFI entry offset, magic, payload offset} at byte 64.
 CRC_AT = 64
 EFI_ENTRY_AT = 68

@@ -1,7 +1,7 @@
 // Kernel entry. The k23 loader (loader/) jumps here with the MMU on: the
 // kernel is already relocated to its random upper-half base (KASLR), its
 // .bss is zeroed, and a0 = the BootInfo's address in the direct map
-// (loader/BootInfo.h). sp and tp are not set; the kernel sets its own.
+// (boot/BootInfo.h). sp and tp are not set; the kernel sets its own.
 
 #include <arch/riscv64/TrapFrameLayout.h>
 

@@ -4,7 +4,7 @@
 // to replace the loader's (kernel/mm/VirtualMemory.cpp), and the calls that
 // change them.
 //
-// Layout (loader/AddressSpace.h): the kernel image at its KASLR base, mapped
+// Layout (boot/AddressSpace.h): the kernel image at its KASLR base, mapped
 // W^X from the linker's segment bounds (text RX, rodata R, data and .bss
 // RW); the direct map of physical memory, RW and never executable; and
 // nothing else. The loader's identity map of its own text is *not* carried
@@ -30,7 +30,7 @@
 #include <arch/riscv64/Paging.h>
 #include <base/Result.h>
 #include <base/Types.h>
-#include <loader/BootInfo.h>
+#include <boot/BootInfo.h>
 
 namespace k23::kernel {
 
@@ -53,7 +53,7 @@ constexpr bool has(Protection set, Protection bit) noexcept
 }
 
 // Free kernel virtual space for run-time mappings: the top 2 GiB, which the
-// loader leaves unused in both Sv39 and Sv48 (loader/AddressSpace.h).
+// loader leaves unused in both Sv39 and Sv48 (boot/AddressSpace.h).
 inline constexpr u64 kernel_scratch_base = 0xffff'ffff'8000'0000ull;
 inline constexpr u64 kernel_scratch_size = 2ull << 30;
 inline constexpr u64 kernel_engine_area_size = 512ull << 20;

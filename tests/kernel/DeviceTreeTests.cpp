@@ -1,8 +1,8 @@
-// Device-tree edge cases for kernel/DeviceTree's parser, on blobs built here
+// Device-tree edge cases for the parser in boot/DeviceTree.cpp, on blobs built here
 // with libfdt's sequential-write API (fdt_create, fdt_begin_node, ...).
 
 #include <base/Memory.h>
-#include <kernel/DeviceTree.h>
+#include <boot/DeviceTree.h>
 #include <kernel/KTest.h>
 
 extern "C" {
@@ -10,7 +10,7 @@ extern "C" {
 }
 
 using namespace k23;
-using namespace k23::kernel;
+using namespace k23::boot;
 
 namespace {
 

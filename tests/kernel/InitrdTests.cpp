@@ -6,12 +6,12 @@
 // file system is changed for write-back.
 
 #include <base/Memory.h>
+#include <boot/BootMemory.h>
 #include <kernel/Boot.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
-#include <kernel/KTest.h>
 #include <kernel/fs/Initrd.h>
-#include <loader/BootMemory.h>
+#include <kernel/KTest.h>
 #include <wasi/Cpio.h>
 #include <wasi/RamFs.h>
 #include <wasi/Wasi.h>
@@ -206,15 +206,15 @@ KTEST(initrd_wasi_over_ramfs)
 
 KTEST(initrd_reservation_stays_out_of_the_memory_map)
 {
-    // The loader's bookkeeping (loader/BootMemory.cpp) with QEMU's layout:
+    // The loader's bookkeeping (boot/BootMemory.cpp) with QEMU's layout:
     // firmware below the image, an unaligned initrd at +128 MiB.
-    loader::BootMemory memory;
+    boot::BootMemory memory;
     memory.add_ram(0x8000'0000, 512ull << 20);
-    KASSERT(!memory.reserve(0x8000'0000, 0x20'0000, loader::Use::Firmware).is_error());
-    KASSERT(!memory.reserve(0x8820'0123, 0x5000, loader::Use::Initrd).is_error());
+    KASSERT(!memory.reserve(0x8000'0000, 0x20'0000, boot::Use::Firmware).is_error());
+    KASSERT(!memory.reserve(0x8820'0123, 0x5000, boot::Use::Initrd).is_error());
     // A 130 MiB, 2 MiB-aligned allocation would cover it from the first free
     // address; it must go above instead.
-    auto placed = memory.allocate(130ull << 20, 0x20'0000, loader::Use::Kernel);
+    auto placed = memory.allocate(130ull << 20, 0x20'0000, boot::Use::Kernel);
     KASSERT(!placed.is_error());
     KEXPECT_GE(placed.value(), 0x8820'5123ull);
     boot::MemoryRange map[8];

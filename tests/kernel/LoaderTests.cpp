@@ -6,14 +6,14 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
 #include <base/Memory.h>
-#include <generated/loader/LoaderTestVectors.h>
-#include <generated/loader/SigningKey.h>
+#include <boot/AddressSpace.h>
+#include <boot/Image.h>
+#include <generated/boot/LoaderTestVectors.h>
+#include <generated/boot/SigningKey.h>
 #include <kernel/Boot.h>
 #include <kernel/KTest.h>
-#include <kernel/Trap.h>
 #include <kernel/mm/VirtualMemory.h>
-#include <loader/AddressSpace.h>
-#include <loader/Image.h>
+#include <kernel/Trap.h>
 
 extern "C" {
 #include <zstd.h>
@@ -197,23 +197,23 @@ KTEST(loader_signature_verifies_and_rejects_tampering)
     __builtin_memcpy(message, tv::signed_message, sizeof(message));
     __builtin_memcpy(signature, tv::signature, sizeof(signature));
     __builtin_memcpy(key, boot::signing_public_key, sizeof(key));
-    KASSERT(loader::verify_signature(message, sizeof(message), signature, key));
+    KASSERT(boot::verify_signature(message, sizeof(message), signature, key));
     // Any flipped byte in the message or the signature is refused.
     for (usize i = 0; i < sizeof(message); i += 5) {
         message[i] ^= 0x01;
-        KEXPECT(!loader::verify_signature(message, sizeof(message), signature, key));
+        KEXPECT(!boot::verify_signature(message, sizeof(message), signature, key));
         message[i] ^= 0x01;
     }
     for (usize i = 0; i < sizeof(signature); i += 7) {
         signature[i] ^= 0x80;
-        KEXPECT(!loader::verify_signature(message, sizeof(message), signature, key));
+        KEXPECT(!boot::verify_signature(message, sizeof(message), signature, key));
         signature[i] ^= 0x80;
     }
     // A different (here: corrupted) public key.
     key[40] ^= 0x04;
-    KEXPECT(!loader::verify_signature(message, sizeof(message), signature, key));
+    KEXPECT(!boot::verify_signature(message, sizeof(message), signature, key));
     key[40] ^= 0x04;
-    KEXPECT(loader::verify_signature(message, sizeof(message), signature, key));
+    KEXPECT(boot::verify_signature(message, sizeof(message), signature, key));
 }
 
 KTEST(loader_zstd_decompresses_test_vector)
@@ -228,7 +228,7 @@ KTEST(loader_zstd_decompresses_test_vector)
     KEXPECT(!ZSTD_isError(size));
     KEXPECT_EQ(size, tv::plaintext_size);
     u8 digest[32];
-    loader::sha256(out, tv::plaintext_size, digest);
+    boot::sha256(out, tv::plaintext_size, digest);
     KEXPECT_EQ(__builtin_memcmp(digest, tv::plaintext_sha256, 32), 0);
     // A corrupted frame is an error, never a crash.
     u8 corrupt[sizeof(tv::zstd_frame)];
@@ -237,7 +237,7 @@ KTEST(loader_zstd_decompresses_test_vector)
     corrupt[sizeof(corrupt) / 2 + 1] ^= 0x55;
     size_t bad = ZSTD_decompressDCtx(context, out, tv::plaintext_size + 16, corrupt, sizeof(corrupt));
     if (!ZSTD_isError(bad)) {
-        loader::sha256(out, bad, digest);
+        boot::sha256(out, bad, digest);
         KEXPECT_NE(__builtin_memcmp(digest, tv::plaintext_sha256, 32), 0);
     }
     platform_deallocate(out, tv::plaintext_size + 16, 16);

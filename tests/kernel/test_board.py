@@ -93,7 +93,7 @@ def check_uboot_refuses_tampered_images(ctx):
 
 
 def check_image_headers_for_booti_and_bootefi(ctx):
-    """The headers firmware reads (loader/ImageFormat.h), parsed here
+    """The headers firmware reads (boot/ImageFormat.h), parsed here
     independently of tools/mkimage.py."""
     img = read_image(ctx)
     size = len(img)

@@ -11,7 +11,7 @@ import tempfile
 import qemu
 
 BASE_LINE = re.compile(r"^kernel base 0x([0-9a-f]{16})$")
-# The KASLR window of the Sv48 layout QEMU virt uses (loader/AddressSpace.h).
+# The KASLR window of the Sv48 layout QEMU virt uses (boot/AddressSpace.h).
 SV48_WINDOW = (0xffff_c000_0000_0000, 0xffff_ffff_8000_0000)
 SV39_WINDOW = (0xffff_ffe0_0000_0000, 0xffff_ffff_8000_0000)
 
@@ -284,7 +284,7 @@ def check_image_cut_inside_loader_reports_failure(ctx):
 
 
 def check_loader_magic_flip_detected(ctx):
-    # The image's first bytes (loader/ImageFormat.h, ImagePrologue): bytes
+    # The image's first bytes (boot/ImageFormat.h, ImagePrologue): bytes
     # 0..5 are "MZ" and the jump, which run before anything can check them
     # (refused, or at least never a silent success); the RISC-V Image header
     # (6..63) and the PE header are covered by the loader's CRC-32; bytes

@@ -1,7 +1,7 @@
 """Booting k23 images under qemu-system-riscv64 -machine virt (Debian's OpenSBI).
 
 A boot succeeds only when the console shows the status line the loader or the
-kernel prints as it powers off (kernel/Shutdown.cpp, and the loader's early
+kernel prints as it powers off (boot/Shutdown.cpp, and the loader's early
 self-check in loader/SelfCheck.cpp): `shutdown: status N`. QEMU's own exit
 status is not enough: an image cut inside the loader makes OpenSBI jump into
 code that is not there, which can end in a clean QEMU exit (status 0) with

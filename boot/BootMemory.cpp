@@ -1,6 +1,6 @@
-#include <loader/BootMemory.h>
+#include <boot/BootMemory.h>
 
-namespace k23::loader {
+namespace k23::boot {
 
 void BootMemory::add_ram(u64 base, u64 size) noexcept
 {
@@ -122,4 +122,4 @@ usize BootMemory::usable_map(boot::MemoryRange* out, usize capacity) const noexc
     return written;
 }
 
-} // namespace k23::loader
+} // namespace k23::boot

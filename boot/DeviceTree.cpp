@@ -1,12 +1,10 @@
-#include <kernel/DeviceTree.h>
+#include <boot/DeviceTree.h>
 
 extern "C" {
 #include <libfdt.h>
 }
 
-namespace k23::kernel {
-
-PlatformInfo g_platform;
+namespace k23::boot {
 
 u64 PlatformInfo::total_memory() const noexcept
 {
@@ -389,4 +387,4 @@ const char* parse_device_tree_in(const void* fdt, usize buffer_size, u64 boot_ha
     return parse_device_tree(fdt, boot_hart_id, out);
 }
 
-} // namespace k23::kernel
+} // namespace k23::boot

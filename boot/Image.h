@@ -1,13 +1,13 @@
 #pragma once
 
-// Checking and unpacking the signed kernel payload (loader/ImageFormat.h).
+// Checking and unpacking the signed kernel payload (boot/ImageFormat.h).
 
 #include <base/Result.h>
 #include <base/Types.h>
-#include <loader/BootMemory.h>
-#include <loader/ImageFormat.h>
+#include <boot/BootMemory.h>
+#include <boot/ImageFormat.h>
 
-namespace k23::loader {
+namespace k23::boot {
 
 struct VerifiedImage {
     boot::ImageHeader const* header { nullptr };
@@ -37,4 +37,4 @@ void sha256_labelled(const char* label, const void* data, usize size, u8 (&out)[
 // against an uncompressed public point (0x04 || X || Y). Exposed for tests.
 [[nodiscard]] bool verify_signature(const u8* message, usize size, const u8 (&signature)[64], const u8 (&public_point)[65]) noexcept;
 
-} // namespace k23::loader
+} // namespace k23::boot

@@ -1,9 +1,9 @@
-// The few C++ ABI hooks a freestanding kernel needs.
+// The few C++ ABI hooks the freestanding loader and kernel need.
 
 extern "C" {
 
 // Static objects with destructors register them with __cxa_atexit; the
-// kernel never exits, so they are never run.
+// loader and the kernel never exit, so they are never run.
 void* __dso_handle = nullptr;
 
 int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }

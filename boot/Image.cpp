@@ -1,14 +1,12 @@
-#include <generated/loader/SigningKey.h>
-#include <loader/Image.h>
+#include <boot/Image.h>
+#include <generated/boot/SigningKey.h>
 
 extern "C" {
 #include <bearssl.h>
 #include <zstd.h>
 }
 
-namespace k23::loader {
-
-using namespace boot;
+namespace k23::boot {
 
 namespace {
 
@@ -135,4 +133,4 @@ Result<void> decompress_kernel(VerifiedImage const& image, u8* out, BootMemory& 
     return {};
 }
 
-} // namespace k23::loader
+} // namespace k23::boot

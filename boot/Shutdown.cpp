@@ -1,9 +1,9 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Sbi.h>
-#include <kernel/Console.h>
-#include <kernel/Shutdown.h>
+#include <base/Log.h>
+#include <boot/Shutdown.h>
 
-namespace k23::kernel {
+namespace k23::boot {
 
 namespace {
 
@@ -29,7 +29,7 @@ void shutdown(u32 status) noexcept
     // Printed once: a fault while printing it must not recurse.
     if (!s_status_reported) {
         s_status_reported = true;
-        kprintln("shutdown: status {}"_sv, status);
+        log("shutdown: status {}"_sv, status);
     }
 
     if (status != 0 && s_test_finisher != 0) {
@@ -49,12 +49,12 @@ void shutdown(u32 status) noexcept
         // has no power-off device: SBI_ERR_NOT_SUPPORTED).
         auto result = sbi::system_reset(sbi::ResetType::Shutdown,
             status == 0 ? sbi::ResetReason::None : sbi::ResetReason::SystemFailure);
-        kprintln("shutdown: the firmware cannot power off (SBI error {}): halted"_sv, result.error);
+        log("shutdown: the firmware cannot power off (SBI error {}): halted"_sv, result.error);
     } else {
         // Firmware older than SRST (SBI < 0.3): §5.8 legacy System Shutdown.
         // Not tried after SRST failed: OpenSBI would stop the hart in M-mode.
         sbi::call(sbi::Eid::LegacyShutdown, 0);
-        kprintln("shutdown: the firmware cannot power off: halted"_sv);
+        log("shutdown: the firmware cannot power off: halted"_sv);
     }
     // A clean halt: no interrupt enabled in sie, so wfi sleeps (privileged
     // spec §3.3.3 lets it return anyway; then it waits again).
@@ -63,4 +63,4 @@ void shutdown(u32 status) noexcept
         riscv64::wait_for_interrupt();
 }
 
-} // namespace k23::kernel
+} // namespace k23::boot

@@ -7,9 +7,9 @@
 
 #include <base/Result.h>
 #include <base/Types.h>
-#include <loader/BootInfo.h>
+#include <boot/BootInfo.h>
 
-namespace k23::loader {
+namespace k23::boot {
 
 enum class Use : u8 {
     Firmware,  // reserved by the platform: never handed out, never usable
@@ -56,4 +56,4 @@ private:
 constexpr u64 align_up(u64 value, u64 alignment) noexcept { return (value + alignment - 1) & ~(alignment - 1); }
 constexpr u64 align_down(u64 value, u64 alignment) noexcept { return value & ~(alignment - 1); }
 
-} // namespace k23::loader
+} // namespace k23::boot

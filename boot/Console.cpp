@@ -1,7 +1,8 @@
 #include <arch/riscv64/Sbi.h>
-#include <kernel/Console.h>
+#include <base/Log.h>
+#include <boot/Console.h>
 
-namespace k23::kernel {
+namespace k23::boot {
 
 namespace {
 
@@ -150,4 +151,4 @@ void console_write(StringView text) noexcept
     }
 }
 
-} // namespace k23::kernel
+} // namespace k23::boot
