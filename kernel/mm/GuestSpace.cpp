@@ -7,6 +7,7 @@
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/heap/Mimalloc.h>
+#include <kernel/mm/AslrRandom.h>
 #include <kernel/mm/GuestSpace.h>
 
 namespace k23::kernel {
@@ -21,21 +22,6 @@ int s_aslr_logging = -1; // unknown yet
 constexpr u64 page_round(u64 size) noexcept { return (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 constexpr usize random_tries = 32;
 
-// 64 random bits from the platform's DRBG; without entropy (no seed from the
-// loader) a fixed sequence, which still gives distinct placements.
-u64 random_u64() noexcept
-{
-    u64 value = 0;
-    if (platform_random_bytes(reinterpret_cast<u8*>(&value), sizeof value))
-        return value;
-    static u64 s_state = 0x9e37'79b9'7f4a'7c15ull;
-    // splitmix64 (Steele, Lea, Flood 2014).
-    u64 z = (s_state += 0x9e37'79b9'7f4a'7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58'476d'1ce4'e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d0'49bb'1331'11ebull;
-    return z ^ (z >> 31);
-}
-
 // A page-aligned base for `size` bytes in [low, high) at random where
 // is_free(base) agrees; after random_tries misses, the lowest of `low` and
 // the candidates candidate(i) (ends of what is already placed) that fits.
@@ -46,7 +32,7 @@ Result<u64> place_randomly(u64 low, u64 high, u64 size, IsFree is_free, usize ca
         return Error::formatted(ErrorCode::OutOfMemory, "guest space: no room for {:#x} bytes"_sv, size);
     u64 slots = (high - low - size) / PAGE_SIZE + 1;
     for (usize i = 0; i < random_tries; ++i) {
-        u64 base = low + random_u64() % slots * PAGE_SIZE;
+        u64 base = low + aslr_random_below(slots) * PAGE_SIZE;
         if (is_free(base))
             return base;
     }
@@ -90,7 +76,7 @@ Result<void> GuestSpace::create() noexcept
 {
     VERIFY(!is_created());
     // The engine region: a root slot in 1..255 (slot 0 holds page 0).
-    u32 slot = static_cast<u32>(1 + random_u64() % (riscv64::PTES_PER_TABLE / 2 - 1));
+    u32 slot = static_cast<u32>(1 + aslr_random_below(riscv64::PTES_PER_TABLE / 2 - 1));
     TRY(m_space.create_split(slot));
     if (auto placed = place_areas(); placed.is_error()) {
         destroy();
@@ -355,9 +341,11 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     case GuestRegion::Code:
         return in_heap_area(GuestArea::Code, View::Guest);
     case GuestRegion::LinearMemory:
+    case GuestRegion::MemoryReservation:
         for (usize i = 0; i < m_memory_count; ++i) {
             auto const& memory = m_memories[i];
-            if (address >= memory.base && end <= memory.base + memory.accessible)
+            u64 limit = region == GuestRegion::LinearMemory ? memory.accessible : memory.reserved;
+            if (address >= memory.base && end <= memory.base + limit)
                 return true;
         }
         return false;

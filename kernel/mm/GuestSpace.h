@@ -76,6 +76,8 @@ enum class GuestRegion : u8 {
     Stack,            // the stack area, likewise
     Code,             // published code
     LinearMemory,     // [base, base + accessible) of one linear memory
+    MemoryReservation, // [base, base + reserved) of one (a fault there past
+                       // the accessible size is out of bounds memory access)
 };
 
 struct GuestSpaceStats {
