@@ -5,6 +5,7 @@
 #include <kernel/DeviceTree.h>
 #include <kernel/Heap.h>
 #include <kernel/KTest.h>
+#include <kernel/OsCosts.h>
 #include <kernel/Panic.h>
 #include <kernel/Shutdown.h>
 #include <kernel/Smp.h>
@@ -140,6 +141,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     StringView pattern;
     if (args.get("ktest"_sv, pattern))
         status = run_ktests(pattern) == 0 ? 0 : 1;
+    // ./k23 bench's OS costs of guests in U-mode (kernel/OsCosts.h).
+    if (args.has("costs"_sv) && run_os_costs() != 0)
+        status = 1;
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).
     if (args.has("ramfs-dump"_sv)) {
