@@ -434,7 +434,9 @@ private:
             InstId term = f.blocks[top.block].last;
             u32 count = term == no_id ? 0 : f.insts[term].edge_count;
             if (top.next < count) {
-                BlockId s = f.edges[f.insts[term].first_edge + top.next++].target;
+                // Successors last to first, so the first (a br_if's taken
+                // side, a br_table's first target) comes first in the text.
+                BlockId s = f.edges[f.insts[term].first_edge + count - 1 - top.next++].target;
                 if (s < f.blocks.size() && !seen[s] && !f.blocks[s].removed) {
                     seen[s] = 1;
                     TRY(stack.try_append({ s, 0 }));

@@ -59,14 +59,14 @@ TEST(OptimizingBuilder, IfElseMergesLocalsAndResults)
         R"(function 0 (i32) -> (i32)
 block0(v0: i32):
   v1 = i32.const 0
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
-  v2 = i32.const 2
-  jump block3(v2, v1)
+  v2 = i32.const 7
+  v3 = i32.const 1
+  jump block3(v3, v2)
 block2:
-  v3 = i32.const 7
-  v4 = i32.const 1
-  jump block3(v4, v3)
+  v4 = i32.const 2
+  jump block3(v4, v1)
 block3(v5: i32, v6: i32):
   v7 = i32.add v5, v6
   return v7
@@ -83,12 +83,12 @@ TEST(OptimizingBuilder, IfWithoutElse)
         local.get 0)))"),
         R"(function 0 (i32) -> (i32)
 block0(v0: i32):
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
-  jump block3(v0)
-block2:
   v1 = i32.const 5
   jump block3(v1)
+block2:
+  jump block3(v0)
 block3(v2: i32):
   return v2
 )");
@@ -149,12 +149,12 @@ TEST(OptimizingBuilder, BranchOutOfTheFunction)
         R"(function 0 (i32) -> (i32)
 block0(v0: i32):
   v1 = i32.const 9
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
+  return v1
+block2:
   v2 = i32.const 4
   return v2
-block2:
-  return v1
 )");
 }
 
@@ -238,12 +238,12 @@ TEST(OptimizingBuilder, UnreachableCodeIsSkipped)
         i32.const 4)))"),
         R"(function 0 (i32) -> (i32)
 block0(v0: i32):
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
-  trap unreachable
-block2:
   v1 = i32.const 3
   return v1
+block2:
+  trap unreachable
 )");
 }
 

@@ -224,12 +224,12 @@ TEST(OptimizingGvn, DominatingTwinsMerge)
 block0(v0: i32, v1: i32):
   v2 = i32.add v0, v1
   v3 = i32.mul v2, v2
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
+  jump block3(v2)
+block2:
   v4 = i32.const 3
   jump block3(v4)
-block2:
-  jump block3(v2)
 block3(v5: i32):
   v6 = i32.add v3, v5
   v7 = i32.load v0 mem0+0
@@ -248,7 +248,7 @@ TEST(OptimizingGvn, SiblingsDoNotMerge)
                   { gvn }),
         R"(function 0 (i32, i32) -> (i32)
 block0(v0: i32, v1: i32):
-  br_if v0, block2, block1
+  br_if v0, block1, block2
 block1:
   v2 = i32.mul v0, v1
   jump block3(v2)
