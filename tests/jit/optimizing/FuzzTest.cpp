@@ -4,6 +4,7 @@
 // pass and the pipeline with the verifier after every step. A function may
 // be refused only with Unsupported (SIMD); anything else is a bug.
 
+#include "IrInterpreter.h"
 #include "OptimizingTestHelpers.h"
 
 #include <jit/optimizing/Passes.h>
@@ -22,7 +23,42 @@ struct Totals {
     usize unsupported { 0 };
     usize insts_before { 0 };
     usize insts_after { 0 };
+    usize runs { 0 };
+    usize returned { 0 };
+    usize trace_words { 0 };
 };
+
+// Arguments for the differential runs: edge values and random bits.
+std::vector<std::vector<u64>> argument_sets(const Function& f, u64 seed)
+{
+    static constexpr u64 interesting[] = {
+        0, 1, 2, 7, 0xffffffffull, 0x80000000ull, 0x7fffffffull, ~u64(0), 0x8000000000000000ull,
+        0x3f800000ull /* 1.0f */, 0x7fc00000ull /* NaN f */, 0x4059000000000000ull /* 100.0 */,
+        0xfff8000000000000ull /* NaN */, 0x43e0000000000000ull /* 2^63 */, 65528, 16,
+    };
+    std::vector<std::vector<u64>> sets;
+    u64 x = seed * 0x9e3779b97f4a7c15ull + 7;
+    for (u32 n = 0; n < 4; ++n) {
+        std::vector<u64> args;
+        for (usize k = 0; k < f.param_types.size(); ++k) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            args.push_back(x % 3 ? interesting[x % (sizeof(interesting) / sizeof(interesting[0]))] : x);
+        }
+        sets.push_back(args);
+    }
+    return sets;
+}
+
+std::string describe(const Outcome& o)
+{
+    std::string s = o.end == Outcome::End::Trapped ? "trap " + std::to_string(o.trap) : o.end == Outcome::End::OutOfFuel ? "out of fuel" : "results";
+    for (u64 r : o.results)
+        s += " " + std::to_string(r);
+    s += ", " + std::to_string(o.trace.size()) + " trace words";
+    return s;
+}
 
 // Every defined function of `bytes` (which must read) through the tier.
 void check_module(const WasmBytes& bytes, const std::string& what, Totals& totals, bool must_read)
@@ -61,6 +97,11 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
         };
         if (!check("build"))
             continue;
+        // What the function does before the passes, on a few inputs.
+        std::vector<std::vector<u64>> inputs = argument_sets(f, index);
+        std::vector<Outcome> before;
+        for (const auto& args : inputs)
+            before.push_back(IrInterpreter(f).run(args));
         totals.insts_before += f.live_inst_count();
         EXPECT_FALSE(print(f).empty());
         struct Step {
@@ -97,12 +138,33 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
         if (!check("optimize"))
             continue;
         totals.insts_after += f.live_inst_count();
+        // ... is what it does after them (unless it ran out of fuel).
+        for (usize n = 0; n < inputs.size(); ++n) {
+            if (before[n].end == Outcome::End::OutOfFuel)
+                continue;
+            ++totals.runs;
+            totals.returned += before[n].end == Outcome::End::Returned;
+            totals.trace_words += before[n].trace.size();
+            Outcome now = IrInterpreter(f, 1000000).run(inputs[n]);
+            if (!(now == before[n])) {
+                ADD_FAILURE() << what << " function " << index << ": the passes changed what it does: before "
+                              << describe(before[n]) << ", after " << describe(now) << "\n"
+                              << print(f).substr(0, 4000);
+                break;
+            }
+        }
         // The pipeline reaches a fixed point: another round changes nothing
         // that the verifier could object to, and DCE finds nothing new.
         auto again = eliminate_dead_code(f);
         EXPECT_FALSE(again.is_error());
         check("eliminate_dead_code again");
     }
+}
+
+Result<bool> optimize_pass(Function& f) noexcept
+{
+    TRY(optimize(f));
+    return true;
 }
 
 // Deterministic bytes for wasm-opt's -ttf input (xorshift64*).
@@ -149,8 +211,10 @@ TEST(OptimizingFuzz, RandomModulesFromBinaryen)
     }
     EXPECT_GT(totals.modules, seeds / 2) << "most generated modules should read";
     EXPECT_GT(totals.functions - totals.unsupported, totals.modules) << "and most functions build";
-    std::printf("[ optimizing ] %zu random modules, %zu functions (%zu unsupported), %zu -> %zu instructions\n",
-        totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after);
+    EXPECT_GT(totals.runs, totals.functions) << "most functions run in the differential check";
+    std::printf("[ optimizing ] %zu random modules, %zu functions (%zu unsupported), %zu -> %zu instructions, %zu runs compared (%zu returned, %zu trace words)\n",
+        totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after, totals.runs,
+        totals.returned, totals.trace_words);
 }
 
 TEST(OptimizingFuzz, SightglassWorkloads)
@@ -170,6 +234,41 @@ TEST(OptimizingFuzz, SightglassWorkloads)
     }
     if (totals.modules == 0)
         GTEST_SKIP() << "no workloads at " << root;
-    std::printf("[ optimizing ] %zu workloads, %zu functions (%zu unsupported), %zu -> %zu instructions\n",
-        totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after);
+    std::printf("[ optimizing ] %zu workloads, %zu functions (%zu unsupported), %zu -> %zu instructions, %zu runs compared (%zu returned, %zu trace words)\n",
+        totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after, totals.runs,
+        totals.returned, totals.trace_words);
+}
+
+// The reference interpreter itself: known answers, a trap, and a wrong
+// rewrite that the differential check must notice.
+TEST(OptimizingFuzz, InterpreterKnowsTheAnswers)
+{
+    IrCase c(R"((module (memory 1) (func (export "f") (param $n i32) (param $d i32) (result i32) (local $s i32)
+        loop $l
+          local.get $s local.get $n i32.add local.set $s
+          local.get $n i32.const 1 i32.sub local.tee $n
+          br_if $l
+        end
+        (i32.store offset=8 (i32.const 0) (local.get $s))
+        (i32.div_u (i32.load offset=8 (i32.const 0)) (local.get $d)))))",
+        "f");
+    ASSERT_EQ(c.error, "");
+    Outcome sum = IrInterpreter(c.function).run({ 10, 5 });
+    ASSERT_EQ(sum.end, Outcome::End::Returned);
+    EXPECT_EQ(sum.results, std::vector<u64>({ 11 })); // (10 + 9 + ... + 1) / 5
+    EXPECT_EQ(sum.trace, std::vector<u64>({ 0x5707e, 8, 4, 55 })); // the store
+    Outcome trap = IrInterpreter(c.function).run({ 3, 0 });
+    EXPECT_EQ(trap.end, Outcome::End::Trapped);
+    EXPECT_EQ(trap.trap, u8(wasm::TrapCode::IntegerDivideByZero));
+
+    // A "pass" that turns the subtraction into an addition changes what
+    // the function does; the oracle must see it.
+    c.run(optimize_pass, "optimize");
+    for (InstId i = 0; i < c.function.insts.size(); ++i) {
+        Inst& inst = c.function.insts[i];
+        if (!inst.removed && inst.op == Op::Numeric && inst.wasm_op == Opcode::I32Sub)
+            inst.wasm_op = Opcode::I32Add;
+    }
+    Outcome wrong = IrInterpreter(c.function, 100000).run({ 10, 5 });
+    EXPECT_FALSE(wrong == sum);
 }
