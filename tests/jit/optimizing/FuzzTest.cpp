@@ -9,6 +9,7 @@
 
 #include <jit/optimizing/Passes.h>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace k23;
@@ -276,4 +277,31 @@ TEST(OptimizingFuzz, InterpreterKnowsTheAnswers)
     }
     Outcome wrong = IrInterpreter(c.function, 100000).run({ 10, 5 });
     EXPECT_FALSE(wrong == sum);
+}
+
+// The spec suite's modules (converted by `./k23 spec` or the host ring into
+// build/spec): the core suite's corner cases of control flow, unreachable
+// code and numerics. Modules that do not read (assert_invalid, ...) are
+// skipped.
+TEST(OptimizingFuzz, SpecSuiteModules)
+{
+    const char* env = std::getenv("K23_SPEC_WASM");
+    std::string self = __FILE__;
+    std::string repo = self.substr(0, self.rfind("/tests/jit/"));
+    std::string root = env ? env : repo + "/build/spec/core";
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() == ".wasm")
+            files.push_back(it->path().string());
+    }
+    std::sort(files.begin(), files.end());
+    Totals totals;
+    for (const std::string& file : files)
+        check_module(read_file(file), file, totals, false);
+    if (totals.modules == 0)
+        GTEST_SKIP() << "no converted spec modules at " << root;
+    std::printf("[ optimizing ] %zu spec modules, %zu functions (%zu unsupported), %zu -> %zu instructions, %zu runs compared (%zu returned, %zu trace words)\n",
+        totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after, totals.runs,
+        totals.returned, totals.trace_words);
 }
