@@ -56,6 +56,7 @@ void Function::clear() noexcept
     edges.clear();
     operands.clear();
     aliases.clear();
+    replacements_pending = false;
 }
 
 Result<BlockId> Function::create_block(Span<const Type> types) noexcept
@@ -93,6 +94,7 @@ Result<InstId> Function::new_inst(const Inst& proto, Span<const ValueId> args, S
     inst.first_edge = no_id;
     inst.edge_count = 0;
     TRY(operands.try_extend(args));
+    note_aliased(args);
     inst.result_count = u32(result_types.size());
     inst.first_result = result_types.is_empty() ? no_id : ValueId(values.size());
     inst.type = result_types.is_empty() ? Type::None : result_types[0];
@@ -142,6 +144,7 @@ Result<EdgeId> Function::add_edge(InstId inst, BlockId target, Span<const ValueI
     edge.args_begin = u32(operands.size());
     edge.arg_count = u32(args.size());
     TRY(operands.try_extend(args));
+    note_aliased(args);
     TRY(edges.try_append(edge));
     if (from.first_edge == no_id)
         from.first_edge = id;
@@ -188,36 +191,23 @@ void Function::remove(InstId id) noexcept
     insts[id].removed = true;
 }
 
-void Function::remove_param(BlockId block, u32 index) noexcept
-{
-    Block& b = blocks[block];
-    VERIFY(index < b.param_count);
-    ValueId* params = operands.data() + b.params_begin;
-    for (u32 i = index; i + 1 < b.param_count; ++i) {
-        params[i] = params[i + 1];
-        values[params[i]].position = i;
-    }
-    --b.param_count;
-    for (EdgeId e = b.first_incoming; e != no_id; e = edges[e].next_incoming) {
-        Edge& edge = edges[e];
-        ValueId* args = operands.data() + edge.args_begin;
-        for (u32 i = index; i + 1 < edge.arg_count; ++i)
-            args[i] = args[i + 1];
-        --edge.arg_count;
-    }
-}
-
 bool Function::remove_trivial_params(BlockId block) noexcept
 {
+    // A replaced parameter has an alias: the sweeps skip it, and one
+    // compaction at the end drops them all (one at a time is quadratic in
+    // a merge block's parameters, one per local).
     bool any = false;
     for (bool changed = true; changed;) {
         changed = false;
-        for (u32 i = 0; i < blocks[block].param_count;) {
-            ValueId p = params(block)[i];
+        Span<const ValueId> ps = params(block);
+        for (u32 i = 0; i < ps.size(); ++i) {
+            ValueId p = ps[i];
+            if (aliases[p] != no_id)
+                continue;
             ValueId unique = no_id;
             bool trivial = true;
             for (EdgeId e = blocks[block].first_incoming; e != no_id; e = edges[e].next_incoming) {
-                ValueId a = resolve(edge_args(e)[i]);
+                ValueId a = resolve(operands[edges[e].args_begin + i]);
                 if (a == p || a == unique)
                     continue;
                 if (unique != no_id) {
@@ -226,15 +216,14 @@ bool Function::remove_trivial_params(BlockId block) noexcept
                 }
                 unique = a;
             }
-            if (!trivial || unique == no_id) {
-                ++i;
+            if (!trivial || unique == no_id)
                 continue;
-            }
             replace_all_uses(p, unique);
-            remove_param(block, i);
             changed = any = true;
         }
     }
+    if (any)
+        drop_params(block, [&](ValueId p) { return aliases[p] != no_id; });
     return any;
 }
 
@@ -308,6 +297,7 @@ void Function::replace_all_uses(ValueId from, ValueId to) noexcept
 {
     VERIFY(from != to);
     aliases[from] = to;
+    replacements_pending = true;
 }
 
 ValueId Function::resolve(ValueId v) noexcept
@@ -326,6 +316,9 @@ ValueId Function::resolve(ValueId v) noexcept
 
 void Function::apply_replacements() noexcept
 {
+    if (!replacements_pending)
+        return;
+    replacements_pending = false;
     for (InstId i = 0; i < insts.size(); ++i) {
         Inst& inst = insts[i];
         if (inst.removed)

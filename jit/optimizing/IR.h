@@ -158,6 +158,7 @@ public:
     Vector<Edge> edges;
     Vector<ValueId> operands; // inst args, edge args and block params
     Vector<ValueId> aliases;  // per value: its replacement, or no_id
+    bool replacements_pending { false };
 
     // ---- views
     [[nodiscard]] Span<ValueId> args(InstId i) noexcept { return operands.span().slice(insts[i].args_begin, insts[i].arg_count); }
@@ -187,9 +188,32 @@ public:
     // Moves an instruction to just before `before` (another block's too).
     void move_before(InstId inst, InstId before) noexcept;
     void remove(InstId inst) noexcept;
-    // Drops parameter `index` of `block` and the matching argument of every
-    // incoming edge (needs compute_incoming()).
-    void remove_param(BlockId block, u32 index) noexcept;
+    // Drops every parameter p of `block` for which drop(p) holds, and the
+    // matching arguments, in one sweep (needs compute_incoming()).
+    template<typename Drop>
+    void drop_params(BlockId block, Drop drop) noexcept
+    {
+        Block& b = blocks[block];
+        ValueId* params = operands.data() + b.params_begin;
+        for (EdgeId e = b.first_incoming; e != no_id; e = edges[e].next_incoming) {
+            Edge& edge = edges[e];
+            ValueId* args = operands.data() + edge.args_begin;
+            u32 kept = 0;
+            for (u32 i = 0; i < edge.arg_count; ++i) {
+                if (!drop(params[i]))
+                    args[kept++] = args[i];
+            }
+            edge.arg_count = kept;
+        }
+        u32 kept = 0;
+        for (u32 i = 0; i < b.param_count; ++i) {
+            if (drop(params[i]))
+                continue;
+            values[params[i]].position = kept;
+            params[kept++] = params[i];
+        }
+        b.param_count = kept;
+    }
     // Replaces each parameter of `block` that receives one value on every
     // incoming edge (or itself, around a loop) by that value and drops it,
     // until none is left (needs compute_incoming(); a block without
@@ -212,6 +236,12 @@ public:
     [[nodiscard]] u32 live_inst_count() const noexcept;
 
 private:
+    // New operands naming a replaced value still need apply_replacements().
+    void note_aliased(Span<const ValueId> args) noexcept
+    {
+        for (ValueId v : args)
+            replacements_pending |= aliases[v] != no_id;
+    }
     Result<InstId> new_inst(const Inst& proto, Span<const ValueId> args, Span<const Type> result_types) noexcept;
     void unlink(InstId inst) noexcept;
 };

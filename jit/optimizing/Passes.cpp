@@ -198,12 +198,9 @@ Result<bool> eliminate_dead_code(Function& f) noexcept
         }
         if (b == f.entry)
             continue; // the function's parameters stay
-        for (u32 k = f.blocks[b].param_count; k > 0; --k) {
-            if (!live_value[f.params(b)[k - 1]]) {
-                f.remove_param(b, k - 1);
-                changed = true;
-            }
-        }
+        u32 before = f.blocks[b].param_count;
+        f.drop_params(b, [&](ValueId p) { return !live_value[p]; });
+        changed |= f.blocks[b].param_count != before;
     }
     return changed;
 }
