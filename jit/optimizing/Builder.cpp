@@ -8,13 +8,142 @@ namespace k23::jit::optimizing {
 using wasm::FrameKind;
 using wasm::ValueType;
 
+namespace {
+
+// Heapsort: O(n log n) whatever the input, no allocation.
+void sort_ascending(Span<u32> items) noexcept
+{
+    usize n = items.size();
+    auto sift_down = [&](usize root, usize end) {
+        for (;;) {
+            usize child = 2 * root + 1;
+            if (child >= end)
+                return;
+            if (child + 1 < end && items[child] < items[child + 1])
+                ++child;
+            if (!(items[root] < items[child]))
+                return;
+            u32 t = items[root];
+            items[root] = items[child];
+            items[child] = t;
+            root = child;
+        }
+    };
+    for (usize i = n / 2; i > 0; --i)
+        sift_down(i - 1, n);
+    for (usize end = n; end > 1; --end) {
+        u32 t = items[0];
+        items[0] = items[end - 1];
+        items[end - 1] = t;
+        sift_down(0, end - 1);
+    }
+}
+
+// The scanning walk: which locals each block, loop and if assigns. Each
+// open construct collects its locals (each once) in a stack of lists;
+// when it ends, its list is kept for its ordinal and merged into its
+// parent's, so nested constructs cost their distinct locals, not every
+// assignment once per enclosing construct.
+class Scanner : public wasm::NullInterface {
+public:
+    explicit Scanner(Builder::Scan& scan) noexcept
+        : m_scan(scan)
+    {
+        m_scan.locals.clear();
+        m_scan.frame_begin.clear();
+        m_scan.frame_count.clear();
+    }
+    void on_function_begin(Span<const ValueType> locals) noexcept { note(m_mark.try_resize(locals.size(), 0)); }
+    Result<void> on_function_end() noexcept { return m_result; }
+    void on_block(u32, const wasm::ControlFrame&) noexcept { open(); }
+    void on_loop(u32, const wasm::ControlFrame&) noexcept { open(); }
+    void on_if(u32, const wasm::ControlFrame&) noexcept { open(); }
+    void on_end(u32, const wasm::ControlFrame& frame) noexcept
+    {
+        if (frame.kind == FrameKind::Function || m_open.is_empty() || m_result.is_error())
+            return;
+        Open inner = m_open.take_last();
+        Span<u32> list = m_work.span().slice(inner.begin);
+        sort_ascending(list);
+        m_scan.frame_begin[inner.ordinal] = u32(m_scan.locals.size());
+        m_scan.frame_count[inner.ordinal] = u32(list.size());
+        note(m_scan.locals.try_extend(list));
+        if (m_open.is_empty()) {
+            note(m_work.try_resize(0));
+            return;
+        }
+        // Into the parent: mark what it has, add what it lacks.
+        Open& parent = m_open.last();
+        parent.stamp = ++m_stamp;
+        for (u32 k = parent.begin; k < inner.begin; ++k)
+            m_mark[m_work[k]] = parent.stamp;
+        u32 end = u32(m_work.size());
+        for (u32 k = inner.begin; k < end; ++k) {
+            u32 local = m_work[k];
+            if (m_mark[local] != parent.stamp) {
+                m_mark[local] = parent.stamp;
+                note(m_merge.try_append(local));
+            }
+        }
+        note(m_work.try_resize(inner.begin));
+        note(m_work.try_extend(m_merge.span()));
+        m_merge.clear();
+    }
+    void on_local_set(u32, u32 index, ValueType) noexcept { assign(index); }
+    void on_local_tee(u32, u32 index, ValueType) noexcept { assign(index); }
+
+private:
+    struct Open {
+        u32 ordinal;
+        u32 begin; // of its list in m_work
+        u32 stamp; // m_mark[local] == stamp: local is in the list
+    };
+    void open() noexcept
+    {
+        Open frame { u32(m_scan.frame_begin.size()), u32(m_work.size()), ++m_stamp };
+        note(m_open.try_append(frame));
+        note(m_scan.frame_begin.try_append(0));
+        note(m_scan.frame_count.try_append(0));
+    }
+    void assign(u32 local) noexcept
+    {
+        if (m_open.is_empty() || local >= m_mark.size())
+            return;
+        Open& frame = m_open.last();
+        if (m_mark[local] == frame.stamp)
+            return;
+        m_mark[local] = frame.stamp;
+        note(m_work.try_append(local));
+    }
+    void note(const Result<void>& result) noexcept
+    {
+        if (result.is_error() && !m_result.is_error())
+            m_result = result;
+    }
+
+    Builder::Scan& m_scan;
+    Vector<Open> m_open;
+    Vector<u32> m_work;
+    Vector<u32> m_merge;
+    Vector<u32> m_mark;
+    u32 m_stamp { 0 };
+    Result<void> m_result;
+};
+
+} // namespace
+
 Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out) noexcept
 {
     if (function_index >= module.functions().size() || module.functions()[function_index].imported)
         return Error::formatted(ErrorCode::InvalidArgument, "function {} is not defined in the module", function_index);
     Builder builder(module, out);
-    builder.begin(function_index);
     wasm::DecoderScratch scratch;
+    {
+        Scanner scanner(builder.scan());
+        wasm::FunctionDecoder<Scanner> decoder(module, scanner, scratch);
+        TRY(decoder.decode(function_index));
+    }
+    builder.begin(function_index);
     wasm::FunctionDecoder<Builder> decoder(module, builder, scratch);
     return decoder.decode(function_index);
 }
@@ -33,6 +162,7 @@ void Builder::begin(u32 function_index) noexcept
     m_local_types.clear();
     m_frames.clear();
     m_saved.clear();
+    m_next_ordinal = 0;
     wasm::FunctionType type = m_module.function_type(function_index);
     check(types_of(type.params, m_fn.param_types));
     check(types_of(type.results, m_fn.result_types));
@@ -161,11 +291,31 @@ void Builder::on_unreachable(u32 offset) noexcept
 
 // ---------------------------------------------------------------- merges
 
-Result<BlockId> Builder::create_merge_block(Span<const ValueType> label_types) noexcept
+
+void Builder::collect_frame_locals(Frame& frame) noexcept
+{
+    u32 ordinal = m_next_ordinal++;
+    frame.locals_begin = 0;
+    frame.locals_count = 0;
+    if (frame.dead || ordinal >= m_scan.frame_begin.size())
+        return;
+    frame.locals_begin = m_scan.frame_begin[ordinal];
+    frame.locals_count = m_scan.frame_count[ordinal];
+}
+
+Result<BlockId> Builder::create_merge_block(Span<const ValueType> label_types, const Frame& frame) noexcept
 {
     TRY(types_of(label_types, m_types2));
-    TRY(m_types2.try_extend(m_local_types.span()));
+    for (u32 local : frame_locals(frame))
+        TRY(m_types2.try_append(m_local_types[local]));
     return m_fn.create_block(m_types2.span());
+}
+
+void Builder::set_frame_locals(const Frame& frame, Span<const ValueId> values) noexcept
+{
+    Span<const u32> locals = frame_locals(frame);
+    for (u32 k = 0; k < locals.size(); ++k)
+        m_locals[locals[k]] = m_fn.resolve(values[k]);
 }
 
 Result<BlockId> Builder::branch_target(Frame& frame) noexcept
@@ -185,7 +335,8 @@ Result<BlockId> Builder::branch_target(Frame& frame) noexcept
         }
         return frame.target;
     }
-    TRY(m_edge_args.try_extend(m_locals.span()));
+    for (u32 local : frame_locals(frame))
+        TRY(m_edge_args.try_append(m_locals[local]));
     return frame.target;
 }
 
@@ -219,9 +370,10 @@ Result<void> Builder::do_block(const wasm::ControlFrame& cf, FrameKind kind) noe
     frame.params = cf.params;
     frame.results = cf.results;
     frame.height = u32(m_stack.size() - cf.params.size());
+    collect_frame_locals(frame);
     if (kind == FrameKind::Loop) {
         // §4.4.8 loop: the label is the loop's start with the params.
-        BlockId header = TRY(create_merge_block(cf.params));
+        BlockId header = TRY(create_merge_block(cf.params, frame));
         frame.target = header;
         Inst jump = proto(Op::Jump);
         InstId term = TRY(m_fn.append(m_current, jump, {}));
@@ -231,12 +383,9 @@ Result<void> Builder::do_block(const wasm::ControlFrame& cf, FrameKind kind) noe
         TRY(m_stack.try_resize(frame.height));
         for (u32 i = 0; i < cf.params.size(); ++i)
             TRY(m_stack.try_append(params[i]));
-        for (u32 i = 0; i < m_locals.size(); ++i)
-            m_locals[i] = params[cf.params.size() + i];
+        set_frame_locals(frame, params.slice(cf.params.size()));
     } else {
-        for (ValueType t : cf.results)
-            TRY(type_of(t));
-        frame.target = TRY(create_merge_block(cf.results));
+        frame.target = TRY(create_merge_block(cf.results, frame));
     }
     for (ValueType t : cf.params)
         TRY(type_of(t));
@@ -252,6 +401,7 @@ void Builder::on_block(u32 offset, const wasm::ControlFrame& cf) noexcept
     if (!m_reachable) {
         Frame frame;
         frame.dead = true;
+        collect_frame_locals(frame);
         check(m_frames.try_append(frame));
         return;
     }
@@ -266,6 +416,7 @@ void Builder::on_loop(u32 offset, const wasm::ControlFrame& cf) noexcept
     if (!m_reachable) {
         Frame frame;
         frame.dead = true;
+        collect_frame_locals(frame);
         check(m_frames.try_append(frame));
         return;
     }
@@ -282,7 +433,8 @@ Result<void> Builder::do_if(const wasm::ControlFrame& cf) noexcept
     frame.height = u32(m_stack.size() - cf.params.size());
     for (ValueType t : cf.params)
         TRY(type_of(t));
-    frame.target = TRY(create_merge_block(cf.results));
+    collect_frame_locals(frame);
+    frame.target = TRY(create_merge_block(cf.results, frame));
     BlockId then_block = TRY(m_fn.create_block({}));
     frame.else_block = TRY(m_fn.create_block({}));
     ValueId args[1] = { cond };
@@ -292,7 +444,8 @@ Result<void> Builder::do_if(const wasm::ControlFrame& cf) noexcept
     // The else branch starts from the if's params and locals (§4.4.8 if).
     frame.saved_begin = u32(m_saved.size());
     TRY(m_saved.try_extend(m_stack.span().slice(frame.height)));
-    TRY(m_saved.try_extend(m_locals.span()));
+    for (u32 local : frame_locals(frame))
+        TRY(m_saved.try_append(m_locals[local]));
     TRY(m_frames.try_append(frame));
     m_current = then_block;
     return {};
@@ -306,6 +459,7 @@ void Builder::on_if(u32 offset, const wasm::ControlFrame& cf) noexcept
     if (!m_reachable) {
         Frame frame;
         frame.dead = true;
+        collect_frame_locals(frame);
         check(m_frames.try_append(frame));
         return;
     }
@@ -326,8 +480,7 @@ Result<void> Builder::do_else() noexcept
     Span<const ValueId> saved = m_saved.span().slice(frame.saved_begin);
     for (u32 i = 0; i < frame.params.size(); ++i)
         TRY(m_stack.try_append(saved[i]));
-    for (u32 i = 0; i < m_locals.size(); ++i)
-        m_locals[i] = saved[frame.params.size() + i];
+    set_frame_locals(frame, saved.slice(frame.params.size()));
     return {};
 }
 
@@ -368,8 +521,7 @@ Result<void> Builder::do_end() noexcept
             Span<const ValueId> saved = m_saved.span().slice(frame.saved_begin);
             for (u32 i = 0; i < frame.params.size(); ++i)
                 TRY(m_stack.try_append(saved[i]));
-            for (u32 i = 0; i < m_locals.size(); ++i)
-                m_locals[i] = saved[frame.params.size() + i];
+            set_frame_locals(frame, saved.slice(frame.params.size()));
             InstId term = TRY(m_fn.append(m_current, proto(Op::Jump), {}));
             TRY(add_branch_edge(term, frame));
         }
@@ -391,8 +543,7 @@ Result<void> Builder::do_end() noexcept
     TRY(seal(end));
     for (u32 i = 0; i < arity; ++i)
         TRY(m_stack.try_append(m_fn.resolve(m_args[i])));
-    for (u32 i = 0; i < m_locals.size(); ++i)
-        m_locals[i] = m_fn.resolve(m_args[arity + i]);
+    set_frame_locals(frame, m_args.span().slice(arity));
     m_current = end;
     m_reachable = true;
     return {};

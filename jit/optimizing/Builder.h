@@ -8,8 +8,11 @@
 // §3.3.8 "Control Instructions", §4.4.8 for their execution): a local is a
 // variable whose current value the builder tracks. Every merge point — the
 // end of a block or an if, a loop header — is a block whose parameters are
-// the label's values and one per local, and every branch to it passes the
-// values it has. When a merge point's predecessors are all known (a
+// the label's values and one per local that the construct assigns (a
+// first, scanning walk over the body lists them per block, loop and if: a
+// branch to a label comes from inside its construct, so any other local
+// has one value on every edge), and every branch to it passes the values
+// it has. When a merge point's predecessors are all known (a
 // block's or if's `end`; for a loop header, the loop's `end`: a branch to
 // a loop can only come from inside it), each parameter that receives one
 // value on every edge (or itself, around a loop) is replaced by that value
@@ -38,6 +41,16 @@ public:
     }
 
     void begin(u32 function_index) noexcept;
+
+    // What the scanning walk found: for the n-th block/loop/if, the locals
+    // it assigns (local.set/local.tee in it or in a construct inside it),
+    // ascending, as a range of `locals`.
+    struct Scan {
+        Vector<u32> locals;
+        Vector<u32> frame_begin;
+        Vector<u32> frame_count;
+    };
+    Scan& scan() noexcept { return m_scan; }
 
     // ---- the decoder's Interface (wasm/FunctionDecoder.h NullInterface)
     void on_function_begin(Span<const wasm::ValueType> locals) noexcept;
@@ -104,7 +117,9 @@ private:
         BlockId target { no_id };     // end block (block, if), header (loop), return block (function, lazily)
         BlockId else_block { no_id }; // if
         bool has_else { false };
-        u32 saved_begin { 0 };        // if: params and locals at entry, in m_saved
+        u32 saved_begin { 0 };        // if: params and assigned locals at entry, in m_saved
+        u32 locals_begin { 0 };       // the locals the construct assigns, in m_scan.locals
+        u32 locals_count { 0 };
         [[nodiscard]] u32 label_arity() const noexcept
         {
             return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size());
@@ -135,8 +150,18 @@ private:
         inst.wasm_offset = m_offset;
         return inst;
     }
-    // A merge block: the label's types, then one parameter per local.
-    Result<BlockId> create_merge_block(Span<const wasm::ValueType> label_types) noexcept;
+    // The construct's assigned locals, from the scan (every block/loop/if
+    // takes its ordinal, dead ones too, as in the scan).
+    void collect_frame_locals(Frame& frame) noexcept;
+    [[nodiscard]] Span<const u32> frame_locals(const Frame& frame) const noexcept
+    {
+        return m_scan.locals.span().slice(frame.locals_begin, frame.locals_count);
+    }
+    // A merge block: the label's types, then one parameter per local the
+    // construct assigns.
+    Result<BlockId> create_merge_block(Span<const wasm::ValueType> label_types, const Frame& frame) noexcept;
+    // Locals from a span of values, one per entry of frame_locals(frame).
+    void set_frame_locals(const Frame& frame, Span<const ValueId> values) noexcept;
     // The block a branch to `frame` goes to, and its arguments in m_edge_args.
     Result<BlockId> branch_target(Frame& frame) noexcept;
     Result<void> add_branch_edge(InstId term, Frame& frame) noexcept;
@@ -170,6 +195,8 @@ private:
     Vector<ValueId> m_edge_args; // branch_target
     Vector<Type> m_types;
     Vector<Type> m_types2;
+    Scan m_scan;
+    u32 m_next_ordinal { 0 };
 };
 
 } // namespace k23::jit::optimizing
