@@ -431,6 +431,25 @@ Simplified simplify(const Function& f, Opcode op, ValueId a, ValueId b, ValueId&
     }
 }
 
+// Strength reduction by a power-of-two constant (unsigned, so no sign
+// fix-up): x * 2^k = x << k, x /u 2^k = x >>u k, x %u 2^k = x & (2^k - 1).
+// Returns the opcode and the new constant operand, or false.
+bool reduce_strength(Opcode op, u64 c, Opcode& reduced, u64& operand) noexcept
+{
+    if (c < 2 || (c & (c - 1)) != 0)
+        return false;
+    u64 k = u64(__builtin_ctzll(c));
+    switch (op) {
+    case Opcode::I32Mul: reduced = Opcode::I32Shl; operand = k; return true;
+    case Opcode::I64Mul: reduced = Opcode::I64Shl; operand = k; return true;
+    case Opcode::I32DivU: reduced = Opcode::I32ShrU; operand = k; return true;
+    case Opcode::I64DivU: reduced = Opcode::I64ShrU; operand = k; return true;
+    case Opcode::I32RemU: reduced = Opcode::I32And; operand = c - 1; return true;
+    case Opcode::I64RemU: reduced = Opcode::I64And; operand = c - 1; return true;
+    default: return false;
+    }
+}
+
 void make_const(Function& f, InstId i, u64 bits) noexcept
 {
     Inst& inst = f.insts[i];
@@ -603,6 +622,22 @@ Result<bool> fold_constants(Function& f) noexcept
                     f.replace_all_uses(f.result(i), value);
                     f.remove(i);
                     changed = true;
+                } else if (args.size() == 2 && f.is_const(args[1])) {
+                    Opcode reduced;
+                    u64 operand;
+                    if (reduce_strength(inst.wasm_op, f.const_bits(args[1]), reduced, operand)) {
+                        Type type = inst.type;
+                        Inst c;
+                        c.op = Op::Const;
+                        c.imm = operand;
+                        c.wasm_offset = inst.wasm_offset;
+                        Type types[1] = { type };
+                        // insert_before may move the pools: no references across it.
+                        InstId k = TRY(f.insert_before(i, c, {}, Span<const Type>(types, 1)));
+                        f.insts[i].wasm_op = reduced;
+                        f.operands[f.insts[i].args_begin + 1] = f.result(k);
+                        changed = true;
+                    }
                 }
                 break;
             }

@@ -36,8 +36,10 @@ namespace k23::jit::optimizing {
 // constants with wasm's semantics (§4.3 "Numerics"; a fold that would trap,
 // or whose float result is a NaN, is left to run), identities such as
 // x + 0, x * 1, x & -1, x - x, x ^ x, constants moved right in
-// commutative ops, select on a constant or of twins, and br_if/br_table on
-// a constant turned into a jump (then unreachable blocks are removed).
+// commutative ops, multiplication, unsigned division and remainder by a
+// power of two as shifts and masks, select on a constant or of twins, and
+// br_if/br_table on a constant turned into a jump (then unreachable blocks
+// are removed).
 Result<bool> fold_constants(Function& f) noexcept;
 
 // Copy propagation: a block parameter that receives one value on every

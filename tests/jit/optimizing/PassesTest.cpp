@@ -114,6 +114,43 @@ block0:
 )");
 }
 
+TEST(OptimizingFold, PowersOfTwoBecomeShiftsAndMasks)
+{
+    // Unsigned division and remainder by 2^k, and multiplication, are
+    // shifts and masks; signed division needs a fix-up and stays, and so
+    // do non-powers.
+    EXPECT_EQ(after(R"((module (func (export "f") (param i32 i64) (result i32)
+        local.get 0 i32.const 8 i32.mul
+        local.get 0 i32.const 16 i32.div_u i32.add
+        local.get 0 i32.const 32 i32.rem_u i32.add
+        local.get 0 i32.const 4 i32.div_s i32.add
+        local.get 0 i32.const 6 i32.mul i32.add
+        local.get 1 i64.const 0x100000000 i64.div_u i32.wrap_i64 i32.add)))",
+                  { fold, dce }),
+        R"(function 0 (i32, i64) -> (i32)
+block0(v0: i32, v1: i64):
+  v2 = i32.const 3
+  v3 = i32.shl v0, v2
+  v4 = i32.const 4
+  v5 = i32.shr_u v0, v4
+  v6 = i32.add v3, v5
+  v7 = i32.const 31
+  v8 = i32.and v0, v7
+  v9 = i32.add v6, v8
+  v10 = i32.const 4
+  v11 = i32.div_s v0, v10
+  v12 = i32.add v9, v11
+  v13 = i32.const 6
+  v14 = i32.mul v0, v13
+  v15 = i32.add v12, v14
+  v16 = i64.const 32
+  v17 = i64.shr_u v1, v16
+  v18 = i32.wrap_i64 v17
+  v19 = i32.add v15, v18
+  return v19
+)");
+}
+
 TEST(OptimizingFold, FloatsFoldExactly)
 {
     EXPECT_EQ(after(R"((module (func (export "f") (result f64)
