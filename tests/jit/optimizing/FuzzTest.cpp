@@ -210,6 +210,8 @@ TEST(OptimizingFuzz, RandomModulesFromBinaryen)
                                "--enable-multivalue --enable-mutable-globals";
         if (seed % 4 == 0)
             features += " --enable-simd";
+        if (seed % 3 == 0)
+            features += " --enable-tail-call";
         std::string cmd = "wasm-opt -ttf '" + input + "' " + features + " -o '" + output + "' >/dev/null 2>&1";
         if (std::system(cmd.c_str()) != 0)
             continue;
