@@ -450,6 +450,45 @@ bool reduce_strength(Opcode op, u64 c, Opcode& reduced, u64& operand) noexcept
     }
 }
 
+// The integer comparison that is true exactly when `op` is false (§4.3.2:
+// integer comparisons are total, unlike float ones with NaN).
+bool inverted_comparison(Opcode op, Opcode& out) noexcept
+{
+    switch (op) {
+    case Opcode::I32Eq: out = Opcode::I32Ne; return true;
+    case Opcode::I32Ne: out = Opcode::I32Eq; return true;
+    case Opcode::I32LtS: out = Opcode::I32GeS; return true;
+    case Opcode::I32GeS: out = Opcode::I32LtS; return true;
+    case Opcode::I32LtU: out = Opcode::I32GeU; return true;
+    case Opcode::I32GeU: out = Opcode::I32LtU; return true;
+    case Opcode::I32GtS: out = Opcode::I32LeS; return true;
+    case Opcode::I32LeS: out = Opcode::I32GtS; return true;
+    case Opcode::I32GtU: out = Opcode::I32LeU; return true;
+    case Opcode::I32LeU: out = Opcode::I32GtU; return true;
+    case Opcode::I64Eq: out = Opcode::I64Ne; return true;
+    case Opcode::I64Ne: out = Opcode::I64Eq; return true;
+    case Opcode::I64LtS: out = Opcode::I64GeS; return true;
+    case Opcode::I64GeS: out = Opcode::I64LtS; return true;
+    case Opcode::I64LtU: out = Opcode::I64GeU; return true;
+    case Opcode::I64GeU: out = Opcode::I64LtU; return true;
+    case Opcode::I64GtS: out = Opcode::I64LeS; return true;
+    case Opcode::I64LeS: out = Opcode::I64GtS; return true;
+    case Opcode::I64GtU: out = Opcode::I64LeU; return true;
+    case Opcode::I64LeU: out = Opcode::I64GtU; return true;
+    default: return false;
+    }
+}
+
+// The instruction defining v if it is a Numeric `op`, else no_id.
+InstId numeric_def(const Function& f, ValueId v, Opcode op) noexcept
+{
+    const Value& value = f.values[v];
+    if (value.is_param)
+        return no_id;
+    const Inst& def = f.insts[value.def];
+    return def.op == Op::Numeric && def.wasm_op == op ? value.def : no_id;
+}
+
 void make_const(Function& f, InstId i, u64 bits) noexcept
 {
     Inst& inst = f.insts[i];
@@ -594,6 +633,24 @@ Result<bool> fold_constants(Function& f) noexcept
                 v = f.resolve(v);
             switch (inst.op) {
             case Op::Numeric: {
+                // i32.eqz of an integer comparison is the inverted comparison.
+                if (inst.wasm_op == Opcode::I32Eqz && !f.values[args[0]].is_param) {
+                    InstId cmp = f.values[args[0]].def;
+                    Opcode inverted;
+                    if (f.insts[cmp].op == Op::Numeric && inverted_comparison(f.insts[cmp].wasm_op, inverted)) {
+                        Inst proto = f.insts[cmp];
+                        proto.wasm_op = inverted;
+                        proto.wasm_offset = inst.wasm_offset;
+                        ValueId operands[2] = { f.args(cmp)[0], f.args(cmp)[1] };
+                        Type types[1] = { Type::I32 };
+                        // insert_before may move the pools: no references across it.
+                        InstId flipped = TRY(f.insert_before(i, proto, Span<const ValueId>(operands, 2), Span<const Type>(types, 1)));
+                        f.replace_all_uses(f.result(i), f.result(flipped));
+                        f.remove(i);
+                        changed = true;
+                        break;
+                    }
+                }
                 if (args.size() == 2 && is_commutative(inst.wasm_op) && f.is_const(args[0]) && !f.is_const(args[1])) {
                     ValueId t = args[0];
                     args[0] = args[1];
@@ -642,6 +699,14 @@ Result<bool> fold_constants(Function& f) noexcept
                 break;
             }
             case Op::Select: {
+                // select(eqz c, a, b) = select(c, b, a)
+                if (InstId eqz = numeric_def(f, args[0], Opcode::I32Eqz); eqz != no_id) {
+                    args[0] = f.resolve(f.args(eqz)[0]);
+                    ValueId t = args[1];
+                    args[1] = args[2];
+                    args[2] = t;
+                    changed = true;
+                }
                 ValueId pick = no_id;
                 if (args[1] == args[2])
                     pick = args[1];
@@ -661,6 +726,15 @@ Result<bool> fold_constants(Function& f) noexcept
                 }
                 break;
             case Op::Branch:
+                // br_if (eqz c), A, B = br_if c, B, A
+                for (InstId eqz = numeric_def(f, args[0], Opcode::I32Eqz); eqz != no_id;
+                     eqz = numeric_def(f, args[0], Opcode::I32Eqz)) {
+                    args[0] = f.resolve(f.args(eqz)[0]);
+                    Edge t = f.edges[inst.first_edge];
+                    f.edges[inst.first_edge] = f.edges[inst.first_edge + 1];
+                    f.edges[inst.first_edge + 1] = t;
+                    changed = true;
+                }
                 if (f.is_const(args[0])) {
                     f.make_jump(i, u32(f.const_bits(args[0])) ? 0 : 1);
                     changed = cfg_changed = true;

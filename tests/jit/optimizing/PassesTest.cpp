@@ -151,6 +151,38 @@ block0(v0: i32, v1: i64):
 )");
 }
 
+TEST(OptimizingFold, EqzInvertsComparisonsAndSwapsBranches)
+{
+    // eqz(a <s b) is a >=s b; a br_if or select on eqz(c) takes c with
+    // its sides swapped. Float comparisons are not inverted (NaN).
+    EXPECT_EQ(after(R"((module (func (export "f") (param i32 i32 f32) (result i32)
+        local.get 0 local.get 1 i32.lt_s i32.eqz
+        local.get 2 local.get 2 f32.lt i32.eqz i32.add
+        local.get 0 local.get 1 local.get 0 i32.eqz select i32.add
+        local.get 1 i32.eqz
+        if (result i32) i32.const 1 else i32.const 2 end i32.add)))",
+                  { fold, dce }),
+        R"(function 0 (i32, i32, f32) -> (i32)
+block0(v0: i32, v1: i32, v2: f32):
+  v3 = i32.ge_s v0, v1
+  v4 = f32.lt v2, v2
+  v5 = i32.eqz v4
+  v6 = i32.add v3, v5
+  v7 = select.i32 v0, v1, v0
+  v8 = i32.add v6, v7
+  br_if v1, block1, block2
+block1:
+  v9 = i32.const 2
+  jump block3(v9)
+block2:
+  v10 = i32.const 1
+  jump block3(v10)
+block3(v11: i32):
+  v12 = i32.add v8, v11
+  return v12
+)");
+}
+
 TEST(OptimizingFold, FloatsFoldExactly)
 {
     EXPECT_EQ(after(R"((module (func (export "f") (result f64)
