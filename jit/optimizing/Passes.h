@@ -37,7 +37,9 @@ namespace k23::jit::optimizing {
 // or whose float result is a NaN, is left to run), identities such as
 // x + 0, x * 1, x & -1, x - x, x ^ x, constants moved right in
 // commutative ops, multiplication, unsigned division and remainder by a
-// power of two as shifts and masks, select on a constant or of twins, and
+// power of two as shifts and masks, i32.eqz of an integer comparison as
+// the inverted comparison, br_if/select on i32.eqz(c) as br_if/select on c
+// with the sides swapped, select on a constant or of twins, and
 // br_if/br_table on a constant turned into a jump (then unreachable blocks
 // are removed).
 Result<bool> fold_constants(Function& f) noexcept;
