@@ -190,12 +190,7 @@ TEST(OptimizingFuzz, RandomModulesFromBinaryen)
         GTEST_SKIP() << "wasm-opt (Debian's binaryen) is not installed";
     TempDir dir;
     Totals totals;
-    // Fewer under qemu-riscv64 (the riscv64-linux ring), where it all runs emulated.
-#if defined(__riscv)
-    constexpr u32 seeds = 16;
-#else
     constexpr u32 seeds = 60;
-#endif
     for (u32 seed = 1; seed <= seeds; ++seed) {
         std::string input = dir.path + "/seed.bin";
         std::string output = dir.path + "/out.wasm";
