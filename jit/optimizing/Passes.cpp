@@ -137,6 +137,92 @@ Result<bool> number_values(Function& f) noexcept
     return changed;
 }
 
+// ---------------------------------------------------------------- loads
+
+namespace {
+
+// The load that reads back what a full-width store wrote.
+Opcode load_of_store(Opcode store) noexcept
+{
+    switch (store) {
+    case Opcode::I32Store: return Opcode::I32Load;
+    case Opcode::I64Store: return Opcode::I64Load;
+    case Opcode::F32Store: return Opcode::F32Load;
+    case Opcode::F64Store: return Opcode::F64Load;
+    default: return Opcode::Nop;
+    }
+}
+
+constexpr usize max_known_loads = 64;
+
+struct KnownLoad {
+    Opcode op;
+    u32 memory;
+    u64 offset;
+    ValueId address;
+    ValueId value;
+};
+
+} // namespace
+
+Result<bool> eliminate_redundant_loads(Function& f) noexcept
+{
+    f.apply_replacements();
+    bool changed = false;
+    Vector<KnownLoad> known;
+    for (BlockId b = 0; b < f.blocks.size(); ++b) {
+        if (f.blocks[b].removed)
+            continue;
+        known.clear();
+        for (InstId i = f.blocks[b].first; i != no_id;) {
+            InstId next = f.insts[i].next;
+            const Inst& inst = f.insts[i];
+            switch (inst.op) {
+            case Op::Load: {
+                ValueId address = f.resolve(f.args(i)[0]);
+                ValueId found = no_id;
+                for (const KnownLoad& k : known) {
+                    if (k.op == inst.wasm_op && k.memory == inst.index && k.offset == inst.imm && k.address == address) {
+                        found = k.value;
+                        break;
+                    }
+                }
+                if (found != no_id) {
+                    f.replace_all_uses(f.result(i), found);
+                    f.remove(i);
+                    changed = true;
+                    break;
+                }
+                // A bounded table keeps a block of many loads linear.
+                if (known.size() < max_known_loads)
+                    TRY(known.try_append({ inst.wasm_op, inst.index, inst.imm, address, f.result(i) }));
+                break;
+            }
+            case Op::Store: {
+                // Any store may alias any known address: forget them, then
+                // remember what this one wrote.
+                known.clear();
+                Opcode load = load_of_store(inst.wasm_op);
+                if (load != Opcode::Nop)
+                    TRY(known.try_append({ load, inst.index, inst.imm, f.resolve(f.args(i)[0]), f.resolve(f.args(i)[1]) }));
+                break;
+            }
+            case Op::Call:
+            case Op::CallIndirect:
+            case Op::MemoryGrow:
+            case Op::Runtime:
+                known.clear();
+                break;
+            default:
+                break;
+            }
+            i = next;
+        }
+    }
+    f.apply_replacements();
+    return changed;
+}
+
 // ---------------------------------------------------------------- DCE
 
 Result<bool> eliminate_dead_code(Function& f) noexcept
@@ -315,6 +401,7 @@ Result<void> optimize(Function& f) noexcept
         changed |= TRY(fold_constants(f));
         changed |= TRY(propagate_copies(f));
         changed |= TRY(number_values(f));
+        changed |= TRY(eliminate_redundant_loads(f));
         changed |= TRY(eliminate_dead_code(f));
         changed |= TRY(hoist_loop_invariants(f));
         changed |= TRY(merge_blocks(f));

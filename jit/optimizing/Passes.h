@@ -54,6 +54,13 @@ Result<bool> propagate_copies(Function& f) noexcept;
 // operands in either order) to one that dominates it is replaced by it.
 Result<bool> number_values(Function& f) noexcept;
 
+// Redundant load elimination inside a block: a load of the same memory,
+// address, offset and opcode as an earlier one, or a full-width load of
+// what a full-width store just wrote, with nothing in between that may
+// write memory (a store, a call, memory.grow, a runtime operation), is the
+// earlier value. Wasm memories are not shared yet, so nothing else writes.
+Result<bool> eliminate_redundant_loads(Function& f) noexcept;
+
 // Dead-code elimination: removable instructions whose results nothing
 // live uses, and block parameters no live instruction reads (with the
 // edge arguments that fed them). Liveness starts at everything with an

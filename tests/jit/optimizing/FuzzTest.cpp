@@ -113,6 +113,7 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
             { fold_constants, "fold_constants" },
             { propagate_copies, "propagate_copies" },
             { number_values, "number_values" },
+            { eliminate_redundant_loads, "eliminate_redundant_loads" },
             { eliminate_dead_code, "eliminate_dead_code" },
             { hoist_loop_invariants, "hoist_loop_invariants" },
         };

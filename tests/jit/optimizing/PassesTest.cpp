@@ -23,6 +23,7 @@ const Named gvn { number_values, "number_values" };
 const Named dce { eliminate_dead_code, "eliminate_dead_code" };
 const Named licm { hoist_loop_invariants, "hoist_loop_invariants" };
 const Named merge { merge_blocks, "merge_blocks" };
+const Named loads { eliminate_redundant_loads, "eliminate_redundant_loads" };
 
 std::string after(const std::string& wat_text, std::initializer_list<Named> passes, const char* name = "f")
 {
@@ -326,6 +327,41 @@ block2:
   jump block3(v3)
 block3(v4: i32):
   return v4
+)");
+}
+
+// ---------------------------------------------------------------- loads
+
+TEST(OptimizingLoads, RepeatedLoadsAndStoredValuesAreReused)
+{
+    // The second load of [a+4] is the first; after the store to [b+8] the
+    // load of [b+8] is the stored value, but [a+4] may have changed and is
+    // loaded again; a narrower load of [b+8] is loaded; a call forgets all.
+    EXPECT_EQ(after(R"((module (memory 1) (func $g) (func (export "f") (param $a i32) (param $b i32) (result i32)
+        (i32.load offset=4 (local.get $a))
+        (i32.load offset=4 (local.get $a)) i32.add
+        (i32.store offset=8 (local.get $b) (i32.const 7))
+        (i32.load offset=8 (local.get $b)) i32.add
+        (i32.load offset=4 (local.get $a)) i32.add
+        (i32.load8_u offset=8 (local.get $b)) i32.add
+        call $g
+        (i32.load offset=8 (local.get $b)) i32.add)))",
+                  { loads }),
+        R"(function 1 (i32, i32) -> (i32)
+block0(v0: i32, v1: i32):
+  v2 = i32.load v0 mem0+4
+  v3 = i32.add v2, v2
+  v4 = i32.const 7
+  i32.store v1, v4 mem0+8
+  v5 = i32.add v3, v4
+  v6 = i32.load v0 mem0+4
+  v7 = i32.add v5, v6
+  v8 = i32.load8_u v1 mem0+8
+  v9 = i32.add v7, v8
+  call 0 ()
+  v10 = i32.load v1 mem0+8
+  v11 = i32.add v9, v10
+  return v11
 )");
 }
 
