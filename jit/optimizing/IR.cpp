@@ -465,9 +465,7 @@ private:
 
     Result<void> append(StringView text) noexcept
     {
-        for (usize i = 0; i < text.length(); ++i)
-            TRY(m_out.try_append(text[i]));
-        return {};
+        return m_out.try_extend(Span<const char>(text.characters_without_null_termination(), text.length()));
     }
     template<typename... Args>
     Result<void> appendf(const char* fmt, const Args&... args) noexcept
