@@ -262,6 +262,42 @@ block0(v0: f64):
 )");
 }
 
+TEST(OptimizingBuilder, LoopParametersAndBrTableBackEdges)
+{
+    // A loop with a parameter and a result (multi-value block types): the
+    // label of a loop is its start, so br_table's first target passes the
+    // loop parameter back to the header.
+    EXPECT_EQ(built(R"((module (func (export "f") (param i32) (result i32)
+        local.get 0
+        loop $l (param i32) (result i32)
+          i32.const 1 i32.sub
+          local.tee 0
+          local.get 0
+          br_table $l 1
+        end)))"),
+        R"(function 0 (i32) -> (i32)
+block0(v0: i32):
+  jump block1(v0, v0)
+block1(v1: i32, v2: i32):
+  v3 = i32.const 1
+  v4 = i32.sub v1, v3
+  br_table v4, [block1(v4, v4)], block2
+block2:
+  return v4
+)");
+}
+
+TEST(OptimizingBuilder, TypedSelectOfReferences)
+{
+    EXPECT_EQ(built(R"((module (func (export "f") (param externref externref i32) (result externref)
+        local.get 0 local.get 1 local.get 2 select (result externref))))"),
+        R"(function 0 (ref, ref, i32) -> (ref)
+block0(v0: ref, v1: ref, v2: i32):
+  v3 = select.ref v2, v0, v1
+  return v3
+)");
+}
+
 TEST(OptimizingBuilder, SimdIsUnsupportedNotACrash)
 {
     IrCase v128_param(R"((module (func (export "f") (param v128) (result i32) i32.const 0)))", "f");
