@@ -12,14 +12,13 @@ Result<void> Cfg::compute(const Function& f) noexcept
     TRY(m_rpo_index.try_resize(n, no_id));
 
     // Postorder by an explicit DFS stack of (block, next successor).
-    struct Visit {
-        BlockId block;
-        u32 next;
-    };
-    Vector<Visit> stack;
-    Vector<u8> seen;
+    auto& stack = m_stack;
+    auto& seen = m_seen;
+    auto& post = m_postorder;
+    stack.clear();
+    seen.clear();
+    post.clear();
     TRY(seen.try_resize(n, 0));
-    Vector<BlockId> post;
     TRY(stack.try_append({ f.entry, 0 }));
     seen[f.entry] = 1;
     while (!stack.is_empty()) {
@@ -58,7 +57,8 @@ Result<void> Cfg::compute(const Function& f) noexcept
     for (usize i = 0; i < n; ++i)
         m_pred_begin[i + 1] += m_pred_begin[i];
     TRY(m_pred_list.try_resize(m_pred_begin[n]));
-    Vector<u32> fill;
+    auto& fill = m_fill;
+    fill.clear();
     TRY(fill.try_resize(n, 0));
     for (BlockId b : m_rpo) {
         if (f.blocks[b].last == no_id)
@@ -103,7 +103,8 @@ Result<void> Cfg::compute(const Function& f) noexcept
 
     // Dominator tree numbering (pre/post) for O(1) dominance queries:
     // children lists in CSR form, then an explicit-stack walk.
-    Vector<u32> child_begin;
+    auto& child_begin = m_child_begin;
+    child_begin.clear();
     TRY(child_begin.try_resize(n + 1, 0));
     for (BlockId b : m_rpo) {
         if (m_idom[b] != no_id)
@@ -111,7 +112,8 @@ Result<void> Cfg::compute(const Function& f) noexcept
     }
     for (usize i = 0; i < n; ++i)
         child_begin[i + 1] += child_begin[i];
-    Vector<BlockId> children;
+    auto& children = m_children;
+    children.clear();
     TRY(children.try_resize(child_begin[n]));
     for (auto& x : fill)
         x = 0;
@@ -158,7 +160,7 @@ Result<void> Cfg::compute_loops(const Function& f) noexcept
     // Headers in reverse RPO: inner loops (later headers) are found first,
     // so an outer loop's walk sees inner bodies already claimed and jumps
     // over them through their header.
-    Vector<BlockId> work;
+    auto& work = m_work;
     for (usize i = m_rpo.size(); i > 0; --i) {
         BlockId h = m_rpo[i - 1];
         work.clear();

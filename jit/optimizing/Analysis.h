@@ -64,6 +64,18 @@ private:
     Vector<BlockId> m_loop_header;
     Vector<BlockId> m_parent_loop;
     Vector<u8> m_is_header;
+    // Scratch kept between computations (a pass pipeline reuses one Cfg).
+    struct Visit {
+        BlockId block;
+        u32 next;
+    };
+    Vector<Visit> m_stack;
+    Vector<u8> m_seen;
+    Vector<BlockId> m_postorder;
+    Vector<u32> m_fill;
+    Vector<u32> m_child_begin;
+    Vector<BlockId> m_children;
+    Vector<BlockId> m_work;
 };
 
 } // namespace k23::jit::optimizing

@@ -89,6 +89,12 @@ Result<bool> number_values(Function& f) noexcept
     f.apply_replacements();
     Cfg cfg;
     TRY(cfg.compute(f));
+    return number_values(f, cfg);
+}
+
+Result<bool> number_values(Function& f, const Cfg& cfg) noexcept
+{
+    f.apply_replacements();
     u32 count = 0;
     for (InstId i = 0; i < f.insts.size(); ++i)
         count += !f.insts[i].removed;
@@ -298,6 +304,12 @@ Result<bool> hoist_loop_invariants(Function& f) noexcept
     f.apply_replacements();
     Cfg cfg;
     TRY(cfg.compute(f));
+    return hoist_loop_invariants(f, cfg);
+}
+
+Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept
+{
+    f.apply_replacements();
     bool changed = false;
     Span<const BlockId> rpo = cfg.rpo();
     // Inner loops first: their headers come later in reverse postorder.
@@ -396,14 +408,18 @@ Result<bool> merge_blocks(Function& f) noexcept
 
 Result<void> optimize(Function& f) noexcept
 {
+    Cfg cfg;
     for (u32 round = 0; round < 4; ++round) {
         bool changed = false;
         changed |= TRY(fold_constants(f));
         changed |= TRY(propagate_copies(f));
-        changed |= TRY(number_values(f));
+        // Folding is the only pass that changes the CFG before merging: one
+        // Cfg serves GVN and LICM (DCE only removes parameters and code).
+        TRY(cfg.compute(f));
+        changed |= TRY(number_values(f, cfg));
         changed |= TRY(eliminate_redundant_loads(f));
         changed |= TRY(eliminate_dead_code(f));
-        changed |= TRY(hoist_loop_invariants(f));
+        changed |= TRY(hoist_loop_invariants(f, cfg));
         changed |= TRY(merge_blocks(f));
         if (!changed)
             break;

@@ -19,6 +19,7 @@
 //               memory.size/grow, the runtime operations, terminators:
 //               kept in place, in order.
 
+#include <jit/optimizing/Analysis.h>
 #include <jit/optimizing/IR.h>
 
 namespace k23::jit::optimizing {
@@ -53,6 +54,8 @@ Result<bool> propagate_copies(Function& f) noexcept;
 // trapping operation identical (op, immediates, operands, commutative
 // operands in either order) to one that dominates it is replaced by it.
 Result<bool> number_values(Function& f) noexcept;
+// With the function's current Cfg (GVN does not change the CFG).
+Result<bool> number_values(Function& f, const Cfg& cfg) noexcept;
 
 // Redundant load elimination inside a block: a load of the same memory,
 // address, offset and opcode as an earlier one, or a full-width load of
@@ -72,6 +75,8 @@ Result<bool> eliminate_dead_code(Function& f) noexcept;
 // one block outside the loop that enters it, ending in a jump), inner
 // loops first so an invariant climbs out of every loop it can.
 Result<bool> hoist_loop_invariants(Function& f) noexcept;
+// With the function's current Cfg (LICM does not change the CFG).
+Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept;
 
 // Block merging: a block whose only predecessor jumps to it joins that
 // predecessor (its parameters become the jump's arguments), so straight
