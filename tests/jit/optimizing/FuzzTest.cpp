@@ -303,3 +303,35 @@ TEST(OptimizingFuzz, SpecSuiteModules)
         totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after, totals.runs,
         totals.returned, totals.trace_words);
 }
+
+// Shapes that break recursive or quadratic code: 3000 nested blocks left
+// by one br_table with a target per block, a loop assigning 500 locals,
+// and 300 sequential ifs each assigning a different local.
+TEST(OptimizingFuzz, DeepNestingWideTablesManyLocals)
+{
+    std::string wat = "(module (func (export \"f\") (param i32) (result i32)";
+    for (int i = 0; i < 500; ++i)
+        wat += " (local i32)";
+    constexpr int depth = 3000;
+    for (int i = 0; i < depth; ++i)
+        wat += " block";
+    wat += " local.get 0 br_table";
+    for (int i = 0; i < depth; ++i)
+        wat += " " + std::to_string(i);
+    wat += " 0";
+    for (int i = 0; i < depth; ++i)
+        wat += " end local.get 0 i32.const " + std::to_string(i) + " i32.add local.set 0";
+    wat += " loop $l";
+    for (int i = 1; i <= 500; ++i)
+        wat += " local.get " + std::to_string(i) + " local.get 0 i32.add local.set " + std::to_string(i);
+    wat += " local.get 0 i32.const 1 i32.sub local.tee 0 br_if $l end";
+    for (int i = 1; i <= 300; ++i)
+        wat += " local.get 0 if local.get 0 local.set " + std::to_string(i) + " end";
+    wat += " local.get 250)";
+    wat += ")";
+    IrCase c(wat, "f");
+    ASSERT_EQ(c.error.substr(0, 200), "");
+    c.run(optimize_pass, "optimize");
+    ASSERT_EQ(c.error.substr(0, 200), "");
+    EXPECT_GT(c.function.live_inst_count(), 1000u);
+}
