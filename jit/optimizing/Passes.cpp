@@ -404,6 +404,92 @@ Result<bool> merge_blocks(Function& f) noexcept
     return changed;
 }
 
+// ---------------------------------------------------------------- jumps
+
+Result<bool> thread_jumps(Function& f) noexcept
+{
+    f.apply_replacements();
+    // How often each value is used, to know that a block's parameters are
+    // read by its jump alone (a block it dominates may use them directly).
+    Vector<u32> uses;
+    TRY(uses.try_resize(f.values.size(), 0));
+    for (const Block& b : f.blocks) {
+        if (b.removed)
+            continue;
+        for (InstId i = b.first; i != no_id; i = f.insts[i].next) {
+            for (ValueId v : f.args(i))
+                ++uses[v];
+            for (u32 k = 0; k < f.insts[i].edge_count; ++k) {
+                for (ValueId v : f.edge_args(f.insts[i].first_edge + k))
+                    ++uses[v];
+            }
+        }
+    }
+    auto forwarding = [&](BlockId b) {
+        const Block& block = f.blocks[b];
+        if (b == f.entry || block.removed || block.first == no_id || block.first != block.last)
+            return false;
+        const Inst& jump = f.insts[block.first];
+        if (jump.op != Op::Jump || f.edges[jump.first_edge].target == b)
+            return false;
+        for (ValueId p : f.params(b)) {
+            u32 in_jump = 0;
+            for (ValueId a : f.edge_args(jump.first_edge))
+                in_jump += a == p;
+            if (uses[p] != in_jump)
+                return false;
+        }
+        return true;
+    };
+    bool changed = false;
+    Vector<ValueId> args;
+    for (BlockId p = 0; p < f.blocks.size(); ++p) {
+        if (f.blocks[p].removed)
+            continue;
+        InstId term = f.blocks[p].last;
+        for (u32 k = 0; k < f.insts[term].edge_count; ++k) {
+            EdgeId e = f.insts[term].first_edge + k;
+            // A few hops per edge: chains of forwarders, never a cycle of them.
+            for (u32 hops = 0; hops < 8 && forwarding(f.edges[e].target); ++hops) {
+                BlockId b = f.edges[e].target;
+                EdgeId onward = f.insts[f.blocks[b].first].first_edge;
+                args.clear();
+                for (ValueId a : f.edge_args(onward)) {
+                    const Value& value = f.values[a];
+                    TRY(args.try_append(value.is_param && value.def == b ? f.edge_args(e)[value.position] : a));
+                }
+                for (ValueId a : f.edge_args(e))
+                    --uses[a];
+                for (ValueId a : args)
+                    ++uses[a];
+                Edge& edge = f.edges[e];
+                edge.target = f.edges[onward].target;
+                edge.args_begin = u32(f.operands.size());
+                edge.arg_count = u32(args.size());
+                TRY(f.operands.try_extend(args.span()));
+                changed = true;
+            }
+        }
+        // A br_if or br_table whose edges are all the same is a jump.
+        const Inst& t = f.insts[term];
+        if ((t.op == Op::Branch || t.op == Op::BrTable) && t.edge_count > 0) {
+            bool same = true;
+            for (u32 k = 1; k < t.edge_count && same; ++k) {
+                const Edge& a = f.edges[t.first_edge];
+                const Edge& b = f.edges[t.first_edge + k];
+                same = a.target == b.target && f.edge_args(t.first_edge).equals(f.edge_args(t.first_edge + k));
+            }
+            if (same) {
+                f.make_jump(term, 0);
+                changed = true;
+            }
+        }
+    }
+    if (changed)
+        TRY(f.remove_unreachable_blocks());
+    return changed;
+}
+
 // ---------------------------------------------------------------- pipeline
 
 Result<void> optimize(Function& f) noexcept
@@ -420,6 +506,7 @@ Result<void> optimize(Function& f) noexcept
         changed |= TRY(eliminate_redundant_loads(f));
         changed |= TRY(eliminate_dead_code(f));
         changed |= TRY(hoist_loop_invariants(f, cfg));
+        changed |= TRY(thread_jumps(f));
         changed |= TRY(merge_blocks(f));
         if (!changed)
             break;

@@ -78,6 +78,12 @@ Result<bool> hoist_loop_invariants(Function& f) noexcept;
 // With the function's current Cfg (LICM does not change the CFG).
 Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept;
 
+// Jump threading: an edge to a block that only jumps on (and whose
+// parameters only that jump reads) goes straight to where it jumps, with
+// the arguments mapped; a br_if or br_table whose edges are all the same
+// becomes a jump. Blocks nothing reaches any more are removed.
+Result<bool> thread_jumps(Function& f) noexcept;
+
 // Block merging: a block whose only predecessor jumps to it joins that
 // predecessor (its parameters become the jump's arguments), so straight
 // lines of jumps that folding leaves behind become one block.

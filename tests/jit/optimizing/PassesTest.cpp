@@ -24,6 +24,7 @@ const Named dce { eliminate_dead_code, "eliminate_dead_code" };
 const Named licm { hoist_loop_invariants, "hoist_loop_invariants" };
 const Named merge { merge_blocks, "merge_blocks" };
 const Named loads { eliminate_redundant_loads, "eliminate_redundant_loads" };
+const Named thread { thread_jumps, "thread_jumps" };
 
 std::string after(const std::string& wat_text, std::initializer_list<Named> passes, const char* name = "f")
 {
@@ -273,6 +274,34 @@ block1(v4: i32, v5: i32):
   br_if v7, block1(v7, v7), block2
 block2:
   return v7
+)");
+}
+
+TEST(OptimizingThread, EdgesSkipBlocksThatOnlyJump)
+{
+    // The missing else only jumps to the end with the if's values: the
+    // br_if goes there directly. The br_if on $a has two identical edges
+    // once the block between is threaded: a jump.
+    EXPECT_EQ(after(R"((module (func (export "f") (param i32 i32) (result i32)
+        local.get 0
+        if
+          i32.const 5 local.set 1
+        end
+        block $a
+          local.get 0 br_if $a
+        end
+        local.get 1)))",
+                  { thread }),
+        R"(function 0 (i32, i32) -> (i32)
+block0(v0: i32, v1: i32):
+  br_if v0, block1, block2(v1)
+block1:
+  v2 = i32.const 5
+  jump block2(v2)
+block2(v3: i32):
+  jump block3
+block3:
+  return v3
 )");
 }
 
