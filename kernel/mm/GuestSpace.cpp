@@ -313,7 +313,7 @@ bool GuestSpace::commit_on_fault(u64 address) noexcept
             return false;
         return !m_space.map_new(page, PAGE_SIZE, Protection::ReadWrite).is_error();
     }
-    return false;
+    return m_areas[usize(GuestArea::Stack)].commit_stack_page(address);
 }
 
 // ---------------------------------------------------------------- questions
@@ -351,7 +351,8 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     case GuestRegion::ExposedReadWrite:
         return in_heap_area(GuestArea::ExposedReadWrite, View::Guest);
     case GuestRegion::Stack:
-        return in_heap_area(GuestArea::Stack, View::Guest);
+        // A lazily committed stack counts whole, mapped or not yet.
+        return area(GuestArea::Stack).in_stack_run(address, size) || in_heap_area(GuestArea::Stack, View::Guest);
     case GuestRegion::Code:
         return in_heap_area(GuestArea::Code, View::Guest);
     case GuestRegion::LinearMemory:
