@@ -470,7 +470,7 @@ void GuestHeapArea::deallocate(void* pointer, usize size, usize alignment) noexc
     if (lazy) {
         VERIFY(lazy->pages == pages);
         for (u64 page = address; page < address + pages * PAGE_SIZE; page += PAGE_SIZE) {
-            if (!m_space->translate(page, View::Kernel).is_error())
+            if (m_space->is_mapped(page, View::Kernel))
                 unmap_pages(page, 1);
         }
         *lazy = {};
@@ -491,7 +491,7 @@ bool GuestHeapArea::commit_stack_page(u64 address) noexcept
         if (run.pages == 0 || page < run.base || page >= run.base + run.pages * PAGE_SIZE)
             continue;
         // Mapped already: the fault was something else (never retried).
-        if (!m_space->translate(page, View::Kernel).is_error())
+        if (m_space->is_mapped(page, View::Kernel))
             return false;
         return !map_pages(page, 1).is_error();
     }

@@ -309,7 +309,7 @@ bool GuestSpace::commit_on_fault(u64 address) noexcept
         if (address < memory.base || address - memory.base >= memory.accessible)
             continue;
         // Already mapped: the fault was something else (never retried).
-        if (!m_space.translate(page).is_error())
+        if (m_space.is_mapped(page))
             return false;
         return !m_space.map_new(page, PAGE_SIZE, Protection::ReadWrite).is_error();
     }
@@ -323,7 +323,7 @@ bool GuestSpace::pages_mapped(u64 address, u64 size, View view) const noexcept
     u64 first = address & ~(PAGE_SIZE - 1);
     u64 last = (address + size - 1) & ~(PAGE_SIZE - 1);
     for (u64 page = first;; page += PAGE_SIZE) {
-        if (m_space.translate(page, view).is_error())
+        if (!m_space.is_mapped(page, view))
             return false;
         if (page == last)
             return true;
