@@ -590,6 +590,28 @@ def runner_command(tier, target=None, prefix=(), vlen=DEFAULT_VLEN):
     return list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
 
 
+def convert_or_report(report, suite, relpath, wast):
+    """The JSON of a .wast, or None when wast2json rejects it (then each of
+    its top-level commands is reported skipped, with wast2json's error)."""
+    json_path, error = convert(suite, relpath, wast)
+    if not error:
+        return json_path
+    info(f"spec: {relpath}: wast2json cannot convert it: {error}")
+    reason = f"wast2json cannot convert it: {error}"
+    if relpath in OUTDATED_FILES:
+        reason += f" ({OUTDATED_FILES[relpath]})"
+    for keyword, line in wast_commands(wast) or [("convert", 0)]:
+        report.add(suite, relpath, line, keyword, "skipped", reason)
+    return None
+
+
+def suite_features(suite):
+    """The runner's `features` list for a suite."""
+    if suite != "core" and suite not in PROPOSALS:
+        raise DriverError(f"spec: unknown suite '{suite}'")
+    return "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
+
+
 def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None,
                vlen=DEFAULT_VLEN, simd_only=False):
     """vlen: the VLEN the runner's hart has (cmd must match: runner_command's
@@ -599,9 +621,7 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
     root = testsuite_dir()
     cmd = cmd or runner_command(tier, vlen=vlen)
     for suite in suites:
-        if suite != "core" and suite not in PROPOSALS:
-            raise DriverError(f"spec: unknown suite '{suite}'")
-        features = "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
+        features = suite_features(suite)
         runner, last = None, None   # the running k23-spec, the last file it ran
 
         def finish(runner, last):
@@ -619,14 +639,8 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                 simd = is_simd_file(suite, relpath)
                 if simd_only and not simd:
                     continue
-                json_path, error = convert(suite, relpath, wast)
-                if error:
-                    info(f"spec: {relpath}: wast2json cannot convert it: {error}")
-                    reason = f"wast2json cannot convert it: {error}"
-                    if relpath in OUTDATED_FILES:
-                        reason += f" ({OUTDATED_FILES[relpath]})"
-                    for keyword, line in wast_commands(wast) or [("convert", 0)]:
-                        report.add(suite, relpath, line, keyword, "skipped", reason)
+                json_path = convert_or_report(report, suite, relpath, wast)
+                if json_path is None:
                     continue
                 vector = simd and vlen > 0
                 try:
@@ -661,7 +675,11 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
 def cmd_spec(args):
     suites = args.suite or DEFAULT_SUITES
     vlen = getattr(args, "vlen", DEFAULT_VLEN)
-    report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen)
+    if getattr(args, "where", "hosted") == "kernel":
+        import speckernel   # it imports this module
+        report = speckernel.run_suites(suites, pattern=args.filter, verbose=args.verbose, vlen=vlen)
+    else:
+        report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen)
     for failure in report.failures[:200]:
         print(f"FAILED {failure['file']}:{failure['line']}: {failure['command']}: {failure['message']}")
     if len(report.failures) > 200:
