@@ -716,16 +716,23 @@ def add_to_ring(result, target="host", prefix=(), pattern=None):
     for name, cmd, vlen, simd_only in passes:
         report = Report()
         run_suites(suites, pattern=None, cmd=cmd, report=report, vlen=vlen, simd_only=simd_only)
-        failed = {}   # one test per (file, line, command); line 0: the file's runner
-        for f in report.failures:
-            messages = failed.setdefault((f["file"], f["line"], f["command"]), [])
-            if f["message"] not in messages:
-                messages.append(f["message"])
-        for file, counts in sorted(report.files.items()):
-            for _ in range(counts["passed"]):
-                result.ok(f"{name}.{file}")
-        for (file, line, command), messages in sorted(failed.items()):
-            where = f"{file}:{line}" if line else file
-            result.fail(f"{name}.{where}.{command}", "\n".join(messages))
+        report_to_ring(result, name, report)
         reports.append(report)
     return reports[0]
+
+
+def report_to_ring(result, name, report):
+    """A Report's checked commands as tests of a ring: one passed test per
+    passed command (skipped ones do not count), one failed test per (file,
+    line, command) that failed (line 0: the file's runner)."""
+    failed = {}
+    for f in report.failures:
+        messages = failed.setdefault((f["file"], f["line"], f["command"]), [])
+        if f["message"] not in messages:
+            messages.append(f["message"])
+    for file, counts in sorted(report.files.items()):
+        for _ in range(counts["passed"]):
+            result.ok(f"{name}.{file}")
+    for (file, line, command), messages in sorted(failed.items()):
+        where = f"{file}:{line}" if line else file
+        result.fail(f"{name}.{where}.{command}", "\n".join(messages))
