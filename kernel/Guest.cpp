@@ -6,6 +6,7 @@
 #include <kernel/Console.h>
 #include <kernel/Guest.h>
 #include <kernel/Trap.h>
+#include <kernel/mm/GuestSpace.h>
 
 namespace k23::kernel {
 
@@ -42,6 +43,16 @@ Result<void> Guest::create() noexcept
     return {};
 }
 
+Result<void> Guest::create(GuestSpace& space) noexcept
+{
+    VERIFY(space.is_created() && !m_address_space.is_created());
+    m_space = &space;
+    reset(0, 0);
+    return {};
+}
+
+UserAddressSpace& Guest::address_space() noexcept { return m_space != nullptr ? m_space->address_space() : m_address_space; }
+
 void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
 {
     m_context = UserContext {};
@@ -56,7 +67,8 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) no
     // From the sscratch write in k23_enter_user on, a trap is taken for the
     // guest's: no interrupts in the kernel while we set up.
     disable_interrupts();
-    m_address_space.activate();
+    if (m_space == nullptr)
+        m_address_space.activate();
     u64 deadline = 0;
     u64 kernel_sie = 0;
     if (time_limit != 0) {
@@ -67,7 +79,13 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) no
     }
     for (;;) {
         m_context.sstatus = guest_sstatus(read_csr<Csr::Sstatus>());
+        // A split space: the guest root for U-mode, the kernel view (where
+        // the engine's private objects are) for everything after the trap.
+        if (m_space != nullptr)
+            m_space->activate_guest_view();
         k23_enter_user(&m_context);
+        if (m_space != nullptr)
+            m_space->activate_kernel_view();
         // The guest ran with VS = Off; the kernel's vector unit comes back.
         set_csr_bits<Csr::Sstatus>(kernel_sstatus & Sstatus::VS_MASK);
 

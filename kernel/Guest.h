@@ -22,6 +22,12 @@
 //   still running at it (a runaway loop) is killed with one line
 //   `guest killed: time limit at pc 0x…`.
 //
+// A guest either owns a plain address space (create()) or runs in a split
+// one it is given (create(GuestSpace&), kernel/mm/GuestSpace.h): then run()
+// activates the guest root right before each entry into U-mode and the
+// kernel-view root right after each trap from U-mode, before the system-call
+// handler (or anything else) runs, and returns with the kernel view active.
+//
 // Each guest starts with every register zero except pc and sp. FP registers
 // are part of the context (saved only when sstatus.FS says the guest dirtied
 // them, §4.1.1.5). Vector state is not yet: guests run with sstatus.VS = Off,
@@ -34,6 +40,8 @@
 #include <kernel/mm/UserAddressSpace.h>
 
 namespace k23::kernel {
+
+class GuestSpace;
 
 // Negative errno values returned in a0 (Linux/WASI style numbers).
 enum class GuestErrno : i64 {
@@ -79,8 +87,16 @@ public:
     Guest& operator=(Guest const&) = delete;
 
     [[nodiscard]] Result<void> create() noexcept;
-    // Releases the address space (every frame it took).
-    void destroy() noexcept { m_address_space.destroy(); }
+    // Runs in `space` (created, and outliving this guest's runs): the guest
+    // root while in U-mode, the kernel view from each trap on.
+    [[nodiscard]] Result<void> create(GuestSpace& space) noexcept;
+    // Releases the own address space (every frame it took); a GuestSpace
+    // stays its owner's.
+    void destroy() noexcept
+    {
+        m_address_space.destroy();
+        m_space = nullptr;
+    }
 
     // Zeroes every register, then sets pc and sp.
     void reset(u64 entry_pc, u64 stack_pointer) noexcept;
@@ -88,11 +104,14 @@ public:
     // until the limit passes. Activates this guest's address space.
     GuestExit run(SystemCallHandler handler = nullptr, void* cookie = nullptr, u64 time_limit = 0) noexcept;
 
-    [[nodiscard]] UserAddressSpace& address_space() noexcept { return m_address_space; }
+    // The address space the guest runs in (its GuestSpace's, if it has one).
+    [[nodiscard]] UserAddressSpace& address_space() noexcept;
+    [[nodiscard]] GuestSpace* space() noexcept { return m_space; }
     [[nodiscard]] riscv64::UserContext& context() noexcept { return m_context; }
 
 private:
     UserAddressSpace m_address_space;
+    GuestSpace* m_space { nullptr };
     riscv64::UserContext m_context {};
 };
 

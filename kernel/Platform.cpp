@@ -10,9 +10,16 @@
 //     small, so a reservation is capped (kernel_memory_reservation_cap):
 //     growing past it fails, which memory.grow may always do (§4.4.7.7 of
 //     the core spec lets memory.grow fail).
-// The kernel cannot run JIT code yet (guests come with U-mode address spaces,
-// DESIGN.md "Guests in the kernel"), so platform_can_execute_jit() is false:
-// the engine reads, validates, compiles and instantiates, but does not run.
+// That is outside any guest. While a guest is current (a GuestSpace::Scope,
+// kernel/mm/GuestSpace.h) code and linear memories go to that guest's user
+// half instead: code in its heap's code area (kernel view RW, then R; guest
+// U+RX once published), memories at random addresses outside its engine
+// region (8 GiB reservations, U+RW in both views). Publish, grow and release
+// route by address.
+// The kernel cannot run JIT code itself (guests run it in U-mode, DESIGN.md
+// "Guests in the kernel"), so platform_can_execute_jit() is false: the
+// engine reads, validates, compiles and instantiates, but does not call
+// into code.
 
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
@@ -23,6 +30,7 @@
 #include <kernel/DeviceTree.h>
 #include <kernel/Platform.h>
 #include <kernel/mm/AddressRanges.h>
+#include <kernel/mm/GuestSpace.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <kernel/mm/VirtualMemory.h>
 
@@ -100,8 +108,26 @@ namespace k23 {
 
 using namespace k23::kernel;
 
+namespace {
+
+// The current guest, if `address` is in its user half (a guest's memory or
+// code); nullptr for the kernel's engine area. A user-half address with no
+// current guest is a broken invariant.
+GuestSpace* guest_for(u64 address) noexcept
+{
+    if (address >= user_half_end())
+        return nullptr;
+    auto* guest = current_guest_space();
+    VERIFY(guest != nullptr);
+    return guest;
+}
+
+} // namespace
+
 Result<MemoryReservation> platform_memory_reserve(usize initial, usize maximum) noexcept
 {
+    if (auto* guest = current_guest_space())
+        return guest->memory_reserve(initial, maximum);
     u64 wanted = maximum > initial ? maximum : initial;
     u64 reserved = page_round(wanted < kernel_memory_reservation_cap ? wanted : kernel_memory_reservation_cap);
     if (initial > reserved)
@@ -122,6 +148,8 @@ Result<MemoryReservation> platform_memory_reserve(usize initial, usize maximum) 
 
 Result<void> platform_memory_grow(MemoryReservation& reservation, usize new_size) noexcept
 {
+    if (auto* guest = guest_for(u64(reservation.base)))
+        return guest->memory_grow(reservation, new_size);
     if (new_size > reservation.reserved)
         return Error::from_code(ErrorCode::OutOfRange, "linear memory cannot grow beyond its reservation");
     u64 base = u64(reservation.base);
@@ -134,16 +162,22 @@ Result<void> platform_memory_grow(MemoryReservation& reservation, usize new_size
 
 void platform_memory_release(MemoryReservation& reservation) noexcept
 {
-    if (reservation.base) {
-        u64 base = u64(reservation.base);
-        unmap_and_free(base, page_round(reservation.accessible));
-        engine_area().free(base, reservation.reserved);
+    if (reservation.base == nullptr)
+        return;
+    if (auto* guest = guest_for(u64(reservation.base))) {
+        guest->memory_release(reservation);
+        return;
     }
+    u64 base = u64(reservation.base);
+    unmap_and_free(base, page_round(reservation.accessible));
+    engine_area().free(base, reservation.reserved);
     reservation = {};
 }
 
 Result<u8*> platform_code_allocate(usize size) noexcept
 {
+    if (auto* guest = current_guest_space())
+        return guest->code_allocate(size);
     u64 bytes = page_round(size ? size : 1);
     u64 base = TRY(engine_area().allocate(bytes));
     if (auto mapped = map_zeroed(base, bytes, Protection::ReadWrite); mapped.is_error()) {
@@ -155,6 +189,8 @@ Result<u8*> platform_code_allocate(usize size) noexcept
 
 Result<void> platform_code_publish(u8* code, usize size) noexcept
 {
+    if (auto* guest = guest_for(u64(code)))
+        return guest->code_publish(code, size);
     TRY(kernel_virtual_memory().protect(u64(code), page_round(size ? size : 1), Protection::ReadExecute));
     // Zifencei: later instruction fetches on this hart see the stores above
     // (unprivileged spec ch. 6). Other harts get a remote fence with SMP.
@@ -166,6 +202,10 @@ void platform_code_release(u8* code, usize size) noexcept
 {
     if (!code)
         return;
+    if (auto* guest = guest_for(u64(code))) {
+        guest->code_release(code, size);
+        return;
+    }
     u64 bytes = page_round(size ? size : 1);
     unmap_and_free(u64(code), bytes);
     engine_area().free(u64(code), bytes);

@@ -11,8 +11,14 @@ using namespace riscv64;
 
 namespace {
 
+enum class Half : u8 {
+    Kernel,
+    User,
+    KernelView, // the engine slot of a kernel-view root
+};
+
 // One valid-or-not entry at `level` (0 = 4 KiB leaves).
-void audit_entry(u64 entry, u32 level, bool user_half, PageTableAudit& audit) noexcept
+void audit_entry(u64 entry, u32 level, Half half, PageTableAudit& audit) noexcept
 {
     if ((entry & Pte::V) == 0)
         return; // §4.3.1: the hardware ignores the rest
@@ -24,18 +30,32 @@ void audit_entry(u64 entry, u32 level, bool user_half, PageTableAudit& audit) no
             return;
         auto const* table = phys_to_virt_pointer<u64 const>(pte_physical(entry));
         for (usize i = 0; i < PTES_PER_TABLE; ++i)
-            audit_entry(table[i], level - 1, user_half, audit);
+            audit_entry(table[i], level - 1, half, audit);
         return;
     }
     ++audit.leaves;
-    if (user_half)
+    if (half != Half::Kernel)
         ++audit.user_leaves;
+    // §4.3.1: W and X together.
     if ((entry & Pte::W) && (entry & Pte::X))
         ++audit.writable_executable;
-    if (!user_half && (entry & Pte::U))
-        ++audit.kernel_leaf_with_user;
-    if (user_half && !(entry & Pte::U))
-        ++audit.user_leaf_without_user;
+    switch (half) {
+    case Half::Kernel:
+        if (entry & Pte::U)
+            ++audit.kernel_leaf_with_user;
+        break;
+    case Half::User:
+        if (!(entry & Pte::U))
+            ++audit.user_leaf_without_user;
+        break;
+    case Half::KernelView:
+        ++audit.kernel_view_leaves;
+        if (entry & Pte::U)
+            ++audit.kernel_view_leaf_with_user;
+        if (entry & Pte::X)
+            ++audit.kernel_view_leaf_executable;
+        break;
+    }
 }
 
 } // namespace
@@ -51,10 +71,35 @@ PageTableAudit audit_page_tables(u64 const* root, PagingMode mode, u64 const* ke
                 ++audit.kernel_half_differs;
             continue;
         }
-        audit_entry(root[i], root_level, user_half, audit);
+        audit_entry(root[i], root_level, user_half ? Half::User : Half::Kernel, audit);
     }
     return audit;
 }
+
+namespace {
+
+PageTableAudit audit_kernel_view(UserAddressSpace const& space) noexcept
+{
+    PageTableAudit audit;
+    auto& kernel = kernel_virtual_memory();
+    u64 const* root = space.root_table(View::Kernel);
+    u64 const* guest = space.root_table(View::Guest);
+    u32 root_level = paging_levels(kernel.mode()) - 1;
+    for (usize i = 0; i < PTES_PER_TABLE; ++i) {
+        if (i >= PTES_PER_TABLE / 2) {
+            if (root[i] != kernel.root_table()[i])
+                ++audit.kernel_half_differs;
+        } else if (i == space.engine_slot()) {
+            audit_entry(root[i], root_level, Half::KernelView, audit);
+        } else if (root[i] != guest[i]) {
+            // Shared subtrees are walked (and counted) with the guest root.
+            ++audit.shared_user_half_differs;
+        }
+    }
+    return audit;
+}
+
+} // namespace
 
 PageTableAudit audit_kernel_page_tables() noexcept
 {
@@ -62,8 +107,10 @@ PageTableAudit audit_kernel_page_tables() noexcept
     return audit_page_tables(kernel.root_table(), kernel.mode());
 }
 
-PageTableAudit audit_user_page_tables(UserAddressSpace const& space) noexcept
+PageTableAudit audit_user_page_tables(UserAddressSpace const& space, View view) noexcept
 {
+    if (view == View::Kernel && space.is_split())
+        return audit_kernel_view(space);
     auto& kernel = kernel_virtual_memory();
     return audit_page_tables(space.root_table(), kernel.mode(), kernel.root_table());
 }
@@ -73,6 +120,10 @@ void print_page_table_audit(char const* what, PageTableAudit const& audit) noexc
     kprintln("audit {}: {} leaves ({} user), W+X {}, kernel leaf with U {}, user leaf without U {}, reserved bits {}, kernel half differs {}"_sv,
         what, audit.leaves, audit.user_leaves, audit.writable_executable, audit.kernel_leaf_with_user,
         audit.user_leaf_without_user, audit.reserved_bits_in_table_entry, audit.kernel_half_differs);
+    if (audit.kernel_view_leaves != 0 || audit.shared_user_half_differs != 0)
+        kprintln("audit {}: kernel view: {} leaves, with U {}, with X {}, shared root entries differing {}"_sv, what,
+            audit.kernel_view_leaves, audit.kernel_view_leaf_with_user, audit.kernel_view_leaf_executable,
+            audit.shared_user_half_differs);
 }
 
 } // namespace k23::kernel

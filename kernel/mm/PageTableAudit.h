@@ -7,7 +7,13 @@
 // - a leaf in the user (lower) half without U;
 // - a non-leaf entry with U, A or D (reserved for non-leaf PTEs, §4.3.1);
 // - for a guest's root: an upper-half entry that differs from the kernel
-//   root's (the kernel half must be shared, kernel/mm/VirtualMemory.h).
+//   root's (the kernel half must be shared, kernel/mm/VirtualMemory.h);
+// - for the kernel-view root of a split address space (kernel/mm/
+//   UserAddressSpace.h): in its engine slot, a leaf with U or with X (that
+//   slot holds the kernel's supervisor view of the engine's objects, so it
+//   has no U leaves; U-less leaves there are not counted as
+//   user_leaf_without_user); and any other user-half root entry that
+//   differs from the guest root's (those subtrees are shared).
 // The kernel's own root must map nothing in the user half, so a user
 // mapping that outlived its guest would show up as `user_leaves`.
 
@@ -25,11 +31,15 @@ struct PageTableAudit {
     usize user_leaf_without_user { 0 };
     usize reserved_bits_in_table_entry { 0 };
     usize kernel_half_differs { 0 };
+    usize kernel_view_leaves { 0 };          // supervisor leaves in the engine slot of a kernel view
+    usize kernel_view_leaf_with_user { 0 };
+    usize kernel_view_leaf_executable { 0 };
+    usize shared_user_half_differs { 0 };
 
     [[nodiscard]] usize violations() const noexcept
     {
         return writable_executable + kernel_leaf_with_user + user_leaf_without_user + reserved_bits_in_table_entry
-            + kernel_half_differs;
+            + kernel_half_differs + kernel_view_leaf_with_user + kernel_view_leaf_executable + shared_user_half_differs;
     }
 };
 
@@ -37,7 +47,9 @@ struct PageTableAudit {
 // half with it instead of walking it (it is the kernel's, audited on its own).
 [[nodiscard]] PageTableAudit audit_page_tables(u64 const* root, riscv64::PagingMode, u64 const* kernel_root = nullptr) noexcept;
 [[nodiscard]] PageTableAudit audit_kernel_page_tables() noexcept;
-[[nodiscard]] PageTableAudit audit_user_page_tables(UserAddressSpace const&) noexcept;
+// One root of a user address space (View::Kernel: the kernel-view root of a
+// split space, with the checks above).
+[[nodiscard]] PageTableAudit audit_user_page_tables(UserAddressSpace const&, View = View::Guest) noexcept;
 // One line per violation kind found, for test failures.
 void print_page_table_audit(char const* what, PageTableAudit const&) noexcept;
 

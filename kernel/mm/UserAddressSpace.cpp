@@ -57,6 +57,8 @@ void release_asid(u16 asid) noexcept
 
 u64 user_leaf(u64 physical, Protection protection, bool owned) noexcept
 {
+    // §4.3.1 (Figure 4.18/4.21 PTE bits): V; U: "accessible to user mode";
+    // A and D preset; G clear (a user mapping belongs to one address space).
     u64 flags = Pte::V | Pte::U | Pte::A | Pte::D;
     if (has(protection, Protection::Read) || has(protection, Protection::Write))
         flags |= Pte::R; // W without R is reserved (§4.3.1)
@@ -67,6 +69,24 @@ u64 user_leaf(u64 physical, Protection protection, bool owned) noexcept
     if (owned)
         flags |= PTE_OWNED;
     return pte_from_physical(physical, flags);
+}
+
+// A kernel-view leaf in the engine region: U = 0, so only S-mode may touch
+// it (§4.3.1) — and S-mode may, whatever sstatus.SUM says (§4.1.1.2: SUM
+// only concerns pages with U = 1). Never X, never G.
+u64 kernel_leaf(u64 physical, Protection protection, bool owned) noexcept
+{
+    u64 flags = Pte::V | Pte::R | Pte::A | Pte::D;
+    if (has(protection, Protection::Write))
+        flags |= Pte::W;
+    if (owned)
+        flags |= PTE_OWNED;
+    return pte_from_physical(physical, flags);
+}
+
+bool valid_kernel_protection(Protection protection) noexcept
+{
+    return protection == Protection::Read || protection == Protection::ReadWrite;
 }
 
 Protection leaf_protection(u64 entry) noexcept
@@ -148,20 +168,53 @@ Result<void> UserAddressSpace::create() noexcept
     return {};
 }
 
-void UserAddressSpace::free_tables(u64* table, u32 level) noexcept
+Result<void> UserAddressSpace::create_split(u32 engine_slot) noexcept
 {
-    // Only the user half of the root; everything below it is ours.
-    usize end = level == paging_levels(m_mode) - 1 ? PTES_PER_TABLE / 2 : PTES_PER_TABLE;
-    for (usize i = 0; i < end; ++i) {
-        u64 entry = table[i];
-        if ((entry & Pte::V) == 0)
+    VERIFY(engine_slot >= 1 && engine_slot < PTES_PER_TABLE / 2);
+    TRY(create());
+    auto frame = physical_memory().allocate_frame();
+    if (frame.is_error()) {
+        destroy();
+        return Error::from_code(ErrorCode::OutOfMemory, "address space: out of frames for the kernel-view root");
+    }
+    m_kernel_root_table = reinterpret_cast<u64*>(frame.value());
+    m_kernel_root = virt_to_phys(m_kernel_root_table);
+    ++m_table_frames;
+    // The guest root's user half is empty yet, so the two agree everywhere.
+    copy_bytes(m_kernel_root_table, m_root_table, PAGE_SIZE);
+    m_kernel_asid = allocate_asid();
+    m_engine_slot = engine_slot;
+    return {};
+}
+
+u64 UserAddressSpace::engine_region_size() const noexcept
+{
+    // §4.4.1 / §4.5.1: a root entry covers 2^(12 + 9 * (levels - 1)) bytes.
+    return is_split() ? 1ull << (PAGE_SHIFT + VPN_BITS * (paging_levels(m_mode) - 1)) : 0;
+}
+
+u64 UserAddressSpace::engine_region_base() const noexcept { return u64(m_engine_slot) * engine_region_size(); }
+
+bool UserAddressSpace::in_engine_region(u64 virtual_address) const noexcept
+{
+    return is_split() && virtual_address - engine_region_base() < engine_region_size();
+}
+
+void UserAddressSpace::free_subtree(u64 entry, u32 level) noexcept
+{
+    // `entry` points to a table at `level`; everything below it is ours.
+    u64* table = table_of(entry);
+    for (usize i = 0; i < PTES_PER_TABLE; ++i) {
+        u64 child = table[i];
+        if ((child & Pte::V) == 0)
             continue;
-        if ((entry & PERMISSION_BITS) == 0) {
-            free_tables(table_of(entry), level - 1);
+        if (!pte_is_leaf(child)) {
+            VERIFY(level > 0);
+            free_subtree(child, level - 1);
             continue;
         }
-        if (entry & PTE_OWNED) {
-            physical_memory().free_frame(phys_to_virt(pte_physical(entry)));
+        if (child & PTE_OWNED) {
+            physical_memory().free_frame(phys_to_virt(pte_physical(child)));
             --m_owned_frames;
         }
     }
@@ -175,18 +228,41 @@ void UserAddressSpace::destroy() noexcept
         return;
     if (is_active())
         activate_kernel_address_space();
-    free_tables(m_root_table, paging_levels(m_mode) - 1);
+    u32 top = paging_levels(m_mode) - 1;
+    // The user half of the guest root holds every shared subtree once (the
+    // kernel-view root only points to the same ones) and the guest view of
+    // the engine region; the kernel-view root adds its engine subtree.
+    for (usize i = 0; i < PTES_PER_TABLE / 2; ++i) {
+        if (m_root_table[i] & Pte::V)
+            free_subtree(m_root_table[i], top - 1);
+    }
+    if (m_kernel_root_table != nullptr) {
+        if (m_kernel_root_table[m_engine_slot] & Pte::V)
+            free_subtree(m_kernel_root_table[m_engine_slot], top - 1);
+        physical_memory().free_frame(reinterpret_cast<uptr>(m_kernel_root_table));
+        --m_table_frames;
+    }
+    physical_memory().free_frame(reinterpret_cast<uptr>(m_root_table));
+    --m_table_frames;
     VERIFY(m_table_frames == 0 && m_owned_frames == 0);
-    if (m_asid != 0)
-        release_asid(m_asid);
-    else
+    bool flush_everything = m_asid == 0;
+    release_asid(m_asid);
+    if (m_kernel_root_table != nullptr) {
+        flush_everything = flush_everything || m_kernel_asid == 0;
+        release_asid(m_kernel_asid);
+    }
+    if (flush_everything)
         sfence_vma_all();
     m_root_table = nullptr;
     m_root = 0;
     m_asid = 0;
+    m_kernel_root_table = nullptr;
+    m_kernel_root = 0;
+    m_kernel_asid = 0;
+    m_engine_slot = 0;
 }
 
-Result<void> UserAddressSpace::check_range(u64 virtual_address, u64 size) const noexcept
+Result<void> UserAddressSpace::check_range(u64 virtual_address, u64 size, Where where) const noexcept
 {
     if (m_root_table == nullptr)
         return Error::from_code(ErrorCode::Invalid, "address space: not created");
@@ -196,13 +272,21 @@ Result<void> UserAddressSpace::check_range(u64 virtual_address, u64 size) const 
         return Error::from_code(ErrorCode::InvalidArgument, "address space: empty range");
     if (virtual_address < user_space_start || virtual_address > user_half_end() || size > user_half_end() - virtual_address)
         return Error::formatted(ErrorCode::OutOfRange, "address space: {:#x} (+{:#x}) is not in the user half"_sv, virtual_address, size);
+    u64 region = engine_region_base();
+    u64 region_size = engine_region_size();
+    if (where == Where::Engine) {
+        if (!is_split() || virtual_address < region || virtual_address + size > region + region_size)
+            return Error::formatted(ErrorCode::OutOfRange, "address space: {:#x} (+{:#x}) is not in the engine region"_sv, virtual_address, size);
+    } else if (is_split() && virtual_address < region + region_size && region < virtual_address + size) {
+        return Error::formatted(ErrorCode::OutOfRange, "address space: {:#x} (+{:#x}) overlaps the engine region"_sv, virtual_address, size);
+    }
     return {};
 }
 
-u64* UserAddressSpace::leaf_slot(u64 virtual_address) const noexcept
+u64* UserAddressSpace::leaf_slot(u64* root, u64 virtual_address) const noexcept
 {
     // §4.3.2's walk, 4 KiB leaves only (user mappings never use superpages).
-    u64* table = m_root_table;
+    u64* table = root;
     for (u32 level = paging_levels(m_mode) - 1; level > 0; --level) {
         u64 entry = table[vpn_index(virtual_address, level)];
         if ((entry & Pte::V) == 0 || (entry & PERMISSION_BITS) != 0)
@@ -212,11 +296,13 @@ u64* UserAddressSpace::leaf_slot(u64 virtual_address) const noexcept
     return &table[vpn_index(virtual_address, 0)];
 }
 
-Result<void> UserAddressSpace::map_page(u64 virtual_address, u64 entry) noexcept
+Result<void> UserAddressSpace::map_page(u64* root, u64 virtual_address, u64 entry) noexcept
 {
-    u64* table = m_root_table;
-    for (u32 level = paging_levels(m_mode) - 1; level > 0; --level) {
-        u64& slot = table[vpn_index(virtual_address, level)];
+    u32 top = paging_levels(m_mode) - 1;
+    u64* table = root;
+    for (u32 level = top; level > 0; --level) {
+        usize index = vpn_index(virtual_address, level);
+        u64& slot = table[index];
         if ((slot & Pte::V) == 0) {
             auto frame = physical_memory().allocate_frame();
             if (frame.is_error())
@@ -226,6 +312,13 @@ Result<void> UserAddressSpace::map_page(u64 virtual_address, u64 entry) noexcept
             // §4.3.1: V = 1, R = W = X = 0: a pointer to the next level; U,
             // A and D are reserved in non-leaf entries and stay 0.
             slot = pte_from_physical(virt_to_phys(reinterpret_cast<void*>(frame.value())), Pte::V);
+            if (level == top && is_split()) {
+                // Every root entry but the engine slot's is the same in both
+                // roots: a shared subtree seen through either.
+                VERIFY(root == m_root_table || index == m_engine_slot);
+                if (index != m_engine_slot)
+                    m_kernel_root_table[index] = slot;
+            }
         }
         VERIFY((slot & PERMISSION_BITS) == 0);
         table = table_of(slot);
@@ -237,38 +330,126 @@ Result<void> UserAddressSpace::map_page(u64 virtual_address, u64 entry) noexcept
     return {};
 }
 
-void UserAddressSpace::flush(u64 virtual_address, u64 size) noexcept
+template<typename MakeLeaf>
+Result<void> UserAddressSpace::map_new_page(u64* root, u64 virtual_address, MakeLeaf make_leaf) noexcept
+{
+    auto frame = physical_memory().allocate_frame();
+    if (frame.is_error())
+        return Error::from_code(ErrorCode::OutOfMemory, "address space: out of frames");
+    fill_bytes(reinterpret_cast<void*>(frame.value()), 0, PAGE_SIZE);
+    auto result = map_page(root, virtual_address, make_leaf(virt_to_phys(reinterpret_cast<void*>(frame.value()))));
+    if (result.is_error()) {
+        physical_memory().free_frame(frame.value());
+        return result;
+    }
+    ++m_owned_frames;
+    return {};
+}
+
+bool UserAddressSpace::prune(u64* root, u64 virtual_address) noexcept
+{
+    // The tables on the walk to `virtual_address`, then, from the bottom up,
+    // each one left empty is freed and its parent entry cleared.
+    u32 top = paging_levels(m_mode) - 1;
+    u64* tables[4] {};
+    tables[top] = root;
+    for (u32 level = top; level > 0; --level) {
+        u64 entry = tables[level][vpn_index(virtual_address, level)];
+        if ((entry & Pte::V) == 0 || pte_is_leaf(entry))
+            return false;
+        tables[level - 1] = table_of(entry);
+    }
+    bool freed = false;
+    for (u32 level = 0; level < top; ++level) {
+        u64 const* table = tables[level];
+        for (usize i = 0; i < PTES_PER_TABLE; ++i) {
+            if (table[i] != 0)
+                return freed;
+        }
+        usize index = vpn_index(virtual_address, level + 1);
+        tables[level + 1][index] = 0;
+        if (level + 1 == top && is_split() && root == m_root_table && index != m_engine_slot)
+            m_kernel_root_table[index] = 0;
+        physical_memory().free_frame(reinterpret_cast<uptr>(table));
+        --m_table_frames;
+        freed = true;
+    }
+    return freed;
+}
+
+void UserAddressSpace::clear_leaves(u64* root, u64 virtual_address, u64 size, bool& tables_freed) noexcept
+{
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64* slot = leaf_slot(root, virtual_address + offset);
+        VERIFY(slot != nullptr && (*slot & Pte::V));
+        u64 entry = *slot;
+        *slot = 0;
+        if (entry & PTE_OWNED) {
+            physical_memory().free_frame(phys_to_virt(pte_physical(entry)));
+            --m_owned_frames;
+        }
+    }
+    // One look per leaf table the range touched (a leaf table spans 2 MiB).
+    u64 end = virtual_address + size;
+    for (u64 at = virtual_address; at < end; at = (at | (MEGAPAGE_SIZE - 1)) + 1) {
+        if (prune(root, at))
+            tables_freed = true;
+    }
+}
+
+void UserAddressSpace::flush(u64 virtual_address, u64 size, u16 asid) noexcept
 {
     // §4.2.1: rs1 = address, rs2 = ASID orders the page-table stores for that
-    // page of that address space; rs2 = x0 (the ASID 0 fallback) for every
-    // address space.
+    // page of that address space (under the ASID 0 fallback every address
+    // space shares ASID 0, and kernel mappings are global, so ASID 0 is right).
     if (size / PAGE_SIZE > flush_page_threshold) {
-        if (m_asid != 0)
-            asm volatile("sfence.vma zero, %0" ::"r"(u64(m_asid)) : "memory");
-        else
-            sfence_vma_all();
+        flush_all(asid);
         return;
     }
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE)
-        asm volatile("sfence.vma %0, %1" ::"r"(virtual_address + offset), "r"(u64(m_asid)) : "memory");
+        asm volatile("sfence.vma %0, %1" ::"r"(virtual_address + offset), "r"(u64(asid)) : "memory");
+}
+
+void UserAddressSpace::flush_all(u16 asid) noexcept
+{
+    // §4.2.1: rs1 = x0, rs2 = ASID: every non-global translation of that
+    // ASID, including the non-leaf entries cached on the way; "If software
+    // modifies a non-leaf PTE, it should execute SFENCE.VMA with rs1=x0".
+    if (asid != 0)
+        asm volatile("sfence.vma zero, %0" ::"r"(u64(asid)) : "memory");
+    else
+        sfence_vma_all();
+}
+
+void UserAddressSpace::flush_shared(u64 virtual_address, u64 size, bool tables_freed) noexcept
+{
+    if (tables_freed) {
+        flush_all(m_asid);
+        if (is_split())
+            flush_all(m_kernel_asid);
+        return;
+    }
+    flush(virtual_address, size, m_asid);
+    if (is_split())
+        flush(virtual_address, size, m_kernel_asid);
 }
 
 // Every page of the range is free (map, map_new) or mapped (unmap, protect):
 // each call checks the whole range before it changes anything.
-Result<void> UserAddressSpace::check_unmapped(u64 virtual_address, u64 size) const noexcept
+Result<void> UserAddressSpace::check_unmapped(u64* root, u64 virtual_address, u64 size) const noexcept
 {
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
+        u64* slot = leaf_slot(root, virtual_address + offset);
         if (slot != nullptr && (*slot & Pte::V))
             return Error::formatted(ErrorCode::AlreadyExists, "address space: {:#x} is already mapped"_sv, virtual_address + offset);
     }
     return {};
 }
 
-Result<void> UserAddressSpace::check_mapped(u64 virtual_address, u64 size) const noexcept
+Result<void> UserAddressSpace::check_mapped(u64* root, u64 virtual_address, u64 size) const noexcept
 {
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
+        u64* slot = leaf_slot(root, virtual_address + offset);
         if (slot == nullptr || (*slot & Pte::V) == 0)
             return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not mapped"_sv, virtual_address + offset);
     }
@@ -277,88 +458,74 @@ Result<void> UserAddressSpace::check_mapped(u64 virtual_address, u64 size) const
 
 Result<void> UserAddressSpace::map(u64 virtual_address, u64 physical, u64 size, Protection protection) noexcept
 {
-    TRY(check_range(virtual_address, size));
+    TRY(check_range(virtual_address, size, Where::Shared));
     if (physical & (PAGE_SIZE - 1))
         return Error::formatted(ErrorCode::InvalidArgument, "address space: physical {:#x} is misaligned"_sv, physical);
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    TRY(check_unmapped(virtual_address, size));
+    TRY(check_unmapped(m_root_table, virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        auto result = map_page(virtual_address + offset, user_leaf(physical + offset, protection, false));
+        auto result = map_page(m_root_table, virtual_address + offset, user_leaf(physical + offset, protection, false));
         if (result.is_error()) {
-            if (offset != 0)
-                (void)unmap(virtual_address, offset);
+            bool freed = false;
+            clear_leaves(m_root_table, virtual_address, offset, freed);
+            flush_shared(virtual_address, offset, true);
             return result.release_error();
         }
     }
-    flush(virtual_address, size);
+    flush_shared(virtual_address, size, false);
     return {};
 }
 
 Result<void> UserAddressSpace::map_new(u64 virtual_address, u64 size, Protection protection) noexcept
 {
-    TRY(check_range(virtual_address, size));
+    TRY(check_range(virtual_address, size, Where::Shared));
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    TRY(check_unmapped(virtual_address, size));
+    TRY(check_unmapped(m_root_table, virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        auto frame = physical_memory().allocate_frame();
-        Result<void> result = Error::from_code(ErrorCode::OutOfMemory, "address space: out of frames");
-        if (!frame.is_error()) {
-            fill_bytes(reinterpret_cast<void*>(frame.value()), 0, PAGE_SIZE);
-            result = map_page(virtual_address + offset, user_leaf(virt_to_phys(reinterpret_cast<void*>(frame.value())), protection, true));
-            if (result.is_error())
-                physical_memory().free_frame(frame.value());
-            else
-                ++m_owned_frames;
-        }
+        auto result = map_new_page(m_root_table, virtual_address + offset, [&](u64 physical) { return user_leaf(physical, protection, true); });
         if (result.is_error()) {
-            if (offset != 0)
-                (void)unmap(virtual_address, offset);
+            bool freed = false;
+            clear_leaves(m_root_table, virtual_address, offset, freed);
+            flush_shared(virtual_address, offset, true);
             return result.release_error();
         }
     }
-    flush(virtual_address, size);
+    flush_shared(virtual_address, size, false);
     return {};
 }
 
 Result<void> UserAddressSpace::unmap(u64 virtual_address, u64 size) noexcept
 {
-    TRY(check_range(virtual_address, size));
-    TRY(check_mapped(virtual_address, size));
-    // Empty tables stay until destroy(), which frees them all.
-    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
-        u64 entry = *slot;
-        *slot = 0;
-        if (entry & PTE_OWNED) {
-            physical_memory().free_frame(phys_to_virt(pte_physical(entry)));
-            --m_owned_frames;
-        }
-    }
-    flush(virtual_address, size);
+    TRY(check_range(virtual_address, size, Where::Shared));
+    TRY(check_mapped(m_root_table, virtual_address, size));
+    bool freed = false;
+    clear_leaves(m_root_table, virtual_address, size, freed);
+    flush_shared(virtual_address, size, freed);
     return {};
 }
 
 Result<void> UserAddressSpace::protect(u64 virtual_address, u64 size, Protection protection) noexcept
 {
-    TRY(check_range(virtual_address, size));
+    TRY(check_range(virtual_address, size, Where::Shared));
     if (!valid_user_protection(protection))
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
-    TRY(check_mapped(virtual_address, size));
+    TRY(check_mapped(m_root_table, virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        u64* slot = leaf_slot(virtual_address + offset);
+        u64* slot = leaf_slot(m_root_table, virtual_address + offset);
         *slot = user_leaf(pte_physical(*slot), protection, (*slot & PTE_OWNED) != 0);
     }
-    flush(virtual_address, size);
+    flush_shared(virtual_address, size, false);
     return {};
 }
 
-Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address) const noexcept
+Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address, View view) const noexcept
 {
     if (m_root_table == nullptr || virtual_address >= user_half_end())
         return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not a user address"_sv, virtual_address);
-    u64* slot = leaf_slot(virtual_address);
+    u64* root = view == View::Kernel && in_engine_region(virtual_address) ? m_kernel_root_table : m_root_table;
+    u64* slot = leaf_slot(root, virtual_address);
     if (slot == nullptr || (*slot & Pte::V) == 0)
         return Error::formatted(ErrorCode::NotFound, "address space: {:#x} is not mapped"_sv, virtual_address);
     u64 entry = *slot;
@@ -366,12 +533,113 @@ Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address) const n
         (entry & Pte::U) != 0, (entry & PTE_OWNED) != 0 };
 }
 
+Result<void> UserAddressSpace::map_new_kernel(u64 virtual_address, u64 size, Protection protection) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Engine));
+    if (!valid_kernel_protection(protection))
+        return Error::from_code(ErrorCode::InvalidArgument, "address space: a kernel-view mapping is Read or ReadWrite");
+    TRY(check_unmapped(m_kernel_root_table, virtual_address, size));
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        auto result = map_new_page(m_kernel_root_table, virtual_address + offset,
+            [&](u64 physical) { return kernel_leaf(physical, protection, true); });
+        if (result.is_error()) {
+            bool freed = false;
+            clear_leaves(m_kernel_root_table, virtual_address, offset, freed);
+            flush_all(m_kernel_asid);
+            return result.release_error();
+        }
+    }
+    flush(virtual_address, size, m_kernel_asid);
+    return {};
+}
+
+Result<void> UserAddressSpace::protect_kernel(u64 virtual_address, u64 size, Protection protection) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Engine));
+    if (!valid_kernel_protection(protection))
+        return Error::from_code(ErrorCode::InvalidArgument, "address space: a kernel-view mapping is Read or ReadWrite");
+    TRY(check_mapped(m_kernel_root_table, virtual_address, size));
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64* slot = leaf_slot(m_kernel_root_table, virtual_address + offset);
+        *slot = kernel_leaf(pte_physical(*slot), protection, (*slot & PTE_OWNED) != 0);
+    }
+    flush(virtual_address, size, m_kernel_asid);
+    return {};
+}
+
+Result<void> UserAddressSpace::unmap_kernel(u64 virtual_address, u64 size) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Engine));
+    TRY(check_mapped(m_kernel_root_table, virtual_address, size));
+    // The guest's leaves first (they borrow the frames), flushed before the
+    // frames go back to the allocator.
+    bool guest_had_any = false;
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64* slot = leaf_slot(m_root_table, virtual_address + offset);
+        if (slot != nullptr && (*slot & Pte::V)) {
+            VERIFY((*slot & PTE_OWNED) == 0);
+            *slot = 0;
+            guest_had_any = true;
+        }
+    }
+    if (guest_had_any) {
+        bool freed = false;
+        for (u64 at = virtual_address; at < virtual_address + size; at = (at | (MEGAPAGE_SIZE - 1)) + 1)
+            freed = prune(m_root_table, at) || freed;
+        if (freed)
+            flush_all(m_asid);
+        else
+            flush(virtual_address, size, m_asid);
+    }
+    bool freed = false;
+    clear_leaves(m_kernel_root_table, virtual_address, size, freed);
+    if (freed)
+        flush_all(m_kernel_asid);
+    else
+        flush(virtual_address, size, m_kernel_asid);
+    return {};
+}
+
+Result<void> UserAddressSpace::share_with_guest(u64 virtual_address, u64 size, Protection protection) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Engine));
+    if (!valid_user_protection(protection))
+        return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
+    TRY(check_mapped(m_kernel_root_table, virtual_address, size));
+    TRY(check_unmapped(m_root_table, virtual_address, size));
+    for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
+        u64 physical = pte_physical(*leaf_slot(m_kernel_root_table, virtual_address + offset));
+        auto result = map_page(m_root_table, virtual_address + offset, user_leaf(physical, protection, false));
+        if (result.is_error()) {
+            bool freed = false;
+            clear_leaves(m_root_table, virtual_address, offset, freed);
+            flush_all(m_asid);
+            return result.release_error();
+        }
+    }
+    flush(virtual_address, size, m_asid);
+    return {};
+}
+
+Result<void> UserAddressSpace::unshare(u64 virtual_address, u64 size) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Engine));
+    TRY(check_mapped(m_root_table, virtual_address, size));
+    bool freed = false;
+    clear_leaves(m_root_table, virtual_address, size, freed);
+    if (freed)
+        flush_all(m_asid);
+    else
+        flush(virtual_address, size, m_asid);
+    return {};
+}
+
 Result<void> UserAddressSpace::write(u64 virtual_address, Span<u8 const> bytes) noexcept
 {
     usize done = 0;
     while (done < bytes.size()) {
         u64 va = virtual_address + done;
-        auto translation = TRY(translate(va));
+        auto translation = TRY(translate(va, View::Kernel));
         usize chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
         if (chunk > bytes.size() - done)
             chunk = bytes.size() - done;
@@ -383,21 +651,30 @@ Result<void> UserAddressSpace::write(u64 virtual_address, Span<u8 const> bytes) 
     return {};
 }
 
-void UserAddressSpace::activate() noexcept
+void UserAddressSpace::activate(View view) noexcept
 {
     VERIFY(m_root_table != nullptr);
+    VERIFY(view == View::Guest || is_split());
+    u64 root = view == View::Kernel ? m_kernel_root : m_root;
+    u16 asid = view == View::Kernel ? m_kernel_asid : m_asid;
     // §4.1.11: MODE, ASID, root PPN. §4.2.1: writing satp does not order
-    // earlier page-table stores (each map/unmap above fenced its pages for
-    // this ASID already); under the shared ASID 0 another address space's
-    // translations may still be cached, so flush them.
-    write_csr<Csr::Satp>(make_satp(m_mode, m_root, m_asid));
-    if (m_asid == 0)
+    // earlier page-table stores (each change above fenced its pages for the
+    // ASIDs concerned already); under the shared ASID 0 another address
+    // space's (or the other view's) translations may still be cached, so
+    // flush them.
+    write_csr<Csr::Satp>(make_satp(m_mode, root, asid));
+    if (asid == 0)
         sfence_vma_all();
 }
 
-bool UserAddressSpace::is_active() const noexcept
+bool UserAddressSpace::is_active(View view) const noexcept
 {
-    return m_root_table != nullptr && (read_csr<Csr::Satp>() & Satp::PPN_MASK) == (m_root >> PAGE_SHIFT);
+    if (m_root_table == nullptr || (view == View::Kernel && !is_split()))
+        return false;
+    u64 root = view == View::Kernel ? m_kernel_root : m_root;
+    return (read_csr<Csr::Satp>() & Satp::PPN_MASK) == (root >> PAGE_SHIFT);
 }
+
+bool UserAddressSpace::is_active() const noexcept { return is_active(View::Guest) || is_active(View::Kernel); }
 
 } // namespace k23::kernel
