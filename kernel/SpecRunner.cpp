@@ -170,6 +170,10 @@ private:
 
 class Answer {
 public:
+    explicit Answer(Vector<char>& text) noexcept
+        : m_text(text)
+    {
+    }
     void clear() noexcept { m_text.clear(); }
     void append(char c) noexcept { (void)m_text.try_append(c); }
     void append(StringView text) noexcept { (void)m_text.try_extend(Span<const char>(text.data(), text.length())); }
@@ -193,7 +197,7 @@ public:
     [[nodiscard]] StringView view() const noexcept { return { m_text.data(), m_text.size() }; }
 
 private:
-    Vector<char> m_text;
+    Vector<char>& m_text;
 };
 
 // k23-spec's describe(): "error <lower-case code> <message, newlines as spaces>".
@@ -426,6 +430,12 @@ public:
 
     // Answers one command line; false for an empty line (no answer).
     bool run(StringView line, Answer& answer) noexcept;
+    void finish() noexcept
+    {
+        m_named.clear();
+        m_current = nullptr;
+        m_guest.destroy();
+    }
 
 private:
     struct Named {
@@ -676,6 +686,45 @@ bool Runner::run(StringView line, Answer& answer) noexcept
 
 } // namespace
 
+struct SpecInterpreter::State {
+    explicit State(wasi::RamFs& fs) noexcept
+        : runner(fs)
+    {
+    }
+    Runner runner;
+};
+
+SpecInterpreter::SpecInterpreter(wasi::RamFs& fs) noexcept
+{
+    void* memory = platform_allocate(sizeof(State), alignof(State));
+    if (memory)
+        m_state = construct_at(static_cast<State*>(memory), fs);
+}
+
+SpecInterpreter::~SpecInterpreter() noexcept
+{
+    free_object(m_state);
+}
+
+bool SpecInterpreter::run(StringView line, Vector<char>& text) noexcept
+{
+    Answer answer(text);
+    answer.clear();
+    if (!m_state) {
+        if (Words(line).next_or_empty().is_empty())
+            return false;
+        answer.append("error outofmemory cannot allocate the interpreter"_sv);
+        return true;
+    }
+    return m_state->runner.run(line, answer);
+}
+
+void SpecInterpreter::finish() noexcept
+{
+    if (m_state)
+        m_state->runner.finish();
+}
+
 long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
 {
     Vector<u8> commands;
@@ -685,8 +734,8 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
     }
     long answered = 0;
     {
-        Runner runner(fs);
-        Answer answer;
+        SpecInterpreter interpreter(fs);
+        Vector<char> answer, out;
         StringView text(reinterpret_cast<char const*>(commands.data()), commands.size());
         usize start = 0;
         while (start < text.length()) {
@@ -695,14 +744,17 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
                 end = text.length();
             StringView line = text.substring(start, end - start);
             start = end + 1;
-            answer.clear();
-            answer.append("spec> "_sv);
-            if (!runner.run(line, answer))
+            if (!interpreter.run(line, answer))
                 continue;
-            answer.append('\n');
-            console_write(answer.view());
+            // One write per line: nothing can come between the prefix and the answer.
+            out.clear();
+            (void)out.try_extend(Span<const char>("spec> ", 6));
+            (void)out.try_extend(answer.span());
+            (void)out.try_append('\n');
+            console_write(StringView(out.data(), out.size()));
             ++answered;
         }
+        interpreter.finish();
     }
     kprintln("spec: done {} commands"_sv, answered);
     return answered;

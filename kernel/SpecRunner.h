@@ -23,9 +23,32 @@
 
 #include <base/StringView.h>
 #include <base/Types.h>
+#include <base/Vector.h>
 #include <wasi/RamFs.h>
 
 namespace k23::kernel {
+
+// One interpreter: the state between commands (the guest, its named
+// instances, the features). The boot mode below runs one over a file;
+// KTESTs drive one line by line.
+class SpecInterpreter {
+public:
+    explicit SpecInterpreter(wasi::RamFs& fs) noexcept;
+    ~SpecInterpreter() noexcept;
+    SpecInterpreter(SpecInterpreter const&) = delete;
+    SpecInterpreter& operator=(SpecInterpreter const&) = delete;
+
+    // Puts the answer to one command line in `answer` (replacing what it
+    // held); false, with `answer` empty, for a line without a command.
+    bool run(StringView line, Vector<char>& answer) noexcept;
+    // Ends the current guest, as the end of the input does.
+    void finish() noexcept;
+
+    struct State;
+
+private:
+    State* m_state { nullptr };
+};
 
 // Runs every command line of `path` in `fs`; returns the number of commands
 // answered, or -1 (after printing `spec: cannot read PATH`) when the
