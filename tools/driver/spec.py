@@ -676,6 +676,8 @@ def cmd_spec(args):
     suites = args.suite or DEFAULT_SUITES
     vlen = getattr(args, "vlen", DEFAULT_VLEN)
     if getattr(args, "where", "hosted") == "kernel":
+        if args.tier != "baseline":
+            raise DriverError(f"spec: --where kernel runs the baseline tier, not {args.tier}")
         import speckernel   # it imports this module
         report = speckernel.run_suites(suites, pattern=args.filter, verbose=args.verbose, vlen=vlen)
     else:
