@@ -714,6 +714,11 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
     State& state = *m_state;
     if (!function)
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: no function");
+    // In U-mode (jit/UserMode.h) a funcref the embedder got from guest data
+    // (a table, a global) may be forged: only functions this engine knows
+    // are looked at.
+    if (state.options.executor && !is_known_function(state, u64(function)))
+        return Error::from_code(ErrorCode::InvalidArgument, "invoke: not a function of this guest");
     if (function->is_host())
         return function->call_host(args, results);
     auto* entry = static_cast<VMFuncEntry*>(function->jit);

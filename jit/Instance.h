@@ -156,6 +156,7 @@ HostCallResult call_host(Engine::State& state, HostEntry* host, u64* registers, 
 HostEntry* host_entry_of(Engine::State& state, const VMFuncEntry* entry) noexcept;
 u32 overflow_of(Span<const wasm::ValueType> types) noexcept;
 Error make_trap_error(Engine::State& state) noexcept;
+bool is_known_function(Engine::State& state, u64 ref) noexcept;
 
 extern "C" HostCallResult k23_jit_call_host(Engine::State* state, VMFuncEntry* entry, u64* registers, u64* stack) noexcept;
 

@@ -33,6 +33,8 @@ bool in_stack(Engine::State& state, u64 address, u64 size) noexcept
     return address >= begin && address <= end && size <= end - address;
 }
 
+} // namespace
+
 // A funcref from U-mode: null, or a function this engine knows.
 bool is_known_function(Engine::State& state, u64 ref) noexcept
 {
@@ -50,6 +52,8 @@ bool is_known_function(Engine::State& state, u64 ref) noexcept
     }
     return false;
 }
+
+namespace {
 
 // A reference stored into `table`: funcrefs are checked, externrefs are the
 // guest's opaque values (the engine never dereferences them).

@@ -53,13 +53,16 @@ enum class UserCallOutcome : u8 {
 // in U-mode, in the guest's address space).
 class Executor {
 public:
-    virtual ~Executor() = default;
     // Runs from `pc` with a0 = `argument` and sp = `stack_pointer`, every
     // other register zero, until Engine::user_call() says Returned or
     // Trapped, or the guest faults (Engine::user_fault()). Returns true when
     // the code returned, false when the invocation ended otherwise (the
     // engine then holds the trap or error).
     virtual bool run(Engine& engine, u64 pc, u64 argument, u64 stack_pointer) noexcept = 0;
+
+protected:
+    // Never deleted through this interface (no operator delete in the kernel).
+    ~Executor() = default;
 };
 
 } // namespace k23::jit

@@ -60,9 +60,10 @@ void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
     m_context.sp() = stack_pointer;
 }
 
-GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) noexcept
+GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_limit) noexcept
 {
     GuestExit exit;
+    exit.kind = GuestExit::Kind::Stopped;
     u64 kernel_sstatus = read_csr<Csr::Sstatus>();
     // From the sscratch write in k23_enter_user on, a trap is taken for the
     // guest's: no interrupts in the kernel while we set up.
@@ -104,28 +105,18 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) no
             continue;
         }
         if (scause == static_cast<u64>(Exception::EnvironmentCallFromUMode)) {
-            SystemCall call;
-            call.number = m_context.a7();
-            for (u32 i = 0; i < 6; ++i)
-                call.args[i] = m_context.a(i);
             // §4.1.7: sepc points at the ecall itself; resume after it (ecall
             // has no compressed form, it is always 4 bytes).
             m_context.sepc += 4;
             ++exit.system_calls;
-            if (call.number == system_call_exit) {
-                exit.kind = GuestExit::Kind::Exited;
-                exit.status = call.args[0];
-                break;
-            }
-            i64 result = handler != nullptr ? handler(*this, call, cookie) : static_cast<i64>(GuestErrno::NoSystemCall);
-            m_context.a(0) = static_cast<u64>(result);
-            continue;
+            if (handler(*this, cookie, exit) == SystemCallAction::Resume)
+                continue;
+            break;
         }
         exit.kind = GuestExit::Kind::Faulted;
         exit.scause = scause;
         exit.sepc = m_context.sepc;
         exit.stval = m_context.stval;
-        kprintln("guest fault: {} at pc {:#x} (stval {:#x})"_sv, scause_name(scause), m_context.sepc, m_context.stval);
         break;
     }
     if (time_limit != 0) {
@@ -135,6 +126,43 @@ GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) no
     }
     if (kernel_sstatus & Sstatus::SIE)
         enable_interrupts();
+    return exit;
+}
+
+namespace {
+
+struct NumberedCalls {
+    SystemCallHandler handler;
+    void* cookie;
+};
+
+// run()'s system calls: exit ends the run, the rest go to the handler.
+SystemCallAction numbered_call(Guest& guest, void* cookie, GuestExit& exit) noexcept
+{
+    auto const& calls = *static_cast<NumberedCalls const*>(cookie);
+    auto& context = guest.context();
+    SystemCall call;
+    call.number = context.a7();
+    for (u32 i = 0; i < 6; ++i)
+        call.args[i] = context.a(i);
+    if (call.number == system_call_exit) {
+        exit.kind = GuestExit::Kind::Exited;
+        exit.status = call.args[0];
+        return SystemCallAction::Stop;
+    }
+    i64 result = calls.handler != nullptr ? calls.handler(guest, call, calls.cookie) : static_cast<i64>(GuestErrno::NoSystemCall);
+    context.a(0) = static_cast<u64>(result);
+    return SystemCallAction::Resume;
+}
+
+} // namespace
+
+GuestExit Guest::run(SystemCallHandler handler, void* cookie, u64 time_limit) noexcept
+{
+    NumberedCalls calls { handler, cookie };
+    GuestExit exit = run_raw(&numbered_call, &calls, time_limit);
+    if (exit.faulted())
+        kprintln("guest fault: {} at pc {:#x} (stval {:#x})"_sv, scause_name(exit.scause), exit.sepc, exit.stval);
     return exit;
 }
 

@@ -61,11 +61,22 @@ class Guest;
 // Returns the value for a0.
 using SystemCallHandler = i64 (*)(Guest&, SystemCall const&, void* cookie) noexcept;
 
+struct GuestExit;
+// What run_raw()'s handler decides after a system call.
+enum class SystemCallAction : u8 {
+    Resume, // continue the guest after its ecall
+    Stop,   // end the run (the handler may set exit.kind/status; else Stopped)
+};
+// The number is in a7, the arguments in a0..; sepc is already past the
+// ecall; the handler reads and writes the guest's registers itself.
+using RawSystemCallHandler = SystemCallAction (*)(Guest&, void* cookie, GuestExit& exit) noexcept;
+
 struct GuestExit {
     enum class Kind : u8 {
         Exited,  // exit system call; `status` is its argument
         Faulted, // an exception; scause/sepc/stval say which
         Killed,  // ran past its time limit; sepc is where it was
+        Stopped, // run_raw()'s handler ended the run
     };
     Kind kind { Kind::Exited };
     u64 status { 0 };
@@ -103,6 +114,10 @@ public:
     // Runs until exit, fault or, with `time_limit` (timebase ticks, 0 = none),
     // until the limit passes. Activates this guest's address space.
     GuestExit run(SystemCallHandler handler = nullptr, void* cookie = nullptr, u64 time_limit = 0) noexcept;
+    // The same loop with every system call given to `handler` (which
+    // decides whether the run goes on), and no line printed for a fault:
+    // the caller reports it (kernel/WasmGuest.h turns most into traps).
+    GuestExit run_raw(RawSystemCallHandler handler, void* cookie, u64 time_limit = 0) noexcept;
 
     // The address space the guest runs in (its GuestSpace's, if it has one).
     [[nodiscard]] UserAddressSpace& address_space() noexcept;

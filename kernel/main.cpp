@@ -5,6 +5,7 @@
 #include <kernel/DeviceTree.h>
 #include <kernel/Heap.h>
 #include <kernel/KTest.h>
+#include <kernel/OsCosts.h>
 #include <kernel/Panic.h>
 #include <kernel/Shutdown.h>
 #include <kernel/Smp.h>
@@ -145,6 +146,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     // initrd, answered on the console; ./k23 spec --where kernel judges them.
     StringView spec_commands;
     if (args.get("spec"_sv, spec_commands) && run_spec_commands(root_file_system(), spec_commands) < 0)
+        status = 1;
+    // ./k23 bench's OS costs of guests in U-mode (kernel/OsCosts.h).
+    if (args.has("costs"_sv) && run_os_costs() != 0)
         status = 1;
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).

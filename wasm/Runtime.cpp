@@ -26,7 +26,7 @@ StringView trap_message(TrapCode code) noexcept
 TableInstance::~TableInstance() noexcept
 {
     if (m_elements)
-        platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly);
+        platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadWrite);
     if (m_view)
         platform_deallocate_exposed(m_view, sizeof(TableView), alignof(TableView), Exposure::ReadOnly);
 }
@@ -52,13 +52,13 @@ Result<void> TableInstance::resize(u64 new_size, Reference init) noexcept
             capacity = max_elements;
         if (capacity == 0)
             capacity = 1;
-        auto* elements = static_cast<Reference*>(platform_allocate_exposed(usize(capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly));
+        auto* elements = static_cast<Reference*>(platform_allocate_exposed(usize(capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadWrite));
         if (!elements)
             return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate table elements");
         if (m_size)
             copy_bytes(elements, m_elements, usize(m_size) * sizeof(Reference));
         if (m_elements)
-            platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadOnly);
+            platform_deallocate_exposed(m_elements, usize(m_capacity) * sizeof(Reference), alignof(Reference), Exposure::ReadWrite);
         m_elements = elements;
         m_capacity = capacity;
     }

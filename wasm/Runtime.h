@@ -108,9 +108,11 @@ struct TableView {
     u64 size { 0 };
 };
 
-// The elements and their view live in exposed memory (base/Platform.h):
-// generated code reads them (call_indirect, table.get), the guest cannot
-// write them.
+// The elements and their view live in exposed memory (base/Platform.h).
+// Generated code reads the view and reads and writes the elements
+// (call_indirect, table.get/set), so the elements are guest data: the
+// engine copies them but never follows one (a funcref from a table is
+// checked before the engine uses it).
 class TableInstance {
 public:
     // Implementation limit on table elements (wasm/Limits.h, the JS API's

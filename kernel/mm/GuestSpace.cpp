@@ -37,7 +37,7 @@ Result<u64> place_randomly(u64 low, u64 high, u64 size, IsFree is_free, usize ca
             return base;
     }
     u64 best = ~0ull;
-    auto consider = [&](u64 base) {
+    auto consider = [&](u64 base) noexcept {
         if (base >= low && base <= high - size && base < best && is_free(base))
             best = base;
     };
@@ -102,14 +102,14 @@ Result<void> GuestSpace::place_areas() noexcept
     // Areas may touch: an area never hands out its first or last page.
     for (usize i = 0; i < guest_area_count; ++i) {
         u64 size = area_sizes[i];
-        auto is_free = [&](u64 base) {
+        auto is_free = [&](u64 base) noexcept {
             for (usize j = 0; j < i; ++j) {
                 if (overlaps(base, size, m_areas[j].base(), m_areas[j].size()))
                     return false;
             }
             return true;
         };
-        auto end_of = [&](usize j) { return m_areas[j].base() + m_areas[j].size(); };
+        auto end_of = [&](usize j) noexcept { return m_areas[j].base() + m_areas[j].size(); };
         u64 base = TRY(place_randomly(region, region + region_size, size, is_free, i, end_of));
         TRY(m_areas[i].initialize(m_space, static_cast<GuestArea>(i), base, size));
     }
@@ -218,8 +218,8 @@ bool GuestSpace::memory_range_is_free(u64 base, u64 size) const noexcept
 
 Result<u64> GuestSpace::place_memory(u64 size) noexcept
 {
-    auto is_free = [&](u64 base) { return memory_range_is_free(base, size); };
-    auto end_of = [&](usize i) {
+    auto is_free = [&](u64 base) noexcept { return memory_range_is_free(base, size); };
+    auto end_of = [&](usize i) noexcept {
         if (i == m_memory_count)
             return m_space.engine_region_base() + m_space.engine_region_size() + PAGE_SIZE;
         return m_memories[i].base + m_memories[i].reserved + PAGE_SIZE;
@@ -325,7 +325,7 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     if (address + size < address || address + size > user_half_end())
         return false;
     u64 end = address + size;
-    auto in_heap_area = [&](GuestArea which, View view) {
+    auto in_heap_area = [&](GuestArea which, View view) noexcept {
         auto const& heap_area = area(which);
         return address >= heap_area.base() && end <= heap_area.base() + heap_area.size() && pages_mapped(address, size, view);
     };

@@ -484,7 +484,7 @@ Result<void> UserAddressSpace::map_new(u64 virtual_address, u64 size, Protection
         return Error::from_code(ErrorCode::InvalidArgument, "address space: a user mapping is never W+X nor None");
     TRY(check_unmapped(m_root_table, virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
-        auto result = map_new_page(m_root_table, virtual_address + offset, [&](u64 physical) { return user_leaf(physical, protection, true); });
+        auto result = map_new_page(m_root_table, virtual_address + offset, [&](u64 physical) noexcept { return user_leaf(physical, protection, true); });
         if (result.is_error()) {
             bool freed = false;
             clear_leaves(m_root_table, virtual_address, offset, freed);
@@ -541,7 +541,7 @@ Result<void> UserAddressSpace::map_new_kernel(u64 virtual_address, u64 size, Pro
     TRY(check_unmapped(m_kernel_root_table, virtual_address, size));
     for (u64 offset = 0; offset < size; offset += PAGE_SIZE) {
         auto result = map_new_page(m_kernel_root_table, virtual_address + offset,
-            [&](u64 physical) { return kernel_leaf(physical, protection, true); });
+            [&](u64 physical) noexcept { return kernel_leaf(physical, protection, true); });
         if (result.is_error()) {
             bool freed = false;
             clear_leaves(m_kernel_root_table, virtual_address, offset, freed);

@@ -258,7 +258,8 @@ KTEST(guest_space_new_shared_subtables_appear_in_both_roots)
         return true;
     };
     KEXPECT(roots_agree());
-    // Writing through the kernel (SUM, U pages) is seen by reading back.
+    // Writing through the kernel (sstatus.SUM for U pages, privileged spec
+    // §4.1.1.2) is seen by reading back.
     u64 previous = set_csr_bits<Csr::Sstatus>(Sstatus::SUM);
     for (usize i = 0; i < 6; ++i)
         *reinterpret_cast<volatile u64*>(memories[i].base + PAGE_SIZE) = 0x1000 + i;

@@ -744,9 +744,29 @@ def os_costs(tiers, boot, timeout):
                 out[key]["note"] = "; ".join(filter(None, [out[key]["note"], note]))
             else:
                 out[key]["instructions"][k] = round((x - y) / n)
-    for key in ("system_call", "guest_create_destroy", "boot_to_first_guest"):
-        out[key]["note"] = ("null until the kernel runs guests (issues 13 and 14); k23-run "
-                            "under qemu-riscv64 has no guest system calls or guests of its own")
+    # The kernel's own figures (kernel/OsCosts.h): guests in U-mode, booted
+    # with `costs` under -icount shift=0 (boot_figures).
+    kernel_costs = boot.get("kernel_costs") or {}
+    for key, name in (("system_call", "system_call"), ("host_call", "system_call"),
+                      ("trap_recovery", "trap_recovery"),
+                      ("guest_create_destroy", "guest_create_destroy"),
+                      ("instantiate_1mib", "instantiate_1mib")):
+        if name in kernel_costs:
+            out[key]["instructions"]["kernel"] = kernel_costs[name]
+    out["system_call"]["how"] = (
+        f"in the kernel: {KERNEL_COST_CALLS} calls from wasm code in U-mode to a no-op host "
+        "function (spectest.print: ecall, dispatch, the call, sret) minus the same loop without "
+        f"the call, / {KERNEL_COST_CALLS} (instret under -icount shift=0); the kernel column of "
+        "host_call is the same figure, since a host call is that system call")
+    out["guest_create_destroy"]["how"] = (
+        "in the kernel: a WasmGuest (address space with two roots, engine, store) created and "
+        "destroyed, no module; the kernel column of instantiate_1mib is create + instantiate a "
+        "1 MiB data segment + destroy, minus the same with an empty segment")
+    if not kernel_costs:
+        note = boot.get("kernel_costs_note", "no kernel cost lines")
+        for key in ("system_call", "guest_create_destroy"):
+            out[key]["note"] = note
+    out["boot_to_first_guest"]["note"] = "null until the kernel boots into a first guest (issue 14)"
     out["boot_to_kernel_main"]["instructions"] = {
         "kernel": boot.get("instructions_loader_to_main")}
     out["boot_to_kernel_main"]["how"] = ("the kernel's own count from loader entry to kernel "
@@ -759,6 +779,8 @@ def os_costs(tiers, boot, timeout):
 # ------------------------------------------------------------------ boot
 
 BOOT_LINE = re.compile(r"boot: ([0-9,]+) instructions from loader entry to kernel main")
+COST_LINE = re.compile(r"^cost: ([a-z0-9_]+) ([0-9]+)$")
+KERNEL_COST_CALLS = 1000  # kernel/OsCosts.cpp
 
 
 def boot_figures():
@@ -794,6 +816,15 @@ def boot_figures():
     out["instructions_loader_to_main"] = int(m.group(1).replace(",", "")) if m else None
     if not m:
         out["note"] = f"no 'boot: N instructions' line (QEMU status {result.status})"
+    # The kernel's guest costs (kernel/OsCosts.h), in a boot of their own.
+    costs = qemu.boot(image, append="costs", memory="256M", timeout=600, extra=["-icount", "shift=0"])
+    out["kernel_costs"] = {}
+    for line in costs.lines():
+        c = COST_LINE.search(line.strip())
+        if c:
+            out["kernel_costs"][c.group(1)] = int(c.group(2))
+    if not out["kernel_costs"]:
+        out["kernel_costs_note"] = f"no 'cost: NAME N' lines (QEMU status {costs.status})"
     return out
 
 

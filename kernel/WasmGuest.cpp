@@ -1,0 +1,218 @@
+// WebAssembly guests in U-mode (kernel/WasmGuest.h). Section numbers refer
+// to the privileged spec 1.12 (20211203), Volume II.
+
+#include <arch/riscv64/Csr.h>
+#include <base/Memory.h>
+#include <kernel/Console.h>
+#include <kernel/Trap.h>
+#include <kernel/WasmGuest.h>
+#include <wasm/BinaryReader.h>
+
+namespace k23::kernel {
+
+using namespace riscv64;
+
+namespace {
+
+template<typename T, typename... Args>
+T* new_object(Args&&... args) noexcept
+{
+    void* memory = platform_allocate(sizeof(T), alignof(T));
+    return memory ? construct_at(static_cast<T*>(memory), k23::forward<Args>(args)...) : nullptr;
+}
+
+template<typename T>
+void delete_object(T* object) noexcept
+{
+    if (!object)
+        return;
+    destroy_at(object);
+    platform_deallocate(object, sizeof(T), alignof(T));
+}
+
+// sstatus.SUM (§4.1.1.2) while the engine works on the guest's linear
+// memories, which are U pages: data segments at instantiation, the bulk
+// memory helpers and host functions. Everything else the engine touches is
+// mapped for the kernel only and needs no SUM.
+class UserMemoryAccess {
+public:
+    UserMemoryAccess() noexcept { m_previous = set_csr_bits<Csr::Sstatus>(Sstatus::SUM) & Sstatus::SUM; }
+    ~UserMemoryAccess() noexcept
+    {
+        if (!m_previous)
+            clear_csr_bits<Csr::Sstatus>(Sstatus::SUM);
+    }
+
+private:
+    u64 m_previous { 0 };
+};
+
+} // namespace
+
+Result<void> WasmGuest::create(WasmGuestOptions const& options) noexcept
+{
+    VERIFY(!is_created());
+    m_options = options;
+    TRY(m_space.create());
+    auto result = create_engine();
+    if (result.is_error())
+        destroy();
+    return result;
+}
+
+Result<void> WasmGuest::create_engine() noexcept
+{
+    TRY(m_guest.create(m_space));
+    GuestSpace::Scope scope(m_space);
+    jit::EngineOptions engine_options;
+    engine_options.stack_size = m_options.stack_size;
+    engine_options.executor = this;
+    // No vector state per guest yet: SIMD takes the scalar path.
+    engine_options.features = riscv64::CpuFeatures::rv64gc();
+    m_engine = TRY(jit::Engine::create(engine_options));
+    m_store = new_object<wasm::Store>();
+    if (m_store)
+        m_linker = new_object<wasm::Linker>(*m_store);
+    if (!m_store || !m_linker)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a guest's store");
+    return {};
+}
+
+void WasmGuest::destroy() noexcept
+{
+    if (m_space.is_created()) {
+        GuestSpace::Scope scope(m_space);
+        jit::Engine::destroy(m_engine);
+        delete_object(m_linker);
+        delete_object(m_store);
+        for (wasm::Module* module : m_modules)
+            delete_object(module);
+        for (usize i = 0; i < m_module_bytes.size(); ++i)
+            platform_deallocate(m_module_bytes[i], m_module_sizes[i], 16);
+        m_modules.clear_with_capacity();
+        m_module_bytes.clear_with_capacity();
+        m_module_sizes.clear_with_capacity();
+    }
+    m_engine = nullptr;
+    m_linker = nullptr;
+    m_store = nullptr;
+    m_guest.destroy();
+    if (m_space.is_created())
+        m_space.destroy();
+}
+
+Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    usize size = bytes.size() ? bytes.size() : 1;
+    TRY(m_modules.try_ensure_capacity(m_modules.size() + 1));
+    TRY(m_module_bytes.try_ensure_capacity(m_module_bytes.size() + 1));
+    TRY(m_module_sizes.try_ensure_capacity(m_module_sizes.size() + 1));
+    auto* copy = static_cast<u8*>(platform_allocate(size, 16));
+    if (!copy)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot copy a module into the guest");
+    copy_bytes(copy, bytes.data(), bytes.size());
+    MUST(m_module_bytes.try_append(copy));
+    MUST(m_module_sizes.try_append(size));
+    auto* module = new_object<wasm::Module>(TRY(wasm::read_module(ReadonlyBytes(copy, bytes.size()))));
+    if (!module)
+        return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a module");
+    MUST(m_modules.try_append(module));
+    wasm::Instance* instance = nullptr;
+    {
+        UserMemoryAccess access; // data segments
+        instance = TRY(m_engine->instantiate(*m_linker, *module));
+    }
+    if (!name.is_empty())
+        TRY(m_linker->register_instance(name, instance));
+    return instance;
+}
+
+Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    return m_engine->invoke(function, args, results);
+}
+
+Result<void> WasmGuest::invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    auto const* entry = instance ? instance->find_export(name) : nullptr;
+    if (!entry || entry->value.kind != wasm::ExternKind::Function)
+        return Error::formatted(ErrorCode::NotFound, "no exported function \"{}\""_sv, name);
+    return invoke(entry->value.function(), args, results);
+}
+
+Result<void> WasmGuest::define_spectest() noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    TRY(m_linker->define_spectest());
+    return {};
+}
+
+SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept
+{
+    auto& self = *static_cast<WasmGuest*>(cookie);
+    auto& context = guest.context();
+    ++self.m_stats.system_calls;
+    u64 regs[8];
+    for (u32 i = 0; i < 8; ++i)
+        regs[i] = context.a(i);
+    jit::UserCallOutcome outcome;
+    {
+        UserMemoryAccess access; // bulk memory helpers, host functions
+        outcome = self.m_engine->user_call(regs);
+    }
+    switch (outcome) {
+    case jit::UserCallOutcome::Resume:
+        context.a(0) = regs[0];
+        context.a(1) = regs[1];
+        return SystemCallAction::Resume;
+    case jit::UserCallOutcome::Returned:
+        self.m_returned = true;
+        return SystemCallAction::Stop;
+    case jit::UserCallOutcome::Trapped:
+        return SystemCallAction::Stop;
+    }
+    return SystemCallAction::Stop;
+}
+
+bool WasmGuest::run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer) noexcept
+{
+    m_guest.reset(pc, stack_pointer);
+    m_guest.context().a(0) = argument;
+    m_returned = false;
+    GuestExit exit = m_guest.run_raw(&on_system_call, this, m_options.time_limit);
+    switch (exit.kind) {
+    case GuestExit::Kind::Stopped:
+        return m_returned;
+    case GuestExit::Kind::Killed:
+        engine.fail_invocation(Error::from_code(ErrorCode::Trap, wasm::trap_message(wasm::TrapCode::Interrupted)));
+        return false;
+    case GuestExit::Kind::Exited:
+        engine.fail_invocation(Error::from_code(ErrorCode::InvalidArgument, "guest code made the exit system call"));
+        return false;
+    case GuestExit::Kind::Faulted: {
+        char description[96];
+        usize length = format_to(Span<char>(description, sizeof description), "guest fault: {} at pc {:#x} (stval {:#x})"_sv,
+            scause_name(exit.scause), exit.sepc, exit.stval);
+        bool is_memory_fault = exit.scause == u64(Exception::LoadPageFault) || exit.scause == u64(Exception::StorePageFault)
+            || exit.scause == u64(Exception::LoadAccessFault) || exit.scause == u64(Exception::StoreAccessFault);
+        if (is_memory_fault && engine.user_fault(exit.sepc, StringView(description, length))) {
+            ++m_stats.faults;
+            return false;
+        }
+        if (!is_memory_fault)
+            engine.fail_invocation(Error::from_code(ErrorCode::Trap, StringView(description, length)));
+        kprintln("{}"_sv, StringView(description, length));
+        return false;
+    }
+    }
+    return false;
+}
+
+} // namespace k23::kernel

@@ -1,0 +1,100 @@
+#pragma once
+
+// A WebAssembly guest (DESIGN.md "Guests in the kernel"): one engine, one
+// store and every instance made in it, in one address space of its own
+// (kernel/mm/GuestSpace.h), with the generated code running in U-mode.
+//
+//   WasmGuest guest;
+//   TRY(guest.create(options));
+//   wasm::Instance* instance = TRY(guest.instantiate(bytes));
+//   TRY(guest.invoke_export(instance, "main"_sv, args, results));
+//   guest.destroy(); // every frame it took is free again
+//
+// The kernel runs the engine (reader, validator, compiler, linker) in
+// S-mode for the guest, inside the guest's scope: everything the engine
+// allocates lands in the guest's address space, the objects generated code
+// touches readable by it, the rest mapped for the kernel only. Generated
+// code calls into the engine with system calls (jit/UserMode.h); this class
+// is the engine's Executor: it enters U-mode, hands each system call to
+// the engine and turns faults into traps (`out of bounds memory access`
+// for a memory access of generated code) or errors ("guest fault: ...").
+// A trap or error ends that invocation only; the guest can be invoked
+// again, and nothing it does stops the kernel.
+
+#include <base/Result.h>
+#include <base/Span.h>
+#include <jit/Engine.h>
+#include <kernel/Guest.h>
+#include <kernel/mm/GuestSpace.h>
+#include <wasm/Linker.h>
+#include <wasm/Module.h>
+#include <wasm/Runtime.h>
+
+namespace k23::kernel {
+
+struct WasmGuestOptions {
+    usize stack_size { usize(1) << 20 };
+    // Timebase ticks one invocation may run (0: no limit); past it the
+    // invocation ends with `interrupted`.
+    u64 time_limit { 0 };
+};
+
+struct WasmGuestStats {
+    u64 system_calls { 0 }; // made by generated code, over all invocations
+    u64 faults { 0 };       // faults of generated code turned into traps
+};
+
+class WasmGuest final : public jit::Executor {
+public:
+    WasmGuest() noexcept = default;
+    ~WasmGuest() noexcept { destroy(); }
+    WasmGuest(WasmGuest const&) = delete;
+    WasmGuest& operator=(WasmGuest const&) = delete;
+
+    [[nodiscard]] Result<void> create(WasmGuestOptions const& options = {}) noexcept;
+    // Frees the engine, the store and the address space.
+    void destroy() noexcept;
+    [[nodiscard]] bool is_created() const noexcept { return m_space.is_created(); }
+
+    // Reads and validates `bytes` (copied into the guest), compiles and
+    // instantiates them, and registers the exports under `name` for later
+    // modules' imports when `name` is not empty. The module lives as long
+    // as the guest.
+    [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}) noexcept;
+    [[nodiscard]] Result<void> invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
+    [[nodiscard]] Result<void> invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
+
+    // The spec interpreter's host module, importable as "spectest" (its
+    // functions are host functions: system calls from the guest).
+    [[nodiscard]] Result<void> define_spectest() noexcept;
+
+    // Objects of the guest (store, linker, instances, values that point
+    // into it) are only reachable inside a GuestSpace::Scope of space():
+    // every method here opens one.
+    [[nodiscard]] GuestSpace& space() noexcept { return m_space; }
+    [[nodiscard]] wasm::Store& store() noexcept { return *m_store; }
+    [[nodiscard]] wasm::Linker& linker() noexcept { return *m_linker; }
+    [[nodiscard]] jit::Engine& engine() noexcept { return *m_engine; }
+    [[nodiscard]] WasmGuestStats const& stats() const noexcept { return m_stats; }
+
+    // jit::Executor
+    bool run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer) noexcept override;
+
+private:
+    [[nodiscard]] Result<void> create_engine() noexcept;
+    static SystemCallAction on_system_call(Guest& guest, void* cookie, GuestExit& exit) noexcept;
+
+    WasmGuestOptions m_options;
+    GuestSpace m_space;
+    Guest m_guest;
+    jit::Engine* m_engine { nullptr };
+    wasm::Store* m_store { nullptr };
+    wasm::Linker* m_linker { nullptr };
+    Vector<wasm::Module*> m_modules;
+    Vector<u8*> m_module_bytes;
+    Vector<usize> m_module_sizes;
+    WasmGuestStats m_stats;
+    bool m_returned { false };
+};
+
+} // namespace k23::kernel

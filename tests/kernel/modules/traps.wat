@@ -1,0 +1,25 @@
+;; One function per trap kind a guest can hit in U-mode (DESIGN.md
+;; "Execution model"): each must end the invocation with the spec's message,
+;; the function's name and a wasm offset.
+(module
+  (type $v2i (func (result i32)))
+  (type $i2i (func (param i32) (result i32)))
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (memory 1 1)
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $answer)
+  (func $answer (result i32) i32.const 42)
+  (func $unreachable (export "unreachable") unreachable)
+  (func $div_by_zero (export "div_by_zero") (param i32) (result i32) i32.const 1 local.get 0 i32.div_s)
+  (func $overflow (export "overflow") (result i32) i32.const 0x80000000 i32.const -1 i32.div_s)
+  (func $bad_conversion (export "bad_conversion") (result i32) f32.const nan i32.trunc_f32_s)
+  (func $oob_load (export "oob_load") (param i32) (result i32) local.get 0 i32.load)
+  (func $oob_store (export "oob_store") (param i32) local.get 0 i32.const 1 i32.store)
+  (func $oob_fill (export "oob_fill") (param i32) local.get 0 i32.const 0 i32.const 16 memory.fill)
+  (func $undefined_element (export "undefined_element") (result i32) i32.const 9 call_indirect $t (type $v2i))
+  (func $uninitialized (export "uninitialized") (result i32) i32.const 1 call_indirect $t (type $v2i))
+  (func $type_mismatch (export "type_mismatch") (result i32) i32.const 5 i32.const 0 call_indirect $t (type $i2i))
+  (func $oob_table (export "oob_table") (result funcref) i32.const 7 table.get $t)
+  (func $recurse (export "recurse") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $recurse)
+  (func $call_print (export "print") (param i32) local.get 0 call $print)
+  (func $ok (export "ok") (result i32) i32.const 1))
