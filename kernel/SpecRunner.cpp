@@ -8,7 +8,11 @@
 #include <base/Vector.h>
 #include <jit/Engine.h>
 #include <kernel/Console.h>
+#include <kernel/DeviceTree.h>
+#include <kernel/WasmGuest.h>
+#include <kernel/mm/GuestSpace.h>
 #include <wasm/BinaryReader.h>
+#include <wasm/Limits.h>
 #include <wasm/Linker.h>
 #include <wasm/Module.h>
 #include <wasm/Runtime.h>
@@ -46,7 +50,7 @@ void free_object(T* object) noexcept
 // Every touch of the engine's objects (store, linker, instances, values)
 // is here, so that the rest of the runner never reads guest-owned memory.
 
-// What an export is, read out of the guest.
+// What an export is, copied out of the guest (kernel memory).
 struct ExportInfo {
     ExternKind kind { ExternKind::Function };
     FunctionInstance* function { nullptr };
@@ -55,6 +59,10 @@ struct ExportInfo {
     Value global_value;
 };
 
+// The spec runner's side of a WasmGuest (kernel/WasmGuest.h). What WasmGuest
+// does not offer itself is done here inside the guest's scope
+// (GuestSpace::Scope), and nothing kernel-side is allocated in a scope
+// (it would land in the guest's heap).
 class SpecGuest {
 public:
     SpecGuest() noexcept = default;
@@ -62,108 +70,76 @@ public:
     SpecGuest(SpecGuest const&) = delete;
     SpecGuest& operator=(SpecGuest const&) = delete;
 
-    // Ends the current guest (if any) and starts a fresh one with the
-    // spectest host module.
     Result<void> reset() noexcept
     {
         destroy();
-        m_store = allocate_object<wasm::Store>();
-        if (!m_store)
-            return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a store");
-        m_linker = static_cast<wasm::Linker*>(platform_allocate(sizeof(wasm::Linker), alignof(wasm::Linker)));
-        if (!m_linker) {
+        WasmGuestOptions options;
+        // A runaway invocation ends with `interrupted` instead of hanging the
+        // run (the driver gives up after 60 s without output).
+        options.time_limit = g_platform.timebase_frequency * 30;
+        TRY(m_guest.create(options));
+        if (auto spectest = m_guest.define_spectest(); spectest.is_error()) {
             destroy();
-            return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a linker");
+            return spectest.release_error();
         }
-        construct_at(m_linker, *m_store);
-        (void)m_linker->define_spectest();
-        jit::EngineOptions options;
-        options.stack_size = usize(1) << 20;
-        auto engine = jit::Engine::create(options);
-        if (engine.is_error()) {
-            destroy();
-            return engine.release_error();
-        }
-        m_engine = engine.release_value();
         return {};
     }
 
-    void destroy() noexcept
-    {
-        // The engine first: it unhooks the store's functions from its code.
-        if (m_engine)
-            jit::Engine::destroy(m_engine);
-        m_engine = nullptr;
-        free_object(m_linker);
-        m_linker = nullptr;
-        free_object(m_store);
-        m_store = nullptr;
-        for (wasm::Module* module : m_modules)
-            free_object(module);
-        m_modules.clear();
-    }
+    void destroy() noexcept { m_guest.destroy(); }
+    [[nodiscard]] bool is_created() const noexcept { return m_guest.is_created(); }
+    [[nodiscard]] bool can_execute() const noexcept { return m_guest.is_created(); }
 
-    [[nodiscard]] bool is_created() const noexcept { return m_engine != nullptr; }
-    [[nodiscard]] bool can_execute() const noexcept { return m_engine && m_engine->can_execute(); }
-
-    // Reads, validates, links and instantiates. `*out` gets the instance as
-    // soon as it exists (as Linker::instantiate does).
     Result<void> instantiate(ReadonlyBytes bytes, wasm::ReadOptions const& options, Instance** out) noexcept
     {
-        *out = nullptr;
-        auto module = wasm::read_module(bytes, options);
-        if (module.is_error())
-            return module.release_error();
-        auto* owned = allocate_object<wasm::Module>();
-        if (!owned)
-            return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a module");
-        *owned = module.release_value();
-        if (auto appended = m_modules.try_append(owned); appended.is_error()) {
-            free_object(owned);
-            return appended.release_error();
-        }
-        if (can_execute())
-            TRY(m_engine->instantiate(*m_linker, *owned, out));
-        else
-            TRY(m_linker->instantiate(*owned, out));
+        *out = TRY(m_guest.instantiate(bytes, {}, options));
         return {};
     }
 
     Result<void> register_instance(StringView as, Instance* instance) noexcept
     {
-        return m_linker->register_instance(as, instance);
+        GuestSpace::Scope scope(m_guest.space());
+        return m_guest.linker().register_instance(as, instance);
     }
 
     // False when `instance` has no export `field`.
     Result<bool> describe_export(Instance* instance, StringView field, ExportInfo& info) noexcept
     {
-        ExportEntry const* entry = instance->find_export(field);
-        if (!entry)
-            return false;
-        info.kind = entry->value.kind;
-        if (info.kind == ExternKind::Global) {
-            info.global_value = entry->value.global()->value;
-        } else if (info.kind == ExternKind::Function) {
-            info.function = entry->value.function();
-            FunctionType type = m_store->type(info.function->type);
-            info.params.clear();
-            info.results.clear();
-            TRY(info.params.try_extend(type.params));
-            TRY(info.results.try_extend(type.results));
+        ValueType params[wasm::limits::max_function_params];
+        ValueType results[wasm::limits::max_function_results];
+        usize param_count = 0, result_count = 0;
+        {
+            GuestSpace::Scope scope(m_guest.space());
+            ExportEntry const* entry = instance->find_export(field);
+            if (!entry)
+                return false;
+            info.kind = entry->value.kind;
+            if (info.kind == ExternKind::Global) {
+                info.global_value = entry->value.global()->value;
+            } else if (info.kind == ExternKind::Function) {
+                info.function = entry->value.function();
+                FunctionType type = m_guest.store().type(info.function->type);
+                if (type.params.size() > wasm::limits::max_function_params || type.results.size() > wasm::limits::max_function_results)
+                    return Error::from_code(ErrorCode::LimitExceeded, "too many parameters or results");
+                param_count = type.params.size();
+                result_count = type.results.size();
+                copy_bytes(params, type.params.data(), param_count * sizeof(ValueType));
+                copy_bytes(results, type.results.data(), result_count * sizeof(ValueType));
+            }
         }
+        info.params.clear();
+        info.results.clear();
+        TRY(info.params.try_extend(Span<const ValueType>(params, param_count)));
+        TRY(info.results.try_extend(Span<const ValueType>(results, result_count)));
         return true;
     }
 
     Result<void> invoke(FunctionInstance* function, Span<Value const> args, Span<Value> results) noexcept
     {
-        return m_engine->invoke(function, args, results);
+        return m_guest.invoke(function, args, results);
     }
 
 private:
-    wasm::Store* m_store { nullptr };
-    wasm::Linker* m_linker { nullptr };
-    jit::Engine* m_engine { nullptr };
-    Vector<wasm::Module*> m_modules;
+    WasmGuest m_guest;
 };
 
 // ---------------------------------------------------------------- text
