@@ -9,8 +9,10 @@
 #include <jit/Engine.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
+#include <kernel/Heap.h>
 #include <kernel/WasmGuest.h>
 #include <kernel/mm/GuestSpace.h>
+#include <kernel/mm/PhysicalMemory.h>
 #include <wasm/BinaryReader.h>
 #include <wasm/Limits.h>
 #include <wasm/Linker.h>
@@ -709,6 +711,8 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
         return -1;
     }
     long answered = 0;
+    heap_collect();
+    usize frames_before = physical_memory().free_frame_count();
     {
         SpecInterpreter interpreter(fs);
         Vector<char> answer, out;
@@ -732,7 +736,9 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
         }
         interpreter.finish();
     }
-    kprintln("spec: done {} commands"_sv, answered);
+    heap_collect();
+    kprintln("spec: done {} commands (free frames: {} before, {} after)"_sv, answered, frames_before,
+        physical_memory().free_frame_count());
     return answered;
 }
 

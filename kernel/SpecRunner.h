@@ -9,7 +9,9 @@
 //
 //   spec> ANSWER             ANSWER exactly as k23-spec prints it
 //
-// and the run ends with `spec: done N commands` (N answered). Modules run
+// and the run ends with `spec: done N commands (free frames: B before, A
+// after)` (N answered; the frame allocator's free count around the run,
+// the kernel heap collected). Modules run
 // in U-mode guests: each `reset` ends the current guest (its frames return)
 // and starts a fresh one with the `spectest` host module defined.
 //

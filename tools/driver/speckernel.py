@@ -189,7 +189,8 @@ def run_in_kernel(files, modules, report, vlen, verbose):
                                       k23spec.COMMAND_TIMEOUT)
         answers, done = answers_of(result.output)
         if verbose:
-            info(f"spec: kernel boot: {len(answers)} answers in {result.seconds:.1f} s")
+            closing = next((l.strip() for l in result.lines() if l.startswith(DONE_PREFIX)), "no closing line")
+            info(f"spec: kernel boot: {len(answers)} answers in {result.seconds:.1f} s ({closing})")
         tail = "\n".join(result.lines()[-TAIL_LINES:])
         # Hand the answers out, file by file.
         at = 0
