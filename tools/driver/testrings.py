@@ -9,9 +9,9 @@ Each ring prints `NAME: N passed, N failed`; the last line is the total
                  the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
                  256, and 0 = no V, the scalar path),
                  then the k23-run checks (tests/hosted/test_*.py)
-  kernel         the in-kernel test runner (KTEST), a subset of the spec suite through the
-                 kernel's engine (speckernel.RING_FILES, guests in U-mode) and boot checks
-                 under qemu-system-riscv64
+  kernel         the in-kernel test runner (KTEST), the spec suite through the kernel's
+                 engine (guests in U-mode; K23_KERNEL_SPEC=subset: speckernel.RING_FILES)
+                 and boot checks under qemu-system-riscv64
 
 A test program's own end is judged as well as its tests (procstatus.py): a
 non-zero status its failed tests do not explain, a crash, a timeout or a
@@ -208,9 +208,9 @@ def run_ktests(result, image, pattern, verbose):
 
 
 def run_kernel_spec(result, pattern, verbose):
-    """A subset of the spec suite through the kernel's engine, guests in
-    U-mode (speckernel.RING_FILES; tests spec@kernel.<file>). The whole
-    suite: ./k23 spec --where kernel."""
+    """The spec suite through the kernel's engine, guests in U-mode (the
+    default suites; K23_KERNEL_SPEC=subset: speckernel.RING_FILES; tests
+    spec@kernel.<file>), as ./k23 spec --where kernel runs it."""
     if pattern and "spec" not in pattern:
         return
     try:
