@@ -84,3 +84,37 @@ def check_speckernel_reads_answers_from_the_console(ctx):
     answers, done = speckernel.answers_of(output)
     assert answers == ["ok", "error trap x ", "ok i32:1"] and done, (answers, done)
     assert speckernel.answers_of("spec> ok\n") == (["ok"], False)
+
+
+def check_speckernel_a_boot_that_stops_fails_its_file_and_the_next_boot_goes_on(ctx):
+    import qemu
+    with tempfile.TemporaryDirectory() as work:
+        recorder, path = _record(work)
+        files = []
+        for i in range(3):
+            f = speckernel.File("core", f"t{i}.wast", path, "none")
+            f.lines = list(recorder.lines)
+            files.append(f)
+        boots = []
+        n = len(recorder.lines)
+
+        def fake_boot(image, append, initrd_path, vlen, idle_timeout):
+            boots.append(initrd_path)
+            if len(boots) == 1:   # file 0 whole, file 1 cut short by a panic
+                out = "".join(f"spec> ok\n" for _ in range(n + 2)) + "panic: boom\nshutdown: status 1\n"
+                return qemu.judge(out, 1, False, 1.0, idle_timeout), False
+            out = "".join(f"spec> ok\n" for _ in range(n)) + "spec: done 8 commands\nshutdown: status 0\n"
+            return qemu.judge(out, 0, False, 1.0, idle_timeout), False
+
+        saved = (speckernel.boot_kernel, speckernel.k23build.build)
+        speckernel.boot_kernel = fake_boot
+        speckernel.k23build.build = lambda **kwargs: None
+        try:
+            report = spec.Report()
+            speckernel.run_in_kernel(files, recorder.modules, report, 128, False)
+        finally:
+            speckernel.boot_kernel, speckernel.k23build.build = saved
+        assert len(boots) == 2, boots
+        assert len(files[0].answers) == n and len(files[1].answers) == 2 and len(files[2].answers) == n
+        assert "panic: boom" in files[1].why_stopped, files[1].why_stopped
+        assert report.failures == [], report.failures
