@@ -6,7 +6,6 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/Vector.h>
-#include <jit/Engine.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/Heap.h>
@@ -15,7 +14,6 @@
 #include <kernel/mm/PhysicalMemory.h>
 #include <wasm/BinaryReader.h>
 #include <wasm/Limits.h>
-#include <wasm/Linker.h>
 #include <wasm/Module.h>
 #include <wasm/Runtime.h>
 
@@ -30,13 +28,6 @@ using wasm::FunctionType;
 using wasm::Instance;
 using wasm::Value;
 using wasm::ValueType;
-
-template<typename T>
-T* allocate_object() noexcept
-{
-    void* memory = platform_allocate(sizeof(T), alignof(T));
-    return memory ? construct_at(static_cast<T*>(memory)) : nullptr;
-}
 
 template<typename T>
 void free_object(T* object) noexcept
