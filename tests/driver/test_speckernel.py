@@ -106,14 +106,15 @@ def check_speckernel_a_boot_that_stops_fails_its_file_and_the_next_boot_goes_on(
             out = "".join(f"spec> ok\n" for _ in range(n)) + "spec: done 8 commands\nshutdown: status 0\n"
             return qemu.judge(out, 0, False, 1.0, idle_timeout), False
 
-        saved = (speckernel.boot_kernel, speckernel.k23build.build)
+        saved = (speckernel.boot_kernel, speckernel.k23build.build, speckernel.info)
         speckernel.boot_kernel = fake_boot
         speckernel.k23build.build = lambda **kwargs: None
+        speckernel.info = lambda *args: None
         try:
             report = spec.Report()
             speckernel.run_in_kernel(files, recorder.modules, report, 128, False)
         finally:
-            speckernel.boot_kernel, speckernel.k23build.build = saved
+            speckernel.boot_kernel, speckernel.k23build.build, speckernel.info = saved
         assert len(boots) == 2, boots
         assert len(files[0].answers) == n and len(files[1].answers) == 2 and len(files[2].answers) == n
         assert "panic: boom" in files[1].why_stopped, files[1].why_stopped
