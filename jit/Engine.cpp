@@ -819,7 +819,8 @@ HostCallResult call_host(Engine::State& state, HostEntry* host, u64* registers, 
     u64* result_stack = stack + pop_bytes / 8;
     wasm::FunctionInstance* f = host->function;
     usize n = host->params.size(), m = host->results.size();
-    Vector<Value> args, results;
+    // Inline room for the common signatures: no allocation per call.
+    Vector<Value, 8> args, results;
     if (args.try_resize(n).is_error() || results.try_resize(m ? m : 1).is_error()) {
         state.pending_error = Error::from_code(ErrorCode::OutOfMemory, "host call arguments");
         state.has_pending_error = true;

@@ -113,6 +113,11 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
                 continue;
             break;
         }
+        bool page_fault = scause == static_cast<u64>(Exception::LoadPageFault) || scause == static_cast<u64>(Exception::StorePageFault);
+        if (page_fault && m_space != nullptr && m_space->commit_on_fault(m_context.stval)) {
+            ++exit.pages_committed;
+            continue;
+        }
         exit.kind = GuestExit::Kind::Faulted;
         exit.scause = scause;
         exit.sepc = m_context.sepc;

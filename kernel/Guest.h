@@ -22,6 +22,10 @@
 //   still running at it (a runaway loop) is killed with one line
 //   `guest killed: time limit at pc 0x…`.
 //
+// In a GuestSpace, a page fault inside a linear memory's accessible size
+// is a first touch: the page is committed and the guest retries
+// (kernel/mm/GuestSpace.h); every other fault ends the run.
+//
 // A guest either owns a plain address space (create()) or runs in a split
 // one it is given (create(GuestSpace&), kernel/mm/GuestSpace.h): then run()
 // activates the guest root right before each entry into U-mode and the
@@ -71,6 +75,7 @@ enum class SystemCallAction : u8 {
 // ecall; the handler reads and writes the guest's registers itself.
 using RawSystemCallHandler = SystemCallAction (*)(Guest&, void* cookie, GuestExit& exit) noexcept;
 
+
 struct GuestExit {
     enum class Kind : u8 {
         Exited,  // exit system call; `status` is its argument
@@ -85,6 +90,7 @@ struct GuestExit {
     u64 stval { 0 };
     u64 system_calls { 0 }; // handled during this run
     u64 interrupts { 0 };   // taken while the guest ran
+    u64 pages_committed { 0 }; // linear memory pages mapped on first touch
 
     [[nodiscard]] bool exited() const noexcept { return kind == Kind::Exited; }
     [[nodiscard]] bool faulted() const noexcept { return kind == Kind::Faulted; }

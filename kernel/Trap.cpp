@@ -2,6 +2,8 @@
 #include <arch/riscv64/Sbi.h>
 #include <kernel/Panic.h>
 #include <kernel/Trap.h>
+#include <kernel/mm/GuestSpace.h>
+#include <kernel/mm/UserAddressSpace.h>
 
 // The boot hart's HartLocal; entry.S points tp at it. (C linkage so the
 // assembly can name it.)
@@ -51,6 +53,19 @@ void handle_interrupt(TrapFrame& frame) noexcept
 
 } // namespace
 
+bool commit_guest_page_on_fault(TrapFrame const& frame) noexcept
+{
+    bool page_fault = frame.scause == u64(Exception::LoadPageFault) || frame.scause == u64(Exception::StorePageFault);
+    // A memory page (a U page: touched under SUM, §4.1.1.2) or a stack
+    // page (the kernel view's own leaf) not committed yet. A fault the
+    // commit cannot fix (SUM clear on a U page) faults again and is then
+    // not a first touch any more.
+    if (!page_fault || frame.stval >= user_half_end())
+        return false;
+    GuestSpace* space = current_guest_space();
+    return space != nullptr && space->commit_on_fault(frame.stval);
+}
+
 void handle_user_interrupt(u64 scause) noexcept
 {
     if (!handle_known_interrupt(scause))
@@ -66,6 +81,11 @@ extern "C" void k23_handle_trap(k23::riscv64::TrapFrame* frame) noexcept
         handle_interrupt(*frame);
         return;
     }
+    // The kernel touching a guest's linear memory (sstatus.SUM set: data
+    // segments, bulk-memory helpers, host functions) where no page is
+    // committed yet: commit it and retry (kernel/mm/GuestSpace.h).
+    if (commit_guest_page_on_fault(*frame))
+        return;
     auto& hart = current_hart();
     if (auto* point = hart.recovery) {
         // Disarm before resuming, so a fault in the recovery path itself is

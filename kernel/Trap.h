@@ -56,6 +56,9 @@ bool catch_trap(Function&& function, CaughtTrap* caught = nullptr) noexcept
 // An interrupt taken while a guest ran in U-mode (kernel/Guest.cpp): handled
 // like one taken in the kernel; the guest then resumes.
 void handle_user_interrupt(u64 scause) noexcept;
+// A page fault of the kernel on a current guest's linear memory under
+// sstatus.SUM: commits the page (kernel/mm/GuestSpace.h); true = retry.
+bool commit_guest_page_on_fault(riscv64::TrapFrame const& frame) noexcept;
 
 void enable_interrupts() noexcept;
 void disable_interrupts() noexcept;

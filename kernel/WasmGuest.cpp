@@ -187,6 +187,7 @@ bool WasmGuest::run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer
     m_guest.context().a(0) = argument;
     m_returned = false;
     GuestExit exit = m_guest.run_raw(&on_system_call, this, m_options.time_limit);
+    m_stats.pages_committed += exit.pages_committed;
     switch (exit.kind) {
     case GuestExit::Kind::Stopped:
         return m_returned;

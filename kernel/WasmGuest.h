@@ -43,6 +43,7 @@ struct WasmGuestOptions {
 struct WasmGuestStats {
     u64 system_calls { 0 }; // made by generated code, over all invocations
     u64 faults { 0 };       // faults of generated code turned into traps
+    u64 pages_committed { 0 }; // linear memory pages committed on a U-mode first touch
 };
 
 class WasmGuest final : public jit::Executor {

@@ -259,11 +259,9 @@ Result<MemoryReservation> GuestSpace::memory_reserve(usize initial, usize maximu
         m_memory_capacity = capacity;
     }
     u64 base = TRY(place_memory(reserved));
-    u64 committed = page_round(initial);
-    // Committed eagerly for now; first-touch commit comes later (GuestSpace.h).
-    if (committed != 0)
-        TRY(m_space.map_new(base, committed, Protection::ReadWrite));
-    m_memories[m_memory_count++] = Memory { base, reserved, initial, committed };
+    // Nothing is mapped yet: pages are committed on first touch
+    // (commit_on_fault), so a large memory costs only what it uses.
+    m_memories[m_memory_count++] = Memory { base, reserved, initial, page_round(initial) };
     if (guest_aslr_logging())
         kprintln("guest aslr: memory {:#x} (+{:#x})"_sv, base, reserved);
     MemoryReservation reservation;
@@ -279,11 +277,10 @@ Result<void> GuestSpace::memory_grow(MemoryReservation& reservation, usize new_s
     VERIFY(memory != nullptr && memory->reserved == reservation.reserved);
     if (new_size > memory->reserved)
         return Error::from_code(ErrorCode::OutOfRange, "linear memory cannot grow beyond its reservation");
+    // Only the bound moves; the new pages are committed on first touch.
     u64 wanted = page_round(new_size);
-    if (wanted > memory->committed) {
-        TRY(m_space.map_new(memory->base + memory->committed, wanted - memory->committed, Protection::ReadWrite));
+    if (wanted > memory->committed)
         memory->committed = wanted;
-    }
     if (new_size > memory->accessible)
         memory->accessible = new_size;
     reservation.accessible = new_size;
@@ -297,9 +294,26 @@ void GuestSpace::memory_release(MemoryReservation& reservation) noexcept
     Memory* memory = find_memory(reinterpret_cast<u64>(reservation.base));
     VERIFY(memory != nullptr);
     if (memory->committed != 0)
-        MUST(m_space.unmap(memory->base, memory->committed));
+        MUST(m_space.unmap_present(memory->base, memory->committed));
     *memory = m_memories[--m_memory_count];
     reservation = {};
+}
+
+bool GuestSpace::commit_on_fault(u64 address) noexcept
+{
+    if (!is_created())
+        return false;
+    u64 page = address & ~(PAGE_SIZE - 1);
+    for (usize i = 0; i < m_memory_count; ++i) {
+        Memory const& memory = m_memories[i];
+        if (address < memory.base || address - memory.base >= memory.accessible)
+            continue;
+        // Already mapped: the fault was something else (never retried).
+        if (!m_space.translate(page).is_error())
+            return false;
+        return !m_space.map_new(page, PAGE_SIZE, Protection::ReadWrite).is_error();
+    }
+    return m_areas[usize(GuestArea::Stack)].commit_stack_page(address);
 }
 
 // ---------------------------------------------------------------- questions
@@ -337,7 +351,8 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     case GuestRegion::ExposedReadWrite:
         return in_heap_area(GuestArea::ExposedReadWrite, View::Guest);
     case GuestRegion::Stack:
-        return in_heap_area(GuestArea::Stack, View::Guest);
+        // A lazily committed stack counts whole, mapped or not yet.
+        return area(GuestArea::Stack).in_stack_run(address, size) || in_heap_area(GuestArea::Stack, View::Guest);
     case GuestRegion::Code:
         return in_heap_area(GuestArea::Code, View::Guest);
     case GuestRegion::LinearMemory:

@@ -30,10 +30,13 @@
 // (DESIGN.md "Execution model": 4 GiB reachable + guard, so no bounds
 // checks); a larger one reserves its maximum, capped at
 // guest_memory64_reservation_cap (growing past the reservation fails, as
-// memory.grow may). The reservation never moves. Pages are committed
-// eagerly by reserve and grow for now (zeroed frames); committing on first
-// touch (a fault inside the accessible size maps a zero page) is a later
-// step, as is copy-on-write of data segments.
+// memory.grow may). The reservation never moves. Reserve and grow only
+// move the accessible bound; a page is committed (a zeroed frame) on first
+// touch: a fault inside the accessible size, from the guest or from the
+// kernel working on the memory with sstatus.SUM, maps it (commit_on_fault)
+// and the access is retried; a fault beyond it stays a fault (the engine
+// reports `out of bounds memory access`). Copy-on-write of data segments
+// is a later step.
 //
 // The platform hooks (base/Platform.h) serve the guest that is *current*:
 // a GuestSpace::Scope makes its guest current and activates its kernel view;
@@ -144,6 +147,10 @@ public:
     void code_release(u8* code, usize size) noexcept;
     [[nodiscard]] Result<MemoryReservation> memory_reserve(usize initial, usize maximum) noexcept;
     [[nodiscard]] Result<void> memory_grow(MemoryReservation&, usize new_size) noexcept;
+    // A page fault at `address`: true when it lies inside a memory's
+    // accessible size or a stack (not its guard pages) and a zeroed page is
+    // now mapped there (retry the access); false for every other fault.
+    [[nodiscard]] bool commit_on_fault(u64 address) noexcept;
     void memory_release(MemoryReservation&) noexcept;
 
     // Whether `address` lies in one of the heap's areas (routing frees).

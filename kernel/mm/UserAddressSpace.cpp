@@ -506,6 +506,36 @@ Result<void> UserAddressSpace::unmap(u64 virtual_address, u64 size) noexcept
     return {};
 }
 
+Result<void> UserAddressSpace::unmap_present(u64 virtual_address, u64 size) noexcept
+{
+    TRY(check_range(virtual_address, size, Where::Shared));
+    bool freed = false;
+    u64 end = virtual_address + size;
+    for (u64 at = virtual_address; at < end;) {
+        u64 table_end = (at | (MEGAPAGE_SIZE - 1)) + 1;
+        u64 stop = table_end < end ? table_end : end;
+        // Entries of one leaf table are contiguous (§4.3.2: PTEs are
+        // indexed by VPN[0] within the table).
+        if (u64* slot = leaf_slot(m_root_table, at)) {
+            for (u64 page = at; page < stop; page += PAGE_SIZE, ++slot) {
+                u64 entry = *slot;
+                if ((entry & Pte::V) == 0)
+                    continue;
+                *slot = 0;
+                if (entry & PTE_OWNED) {
+                    physical_memory().free_frame(phys_to_virt(pte_physical(entry)));
+                    --m_owned_frames;
+                }
+            }
+            if (prune(m_root_table, at))
+                freed = true;
+        }
+        at = stop;
+    }
+    flush_shared(virtual_address, size, freed);
+    return {};
+}
+
 Result<void> UserAddressSpace::protect(u64 virtual_address, u64 size, Protection protection) noexcept
 {
     TRY(check_range(virtual_address, size, Where::Shared));

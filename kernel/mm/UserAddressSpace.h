@@ -105,6 +105,9 @@ public:
     [[nodiscard]] Result<void> map_new(u64 virtual_address, u64 size, Protection) noexcept;
     // Unmaps (every page must be mapped) and frees the owned frames.
     [[nodiscard]] Result<void> unmap(u64 virtual_address, u64 size) noexcept;
+    // Unmaps whatever pages of the range are mapped (memories committed on
+    // first touch have holes), skipping absent tables 2 MiB at a time.
+    [[nodiscard]] Result<void> unmap_present(u64 virtual_address, u64 size) noexcept;
     [[nodiscard]] Result<void> protect(u64 virtual_address, u64 size, Protection) noexcept;
     [[nodiscard]] Result<UserTranslation> translate(u64 virtual_address, View = View::Guest) const noexcept;
 

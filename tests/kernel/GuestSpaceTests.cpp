@@ -192,8 +192,11 @@ KTEST(guest_space_two_roots_share_everything_but_the_engine_region)
         void* exposed = platform_allocate_exposed(64, 8, Exposure::ReadOnly);
         auto memory = platform_memory_reserve(PAGE_SIZE, PAGE_SIZE);
         KASSERT(object != nullptr && exposed != nullptr && !memory.is_error());
-        // The memory is one set of leaves, seen through both roots.
+        // The memory is one set of leaves, seen through both roots, once
+        // its first page is touched (committed on first touch).
         u64 base = u64(memory.value().base);
+        KEXPECT(as.translate(base, View::Guest).is_error());
+        KASSERT(space.commit_on_fault(base));
         auto in_guest = as.translate(base, View::Guest);
         auto in_kernel = as.translate(base, View::Kernel);
         KASSERT(!in_guest.is_error() && !in_kernel.is_error());
@@ -430,7 +433,12 @@ KTEST(guest_space_linear_memories_at_distinct_random_addresses)
         u64 base = u64(memories[0].base);
         KASSERT(!platform_memory_grow(memories[0], 5 * PAGE_SIZE).is_error());
         KEXPECT_EQ(u64(memories[0].base), base);
+        // Growing maps nothing; a first touch inside the new size commits
+        // a page, one past it does not.
+        KEXPECT(as.translate(base + 4 * PAGE_SIZE).is_error());
+        KEXPECT(first.commit_on_fault(base + 4 * PAGE_SIZE + 8));
         KEXPECT(!as.translate(base + 4 * PAGE_SIZE).is_error());
+        KEXPECT(!first.commit_on_fault(base + 5 * PAGE_SIZE));
         KEXPECT(as.translate(base + 5 * PAGE_SIZE).is_error());
         KEXPECT(platform_memory_grow(memories[0], memories[0].reserved + PAGE_SIZE).is_error());
         // A memory above 4 GiB reserves its maximum; an absurd one is capped.

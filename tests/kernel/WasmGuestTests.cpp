@@ -195,7 +195,11 @@ KTEST(wasm_guest_every_trap_kind_ends_the_invocation_with_its_message)
     KEXPECT(traps_with(guest, m, "uninitialized"_sv, none, "uninitialized element 1 in uninitialized"_sv));
     KEXPECT(traps_with(guest, m, "type_mismatch"_sv, none, "indirect call type mismatch in type_mismatch"_sv));
     KEXPECT(traps_with(guest, m, "oob_table"_sv, none, "out of bounds table access in oob_table"_sv));
+    // The guest stack is committed on first touch, page by page, down to
+    // the limit (kernel/mm/GuestHeap.h): deep recursion commits ~190 pages.
+    u64 committed_before = guest.stats().pages_committed;
     KEXPECT(traps_with(guest, m, "recurse"_sv, zero, "call stack exhausted in recurse"_sv));
+    KEXPECT(guest.stats().pages_committed > committed_before + 100);
     // After all of them the guest still works, host calls included.
     Value print_args[] = { v32(23) };
     Value results[1];
@@ -223,9 +227,10 @@ KTEST(wasm_guest_gives_back_every_frame)
         KASSERT(!instance.is_error());
         Value grow_args[] = { v32(3) };
         KASSERT(!call(guest, instance.value(), "grow"_sv, grow_args).is_error());
-        Value args[] = { v32(70000) };
-        auto fault = guest.invoke_export(instance.value(), "load8"_sv, args, Span<Value>());
-        (void)fault;
+        Value args[] = { v32(4 * 65536 + 10) }; // past the 4 pages
+        Value result[1];
+        auto fault = guest.invoke_export(instance.value(), "load8"_sv, args, Span<Value>(result, 1));
+        KEXPECT(fault.is_error() && fault.error().message().starts_with("out of bounds memory access"_sv));
         guest.destroy();
         KEXPECT_EQ(physical_memory().free_frame_count(), frames_before);
     }
@@ -245,4 +250,43 @@ KTEST(wasm_guest_malformed_modules_are_errors_not_crashes)
     auto sum = call(guest, instance.value(), "add"_sv, args);
     KASSERT(!sum.is_error());
     KEXPECT_EQ(sum.value().i32, 3u);
+}
+
+KTEST(wasm_guest_memory_pages_are_committed_on_first_touch)
+{
+    WasmGuest guest;
+    KASSERT(!guest.create().is_error());
+    auto instance = guest.instantiate(bytes_of(test_modules::basics));
+    KASSERT(!instance.is_error());
+    wasm::Instance* m = instance.value();
+    Value grow_args[] = { v32(3) }; // 4 pages, 3 of them never touched
+    KASSERT(!call(guest, m, "grow"_sv, grow_args).is_error());
+    u64 data_frames = guest.space().stats().data_frames;
+    u64 committed = guest.stats().pages_committed;
+    // A store from U-mode into page 2 of the memory: one frame, one commit
+    // (a 64 KiB wasm page is 16 frames; only the touched one is mapped).
+    Value store_args[] = { v32(2 * 65536 + 8), v64(77) };
+    auto stored = call(guest, m, "store_load"_sv, store_args);
+    KASSERT(!stored.is_error());
+    KEXPECT_EQ(stored.value().i64, 77ull);
+    KEXPECT_EQ(guest.stats().pages_committed, committed + 1);
+    KEXPECT_EQ(guest.space().stats().data_frames, data_frames + 1);
+    // Untouched pages read as zero once touched; the kernel's own first
+    // touch (memory.fill under SUM) commits without a U-mode fault.
+    Value load_args[] = { v32(3 * 65536 + 4000) };
+    auto zero = call(guest, m, "load8"_sv, load_args);
+    KASSERT(!zero.is_error());
+    KEXPECT_EQ(zero.value().i32, 0u);
+    Value fill_args[] = { v32(65536 + 5), v32(2), v32(10) };
+    u64 before_fill = guest.stats().pages_committed;
+    auto filled = call(guest, m, "fill_and_sum"_sv, fill_args);
+    KASSERT(!filled.is_error());
+    KEXPECT_EQ(filled.value().i32, 20u);
+    KEXPECT_EQ(guest.stats().pages_committed, before_fill);
+    // Beyond the accessible size a fault stays a trap.
+    Value beyond[] = { v32(4 * 65536) };
+    Value result[1];
+    auto trap = guest.invoke_export(m, "load8"_sv, beyond, Span<Value>(result, 1));
+    KASSERT(trap.is_error());
+    KEXPECT(trap.error().message().starts_with("out of bounds memory access in"_sv));
 }
