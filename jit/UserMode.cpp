@@ -137,14 +137,22 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
     case HelperId::Clz64: return set(k23_jit_clz64(regs[0]));
     case HelperId::Ctz64: return set(k23_jit_ctz64(regs[0]));
     case HelperId::Popcnt64: return set(k23_jit_popcnt64(regs[0]));
-    case HelperId::SimdScalar:
-        // dst, a, b, c: v128 slots in the guest's frame, or null.
+    case HelperId::SimdScalar: {
+        // dst, a, b, c: v128 slots in the guest's frame, or null for an
+        // operand the opcode does not use. A null one is never dereferenced
+        // here: the helper gets a zeroed scratch slot instead (a guest
+        // passing null for an operand the opcode reads would otherwise make
+        // the kernel load or store at address 0).
+        u8 scratch[4][16] = {};
+        u64 operands[4];
         for (u32 i = 1; i <= 4; ++i) {
             if (regs[i] && !in_stack(state, regs[i], 16))
                 return bad("SIMD operand outside the guest stack"_sv);
+            operands[i - 1] = regs[i] ? regs[i] : u64(scratch[i - 1]);
         }
-        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(regs[1]), reinterpret_cast<const u8*>(regs[2]),
-            reinterpret_cast<const u8*>(regs[3]), reinterpret_cast<const u8*>(regs[4]), regs[5], regs[6]));
+        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[0]), reinterpret_cast<const u8*>(operands[1]),
+            reinterpret_cast<const u8*>(operands[2]), reinterpret_cast<const u8*>(operands[3]), regs[5], regs[6]));
+    }
     default: break;
     }
     JitInstance* ji = instance_of(state, regs[0]);

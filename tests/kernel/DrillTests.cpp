@@ -1018,3 +1018,44 @@ KTEST(drill_runaway_guest_is_interrupted_at_its_time_limit_and_runs_again)
     KEXPECT_EQ(read_csr<Csr::Sie>() & Interrupt::STIE, 0u);
 }
 
+// ---------------------------------------------------------------- regressions
+
+// Caught by the forged-system-call drill: the SIMD helper's operand check
+// let null pointers through (generated code passes null for the operands an
+// opcode does not use), so a guest could make the kernel itself load from or
+// store to address 0 (v128.load with a = 0, v128.store with dst = 0): a
+// page fault in S-mode, a kernel panic. Null operands are the helper's
+// "unused": they must never be dereferenced.
+KTEST(drill_simd_helper_null_operands_are_not_dereferenced)
+{
+    WasmGuest guest;
+    KASSERT(!guest.create().is_error());
+    auto instance = guest.instantiate(bytes_of(test_modules::drill_attack));
+    KASSERT(!instance.is_error());
+    u64 slot;
+    {
+        GuestSpace::Scope scope(guest.space());
+        auto& state = guest.engine().state();
+        slot = u64(state.stack) + state.options.stack_size - 256;
+    }
+    u64 const number = helper_number(jit::HelperId::SimdScalar);
+    u32 const ops[] = { u32(wasm::Opcode::V128Load), u32(wasm::Opcode::V128Store), u32(wasm::Opcode::I32x4Add),
+        u32(wasm::Opcode::V128Load64Lane), u32(wasm::Opcode::V128Store64Lane), u32(wasm::Opcode::I8x16Shuffle),
+        u32(wasm::Opcode::V128Bitselect) };
+    usize survived = 0;
+    for (u32 op : ops) {
+        // Every operand null, then each one null beside valid slots.
+        (void)forge(guest, number, op, 0, 0, 0, 0);
+        (void)forge(guest, number, op, 0, slot, slot, slot);
+        (void)forge(guest, number, op, slot, 0, slot, slot);
+        (void)forge(guest, number, op, slot, slot, 0, slot);
+        (void)forge(guest, number, op, slot, slot, slot, 0);
+        ++survived;
+    }
+    KEXPECT_EQ(survived, sizeof ops / sizeof ops[0]);
+    // Still fine afterwards.
+    Value results[1];
+    Value zero[] = { v32(0) };
+    KASSERT(!guest.invoke_export(instance.value(), "call_at"_sv, zero, Span<Value>(results, 1)).is_error());
+    KEXPECT_EQ(results[0].i32, 5u);
+}
