@@ -2,7 +2,8 @@
 // Each one is checked against the engine's own state before anything is
 // used: the VMContext must be one this engine built, every index must be in
 // range for that instance, a funcref must be a function of an instance or
-// host entry of this engine, and every pointer must lie in the guest stack.
+// host entry of this engine, and every pointer must lie in the guest stack
+// (or, for a SIMD memory form's address, in one of its linear memories).
 // Then the call is exactly the C helper a Linux process would call.
 
 #include <base/Memory.h>
@@ -12,6 +13,7 @@
 #include <jit/Instance.h>
 #include <jit/SimdScalar.h>
 #include <jit/UserMode.h>
+#include <wasm/Opcodes.h>
 
 namespace k23::jit {
 
@@ -31,6 +33,46 @@ bool in_stack(Engine::State& state, u64 address, u64 size) noexcept
     u64 begin = u64(state.stack);
     u64 end = begin + state.options.stack_size;
     return address >= begin && address <= end && size <= end - address;
+}
+
+// Whether [address, +size) lies in the accessible part of one of this
+// engine's linear memories (all of it committed: kernel/mm/GuestSpace.h).
+bool in_linear_memory(Engine::State& state, u64 address, u64 size) noexcept
+{
+    for (JitInstance* ji : state.instances) {
+        for (wasm::MemoryInstance* memory : ji->instance->memories()) {
+            u64 base = u64(memory->data());
+            u64 accessible = memory->size_in_bytes();
+            if (address >= base && address - base <= accessible && size <= accessible - (address - base))
+                return true;
+        }
+    }
+    return false;
+}
+
+// The SIMD helper's memory forms (jit/SimdScalar.h, jit/baseline/
+// SimdScalarOps.cpp): which operand is a linear-memory address (1 = dst
+// for the stores, 2 = a for the loads; 0: none, every operand is a stack
+// slot) and how many bytes the helper touches there. `op` is read exactly
+// as k23_simd_scalar reads it.
+u32 simd_memory_operand(u32 op, u64& bytes) noexcept
+{
+    using O = wasm::Opcode;
+    switch (O(op)) {
+    case O::V128Load: bytes = 16; return 2;
+    case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
+    case O::V128Load32x2S: case O::V128Load32x2U: case O::V128Load64Splat: case O::V128Load64Zero:
+    case O::V128Load64Lane: bytes = 8; return 2;
+    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: bytes = 4; return 2;
+    case O::V128Load16Splat: case O::V128Load16Lane: bytes = 2; return 2;
+    case O::V128Load8Splat: case O::V128Load8Lane: bytes = 1; return 2;
+    case O::V128Store: bytes = 16; return 1;
+    case O::V128Store64Lane: bytes = 8; return 1;
+    case O::V128Store32Lane: bytes = 4; return 1;
+    case O::V128Store16Lane: bytes = 2; return 1;
+    case O::V128Store8Lane: bytes = 1; return 1;
+    default: bytes = 0; return 0;
+    }
 }
 
 } // namespace
@@ -143,9 +185,21 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
         // here: the helper gets a zeroed scratch slot instead (a guest
         // passing null for an operand the opcode reads would otherwise make
         // the kernel load or store at address 0).
+        // A memory form's address operand must lie in one of the guest's
+        // linear memories, for the bytes the helper touches (the generated
+        // code probed them; the kernel checks again, with SUM set by the
+        // executor for the access).
         u8 scratch[4][16] = {};
         u64 operands[4];
+        u64 memory_bytes = 0;
+        u32 memory_operand = simd_memory_operand(u32(regs[0]), memory_bytes);
         for (u32 i = 1; i <= 4; ++i) {
+            if (i == memory_operand) {
+                if (!in_linear_memory(state, regs[i], memory_bytes))
+                    return bad("SIMD memory operand outside the guest's memories"_sv);
+                operands[i - 1] = regs[i];
+                continue;
+            }
             if (regs[i] && !in_stack(state, regs[i], 16))
                 return bad("SIMD operand outside the guest stack"_sv);
             operands[i - 1] = regs[i] ? regs[i] : u64(scratch[i - 1]);

@@ -1129,3 +1129,84 @@ KTEST(drill_simd_helper_null_operands_are_not_dereferenced)
     KEXPECT_EQ(results[0].i32, 5u);
 }
 
+// Caught by the drills: the SIMD memory forms that go through the helper
+// (every one but v128.load/store, on a hart without V) pass a linear-memory
+// address, which the system call refused as "outside the guest stack", so
+// any guest using v128.load8_splat, loadN_lane, storeN_lane, ... failed in
+// U-mode. The address operand is now checked against the guest's own
+// linear memories for the bytes the helper touches, and still refused
+// anywhere else.
+KTEST(drill_simd_memory_forms_work_in_user_mode_and_stay_in_memory)
+{
+    fill_pattern(g_kernel_canary, sizeof g_kernel_canary, kernel_canary_seed);
+    WasmGuest guest;
+    WasmGuest victim;
+    KASSERT(!guest.create().is_error());
+    KASSERT(!victim.create().is_error());
+    auto instance = guest.instantiate(bytes_of(test_modules::drill_simd));
+    KASSERT(!instance.is_error());
+    auto victim_instance = victim.instantiate(bytes_of(test_modules::drill_simd));
+    KASSERT(!victim_instance.is_error());
+    wasm::Instance* m = instance.value();
+    struct Case {
+        StringView name;
+        u32 arg;
+        u32 want;
+    };
+    Case const cases[] = {
+        { "load"_sv, 0, 0x08 },
+        { "splat"_sv, 1, 0x08 },
+        { "extend"_sv, 0, 0x0e },
+        { "zero"_sv, 0, 0x0a090807 },
+        { "lane"_sv, 2, 0x0a09 },
+        { "splat"_sv, 65535, 0 }, // the last byte
+    };
+    Value results[1];
+    for (Case const& c : cases) {
+        Value args[] = { v32(c.arg) };
+        auto result = guest.invoke_export(m, c.name, args, Span<Value>(results, 1));
+        if (result.is_error())
+            kprintln("  {}({}): {}"_sv, c.name, c.arg, result.error().message());
+        KEXPECT(!result.is_error() && results[0].i32 == c.want);
+    }
+    Value store_args[] = { v32(100), v32(0x12345678) };
+    KEXPECT(!guest.invoke_export(m, "store_lane"_sv, store_args, Span<Value>(results, 0)).is_error());
+    Value at100[] = { v32(100) };
+    KEXPECT(!guest.invoke_export(m, "load32"_sv, at100, Span<Value>(results, 1)).is_error() && results[0].i32 == 0x12345678);
+    // Past the end: the generated code's probe traps first.
+    Value near_end[] = { v32(65530) };
+    auto past = guest.invoke_export(m, "extend"_sv, near_end, Span<Value>(results, 1));
+    KEXPECT(past.is_error() && past.error().message().starts_with("out of bounds memory access in extend"_sv));
+
+    // Forged: the address operand anywhere but this guest's memory.
+    u64 memory = memory_base_of(guest, m);
+    u64 victim_memory = memory_base_of(victim, victim_instance.value());
+    u64 slot;
+    {
+        GuestSpace::Scope scope(guest.space());
+        auto& state = guest.engine().state();
+        slot = u64(state.stack) + state.options.stack_size - 256;
+    }
+    u64 const number = helper_number(jit::HelperId::SimdScalar);
+    u32 const splat8 = u32(wasm::Opcode::V128Load8Splat);
+    u32 const splat64 = u32(wasm::Opcode::V128Load64Splat);
+    u32 const store8 = u32(wasm::Opcode::V128Store8Lane);
+    u32 const store = u32(wasm::Opcode::V128Store);
+    u64 const outside[] = { 0, u64(g_kernel_canary), u64(&host_fail), victim_memory, memory + 65536, memory - 1, slot, ~u64(0) };
+    usize bad = 0;
+    for (u64 address : outside) {
+        bad += !forge(guest, number, splat8, slot, address).refused;
+        bad += !forge(guest, number, store8, address, slot).refused;
+        bad += !forge(guest, number, store, address, slot).refused;
+    }
+    bad += !forge(guest, number, splat64, slot, memory + 65535 - 3).refused; // 8 bytes, 4 past the end
+    bad += !forge(guest, number, store, memory + 65536 - 8, slot).refused;   // 16 bytes, 8 past the end
+    // The opcode's high bits do not change what the helper does (it reads a u16 opcode).
+    bad += !forge(guest, number, u64(splat8) | (u64(1) << 32), slot, u64(g_kernel_canary)).refused;
+    bad += !forge(guest, number, u64(splat8) | 0x10000, slot, u64(g_kernel_canary)).refused;
+    KEXPECT_EQ(bad, 0u);
+    // Inside it, the same calls work.
+    auto inside = forge(guest, number, splat8, slot, memory + 65535);
+    KEXPECT(inside.outcome == UserCallOutcome::Resume);
+    KEXPECT(kernel_canary_intact());
+}
