@@ -583,6 +583,30 @@ KTEST(drill_wasm_cannot_reach_past_its_memory_or_tables)
     KEXPECT(memory_intact(guest, m, 0x11)); // the first page; the grown one is zero
 }
 
+KTEST(drill_offsets_and_memories_past_32_bits_are_rejected)
+{
+    // What wat2wasm will not write: a memarg offset of 2^32 on a 32-bit
+    // memory, and a 64-bit memory (not supported): the reader refuses both,
+    // so no load ever reaches past index + offset = 2^33 - 2. The same
+    // module with offset 2^32 - 1 is the control.
+    u8 offset_4g[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                       // type: () -> i32
+        0x03, 0x02, 0x01, 0x00,                                         // one function
+        0x05, 0x03, 0x01, 0x00, 0x01,                                   // memory 1
+        0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x41, 0x00, 0x28, 0x02,           // i32.const 0, i32.load align=2
+        0x80, 0x80, 0x80, 0x80, 0x10, 0x0b };                           // offset=2^32, end
+    u8 offset_max[sizeof offset_4g];
+    copy_bytes(offset_max, offset_4g, sizeof offset_4g);
+    u8 const max_leb[] = { 0xff, 0xff, 0xff, 0xff, 0x0f }; // 2^32 - 1
+    copy_bytes(offset_max + 33, max_leb, sizeof max_leb);
+    u8 memory64[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x04, 0x01 };
+    WasmGuest guest;
+    KASSERT(!guest.create().is_error());
+    KEXPECT(guest.instantiate(ReadonlyBytes(offset_4g, sizeof offset_4g)).is_error());
+    KEXPECT(guest.instantiate(ReadonlyBytes(memory64, sizeof memory64)).is_error());
+    KEXPECT(!guest.instantiate(ReadonlyBytes(offset_max, sizeof offset_max)).is_error());
+}
+
 KTEST(drill_forged_system_calls_are_refused)
 {
     fill_pattern(g_kernel_canary, sizeof g_kernel_canary, kernel_canary_seed);
