@@ -2,8 +2,7 @@
 // Each one is checked against the engine's own state before anything is
 // used: the VMContext must be one this engine built, every index must be in
 // range for that instance, a funcref must be a function of an instance or
-// host entry of this engine, and every pointer must lie in the guest stack
-// (or, for a SIMD memory form's address, in one of its linear memories).
+// host entry of this engine, and every pointer must lie in the guest stack.
 // Then the call is exactly the C helper a Linux process would call.
 
 #include <base/Memory.h>
@@ -35,43 +34,40 @@ bool in_stack(Engine::State& state, u64 address, u64 size) noexcept
     return address >= begin && address <= end && size <= end - address;
 }
 
-// Whether [address, +size) lies in the accessible part of one of this
-// engine's linear memories (all of it committed: kernel/mm/GuestSpace.h).
-bool in_linear_memory(Engine::State& state, u64 address, u64 size) noexcept
+// The bytes [address, address + size) lie in the accessible part of a
+// linear memory of this engine's instances.
+bool in_memory(Engine::State& state, u64 address, u64 size) noexcept
 {
     for (JitInstance* ji : state.instances) {
         for (wasm::MemoryInstance* memory : ji->instance->memories()) {
-            u64 base = u64(memory->data());
-            u64 accessible = memory->size_in_bytes();
-            if (address >= base && address - base <= accessible && size <= accessible - (address - base))
+            u64 begin = u64(memory->data());
+            u64 end = begin + memory->size_in_bytes();
+            if (address >= begin && address <= end && size <= end - address)
                 return true;
         }
     }
     return false;
 }
 
-// The SIMD helper's memory forms (jit/SimdScalar.h, jit/baseline/
-// SimdScalarOps.cpp): which operand is a linear-memory address (1 = dst
-// for the stores, 2 = a for the loads; 0: none, every operand is a stack
-// slot) and how many bytes the helper touches there. `op` is read exactly
-// as k23_simd_scalar reads it.
-u32 simd_memory_operand(u32 op, u64& bytes) noexcept
+// The scalar SIMD helper's operand in linear memory (jit/SimdScalar.h):
+// its register (1 = dst, 2 = a) and size, or 0 for an opcode without one.
+u32 simd_memory_operand(u32 op, u64& size) noexcept
 {
     using O = wasm::Opcode;
-    switch (O(op)) {
-    case O::V128Load: bytes = 16; return 2;
+    switch (wasm::Opcode(op)) {
+    case O::V128Load8Splat: case O::V128Load8Lane: size = 1; return 2;
+    case O::V128Load16Splat: case O::V128Load16Lane: size = 2; return 2;
+    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: size = 4; return 2;
     case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
     case O::V128Load32x2S: case O::V128Load32x2U: case O::V128Load64Splat: case O::V128Load64Zero:
-    case O::V128Load64Lane: bytes = 8; return 2;
-    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: bytes = 4; return 2;
-    case O::V128Load16Splat: case O::V128Load16Lane: bytes = 2; return 2;
-    case O::V128Load8Splat: case O::V128Load8Lane: bytes = 1; return 2;
-    case O::V128Store: bytes = 16; return 1;
-    case O::V128Store64Lane: bytes = 8; return 1;
-    case O::V128Store32Lane: bytes = 4; return 1;
-    case O::V128Store16Lane: bytes = 2; return 1;
-    case O::V128Store8Lane: bytes = 1; return 1;
-    default: bytes = 0; return 0;
+    case O::V128Load64Lane: size = 8; return 2;
+    case O::V128Load: size = 16; return 2;
+    case O::V128Store8Lane: size = 1; return 1;
+    case O::V128Store16Lane: size = 2; return 1;
+    case O::V128Store32Lane: size = 4; return 1;
+    case O::V128Store64Lane: size = 8; return 1;
+    case O::V128Store: size = 16; return 1;
+    default: return 0;
     }
 }
 
@@ -179,34 +175,32 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
     case HelperId::Clz64: return set(k23_jit_clz64(regs[0]));
     case HelperId::Ctz64: return set(k23_jit_ctz64(regs[0]));
     case HelperId::Popcnt64: return set(k23_jit_popcnt64(regs[0]));
-    case HelperId::SimdScalar: {
-        // dst, a, b, c: v128 slots in the guest's frame, or null for an
-        // operand the opcode does not use. A null one is never dereferenced
-        // here: the helper gets a zeroed scratch slot instead (a guest
-        // passing null for an operand the opcode reads would otherwise make
-        // the kernel load or store at address 0).
-        // A memory form's address operand must lie in one of the guest's
-        // linear memories, for the bytes the helper touches (the generated
-        // code probed them; the kernel checks again, with SUM set by the
-        // executor for the access).
-        u8 scratch[4][16] = {};
-        u64 operands[4];
-        u64 memory_bytes = 0;
-        u32 memory_operand = simd_memory_operand(u32(regs[0]), memory_bytes);
-        for (u32 i = 1; i <= 4; ++i) {
-            if (i == memory_operand) {
-                if (!in_linear_memory(state, regs[i], memory_bytes))
-                    return bad("SIMD memory operand outside the guest's memories"_sv);
-                operands[i - 1] = regs[i];
-                continue;
+    case HelperId::SimdScalar:
+        // dst, a, b, c: v128 slots in the guest's frame, or null; a memory
+        // form's address (loads: a, stores: dst) the accessed bytes of a
+        // linear memory of this guest (the code probed them already).
+        {
+            u64 memory_size = 0;
+            u32 memory_operand = simd_memory_operand(u32(regs[0]), memory_size);
+            for (u32 i = 1; i <= 4; ++i) {
+                if (i == memory_operand) {
+                    if (!in_memory(state, regs[i], memory_size))
+                        return bad("SIMD memory operand outside the guest's memories"_sv);
+                } else if (regs[i] && !in_stack(state, regs[i], 16)) {
+                    return bad("SIMD operand outside the guest stack"_sv);
+                }
             }
-            if (regs[i] && !in_stack(state, regs[i], 16))
-                return bad("SIMD operand outside the guest stack"_sv);
-            operands[i - 1] = regs[i] ? regs[i] : u64(scratch[i - 1]);
+            // A null operand (one the opcode does not use) is never
+            // dereferenced: the helper gets a zeroed scratch slot instead,
+            // or a guest passing null for one the opcode reads or writes
+            // would make the kernel load or store at address 0.
+            u8 scratch[4][16] = {};
+            u64 operands[4];
+            for (u32 i = 1; i <= 4; ++i)
+                operands[i - 1] = regs[i] ? regs[i] : u64(scratch[i - 1]);
+            return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[0]), reinterpret_cast<const u8*>(operands[1]),
+                reinterpret_cast<const u8*>(operands[2]), reinterpret_cast<const u8*>(operands[3]), regs[5], regs[6]));
         }
-        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[0]), reinterpret_cast<const u8*>(operands[1]),
-            reinterpret_cast<const u8*>(operands[2]), reinterpret_cast<const u8*>(operands[3]), regs[5], regs[6]));
-    }
     default: break;
     }
     JitInstance* ji = instance_of(state, regs[0]);
