@@ -190,17 +190,9 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
                     return bad("SIMD operand outside the guest stack"_sv);
                 }
             }
-            // A null operand (one the opcode does not use) is never
-            // dereferenced: the helper gets a zeroed scratch slot instead,
-            // or a guest passing null for one the opcode reads or writes
-            // would make the kernel load or store at address 0.
-            u8 scratch[4][16] = {};
-            u64 operands[4];
-            for (u32 i = 1; i <= 4; ++i)
-                operands[i - 1] = regs[i] ? regs[i] : u64(scratch[i - 1]);
-            return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[0]), reinterpret_cast<const u8*>(operands[1]),
-                reinterpret_cast<const u8*>(operands[2]), reinterpret_cast<const u8*>(operands[3]), regs[5], regs[6]));
         }
+        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(regs[1]), reinterpret_cast<const u8*>(regs[2]),
+            reinterpret_cast<const u8*>(regs[3]), reinterpret_cast<const u8*>(regs[4]), regs[5], regs[6]));
     default: break;
     }
     JitInstance* ji = instance_of(state, regs[0]);

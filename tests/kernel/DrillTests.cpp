@@ -1253,7 +1253,9 @@ KTEST(drill_runaway_guest_is_interrupted_at_its_time_limit_and_runs_again)
 // opcode does not use), so a guest could make the kernel itself load from or
 // store to address 0 (v128.load with a = 0, v128.store with dst = 0): a
 // page fault in S-mode, a kernel panic. Null operands are the helper's
-// "unused": they must never be dereferenced.
+// "unused": k23_simd_scalar never dereferences one (jit/SimdScalar.h).
+// Also a memory form's address operand may not be null (it must lie in a
+// linear memory), which the SIMD memory-form drill checks.
 KTEST(drill_simd_helper_null_operands_are_not_dereferenced)
 {
     WasmGuest guest;
@@ -1292,9 +1294,10 @@ KTEST(drill_simd_helper_null_operands_are_not_dereferenced)
 // (every one but v128.load/store, on a hart without V) pass a linear-memory
 // address, which the system call refused as "outside the guest stack", so
 // any guest using v128.load8_splat, loadN_lane, storeN_lane, ... failed in
-// U-mode. The address operand is now checked against the guest's own
-// linear memories for the bytes the helper touches, and still refused
-// anywhere else.
+// U-mode (kspec hit the same in the spec suite and fixed it in 0243b58, in
+// the words jit/UserMode.cpp now has). The address operand is checked
+// against the guest's own linear memories for the bytes the helper
+// touches, and refused anywhere else.
 KTEST(drill_simd_memory_forms_work_in_user_mode_and_stay_in_memory)
 {
     fill_pattern(g_kernel_canary, sizeof g_kernel_canary, kernel_canary_seed);
