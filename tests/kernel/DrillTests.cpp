@@ -1157,6 +1157,91 @@ KTEST_MANUAL(drill_mutated_modules_many)
     run_mutants(bytes_of(test_modules::drill_simd), 0x94d049bb133111ebull, 200);
 }
 
+namespace {
+
+usize put_leb(u8* out, u64 value)
+{
+    usize n = 0;
+    do {
+        u8 byte = value & 0x7f;
+        value >>= 7;
+        out[n++] = byte | (value ? 0x80 : 0);
+    } while (value);
+    return n;
+}
+
+// A module whose one exported function "f" is `depth` nested blocks and
+// loops (alternating), with `pushes` i32.const 0 ... drop pairs innermost.
+usize nested_module(u8* out, u32 depth, u32 pushes)
+{
+    static constexpr u8 head[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                                         // type () -> ()
+        0x03, 0x02, 0x01, 0x00,                                                     // one function
+        0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00 };                                  // export "f"
+    usize n = 0;
+    copy_bytes(out, head, sizeof head);
+    n += sizeof head;
+    u64 body = 1 + 3 * u64(depth) + 3 * u64(pushes) + 1;
+    u8 leb[10];
+    usize body_leb = put_leb(leb, body);
+    out[n++] = 0x0a;
+    n += put_leb(out + n, 1 + body_leb + body);
+    out[n++] = 0x01;
+    n += put_leb(out + n, body);
+    out[n++] = 0x00; // no locals
+    for (u32 i = 0; i < depth; ++i) {
+        out[n++] = (i & 1) ? 0x03 : 0x02; // loop / block
+        out[n++] = 0x40;
+    }
+    for (u32 i = 0; i < pushes; ++i) {
+        out[n++] = 0x41; // i32.const 0
+        out[n++] = 0x00;
+    }
+    for (u32 i = 0; i < pushes; ++i)
+        out[n++] = 0x1a; // drop
+    for (u32 i = 0; i < depth; ++i)
+        out[n++] = 0x0b;
+    out[n++] = 0x0b;
+    return n;
+}
+
+} // namespace
+
+KTEST(drill_deeply_nested_code_does_not_exhaust_the_kernel)
+{
+    // The reader, validator and compiler run in the kernel: 100,000 nested
+    // blocks, and 100,000 values on the operand stack, must be a module (or
+    // an error), never a kernel stack overflow; running them, a result or
+    // a trap.
+    static u8 module[400'000];
+    struct Case {
+        u32 depth;
+        u32 pushes;
+    };
+    Case const cases[] = { { 100'000, 0 }, { 0, 100'000 }, { 30'000, 30'000 } };
+    Counts before = counts_now();
+    for (Case const& c : cases) {
+        usize size = nested_module(module, c.depth, c.pushes);
+        KASSERT(size <= sizeof module);
+        WasmGuest guest;
+        KASSERT(!guest.create().is_error());
+        auto instance = guest.instantiate(ReadonlyBytes(module, size));
+        if (instance.is_error()) {
+            kprintln("drill: nesting {} / {} values: {}"_sv, c.depth, c.pushes, instance.error().message());
+            continue;
+        }
+        // 100,000 spilled values need 800 KB of frame: with the 1 MiB guest
+        // stack that may be `call stack exhausted`, a trap like any other.
+        auto result = guest.invoke_export(instance.value(), "f"_sv, {}, {});
+        if (result.is_error())
+            kprintln("drill: nesting {} / {} values: {}"_sv, c.depth, c.pushes, result.error().message());
+        KEXPECT(!result.is_error() || result.error().message().starts_with("call stack exhausted in func[0]"_sv));
+    }
+    Counts after = counts_now();
+    KEXPECT_EQ(after.frames, before.frames);
+    KEXPECT_EQ(after.heap_pages, before.heap_pages);
+}
+
 // ---------------------------------------------------------------- 3. page-table audit
 
 KTEST(drill_page_table_audit_after_boot_and_after_100_wasm_guests)
