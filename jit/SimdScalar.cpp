@@ -531,21 +531,6 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
 {
     // Results are built here and copied out last: dst may alias a, b or c.
     u8 r[16] = {};
-    // A null operand is one the opcode does not use, and is never
-    // dereferenced: it reads as zeros and takes writes into a discard slot.
-    // (In U-mode the operands come from the guest, jit/UserMode.h: a null
-    // one where the opcode reads or writes would otherwise make the kernel
-    // load or store at address 0.)
-    static constexpr u8 zeros[16] = {};
-    u8 discard[16];
-    if (!dst)
-        dst = discard;
-    if (!a)
-        a = zeros;
-    if (!b)
-        b = zeros;
-    if (!c)
-        c = zeros;
 
     switch (Opcode(op)) {
     // §4.4.7 vector loads and stores: a (or dst for stores) is a host address.

@@ -14,10 +14,7 @@
 //
 //   v128 -> v128 ops      a, b, c = the operands in signature order (a is the
 //                         deepest on the value stack); dst = the 16-byte
-//                         result. dst may alias any operand. An operand
-//                         the opcode does not use may be null; a null one
-//                         is never dereferenced (reads as zeros, writes go
-//                         nowhere).
+//                         result. dst may alias any operand.
 //   shifts                a = the vector, imm = the i32 count (unmasked).
 //   splat                 imm = the scalar's bits (i32 sign-extended, i64,
 //                         f32 bits in the low 32, f64 bits).

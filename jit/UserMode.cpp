@@ -178,10 +178,15 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
     case HelperId::SimdScalar:
         // dst, a, b, c: v128 slots in the guest's frame, or null; a memory
         // form's address (loads: a, stores: dst) the accessed bytes of a
-        // linear memory of this guest (the code probed them already).
+        // linear memory of this guest (the code probed them already). A null
+        // operand (one the opcode does not use) becomes a zeroed scratch
+        // slot here, so a crafted call that passes null for an operand the
+        // opcode does use reads zeros and writes nowhere that matters.
         {
             u64 memory_size = 0;
             u32 memory_operand = simd_memory_operand(u32(regs[0]), memory_size);
+            u8 scratch[4][16] = {};
+            u64 operands[5] = {};
             for (u32 i = 1; i <= 4; ++i) {
                 if (i == memory_operand) {
                     if (!in_memory(state, regs[i], memory_size))
@@ -189,10 +194,11 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
                 } else if (regs[i] && !in_stack(state, regs[i], 16)) {
                     return bad("SIMD operand outside the guest stack"_sv);
                 }
+                operands[i] = regs[i] ? regs[i] : u64(scratch[i - 1]);
             }
+            return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[1]), reinterpret_cast<const u8*>(operands[2]),
+                reinterpret_cast<const u8*>(operands[3]), reinterpret_cast<const u8*>(operands[4]), regs[5], regs[6]));
         }
-        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(regs[1]), reinterpret_cast<const u8*>(regs[2]),
-            reinterpret_cast<const u8*>(regs[3]), reinterpret_cast<const u8*>(regs[4]), regs[5], regs[6]));
     default: break;
     }
     JitInstance* ji = instance_of(state, regs[0]);

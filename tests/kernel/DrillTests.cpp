@@ -1338,9 +1338,10 @@ KTEST(drill_runaway_guest_is_interrupted_at_its_time_limit_and_runs_again)
 // opcode does not use), so a guest could make the kernel itself load from or
 // store to address 0 (v128.load with a = 0, v128.store with dst = 0): a
 // page fault in S-mode, a kernel panic. Null operands are the helper's
-// "unused": k23_simd_scalar never dereferences one (jit/SimdScalar.h).
-// Also a memory form's address operand may not be null (it must lie in a
-// linear memory), which the SIMD memory-form drill checks.
+// "unused": the system call hands the helper a zeroed scratch slot for
+// each (kspec found and fixed the same in 7f724cc, whose words
+// jit/UserMode.cpp has). A memory form's address operand may not be null
+// at all (it must lie in a linear memory): the SIMD memory-form drill.
 KTEST(drill_simd_helper_null_operands_are_not_dereferenced)
 {
     WasmGuest guest;
