@@ -154,6 +154,15 @@ Result<void> WasmGuest::define_spectest() noexcept
     return {};
 }
 
+jit::UserCallOutcome WasmGuest::system_call(u64 (&regs)[8]) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    ++m_stats.system_calls;
+    UserMemoryAccess access;
+    return m_engine->user_call(regs);
+}
+
 SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept
 {
     auto& self = *static_cast<WasmGuest*>(cookie);
