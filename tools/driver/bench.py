@@ -747,7 +747,7 @@ def os_costs(tiers, boot, timeout):
     # The kernel's own figures (kernel/OsCosts.h): guests in U-mode, booted
     # with `costs` under -icount shift=0 (boot_figures).
     kernel_costs = boot.get("kernel_costs") or {}
-    for key, name in (("system_call", "system_call"), ("host_call", "system_call"),
+    for key, name in (("system_call", "system_call"),
                       ("trap_recovery", "trap_recovery"),
                       ("guest_create_destroy", "guest_create_destroy"),
                       ("instantiate_1mib", "instantiate_1mib")):
@@ -756,8 +756,8 @@ def os_costs(tiers, boot, timeout):
     out["system_call"]["how"] = (
         f"in the kernel: {KERNEL_COST_CALLS} calls from wasm code in U-mode to a no-op host "
         "function (spectest.print: ecall, dispatch, the call, sret) minus the same loop without "
-        f"the call, / {KERNEL_COST_CALLS} (instret under -icount shift=0); the kernel column of "
-        "host_call is the same figure, since a host call is that system call")
+        f"the call, / {KERNEL_COST_CALLS} (instret under -icount shift=0); in the kernel a host "
+        "call is this system call")
     out["guest_create_destroy"]["how"] = (
         "in the kernel: a WasmGuest (address space with two roots, engine, store) created and "
         "destroyed, no module; the kernel column of instantiate_1mib is create + instantiate a "
