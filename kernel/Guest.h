@@ -15,6 +15,8 @@
 //   handler given to run(); without a handler, -ENOSYS.
 // - an interrupt (the timer): handled like one taken in the kernel; the
 //   guest resumes where it was.
+// - 2, illegal instruction, while the guest's VS is Off on a hart with V:
+//   taken as its first vector instruction (below); the guest retries it.
 // - any other exception: a fault of this guest. One line
 //   `guest fault: <scause name> at pc 0x… (stval 0x…)` and the run ends.
 //   Nothing a guest does panics the kernel.
