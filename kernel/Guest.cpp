@@ -138,12 +138,14 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
     auto& hart = current_hart();
     for (;;) {
         u64 sstatus = read_csr<Csr::Sstatus>();
+        // VS Dirty in the kernel: something wrote the v registers since the
+        // last trap left them Clean, so they are nobody's now. Checked on
+        // every entry, a guest's without V too: its trap sets VS Clean
+        // again, which would hide the kernel's write from the owner.
+        if ((sstatus & Sstatus::VS_MASK) == VS_DIRTY)
+            hart.vector_owner = 0;
         u64 vs = 0;
         if (m_vector_on) {
-            // VS Dirty in the kernel: something wrote the v registers since
-            // the last trap left them Clean, so they are nobody's now.
-            if ((sstatus & Sstatus::VS_MASK) == VS_DIRTY)
-                hart.vector_owner = 0;
             if (hart.vector_owner != m_vector_id || m_vector_hart != &hart) {
                 k23_vector_restore(m_vector);
                 hart.vector_owner = m_vector_id;

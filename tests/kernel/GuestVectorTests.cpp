@@ -194,8 +194,8 @@ KTEST(guest_vector_instructions_get_the_vector_unit_on_first_use)
 KTEST(guest_vector_registers_are_never_seen_by_another_guest)
 {
     // A: a pattern in every v register (e64, m8, vl = VLMAX), yield; then a
-    // system call in which the kernel writes every v register itself; then
-    // check the pattern, vl and vtype: exit(0) if all intact.
+    // system call in which the kernel writes every v register itself, yield
+    // again; then check the pattern, vl and vtype: exit(0) if all intact.
     auto program_a = assemble([](Assembler& a) {
         a.vsetvli(s1, zero, VType { .sew = Sew::E64, .lmul = Lmul::M8 });
         for (u32 g = 0; g < 4; ++g) {
@@ -204,6 +204,7 @@ KTEST(guest_vector_registers_are_never_seen_by_another_guest)
         }
         emit_call(a, call_yield);
         emit_call(a, call_kernel_uses_v);
+        emit_call(a, call_yield);
         a.csrr(s2, csr_vl);
         a.xor_(s2, s2, s1);
         a.csrr(s3, csr_vtype);
@@ -266,11 +267,30 @@ KTEST(guest_vector_registers_are_never_seen_by_another_guest)
     KASSERT(b.exited());
     KEXPECT_EQ(b.status, 0u);
 
-    // A again, after B dirtied every register and the kernel did too.
+    // A again, after B dirtied every register and the kernel did too (in
+    // A's system call), up to its second yield.
     auto second = guest_a.run_raw(&handler, &log);
-    KASSERT(second.exited());
-    KEXPECT_EQ(second.status, 0u);
+    KASSERT(second.kind == GuestExit::Kind::Stopped);
     KEXPECT_EQ(log.kernel_uses, 1u);
+
+    // The kernel writes the v registers, then a guest that never uses V
+    // runs: A must still get its own state back, not what the kernel left.
+    kernel_writes_every_v_register();
+    auto plain = assemble([](Assembler& a) {
+        a.li(a0, 7);
+        emit_call(a, call_exit);
+    });
+    Guest guest_d;
+    KASSERT(start_guest(guest_d, plain));
+    auto d = guest_d.run_raw(&handler, &log);
+    KASSERT(d.exited());
+    KEXPECT_EQ(d.status, 7u);
+    KEXPECT(guest_d.vector_state() == nullptr);
+    guest_d.destroy();
+
+    auto third = guest_a.run_raw(&handler, &log);
+    KASSERT(third.exited());
+    KEXPECT_EQ(third.status, 0u);
 
     // A new guest (maybe at B's address) after both: zeros again.
     guest_b.destroy();
