@@ -1,7 +1,7 @@
 // Saving and restoring a guest's vector state (arch/riscv64/VectorState.h).
 // V spec 1.0: whole-register loads and stores (§7.9) move all of v0..v31
 // whatever vl and vtype are, but start at vstart, so vstart is read first
-// and zeroed; vsetvl (§6) with the saved vl as AVL gives back exactly that vl
+// and zeroed (and, after a save, written back); vsetvl (§6) with the saved vl as AVL gives back exactly that vl
 // (it is at most VLMAX of the saved vtype), and a saved vtype with vill set
 // sets vill again (with vl = 0).
 // This file is assembled with -march=rv64gcv (arch/riscv64/CMakeLists.txt).
@@ -17,8 +17,8 @@ k23_vector_save:
     sd      t0, 0(a0)
     csrr    t0, vtype
     sd      t0, 8(a0)
-    csrr    t0, vstart
-    sd      t0, 16(a0)
+    csrr    t2, vstart
+    sd      t2, 16(a0)
     csrr    t0, vcsr
     sd      t0, 24(a0)
     csrw    vstart, zero
@@ -32,6 +32,9 @@ k23_vector_save:
     vs8r.v  v16, (a0)
     add     a0, a0, t1
     vs8r.v  v24, (a0)
+    // vstart back as it was: the registers still equal the saved state,
+    // so the guest can resume on them without a restore.
+    csrw    vstart, t2
     ret
     .size k23_vector_save, . - k23_vector_save
 

@@ -7,8 +7,8 @@
 //
 // k23_vector_save/k23_vector_restore are in arch/riscv64/VectorState.S
 // (assembled for rv64gcv; the rest of the kernel is rv64gc). Both need
-// sstatus.VS != Off (privileged spec 1.12 §4.1.1.5) and clobber vstart
-// (restore leaves it the saved value).
+// sstatus.VS != Off (privileged spec 1.12 §4.1.1.5); save leaves every
+// register and CSR as it found it, restore leaves them as saved.
 
 #include <base/Types.h>
 
