@@ -144,8 +144,10 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         // again, which would hide the kernel's write from the owner.
         if ((sstatus & Sstatus::VS_MASK) == VS_DIRTY)
             hart.vector_owner = 0;
+        // (A guest given the unit on another hart, on one without V: VS
+        // stays Off and its next vector instruction is its fault.)
         u64 vs = 0;
-        if (m_vector_on) {
+        if (m_vector_on && hart_has_vector) {
             if (hart.vector_owner != m_vector_id || m_vector_hart != &hart) {
                 k23_vector_restore(m_vector);
                 hart.vector_owner = m_vector_id;
