@@ -6,6 +6,7 @@
 // guests are tiny programs written with the project's assembler.
 
 #include <arch/riscv64/Csr.h>
+#include <arch/riscv64/Sbi.h>
 #include <arch/riscv64/asm/Assembler.h>
 #include <arch/riscv64/asm/CodeHolder.h>
 #include <kernel/DeviceTree.h>
@@ -33,6 +34,7 @@ constexpr u64 vtype_e64_m8 = 0xdb; // vsew = e64, vlmul = m8, ta, ma (§3.4.1)
 constexpr u64 call_exit = 0;
 constexpr u64 call_yield = 1;         // ends this run; the next run resumes after it
 constexpr u64 call_kernel_uses_v = 2; // the kernel writes every v register, then resumes
+constexpr u64 call_poll = 3;          // a0 = 1 once a timer interrupt was handled
 
 // Four 64-bit patterns, one per register group v0/v8/v16/v24 at LMUL 8.
 constexpr i64 patterns[4] = { 0x1111'2222'3333'4444, 0x0a0b'0c0d'0e0f'1011, -0x0123'4567'89ab'cdef, 0x5a5a'a5a5'5a5a'a5a5 };
@@ -95,6 +97,8 @@ void kernel_writes_every_v_register() noexcept
 
 struct Log {
     usize kernel_uses = 0;
+    u64 timer_before = 0;
+    usize polls = 0;
 };
 
 SystemCallAction handler(Guest& guest, void* cookie, GuestExit& exit) noexcept
@@ -111,6 +115,12 @@ SystemCallAction handler(Guest& guest, void* cookie, GuestExit& exit) noexcept
         ++static_cast<Log*>(cookie)->kernel_uses;
         kernel_writes_every_v_register();
         return SystemCallAction::Resume;
+    case call_poll: {
+        auto& log = *static_cast<Log*>(cookie);
+        ++log.polls;
+        context.a(0) = (current_hart().timer_interrupts != log.timer_before || log.polls > 100'000) ? 1 : 0;
+        return SystemCallAction::Resume;
+    }
     default:
         context.a(0) = static_cast<u64>(GuestErrno::NoSystemCall);
         return SystemCallAction::Resume;
@@ -357,4 +367,59 @@ KTEST(guest_fp_registers_are_never_seen_by_another_guest)
     KEXPECT_EQ(second.status, 0u);
     guest_a.destroy();
     guest_b.destroy();
+}
+
+KTEST(guest_vector_state_survives_timer_interrupts)
+{
+    if (!hart_has_vector())
+        return;
+    // The guest adds 1 to every e32 element of v0..v31 (m8 groups) in a
+    // loop, counting the rounds in s1, polling now and then until a timer
+    // interrupt has been handled; then every element must equal s1. Exit
+    // status: the number of elements that do not, plus 1000 * (vl changed).
+    auto program = assemble([](Assembler& a) {
+        auto outer = a.new_label();
+        auto inner = a.new_label();
+        a.vsetvli(s2, zero, VType { .sew = Sew::E32, .lmul = Lmul::M8 });
+        a.bind(outer);
+        a.li(t0, 2000);
+        a.bind(inner);
+        for (u32 g = 0; g < 4; ++g) {
+            VecReg group(static_cast<u8>(8 * g));
+            a.vadd_vi(group, group, 1);
+        }
+        a.addi(s1, s1, 1);
+        a.addi(t0, t0, -1);
+        a.bnez(t0, inner);
+        emit_call(a, call_poll);
+        a.beqz(a0, outer);
+        for (u32 g = 0; g < 4; ++g) {
+            VecReg group(static_cast<u8>(8 * g));
+            a.vxor_vx(group, group, s1);
+        }
+        emit_count_nonzero_elements(a);
+        a.csrr(t1, csr_vl);
+        a.sub(t1, t1, s2);
+        a.snez(t1, t1);
+        a.li(t2, 1000);
+        a.mul(t1, t1, t2);
+        a.add(a0, a0, t1);
+        emit_call(a, call_exit);
+    });
+    Guest guest;
+    KASSERT(start_guest(guest, program));
+    Log log;
+    auto& hart = current_hart();
+    log.timer_before = hart.timer_interrupts;
+    u64 ticks = g_platform.timebase_frequency / 1000; // 1 ms
+    KASSERT(ticks > 0);
+    set_csr_bits<Csr::Sie>(Interrupt::STIE);
+    KASSERT_EQ(sbi::set_timer(read_time() + ticks).error, 0);
+    auto exit = guest.run_raw(&handler, &log);
+    clear_csr_bits<Csr::Sie>(Interrupt::STIE);
+    KASSERT(exit.exited());
+    KEXPECT_GE(exit.interrupts, 1u);
+    KEXPECT_EQ(exit.status, 0u);
+    KEXPECT_LE(log.polls, 100'000u);
+    guest.destroy();
 }

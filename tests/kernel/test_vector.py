@@ -15,6 +15,7 @@ KTEST_FAIL = re.compile(r"^ktest: FAIL (.*)$")
 VECTOR_KTESTS = (
     "guest_vector_instructions_get_the_vector_unit_on_first_use",
     "guest_vector_registers_are_never_seen_by_another_guest",
+    "guest_vector_state_survives_timer_interrupts",
     "guest_fp_registers_are_never_seen_by_another_guest",
     "wasm_guest_simd_gives_the_right_results",
     "vector_unit_matches_device_tree",
