@@ -197,7 +197,7 @@ void emit_landing(Assembler& a, Engine::State& state, bool user_mode)
 // function's VMFuncEntry. k23_jit_call_host(state, entry, saved registers,
 // stack arguments) does the call; for a guest in U-mode the same call is a
 // system call (jit/UserMode.h) and the kernel makes it.
-void emit_host_trampoline(Assembler& a, Engine::State& state, u64 landing, bool user_mode)
+void emit_host_trampoline(Assembler& a, Engine::State& state, Label landing, bool user_mode)
 {
     a.addi(sp, sp, -144);
     for (u8 i = 0; i < 8; ++i)
@@ -234,8 +234,7 @@ void emit_host_trampoline(Assembler& a, Engine::State& state, u64 landing, bool 
     a.li(a0, i64(abi::host_error_code));
     a.li(a1, 0);
     a.li(a2, -1);
-    a.li(t0, i64(landing));
-    a.jr(t0);
+    a.j(landing);
 }
 
 bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
@@ -260,56 +259,95 @@ bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
     return false;
 }
 
-// One helper stub per HelperId (jit/UserMode.h), 16 bytes each.
-void emit_helper_stubs(Assembler& a, HelperTable& table, u64 base)
+// One helper stub per HelperId (jit/UserMode.h), 16 bytes each; `offsets`
+// gets each one's offset from the start of the stubs.
+void emit_helper_stubs(Assembler& a, u32 (&offsets)[helper_count])
 {
     for (usize id = 0; id < helper_count; ++id) {
         a.align(16);
-        table.address[id] = base + a.offset();
+        offsets[id] = a.offset();
         a.li(a7, i64(user_call::helper_base + id));
         a.ecall();
         a.ret();
     }
 }
 
-Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
+// The stubs, laid out [entry | landing | host | helper stubs (U-mode)].
+struct StubLayout {
+    u32 size { 0 };
+    u32 landing_offset { 0 };
+    u32 host_offset { 0 };
+    u32 helper_offsets[helper_count] {};
+};
+constexpr usize stub_capacity = 4096;
+
+Result<void> assemble_stub_code(Engine::State& state, bool user_mode, u8* out, StubLayout& layout) noexcept
 {
-    // Laid out [entry | landing | host | helper stubs] with a fixed
-    // capacity, so the landing pad's address is known in one pass.
-    constexpr usize capacity = 4096;
-    bool user_mode = state.options.executor != nullptr;
-    u8* memory = TRY(platform_code_allocate(capacity));
     CodeHolder code(state.options.features);
     Assembler a(code);
     Label landing = a.new_label();
     emit_entry(a, landing, user_mode);
     a.align(16);
     a.bind(landing);
-    u32 landing_offset = a.offset();
+    layout.landing_offset = a.offset();
     emit_landing(a, state, user_mode);
     a.align(16);
-    u32 host_offset = a.offset();
-    emit_host_trampoline(a, state, u64(memory) + landing_offset, user_mode);
+    layout.host_offset = a.offset();
+    emit_host_trampoline(a, state, landing, user_mode);
     if (user_mode)
-        emit_helper_stubs(a, state.helpers, u64(memory));
-    else
-        state.helpers = native_helpers();
+        emit_helper_stubs(a, layout.helper_offsets);
     TRY(code.finalize());
-    if (code.code_size() > capacity) {
-        platform_code_release(memory, capacity);
+    if (code.code_size() > stub_capacity)
         return Error::from_code(ErrorCode::Overflow, "JIT stubs too large");
+    layout.size = u32(code.code_size());
+    return code.copy_to(Span<u8>(out, code.code_size()));
+}
+
+// U-mode stubs use labels only (no address of the engine's state), so they
+// are position independent: assembled once per set of CPU features, then
+// copied into each guest's code (a guest's engine would otherwise spend
+// most of its creation in the assembler). One hart creates engines.
+struct UserStubCache {
+    bool valid { false };
+    riscv64::CpuFeatures features;
+    StubLayout layout;
+    u8 bytes[stub_capacity];
+};
+UserStubCache s_user_stubs;
+
+Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
+{
+    bool user_mode = state.options.executor != nullptr;
+    u8* memory = TRY(platform_code_allocate(stub_capacity));
+    StubLayout layout;
+    Result<void> made;
+    if (user_mode && s_user_stubs.valid && s_user_stubs.features == state.options.features) {
+        layout = s_user_stubs.layout;
+        copy_bytes(memory, s_user_stubs.bytes, layout.size);
+    } else {
+        made = assemble_stub_code(state, user_mode, memory, layout);
+        if (!made.is_error() && user_mode) {
+            copy_bytes(s_user_stubs.bytes, memory, layout.size);
+            s_user_stubs.layout = layout;
+            s_user_stubs.features = state.options.features;
+            s_user_stubs.valid = true;
+        }
     }
-    if (auto r = code.copy_to(Span<u8>(memory, code.code_size())); r.is_error()) {
-        platform_code_release(memory, capacity);
-        return r.release_error();
+    if (!made.is_error())
+        made = platform_code_publish(memory, stub_capacity);
+    if (made.is_error()) {
+        platform_code_release(memory, stub_capacity);
+        return made.release_error();
     }
-    if (auto r = platform_code_publish(memory, capacity); r.is_error()) {
-        platform_code_release(memory, capacity);
-        return r.release_error();
+    if (user_mode) {
+        for (usize id = 0; id < helper_count; ++id)
+            state.helpers.address[id] = u64(memory) + layout.helper_offsets[id];
+    } else {
+        state.helpers = native_helpers();
     }
-    size = capacity;
-    state.landing_pad = u64(memory) + landing_offset;
-    state.host_trampoline = u64(memory) + host_offset;
+    size = stub_capacity;
+    state.landing_pad = u64(memory) + layout.landing_offset;
+    state.host_trampoline = u64(memory) + layout.host_offset;
     state.entry = reinterpret_cast<EntryFunction>(memory);
     return memory;
 }

@@ -12,6 +12,7 @@
 #include <jit/Instance.h>
 #include <jit/SimdScalar.h>
 #include <jit/UserMode.h>
+#include <wasm/Opcodes.h>
 
 namespace k23::jit {
 
@@ -31,6 +32,43 @@ bool in_stack(Engine::State& state, u64 address, u64 size) noexcept
     u64 begin = u64(state.stack);
     u64 end = begin + state.options.stack_size;
     return address >= begin && address <= end && size <= end - address;
+}
+
+// The bytes [address, address + size) lie in the accessible part of a
+// linear memory of this engine's instances.
+bool in_memory(Engine::State& state, u64 address, u64 size) noexcept
+{
+    for (JitInstance* ji : state.instances) {
+        for (wasm::MemoryInstance* memory : ji->instance->memories()) {
+            u64 begin = u64(memory->data());
+            u64 end = begin + memory->size_in_bytes();
+            if (address >= begin && address <= end && size <= end - address)
+                return true;
+        }
+    }
+    return false;
+}
+
+// The scalar SIMD helper's operand in linear memory (jit/SimdScalar.h):
+// its register (1 = dst, 2 = a) and size, or 0 for an opcode without one.
+u32 simd_memory_operand(u32 op, u64& size) noexcept
+{
+    using O = wasm::Opcode;
+    switch (wasm::Opcode(op)) {
+    case O::V128Load8Splat: case O::V128Load8Lane: size = 1; return 2;
+    case O::V128Load16Splat: case O::V128Load16Lane: size = 2; return 2;
+    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: size = 4; return 2;
+    case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
+    case O::V128Load32x2S: case O::V128Load32x2U: case O::V128Load64Splat: case O::V128Load64Zero:
+    case O::V128Load64Lane: size = 8; return 2;
+    case O::V128Load: size = 16; return 2;
+    case O::V128Store8Lane: size = 1; return 1;
+    case O::V128Store16Lane: size = 2; return 1;
+    case O::V128Store32Lane: size = 4; return 1;
+    case O::V128Store64Lane: size = 8; return 1;
+    case O::V128Store: size = 16; return 1;
+    default: return 0;
+    }
 }
 
 } // namespace
@@ -138,13 +176,29 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
     case HelperId::Ctz64: return set(k23_jit_ctz64(regs[0]));
     case HelperId::Popcnt64: return set(k23_jit_popcnt64(regs[0]));
     case HelperId::SimdScalar:
-        // dst, a, b, c: v128 slots in the guest's frame, or null.
-        for (u32 i = 1; i <= 4; ++i) {
-            if (regs[i] && !in_stack(state, regs[i], 16))
-                return bad("SIMD operand outside the guest stack"_sv);
+        // dst, a, b, c: v128 slots in the guest's frame, or null; a memory
+        // form's address (loads: a, stores: dst) the accessed bytes of a
+        // linear memory of this guest (the code probed them already). A null
+        // operand (one the opcode does not use) becomes a zeroed scratch
+        // slot here, so a crafted call that passes null for an operand the
+        // opcode does use reads zeros and writes nowhere that matters.
+        {
+            u64 memory_size = 0;
+            u32 memory_operand = simd_memory_operand(u32(regs[0]), memory_size);
+            u8 scratch[4][16] = {};
+            u64 operands[5] = {};
+            for (u32 i = 1; i <= 4; ++i) {
+                if (i == memory_operand) {
+                    if (!in_memory(state, regs[i], memory_size))
+                        return bad("SIMD memory operand outside the guest's memories"_sv);
+                } else if (regs[i] && !in_stack(state, regs[i], 16)) {
+                    return bad("SIMD operand outside the guest stack"_sv);
+                }
+                operands[i] = regs[i] ? regs[i] : u64(scratch[i - 1]);
+            }
+            return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(operands[1]), reinterpret_cast<const u8*>(operands[2]),
+                reinterpret_cast<const u8*>(operands[3]), reinterpret_cast<const u8*>(operands[4]), regs[5], regs[6]));
         }
-        return set(k23_simd_scalar(u32(regs[0]), reinterpret_cast<u8*>(regs[1]), reinterpret_cast<const u8*>(regs[2]),
-            reinterpret_cast<const u8*>(regs[3]), reinterpret_cast<const u8*>(regs[4]), regs[5], regs[6]));
     default: break;
     }
     JitInstance* ji = instance_of(state, regs[0]);

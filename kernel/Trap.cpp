@@ -56,9 +56,11 @@ void handle_interrupt(TrapFrame& frame) noexcept
 bool commit_guest_page_on_fault(TrapFrame const& frame) noexcept
 {
     bool page_fault = frame.scause == u64(Exception::LoadPageFault) || frame.scause == u64(Exception::StorePageFault);
-    // §4.1.1.2: with SUM clear the kernel may not touch U pages at all, so
-    // only a fault under SUM can be a first touch.
-    if (!page_fault || (frame.sstatus & Sstatus::SUM) == 0 || frame.stval >= user_half_end())
+    // A memory page (a U page: touched under SUM, §4.1.1.2) or a stack
+    // page (the kernel view's own leaf) not committed yet. A fault the
+    // commit cannot fix (SUM clear on a U page) faults again and is then
+    // not a first touch any more.
+    if (!page_fault || frame.stval >= user_half_end())
         return false;
     GuestSpace* space = current_guest_space();
     return space != nullptr && space->commit_on_fault(frame.stval);

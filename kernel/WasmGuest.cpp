@@ -101,7 +101,7 @@ void WasmGuest::destroy() noexcept
         m_space.destroy();
 }
 
-Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name) noexcept
+Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name, wasm::ReadOptions const& options) noexcept
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
@@ -115,7 +115,7 @@ Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView n
     copy_bytes(copy, bytes.data(), bytes.size());
     MUST(m_module_bytes.try_append(copy));
     MUST(m_module_sizes.try_append(size));
-    auto* module = new_object<wasm::Module>(TRY(wasm::read_module(ReadonlyBytes(copy, bytes.size()))));
+    auto* module = new_object<wasm::Module>(TRY(wasm::read_module(ReadonlyBytes(copy, bytes.size()), options)));
     if (!module)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a module");
     MUST(m_modules.try_append(module));

@@ -26,6 +26,7 @@
 #include <jit/Engine.h>
 #include <kernel/Guest.h>
 #include <kernel/mm/GuestSpace.h>
+#include <wasm/BinaryReader.h>
 #include <wasm/Linker.h>
 #include <wasm/Module.h>
 #include <wasm/Runtime.h>
@@ -60,8 +61,9 @@ public:
     // Reads and validates `bytes` (copied into the guest), compiles and
     // instantiates them, and registers the exports under `name` for later
     // modules' imports when `name` is not empty. The module lives as long
-    // as the guest.
-    [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}) noexcept;
+    // as the guest. `options`: the proposals the reader accepts (the spec
+    // suite reads its core files as WebAssembly 2.0).
+    [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}, wasm::ReadOptions const& options = {}) noexcept;
     [[nodiscard]] Result<void> invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
     [[nodiscard]] Result<void> invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
 

@@ -9,6 +9,7 @@
 #include <kernel/Panic.h>
 #include <kernel/Shutdown.h>
 #include <kernel/Smp.h>
+#include <kernel/SpecRunner.h>
 #include <kernel/Trap.h>
 #include <kernel/fs/Initrd.h>
 #include <kernel/mm/PhysicalMemory.h>
@@ -141,6 +142,11 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     StringView pattern;
     if (args.get("ktest"_sv, pattern))
         status = run_ktests(pattern) == 0 ? 0 : 1;
+    // The spec suite's commands (kernel/SpecRunner.h): a file of the
+    // initrd, answered on the console; ./k23 spec --where kernel judges them.
+    StringView spec_commands;
+    if (args.get("spec"_sv, spec_commands) && run_spec_commands(root_file_system(), spec_commands) < 0)
+        status = 1;
     // ./k23 bench's OS costs of guests in U-mode (kernel/OsCosts.h).
     if (args.has("costs"_sv) && run_os_costs() != 0)
         status = 1;

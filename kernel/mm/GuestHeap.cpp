@@ -419,10 +419,24 @@ void* GuestHeapArea::allocate(usize size, usize alignment) noexcept
     auto run = m_runs.allocate(pages, alignment < PAGE_SIZE ? PAGE_SIZE : alignment, true);
     if (run.is_error())
         return nullptr;
-    if (map_pages(run.value(), pages).is_error()) {
+    // A stack (it grows down) gets its top pages now, the rest on first
+    // touch, when there is a free slot to remember the run in.
+    StackRun* lazy = nullptr;
+    if (m_kind == GuestArea::Stack && pages > stack_eager_pages) {
+        for (auto& slot : m_stack_runs) {
+            if (slot.pages == 0) {
+                lazy = &slot;
+                break;
+            }
+        }
+    }
+    u64 eager = lazy ? stack_eager_pages : pages;
+    if (map_pages(run.value() + (pages - eager) * PAGE_SIZE, eager).is_error()) {
         m_runs.free(run.value(), pages, true);
         return nullptr;
     }
+    if (lazy)
+        *lazy = { run.value(), pages };
     m_stats.bytes_in_use += pages * PAGE_SIZE;
     ++m_stats.allocations;
     return reinterpret_cast<void*>(run.value());
@@ -448,10 +462,50 @@ void GuestHeapArea::deallocate(void* pointer, usize size, usize alignment) noexc
     Slab** slot = directory_slot(address, false);
     VERIFY(slot == nullptr || *slot == nullptr);
     u64 pages = page_round(size) / PAGE_SIZE;
-    unmap_pages(address, pages);
+    StackRun* lazy = nullptr;
+    for (auto& slot : m_stack_runs) {
+        if (slot.pages != 0 && slot.base == address)
+            lazy = &slot;
+    }
+    if (lazy) {
+        VERIFY(lazy->pages == pages);
+        for (u64 page = address; page < address + pages * PAGE_SIZE; page += PAGE_SIZE) {
+            if (m_space->is_mapped(page, View::Kernel))
+                unmap_pages(page, 1);
+        }
+        *lazy = {};
+    } else {
+        unmap_pages(address, pages);
+    }
     m_runs.free(address, pages, true);
     m_stats.bytes_in_use -= pages * PAGE_SIZE;
     --m_stats.allocations;
+}
+
+bool GuestHeapArea::commit_stack_page(u64 address) noexcept
+{
+    if (m_kind != GuestArea::Stack)
+        return false;
+    u64 page = address & ~(PAGE_SIZE - 1);
+    for (auto const& run : m_stack_runs) {
+        if (run.pages == 0 || page < run.base || page >= run.base + run.pages * PAGE_SIZE)
+            continue;
+        // Mapped already: the fault was something else (never retried).
+        if (m_space->is_mapped(page, View::Kernel))
+            return false;
+        return !map_pages(page, 1).is_error();
+    }
+    return false; // a guard page, or no stack here
+}
+
+bool GuestHeapArea::in_stack_run(u64 address, u64 size) const noexcept
+{
+    for (auto const& run : m_stack_runs) {
+        u64 end = run.base + run.pages * PAGE_SIZE;
+        if (run.pages != 0 && address >= run.base && address <= end && size <= end - address)
+            return true;
+    }
+    return false;
 }
 
 Result<u64> GuestHeapArea::allocate_code(usize size) noexcept

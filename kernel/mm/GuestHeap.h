@@ -60,6 +60,9 @@ inline constexpr usize guest_area_count = 5;
 // platform_allocate_exposed(size, 16, Exposure::ReadWrite)) and go to the
 // Stack area.
 inline constexpr usize guest_stack_min_size = 512 * 1024;
+// Pages of a stack mapped when it is allocated (the top: where the engine
+// puts an invocation's arguments); the rest are committed on first touch.
+inline constexpr u64 stack_eager_pages = 4;
 // Blocks up to this size (and alignment) come from size classes.
 inline constexpr usize guest_small_block_max = 2048;
 
@@ -125,6 +128,13 @@ public:
     [[nodiscard]] Result<void> publish_code(u64 address, usize size) noexcept;
     void release_code(u64 address, usize size) noexcept;
 
+    // Stack runs are committed lazily: allocate maps the top
+    // stack_eager_pages, and a fault on another page of a live run maps it
+    // (commit_stack_page: true = retry). Deallocate unmaps what was mapped.
+    [[nodiscard]] bool commit_stack_page(u64 address) noexcept;
+    // [address, +size) lies in one live lazily committed stack run.
+    [[nodiscard]] bool in_stack_run(u64 address, u64 size) const noexcept;
+
     [[nodiscard]] GuestArea kind() const noexcept { return m_kind; }
     [[nodiscard]] u64 base() const noexcept { return m_runs.base(); }
     [[nodiscard]] u64 size() const noexcept { return m_runs.size(); }
@@ -145,8 +155,15 @@ private:
     void list_push(Slab*) noexcept;
     void list_remove(Slab*) noexcept;
 
+    struct StackRun {
+        u64 base { 0 };
+        u64 pages { 0 };
+    };
+    static constexpr usize max_stack_runs = 8;
+
     UserAddressSpace* m_space { nullptr };
     GuestArea m_kind { GuestArea::Private };
+    StackRun m_stack_runs[max_stack_runs] {};
     PageRuns m_runs;
     Slab* m_partial[class_count] {}; // per class: slabs with a free block
     Slab*** m_directory { nullptr };   // page number / 512 -> 512 slab pointers

@@ -309,11 +309,11 @@ bool GuestSpace::commit_on_fault(u64 address) noexcept
         if (address < memory.base || address - memory.base >= memory.accessible)
             continue;
         // Already mapped: the fault was something else (never retried).
-        if (!m_space.translate(page).is_error())
+        if (m_space.is_mapped(page))
             return false;
         return !m_space.map_new(page, PAGE_SIZE, Protection::ReadWrite).is_error();
     }
-    return false;
+    return m_areas[usize(GuestArea::Stack)].commit_stack_page(address);
 }
 
 // ---------------------------------------------------------------- questions
@@ -323,7 +323,7 @@ bool GuestSpace::pages_mapped(u64 address, u64 size, View view) const noexcept
     u64 first = address & ~(PAGE_SIZE - 1);
     u64 last = (address + size - 1) & ~(PAGE_SIZE - 1);
     for (u64 page = first;; page += PAGE_SIZE) {
-        if (m_space.translate(page, view).is_error())
+        if (!m_space.is_mapped(page, view))
             return false;
         if (page == last)
             return true;
@@ -351,7 +351,8 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     case GuestRegion::ExposedReadWrite:
         return in_heap_area(GuestArea::ExposedReadWrite, View::Guest);
     case GuestRegion::Stack:
-        return in_heap_area(GuestArea::Stack, View::Guest);
+        // A lazily committed stack counts whole, mapped or not yet.
+        return area(GuestArea::Stack).in_stack_run(address, size) || in_heap_area(GuestArea::Stack, View::Guest);
     case GuestRegion::Code:
         return in_heap_area(GuestArea::Code, View::Guest);
     case GuestRegion::LinearMemory:

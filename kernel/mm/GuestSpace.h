@@ -148,8 +148,8 @@ public:
     [[nodiscard]] Result<MemoryReservation> memory_reserve(usize initial, usize maximum) noexcept;
     [[nodiscard]] Result<void> memory_grow(MemoryReservation&, usize new_size) noexcept;
     // A page fault at `address`: true when it lies inside a memory's
-    // accessible size and a zeroed page is now mapped there (retry the
-    // access); false for every other fault.
+    // accessible size or a stack (not its guard pages) and a zeroed page is
+    // now mapped there (retry the access); false for every other fault.
     [[nodiscard]] bool commit_on_fault(u64 address) noexcept;
     void memory_release(MemoryReservation&) noexcept;
 

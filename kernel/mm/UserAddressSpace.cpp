@@ -550,6 +550,15 @@ Result<void> UserAddressSpace::protect(u64 virtual_address, u64 size, Protection
     return {};
 }
 
+bool UserAddressSpace::is_mapped(u64 virtual_address, View view) const noexcept
+{
+    if (m_root_table == nullptr || virtual_address >= user_half_end())
+        return false;
+    u64* root = view == View::Kernel && in_engine_region(virtual_address) ? m_kernel_root_table : m_root_table;
+    u64* slot = leaf_slot(root, virtual_address);
+    return slot != nullptr && (*slot & Pte::V) != 0;
+}
+
 Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address, View view) const noexcept
 {
     if (m_root_table == nullptr || virtual_address >= user_half_end())

@@ -110,6 +110,9 @@ public:
     [[nodiscard]] Result<void> unmap_present(u64 virtual_address, u64 size) noexcept;
     [[nodiscard]] Result<void> protect(u64 virtual_address, u64 size, Protection) noexcept;
     [[nodiscard]] Result<UserTranslation> translate(u64 virtual_address, View = View::Guest) const noexcept;
+    // Whether a leaf maps the page: translate() without building an error
+    // for the miss (the hot question of first-touch commits and teardown).
+    [[nodiscard]] bool is_mapped(u64 virtual_address, View = View::Guest) const noexcept;
 
     // Inside the engine region of a split space.
     //

@@ -195,7 +195,11 @@ KTEST(wasm_guest_every_trap_kind_ends_the_invocation_with_its_message)
     KEXPECT(traps_with(guest, m, "uninitialized"_sv, none, "uninitialized element 1 in uninitialized"_sv));
     KEXPECT(traps_with(guest, m, "type_mismatch"_sv, none, "indirect call type mismatch in type_mismatch"_sv));
     KEXPECT(traps_with(guest, m, "oob_table"_sv, none, "out of bounds table access in oob_table"_sv));
+    // The guest stack is committed on first touch, page by page, down to
+    // the limit (kernel/mm/GuestHeap.h): deep recursion commits ~190 pages.
+    u64 committed_before = guest.stats().pages_committed;
     KEXPECT(traps_with(guest, m, "recurse"_sv, zero, "call stack exhausted in recurse"_sv));
+    KEXPECT(guest.stats().pages_committed > committed_before + 100);
     // After all of them the guest still works, host calls included.
     Value print_args[] = { v32(23) };
     Value results[1];

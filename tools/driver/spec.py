@@ -590,6 +590,28 @@ def runner_command(tier, target=None, prefix=(), vlen=DEFAULT_VLEN):
     return list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
 
 
+def convert_or_report(report, suite, relpath, wast):
+    """The JSON of a .wast, or None when wast2json rejects it (then each of
+    its top-level commands is reported skipped, with wast2json's error)."""
+    json_path, error = convert(suite, relpath, wast)
+    if not error:
+        return json_path
+    info(f"spec: {relpath}: wast2json cannot convert it: {error}")
+    reason = f"wast2json cannot convert it: {error}"
+    if relpath in OUTDATED_FILES:
+        reason += f" ({OUTDATED_FILES[relpath]})"
+    for keyword, line in wast_commands(wast) or [("convert", 0)]:
+        report.add(suite, relpath, line, keyword, "skipped", reason)
+    return None
+
+
+def suite_features(suite):
+    """The runner's `features` list for a suite."""
+    if suite != "core" and suite not in PROPOSALS:
+        raise DriverError(f"spec: unknown suite '{suite}'")
+    return "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
+
+
 def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None,
                vlen=DEFAULT_VLEN, simd_only=False):
     """vlen: the VLEN the runner's hart has (cmd must match: runner_command's
@@ -599,9 +621,7 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
     root = testsuite_dir()
     cmd = cmd or runner_command(tier, vlen=vlen)
     for suite in suites:
-        if suite != "core" and suite not in PROPOSALS:
-            raise DriverError(f"spec: unknown suite '{suite}'")
-        features = "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
+        features = suite_features(suite)
         runner, last = None, None   # the running k23-spec, the last file it ran
 
         def finish(runner, last):
@@ -619,14 +639,8 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
                 simd = is_simd_file(suite, relpath)
                 if simd_only and not simd:
                     continue
-                json_path, error = convert(suite, relpath, wast)
-                if error:
-                    info(f"spec: {relpath}: wast2json cannot convert it: {error}")
-                    reason = f"wast2json cannot convert it: {error}"
-                    if relpath in OUTDATED_FILES:
-                        reason += f" ({OUTDATED_FILES[relpath]})"
-                    for keyword, line in wast_commands(wast) or [("convert", 0)]:
-                        report.add(suite, relpath, line, keyword, "skipped", reason)
+                json_path = convert_or_report(report, suite, relpath, wast)
+                if json_path is None:
                     continue
                 vector = simd and vlen > 0
                 try:
@@ -661,7 +675,13 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
 def cmd_spec(args):
     suites = args.suite or DEFAULT_SUITES
     vlen = getattr(args, "vlen", DEFAULT_VLEN)
-    report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen)
+    if getattr(args, "where", "hosted") == "kernel":
+        if args.tier != "baseline":
+            raise DriverError(f"spec: --where kernel runs the baseline tier, not {args.tier}")
+        import speckernel   # it imports this module
+        report = speckernel.run_suites(suites, pattern=args.filter, verbose=args.verbose, vlen=vlen)
+    else:
+        report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen)
     for failure in report.failures[:200]:
         print(f"FAILED {failure['file']}:{failure['line']}: {failure['command']}: {failure['message']}")
     if len(report.failures) > 200:
@@ -698,16 +718,23 @@ def add_to_ring(result, target="host", prefix=(), pattern=None):
     for name, cmd, vlen, simd_only in passes:
         report = Report()
         run_suites(suites, pattern=None, cmd=cmd, report=report, vlen=vlen, simd_only=simd_only)
-        failed = {}   # one test per (file, line, command); line 0: the file's runner
-        for f in report.failures:
-            messages = failed.setdefault((f["file"], f["line"], f["command"]), [])
-            if f["message"] not in messages:
-                messages.append(f["message"])
-        for file, counts in sorted(report.files.items()):
-            for _ in range(counts["passed"]):
-                result.ok(f"{name}.{file}")
-        for (file, line, command), messages in sorted(failed.items()):
-            where = f"{file}:{line}" if line else file
-            result.fail(f"{name}.{where}.{command}", "\n".join(messages))
+        report_to_ring(result, name, report)
         reports.append(report)
     return reports[0]
+
+
+def report_to_ring(result, name, report):
+    """A Report's checked commands as tests of a ring: one passed test per
+    passed command (skipped ones do not count), one failed test per (file,
+    line, command) that failed (line 0: the file's runner)."""
+    failed = {}
+    for f in report.failures:
+        messages = failed.setdefault((f["file"], f["line"], f["command"]), [])
+        if f["message"] not in messages:
+            messages.append(f["message"])
+    for file, counts in sorted(report.files.items()):
+        for _ in range(counts["passed"]):
+            result.ok(f"{name}.{file}")
+    for (file, line, command), messages in sorted(failed.items()):
+        where = f"{file}:{line}" if line else file
+        result.fail(f"{name}.{where}.{command}", "\n".join(messages))

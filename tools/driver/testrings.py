@@ -9,7 +9,9 @@ Each ring prints `NAME: N passed, N failed`; the last line is the total
                  the spec suite (SIMD files also at the VLENs of spec.RING_EXTRA_VLENS:
                  256, and 0 = no V, the scalar path),
                  then the k23-run checks (tests/hosted/test_*.py)
-  kernel         the in-kernel test runner (KTEST) and boot checks under qemu-system-riscv64
+  kernel         the in-kernel test runner (KTEST), the spec suite through the kernel's
+                 engine (guests in U-mode; K23_KERNEL_SPEC=subset: speckernel.RING_FILES)
+                 and boot checks under qemu-system-riscv64
 
 A test program's own end is judged as well as its tests (procstatus.py): a
 non-zero status its failed tests do not explain, a crash, a timeout or a
@@ -28,6 +30,7 @@ import hosted as k23hosted
 import procstatus
 import qemu
 import spec as k23spec
+import speckernel as k23speckernel
 from common import BUILD, ROOT, DriverError, info
 
 RINGS = ["host", "riscv64-linux", "kernel"]
@@ -204,6 +207,18 @@ def run_ktests(result, image, pattern, verbose):
                                     f"{seen_fail} failed test(s)")
 
 
+def run_kernel_spec(result, pattern, verbose):
+    """The spec suite through the kernel's engine, guests in U-mode (the
+    default suites; K23_KERNEL_SPEC=subset: speckernel.RING_FILES; tests
+    spec@kernel.<file>), as ./k23 spec --where kernel runs it."""
+    if pattern and "spec" not in pattern:
+        return
+    try:
+        k23speckernel.add_to_ring(result, verbose)
+    except DriverError as e:
+        result.fail(k23speckernel.RING_NAME, str(e))
+
+
 class BootContext:
     """What boot checks (tests/kernel/test_*.py) get: the image and a way to boot it."""
 
@@ -221,6 +236,7 @@ def ring_kernel(result, pattern, verbose):
     k23build.build(targets=["kernel"])
     image = k23build.image_path()
     run_ktests(result, image, pattern, verbose)
+    run_kernel_spec(result, pattern, verbose)
     checks.run(result, checks.load("kernel", "boot"), BootContext(image), pattern)
 
 
