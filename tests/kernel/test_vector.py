@@ -4,8 +4,13 @@ ring itself boots at VLEN 128; these boot again at 256 and 512 and on a hart
 without V (vlen 0) and run every guest KTEST there: the raw guests' vector
 and FP isolation (tests/kernel/GuestVectorTests.cpp), the WebAssembly SIMD
 module in a WasmGuest (tests/kernel/WasmGuestSimdTests.cpp, RVV at the
-hart's VLEN or the scalar path without V) and the other guest tests."""
+hart's VLEN or the scalar path without V) and the other guest tests; and
+the spec suite's SIMD files through the kernel's engine at those VLENs (the
+ring's own spec run, tools/driver/speckernel.py, is at VLEN 128)."""
 import re
+
+import spec as k23spec
+import speckernel as k23speckernel
 
 KTEST_SUMMARY = re.compile(r"^ktest: (\d+) passed, (\d+) failed$")
 KTEST_FAIL = re.compile(r"^ktest: FAIL (.*)$")
@@ -51,3 +56,26 @@ def check_guest_vector_state_and_simd_at_vlen_512(ctx):
 
 def check_guest_vector_state_and_simd_without_v(ctx):
     run_at(ctx, 0)
+
+
+def spec_simd_at(vlen):
+    # Every default suite's file whose path names simd (the core simd_*
+    # files), guests in U-mode, SIMD on RVV at this VLEN or scalar at 0.
+    report = k23speckernel.run_suites(k23spec.DEFAULT_SUITES, pattern="simd", vlen=vlen)
+    t = report.totals
+    failures = [f"{f['file']}:{f['line']} {f['command']}: {f['message'][:200]}" for f in report.failures[:10]]
+    assert t["failed"] == 0 and not failures, \
+        f"--vlen {vlen}: spec SIMD in the kernel: {t['passed']} passed, {t['failed']} failed:\n" + "\n".join(failures)
+    assert t["passed"] > 10000, f"--vlen {vlen}: only {t['passed']} SIMD spec commands passed ({len(report.files)} files)"
+
+
+def check_spec_simd_in_the_kernel_at_vlen_256(ctx):
+    spec_simd_at(256)
+
+
+def check_spec_simd_in_the_kernel_at_vlen_512(ctx):
+    spec_simd_at(512)
+
+
+def check_spec_simd_in_the_kernel_without_v(ctx):
+    spec_simd_at(0)
