@@ -48,8 +48,15 @@ u64 s_next_vector_id = 0;
 
 CpuFeatures guest_cpu_features() noexcept
 {
-    auto parsed = CpuFeatures::parse_isa_string(g_platform.boot_hart_isa);
-    CpuFeatures features = parsed.is_error() ? CpuFeatures::rv64gc() : parsed.value();
+    // Parsed once: every guest's engine asks (guest creation's cost).
+    static CpuFeatures s_boot_hart_features;
+    static bool s_parsed = false;
+    if (!s_parsed) {
+        auto parsed = CpuFeatures::parse_isa_string(g_platform.boot_hart_isa);
+        s_boot_hart_features = parsed.is_error() ? CpuFeatures::rv64gc() : parsed.value();
+        s_parsed = true;
+    }
+    CpuFeatures features = s_boot_hart_features;
     bool has_vector = g_platform.isa_has('v') && (read_csr<Csr::Sstatus>() & Sstatus::VS_MASK) != 0;
     return has_vector ? features.with(Extension::V) : features.without(Extension::V);
 }
@@ -165,13 +172,15 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
             m_space->activate_kernel_view();
         // The guest's vector state, if it wrote any (VS Dirty, §4.1.1.5):
         // sstatus still has the guest's VS, so the unit is on for the save.
-        if ((m_context.sstatus & Sstatus::VS_MASK) == VS_DIRTY)
-            k23_vector_save(m_vector);
-        // The kernel's vector unit: Clean, i.e. the registers hold
+        // Then the kernel's vector unit is Clean: the registers hold
         // hart.vector_owner's state (or nobody's, if 0) until a vector
-        // write in the kernel makes it Dirty.
-        if (hart_has_vector) {
-            clear_csr_bits<Csr::Sstatus>(Sstatus::VS_MASK);
+        // write in the kernel makes it Dirty. (Dirty 3 -> Clean 2: clear
+        // the low bit; Off 0 -> Clean: set the high one.)
+        u64 guest_vs = m_context.sstatus & Sstatus::VS_MASK;
+        if (guest_vs == VS_DIRTY) {
+            k23_vector_save(m_vector);
+            clear_csr_bits<Csr::Sstatus>(VS_DIRTY ^ VS_CLEAN);
+        } else if (guest_vs == 0 && hart_has_vector) {
             set_csr_bits<Csr::Sstatus>(VS_CLEAN);
         }
 
