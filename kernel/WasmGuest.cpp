@@ -47,6 +47,32 @@ private:
     u64 m_previous { 0 };
 };
 
+// The system calls that touch a linear memory: the bulk-memory helpers,
+// the SIMD helper (its memory forms) and host functions (WASI reads and
+// writes guest buffers through wasi::GuestMemory, bounds-checked against
+// this guest's memory). Every other call runs with SUM clear, so a stray
+// kernel access to a U page faults.
+bool touches_linear_memory(u64 number) noexcept
+{
+    using jit::HelperId;
+    if (number == jit::user_call::host_call)
+        return true;
+    if (number < jit::user_call::helper_base || number >= jit::user_call::helper_base + jit::helper_count)
+        return false;
+    auto helper = HelperId(number - jit::user_call::helper_base);
+    return helper == HelperId::MemoryFill || helper == HelperId::MemoryCopy || helper == HelperId::MemoryInit
+        || helper == HelperId::SimdScalar;
+}
+
+// A system call from generated code, with SUM only where it is needed.
+jit::UserCallOutcome engine_user_call(jit::Engine& engine, u64 (&regs)[8]) noexcept
+{
+    if (!touches_linear_memory(regs[7]))
+        return engine.user_call(regs);
+    UserMemoryAccess access;
+    return engine.user_call(regs);
+}
+
 } // namespace
 
 Result<void> WasmGuest::create(WasmGuestOptions const& options) noexcept
@@ -154,6 +180,14 @@ Result<void> WasmGuest::define_spectest() noexcept
     return {};
 }
 
+jit::UserCallOutcome WasmGuest::system_call(u64 (&regs)[8]) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    ++m_stats.system_calls;
+    return engine_user_call(*m_engine, regs);
+}
+
 SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept
 {
     auto& self = *static_cast<WasmGuest*>(cookie);
@@ -163,10 +197,7 @@ SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit
     for (u32 i = 0; i < 8; ++i)
         regs[i] = context.a(i);
     jit::UserCallOutcome outcome;
-    {
-        UserMemoryAccess access; // bulk memory helpers, host functions
-        outcome = self.m_engine->user_call(regs);
-    }
+    outcome = engine_user_call(*self.m_engine, regs);
     switch (outcome) {
     case jit::UserCallOutcome::Resume:
         context.a(0) = regs[0];
@@ -203,6 +234,13 @@ bool WasmGuest::run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer
             scause_name(exit.scause), exit.sepc, exit.stval);
         bool is_memory_fault = exit.scause == u64(Exception::LoadPageFault) || exit.scause == u64(Exception::StorePageFault)
             || exit.scause == u64(Exception::LoadAccessFault) || exit.scause == u64(Exception::StoreAccessFault);
+        // Inside a memory's accessible size, a fault is a first touch
+        // that found no frame (Guest::run_raw commits the others).
+        if (is_memory_fault && m_space.contains(exit.stval, 1, GuestRegion::LinearMemory)) {
+            engine.fail_invocation(Error::formatted(ErrorCode::OutOfMemory,
+                "guest out of memory: no frame for its linear memory at {:#x}"_sv, exit.stval));
+            return false;
+        }
         if (is_memory_fault && engine.user_fault(exit.sepc, StringView(description, length))) {
             ++m_stats.faults;
             return false;

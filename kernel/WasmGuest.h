@@ -80,6 +80,12 @@ public:
     [[nodiscard]] jit::Engine& engine() noexcept { return *m_engine; }
     [[nodiscard]] WasmGuestStats const& stats() const noexcept { return m_stats; }
 
+    // What one system call of the guest's U-mode code with a0..a7 = `regs`
+    // does (on_system_call's path: the engine's checks and dispatch, in the
+    // guest's kernel view with sstatus.SUM for the copy): the drills forge
+    // the calls a compromised guest could make (tests/kernel/DrillTests.cpp).
+    [[nodiscard]] jit::UserCallOutcome system_call(u64 (&regs)[8]) noexcept;
+
     // jit::Executor
     bool run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer) noexcept override;
 
