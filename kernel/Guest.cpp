@@ -105,7 +105,7 @@ bool Guest::grant_vector_unit() noexcept
     fill_bytes(m_vector, 0, VectorState::size_for(vlenb));
     m_vector->vtype = VectorState::vtype_vill;
     m_vector_on = true;
-    m_vector_id = ++s_next_vector_id;
+    m_vector_id = __atomic_add_fetch(&s_next_vector_id, 1, __ATOMIC_RELAXED); // harts may grant at once
     m_vector_hart = nullptr;
     return true;
 }
