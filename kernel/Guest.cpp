@@ -3,9 +3,12 @@
 
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Sbi.h>
+#include <base/Memory.h>
 #include <kernel/Console.h>
+#include <kernel/DeviceTree.h>
 #include <kernel/Guest.h>
 #include <kernel/Trap.h>
+#include <kernel/heap/Mimalloc.h>
 #include <kernel/mm/GuestSpace.h>
 
 namespace k23::kernel {
@@ -22,19 +25,41 @@ namespace {
 //   must not keep SUM on (§4.1.1.2);
 // - FS = Clean (2): k23_enter_user just loaded the guest's FP registers, so
 //   the trap vector saves them only if the guest makes FS Dirty (§4.1.1.5);
-// - VS = Off (0): vector state is not part of the context yet, so vector
-//   instructions are illegal in guests (§3.1.6.6 / §4.1.1.5).
+// - VS: Off (0) until the guest's first vector instruction, then Clean (2):
+//   the run loop just loaded (or kept) its vector registers, and saves them
+//   after a trap only if the guest made VS Dirty (§4.1.1.5).
 constexpr u64 FS_CLEAN = 2;
+constexpr u64 VS_CLEAN = 2ull << Sstatus::VS_SHIFT;
+constexpr u64 VS_DIRTY = 3ull << Sstatus::VS_SHIFT;
 
-u64 guest_sstatus(u64 kernel_sstatus) noexcept
+u64 guest_sstatus(u64 kernel_sstatus, u64 vs) noexcept
 {
     u64 value = kernel_sstatus;
     value &= ~(Sstatus::SPP | Sstatus::SIE | Sstatus::SUM | Sstatus::MXR | Sstatus::FS_MASK | Sstatus::VS_MASK);
-    value |= Sstatus::SPIE | (FS_CLEAN << Sstatus::FS_SHIFT);
+    value |= Sstatus::SPIE | (FS_CLEAN << Sstatus::FS_SHIFT) | vs;
     return value;
 }
 
+// Vector ids: HartLocal::vector_owner values, never reused (so an owner
+// left behind by a destroyed guest matches nobody).
+u64 s_next_vector_id = 0;
+
 } // namespace
+
+CpuFeatures guest_cpu_features() noexcept
+{
+    // Parsed once: every guest's engine asks (guest creation's cost).
+    static CpuFeatures s_boot_hart_features;
+    static bool s_parsed = false;
+    if (!s_parsed) {
+        auto parsed = CpuFeatures::parse_isa_string(g_platform.boot_hart_isa);
+        s_boot_hart_features = parsed.is_error() ? CpuFeatures::rv64gc() : parsed.value();
+        s_parsed = true;
+    }
+    CpuFeatures features = s_boot_hart_features;
+    bool has_vector = g_platform.isa_has('v') && (read_csr<Csr::Sstatus>() & Sstatus::VS_MASK) != 0;
+    return has_vector ? features.with(Extension::V) : features.without(Extension::V);
+}
 
 Result<void> Guest::create() noexcept
 {
@@ -56,8 +81,44 @@ UserAddressSpace& Guest::address_space() noexcept { return m_space != nullptr ? 
 void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
 {
     m_context = UserContext {};
+    // Vector registers are zeroed on the next grant; the area is kept.
+    m_vector_on = false;
+    m_vector_id = 0;
+    m_vector_hart = nullptr;
     m_context.sepc = entry_pc;
     m_context.sp() = stack_pointer;
+}
+
+// The guest's first vector instruction (VS = Off made it illegal): a
+// zeroed VectorState, loaded on the next entry. Needs the kernel's VS on.
+bool Guest::grant_vector_unit() noexcept
+{
+    u64 vlenb = read_csr<Csr::Vlenb>();
+    if (m_vector != nullptr && m_vector_vlenb != vlenb)
+        release_vector_state();
+    if (m_vector == nullptr) {
+        m_vector = static_cast<VectorState*>(mi_malloc_aligned(VectorState::size_for(vlenb), 16));
+        if (m_vector == nullptr)
+            return false;
+        m_vector_vlenb = vlenb;
+    }
+    fill_bytes(m_vector, 0, VectorState::size_for(vlenb));
+    m_vector->vtype = VectorState::vtype_vill;
+    m_vector_on = true;
+    m_vector_id = __atomic_add_fetch(&s_next_vector_id, 1, __ATOMIC_RELAXED); // harts may grant at once
+    m_vector_hart = nullptr;
+    return true;
+}
+
+void Guest::release_vector_state() noexcept
+{
+    if (m_vector != nullptr)
+        mi_free(m_vector);
+    m_vector = nullptr;
+    m_vector_vlenb = 0;
+    m_vector_on = false;
+    m_vector_id = 0;
+    m_vector_hart = nullptr;
 }
 
 GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_limit) noexcept
@@ -78,8 +139,30 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         kernel_sie = set_csr_bits<Csr::Sie>(Interrupt::STIE);
         (void)sbi::set_timer(deadline);
     }
+    // The kernel turned the vector unit on for this hart iff it has V
+    // (enable_vector_unit_for): only then can a guest have it.
+    bool hart_has_vector = (kernel_sstatus & Sstatus::VS_MASK) != 0;
+    auto& hart = current_hart();
     for (;;) {
-        m_context.sstatus = guest_sstatus(read_csr<Csr::Sstatus>());
+        u64 sstatus = read_csr<Csr::Sstatus>();
+        // VS Dirty in the kernel: something wrote the v registers since the
+        // last trap left them Clean, so they are nobody's now. Checked on
+        // every entry, a guest's without V too: its trap sets VS Clean
+        // again, which would hide the kernel's write from the owner.
+        if ((sstatus & Sstatus::VS_MASK) == VS_DIRTY)
+            hart.vector_owner = 0;
+        // (A guest given the unit on another hart, on one without V: VS
+        // stays Off and its next vector instruction is its fault.)
+        u64 vs = 0;
+        if (m_vector_on && hart_has_vector) {
+            if (hart.vector_owner != m_vector_id || m_vector_hart != &hart) {
+                k23_vector_restore(m_vector);
+                hart.vector_owner = m_vector_id;
+                m_vector_hart = &hart;
+            }
+            vs = VS_CLEAN;
+        }
+        m_context.sstatus = guest_sstatus(sstatus, vs);
         // A split space: the guest root for U-mode, the kernel view (where
         // the engine's private objects are) for everything after the trap.
         if (m_space != nullptr)
@@ -87,8 +170,19 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         k23_enter_user(&m_context);
         if (m_space != nullptr)
             m_space->activate_kernel_view();
-        // The guest ran with VS = Off; the kernel's vector unit comes back.
-        set_csr_bits<Csr::Sstatus>(kernel_sstatus & Sstatus::VS_MASK);
+        // The guest's vector state, if it wrote any (VS Dirty, §4.1.1.5):
+        // sstatus still has the guest's VS, so the unit is on for the save.
+        // Then the kernel's vector unit is Clean: the registers hold
+        // hart.vector_owner's state (or nobody's, if 0) until a vector
+        // write in the kernel makes it Dirty. (Dirty 3 -> Clean 2: clear
+        // the low bit; Off 0 -> Clean: set the high one.)
+        u64 guest_vs = m_context.sstatus & Sstatus::VS_MASK;
+        if (guest_vs == VS_DIRTY) {
+            k23_vector_save(m_vector);
+            clear_csr_bits<Csr::Sstatus>(VS_DIRTY ^ VS_CLEAN);
+        } else if (guest_vs == 0 && hart_has_vector) {
+            set_csr_bits<Csr::Sstatus>(VS_CLEAN);
+        }
 
         u64 scause = m_context.scause;
         if (scause & SCAUSE_INTERRUPT) {
@@ -113,6 +207,11 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
                 continue;
             break;
         }
+        // VS = Off made the guest's first vector instruction illegal: give
+        // it the vector unit and retry. An illegal instruction with the
+        // unit on (or on a hart without V) is the guest's fault.
+        if (scause == static_cast<u64>(Exception::IllegalInstruction) && !m_vector_on && hart_has_vector && grant_vector_unit())
+            continue;
         bool page_fault = scause == static_cast<u64>(Exception::LoadPageFault) || scause == static_cast<u64>(Exception::StorePageFault);
         if (page_fault && m_space != nullptr && m_space->commit_on_fault(m_context.stval)) {
             ++exit.pages_committed;

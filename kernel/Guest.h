@@ -15,6 +15,8 @@
 //   handler given to run(); without a handler, -ENOSYS.
 // - an interrupt (the timer): handled like one taken in the kernel; the
 //   guest resumes where it was.
+// - 2, illegal instruction, while the guest's VS is Off on a hart with V:
+//   taken as its first vector instruction (below); the guest retries it.
 // - any other exception: a fault of this guest. One line
 //   `guest fault: <scause name> at pc 0x… (stval 0x…)` and the run ends.
 //   Nothing a guest does panics the kernel.
@@ -32,13 +34,28 @@
 // kernel-view root right after each trap from U-mode, before the system-call
 // handler (or anything else) runs, and returns with the kernel view active.
 //
-// Each guest starts with every register zero except pc and sp. FP registers
-// are part of the context (saved only when sstatus.FS says the guest dirtied
-// them, §4.1.1.5). Vector state is not yet: guests run with sstatus.VS = Off,
-// so a vector instruction is an illegal-instruction fault (lazy save/restore
-// with VS's dirty bit is the next step).
+// Each guest starts with every register zero except pc and sp, FP and
+// vector registers included: no guest ever sees another's (or the kernel's)
+// registers. sstatus.FS and sstatus.VS (privileged spec 1.12 §4.1.1.5,
+// §3.1.6.6) drive both:
+// - FP: the f registers and fcsr are part of the context, loaded on every
+//   entry (FS = Clean) and saved after a trap only when FS is Dirty.
+// - Vector: a guest starts with VS = Off, so its first vector instruction is
+//   an illegal-instruction trap. On a hart with V the run loop then gives the
+//   guest the vector unit: a per-guest VectorState (arch/riscv64/
+//   VectorState.h, v0..v31 sized from vlenb, vl, vtype, vstart, vcsr) is
+//   allocated and zeroed (vtype = vill, vl = 0), loaded, and the instruction
+//   retried with VS = Clean; an illegal instruction with the unit already on
+//   is a fault like any other. After each trap the state is saved only when
+//   VS is Dirty. HartLocal::vector_owner says whose state is in the hart's v
+//   registers, so a guest that returns to a hart where nothing touched them
+//   (the kernel left VS Clean after the last trap; any vector write in the
+//   kernel would make it Dirty) skips the reload. On a hart without V,
+//   vector instructions stay illegal-instruction faults of the guest.
 
 #include <arch/riscv64/UserContext.h>
+#include <arch/riscv64/VectorState.h>
+#include <arch/riscv64/asm/CpuFeatures.h>
 #include <base/Result.h>
 #include <base/Types.h>
 #include <kernel/mm/UserAddressSpace.h>
@@ -60,6 +77,13 @@ struct SystemCall {
     u64 number { 0 };
     u64 args[6] {};
 };
+
+// What code compiled for guests may use: the boot hart's ISA from the
+// device tree ("riscv,isa", and V from "riscv,isa-extensions" too), without
+// V when the kernel has not turned the vector unit on (no V on this hart).
+// With V, guests get the vector unit on first use (above), so SIMD compiles
+// to RVV at the hart's VLEN; without it, to the scalar path.
+[[nodiscard]] riscv64::CpuFeatures guest_cpu_features() noexcept;
 
 class Guest;
 // Returns the value for a0.
@@ -100,6 +124,7 @@ struct GuestExit {
 class Guest {
 public:
     Guest() noexcept = default;
+    ~Guest() noexcept { release_vector_state(); }
     Guest(Guest const&) = delete;
     Guest& operator=(Guest const&) = delete;
 
@@ -113,9 +138,11 @@ public:
     {
         m_address_space.destroy();
         m_space = nullptr;
+        release_vector_state();
     }
 
-    // Zeroes every register, then sets pc and sp.
+    // Zeroes every register (the vector unit is off again until the guest's
+    // next vector instruction), then sets pc and sp.
     void reset(u64 entry_pc, u64 stack_pointer) noexcept;
     // Runs until exit, fault or, with `time_limit` (timebase ticks, 0 = none),
     // until the limit passes. Activates this guest's address space.
@@ -129,11 +156,22 @@ public:
     [[nodiscard]] UserAddressSpace& address_space() noexcept;
     [[nodiscard]] GuestSpace* space() noexcept { return m_space; }
     [[nodiscard]] riscv64::UserContext& context() noexcept { return m_context; }
+    // The guest's vector state as of its last trap: nullptr until it has
+    // used V (and on a hart without V).
+    [[nodiscard]] riscv64::VectorState const* vector_state() const noexcept { return m_vector_on ? m_vector : nullptr; }
 
 private:
+    bool grant_vector_unit() noexcept;
+    void release_vector_state() noexcept;
+
     UserAddressSpace m_address_space;
     GuestSpace* m_space { nullptr };
     riscv64::UserContext m_context {};
+    riscv64::VectorState* m_vector { nullptr }; // kernel heap, VectorState::size_for(m_vector_vlenb)
+    u64 m_vector_vlenb { 0 };
+    u64 m_vector_id { 0 };          // HartLocal::vector_owner when loaded; new on each grant
+    void const* m_vector_hart { nullptr }; // the HartLocal whose registers it was last loaded into
+    bool m_vector_on { false };     // VS != Off for this guest
 };
 
 } // namespace k23::kernel

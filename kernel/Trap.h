@@ -13,6 +13,9 @@ struct HartLocal {
     // mimalloc's default heap for this hart (word 3: the mimalloc port reads
     // it from tp, see cmake/deps/mimalloc/port.h).
     void* mimalloc_heap { nullptr };
+    // Whose vector state is in this hart's v registers (kernel/Guest.cpp):
+    // a guest's vector id (never reused), 0 = nobody's.
+    u64 vector_owner { 0 };
 };
 
 inline HartLocal& current_hart() noexcept

@@ -93,8 +93,8 @@ Result<void> WasmGuest::create_engine() noexcept
     jit::EngineOptions engine_options;
     engine_options.stack_size = m_options.stack_size;
     engine_options.executor = this;
-    // No vector state per guest yet: SIMD takes the scalar path.
-    engine_options.features = riscv64::CpuFeatures::rv64gc();
+    // The boot hart's ISA; with V, SIMD compiles to RVV (kernel/Guest.h).
+    engine_options.features = guest_cpu_features();
     m_engine = TRY(jit::Engine::create(engine_options));
     m_store = new_object<wasm::Store>();
     if (m_store)

@@ -13,7 +13,8 @@
 // - a trap while in U-mode enters the vector, whose first instruction swaps
 //   sp and sscratch: a non-zero sp is this context. The vector saves the
 //   guest's registers (and FP state if sstatus.FS says Dirty, §4.1.1.5) into
-//   it, sets sscratch = 0, switches to context->kernel_sp, pops the kernel's
+//   it (vector state is the run loop's: kernel/Guest.cpp saves it when the
+//   sstatus recorded here says VS Dirty), sets sscratch = 0, switches to context->kernel_sp, pops the kernel's
 //   state and returns from k23_enter_user. scause/stval/sepc/sstatus are in
 //   the context; the caller decides what the trap means.
 

@@ -131,7 +131,8 @@ k23_enter_user:
     .endr
     ld      t0, K23_USER_SEPC(a0)
     csrw    sepc, t0
-    // SPP = 0 (sret to U), SPIE = 1, SUM = 0, FS = Clean, VS = Off: the
+    // SPP = 0 (sret to U), SPIE = 1, SUM = 0, FS = Clean, VS = Off or (once
+    // the guest has the vector unit, its registers just loaded) Clean: the
     // caller computed it (kernel/Guest.cpp). FS was written last above, so
     // the fld's Dirty is replaced by Clean here.
     ld      t0, K23_USER_SSTATUS(a0)

@@ -268,20 +268,7 @@ KTEST(guest_faults_end_the_guest_not_the_kernel)
     }
 }
 
-KTEST(guest_vector_instructions_fault_while_vector_state_is_not_saved)
-{
-    if (!g_platform.isa_has('v'))
-        return;
-    auto program = assemble([](Assembler& a) {
-        a.vsetivli(t0, 1, VType {});
-        emit_exit(a, 0);
-    });
-    auto exit = run_program(program);
-    KASSERT(exit.faulted());
-    KEXPECT_EQ(exit.scause, static_cast<u64>(Exception::IllegalInstruction));
-    // The kernel's own vector unit is back on after the guest.
-    KEXPECT_NE(read_csr<Csr::Sstatus>() & Sstatus::VS_MASK, 0u);
-}
+// Vector state: tests/kernel/GuestVectorTests.cpp.
 
 KTEST(guest_system_call_pointers_are_checked)
 {
