@@ -11,6 +11,8 @@
 #include <kernel/heap/Mimalloc.h>
 #include <kernel/mm/GuestSpace.h>
 
+extern "C" void k23_call_on_stack(void (*function)(void*) noexcept, void* argument, k23::u64 stack_top) noexcept;
+
 namespace k23::kernel {
 
 using namespace riscv64;
@@ -61,9 +63,23 @@ CpuFeatures guest_cpu_features() noexcept
     return has_vector ? features.with(Extension::V) : features.without(Extension::V);
 }
 
+Result<void> Guest::create_kernel_stack() noexcept
+{
+    if (m_kernel_stack.size != 0)
+        return {};
+    m_kernel_stack = TRY(kernel_stack_allocate(guest_kernel_stack_size));
+    u64 at = (m_kernel_stack.top() - sizeof(UserContext)) & ~u64(15);
+    m_context = construct_at(reinterpret_cast<UserContext*>(at));
+    return {};
+}
+
 Result<void> Guest::create() noexcept
 {
-    TRY(m_address_space.create());
+    TRY(create_kernel_stack());
+    if (auto result = m_address_space.create(); result.is_error()) {
+        destroy();
+        return result;
+    }
     reset(0, 0);
     return {};
 }
@@ -71,22 +87,32 @@ Result<void> Guest::create() noexcept
 Result<void> Guest::create(GuestSpace& space) noexcept
 {
     VERIFY(space.is_created() && !m_address_space.is_created());
+    TRY(create_kernel_stack());
     m_space = &space;
     reset(0, 0);
     return {};
+}
+
+void Guest::destroy() noexcept
+{
+    m_address_space.destroy();
+    m_space = nullptr;
+    release_vector_state();
+    m_context = &m_unattached;
+    kernel_stack_release(m_kernel_stack);
 }
 
 UserAddressSpace& Guest::address_space() noexcept { return m_space != nullptr ? m_space->address_space() : m_address_space; }
 
 void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
 {
-    m_context = UserContext {};
+    *m_context = UserContext {};
     // Vector registers are zeroed on the next grant; the area is kept.
     m_vector_on = false;
     m_vector_id = 0;
     m_vector_hart = nullptr;
-    m_context.sepc = entry_pc;
-    m_context.sp() = stack_pointer;
+    m_context->sepc = entry_pc;
+    m_context->sp() = stack_pointer;
 }
 
 // The guest's first vector instruction (VS = Off made it illegal): a
@@ -121,7 +147,34 @@ void Guest::release_vector_state() noexcept
     m_vector_hart = nullptr;
 }
 
+struct Guest::RunArguments {
+    Guest* guest;
+    RawSystemCallHandler handler;
+    void* cookie;
+    u64 time_limit;
+    GuestExit exit;
+};
+
+void Guest::run_on_kernel_stack(void* arguments) noexcept
+{
+    auto& run = *static_cast<RunArguments*>(arguments);
+    run.exit = run.guest->run_here(run.handler, run.cookie, run.time_limit);
+}
+
 GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_limit) noexcept
+{
+    u64 sp = 0;
+    asm volatile("mv %0, sp" : "=r"(sp));
+    bool on_own_stack = sp >= m_kernel_stack.base && sp < m_kernel_stack.top();
+    if (m_kernel_stack.size == 0 || on_own_stack)
+        return run_here(handler, cookie, time_limit);
+    // Everything below the context at the stack's top is the run's.
+    RunArguments arguments { this, handler, cookie, time_limit, {} };
+    k23_call_on_stack(&run_on_kernel_stack, &arguments, reinterpret_cast<u64>(m_context) & ~u64(15));
+    return arguments.exit;
+}
+
+GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_limit) noexcept
 {
     GuestExit exit;
     exit.kind = GuestExit::Kind::Stopped;
@@ -162,12 +215,12 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
             }
             vs = VS_CLEAN;
         }
-        m_context.sstatus = guest_sstatus(sstatus, vs);
+        m_context->sstatus = guest_sstatus(sstatus, vs);
         // A split space: the guest root for U-mode, the kernel view (where
         // the engine's private objects are) for everything after the trap.
         if (m_space != nullptr)
             m_space->activate_guest_view();
-        k23_enter_user(&m_context);
+        k23_enter_user(m_context);
         if (m_space != nullptr)
             m_space->activate_kernel_view();
         // The guest's vector state, if it wrote any (VS Dirty, §4.1.1.5):
@@ -176,7 +229,7 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         // hart.vector_owner's state (or nobody's, if 0) until a vector
         // write in the kernel makes it Dirty. (Dirty 3 -> Clean 2: clear
         // the low bit; Off 0 -> Clean: set the high one.)
-        u64 guest_vs = m_context.sstatus & Sstatus::VS_MASK;
+        u64 guest_vs = m_context->sstatus & Sstatus::VS_MASK;
         if (guest_vs == VS_DIRTY) {
             k23_vector_save(m_vector);
             clear_csr_bits<Csr::Sstatus>(VS_DIRTY ^ VS_CLEAN);
@@ -184,14 +237,14 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
             set_csr_bits<Csr::Sstatus>(VS_CLEAN);
         }
 
-        u64 scause = m_context.scause;
+        u64 scause = m_context->scause;
         if (scause & SCAUSE_INTERRUPT) {
             handle_user_interrupt(scause);
             ++exit.interrupts;
             if (time_limit != 0 && read_time() >= deadline) {
                 exit.kind = GuestExit::Kind::Killed;
-                exit.sepc = m_context.sepc;
-                kprintln("guest killed: time limit at pc {:#x}"_sv, m_context.sepc);
+                exit.sepc = m_context->sepc;
+                kprintln("guest killed: time limit at pc {:#x}"_sv, m_context->sepc);
                 break;
             }
             if (time_limit != 0) // the handler pushed the timer away; re-arm
@@ -201,7 +254,7 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         if (scause == static_cast<u64>(Exception::EnvironmentCallFromUMode)) {
             // §4.1.7: sepc points at the ecall itself; resume after it (ecall
             // has no compressed form, it is always 4 bytes).
-            m_context.sepc += 4;
+            m_context->sepc += 4;
             ++exit.system_calls;
             if (handler(*this, cookie, exit) == SystemCallAction::Resume)
                 continue;
@@ -213,14 +266,14 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
         if (scause == static_cast<u64>(Exception::IllegalInstruction) && !m_vector_on && hart_has_vector && grant_vector_unit())
             continue;
         bool page_fault = scause == static_cast<u64>(Exception::LoadPageFault) || scause == static_cast<u64>(Exception::StorePageFault);
-        if (page_fault && m_space != nullptr && m_space->commit_on_fault(m_context.stval)) {
+        if (page_fault && m_space != nullptr && m_space->commit_on_fault(m_context->stval)) {
             ++exit.pages_committed;
             continue;
         }
         exit.kind = GuestExit::Kind::Faulted;
         exit.scause = scause;
-        exit.sepc = m_context.sepc;
-        exit.stval = m_context.stval;
+        exit.sepc = m_context->sepc;
+        exit.stval = m_context->stval;
         break;
     }
     if (time_limit != 0) {

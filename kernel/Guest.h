@@ -58,11 +58,16 @@
 #include <arch/riscv64/asm/CpuFeatures.h>
 #include <base/Result.h>
 #include <base/Types.h>
+#include <kernel/Platform.h>
 #include <kernel/mm/UserAddressSpace.h>
 
 namespace k23::kernel {
 
 class GuestSpace;
+
+// A guest's own kernel stack (kernel/Guest.h): system calls reach WASI,
+// the engine's helpers and the file system from it.
+inline constexpr usize guest_kernel_stack_size = 32 * 1024;
 
 // Negative errno values returned in a0 (Linux/WASI style numbers).
 enum class GuestErrno : i64 {
@@ -124,7 +129,7 @@ struct GuestExit {
 class Guest {
 public:
     Guest() noexcept = default;
-    ~Guest() noexcept { release_vector_state(); }
+    ~Guest() noexcept { destroy(); }
     Guest(Guest const&) = delete;
     Guest& operator=(Guest const&) = delete;
 
@@ -134,12 +139,7 @@ public:
     [[nodiscard]] Result<void> create(GuestSpace& space) noexcept;
     // Releases the own address space (every frame it took); a GuestSpace
     // stays its owner's.
-    void destroy() noexcept
-    {
-        m_address_space.destroy();
-        m_space = nullptr;
-        release_vector_state();
-    }
+    void destroy() noexcept;
 
     // Zeroes every register (the vector unit is off again until the guest's
     // next vector instruction), then sets pc and sp.
@@ -155,18 +155,30 @@ public:
     // The address space the guest runs in (its GuestSpace's, if it has one).
     [[nodiscard]] UserAddressSpace& address_space() noexcept;
     [[nodiscard]] GuestSpace* space() noexcept { return m_space; }
-    [[nodiscard]] riscv64::UserContext& context() noexcept { return m_context; }
+    [[nodiscard]] riscv64::UserContext& context() noexcept { return *m_context; }
     // The guest's vector state as of its last trap: nullptr until it has
     // used V (and on a hart without V).
     [[nodiscard]] riscv64::VectorState const* vector_state() const noexcept { return m_vector_on ? m_vector : nullptr; }
 
+    // The guest's own kernel stack (guest_kernel_stack_size, a guard page
+    // below): its UserContext sits at the top, and run()/run_raw() do all
+    // their work for the guest — trap entry, system calls, faults — below
+    // it, never on the caller's stack.
+    [[nodiscard]] KernelStack const& kernel_stack() const noexcept { return m_kernel_stack; }
+
 private:
+    struct RunArguments;
+    static void run_on_kernel_stack(void* arguments) noexcept;
+    GuestExit run_here(RawSystemCallHandler handler, void* cookie, u64 time_limit) noexcept;
+    [[nodiscard]] Result<void> create_kernel_stack() noexcept;
     bool grant_vector_unit() noexcept;
     void release_vector_state() noexcept;
 
     UserAddressSpace m_address_space;
     GuestSpace* m_space { nullptr };
-    riscv64::UserContext m_context {};
+    KernelStack m_kernel_stack;
+    riscv64::UserContext m_unattached {}; // the context before create() and after destroy()
+    riscv64::UserContext* m_context { &m_unattached };
     riscv64::VectorState* m_vector { nullptr }; // kernel heap, VectorState::size_for(m_vector_vlenb)
     u64 m_vector_vlenb { 0 };
     u64 m_vector_id { 0 };          // HartLocal::vector_owner when loaded; new on each grant

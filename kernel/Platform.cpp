@@ -100,6 +100,35 @@ bool s_drbg_seeded = false;
 } // namespace
 
 usize engine_area_free_bytes() noexcept { return engine_area().free_bytes(); }
+
+Result<KernelStack> kernel_stack_allocate(usize size) noexcept
+{
+    u64 bytes = page_round(size ? size : 1);
+    u64 base = TRY(engine_area().allocate(bytes + PAGE_SIZE)); // + the guard, left unmapped
+    auto& vm = kernel_virtual_memory();
+    for (u64 va = base + PAGE_SIZE; va < base + PAGE_SIZE + bytes; va += PAGE_SIZE) {
+        auto frame = physical_memory().allocate_frame();
+        bool ok = !frame.is_error()
+            && !vm.map(va, virt_to_phys(reinterpret_cast<void*>(frame.value())), PAGE_SIZE, Protection::ReadWrite).is_error();
+        if (!ok) {
+            if (!frame.is_error())
+                physical_memory().free_frame(frame.value());
+            unmap_and_free(base + PAGE_SIZE, va - base - PAGE_SIZE);
+            engine_area().free(base, bytes + PAGE_SIZE);
+            return Error::formatted(ErrorCode::OutOfMemory, "out of frames for a {} byte kernel stack"_sv, bytes);
+        }
+    }
+    return KernelStack { base + PAGE_SIZE, bytes };
+}
+
+void kernel_stack_release(KernelStack& stack) noexcept
+{
+    if (stack.size == 0)
+        return;
+    unmap_and_free(stack.base, stack.size);
+    engine_area().free(stack.base - PAGE_SIZE, stack.size + PAGE_SIZE);
+    stack = {};
+}
 FaultHandler installed_fault_handler() noexcept { return s_fault_handler; }
 
 } // namespace k23::kernel

@@ -192,3 +192,31 @@ k23_trap_recover:
     li      a0, 1
     ret
     .size k23_trap_recover, . - k23_trap_recover
+
+    // void k23_call_on_stack(void (*function)(void*), void* argument,
+    //                        u64 stack_top): calls function(argument) with
+    // sp = stack_top (16-byte aligned), then returns on the caller's stack.
+    // Guests' kernel work runs on their own kernel stacks (kernel/Guest.h).
+    .section .text.k23_call_on_stack, "ax", @progbits
+    .balign 4
+    .globl k23_call_on_stack
+    .type k23_call_on_stack, @function
+k23_call_on_stack:
+    addi    sp, sp, -16
+    sd      ra, 8(sp)
+    sd      s0, 0(sp)
+    addi    s0, sp, 16              // a frame the backtracer can follow
+    mv      t0, a0
+    mv      a0, a1
+    mv      t1, sp
+    mv      sp, a2
+    addi    sp, sp, -16             // link the new stack to the old frame
+    sd      t1, 0(sp)
+    sd      ra, 8(sp)
+    jalr    t0
+    ld      sp, 0(sp)
+    ld      s0, 0(sp)
+    ld      ra, 8(sp)
+    addi    sp, sp, 16
+    ret
+    .size k23_call_on_stack, . - k23_call_on_stack

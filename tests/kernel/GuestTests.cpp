@@ -567,3 +567,45 @@ KTEST(page_table_audit_after_boot_and_after_100_guests)
     KEXPECT_EQ(kernel_audit.violations(), 0u);
     KEXPECT_EQ(kernel_audit.user_leaves, 0u); // no user mapping survived its guest
 }
+
+namespace {
+
+struct StackSeen {
+    Guest* guest { nullptr };
+    u64 sp { 0 };
+};
+
+i64 record_kernel_sp(Guest&, SystemCall const&, void* cookie) noexcept
+{
+    u64 sp = 0;
+    asm volatile("mv %0, sp" : "=r"(sp));
+    static_cast<StackSeen*>(cookie)->sp = sp;
+    return 0;
+}
+
+} // namespace
+
+KTEST(guest_system_calls_run_on_the_guests_own_kernel_stack)
+{
+    auto program = assemble([](Assembler& a) {
+        a.li(a7, 9);
+        a.ecall();
+        emit_exit(a, 0);
+    });
+    Guest guest;
+    KASSERT(start_guest(guest, program));
+    auto const& stack = guest.kernel_stack();
+    KASSERT(stack.size == guest_kernel_stack_size);
+    // The guest's saved registers sit at the top of its kernel stack.
+    u64 context = reinterpret_cast<u64>(&guest.context());
+    KEXPECT(context >= stack.base && context + sizeof(riscv64::UserContext) <= stack.top());
+    // Its guard page below is not mapped.
+    KEXPECT(kernel_virtual_memory().translate(stack.base - PAGE_SIZE).is_error());
+    StackSeen seen { &guest, 0 };
+    auto exit = guest.run(record_kernel_sp, &seen);
+    KEXPECT(exit.exited());
+    // The system call ran below the context, on that stack, not on ours.
+    KEXPECT(seen.sp >= stack.base && seen.sp < context);
+    guest.destroy();
+    KEXPECT(kernel_virtual_memory().translate(stack.base).is_error());
+}
