@@ -292,9 +292,10 @@ private:
             wasm::FunctionType type = guest.store().type(function->type);
             if (m_command.invoke.is_empty() && (!type.params.is_empty() || !type.results.is_empty()))
                 return fail(Error::from_code(ErrorCode::InvalidArgument, "_start must take and return nothing"));
-            if (type.params.size() != m_command.arguments.size() || type.params.size() > 16 || type.results.size() > 16)
+            usize given = m_command.invoke.is_empty() ? 0 : m_command.arguments.size(); // else argv
+            if (type.params.size() != given || type.params.size() > 16 || type.results.size() > 16)
                 return fail(Error::formatted(ErrorCode::InvalidArgument, "{} takes {} arguments, {} given"_sv, name,
-                    type.params.size(), m_command.arguments.size()));
+                    type.params.size(), given));
             for (usize i = 0; i < type.params.size(); ++i) {
                 i64 value = 0;
                 bool is_integer = type.params[i] == wasm::ValueType::I32 || type.params[i] == wasm::ValueType::I64;
