@@ -158,8 +158,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
         status = int(run_wasi_command(root_file_system(), run_command));
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).
-    if (args.has("ramfs-dump"_sv)) {
-        if (auto result = ramfs_dump(root_file_system()); result.is_error()) {
+    StringView dump;
+    if (args.get("ramfs-dump"_sv, dump)) {
+        if (auto result = ramfs_dump(root_file_system(), dump == "changed"_sv); result.is_error()) {
             kprintln("ramfs: dump failed: {}"_sv, result.error().message());
             status = 1;
         }

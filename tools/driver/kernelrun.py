@@ -8,8 +8,8 @@ The driver packs one initial ramdisk (tools/driver/initrd.py):
     run/dirN            the N-th --dir HOST[::GUEST], preopened as GUEST
                         (without ::GUEST, as HOST: k23-run's and wasmtime's naming)
 
-boots the kernel with `run=run/command` (and `ramfs-dump` when there is a
---dir, so what the guest wrote comes back: initrd.write_back), shows the
+boots the kernel with `run=run/command` (and `ramfs-dump=changed` when there
+is a --dir, so what the guest wrote comes back: initrd.write_back), shows the
 guest's stdout and stderr, decoded from the console frame the kernel puts
 them in (DLE B ... DLE X; DLE O / DLE E switch streams, DLE DLE is a DLE
 byte, CR LF is the console's newline), and exits with the status of the
@@ -152,7 +152,7 @@ def cmd_run_file(args):
         f.write(data)
     if args.verbose:
         info(f"run: initrd of {len(data)} bytes")
-    append = (args.append + " run=run/command" + (" ramfs-dump" if dirs else "")).strip()
+    append = (args.append + " run=run/command" + (" ramfs-dump=changed" if dirs else "")).strip()
 
     streams = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
 
