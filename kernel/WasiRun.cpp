@@ -1,5 +1,6 @@
 // A WASI command inside the kernel (kernel/WasiRun.h).
 
+#include <arch/riscv64/Csr.h>
 #include <base/Format.h>
 #include <jit/Engine.h>
 #include <kernel/Console.h>
@@ -9,6 +10,8 @@
 #include <wasi/Wasi.h>
 
 namespace k23::kernel {
+
+using namespace riscv64;
 
 namespace {
 
@@ -309,7 +312,10 @@ private:
             result_count = type.results.size();
             m_param_count = type.params.size();
         }
+        u64 start = read_csr<Csr::Time>();
         auto invoked = guest.invoke(function, Span<wasm::Value const>(args, m_param_count), Span<wasm::Value>(results, result_count));
+        m_ticks = read_csr<Csr::Time>() - start;
+        m_stats = guest.stats();
         if (invoked.is_error())
             return finish(invoked.error(), context);
         for (usize i = 0; i < result_count; ++i) {
@@ -343,6 +349,10 @@ private:
     Vector<u8> m_module_bytes;
     Command m_command;
     usize m_param_count { 0 };
+
+public:
+    WasmGuestStats m_stats;
+    u64 m_ticks { 0 }; // timebase ticks of the invocation
 };
 
 } // namespace
@@ -350,16 +360,22 @@ private:
 u32 run_wasi_command(wasi::RamFs& fs, StringView command_path) noexcept
 {
     u32 status = 0;
+    WasmGuestStats stats;
+    u64 ticks = 0;
     {
         Frame frame;
         fs.set_console(Frame::sink, &frame);
         {
             Run run(fs, frame);
             status = run.run(command_path);
+            stats = run.m_stats;
+            ticks = run.m_ticks;
         }
         fs.set_console(plain_console_sink, nullptr);
         frame.end();
     }
+    kprintln("run: {} timebase ticks in the guest, {} system calls, {} faults turned into traps, {} pages committed on first touch"_sv,
+        ticks, stats.system_calls, stats.faults, stats.pages_committed);
     kprintln("run: exit status {}"_sv, status);
     return status;
 }
