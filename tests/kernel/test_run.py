@@ -34,7 +34,7 @@ sightglass = _load("hosted", "test_sightglass")  # run_workload, workloads_dir
 # --all runs all of them).
 SIGHTGLASS_SUBSET = ["noop", "shootout-ackermann", "bz2", "quicksort", "richards", "shootout-base64",
                      "shootout-gimli", "shootout-keccak", "shootout-matrix", "shootout-sieve",
-                     "shootout-heapsort", "shootout-ctype"]
+                     "shootout-heapsort", "shootout-ctype", "blake3-simd"]
 
 
 class Runner:
