@@ -42,9 +42,21 @@ void verify_kernel_heap_pointer(void* pointer) noexcept
 
 } // namespace
 
+namespace {
+bool s_kernel_allocation = false; // a KernelAllocationScope is open
+} // namespace
+
+k23::kernel::KernelAllocationScope::KernelAllocationScope() noexcept
+    : m_previous(s_kernel_allocation)
+{
+    s_kernel_allocation = true;
+}
+
+k23::kernel::KernelAllocationScope::~KernelAllocationScope() noexcept { s_kernel_allocation = m_previous; }
+
 void* k23::platform_allocate(usize size, usize alignment) noexcept
 {
-    if (auto* guest = kernel::current_guest_space())
+    if (auto* guest = kernel::current_guest_space(); guest && !s_kernel_allocation)
         return guest->allocate(size, alignment);
     // mi_malloc_aligned fails cleanly (nullptr) for an alignment that is
     // not a power of two and for sizes it cannot serve.

@@ -23,4 +23,21 @@ struct HeapStats {
 // frame allocator where it can.
 void heap_collect() noexcept;
 
+// Inside a guest's GuestSpace::Scope, platform_allocate serves that guest's
+// heap. Kernel objects that grow while the guest runs but outlive it (the
+// root file system, a WASI context: WASI host functions run inside the
+// guest's Scope) allocate inside a KernelAllocationScope: from the kernel
+// heap, the guest's view still active (its linear memory reachable, first
+// touches committed). Frees route by address either way. Nests.
+class KernelAllocationScope {
+public:
+    KernelAllocationScope() noexcept;
+    ~KernelAllocationScope() noexcept;
+    KernelAllocationScope(KernelAllocationScope const&) = delete;
+    KernelAllocationScope& operator=(KernelAllocationScope const&) = delete;
+
+private:
+    bool m_previous;
+};
+
 } // namespace k23::kernel

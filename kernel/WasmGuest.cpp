@@ -4,8 +4,10 @@
 #include <arch/riscv64/Csr.h>
 #include <base/Memory.h>
 #include <kernel/Console.h>
+#include <kernel/Heap.h>
 #include <kernel/Trap.h>
 #include <kernel/WasmGuest.h>
+#include <wasi/Wasi.h>
 #include <wasm/BinaryReader.h>
 
 namespace k23::kernel {
@@ -119,6 +121,7 @@ void WasmGuest::destroy() noexcept
         m_module_bytes.clear_with_capacity();
         m_module_sizes.clear_with_capacity();
     }
+    m_kernel_host_functions.clear_with_capacity();
     m_engine = nullptr;
     m_linker = nullptr;
     m_store = nullptr;
@@ -128,6 +131,17 @@ void WasmGuest::destroy() noexcept
 }
 
 Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name, wasm::ReadOptions const& options) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    wasm::Module* module = TRY(read_module(bytes, options));
+    wasm::Instance* instance = TRY(instantiate_module(*module));
+    if (!name.is_empty())
+        TRY(m_linker->register_instance(name, instance));
+    return instance;
+}
+
+Result<wasm::Module*> WasmGuest::read_module(ReadonlyBytes bytes, wasm::ReadOptions const& options) noexcept
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
@@ -145,14 +159,15 @@ Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView n
     if (!module)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a module");
     MUST(m_modules.try_append(module));
-    wasm::Instance* instance = nullptr;
-    {
-        UserMemoryAccess access; // data segments
-        instance = TRY(m_engine->instantiate(*m_linker, *module));
-    }
-    if (!name.is_empty())
-        TRY(m_linker->register_instance(name, instance));
-    return instance;
+    return module;
+}
+
+Result<wasm::Instance*> WasmGuest::instantiate_module(wasm::Module& module, wasm::Instance** slot) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    UserMemoryAccess access; // data segments
+    return m_engine->instantiate(*m_linker, module, slot);
 }
 
 Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
@@ -186,6 +201,52 @@ jit::UserCallOutcome WasmGuest::system_call(u64 (&regs)[8]) noexcept
     GuestSpace::Scope scope(m_space);
     ++m_stats.system_calls;
     return engine_user_call(*m_engine, regs);
+}
+
+namespace {
+
+// A WASI host function run with kernel-heap allocation: `data` is its
+// wasm::HostFunction as wasi::define made it (kernel heap).
+Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
+{
+    auto const& function = *static_cast<wasm::HostFunction const*>(data);
+    KernelAllocationScope allocation;
+    return function.callback(function.data, args, results);
+}
+
+Result<void> bench_marker(void*, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+{
+    return {};
+}
+
+} // namespace
+
+Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContext& context) noexcept
+{
+    VERIFY(is_created());
+    GuestSpace::Scope scope(m_space);
+    wasm::Instance* bench = TRY(m_store->create_instance());
+    StringView const markers[] = { "start"_sv, "end"_sv };
+    for (StringView name : markers) {
+        wasm::FunctionInstance* marker = TRY(m_store->create_host_function(wasm::FunctionType {}, bench_marker, nullptr));
+        TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
+    }
+    TRY(m_linker->register_instance("bench"_sv, bench));
+    wasm::Instance* instance = TRY(wasi::define(*m_store, *m_linker, module, context));
+    usize count = instance->exports().size();
+    {
+        KernelAllocationScope allocation;
+        TRY(m_kernel_host_functions.try_ensure_capacity(count)); // never moves after this
+    }
+    for (auto const& entry : instance->exports()) {
+        if (entry.value.kind != wasm::ExternKind::Function || !entry.value.function()->host)
+            continue;
+        wasm::HostFunction* host = entry.value.function()->host;
+        MUST(m_kernel_host_functions.try_append(*host));
+        host->callback = kernel_host_call;
+        host->data = &m_kernel_host_functions.last();
+    }
+    return {};
 }
 
 SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept

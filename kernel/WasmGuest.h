@@ -31,6 +31,10 @@
 #include <wasm/Module.h>
 #include <wasm/Runtime.h>
 
+namespace k23::wasi {
+class WasiContext;
+}
+
 namespace k23::kernel {
 
 struct WasmGuestOptions {
@@ -64,12 +68,23 @@ public:
     // as the guest. `options`: the proposals the reader accepts (the spec
     // suite reads its core files as WebAssembly 2.0).
     [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}, wasm::ReadOptions const& options = {}) noexcept;
+    // The two halves of instantiate(): read and validate a module (copied
+    // into the guest; it lives as long as the guest), then instantiate it
+    // (`*slot` is set before the start function runs).
+    [[nodiscard]] Result<wasm::Module*> read_module(ReadonlyBytes bytes, wasm::ReadOptions const& options = {}) noexcept;
+    [[nodiscard]] Result<wasm::Instance*> instantiate_module(wasm::Module& module, wasm::Instance** slot = nullptr) noexcept;
     [[nodiscard]] Result<void> invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
     [[nodiscard]] Result<void> invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
 
     // The spec interpreter's host module, importable as "spectest" (its
     // functions are host functions: system calls from the guest).
     [[nodiscard]] Result<void> define_spectest() noexcept;
+    // WASI preview1 for `module` over `context` (wasi::define), plus the
+    // "bench" module's start/end markers. The WASI host functions run with
+    // kernel-heap allocation (KernelAllocationScope, kernel/Heap.h): what
+    // they allocate (the file system's data, the context's descriptors) is
+    // the kernel's and outlives the guest. `context` outlives the guest.
+    [[nodiscard]] Result<void> define_wasi(wasm::Module const& module, wasi::WasiContext& context) noexcept;
 
     // Objects of the guest (store, linker, instances, values that point
     // into it) are only reachable inside a GuestSpace::Scope of space():
@@ -102,6 +117,7 @@ private:
     Vector<wasm::Module*> m_modules;
     Vector<u8*> m_module_bytes;
     Vector<usize> m_module_sizes;
+    Vector<wasm::HostFunction> m_kernel_host_functions; // kernel heap: what define_wasi() wrapped
     WasmGuestStats m_stats;
     bool m_returned { false };
 };

@@ -11,6 +11,7 @@
 #include <kernel/Smp.h>
 #include <kernel/SpecRunner.h>
 #include <kernel/Trap.h>
+#include <kernel/WasiRun.h>
 #include <kernel/fs/Initrd.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <kernel/mm/UserAddressSpace.h>
@@ -150,10 +151,16 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     // ./k23 bench's OS costs of guests in U-mode (kernel/OsCosts.h).
     if (args.has("costs"_sv) && run_os_costs() != 0)
         status = 1;
+    // ./k23 run FILE.wasm: a WASI command as a U-mode guest, its status
+    // the boot's (kernel/WasiRun.h).
+    StringView run_command;
+    if (args.get("run"_sv, run_command))
+        status = int(run_wasi_command(root_file_system(), run_command));
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).
-    if (args.has("ramfs-dump"_sv)) {
-        if (auto result = ramfs_dump(root_file_system()); result.is_error()) {
+    StringView dump;
+    if (args.get("ramfs-dump"_sv, dump)) {
+        if (auto result = ramfs_dump(root_file_system(), dump == "changed"_sv); result.is_error()) {
             kprintln("ramfs: dump failed: {}"_sv, result.error().message());
             status = 1;
         }

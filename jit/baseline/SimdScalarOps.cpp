@@ -116,6 +116,10 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
     constexpr GpReg operand_regs[] = { a2, a3, a4 };
     for (u32 i = 0; i < vectors; ++i)
         frame_address_to(operand_regs[i], scalar_operand(base + i));
+    // Operands the opcode does not use are null: a user-mode guest's call is
+    // checked operand by operand (jit/UserMode.cpp), stale registers refused.
+    for (u32 i = vectors; i < 3; ++i)
+        m_asm.li(operand_regs[i], 0);
     truncate_stack(base);
     bool vector_result = sig.result_count == 1 && is_vec(sig.results[0]);
     if (vector_result)
@@ -170,6 +174,8 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
     }
     m_asm.mv(a2, t4);
     frame_address_to(a1, at);
+    m_asm.li(a3, 0); // unused operands are null (see scalar_simd_call)
+    m_asm.li(a4, 0);
     m_asm.li(a0, i64(u32(op)));
     call_helper(HelperId::SimdScalar);
     push_slot(ValueType::V128);
@@ -207,7 +213,9 @@ void Compiler::scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcep
     } else {
         m_asm.mv(a1, t4);
         frame_address_to(a2, vector);
+        m_asm.li(a3, 0); // unused operands are null (see scalar_simd_call)
     }
+    m_asm.li(a4, 0);
     m_asm.li(a5, lane);
     m_asm.li(a0, i64(u32(op)));
     call_helper(HelperId::SimdScalar);

@@ -90,15 +90,19 @@ void initrd_unpack() noexcept
         counts.files, counts.bytes, counts.directories);
 }
 
-Result<void> ramfs_dump(const wasi::RamFs& fs) noexcept
+Result<void> ramfs_dump(const wasi::RamFs& fs, bool changed_only) noexcept
 {
     struct Writer {
         Vector<u8> archive;
         u32 inode { 1 };
         Result<void> status {};
+        bool changed_only { false };
     } writer;
-    TRY(fs.walk([](void* data, StringView path, u8 type, Span<const u8> contents, bool) {
+    writer.changed_only = changed_only;
+    TRY(fs.walk([](void* data, StringView path, u8 type, Span<const u8> contents, bool changed) {
         auto& w = *static_cast<Writer*>(data);
+        if (w.changed_only && type != wasi::filetype::directory && !changed)
+            return true;
         u32 mode = type == wasi::filetype::directory ? (wasi::cpio::type_directory | 0755) : (wasi::cpio::type_regular | 0644);
         auto r = wasi::cpio::append_entry(w.archive, path, mode, w.inode++, contents);
         if (r.is_error()) {

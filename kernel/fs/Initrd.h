@@ -28,7 +28,9 @@ void initrd_unpack() noexcept;
 // Write-back: the whole file system as a cpio newc archive, base64 (RFC
 // 4648, 76 characters a line) between the console lines
 // "ramfs: dump begin" and "ramfs: dump end N bytes"; ./k23 turns it back
-// into a directory (tools/driver/initrd.py).
-Result<void> ramfs_dump(const wasi::RamFs& fs) noexcept;
+// into a directory (tools/driver/initrd.py). `changed_only`: every
+// directory, but only the files written since the unpack (boot argument
+// `ramfs-dump=changed`: all write-back needs, a fraction of the console time).
+Result<void> ramfs_dump(const wasi::RamFs& fs, bool changed_only = false) noexcept;
 
 } // namespace k23::kernel

@@ -66,7 +66,9 @@ os.environ.setdefault("CCACHE_BASEDIR", ROOT)
 os.environ.setdefault("CCACHE_NOHASHDIR", "true")
 
 
-def build(targets=None, verbose=False, ninja_targets=()):
+def build(targets=None, verbose=False, ninja_targets=(), quiet=False):
+    """quiet: ninja's output is shown only when the build fails (./k23 run
+    FILE.wasm shows nothing but the guest's output)."""
     for target in targets or TARGETS:
         if target not in TARGETS:
             raise DriverError(f"build: unknown target '{target}'")
@@ -76,6 +78,11 @@ def build(targets=None, verbose=False, ninja_targets=()):
             cmd.append("-v")
         # Build chatter goes to stderr so `./k23 image` and the like keep
         # stdout for their answer.
-        proc = run(cmd, check=False, stdout=sys.stderr)
+        if quiet:
+            proc = run(cmd, check=False, quiet=True)
+            if proc.returncode != 0:
+                sys.stderr.write(proc.stdout[-8000:])
+        else:
+            proc = run(cmd, check=False, stdout=sys.stderr)
         if proc.returncode != 0:
             raise DriverError(f"build: {target} failed")

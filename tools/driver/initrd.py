@@ -83,11 +83,13 @@ class Writer:
         return bytes(self.out)
 
 
-def build(mappings):
+def build(mappings, extra_files=()):
     """The archive of [(host_dir, guest_path)]: directories and regular files
     (a symbolic link or a device is refused: the kernel's file system has
-    neither)."""
+    neither); extra_files: [(guest_path, bytes)] added first."""
     w = Writer()
+    for name, data in extra_files:
+        w.file(guest_path(name), data)
     for host, guest in mappings:
         if not os.path.isdir(host):
             raise DriverError(f"initrd: {host} is not a directory")

@@ -127,16 +127,18 @@ def stop(proc):
         proc.wait()
 
 
-def run_qemu(cmd, timeout, echo, halt_grace=None):
+def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
     """Runs QEMU and keeps what its console prints. echo: the console goes to
     this terminal too (stdin stays the terminal's), and QEMU's own messages to
     stderr, but for its "terminating on signal" when the driver stops it;
     otherwise stderr is kept with the console. halt_grace: stop QEMU this long
     after the status line (a machine that cannot power off).
     Returns (exit status or None when stopped, output, how) with how one of
-    "exited", "timeout", "halted"."""
+    "exited", "timeout", "halted". console: a function that gets each
+    console chunk instead of this terminal (with echo; stdin is then not the
+    terminal's, so QEMU leaves the terminal as it is)."""
     try:
-        proc = subprocess.Popen(cmd, stdin=None if echo else subprocess.DEVNULL,
+        proc = subprocess.Popen(cmd, stdin=None if echo and console is None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE if echo else subprocess.STDOUT)
     except FileNotFoundError:
@@ -163,7 +165,9 @@ def run_qemu(cmd, timeout, echo, halt_grace=None):
                     continue
                 kept[fd] += chunk
                 if fd == console_fd:
-                    if echo:
+                    if echo and console is not None:
+                        console(chunk)
+                    elif echo:
                         sys.stdout.buffer.write(chunk)
                         sys.stdout.buffer.flush()
                     if halt_grace is not None and not status_seen and STATUS_BYTES.search(kept[fd]):
@@ -185,9 +189,9 @@ def run_qemu(cmd, timeout, echo, halt_grace=None):
 
 
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
-         extra=(), machine="virt", initrd=None):
-    """Boots image. passthrough: console on this terminal (./k23 run), and
-    kept for the verdict; otherwise the console output is captured (with a
+         extra=(), machine="virt", initrd=None, console=None):
+    """Boots image. passthrough: console on this terminal (./k23 run), or
+    given to `console` chunk by chunk, and kept for the verdict; otherwise the console output is captured (with a
     120 s timeout by default). The result's status is 0 only when the kernel
     reported status 0."""
     start = time.monotonic()
@@ -198,6 +202,6 @@ def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthr
         cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
         timeout = timeout or 120
     halt_grace = None if MACHINES[machine]["powers_off"] else HALT_GRACE
-    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace)
+    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace, console)
     return judge(output, status, how == "timeout", time.monotonic() - start, timeout,
                  halted=how == "halted")

@@ -220,12 +220,20 @@ def run_kernel_spec(result, pattern, verbose):
 
 
 class BootContext:
-    """What boot checks (tests/kernel/test_*.py) get: the image and a way to boot it."""
+    """What boot checks (tests/kernel/test_*.py) get: the image and a way to
+    boot it; ok/fail for a check that records many results (checks.REPORTED)."""
 
-    def __init__(self, image):
+    def __init__(self, image, result=None):
         self.image = image
         self.version = project_version()
         self.root = ROOT
+        self.result = result
+
+    def ok(self, name):
+        self.result.ok(name)
+
+    def fail(self, name, message):
+        self.result.fail(name, message)
 
     def boot(self, **kwargs):
         kwargs.setdefault("timeout", 120)
@@ -237,7 +245,7 @@ def ring_kernel(result, pattern, verbose):
     image = k23build.image_path()
     run_ktests(result, image, pattern, verbose)
     run_kernel_spec(result, pattern, verbose)
-    checks.run(result, checks.load("kernel", "boot"), BootContext(image), pattern)
+    checks.run(result, checks.load("kernel", "boot"), BootContext(image, result), pattern)
 
 
 RING_FUNCS = {"host": ring_host, "riscv64-linux": ring_riscv64_linux, "kernel": ring_kernel}

@@ -1,0 +1,44 @@
+#pragma once
+
+// `./k23 run FILE.wasm [ARGS...]` inside the kernel (issue 14): the boot
+// argument `run=PATH` names a command file in the kernel's file system
+// (the initrd tools/driver/initrd.py writes), and the kernel runs that
+// WASI command as a U-mode guest (kernel/WasmGuest.h) with WASI preview1
+// over the root file system, the way k23-run does on Linux.
+//
+// The command file: NUL-terminated strings, a key then its values:
+//
+//   module PATH           the .wasm (a path of the file system), once
+//   name NAME             argv[0] and the name in error lines, once
+//   arg VALUE             argv[1...], in order
+//   env KEY=VALUE         the environment, in order
+//   dir PATH GUEST        preopen file-system directory PATH, named GUEST
+//   invoke NAME           call export NAME instead of _start: ARGS are its
+//                         (integer) parameters, results printed one a line
+//
+// The console: what the guest writes to stdout and stderr, and the
+// run's own lines for the user (a trap, a module that does not load), go
+// between the frame bytes DLE 'B' and DLE 'X' (DLE = 0x10), which
+// tools/driver/run.py decodes:
+//
+//   DLE 'O' / DLE 'E'    what follows is stdout / stderr (stdout at 'B')
+//   DLE DLE              one DLE byte of the guest's output
+//   DLE 'X' newline      the end
+//
+// Inside the frame the kernel prints nothing of its own (the console turns
+// each newline into CR LF, as everywhere). After it, one line
+// `run: exit status N`, and the boot mode shuts down with status N.
+// The status is k23-run's: the guest's proc_exit code, 0 when _start
+// returns, 134 after a trap (the line `trap: <message> in <function> at
+// wasm offset 0x...` on stderr), 1 when the command file, the module or
+// its imports are bad (one line `run: NAME: <problem>` on stderr).
+
+#include <base/StringView.h>
+#include <wasi/RamFs.h>
+
+namespace k23::kernel {
+
+// Runs the command `command_path` names; returns the exit status.
+[[nodiscard]] u32 run_wasi_command(wasi::RamFs& fs, StringView command_path) noexcept;
+
+} // namespace k23::kernel
