@@ -151,8 +151,10 @@ SmpStatus start_secondary_harts() noexcept
         ++status.started;
     }
     s_report_count = next;
-    // Wait for each to report in: a second of timebase ticks at most.
-    u64 ticks = g_platform.timebase_frequency != 0 ? g_platform.timebase_frequency : 10'000'000;
+    // Wait for each to report in: five seconds of timebase ticks at most
+    // (QEMU's harts are host threads: on a loaded machine a second was
+    // seen to be too short for 8 of them; the wait ends when all are in).
+    u64 ticks = 5 * (g_platform.timebase_frequency != 0 ? g_platform.timebase_frequency : 10'000'000);
     u64 deadline = read_csr<Csr::Time>() + ticks;
     while (__atomic_load_n(&s_online, __ATOMIC_ACQUIRE) + 1 < status.started && read_csr<Csr::Time>() < deadline)
         asm volatile("nop");
