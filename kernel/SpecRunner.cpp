@@ -10,6 +10,7 @@
 #include <kernel/DeviceTree.h>
 #include <kernel/Heap.h>
 #include <kernel/WasmGuest.h>
+#include <kernel/fs/Initrd.h>
 #include <kernel/mm/GuestSpace.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <wasm/BinaryReader.h>
@@ -356,37 +357,6 @@ void format_value(Answer& answer, Value const& v) noexcept
     }
 }
 
-// The whole of a regular file of `fs` (a path from its root).
-Result<void> read_file(wasi::RamFs& fs, StringView path, Vector<u8>& out) noexcept
-{
-    out.clear();
-    while (path.starts_with('/'))
-        path = path.substring(1);
-    if (path.is_empty())
-        return Error::from_code(ErrorCode::IO, "not a file");
-    int root = -1;
-    if (fs.open_directory("/", root))
-        return Error::from_code(ErrorCode::IO, "no root directory");
-    int handle = -1;
-    wasi::Errno e = fs.open_at(root, path.data(), path.length(), 0, 0, 0, true, false, handle);
-    (void)fs.close(root);
-    if (e)
-        return Error::from_code(ErrorCode::IO, "cannot open");
-    wasi::FileStat stat;
-    Result<void> result {};
-    if (fs.fstat(handle, stat) || stat.filetype != wasi::filetype::regular_file) {
-        result = Error::from_code(ErrorCode::IO, "not a regular file");
-    } else if (auto resized = out.try_resize(usize(stat.size)); resized.is_error()) {
-        result = resized.release_error();
-    } else {
-        usize done = 0;
-        if (fs.pread(handle, out.data(), out.size(), 0, done) || done != out.size())
-            result = Error::from_code(ErrorCode::IO, "short read");
-    }
-    (void)fs.close(handle);
-    return result;
-}
-
 // ---------------------------------------------------------------- the runner
 
 class Runner {
@@ -495,7 +465,7 @@ void Runner::run_module(StringView command, Words& words, Answer& answer) noexce
         return;
     }
     StringView path = words.next_or_empty();
-    if (read_file(m_fs, path, m_bytes).is_error()) {
+    if (read_whole_file(m_fs, path, m_bytes).is_error()) {
         answer.append("error io cannot read "_sv);
         answer.append(path);
         return;
@@ -697,7 +667,7 @@ void SpecInterpreter::finish() noexcept
 long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
 {
     Vector<u8> commands;
-    if (auto result = read_file(fs, path, commands); result.is_error()) {
+    if (auto result = read_whole_file(fs, path, commands); result.is_error()) {
         kprintln("spec: cannot read {}: {}"_sv, path, result.error().message());
         return -1;
     }

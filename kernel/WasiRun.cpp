@@ -7,6 +7,7 @@
 #include <kernel/Heap.h>
 #include <kernel/WasiRun.h>
 #include <kernel/WasmGuest.h>
+#include <kernel/fs/Initrd.h>
 #include <wasi/Wasi.h>
 
 namespace k23::kernel {
@@ -82,36 +83,6 @@ private:
 void plain_console_sink(void*, int, u8 const* bytes, usize length) noexcept
 {
     console_write(StringView(reinterpret_cast<char const*>(bytes), length));
-}
-
-// ---------------------------------------------------------------- files
-
-Result<void> read_file(wasi::RamFs& fs, StringView path, Vector<u8>& out) noexcept
-{
-    out.clear();
-    while (path.starts_with('/'))
-        path = path.substring(1);
-    int root = -1;
-    if (path.is_empty() || fs.open_directory("/", root))
-        return Error::from_code(ErrorCode::NotFound, "no such file");
-    int handle = -1;
-    wasi::Errno e = fs.open_at(root, path.data(), path.length(), 0, 0, 0, true, false, handle);
-    (void)fs.close(root);
-    if (e)
-        return Error::from_code(ErrorCode::NotFound, "no such file");
-    wasi::FileStat stat;
-    Result<void> result {};
-    if (fs.fstat(handle, stat) || stat.filetype != wasi::filetype::regular_file) {
-        result = Error::from_code(ErrorCode::IO, "not a regular file");
-    } else if (auto resized = out.try_resize(usize(stat.size)); resized.is_error()) {
-        result = resized.release_error();
-    } else {
-        usize done = 0;
-        if (fs.pread(handle, out.data(), out.size(), 0, done) || done != out.size())
-            result = Error::from_code(ErrorCode::IO, "short read");
-    }
-    (void)fs.close(handle);
-    return result;
 }
 
 // ---------------------------------------------------------------- the command
@@ -208,7 +179,7 @@ public:
 
     u32 run(StringView command_path) noexcept
     {
-        if (auto read = read_file(m_fs, command_path, m_command_text); read.is_error()) {
+        if (auto read = read_whole_file(m_fs, command_path, m_command_text); read.is_error()) {
             m_frame.line("run: {}: {}"_sv, command_path, read.error().message());
             return exit_error;
         }
@@ -216,7 +187,7 @@ public:
             m_frame.line("run: {}: {}"_sv, command_path, parsed.error().message());
             return exit_error;
         }
-        if (auto read = read_file(m_fs, m_command.module, m_module_bytes); read.is_error()) {
+        if (auto read = read_whole_file(m_fs, m_command.module, m_module_bytes); read.is_error()) {
             m_frame.line("run: {}: {}"_sv, m_command.name, read.error().message());
             return exit_error;
         }

@@ -140,4 +140,33 @@ Result<void> ramfs_dump(const wasi::RamFs& fs, bool changed_only) noexcept
     return {};
 }
 
+// Reads a regular file of `fs` (a path from its root) into `out`.
+Result<void> read_whole_file(wasi::RamFs& fs, StringView path, Vector<u8>& out) noexcept
+{
+    out.clear();
+    while (path.starts_with('/'))
+        path = path.substring(1);
+    int root = -1;
+    if (path.is_empty() || fs.open_directory("/", root))
+        return Error::from_code(ErrorCode::NotFound, "no such file");
+    int handle = -1;
+    wasi::Errno e = fs.open_at(root, path.data(), path.length(), 0, 0, 0, true, false, handle);
+    (void)fs.close(root);
+    if (e)
+        return Error::from_code(ErrorCode::NotFound, "no such file");
+    wasi::FileStat stat;
+    Result<void> result {};
+    if (fs.fstat(handle, stat) || stat.filetype != wasi::filetype::regular_file) {
+        result = Error::from_code(ErrorCode::IO, "not a regular file");
+    } else if (auto resized = out.try_resize(usize(stat.size)); resized.is_error()) {
+        result = resized.release_error();
+    } else {
+        usize done = 0;
+        if (fs.pread(handle, out.data(), out.size(), 0, done) || done != out.size())
+            result = Error::from_code(ErrorCode::IO, "short read");
+    }
+    (void)fs.close(handle);
+    return result;
+}
+
 } // namespace k23::kernel

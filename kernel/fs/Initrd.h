@@ -9,7 +9,9 @@
 
 #include <base/Result.h>
 #include <base/Span.h>
+#include <base/StringView.h>
 #include <base/Types.h>
+#include <base/Vector.h>
 #include <wasi/RamFs.h>
 
 namespace k23::kernel {
@@ -32,5 +34,11 @@ void initrd_unpack() noexcept;
 // directory, but only the files written since the unpack (boot argument
 // `ramfs-dump=changed`: all write-back needs, a fraction of the console time).
 Result<void> ramfs_dump(const wasi::RamFs& fs, bool changed_only = false) noexcept;
+
+// The whole of the regular file at `path` (from the root; leading '/'
+// optional) in `out`: NotFound "no such file" when there is none, an IO
+// error when it is not a regular file or cannot be read. The kernel's
+// command runners (kernel/WasiRun.h, kernel/SpecRunner.h) read through it.
+[[nodiscard]] Result<void> read_whole_file(wasi::RamFs& fs, StringView path, Vector<u8>& out) noexcept;
 
 } // namespace k23::kernel
