@@ -6,6 +6,13 @@ extern "C" {
 #include <zstd.h>
 }
 
+// BearSSL's SHA-256 built for Zbb (cmake/deps/bearssl/sha2small_zbb.c).
+extern "C" {
+void k23_zbb_sha256_init(br_sha256_context*);
+void k23_zbb_sha224_update(br_sha256_context*, const void*, size_t);
+void k23_zbb_sha256_out(const br_sha256_context*, void*);
+}
+
 namespace k23::boot {
 
 namespace {
@@ -33,9 +40,23 @@ T read_unaligned(const u8* bytes) noexcept
 
 } // namespace
 
+namespace {
+
+bool s_sha256_zbb = false;
+
+} // namespace
+
+void sha256_use_zbb(bool use) noexcept { s_sha256_zbb = use; }
+
 void sha256(const void* data, usize size, u8 (&out)[32]) noexcept
 {
     br_sha256_context context;
+    if (s_sha256_zbb) {
+        k23_zbb_sha256_init(&context);
+        k23_zbb_sha224_update(&context, data, size);
+        k23_zbb_sha256_out(&context, out);
+        return;
+    }
     br_sha256_init(&context);
     br_sha256_update(&context, data, size);
     br_sha256_out(&context, out);

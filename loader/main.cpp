@@ -218,6 +218,8 @@ extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry
     }
     if (s_platform.has_uart)
         boot::console_use_uart(s_platform.uart);
+    // The boot hart's rotations for the signature's SHA-256 (boot/Image.h).
+    boot::sha256_use_zbb(s_platform.isa_has_extension("zbb"_sv));
     if (s_platform.has_test_finisher)
         boot::shutdown_set_test_finisher(s_platform.test_finisher_base);
 
