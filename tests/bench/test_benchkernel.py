@@ -91,6 +91,28 @@ def check_kernel_column_judged(ctx):
     assert any(n.startswith("k23-kernel: not run: too slow in the kernel") for n in e["notes"]), e
 
 
+def check_kernel_quick_leaves_out_long_regions(ctx):
+    """--quick runs k23-kernel only where the reference's region (its own,
+    else k23-baseline's) is at most bench.KERNEL_QUICK_LIMIT; the rest get
+    the reason. Without a reference or an entry, the workload runs."""
+    limit = bench.KERNEL_QUICK_LIMIT
+    ref = {"workloads": [
+        {"name": "long", "instructions": {"k23-baseline": limit + 1, "k23-kernel": None}},
+        {"name": "edge", "instructions": {"k23-baseline": limit + 5, "k23-kernel": limit}},
+        {"name": "short", "instructions": {"k23-baseline": 5, "k23-kernel": 6}}]}
+    why = bench.kernel_quick_skip("long", ref)
+    assert why and why.startswith(f"not run with --quick ({limit + 1:,} instructions"), why
+    assert bench.kernel_quick_skip("edge", ref) is None
+    assert bench.kernel_quick_skip("short", ref) is None
+    assert bench.kernel_quick_skip("new", ref) is None
+    assert bench.kernel_quick_skip("long", None) is None
+    e = bench.judge(FakeWorkload("long"), ["k23-baseline", "k23-kernel"], {},
+                    {("long", "k23-baseline"): _run(limit + 1),
+                     ("long", "k23-kernel"): {"peer": "k23-kernel", "ok": False, "skipped": True,
+                                              "error": why}}, True)
+    assert e["correct"] and f"k23-kernel: not run: {why}" in e["notes"], e
+
+
 def check_kernel_column_dashboard(ctx):
     """The dashboard shows k23-kernel beside k23-baseline with the difference
     and why, the reason for a missing figure, boot to the first guest with

@@ -342,10 +342,33 @@ def run_jobs(jobs, timeout, what, env=None):
     return runs
 
 
-def measure(loads, tiers, build_errors, timeout, kernel=False):
-    """kernel: also the k23-kernel column (the kernel image is built)."""
+# --quick runs the k23-kernel column only where the reference's region is
+# under this many instructions (k23-kernel's, else k23-baseline's): the
+# others take 30 s to 2.5 min each inside the kernel under -icount
+# (shootout-ctype, -base64, -memmove); `./k23 bench` runs them all.
+KERNEL_QUICK_LIMIT = 1_000_000_000
+
+
+def kernel_quick_skip(name, reference):
+    """The reason --quick leaves workload `name` out of k23-kernel, or None."""
+    for w in (reference or {}).get("workloads", []):
+        if w.get("name") != name:
+            continue
+        ins = w.get("instructions", {})
+        n = ins.get("k23-kernel") or ins.get("k23-baseline")
+        if n is not None and n > KERNEL_QUICK_LIMIT:
+            return (f"not run with --quick ({n:,} instructions in bench/reference.json, over "
+                    f"{KERNEL_QUICK_LIMIT:,}; ./k23 bench runs it)")
+    return None
+
+
+def measure(loads, tiers, build_errors, timeout, kernel=False, kernel_reference=None):
+    """kernel: also the k23-kernel column (the kernel image is built);
+    kernel_reference: with --quick, the reference whose large regions the
+    column leaves out (kernel_quick_skip)."""
     have_k23 = os.path.exists(K23_RUN)
     jobs = []
+    runs = {}
     selected = {w.name for w in loads}
     for w in loads:
         for p in w.peers():
@@ -356,10 +379,15 @@ def measure(loads, tiers, build_errors, timeout, kernel=False):
                 jobs.append(((w.name, f"k23-{t}"), w, f"{w.name} k23-{t}",
                              [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
         if kernel and os.path.exists(w.wasm):
-            jobs.append(((w.name, "k23-kernel"), w, f"{w.name} k23-kernel",
-                         k23kernel.run_workload))
-    runs = run_jobs(jobs, timeout, "runs under qemu-riscv64 + k23_icount "
-                    "(k23-kernel: qemu-system-riscv64 -icount)")
+            why = kernel_quick_skip(w.name, kernel_reference)
+            if why:
+                runs[(w.name, "k23-kernel")] = {"peer": "k23-kernel", "ok": False,
+                                                "skipped": True, "error": why}
+            else:
+                jobs.append(((w.name, "k23-kernel"), w, f"{w.name} k23-kernel",
+                             k23kernel.run_workload))
+    runs.update(run_jobs(jobs, timeout, "runs under qemu-riscv64 + k23_icount "
+                         "(k23-kernel: qemu-system-riscv64 -icount)"))
     assert all(w.base is None or w.base in selected for w in loads)
     columns = [f"k23-{t}" for t in tiers] + (["k23-kernel"] if kernel else [])
     return [judge(w, columns, build_errors, runs, have_k23) for w in loads]
@@ -410,7 +438,7 @@ def judge(w, k23_columns, build_errors, runs, have_k23):
         entry["instructions"][p] = None
         if r is None:
             continue
-        entry["wall_s"][p] = r["wall_s"]
+        entry["wall_s"][p] = r.get("wall_s")
         if r["ok"]:
             entry["instructions"][p] = r["counts"]["region"]
             outputs[p] = r["stdout"]
@@ -918,7 +946,7 @@ def cmd_bench(args):
             info(f"bench: the kernel did not build ({e}); no k23-kernel column")
             kernel = False
     workloads = measure(loads, tiers, errors, QUICK_RUN_TIMEOUT if args.quick else RUN_TIMEOUT,
-                        kernel=kernel)
+                        kernel=kernel, kernel_reference=load_json(REFERENCE) if args.quick else None)
     info("bench: compile speed")
     all_modules = discover()   # every workload module whose .wasm exists
     compile_speed = k23_compile_speed(all_modules, args.quick)
