@@ -357,7 +357,7 @@ def kernel_quick_skip(name, reference):
         ins = w.get("instructions", {})
         n = ins.get("k23-kernel") or ins.get("k23-baseline")
         if n is not None and n > KERNEL_QUICK_LIMIT:
-            return (f"not run with --quick ({n:,} instructions in bench/reference.json, over "
+            return (f"--quick leaves it out ({n:,} instructions in bench/reference.json, over "
                     f"{KERNEL_QUICK_LIMIT:,}; ./k23 bench runs it)")
     return None
 
