@@ -111,6 +111,11 @@ def check_kernel_quick_leaves_out_long_regions(ctx):
                      ("long", "k23-kernel"): {"peer": "k23-kernel", "ok": False, "skipped": True,
                                               "error": why}}, True)
     assert e["correct"] and f"k23-kernel: not run: {why}" in e["notes"], e
+    # Written into the next reference, that entry keeps the workload out even
+    # where k23-baseline alone is under the limit (no flip-flop between runs).
+    again = {"workloads": [{"name": "slow", "notes": [f"k23-kernel: not run: {why}"],
+                            "instructions": {"k23-baseline": 5, "k23-kernel": None}}]}
+    assert bench.kernel_quick_skip("slow", again) == why
 
 
 def check_kernel_column_dashboard(ctx):

@@ -257,7 +257,10 @@ KERNEL_WHY = (
     "pages are committed on first touch: a page fault, a zeroed frame and a mapping per 4 KiB "
     "page inside the region; (3) the kernel compiles for the boot hart's ISA from the device "
     "tree, k23-run for its own hart; (4) the markers themselves are system calls, so a region "
-    "includes half of each (the `noop` row: the markers alone).")
+    "includes half of each (the `noop` row: the markers alone); (5) guest ASLR: where a guest's "
+    "memory lands decides how many page-table pages its first touches allocate, so a k23-kernel "
+    "figure with first touches inside the region moves by up to about 0.01% from run to run "
+    "(the other columns repeat exactly).")
 
 
 def fmt_ratio4(r):
