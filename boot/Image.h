@@ -23,13 +23,17 @@ struct VerifiedImage {
 // many bytes from `image` are RAM at all (bounds every size field).
 [[nodiscard]] Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept;
 
-// Decompresses the verified payload into `out` (uncompressed_size bytes) and
-// checks the result against the header's SHA-256. The zstd context lives in
-// Scratch memory from `memory`.
+// Decompresses the verified payload into `out` (uncompressed_size bytes);
+// the frame must carry zstd's content checksum, which decompression checks.
+// The zstd context lives in Scratch memory from `memory`.
 [[nodiscard]] Result<void> decompress_kernel(VerifiedImage const&, u8* out, BootMemory& memory) noexcept;
 
 // SHA-256 of `size` bytes (BearSSL).
 void sha256(const void* data, usize size, u8 (&out)[32]) noexcept;
+// sha256() and the signature check hash with BearSSL's code built for Zbb
+// (cmake/deps/bearssl/sha2small_zbb.c) once this says the hart has it (the
+// loader asks the device tree); rv64gc code otherwise.
+void sha256_use_zbb(bool) noexcept;
 // SHA-256 of label || data: a domain-separated derivation.
 void sha256_labelled(const char* label, const void* data, usize size, u8 (&out)[32]) noexcept;
 

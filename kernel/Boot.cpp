@@ -1,3 +1,4 @@
+#include <arch/riscv64/Csr.h>
 #include <kernel/Boot.h>
 #include <kernel/DeviceTree.h>
 
@@ -7,6 +8,7 @@ namespace {
 
 boot::BootInfo const* s_boot_info = nullptr;
 u64 s_direct_map_offset = 0;
+u64 s_first_guest_instret = 0;
 
 } // namespace
 
@@ -28,6 +30,14 @@ const char* boot_info_install(boot::BootInfo const* info) noexcept
 }
 
 boot::BootInfo const& boot_info() noexcept { return *s_boot_info; }
+
+void boot_note_first_guest_entry() noexcept
+{
+    if (s_first_guest_instret == 0)
+        s_first_guest_instret = riscv64::read_csr<riscv64::Csr::Instret>();
+}
+
+u64 boot_first_guest_instret() noexcept { return s_first_guest_instret; }
 
 uptr phys_to_virt(u64 physical) noexcept { return physical + s_direct_map_offset; }
 

@@ -16,6 +16,13 @@ namespace k23::kernel {
 
 [[nodiscard]] boot::BootInfo const& boot_info() noexcept;
 
+// Boot cost to the first guest instruction (./k23 bench): instret just
+// before the first entry into U-mode (Guest::run_here notes it, once), 0
+// until a guest has run. Exact under QEMU -icount shift=0; against
+// BootInfo.loader_entry_instret.
+void boot_note_first_guest_entry() noexcept;
+[[nodiscard]] u64 boot_first_guest_instret() noexcept;
+
 // Physical address -> its address in the direct map.
 [[nodiscard]] uptr phys_to_virt(u64 physical) noexcept;
 template<typename T>

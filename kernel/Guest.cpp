@@ -4,6 +4,7 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Sbi.h>
 #include <base/Memory.h>
+#include <kernel/Boot.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/Guest.h>
@@ -196,6 +197,7 @@ GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_l
     // (enable_vector_unit_for): only then can a guest have it.
     bool hart_has_vector = (kernel_sstatus & Sstatus::VS_MASK) != 0;
     auto& hart = current_hart();
+    boot_note_first_guest_entry(); // once per boot, outside the loop
     for (;;) {
         u64 sstatus = read_csr<Csr::Sstatus>();
         // VS Dirty in the kernel: something wrote the v registers since the

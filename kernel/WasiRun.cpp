@@ -347,6 +347,10 @@ u32 run_wasi_command(wasi::RamFs& fs, StringView command_path) noexcept
     }
     kprintln("run: {} timebase ticks in the guest, {} system calls, {} faults turned into traps, {} pages committed on first touch"_sv,
         ticks, stats.system_calls, stats.faults, stats.pages_committed);
+    // ./k23 bench's k23-kernel column (WasmGuestStats::bench_instructions).
+    if (stats.bench_regions != 0)
+        kprintln("bench: {} instructions between bench.start and bench.end ({} regions)"_sv,
+            stats.bench_instructions, stats.bench_regions);
     kprintln("run: exit status {}"_sv, status);
     return status;
 }

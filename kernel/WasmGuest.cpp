@@ -214,8 +214,24 @@ Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<was
     return function.callback(function.data, args, results);
 }
 
-Result<void> bench_marker(void*, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+// bench.start and bench.end; `data` is the guest's WasmGuestStats.
+Result<void> bench_start(void* data, Span<wasm::Value const>, Span<wasm::Value>) noexcept
 {
+    auto& stats = *static_cast<WasmGuestStats*>(data);
+    stats.bench_in_region = true;
+    stats.bench_start = riscv64::read_csr<riscv64::Csr::Instret>();
+    return {};
+}
+
+Result<void> bench_end(void* data, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+{
+    u64 now = riscv64::read_csr<riscv64::Csr::Instret>();
+    auto& stats = *static_cast<WasmGuestStats*>(data);
+    if (stats.bench_in_region) {
+        stats.bench_instructions += now - stats.bench_start;
+        ++stats.bench_regions;
+        stats.bench_in_region = false;
+    }
     return {};
 }
 
@@ -226,9 +242,13 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
     wasm::Instance* bench = TRY(m_store->create_instance());
-    StringView const markers[] = { "start"_sv, "end"_sv };
-    for (StringView name : markers) {
-        wasm::FunctionInstance* marker = TRY(m_store->create_host_function(wasm::FunctionType {}, bench_marker, nullptr));
+    struct Marker {
+        StringView name;
+        wasm::HostCallback callback;
+    };
+    Marker const markers[] = { { "start"_sv, bench_start }, { "end"_sv, bench_end } };
+    for (auto const& [name, callback] : markers) {
+        wasm::FunctionInstance* marker = TRY(m_store->create_host_function(wasm::FunctionType {}, callback, &m_stats));
         TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
     }
     TRY(m_linker->register_instance("bench"_sv, bench));

@@ -48,6 +48,14 @@ struct WasmGuestStats {
     u64 system_calls { 0 }; // made by generated code, over all invocations
     u64 faults { 0 };       // faults of generated code turned into traps
     u64 pages_committed { 0 }; // linear memory pages committed on a U-mode first touch
+    // bench.start/bench.end (./k23 bench's k23-kernel column): instret read
+    // in the markers' host functions, counted as perf/plugin/k23_icount.c
+    // counts its marker HINTs: summed over start..end pairs, a start inside
+    // a region restarts it, an end outside one is ignored.
+    u64 bench_start { 0 };
+    u64 bench_instructions { 0 };
+    u64 bench_regions { 0 };
+    bool bench_in_region { false };
 };
 
 class WasmGuest final : public jit::Executor {

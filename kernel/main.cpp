@@ -115,6 +115,7 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     if (auto result = user_address_spaces_initialize(); result.is_error())
         panic("user address spaces: {}"_sv, result.error().message());
     heap_initialize();
+    u64 setup_instret = riscv64::read_csr<riscv64::Csr::Instret>();
 
     kprintln("k23 {} riscv64 (hart {}, {} MiB, isa {})"_sv, K23_VERSION, hart_id,
         g_platform.total_memory() / (1024 * 1024), g_platform.boot_hart_isa);
@@ -133,7 +134,9 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     kprintln("smp: {} harts online of {} started, {} usable in the device tree (boot hart {})"_sv, smp.online,
         smp.started, smp.usable, hart_id);
 
+    u64 smp_instret = riscv64::read_csr<riscv64::Csr::Instret>();
     initrd_unpack();
+    u64 initrd_instret = riscv64::read_csr<riscv64::Csr::Instret>();
 
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);
@@ -156,6 +159,16 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     StringView run_command;
     if (args.get("run"_sv, run_command))
         status = int(run_wasi_command(root_file_system(), run_command));
+    // ./k23 bench's boot to the first guest instruction, by phase (booted
+    // with run= alone, it is the WASI command's; the kernel's own phases
+    // end at the first entry into U-mode).
+    if (u64 first_guest = boot_first_guest_instret()) {
+        kprintln("boot: {} instructions from loader entry to the first guest instruction"_sv,
+            first_guest - info->loader_entry_instret);
+        kprintln("boot: kernel phases: main to heap {}, console and harts {}, initrd {}, to the first guest {}"_sv,
+            setup_instret - main_instret, smp_instret - setup_instret, initrd_instret - smp_instret,
+            first_guest - initrd_instret);
+    }
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).
     StringView dump;

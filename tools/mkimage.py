@@ -218,7 +218,7 @@ def cmd_build(args):
         loader = f.read()
     with open(args.kernel, "rb") as f:
         kernel = f.read()
-    compressed = run([args.zstd, "-19", "-q", "-c", "--no-check"], input=kernel)
+    compressed = run([args.zstd, "-19", "-q", "-c", "--check"], input=kernel)
     header = HEADER.pack(IMAGE_MAGIC, FORMAT_VERSION, HEADER.size, len(compressed), len(kernel),
                          SIGNATURE_LENGTH, 0, hashlib.sha256(kernel).digest())
     signature = sign(header + compressed, args.key)

@@ -36,3 +36,11 @@ target_compile_definitions(k23_bearssl PRIVATE BR_64=1 BR_USE_URANDOM=0
   BR_USE_WIN32_RAND=0 BR_USE_UNIX_TIME=0 BR_USE_WIN32_TIME=0 BR_RDRAND=0
   BR_AES_X86NI=0 BR_SSE2=0 BR_POWER8=0 BR_INT128=0 BR_UMUL128=0)
 target_compile_options(k23_bearssl PRIVATE -O2 -w)
+# SHA-256 a second time for harts with Zbb (see the file): the loader's
+# signature check hashes the whole compressed kernel, 31 M of the boot's
+# instructions with rv64gc's three-instruction rotations.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "riscv64")
+  set(_k23_sha_zbb "${CMAKE_CURRENT_LIST_DIR}/bearssl/sha2small_zbb.c")
+  target_sources(k23_bearssl PRIVATE "${_k23_sha_zbb}")
+  set_source_files_properties("${_k23_sha_zbb}" PROPERTIES COMPILE_OPTIONS "-march=rv64gc_zbb")
+endif()

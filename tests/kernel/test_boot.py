@@ -59,6 +59,21 @@ def check_ktest_failure_sets_exit_status(ctx):
     assert boot.status != 0, "a failed kernel test left QEMU's exit status at 0"
 
 
+def check_production_image_has_no_ktests(ctx):
+    # The KTESTs are linked into k23-test.img only (kernel/CMakeLists.txt):
+    # `ktest` on the production image says where they are and fails, rather
+    # than reporting "0 passed"; the image still boots and runs guests.
+    assert ctx.production_image != ctx.image, "the ring should boot the test image"
+    boot = qemu.boot(ctx.production_image, append="ktest", timeout=120)
+    lines = [l.strip() for l in boot.lines()]
+    tail = "\n".join(lines[-15:])
+    assert "ktest: this kernel has no KTESTs (they are in k23-test.img: ./k23 image --test)" in lines, tail
+    assert not any(re.match(r"^ktest: \d+ passed", l) for l in lines), tail
+    assert boot.status != 0, f"ktest on the production image exited with status 0:\n{tail}"
+    assert os.path.getsize(ctx.production_image) < os.path.getsize(ctx.image), \
+        "the production image is not smaller than the one with the KTESTs"
+
+
 def check_sifive_u_boots_on_hart1_with_sifive_uart(ctx):
     # QEMU sifive_u with Debian's OpenSBI: hart 0 is an E51 monitor core
     # without S-mode, so the loader and the kernel start on hart 1; the

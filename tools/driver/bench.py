@@ -11,6 +11,9 @@ the bench.start and bench.end markers. Peers, same workload, same run:
   wasm2c      wabt 1.0.32's wasm2c of the .wasm, typed loads/stores, guard
               pages (no bounds checks), clang-16 -O2 -march=rv64gcv
   k23-TIER    build/riscv64-linux/hosted/k23-run --tier TIER (when built)
+  k23-kernel  the same module run inside the k23 OS (baseline tier, U-mode
+              guest) under qemu-system-riscv64 -icount shift=0: the kernel's
+              instret between the markers (benchkernel.py)
 Every C workload is also built with -msimd128 and run as NAME+simd (k23 tiers;
 its native columns are the scalar workload's binaries; wasm2c 1.0.32 cannot
 translate SIMD, so its column is null with the note).
@@ -22,8 +25,8 @@ piece that can be measured exists.
 Compile speed: bench/compile's Google Benchmark (k23, host, as a
 cross-compiler) and Cranelift through the `wasmtime` Python package
 (target riscv64gc-unknown-linux-gnu, compile only), MB of wasm per second.
-Boot: instructions from loader entry to kernel main under -icount shift=0,
-and the image sizes.
+Boot: instructions from loader entry to kernel main and to the first guest
+instruction under -icount shift=0, per phase, and the image sizes.
 
 Results: build/bench/results.json (the previous one is kept as
 build/bench/previous.json), --json FILE, build/bench/history.jsonl (one line
@@ -41,6 +44,7 @@ import subprocess
 import sys
 import time
 
+import benchkernel as k23kernel
 import build as k23build
 import perf as k23perf
 import qemu
@@ -85,6 +89,10 @@ PEER_SETTINGS = {
               "memcpy-based accesses into single bytes on RISC-V; Debian's wasm-rt-impl.c; "
               "our WASI host (bench/wasm2c/wasi.c)",
     "k23": "k23-run --tier TIER under qemu-riscv64 (hosted/)",
+    "k23-kernel": "the module as a WASI command inside the k23 OS (./k23 run's path, baseline "
+                  "tier, a U-mode guest), one boot per workload under qemu-system-riscv64 "
+                  "-icount shift=0 -m " + k23kernel.MEMORY + "; instret read by the kernel's "
+                  "bench.start/bench.end host functions",
 }
 PEERS = ["native", "native-scalar", "native-gcc", "wasm2c"]
 WASM2C_NO_SIMD = "wasm2c (wabt 1.0.32) cannot translate SIMD"
@@ -307,28 +315,68 @@ def fmt_seconds(s):
 
 
 def run_jobs(jobs, timeout, what, env=None):
-    """jobs: [(key, workload, label, argv)] run two at a time; {key: run}."""
+    """jobs: [(key, workload, label, argv)] run two at a time; {key: run}.
+    argv may be a function of (workload, timeout) that makes the run itself
+    (the k23-kernel column boots the kernel)."""
     runs = {}
     if not jobs:
         return runs
     progress = Progress(len(jobs), what)
+
+    def submit(pool, w, label, argv):
+        if callable(argv):
+            return pool.submit(argv, w, timeout)
+        return pool.submit(run_one, w, label.split()[-1], argv, timeout, env)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {pool.submit(run_one, w, label.split()[-1], argv, timeout, env): (key, label)
+        futures = {submit(pool, w, label, argv): (key, label)
                    for key, w, label, argv in jobs}
         for fut in concurrent.futures.as_completed(futures):
             key, label = futures[fut]
             r = runs[key] = fut.result()
             progress.step(f"{label} " + (
                 f"{r['counts']['region']:,}" if r["ok"] else
-                "n/a" if tier_unavailable(r) else
+                "n/a" if tier_unavailable(r) or r.get("skipped") else
                 f"total {r['counts']['total']:,}" if r.get("status") == 0 and r.get("counts")
                 else "failed"))
     return runs
 
 
-def measure(loads, tiers, build_errors, timeout):
+# --quick runs the k23-kernel column only where the reference's region is
+# under this many instructions (k23-kernel's, else k23-baseline's): the
+# others take 30 s to 2.5 min each inside the kernel under -icount
+# (shootout-ctype, -base64, -memmove); `./k23 bench` runs them all.
+KERNEL_QUICK_LIMIT = 1_000_000_000
+
+
+QUICK_SKIP_NOTE = "k23-kernel: not run: --quick leaves it out"
+
+
+def kernel_quick_skip(name, reference):
+    """The reason --quick leaves workload `name` out of k23-kernel, or None.
+    A workload the reference's --quick left out stays out (its k23-kernel
+    figure is then missing, and k23-baseline's may be under the limit)."""
+    for w in (reference or {}).get("workloads", []):
+        if w.get("name") != name:
+            continue
+        for note in w.get("notes", []):
+            if note.startswith(QUICK_SKIP_NOTE):
+                return note[len("k23-kernel: not run: "):]
+        ins = w.get("instructions", {})
+        n = ins.get("k23-kernel") or ins.get("k23-baseline")
+        if n is not None and n > KERNEL_QUICK_LIMIT:
+            return (f"--quick leaves it out ({n:,} instructions in bench/reference.json, over "
+                    f"{KERNEL_QUICK_LIMIT:,}; ./k23 bench runs it)")
+    return None
+
+
+def measure(loads, tiers, build_errors, timeout, kernel=False, kernel_reference=None):
+    """kernel: also the k23-kernel column (the kernel image is built);
+    kernel_reference: with --quick, the reference whose large regions the
+    column leaves out (kernel_quick_skip)."""
     have_k23 = os.path.exists(K23_RUN)
     jobs = []
+    runs = {}
     selected = {w.name for w in loads}
     for w in loads:
         for p in w.peers():
@@ -338,9 +386,19 @@ def measure(loads, tiers, build_errors, timeout):
             for t in tiers:
                 jobs.append(((w.name, f"k23-{t}"), w, f"{w.name} k23-{t}",
                              [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
-    runs = run_jobs(jobs, timeout, "runs under qemu-riscv64 + k23_icount")
+        if kernel and os.path.exists(w.wasm):
+            why = kernel_quick_skip(w.name, kernel_reference)
+            if why:
+                runs[(w.name, "k23-kernel")] = {"peer": "k23-kernel", "ok": False,
+                                                "skipped": True, "error": why}
+            else:
+                jobs.append(((w.name, "k23-kernel"), w, f"{w.name} k23-kernel",
+                             k23kernel.run_workload))
+    runs.update(run_jobs(jobs, timeout, "runs under qemu-riscv64 + k23_icount "
+                         "(k23-kernel: qemu-system-riscv64 -icount)"))
     assert all(w.base is None or w.base in selected for w in loads)
-    return [judge(w, tiers, build_errors, runs, have_k23) for w in loads]
+    columns = [f"k23-{t}" for t in tiers] + (["k23-kernel"] if kernel else [])
+    return [judge(w, columns, build_errors, runs, have_k23) for w in loads]
 
 
 def tier_unavailable(r):
@@ -348,13 +406,16 @@ def tier_unavailable(r):
     return r.get("status") == 2 and "is not available" in r.get("stderr", "")
 
 
-def judge(w, tiers, build_errors, runs, have_k23):
+def judge(w, k23_columns, build_errors, runs, have_k23):
     """The workload's entry: counts, wall times, correctness, notes.
+    k23_columns: "k23-TIER" and "k23-kernel".
     "correct" is None when no peer could run it (wasm2c cannot translate it and
-    k23 is not there); "k23_failed" lists the k23 tiers that ran and failed."""
+    k23 is not there); "k23_failed" lists the k23 tiers that ran and failed.
+    A k23-kernel run the column leaves out (KERNEL_SKIP) is a note, not a
+    failure."""
     entry = {"name": w.name, "source": w.source, "correct": False,
              "instructions": {}, "wall_s": {}, "notes": [], "k23_failed": []}
-    peers = w.peers() + [f"k23-{t}" for t in tiers]
+    peers = w.peers() + list(k23_columns)
     if w.source == "sightglass":
         entry["notes"].append("no C source: wasm2c and k23 only")
     if not have_k23:
@@ -385,12 +446,14 @@ def judge(w, tiers, build_errors, runs, have_k23):
         entry["instructions"][p] = None
         if r is None:
             continue
-        entry["wall_s"][p] = r["wall_s"]
+        entry["wall_s"][p] = r.get("wall_s")
         if r["ok"]:
             entry["instructions"][p] = r["counts"]["region"]
             outputs[p] = r["stdout"]
         elif p.startswith("k23-") and tier_unavailable(r):
             entry["notes"].append(f"{p}: k23-run has no such tier yet")
+        elif r.get("skipped"):
+            entry["notes"].append(f"{p}: not run: {r['error']}")
         else:
             entry["notes"].append(f"{p}: {r.get('error', 'failed')}")
             if p.startswith("k23-"):
@@ -766,7 +829,14 @@ def os_costs(tiers, boot, timeout):
         note = boot.get("kernel_costs_note", "no kernel cost lines")
         for key in ("system_call", "guest_create_destroy"):
             out[key]["note"] = note
-    out["boot_to_first_guest"]["note"] = "null until the kernel boots into a first guest (issue 14)"
+    out["boot_to_first_guest"]["instructions"] = {
+        "kernel": boot.get("instructions_loader_to_first_guest")}
+    out["boot_to_first_guest"]["how"] = (
+        "the kernel booted with run= and a WASI command whose _start is empty: instret just before "
+        "its first entry into U-mode, against the loader's first instruction, under -icount "
+        f"shift=0 -m {k23kernel.MEMORY} (goal: 50 M; phases under boot)")
+    if boot.get("instructions_loader_to_first_guest") is None:
+        out["boot_to_first_guest"]["note"] = boot.get("first_guest_note", "no boot figure")
     out["boot_to_kernel_main"]["instructions"] = {
         "kernel": boot.get("instructions_loader_to_main")}
     out["boot_to_kernel_main"]["how"] = ("the kernel's own count from loader entry to kernel "
@@ -816,6 +886,13 @@ def boot_figures():
     out["instructions_loader_to_main"] = int(m.group(1).replace(",", "")) if m else None
     if not m:
         out["note"] = f"no 'boot: N instructions' line (QEMU status {result.status})"
+    # Boot to the first guest instruction: a boot with the smallest WASI
+    # command (benchkernel.first_guest_boot), and where the instructions go.
+    first = k23kernel.first_guest_boot()
+    out["instructions_loader_to_first_guest"] = first["first_guest"]
+    out["phases"] = {"loader": first["loader_phases"], "kernel": first["kernel_phases"]}
+    if first.get("note"):
+        out["first_guest_note"] = first["note"]
     # The kernel's guest costs (kernel/OsCosts.h), in a boot of their own.
     costs = qemu.boot(image, append="costs", memory="256M", timeout=600, extra=["-icount", "shift=0"])
     out["kernel_costs"] = {}
@@ -869,7 +946,15 @@ def cmd_bench(args):
     elif args.quick:
         loads = [w for w in loads if w.source == "c" or w.name not in SLOW_SIGHTGLASS]
     errors = build_all(loads)
-    workloads = measure(loads, tiers, errors, QUICK_RUN_TIMEOUT if args.quick else RUN_TIMEOUT)
+    kernel = not args.no_kernel
+    if kernel:
+        try:
+            k23build.build(targets=["kernel"], quiet=True)
+        except DriverError as e:
+            info(f"bench: the kernel did not build ({e}); no k23-kernel column")
+            kernel = False
+    workloads = measure(loads, tiers, errors, QUICK_RUN_TIMEOUT if args.quick else RUN_TIMEOUT,
+                        kernel=kernel, kernel_reference=load_json(REFERENCE) if args.quick else None)
     info("bench: compile speed")
     all_modules = discover()   # every workload module whose .wasm exists
     compile_speed = k23_compile_speed(all_modules, args.quick)
@@ -1010,7 +1095,8 @@ def print_summary(results):
         print(f"compile {k}: {v.get('MBps')} MB/s" + (f" ({v['note']})" if v.get("note") else ""))
     b = results["boot"]
     print(f"boot: {b.get('instructions_loader_to_main')} instructions loader entry -> kernel "
-          f"main; image {b.get('image_bytes')} bytes")
+          f"main, {b.get('instructions_loader_to_first_guest')} -> first guest instruction; "
+          f"image {b.get('image_bytes')} bytes")
 
 
 def add_parser(sub):
@@ -1021,6 +1107,8 @@ def add_parser(sub):
     s.add_argument("--only", action="append", metavar="NAME",
                    help="only this workload (repeatable)")
     s.add_argument("--tiers", metavar="T,T", help="k23 tiers to run (default baseline,optimizing)")
+    s.add_argument("--no-kernel", action="store_true",
+                   help="leave out the k23-kernel column (workloads inside the k23 OS)")
     s.add_argument("--compare", metavar="OLD.json",
                    help="compare with this results file (default build/bench/previous.json)")
     s.add_argument("--json", metavar="FILE", help="also write the results here")

@@ -27,7 +27,19 @@ def build_dir(target):
 
 
 def image_path():
+    """The production image: what ./k23 run, bench and image use."""
     return os.path.join(build_dir("kernel"), "k23.img")
+
+
+def test_image_path():
+    """The same kernel with its KTESTs (kernel/CMakeLists.txt): what the
+    kernel test ring boots, and ./k23 run --append ktest."""
+    return os.path.join(build_dir("kernel"), "k23-test.img")
+
+
+def wants_ktests(append):
+    """A kernel command line that runs KTESTs (`ktest`, `ktest=PATTERN`)."""
+    return any(w == "ktest" or w.startswith("ktest=") for w in (append or "").split())
 
 
 def configure(target):

@@ -220,11 +220,13 @@ def run_kernel_spec(result, pattern, verbose):
 
 
 class BootContext:
-    """What boot checks (tests/kernel/test_*.py) get: the image and a way to
-    boot it; ok/fail for a check that records many results (checks.REPORTED)."""
+    """What boot checks (tests/kernel/test_*.py) get: the image (the test
+    image, with the KTESTs), the production image, and a way to boot the
+    former; ok/fail for a check that records many results (checks.REPORTED)."""
 
     def __init__(self, image, result=None):
         self.image = image
+        self.production_image = k23build.image_path()
         self.version = project_version()
         self.root = ROOT
         self.result = result
@@ -242,7 +244,9 @@ class BootContext:
 
 def ring_kernel(result, pattern, verbose):
     k23build.build(targets=["kernel"])
-    image = k23build.image_path()
+    # The KTESTs live in the test image (kernel/CMakeLists.txt); the boot
+    # checks boot it too, so `ktest` works there (production: test_boot.py).
+    image = k23build.test_image_path()
     run_ktests(result, image, pattern, verbose)
     run_kernel_spec(result, pattern, verbose)
     checks.run(result, checks.load("kernel", "boot"), BootContext(image, result), pattern)
