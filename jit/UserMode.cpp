@@ -137,6 +137,26 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
         fail_invocation(Error::formatted(ErrorCode::InvalidArgument, "guest made a bad system call {:#x}: {}"_sv, number, what));
         return UserCallOutcome::Trapped;
     };
+    // The hot one first: a call of a typed host function.
+    if (number == user_call::host_call_typed) {
+        // a0..a5 the arguments, a6 the entry's host index (any index of this
+        // engine's is as good as the guest's own: each is one of its imports).
+        u64 index = regs[6];
+        HostEntry* host = index && index <= state.host_entries.size() ? state.host_entries[index - 1] : nullptr;
+        if (!host || !host->typed.function)
+            return bad("not a typed host function"_sv);
+        wasm::HostReturn result = host->typed.function(regs[0], regs[1], regs[2], regs[3], regs[4], regs[5], host->typed.call);
+        if (result.failed) {
+            // HostCall::fail stored the error: the invocation ends here.
+            state.has_pending_error = true;
+            state.trap_code = abi::host_error_code;
+            state.trap_pc = 0;
+            state.trap_detail = ~u64(0);
+            return UserCallOutcome::Trapped;
+        }
+        regs[0] = result.value;
+        return UserCallOutcome::Resume;
+    }
     if (number == user_call::entry_return)
         return UserCallOutcome::Returned;
     if (number == user_call::trap) {

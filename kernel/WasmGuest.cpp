@@ -9,6 +9,7 @@
 #include <kernel/WasmGuest.h>
 #include <wasi/Wasi.h>
 #include <wasm/BinaryReader.h>
+#include <wasm/TypedHost.h>
 
 namespace k23::kernel {
 
@@ -57,7 +58,7 @@ private:
 bool touches_linear_memory(u64 number) noexcept
 {
     using jit::HelperId;
-    if (number == jit::user_call::host_call)
+    if (number == jit::user_call::host_call || number == jit::user_call::host_call_typed)
         return true;
     if (number < jit::user_call::helper_base || number >= jit::user_call::helper_base + jit::helper_count)
         return false;
@@ -214,9 +215,17 @@ Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<was
     return function.callback(function.data, args, results);
 }
 
-Result<void> bench_marker(void*, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+// The typed form of the same (wasm/Runtime.h): call.data is the
+// wasm::HostFunction define_wasi() copied.
+wasm::HostReturn kernel_typed_host_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, wasm::HostCall const& call) noexcept
 {
-    return {};
+    auto const& function = *static_cast<wasm::HostFunction const*>(call.data);
+    KernelAllocationScope allocation;
+    return function.typed(a0, a1, a2, a3, a4, a5, wasm::HostCall { function.data, call.error });
+}
+
+void bench_marker(wasm::HostCall const&) noexcept
+{
 }
 
 } // namespace
@@ -228,7 +237,7 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
     wasm::Instance* bench = TRY(m_store->create_instance());
     StringView const markers[] = { "start"_sv, "end"_sv };
     for (StringView name : markers) {
-        wasm::FunctionInstance* marker = TRY(m_store->create_host_function(wasm::FunctionType {}, bench_marker, nullptr));
+        wasm::FunctionInstance* marker = TRY(wasm::create_typed_host_function<&bench_marker>(*m_store, nullptr));
         TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
     }
     TRY(m_linker->register_instance("bench"_sv, bench));
@@ -244,6 +253,8 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
         wasm::HostFunction* host = entry.value.function()->host;
         MUST(m_kernel_host_functions.try_append(*host));
         host->callback = kernel_host_call;
+        if (host->typed)
+            host->typed = kernel_typed_host_call;
         host->data = &m_kernel_host_functions.last();
     }
     return {};

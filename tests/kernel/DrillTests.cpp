@@ -825,6 +825,12 @@ KTEST(drill_forged_system_calls_are_refused)
     auto host = forge(attacker, uc::host_call, host_entry, frame, frame + 128);
     KEXPECT(host.outcome == UserCallOutcome::Resume && host.regs[0] == 1);
 
+    // (6b) host_call_typed: a6 must be the index of one of this guest's
+    // typed host functions ("drill" "fail" is boxed: refused too).
+    u64 const bad_indices[] = { 0, 1, 2, 0x100, u64(1) << 32 | 1, ~u64(0), host_entry, kernel_text };
+    for (u64 index : bad_indices)
+        expect_refused("host_call_typed index", forge(attacker, uc::host_call_typed, 0, 0, 0, 0, 0, 0, index));
+
     // (7) Numbers nobody defined, and trap codes nobody defined.
     u64 const numbers[] = { 0, 1, 0xff, uc::helper_base + jit::helper_count, uc::host_call - 1, uc::last + 1, 0x1000, ~u64(0),
         u64(1) << 32 | uc::helper_base };
