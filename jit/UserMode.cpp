@@ -256,14 +256,6 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
             return bad("data segment index"_sv);
         k23_jit_data_drop(context, u32(regs[1]));
         return set(0);
-    case HelperId::TableGet:
-        if (regs[1] >= tables)
-            return bad("table index"_sv);
-        return set_result(k23_jit_table_get(context, u32(regs[1]), u32(regs[2])));
-    case HelperId::TableSet:
-        if (regs[1] >= tables || !valid_reference(state, table(regs[1]), regs[3]))
-            return bad("table index or reference"_sv);
-        return set_result(k23_jit_table_set(context, u32(regs[1]), u32(regs[2]), reinterpret_cast<void*>(regs[3])));
     case HelperId::TableSize:
         if (regs[1] >= tables)
             return bad("table index"_sv);
@@ -289,10 +281,6 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
             return bad("element segment index"_sv);
         k23_jit_elem_drop(context, u32(regs[1]));
         return set(0);
-    case HelperId::RefFunc:
-        if (regs[1] >= instance.functions().size())
-            return bad("function index"_sv);
-        return set(u64(k23_jit_ref_func(context, u32(regs[1]))));
     default:
         return bad("unknown helper"_sv);
     }
