@@ -1,4 +1,5 @@
 #include <hosted/Bench.h>
+#include <wasm/TypedHost.h>
 
 namespace k23::hosted::bench {
 
@@ -18,26 +19,25 @@ void execute_end_marker() noexcept
 
 namespace {
 
-Result<void> bench_start(void*, Span<const wasm::Value>, Span<wasm::Value>)
+// Typed (wasm/TypedHost.h): wasm code calls them directly, so a region
+// counts little more than the guest's own instructions.
+void bench_start(const wasm::HostCall&) noexcept
 {
     execute_start_marker();
-    return {};
 }
 
-Result<void> bench_end(void*, Span<const wasm::Value>, Span<wasm::Value>)
+void bench_end(const wasm::HostCall&) noexcept
 {
     execute_end_marker();
-    return {};
 }
 
 } // namespace
 
 Result<wasm::Instance*> define(wasm::Store& store, wasm::Linker& linker) noexcept
 {
-    wasm::FunctionType nullary {};
     wasm::Instance* instance = TRY(store.create_instance());
-    wasm::FunctionInstance* start = TRY(store.create_host_function(nullary, bench_start, nullptr));
-    wasm::FunctionInstance* end = TRY(store.create_host_function(nullary, bench_end, nullptr));
+    wasm::FunctionInstance* start = TRY(wasm::create_typed_host_function<&bench_start>(store, nullptr));
+    wasm::FunctionInstance* end = TRY(wasm::create_typed_host_function<&bench_end>(store, nullptr));
     TRY(instance->add_export("start", { wasm::ExternKind::Function, start }));
     TRY(instance->add_export("end", { wasm::ExternKind::Function, end }));
     TRY(linker.register_instance("bench", instance));

@@ -101,6 +101,16 @@
 // Helper calls (runtime functions in C++): the C ABI (LP64D); s0, s10, s11
 // survive. Helpers that can trap return {value, trap code + 1 or 0} in
 // a0/a1.
+//
+// Host calls: a host function's VMFuncEntry leads to a trampoline, called
+// like any wasm function. A function with a typed form (wasm/Runtime.h: at
+// most six integer parameters, so all in a0..a5, at most one integer
+// result) gets the typed trampoline, which calls the C++ function with the
+// arguments where they are and the HostCall in a6 (the C ABI: a0..a5 and
+// a6 are its first seven parameters); it returns {result, failed} in a0/a1,
+// and a failure goes to the landing pad with host_error_code. Every other
+// function gets the boxed trampoline (saves a0..a7/fa0..fa7, calls
+// k23_jit_call_host, reloads the results, pops the stack arguments).
 
 #include <arch/riscv64/asm/Registers.h>
 

@@ -237,6 +237,43 @@ void emit_host_trampoline(Assembler& a, Engine::State& state, Label landing, boo
     a.j(landing);
 }
 
+// Typed host-call trampoline (a host function with a typed form,
+// wasm/Runtime.h): the wasm arguments are already where the C++ function
+// wants them (a0..a5), so this is a call with the HostCall in a6. In a
+// Linux process s11 is the entry's TypedHostTarget (jit/Instance.h); in
+// U-mode s11 is the entry, and the kernel makes the call (jit/UserMode.h).
+// No stack arguments or results: nothing to pop.
+void emit_typed_host_trampoline(Assembler& a, Engine::State& state, Label landing, bool user_mode)
+{
+    if (user_mode) {
+        a.lwu(a6, abi::vmctx, VMOffsets::entry_host);
+        a.li(a7, i64(user_call::host_call_typed));
+        a.ecall();
+        a.ret();
+        return;
+    }
+    static_assert(__builtin_offsetof(TypedHostTarget, function) == 0 && __builtin_offsetof(TypedHostTarget, call) == 8);
+    a.addi(sp, sp, -16);
+    a.sd(ra, sp, 8);
+    a.ld(t0, abi::vmctx, 0);
+    a.addi(a6, abi::vmctx, 8);
+    a.jalr(ra, t0, 0);
+    a.ld(ra, sp, 8);
+    a.addi(sp, sp, 16);
+    Label error = a.new_label();
+    a.bnez(a1, error);
+    a.ret();
+    // HostCall::fail stored the error in state.pending_error.
+    a.bind(error);
+    a.li(t0, i64(reinterpret_cast<u64>(&state.has_pending_error)));
+    a.li(t1, 1);
+    a.sb(t1, t0, 0);
+    a.li(a0, i64(abi::host_error_code));
+    a.li(a1, 0);
+    a.li(a2, -1);
+    a.j(landing);
+}
+
 bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
 {
     for (Engine::State* state : s_engines) {
@@ -277,6 +314,7 @@ struct StubLayout {
     u32 size { 0 };
     u32 landing_offset { 0 };
     u32 host_offset { 0 };
+    u32 typed_host_offset { 0 };
     u32 helper_offsets[helper_count] {};
 };
 constexpr usize stub_capacity = 4096;
@@ -294,6 +332,9 @@ Result<void> assemble_stub_code(Engine::State& state, bool user_mode, u8* out, S
     a.align(16);
     layout.host_offset = a.offset();
     emit_host_trampoline(a, state, landing, user_mode);
+    a.align(16);
+    layout.typed_host_offset = a.offset();
+    emit_typed_host_trampoline(a, state, landing, user_mode);
     if (user_mode)
         emit_helper_stubs(a, layout.helper_offsets);
     TRY(code.finalize());
@@ -348,6 +389,7 @@ Result<u8*> assemble_stubs(Engine::State& state, usize& size) noexcept
     size = stub_capacity;
     state.landing_pad = u64(memory) + layout.landing_offset;
     state.host_trampoline = u64(memory) + layout.host_offset;
+    state.typed_host_trampoline = u64(memory) + layout.typed_host_offset;
     state.entry = reinterpret_cast<EntryFunction>(memory);
     return memory;
 }
@@ -607,6 +649,15 @@ static Result<VMFuncEntry*> entry_for_import(Engine::State& state, wasm::Functio
     host->function = f;
     host->entry->code = reinterpret_cast<const void*>(state.host_trampoline);
     host->entry->context = host->entry;
+    // The typed form, when the function has one (its type is the import's,
+    // which the linker matched).
+    if (f->host->typed && wasm::fits_typed_host(type)) {
+        host->typed.function = f->host->typed;
+        host->typed.call = { f->host->data, &state.pending_error };
+        host->entry->code = reinterpret_cast<const void*>(state.typed_host_trampoline);
+        if (!state.options.executor)
+            host->entry->context = &host->typed;
+    }
     host->entry->type = f->type;
     host->entry->host = u32(state.host_entries.size());
     host->entry->function = f;

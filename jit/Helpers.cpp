@@ -70,23 +70,6 @@ void k23_jit_data_drop(VMContext* context, u32 segment) noexcept
     jit_instance(context).data_dropped[segment] = true;
 }
 
-HelperResult k23_jit_table_get(VMContext* context, u32 table, u32 index) noexcept
-{
-    wasm::TableInstance* t = jit_instance(context).instance->tables()[table];
-    if (index >= t->size())
-        return trap(wasm::TrapCode::OutOfBoundsTable);
-    return ok(u64(reinterpret_cast<u64>(t->elements()[index])));
-}
-
-HelperResult k23_jit_table_set(VMContext* context, u32 table, u32 index, void* ref) noexcept
-{
-    wasm::TableInstance* t = jit_instance(context).instance->tables()[table];
-    if (index >= t->size())
-        return trap(wasm::TrapCode::OutOfBoundsTable);
-    t->elements()[index] = ref;
-    return ok();
-}
-
 u64 k23_jit_table_size(VMContext* context, u32 table) noexcept
 {
     return jit_instance(context).instance->tables()[table]->size();
@@ -136,11 +119,6 @@ void k23_jit_elem_drop(VMContext* context, u32 segment) noexcept
     jit_instance(context).element_dropped[segment] = true;
 }
 
-void* k23_jit_ref_func(VMContext* context, u32 function) noexcept
-{
-    return jit_instance(context).instance->functions()[function];
-}
-
 u64 k23_jit_clz64(u64 value) noexcept { return value ? u64(__builtin_clzll(value)) : 64; }
 u64 k23_jit_ctz64(u64 value) noexcept { return value ? u64(__builtin_ctzll(value)) : 64; }
 u64 k23_jit_popcnt64(u64 value) noexcept { return u64(__builtin_popcountll(value)); }
@@ -157,15 +135,12 @@ HelperTable native_helpers() noexcept
     set(HelperId::MemoryCopy, &k23_jit_memory_copy);
     set(HelperId::MemoryInit, &k23_jit_memory_init);
     set(HelperId::DataDrop, &k23_jit_data_drop);
-    set(HelperId::TableGet, &k23_jit_table_get);
-    set(HelperId::TableSet, &k23_jit_table_set);
     set(HelperId::TableSize, &k23_jit_table_size);
     set(HelperId::TableGrow, &k23_jit_table_grow);
     set(HelperId::TableFill, &k23_jit_table_fill);
     set(HelperId::TableCopy, &k23_jit_table_copy);
     set(HelperId::TableInit, &k23_jit_table_init);
     set(HelperId::ElemDrop, &k23_jit_elem_drop);
-    set(HelperId::RefFunc, &k23_jit_ref_func);
     set(HelperId::Clz64, &k23_jit_clz64);
     set(HelperId::Ctz64, &k23_jit_ctz64);
     set(HelperId::Popcnt64, &k23_jit_popcnt64);

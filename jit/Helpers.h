@@ -24,15 +24,12 @@ HelperResult k23_jit_memory_fill(VMContext*, u32 memory, u32 dst, u32 value, u32
 HelperResult k23_jit_memory_copy(VMContext*, u32 dst_memory, u32 src_memory, u32 dst, u32 src, u32 count) noexcept;
 HelperResult k23_jit_memory_init(VMContext*, u32 memory, u32 segment, u32 dst, u32 src, u32 count) noexcept;
 void k23_jit_data_drop(VMContext*, u32 segment) noexcept;
-HelperResult k23_jit_table_get(VMContext*, u32 table, u32 index) noexcept;
-HelperResult k23_jit_table_set(VMContext*, u32 table, u32 index, void* ref) noexcept;
 u64 k23_jit_table_size(VMContext*, u32 table) noexcept;
 u64 k23_jit_table_grow(VMContext*, u32 table, void* init, u32 delta) noexcept;
 HelperResult k23_jit_table_fill(VMContext*, u32 table, u32 index, void* ref, u32 count) noexcept;
 HelperResult k23_jit_table_copy(VMContext*, u32 dst_table, u32 src_table, u32 dst, u32 src, u32 count) noexcept;
 HelperResult k23_jit_table_init(VMContext*, u32 table, u32 segment, u32 dst, u32 src, u32 count) noexcept;
 void k23_jit_elem_drop(VMContext*, u32 segment) noexcept;
-void* k23_jit_ref_func(VMContext*, u32 function) noexcept;
 u64 k23_jit_clz64(u64) noexcept;
 u64 k23_jit_ctz64(u64) noexcept;
 u64 k23_jit_popcnt64(u64) noexcept;
@@ -50,15 +47,12 @@ enum class HelperId : u8 {
     MemoryCopy,
     MemoryInit,
     DataDrop,
-    TableGet,
-    TableSet,
     TableSize,
     TableGrow,
     TableFill,
     TableCopy,
     TableInit,
     ElemDrop,
-    RefFunc,
     Clz64,
     Ctz64,
     Popcnt64,

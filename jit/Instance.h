@@ -81,14 +81,26 @@ struct JitInstance {
     ~JitInstance() noexcept;
 };
 
+// A typed host function's callback and HostCall (wasm/Runtime.h), as the
+// engine took them when it imported the function. In a Linux process the
+// typed trampoline finds it through s11 (offsets baked into the stub).
+struct TypedHostTarget {
+    wasm::TypedHostCallback function { nullptr }; // 0
+    wasm::HostCall call;                          // 8: data, 16: error
+};
+
 // A host function as JIT code sees it: an exposed VMFuncEntry whose code is
-// the host-call trampoline and whose context is the entry itself; `host`
-// in the entry is this HostEntry's index in Engine::State::host_entries + 1.
+// a host-call trampoline; `host` in the entry is this HostEntry's index in
+// Engine::State::host_entries + 1. A function with a typed form
+// (`typed.function` set) gets the typed trampoline, whose context is
+// `typed` in a Linux process (U-mode: the entry); every other gets the
+// boxed trampoline, whose context is the entry itself.
 struct HostEntry {
     VMFuncEntry* entry { nullptr }; // exposed
     wasm::FunctionInstance* function { nullptr };
     Vector<wasm::ValueType> params;
     Vector<wasm::ValueType> results;
+    TypedHostTarget typed;
 
     ~HostEntry() noexcept;
 };
@@ -130,6 +142,7 @@ struct Engine::State {
     HelperTable helpers; // what generated code calls (jit/Helpers.h)
     u64 landing_pad { 0 };
     u64 host_trampoline { 0 };
+    u64 typed_host_trampoline { 0 };
     u8* stack { nullptr };
     u64 stack_limit { 0 };
     u64 stack_top { 0 };

@@ -137,6 +137,26 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
         fail_invocation(Error::formatted(ErrorCode::InvalidArgument, "guest made a bad system call {:#x}: {}"_sv, number, what));
         return UserCallOutcome::Trapped;
     };
+    // The hot one first: a call of a typed host function.
+    if (number == user_call::host_call_typed) {
+        // a0..a5 the arguments, a6 the entry's host index (any index of this
+        // engine's is as good as the guest's own: each is one of its imports).
+        u64 index = regs[6];
+        HostEntry* host = index && index <= state.host_entries.size() ? state.host_entries[index - 1] : nullptr;
+        if (!host || !host->typed.function)
+            return bad("not a typed host function"_sv);
+        wasm::HostReturn result = host->typed.function(regs[0], regs[1], regs[2], regs[3], regs[4], regs[5], host->typed.call);
+        if (result.failed) {
+            // HostCall::fail stored the error: the invocation ends here.
+            state.has_pending_error = true;
+            state.trap_code = abi::host_error_code;
+            state.trap_pc = 0;
+            state.trap_detail = ~u64(0);
+            return UserCallOutcome::Trapped;
+        }
+        regs[0] = result.value;
+        return UserCallOutcome::Resume;
+    }
     if (number == user_call::entry_return)
         return UserCallOutcome::Returned;
     if (number == user_call::trap) {
@@ -236,14 +256,6 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
             return bad("data segment index"_sv);
         k23_jit_data_drop(context, u32(regs[1]));
         return set(0);
-    case HelperId::TableGet:
-        if (regs[1] >= tables)
-            return bad("table index"_sv);
-        return set_result(k23_jit_table_get(context, u32(regs[1]), u32(regs[2])));
-    case HelperId::TableSet:
-        if (regs[1] >= tables || !valid_reference(state, table(regs[1]), regs[3]))
-            return bad("table index or reference"_sv);
-        return set_result(k23_jit_table_set(context, u32(regs[1]), u32(regs[2]), reinterpret_cast<void*>(regs[3])));
     case HelperId::TableSize:
         if (regs[1] >= tables)
             return bad("table index"_sv);
@@ -269,10 +281,6 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
             return bad("element segment index"_sv);
         k23_jit_elem_drop(context, u32(regs[1]));
         return set(0);
-    case HelperId::RefFunc:
-        if (regs[1] >= instance.functions().size())
-            return bad("function index"_sv);
-        return set(u64(k23_jit_ref_func(context, u32(regs[1]))));
     default:
         return bad("unknown helper"_sv);
     }

@@ -12,6 +12,11 @@
 //     in a Linux process, then `ecall` host_call with a0 = the callee's
 //     VMFuncEntry (s11), a1 = the saved registers, a2 = the stack arguments;
 //     it gets {status, bytes to pop} back in a0/a1;
+//   - the typed host-call stub (a host function with a typed form,
+//     wasm/Runtime.h) leaves the arguments where they are, a0..a5, and
+//     makes the system call host_call_typed with a6 = the entry's host
+//     index (VMFuncEntry::host); the result comes back in a0, and a failure
+//     ends the invocation in the kernel (no return to U-mode);
 //   - the entry stub ends with `ecall` entry_return instead of returning;
 //   - the trap landing pad is `ecall` trap (a0 code, a1 pc, a2 detail).
 // Engine::invoke hands the entry stub to the executor, which runs it in
@@ -39,7 +44,8 @@ inline constexpr u64 helper_base = 0x100; // + HelperId
 inline constexpr u64 host_call = 0x180;
 inline constexpr u64 entry_return = 0x181;
 inline constexpr u64 trap = 0x182;
-inline constexpr u64 last = 0x182;
+inline constexpr u64 host_call_typed = 0x183;
+inline constexpr u64 last = 0x183;
 } // namespace user_call
 
 // What the executor does after a system call the engine handled.

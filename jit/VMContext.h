@@ -53,6 +53,7 @@ struct VMFuncEntry {
 static_assert(__builtin_offsetof(VMFuncEntry, code) == 0);
 static_assert(__builtin_offsetof(VMFuncEntry, context) == 8);
 static_assert(__builtin_offsetof(VMFuncEntry, type) == 16);
+static_assert(__builtin_offsetof(VMFuncEntry, host) == 20);
 
 struct VMContext {
     u64 stack_limit { 0 };
@@ -81,6 +82,7 @@ inline constexpr i32 engine = 56;
 inline constexpr i32 entry_code = 0;
 inline constexpr i32 entry_context = 8;
 inline constexpr i32 entry_type = 16;
+inline constexpr i32 entry_host = 20;
 // wasm::FunctionInstance
 inline constexpr i32 function_type = 0;
 inline constexpr i32 function_jit = 24;

@@ -9,6 +9,7 @@
 #include <kernel/WasmGuest.h>
 #include <wasi/Wasi.h>
 #include <wasm/BinaryReader.h>
+#include <wasm/TypedHost.h>
 
 namespace k23::kernel {
 
@@ -57,7 +58,7 @@ private:
 bool touches_linear_memory(u64 number) noexcept
 {
     using jit::HelperId;
-    if (number == jit::user_call::host_call)
+    if (number == jit::user_call::host_call || number == jit::user_call::host_call_typed)
         return true;
     if (number < jit::user_call::helper_base || number >= jit::user_call::helper_base + jit::helper_count)
         return false;
@@ -214,25 +215,32 @@ Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<was
     return function.callback(function.data, args, results);
 }
 
-// bench.start and bench.end; `data` is the guest's WasmGuestStats.
-Result<void> bench_start(void* data, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+// The typed form of the same (wasm/Runtime.h): call.data is the
+// wasm::HostFunction define_wasi() copied.
+wasm::HostReturn kernel_typed_host_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, wasm::HostCall const& call) noexcept
 {
-    auto& stats = *static_cast<WasmGuestStats*>(data);
-    stats.bench_in_region = true;
-    stats.bench_start = riscv64::read_csr<riscv64::Csr::Instret>();
-    return {};
+    auto const& function = *static_cast<wasm::HostFunction const*>(call.data);
+    KernelAllocationScope allocation;
+    return function.typed(a0, a1, a2, a3, a4, a5, wasm::HostCall { function.data, call.error });
 }
 
-Result<void> bench_end(void* data, Span<wasm::Value const>, Span<wasm::Value>) noexcept
+// bench.start and bench.end; call.data is the guest's WasmGuestStats.
+void bench_start(wasm::HostCall const& call) noexcept
+{
+    auto& stats = *static_cast<WasmGuestStats*>(call.data);
+    stats.bench_in_region = true;
+    stats.bench_start = riscv64::read_csr<riscv64::Csr::Instret>();
+}
+
+void bench_end(wasm::HostCall const& call) noexcept
 {
     u64 now = riscv64::read_csr<riscv64::Csr::Instret>();
-    auto& stats = *static_cast<WasmGuestStats*>(data);
+    auto& stats = *static_cast<WasmGuestStats*>(call.data);
     if (stats.bench_in_region) {
         stats.bench_instructions += now - stats.bench_start;
         ++stats.bench_regions;
         stats.bench_in_region = false;
     }
-    return {};
 }
 
 } // namespace
@@ -242,13 +250,14 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
     wasm::Instance* bench = TRY(m_store->create_instance());
+    wasm::FunctionInstance* start = TRY(wasm::create_typed_host_function<&bench_start>(*m_store, &m_stats));
+    wasm::FunctionInstance* end = TRY(wasm::create_typed_host_function<&bench_end>(*m_store, &m_stats));
     struct Marker {
         StringView name;
-        wasm::HostCallback callback;
+        wasm::FunctionInstance* function;
     };
-    Marker const markers[] = { { "start"_sv, bench_start }, { "end"_sv, bench_end } };
-    for (auto const& [name, callback] : markers) {
-        wasm::FunctionInstance* marker = TRY(m_store->create_host_function(wasm::FunctionType {}, callback, &m_stats));
+    Marker const markers[] = { { "start"_sv, start }, { "end"_sv, end } };
+    for (auto const& [name, marker] : markers) {
         TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
     }
     TRY(m_linker->register_instance("bench"_sv, bench));
@@ -264,6 +273,8 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
         wasm::HostFunction* host = entry.value.function()->host;
         MUST(m_kernel_host_functions.try_append(*host));
         host->callback = kernel_host_call;
+        if (host->typed)
+            host->typed = kernel_typed_host_call;
         host->data = &m_kernel_host_functions.last();
     }
     return {};

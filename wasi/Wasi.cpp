@@ -180,10 +180,16 @@ bool WasiContext::renumber(u32 from, u32 to) noexcept
 
 namespace {
 
-using Args = Span<const Value>;
+// A call's arguments as they were in registers (an i32 in the low half):
+// what the typed form gets (wasm/Runtime.h), and what the boxed form
+// makes of its values.
+struct RawArgs {
+    u64 raw[9]; // path_open has nine
+};
+using Args = const RawArgs&;
 
-u32 a32(Args a, usize i) { return a[i].i32; }
-u64 a64(Args a, usize i) { return a[i].i64; }
+u32 a32(Args a, usize i) { return u32(a.raw[i]); }
+u64 a64(Args a, usize i) { return a.raw[i]; }
 
 // The guest's iovec array, checked: every buffer lies in memory.
 struct IoVectors {
@@ -900,12 +906,21 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
     return errno_::success;
 }
 
+Error exit_with(WasiContext& context, u32 status)
+{
+    context.m_exited = true;
+    context.m_exit_status = status;
+    return Error::formatted(ErrorCode::Exit, "proc_exit({})"_sv, status);
+}
+
 Result<void> proc_exit(void* data, Span<const Value> args, Span<Value>)
 {
-    auto& context = *static_cast<WasiContext*>(data);
-    context.m_exited = true;
-    context.m_exit_status = args[0].i32;
-    return Error::formatted(ErrorCode::Exit, "proc_exit({})"_sv, args[0].i32);
+    return exit_with(*static_cast<WasiContext*>(data), args[0].i32);
+}
+
+wasm::HostReturn proc_exit_typed(u64 status, u64, u64, u64, u64, u64, const wasm::HostCall& call) noexcept
+{
+    return call.fail(exit_with(*static_cast<WasiContext*>(call.data), u32(status)));
 }
 
 Result<void> nosys_stub(void*, Span<const Value>, Span<Value> results)
@@ -921,53 +936,65 @@ Result<void> wrap(void* data, Span<const Value> args, Span<Value> results)
 {
     auto& context = *static_cast<WasiContext*>(data);
     GuestMemory memory = context.memory();
-    Errno e = F(context, memory, args);
+    RawArgs raw {};
+    for (usize i = 0; i < args.size() && i < 9; ++i)
+        raw.raw[i] = args[i].type == ValueType::I64 ? args[i].i64 : args[i].i32;
+    Errno e = F(context, memory, raw);
     results[0] = Value::from_i32(e);
     return {};
 }
 
+// The typed form (at most six parameters): registers straight in.
+template<Errno (*F)(WasiContext&, const GuestMemory&, Args)>
+wasm::HostReturn wrap_typed(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, const wasm::HostCall& call) noexcept
+{
+    auto& context = *static_cast<WasiContext*>(call.data);
+    RawArgs raw { { a0, a1, a2, a3, a4, a5 } };
+    return { F(context, context.memory(), raw), 0 };
+}
+
 const FunctionEntry s_functions[] = {
-    { "args_get", "ii", "i", wrap<args_get> },
-    { "args_sizes_get", "ii", "i", wrap<args_sizes_get> },
-    { "environ_get", "ii", "i", wrap<environ_get> },
-    { "environ_sizes_get", "ii", "i", wrap<environ_sizes_get> },
-    { "clock_res_get", "ii", "i", wrap<clock_res_get> },
-    { "clock_time_get", "iIi", "i", wrap<clock_time_get> },
-    { "random_get", "ii", "i", wrap<random_get> },
-    { "sched_yield", "", "i", wrap<sched_yield> },
-    { "poll_oneoff", "iiii", "i", wrap<poll_oneoff> },
-    { "proc_exit", "i", "", proc_exit },
-    { "fd_write", "iiii", "i", wrap<fd_write> },
-    { "fd_pwrite", "iiiIi", "i", wrap<fd_pwrite> },
-    { "fd_read", "iiii", "i", wrap<fd_read> },
-    { "fd_pread", "iiiIi", "i", wrap<fd_pread> },
-    { "fd_seek", "iIii", "i", wrap<fd_seek> },
-    { "fd_tell", "ii", "i", wrap<fd_tell> },
-    { "fd_close", "i", "i", wrap<fd_close> },
-    { "fd_sync", "i", "i", wrap<fd_sync> },
-    { "fd_datasync", "i", "i", wrap<fd_datasync> },
-    { "fd_fdstat_get", "ii", "i", wrap<fd_fdstat_get> },
-    { "fd_fdstat_set_flags", "ii", "i", wrap<fd_fdstat_set_flags> },
-    { "fd_fdstat_set_rights", "iII", "i", wrap<fd_fdstat_set_rights> },
-    { "fd_filestat_get", "ii", "i", wrap<fd_filestat_get> },
-    { "fd_filestat_set_size", "iI", "i", wrap<fd_filestat_set_size> },
-    { "fd_prestat_get", "ii", "i", wrap<fd_prestat_get> },
-    { "fd_prestat_dir_name", "iii", "i", wrap<fd_prestat_dir_name> },
-    { "fd_readdir", "iiiIi", "i", wrap<fd_readdir> },
-    { "path_open", "iiiiiIIii", "i", wrap<path_open> },
-    { "path_filestat_get", "iiiii", "i", wrap<path_filestat_get> },
-    { "path_create_directory", "iii", "i", wrap<path_create_directory> },
-    { "path_remove_directory", "iii", "i", wrap<path_remove_directory> },
-    { "path_unlink_file", "iii", "i", wrap<path_unlink_file> },
-    { "path_readlink", "iiiiii", "i", wrap<path_readlink> },
-    { "path_rename", "iiiiii", "i", wrap<path_rename> },
-    { "path_link", "iiiiiii", "i", wrap<path_link> },
-    { "path_symlink", "iiiii", "i", wrap<path_symlink> },
-    { "path_filestat_set_times", "iiiiIIi", "i", wrap<path_filestat_set_times> },
-    { "fd_filestat_set_times", "iIIi", "i", wrap<fd_filestat_set_times> },
-    { "fd_advise", "iIIi", "i", wrap<fd_advise> },
-    { "fd_allocate", "iII", "i", wrap<fd_allocate> },
-    { "fd_renumber", "ii", "i", wrap<fd_renumber> },
+    { "args_get", "ii", "i", wrap<args_get>, wrap_typed<args_get> },
+    { "args_sizes_get", "ii", "i", wrap<args_sizes_get>, wrap_typed<args_sizes_get> },
+    { "environ_get", "ii", "i", wrap<environ_get>, wrap_typed<environ_get> },
+    { "environ_sizes_get", "ii", "i", wrap<environ_sizes_get>, wrap_typed<environ_sizes_get> },
+    { "clock_res_get", "ii", "i", wrap<clock_res_get>, wrap_typed<clock_res_get> },
+    { "clock_time_get", "iIi", "i", wrap<clock_time_get>, wrap_typed<clock_time_get> },
+    { "random_get", "ii", "i", wrap<random_get>, wrap_typed<random_get> },
+    { "sched_yield", "", "i", wrap<sched_yield>, wrap_typed<sched_yield> },
+    { "poll_oneoff", "iiii", "i", wrap<poll_oneoff>, wrap_typed<poll_oneoff> },
+    { "proc_exit", "i", "", proc_exit, proc_exit_typed },
+    { "fd_write", "iiii", "i", wrap<fd_write>, wrap_typed<fd_write> },
+    { "fd_pwrite", "iiiIi", "i", wrap<fd_pwrite>, wrap_typed<fd_pwrite> },
+    { "fd_read", "iiii", "i", wrap<fd_read>, wrap_typed<fd_read> },
+    { "fd_pread", "iiiIi", "i", wrap<fd_pread>, wrap_typed<fd_pread> },
+    { "fd_seek", "iIii", "i", wrap<fd_seek>, wrap_typed<fd_seek> },
+    { "fd_tell", "ii", "i", wrap<fd_tell>, wrap_typed<fd_tell> },
+    { "fd_close", "i", "i", wrap<fd_close>, wrap_typed<fd_close> },
+    { "fd_sync", "i", "i", wrap<fd_sync>, wrap_typed<fd_sync> },
+    { "fd_datasync", "i", "i", wrap<fd_datasync>, wrap_typed<fd_datasync> },
+    { "fd_fdstat_get", "ii", "i", wrap<fd_fdstat_get>, wrap_typed<fd_fdstat_get> },
+    { "fd_fdstat_set_flags", "ii", "i", wrap<fd_fdstat_set_flags>, wrap_typed<fd_fdstat_set_flags> },
+    { "fd_fdstat_set_rights", "iII", "i", wrap<fd_fdstat_set_rights>, wrap_typed<fd_fdstat_set_rights> },
+    { "fd_filestat_get", "ii", "i", wrap<fd_filestat_get>, wrap_typed<fd_filestat_get> },
+    { "fd_filestat_set_size", "iI", "i", wrap<fd_filestat_set_size>, wrap_typed<fd_filestat_set_size> },
+    { "fd_prestat_get", "ii", "i", wrap<fd_prestat_get>, wrap_typed<fd_prestat_get> },
+    { "fd_prestat_dir_name", "iii", "i", wrap<fd_prestat_dir_name>, wrap_typed<fd_prestat_dir_name> },
+    { "fd_readdir", "iiiIi", "i", wrap<fd_readdir>, wrap_typed<fd_readdir> },
+    { "path_open", "iiiiiIIii", "i", wrap<path_open>, nullptr },
+    { "path_filestat_get", "iiiii", "i", wrap<path_filestat_get>, wrap_typed<path_filestat_get> },
+    { "path_create_directory", "iii", "i", wrap<path_create_directory>, wrap_typed<path_create_directory> },
+    { "path_remove_directory", "iii", "i", wrap<path_remove_directory>, wrap_typed<path_remove_directory> },
+    { "path_unlink_file", "iii", "i", wrap<path_unlink_file>, wrap_typed<path_unlink_file> },
+    { "path_readlink", "iiiiii", "i", wrap<path_readlink>, wrap_typed<path_readlink> },
+    { "path_rename", "iiiiii", "i", wrap<path_rename>, wrap_typed<path_rename> },
+    { "path_link", "iiiiiii", "i", wrap<path_link>, nullptr },
+    { "path_symlink", "iiiii", "i", wrap<path_symlink>, wrap_typed<path_symlink> },
+    { "path_filestat_set_times", "iiiiIIi", "i", wrap<path_filestat_set_times>, nullptr },
+    { "fd_filestat_set_times", "iIIi", "i", wrap<fd_filestat_set_times>, wrap_typed<fd_filestat_set_times> },
+    { "fd_advise", "iIIi", "i", wrap<fd_advise>, wrap_typed<fd_advise> },
+    { "fd_allocate", "iII", "i", wrap<fd_allocate>, wrap_typed<fd_allocate> },
+    { "fd_renumber", "ii", "i", wrap<fd_renumber>, wrap_typed<fd_renumber> },
 };
 
 } // namespace
@@ -1003,7 +1030,7 @@ Result<wasm::Instance*> define(wasm::Store& store, wasm::Linker& linker, const w
     wasm::Instance* instance = TRY(store.create_instance());
     for (const FunctionEntry& entry : functions()) {
         u32 type = TRY(intern_signature(store, entry.params, entry.results));
-        wasm::FunctionInstance* function = TRY(store.create_host_function(store.type(type), entry.callback, &context));
+        wasm::FunctionInstance* function = TRY(store.create_host_function(store.type(type), entry.callback, entry.typed, &context));
         TRY(instance->add_export(entry.name, { wasm::ExternKind::Function, function }));
     }
     // Every other preview1 function the module names: ENOSYS, with the

@@ -95,12 +95,15 @@ private:
 };
 
 // One host function: its name, its type ('i' = i32, 'I' = i64 for each
-// parameter and result) and the callback (data = the WasiContext*).
+// parameter and result), the callback (data = the WasiContext*) and its
+// typed form (wasm/Runtime.h; null for the three with more than six
+// parameters).
 struct FunctionEntry {
     StringView name;
     const char* params;
     const char* results;
     wasm::HostCallback callback;
+    wasm::TypedHostCallback typed;
 };
 [[nodiscard]] Span<const FunctionEntry> functions() noexcept;
 [[nodiscard]] const FunctionEntry* find_function(StringView name) noexcept;

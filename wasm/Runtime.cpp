@@ -155,11 +155,31 @@ Store::~Store() noexcept
         platform_deallocate(m_strings[i], m_string_sizes[i], 1);
 }
 
+bool fits_typed_host(const FunctionType& type) noexcept
+{
+    auto integer = [](ValueType t) { return t == ValueType::I32 || t == ValueType::I64; };
+    if (type.params.size() > typed_host_max_params || type.results.size() > 1)
+        return false;
+    for (ValueType t : type.params) {
+        if (!integer(t))
+            return false;
+    }
+    return type.results.is_empty() || integer(type.results[0]);
+}
+
 Result<FunctionInstance*> Store::create_host_function(const FunctionType& type, HostCallback callback, void* data) noexcept
 {
+    return create_host_function(type, callback, nullptr, data);
+}
+
+Result<FunctionInstance*> Store::create_host_function(const FunctionType& type, HostCallback callback, TypedHostCallback typed, void* data) noexcept
+{
+    if (typed && !fits_typed_host(type))
+        return Error::from_code(ErrorCode::InvalidArgument, "a typed host function takes at most six integers and returns at most one");
     u32 canonical = TRY(intern_type(type));
     HostFunction* host = TRY(create(m_host_functions));
     host->callback = callback;
+    host->typed = typed;
     host->data = data;
     FunctionInstance* f = TRY(create(m_functions));
     f->type = canonical;

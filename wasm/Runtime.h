@@ -75,11 +75,43 @@ enum class TrapCode : u8 {
 // A host function: results has room for the signature's results.
 using HostCallback = Result<void> (*)(void* data, Span<const Value> args, Span<Value> results);
 
-// The callback of a host function and its data. Kept apart from the
+// A typed host function's return: a0 = the result (an i32 sign-extended
+// to 64 bits, as jit/Abi.h keeps it), a1 = nonzero when the call failed
+// (HostCall::fail stored the error).
+struct HostReturn {
+    u64 value;
+    u64 failed;
+};
+
+// What a typed host function gets besides its arguments.
+struct HostCall {
+    void* data { nullptr };   // HostFunction::data
+    Error* error { nullptr }; // where a failure's error goes (the caller's)
+    [[nodiscard]] HostReturn fail(Error e) const noexcept
+    {
+        *error = k23::move(e);
+        return { 0, 1 };
+    }
+};
+
+// The direct form of a host function (wasm/TypedHost.h makes one from a
+// C++ signature): at most typed_host_max_params integer parameters (i32,
+// i64) and at most one integer result, so generated code calls it with its
+// wasm arguments where they already are, a0..a5 (an i32 sign-extended),
+// and the HostCall in a6 (jit/Abi.h "Host calls"). Unused argument
+// registers hold garbage.
+inline constexpr usize typed_host_max_params = 6;
+using TypedHostCallback = HostReturn (*)(u64, u64, u64, u64, u64, u64, const HostCall&) noexcept;
+[[nodiscard]] bool fits_typed_host(const FunctionType& type) noexcept;
+
+// The callbacks of a host function and its data. Kept apart from the
 // FunctionInstance, which generated code reads (an exposed object,
 // base/Platform.h): a guest never sees a host function's address.
+// `callback` (boxed values) is always there; `typed`, when not null, is the
+// same function for callers that have the arguments in registers.
 struct HostFunction {
     HostCallback callback { nullptr };
+    TypedHostCallback typed { nullptr };
     void* data { nullptr };
 };
 
@@ -237,6 +269,8 @@ public:
     [[nodiscard]] FunctionType type(u32 index) const noexcept { return m_types.at(index); }
 
     Result<FunctionInstance*> create_host_function(const FunctionType& type, HostCallback callback, void* data) noexcept;
+    // With a typed form too: `type` must fit it (fits_typed_host).
+    Result<FunctionInstance*> create_host_function(const FunctionType& type, HostCallback callback, TypedHostCallback typed, void* data) noexcept;
     Result<FunctionInstance*> create_function(u32 type, Instance* instance, u32 index) noexcept;
     Result<TableInstance*> create_table(TableType type, Reference init) noexcept;
     Result<MemoryInstance*> create_memory(MemoryType type) noexcept;

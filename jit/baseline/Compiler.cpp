@@ -383,16 +383,6 @@ void Compiler::drop_entry() noexcept
     }
 }
 
-void Compiler::load_entry_to_gp(const Entry& e, GpReg rd) noexcept
-{
-    if (e.loc == Loc::Const)
-        m_asm.li(rd, i64(e.bits));
-    else if (e.loc == Loc::Slot)
-        load_frame(rd, slot_offset(slot_of(u32(m_stack.size()))));
-    else if (e.reg != rd.id())
-        m_asm.mv(rd, GpReg(e.reg));
-}
-
 GpReg Compiler::pop_gp() noexcept
 {
     u32 index = u32(m_stack.size()) - 1;

@@ -265,7 +265,6 @@ private:
     void push_fp(ValueType type, FpReg r) noexcept;
     void push_const(ValueType type, u64 bits) noexcept;
     void push_slot(ValueType type) noexcept;
-    void load_entry_to_gp(const Entry& e, GpReg rd) noexcept;
     void truncate_stack(u32 height) noexcept;
     void move_to_slots(u32 target_height, u32 arity) noexcept;
     Label trap_label(TrapCode code) noexcept;

@@ -633,7 +633,7 @@ KTEST(drill_forged_system_calls_are_refused)
 
     // What the attacker can name: its own objects (private and exposed),
     // the victim's, the kernel's.
-    u64 context, entry, function, jit_instance, memory, stack, stack_end, host_entry, function_count;
+    u64 context, entry, function, jit_instance, memory, stack, stack_end, host_entry;
     u64 victim_context, victim_function, victim_host_entry, victim_stack, victim_memory;
     {
         GuestSpace::Scope scope(attacker.space());
@@ -643,7 +643,6 @@ KTEST(drill_forged_system_calls_are_refused)
         context = u64(ji->context);
         jit_instance = u64(ji);
         function = u64(attack.value()->functions()[0]);
-        function_count = attack.value()->functions().size();
         entry = u64(attack.value()->functions()[0]->jit);
         memory = u64(attack.value()->memories()[0]->data());
         stack = u64(state.stack);
@@ -679,7 +678,7 @@ KTEST(drill_forged_system_calls_are_refused)
     u64 const bogus_contexts[] = { 0, kernel_data, kernel_text, kernel_heap, context + 1, context + 8, context - 8,
         victim_context, jit_instance, entry, function, memory, stack, ~u64(0), u64(1) << 63 };
     for (u64 bogus : bogus_contexts) {
-        for (u32 id = u32(HelperId::MemorySize); id <= u32(HelperId::RefFunc); ++id)
+        for (u32 id = u32(HelperId::MemorySize); id <= u32(HelperId::ElemDrop); ++id)
             expect_refused("context", forge(attacker, helper_number(HelperId(id)), bogus, 0, 0, 0x41, 16));
     }
     // A fake VMContext built in the guest's own memory, naming the kernel.
@@ -716,9 +715,6 @@ KTEST(drill_forged_system_calls_are_refused)
         { "memory.init memory 1", HelperId::MemoryInit, { 1, 0, 0, 0, 4 } },
         { "data.drop 1", HelperId::DataDrop, { 1 } },
         { "data.drop ~0", HelperId::DataDrop, { ~u64(0) } },
-        { "table.get table 2", HelperId::TableGet, { 2, 0 } },
-        { "table.get table 2^32", HelperId::TableGet, { big, 0 } },
-        { "table.set table 2", HelperId::TableSet, { 2, 0, 0 } },
         { "table.size table 2", HelperId::TableSize, { 2 } },
         { "table.grow table 2", HelperId::TableGrow, { 2, 0, 1 } },
         { "table.fill table 2", HelperId::TableFill, { 2, 0, 0, 1 } },
@@ -729,8 +725,6 @@ KTEST(drill_forged_system_calls_are_refused)
         { "table.init segment 2^32", HelperId::TableInit, { 0, big, 0, 0, 1 } },
         { "elem.drop 2", HelperId::ElemDrop, { 2 } },
         { "elem.drop ~0", HelperId::ElemDrop, { ~u64(0) } },
-        { "ref.func past the functions", HelperId::RefFunc, { function_count } },
-        { "ref.func 2^32", HelperId::RefFunc, { big } },
     };
     for (IndexCase const& c : index_cases) {
         expect_refused(c.what,
@@ -753,8 +747,6 @@ KTEST(drill_forged_system_calls_are_refused)
         { "memory.copy to 4 GiB - 16", HelperId::MemoryCopy, { 0, 0, 0xfffffff0, 0, 0x20 }, TrapCode::OutOfBoundsMemory },
         { "memory.init past the segment", HelperId::MemoryInit, { 0, 0, 0, 0xfffffffc, 8 }, TrapCode::OutOfBoundsMemory },
         { "memory.init past the memory", HelperId::MemoryInit, { 0, 0, 0xfffffffc, 0, 8 }, TrapCode::OutOfBoundsMemory },
-        { "table.get at ~0", HelperId::TableGet, { 0, 0xffffffff }, TrapCode::OutOfBoundsTable },
-        { "table.set at ~0", HelperId::TableSet, { 0, 0xffffffff, 0 }, TrapCode::OutOfBoundsTable },
         { "table.fill 4 Gi elements", HelperId::TableFill, { 0, 1, 0, 0xffffffff }, TrapCode::OutOfBoundsTable },
         { "table.copy from ~0", HelperId::TableCopy, { 0, 1, 0, 0xfffffffe, 4 }, TrapCode::OutOfBoundsTable },
         { "table.init past the segment", HelperId::TableInit, { 0, 1, 0, 0xffffffff, 2 }, TrapCode::OutOfBoundsTable },
@@ -786,12 +778,11 @@ KTEST(drill_forged_system_calls_are_refused)
     u64 const forged_refs[] = { kernel_data, kernel_text, kernel_heap, victim_function, entry, jit_instance, context,
         function + 8, memory, stack, 1 };
     for (u64 ref : forged_refs) {
-        expect_refused("table.set ref", forge(attacker, helper_number(HelperId::TableSet), context, 0, 1, ref));
         expect_refused("table.grow ref", forge(attacker, helper_number(HelperId::TableGrow), context, 0, ref, 1));
         expect_refused("table.fill ref", forge(attacker, helper_number(HelperId::TableFill), context, 0, 1, ref, 1));
     }
     // Control: its own function is accepted.
-    auto own = forge(attacker, helper_number(HelperId::TableSet), context, 0, 1, function);
+    auto own = forge(attacker, helper_number(HelperId::TableFill), context, 0, 1, function, 1);
     KEXPECT(own.outcome == UserCallOutcome::Resume && own.regs[1] == 0);
 
     // (5) The SIMD helper's operands must be v128 slots on the guest stack.
@@ -824,6 +815,12 @@ KTEST(drill_forged_system_calls_are_refused)
     // Control: a well-formed host call reaches the host function (which fails).
     auto host = forge(attacker, uc::host_call, host_entry, frame, frame + 128);
     KEXPECT(host.outcome == UserCallOutcome::Resume && host.regs[0] == 1);
+
+    // (6b) host_call_typed: a6 must be the index of one of this guest's
+    // typed host functions ("drill" "fail" is boxed: refused too).
+    u64 const bad_indices[] = { 0, 1, 2, 0x100, u64(1) << 32 | 1, ~u64(0), host_entry, kernel_text };
+    for (u64 index : bad_indices)
+        expect_refused("host_call_typed index", forge(attacker, uc::host_call_typed, 0, 0, 0, 0, 0, 0, index));
 
     // (7) Numbers nobody defined, and trap codes nobody defined.
     u64 const numbers[] = { 0, 1, 0xff, uc::helper_base + jit::helper_count, uc::host_call - 1, uc::last + 1, 0x1000, ~u64(0),
