@@ -266,17 +266,13 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
 SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept
 {
     auto& self = *static_cast<WasmGuest*>(cookie);
-    auto& context = guest.context();
     ++self.m_stats.system_calls;
-    u64 regs[8];
-    for (u32 i = 0; i < 8; ++i)
-        regs[i] = context.a(i);
-    jit::UserCallOutcome outcome;
-    outcome = engine_user_call(*self.m_engine, regs);
-    switch (outcome) {
+    // a0..a7 in place: the engine reads them and writes its results to
+    // a0/a1, which is what the guest gets back when it resumes (and what
+    // nobody reads when the run ends).
+    u64 (&regs)[8] = *reinterpret_cast<u64 (*)[8]>(&guest.context().a(0));
+    switch (engine_user_call(*self.m_engine, regs)) {
     case jit::UserCallOutcome::Resume:
-        context.a(0) = regs[0];
-        context.a(1) = regs[1];
         return SystemCallAction::Resume;
     case jit::UserCallOutcome::Returned:
         self.m_returned = true;
