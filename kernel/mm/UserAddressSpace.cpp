@@ -563,6 +563,33 @@ bool UserAddressSpace::is_mapped(u64 virtual_address, View view) const noexcept
     return slot != nullptr && (*slot & Pte::V) != 0;
 }
 
+u64 UserAddressSpace::same_mapping_run(u64 virtual_address, u64 pages, View view, bool& mapped) const noexcept
+{
+    mapped = false;
+    u64 run = 0;
+    u64 const* table = nullptr;
+    u64 table_base = ~u64(0);
+    for (; run < pages; ++run) {
+        u64 page = virtual_address + run * PAGE_SIZE;
+        bool here = false;
+        if (m_root_table != nullptr && page < user_half_end()) {
+            u64 base = page & ~(MEGAPAGE_SIZE - 1);
+            if (base != table_base) {
+                table_base = base;
+                u64* root = view == View::Kernel && in_engine_region(page) ? m_kernel_root_table : m_root_table;
+                u64* slot = leaf_slot(root, page);
+                table = slot != nullptr ? slot - vpn_index(page, 0) : nullptr;
+            }
+            here = table != nullptr && (table[vpn_index(page, 0)] & Pte::V) != 0;
+        }
+        if (run == 0)
+            mapped = here;
+        else if (here != mapped)
+            break;
+    }
+    return run;
+}
+
 Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address, View view) const noexcept
 {
     if (m_root_table == nullptr || virtual_address >= user_half_end())
