@@ -410,11 +410,12 @@ KTEST(drill_trapping_guests_leave_nothing_behind)
 // given a module (read, validated, compiled, instantiated), trapped once and
 // destroyed, cycling through every trap kind. Each kind has a module of its
 // own (drill_trap_kinds.wast, one function or a few), so a guest's whole
-// life is about 0.35 million instructions (drill_traps, with every kind in
+// life is about 0.46 million instructions (drill_traps, with every kind in
 // one module, took 1.07 million, three quarters of it compiling). Afterwards
 // the free frame count and the kernel heap's pages are what they were. It
-// still takes 40 s of QEMU's CPU time (QEMU flushes its TLB on every satp
-// switch and sfence, and translates each guest's fresh code), 90 s and more
+// still takes 40 s of QEMU's CPU time (not measured where: QEMU's own work,
+// such as TLB flushes and translating each guest's fresh code, is not in
+// the instruction count), 90 s and more
 // on a loaded machine, too much for every boot that runs all KTESTs: it is
 // manual, and the kernel ring runs it once in a boot of its own
 // (tests/kernel/test_drill.py), or by hand:

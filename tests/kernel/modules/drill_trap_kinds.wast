@@ -3,7 +3,7 @@
 ;; exporting a function of the kind's name that ends its invocation with the
 ;; spec's message (drill_traps.wat has them all in one module, for the guests
 ;; that trap again and again). Small, so that a guest's life — create, read,
-;; validate, compile, instantiate, trap, destroy — costs about 0.35 million
+;; validate, compile, instantiate, trap, destroy — costs about 0.46 million
 ;; instructions and ten thousand of them fit in every kernel ring.
 ;; tools/embedwasm.py turns each module into drill_trap_kinds_N.
 (module (func $unreachable (export "unreachable") unreachable))
