@@ -26,8 +26,9 @@ namespace {
 //   anyway, §4.1.3, but SPIE is what the next trap copies back);
 // - SUM = 0, MXR = 0: nothing the guest does depends on them, and the kernel
 //   must not keep SUM on (§4.1.1.2);
-// - FS = Clean (2): k23_enter_user just loaded the guest's FP registers, so
-//   the trap vector saves them only if the guest makes FS Dirty (§4.1.1.5);
+// - FS = Clean (2): the hart holds the guest's FP registers (k23_enter_user
+//   just loaded them, or nothing touched them since the last trap), so the
+//   trap vector saves them only if the guest makes FS Dirty (§4.1.1.5);
 // - VS: Off (0) until the guest's first vector instruction, then Clean (2):
 //   the run loop just loaded (or kept) its vector registers, and saves them
 //   after a trap only if the guest made VS Dirty (§4.1.1.5).
@@ -44,8 +45,28 @@ u64 guest_sstatus(u64 kernel_sstatus, u64 vs) noexcept
 }
 
 // Vector ids: HartLocal::vector_owner values, never reused (so an owner
-// left behind by a destroyed guest matches nobody).
+// left behind by a destroyed guest matches nobody). FP ids likewise.
 u64 s_next_vector_id = 0;
+u64 s_next_fp_id = 0;
+
+// k23_enter_user (arch/riscv64/UserContext.h) called with every register it
+// does not preserve declared clobbered: the caller-saved integer registers
+// and all FP registers, fs0-fs11 included — the guest's stay in the hart
+// after its trap (lazy FP), so whichever of the kernel's are live here the
+// compiler keeps itself (none, in the run loop). Vector registers are not
+// the compiler's (rv64gc) and are the run loop's business.
+void enter_user(UserContext* context, bool load_fp) noexcept
+{
+    register u64 a0 asm("a0") = reinterpret_cast<u64>(context);
+    register u64 a1 asm("a1") = load_fp ? 1 : 0;
+    asm volatile("call k23_enter_user"
+                 : "+r"(a0), "+r"(a1)
+                 :
+                 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7",
+                 "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "ft8", "ft9", "ft10", "ft11",
+                 "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7",
+                 "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "memory");
+}
 
 } // namespace
 
@@ -71,6 +92,7 @@ Result<void> Guest::create_kernel_stack() noexcept
     m_kernel_stack = TRY(kernel_stack_allocate(guest_kernel_stack_size));
     u64 at = (m_kernel_stack.top() - sizeof(UserContext)) & ~u64(15);
     m_context = construct_at(reinterpret_cast<UserContext*>(at));
+    m_fp_id = __atomic_add_fetch(&s_next_fp_id, 1, __ATOMIC_RELAXED);
     return {};
 }
 
@@ -112,6 +134,7 @@ void Guest::reset(u64 entry_pc, u64 stack_pointer) noexcept
     m_vector_on = false;
     m_vector_id = 0;
     m_vector_hart = nullptr;
+    m_fp_hart = nullptr; // its zeroed FP registers are loaded on the next entry
     m_context->sepc = entry_pc;
     m_context->sp() = stack_pointer;
 }
@@ -218,11 +241,20 @@ GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_l
             vs = VS_CLEAN;
         }
         m_context->sstatus = guest_sstatus(sstatus, vs);
+        // Lazy FP (§4.1.1.5): the hart's f registers and fcsr are still this
+        // guest's if it was the last to load them here and nothing wrote
+        // one since its last trap left FS Clean.
+        bool fp_in_hart = (sstatus & Sstatus::FS_MASK) == (FS_CLEAN << Sstatus::FS_SHIFT) && hart.fp_owner == m_fp_id
+            && m_fp_hart == &hart;
+        if (!fp_in_hart) {
+            hart.fp_owner = m_fp_id;
+            m_fp_hart = &hart;
+        }
         // A split space: the guest root for U-mode, the kernel view (where
         // the engine's private objects are) for everything after the trap.
         if (m_space != nullptr)
             m_space->activate_guest_view();
-        k23_enter_user(m_context);
+        enter_user(m_context, !fp_in_hart);
         if (m_space != nullptr)
             m_space->activate_kernel_view();
         // The guest's vector state, if it wrote any (VS Dirty, §4.1.1.5):

@@ -38,8 +38,12 @@
 // vector registers included: no guest ever sees another's (or the kernel's)
 // registers. sstatus.FS and sstatus.VS (privileged spec 1.12 §4.1.1.5,
 // §3.1.6.6) drive both:
-// - FP: the f registers and fcsr are part of the context, loaded on every
-//   entry (FS = Clean) and saved after a trap only when FS is Dirty.
+// - FP: the f registers and fcsr are part of the context, saved after a trap
+//   only when FS is Dirty. They stay in the hart after the trap (the trap
+//   vector leaves FS Clean, arch/riscv64/UserContext.h), and the next entry
+//   reloads them only if something may have changed them: FS Dirty (the
+//   kernel wrote an FP register or fcsr), or another guest loaded its own on
+//   this hart since (HartLocal::fp_owner), or the guest last ran elsewhere.
 // - Vector: a guest starts with VS = Off, so its first vector instruction is
 //   an illegal-instruction trap. On a hart with V the run loop then gives the
 //   guest the vector unit: a per-guest VectorState (arch/riscv64/
@@ -183,6 +187,8 @@ private:
     u64 m_vector_vlenb { 0 };
     u64 m_vector_id { 0 };          // HartLocal::vector_owner when loaded; new on each grant
     void const* m_vector_hart { nullptr }; // the HartLocal whose registers it was last loaded into
+    u64 m_fp_id { 0 };              // HartLocal::fp_owner when its FP registers are loaded; new on each create
+    void const* m_fp_hart { nullptr }; // the HartLocal its FP registers were last loaded into (nullptr: reload)
     bool m_vector_on { false };     // VS != Off for this guest
 };
 

@@ -16,6 +16,9 @@ struct HartLocal {
     // Whose vector state is in this hart's v registers (kernel/Guest.cpp):
     // a guest's vector id (never reused), 0 = nobody's.
     u64 vector_owner { 0 };
+    // Whose FP registers the hart holds (kernel/Guest.cpp, lazy FP): a
+    // guest's FP id (never reused), 0 = nobody's.
+    u64 fp_owner { 0 };
 };
 
 inline HartLocal& current_hart() noexcept

@@ -5,6 +5,7 @@
 #include <base/Memory.h>
 #include <kernel/Trap.h>
 #include <kernel/UserCopy.h>
+#include <kernel/mm/GuestSpace.h>
 
 namespace k23::kernel {
 
@@ -18,7 +19,8 @@ Error bad_range(u64 user_address, usize size) noexcept
 }
 
 // The copy with sstatus.SUM = 1 (§4.1.1.2) for exactly its duration; a trap
-// inside it (impossible after the checks on one hart) is reported, not fatal.
+// inside it that the trap handler cannot fix (a first touch of a linear
+// memory page it commits, kernel/Trap.cpp) is reported, not fatal.
 bool copy_with_user_access(void* destination, void const* source, usize size) noexcept
 {
     u64 previous = set_csr_bits<Csr::Sstatus>(Sstatus::SUM);
@@ -69,6 +71,30 @@ Result<void> copy_to_user(UserAddressSpace const& space, u64 user_destination, v
     if (size == 0)
         return {};
     VERIFY(space.is_active());
+    if (!copy_with_user_access(reinterpret_cast<void*>(user_destination), source, size))
+        return bad_range(user_destination, size);
+    return {};
+}
+
+Result<void> copy_from_linear_memory(void* destination, u64 user_source, usize size) noexcept
+{
+    if (size == 0)
+        return {};
+    GuestSpace* space = current_guest_space();
+    if (space == nullptr || !space->contains(user_source, size, GuestRegion::LinearMemory))
+        return bad_range(user_source, size);
+    if (!copy_with_user_access(destination, reinterpret_cast<void const*>(user_source), size))
+        return bad_range(user_source, size);
+    return {};
+}
+
+Result<void> copy_to_linear_memory(u64 user_destination, void const* source, usize size) noexcept
+{
+    if (size == 0)
+        return {};
+    GuestSpace* space = current_guest_space();
+    if (space == nullptr || !space->contains(user_destination, size, GuestRegion::LinearMemory))
+        return bad_range(user_destination, size);
     if (!copy_with_user_access(reinterpret_cast<void*>(user_destination), source, size))
         return bad_range(user_destination, size);
     return {};

@@ -24,4 +24,15 @@ namespace k23::kernel {
 [[nodiscard]] Result<void> copy_from_user(UserAddressSpace const&, void* destination, u64 user_source, usize size) noexcept;
 [[nodiscard]] Result<void> copy_to_user(UserAddressSpace const&, u64 user_destination, void const* source, usize size) noexcept;
 
+// Copies between kernel memory and a linear memory of the current guest
+// (current_guest_space(), kernel/mm/GuestSpace.h), for host functions
+// (the WASI copier, kernel/WasmGuest.cpp). The range must lie inside the
+// accessible size of one of its memories; its pages need not be committed
+// yet: the copy runs with sstatus.SUM set for exactly its duration, and a
+// first touch inside it commits the page and retries (kernel/Trap.cpp),
+// while a fault that cannot be fixed (no frame left) fails the copy with
+// PermissionDenied (EFAULT), never the kernel.
+[[nodiscard]] Result<void> copy_from_linear_memory(void* destination, u64 user_source, usize size) noexcept;
+[[nodiscard]] Result<void> copy_to_linear_memory(u64 user_destination, void const* source, usize size) noexcept;
+
 } // namespace k23::kernel

@@ -6,6 +6,7 @@
 #include <kernel/Console.h>
 #include <kernel/Heap.h>
 #include <kernel/Trap.h>
+#include <kernel/UserCopy.h>
 #include <kernel/WasmGuest.h>
 #include <wasi/Wasi.h>
 #include <wasm/BinaryReader.h>
@@ -34,9 +35,11 @@ void delete_object(T* object) noexcept
 }
 
 // sstatus.SUM (§4.1.1.2) while the engine works on the guest's linear
-// memories, which are U pages: data segments at instantiation, the bulk
-// memory helpers and host functions. Everything else the engine touches is
-// mapped for the kernel only and needs no SUM.
+// memories, which are U pages: data segments at instantiation and the bulk
+// memory helpers. Everything else the engine touches is mapped for the
+// kernel only and needs no SUM. Host functions run with SUM clear: WASI
+// reaches the guest's memory only through its copier (below), which sets
+// SUM for each copy alone.
 class UserMemoryAccess {
 public:
     UserMemoryAccess() noexcept { m_previous = set_csr_bits<Csr::Sstatus>(Sstatus::SUM) & Sstatus::SUM; }
@@ -50,16 +53,13 @@ private:
     u64 m_previous { 0 };
 };
 
-// The system calls that touch a linear memory: the bulk-memory helpers,
-// the SIMD helper (its memory forms) and host functions (WASI reads and
-// writes guest buffers through wasi::GuestMemory, bounds-checked against
-// this guest's memory). Every other call runs with SUM clear, so a stray
-// kernel access to a U page faults.
+// The system calls that touch a linear memory: the bulk-memory helpers and
+// the SIMD helper (its memory forms). Every other call — host calls
+// included — runs with SUM clear, so a stray kernel access to a U page
+// faults.
 bool touches_linear_memory(u64 number) noexcept
 {
     using jit::HelperId;
-    if (number == jit::user_call::host_call || number == jit::user_call::host_call_typed)
-        return true;
     if (number < jit::user_call::helper_base || number >= jit::user_call::helper_base + jit::helper_count)
         return false;
     auto helper = HelperId(number - jit::user_call::helper_base);
@@ -206,6 +206,19 @@ jit::UserCallOutcome WasmGuest::system_call(u64 (&regs)[8]) noexcept
 
 namespace {
 
+// WASI's copies to and from the guest's memory (wasi/GuestMemory.h): the
+// range is one GuestMemory already bounds-checked, and copy_*_linear_memory
+// checks it again against the current guest's memories, then copies with
+// sstatus.SUM set for the copy alone (kernel/UserCopy.h).
+constexpr wasi::GuestMemoryCopier s_wasi_copier {
+    [](void* destination, u8 const* guest_source, usize length) noexcept {
+        return !copy_from_linear_memory(destination, reinterpret_cast<u64>(guest_source), length).is_error();
+    },
+    [](u8* guest_destination, void const* source, usize length) noexcept {
+        return !copy_to_linear_memory(reinterpret_cast<u64>(guest_destination), source, length).is_error();
+    },
+};
+
 // A WASI host function run with kernel-heap allocation: `data` is its
 // wasm::HostFunction as wasi::define made it (kernel heap).
 Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
@@ -261,6 +274,7 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
         TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
     }
     TRY(m_linker->register_instance("bench"_sv, bench));
+    context.set_copier(s_wasi_copier);
     wasm::Instance* instance = TRY(wasi::define(*m_store, *m_linker, module, context));
     usize count = instance->exports().size();
     {
@@ -283,17 +297,13 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
 SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit&) noexcept
 {
     auto& self = *static_cast<WasmGuest*>(cookie);
-    auto& context = guest.context();
     ++self.m_stats.system_calls;
-    u64 regs[8];
-    for (u32 i = 0; i < 8; ++i)
-        regs[i] = context.a(i);
-    jit::UserCallOutcome outcome;
-    outcome = engine_user_call(*self.m_engine, regs);
-    switch (outcome) {
+    // a0..a7 in place: the engine reads them and writes its results to
+    // a0/a1, which is what the guest gets back when it resumes (and what
+    // nobody reads when the run ends).
+    u64 (&regs)[8] = *reinterpret_cast<u64 (*)[8]>(&guest.context().a(0));
+    switch (engine_user_call(*self.m_engine, regs)) {
     case jit::UserCallOutcome::Resume:
-        context.a(0) = regs[0];
-        context.a(1) = regs[1];
         return SystemCallAction::Resume;
     case jit::UserCallOutcome::Returned:
         self.m_returned = true;

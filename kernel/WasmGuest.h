@@ -89,7 +89,9 @@ public:
     [[nodiscard]] Result<void> define_spectest() noexcept;
     // WASI preview1 for `module` over `context` (wasi::define), plus the
     // "bench" module's start/end markers. The WASI host functions run with
-    // kernel-heap allocation (KernelAllocationScope, kernel/Heap.h): what
+    // sstatus.SUM clear and copy to and from the guest's memory through
+    // kernel/UserCopy.h (the context's copier is set here: SUM for each copy
+    // only, EFAULT for a copy that faults), and with kernel-heap allocation (KernelAllocationScope, kernel/Heap.h): what
     // they allocate (the file system's data, the context's descriptors) is
     // the kernel's and outlives the guest. `context` outlives the guest.
     [[nodiscard]] Result<void> define_wasi(wasm::Module const& module, wasi::WasiContext& context) noexcept;
@@ -105,7 +107,8 @@ public:
 
     // What one system call of the guest's U-mode code with a0..a7 = `regs`
     // does (on_system_call's path: the engine's checks and dispatch, in the
-    // guest's kernel view with sstatus.SUM for the copy): the drills forge
+    // guest's kernel view with sstatus.SUM only for the helpers that work on
+    // a linear memory): the drills forge
     // the calls a compromised guest could make (tests/kernel/DrillTests.cpp).
     [[nodiscard]] jit::UserCallOutcome system_call(u64 (&regs)[8]) noexcept;
 

@@ -1,42 +1,61 @@
 #pragma once
 
-// Bounds-checked access to a guest's linear memory for host functions.
-// Every pointer and length a guest passes goes through here: an access that
-// does not lie entirely inside the memory fails (the WASI functions answer
-// EFAULT), it never touches host memory outside the guest's.
+// Bounds-checked copies between host memory and a guest's linear memory for
+// host functions. Every pointer and length a guest passes goes through here:
+// an access that does not lie entirely inside the memory fails (the WASI
+// functions answer EFAULT), it never touches host memory outside the
+// guest's. No pointer into the guest's memory ever leaves this class: host
+// functions get copies (read/write, the little-endian integers) and move
+// bulk data through their own bounded buffers (wasi/Wasi.cpp: iovecs in
+// chunks, paths into a PATH_MAX buffer).
 //
-// The view is a plain byte span, so tests hand in a fake memory (any
-// buffer) and the runtime the instance's MemoryInstance.
+// The copy itself is a GuestMemoryCopier: a plain memcpy by default (k23-run,
+// tests with a fake memory), the kernel's for guests in U-mode
+// (kernel/UserCopy.h: sstatus.SUM set for exactly the copy, a fault inside
+// it committing the page or failing the copy). A copier that fails makes
+// the access fail like an out-of-bounds one.
 
 #include <base/Span.h>
 #include <base/Types.h>
 
 namespace k23::wasi {
 
+// How bytes cross into and out of a guest's memory; `guest` is an address
+// inside it, already bounds-checked. Returns false if the copy faulted.
+struct GuestMemoryCopier {
+    bool (*copy_in)(void* destination, u8 const* guest_source, usize length) noexcept;
+    bool (*copy_out)(u8* guest_destination, void const* source, usize length) noexcept;
+};
+
+// The default: the guest's memory is ordinary host memory.
+inline constexpr GuestMemoryCopier plain_memory_copier {
+    [](void* destination, u8 const* guest_source, usize length) noexcept {
+        __builtin_memcpy(destination, guest_source, length);
+        return true;
+    },
+    [](u8* guest_destination, void const* source, usize length) noexcept {
+        __builtin_memcpy(guest_destination, source, length);
+        return true;
+    },
+};
+
 class GuestMemory {
 public:
     GuestMemory() noexcept = default;
-    explicit GuestMemory(Span<u8> bytes) noexcept
+    explicit GuestMemory(Span<u8> bytes, GuestMemoryCopier const& copier = plain_memory_copier) noexcept
         : m_bytes(bytes)
+        , m_copier(&copier)
     {
     }
 
     [[nodiscard]] usize size() const noexcept { return m_bytes.size(); }
 
     // [address, address + length) inside the memory? 64-bit arithmetic: a
-    // u32 address plus a u32 (or u64) length cannot wrap around.
+    // u32 address plus a u32 (or u64) length cannot wrap around. A
+    // zero-length range at the very end is fine.
     [[nodiscard]] bool contains(u64 address, u64 length) const noexcept
     {
         return address <= m_bytes.size() && length <= m_bytes.size() - address;
-    }
-
-    // The bytes at [address, address + length), or nullptr when out of
-    // bounds. A zero-length range at the very end is fine.
-    [[nodiscard]] u8* pointer(u64 address, u64 length) const noexcept
-    {
-        if (!contains(address, length))
-            return nullptr;
-        return m_bytes.data() + address;
     }
 
     [[nodiscard]] bool read_u8(u64 address, u8& out) const noexcept { return read(address, &out, 1); }
@@ -49,23 +68,19 @@ public:
     [[nodiscard]] bool write_u32(u64 address, u32 value) const noexcept { return write_le(address, value); }
     [[nodiscard]] bool write_u64(u64 address, u64 value) const noexcept { return write_le(address, value); }
 
+    // Copies [address, address + length) of the guest's memory to `out`.
     [[nodiscard]] bool read(u64 address, void* out, u64 length) const noexcept
     {
-        u8* p = pointer(address, length);
-        if (!p)
+        if (!contains(address, length))
             return false;
-        if (length)
-            __builtin_memcpy(out, p, length);
-        return true;
+        return length == 0 || m_copier->copy_in(out, m_bytes.data() + address, length);
     }
-    [[nodiscard]] bool write(u64 address, const void* data, u64 length) const noexcept
+    // Copies `length` bytes from `data` to the guest's memory at `address`.
+    [[nodiscard]] bool write(u64 address, void const* data, u64 length) const noexcept
     {
-        u8* p = pointer(address, length);
-        if (!p)
+        if (!contains(address, length))
             return false;
-        if (length)
-            __builtin_memcpy(p, data, length);
-        return true;
+        return length == 0 || m_copier->copy_out(m_bytes.data() + address, data, length);
     }
 
 private:
@@ -91,6 +106,7 @@ private:
     }
 
     Span<u8> m_bytes;
+    GuestMemoryCopier const* m_copier { &plain_memory_copier };
 };
 
 } // namespace k23::wasi

@@ -14,6 +14,19 @@ namespace {
 
 constexpr u32 max_iovecs = 1024; // IOV_MAX
 
+// Bulk data between the guest's memory and the Host moves through this
+// bounded buffer, a chunk at a time (GuestMemory.h: no pointer into the
+// guest's memory reaches the Host). Static: host functions do not run
+// concurrently, and a kernel stack has no room for it.
+constexpr usize bounce_size = 64 * 1024;
+u8 s_bounce[bounce_size];
+
+// Paths are copied out of the guest's memory into these (two for rename,
+// link and symlink); a path this long or longer is ENAMETOOLONG, as the
+// hosts answer anyway (PATH_MAX).
+constexpr usize path_max = 4096;
+char s_paths[2][path_max];
+
 WasiContext::Descriptor* new_descriptor() noexcept
 {
     void* memory = platform_allocate(sizeof(WasiContext::Descriptor), alignof(WasiContext::Descriptor));
@@ -117,8 +130,8 @@ GuestMemory WasiContext::memory() const noexcept
             m_memory = entry->value.memory();
     }
     if (m_memory)
-        return GuestMemory(Span<u8>(m_memory->data(), m_memory->size_in_bytes()));
-    return GuestMemory(m_view);
+        return GuestMemory(Span<u8>(m_memory->data(), m_memory->size_in_bytes()), *m_copier);
+    return GuestMemory(m_view, *m_copier);
 }
 
 WasiContext::Descriptor* WasiContext::descriptor(u32 fd) noexcept
@@ -194,7 +207,7 @@ u64 a64(Args a, usize i) { return a.raw[i]; }
 // The guest's iovec array, checked: every buffer lies in memory.
 struct IoVectors {
     u32 count { 0 };
-    u8* base[max_iovecs];
+    u32 base[max_iovecs]; // guest addresses
     u32 length[max_iovecs];
 };
 
@@ -207,12 +220,13 @@ Errno decode_iovecs(const GuestMemory& memory, u32 address, u32 count, IoVectors
     u64 total = 0;
     for (u32 i = 0; i < count; ++i) {
         u32 buffer = 0, length = 0;
-        (void)memory.read_u32(address + u64(i) * layout::iovec_size, buffer);
-        (void)memory.read_u32(address + u64(i) * layout::iovec_size + 4, length);
-        u8* p = memory.pointer(buffer, length);
-        if (!p)
+        if (!memory.read_u32(address + u64(i) * layout::iovec_size, buffer))
             return errno_::fault;
-        out.base[i] = p;
+        if (!memory.read_u32(address + u64(i) * layout::iovec_size + 4, length))
+            return errno_::fault;
+        if (!memory.contains(buffer, length))
+            return errno_::fault;
+        out.base[i] = buffer;
         out.length[i] = length;
         total += length;
     }
@@ -246,12 +260,14 @@ Errno write_string_list(const GuestMemory& m, u32 pointers, u32 buffer, const Ve
         return errno_::fault;
     u32 offset = 0;
     for (u32 i = 0; i < count; ++i) {
-        (void)m.write_u32(pointers + u64(i) * 4, buffer + offset);
+        if (!m.write_u32(pointers + u64(i) * 4, buffer + offset))
+            return errno_::fault;
         while (strings[offset] != '\0')
             ++offset;
         ++offset;
     }
-    (void)m.write(buffer, strings.data(), strings.size());
+    if (!m.write(buffer, strings.data(), strings.size()))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -279,7 +295,8 @@ Errno clock_res_get(WasiContext& c, const GuestMemory& m, Args a)
     u64 resolution = 0;
     if (Errno e = c.host().clock_resolution(a32(a, 0), resolution))
         return e;
-    (void)m.write_u64(a32(a, 1), resolution);
+    if (!m.write_u64(a32(a, 1), resolution))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -291,16 +308,25 @@ Errno clock_time_get(WasiContext& c, const GuestMemory& m, Args a)
     u64 now = 0;
     if (Errno e = c.host().clock_time(a32(a, 0), now))
         return e;
-    (void)m.write_u64(a32(a, 2), now);
+    if (!m.write_u64(a32(a, 2), now))
+        return errno_::fault;
     return errno_::success;
 }
 
 Errno random_get(WasiContext& c, const GuestMemory& m, Args a)
 {
-    u8* p = m.pointer(a32(a, 0), a32(a, 1));
-    if (!p)
+    u32 address = a32(a, 0), length = a32(a, 1);
+    if (!m.contains(address, length))
         return errno_::fault;
-    return c.host().random_bytes(p, a32(a, 1));
+    for (u32 offset = 0; offset < length;) {
+        usize chunk = length - offset < bounce_size ? length - offset : bounce_size;
+        if (Errno e = c.host().random_bytes(s_bounce, chunk))
+            return e;
+        if (!m.write(u64(address) + offset, s_bounce, chunk))
+            return errno_::fault;
+        offset += u32(chunk);
+    }
+    return errno_::success;
 }
 
 Errno sched_yield(WasiContext& c, const GuestMemory&, Args)
@@ -323,8 +349,13 @@ Errno fd_write(WasiContext& c, const GuestMemory& m, Args a)
     for (u32 i = 0; i < iovs.count; ++i) {
         usize offset = 0;
         while (offset < iovs.length[i]) {
+            usize chunk = iovs.length[i] - offset < bounce_size ? iovs.length[i] - offset : bounce_size;
             usize done = 0;
-            Errno e = c.host().write(d->host_fd, iovs.base[i] + offset, iovs.length[i] - offset, done);
+            Errno e = errno_::fault;
+            if (m.read(u64(iovs.base[i]) + offset, s_bounce, chunk))
+                e = c.host().write(d->host_fd, s_bounce, chunk, done);
+            if (done > chunk)
+                done = chunk;
             if (e != errno_::success) {
                 if (total > 0)
                     goto finished;
@@ -337,17 +368,28 @@ Errno fd_write(WasiContext& c, const GuestMemory& m, Args a)
         }
     }
 finished:
-    (void)m.write_u32(a32(a, 3), u32(total));
+    if (!m.write_u32(a32(a, 3), u32(total)))
+        return errno_::fault;
     return errno_::success;
 }
 
-// The iovec loop of fd_read, fd_pread and fd_pwrite: `transfer(fd, base,
-// length, position, done)` moves one buffer; a short transfer ends the
-// call (end of file, or what a pipe had), an error after some bytes is a
-// short count, and the count goes to the guest's `result` pointer.
+// Which way transfer_iovecs moves the bytes.
+enum class Direction : u8 {
+    FromGuest, // pwrite: each chunk is copied out of the guest's memory first
+    ToGuest,   // read, pread: each chunk is copied into it after
+};
+
+// The iovec loop of fd_read, fd_pread and fd_pwrite: `transfer(fd, buffer,
+// length, position, done)` moves one chunk of a buffer through s_bounce;
+// a short transfer ends the call (end of file, or what a pipe had), an
+// error after some bytes is a short count, and the count goes to the
+// guest's `result` pointer. A buffer longer than the bounce buffer takes
+// several transfers; reading anything but a regular file stops after the
+// first full one instead (asking for more might block, where one read of
+// the whole buffer would have returned what was there).
 template<typename Transfer>
 Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required, u32 result, u64 position,
-    Transfer transfer)
+    Direction direction, Transfer transfer)
 {
     WasiContext::Descriptor* d;
     if (Errno e = lookup(c, a32(a, 0), required, d))
@@ -359,18 +401,36 @@ Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required
         return e;
     u64 total = 0;
     for (u32 i = 0; i < iovs.count; ++i) {
-        usize done = 0;
-        Errno e = transfer(c.host(), d->host_fd, iovs.base[i], iovs.length[i], position + total, done);
-        if (e != errno_::success) {
-            if (total > 0)
+        u32 offset = 0;
+        for (;;) {
+            usize chunk = iovs.length[i] - offset < bounce_size ? iovs.length[i] - offset : bounce_size;
+            u64 guest = u64(iovs.base[i]) + offset;
+            usize done = 0;
+            Errno e = errno_::fault;
+            if (direction == Direction::ToGuest || m.read(guest, s_bounce, chunk))
+                e = transfer(c.host(), d->host_fd, s_bounce, chunk, position + total, done);
+            if (done > chunk)
+                done = chunk;
+            if (e == errno_::success && direction == Direction::ToGuest && !m.write(guest, s_bounce, done))
+                e = errno_::fault;
+            if (e != errno_::success) {
+                if (total > 0)
+                    goto finished;
+                return e;
+            }
+            total += done;
+            offset += u32(done);
+            if (done < chunk)
+                goto finished;
+            if (offset == iovs.length[i])
                 break;
-            return e;
+            if (direction == Direction::ToGuest && d->filetype != filetype::regular_file)
+                goto finished;
         }
-        total += done;
-        if (done < iovs.length[i])
-            break;
     }
-    (void)m.write_u32(result, u32(total));
+finished:
+    if (!m.write_u32(result, u32(total)))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -379,7 +439,7 @@ Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
     // (fd, iovs, iovs_len, offset: i64, nwritten)
     // A positioned write needs fd_seek too: without it a guest cannot
     // overwrite what lies before the position (an append-only stdout).
-    return transfer_iovecs(c, m, a, rights::fd_write | rights::fd_seek, a32(a, 4), a64(a, 3), [](Host& h, int fd, u8* base, u32 length, u64 at, usize& done) {
+    return transfer_iovecs(c, m, a, rights::fd_write | rights::fd_seek, a32(a, 4), a64(a, 3), Direction::FromGuest, [](Host& h, int fd, u8* base, usize length, u64 at, usize& done) {
         return h.pwrite(fd, base, length, at, done);
     });
 }
@@ -387,7 +447,7 @@ Errno fd_pwrite(WasiContext& c, const GuestMemory& m, Args a)
 Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, nread)
-    return transfer_iovecs(c, m, a, rights::fd_read, a32(a, 3), 0, [](Host& h, int fd, u8* base, u32 length, u64, usize& done) {
+    return transfer_iovecs(c, m, a, rights::fd_read, a32(a, 3), 0, Direction::ToGuest, [](Host& h, int fd, u8* base, usize length, u64, usize& done) {
         return h.read(fd, base, length, done);
     });
 }
@@ -395,7 +455,7 @@ Errno fd_read(WasiContext& c, const GuestMemory& m, Args a)
 Errno fd_pread(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (fd, iovs, iovs_len, offset: i64, nread)
-    return transfer_iovecs(c, m, a, rights::fd_read | rights::fd_seek, a32(a, 4), a64(a, 3), [](Host& h, int fd, u8* base, u32 length, u64 at, usize& done) {
+    return transfer_iovecs(c, m, a, rights::fd_read | rights::fd_seek, a32(a, 4), a64(a, 3), Direction::ToGuest, [](Host& h, int fd, u8* base, usize length, u64 at, usize& done) {
         return h.pread(fd, base, length, at, done);
     });
 }
@@ -417,7 +477,8 @@ Errno fd_seek(WasiContext& c, const GuestMemory& m, Args a)
     u64 position = 0;
     if (Errno e = c.host().seek(d->host_fd, i64(a64(a, 1)), u8(a32(a, 2)), position))
         return e;
-    (void)m.write_u64(a32(a, 3), position);
+    if (!m.write_u64(a32(a, 3), position))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -433,7 +494,8 @@ Errno fd_tell(WasiContext& c, const GuestMemory& m, Args a)
     u64 position = 0;
     if (Errno e = c.host().seek(d->host_fd, 0, whence::cur, position))
         return e;
-    (void)m.write_u64(a32(a, 1), position);
+    if (!m.write_u64(a32(a, 1), position))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -475,11 +537,16 @@ Errno fd_fdstat_get(WasiContext& c, const GuestMemory& m, Args a)
     if (Errno e = c.host().get_fd_flags(d->host_fd, flags))
         return e;
     u8 zero[layout::fdstat_size] {};
-    (void)m.write(out, zero, sizeof(zero));
-    (void)m.write_u8(out + 0, d->filetype);
-    (void)m.write_u16(out + 2, flags);
-    (void)m.write_u64(out + 8, d->rights_base);
-    (void)m.write_u64(out + 16, d->rights_inheriting);
+    if (!m.write(out, zero, sizeof(zero)))
+        return errno_::fault;
+    if (!m.write_u8(out + 0, d->filetype))
+        return errno_::fault;
+    if (!m.write_u16(out + 2, flags))
+        return errno_::fault;
+    if (!m.write_u64(out + 8, d->rights_base))
+        return errno_::fault;
+    if (!m.write_u64(out + 16, d->rights_inheriting))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -510,15 +577,24 @@ bool write_filestat(const GuestMemory& m, u32 out, const FileStat& st)
     if (!m.contains(out, layout::filestat_size))
         return false;
     u8 zero[layout::filestat_size] {};
-    (void)m.write(out, zero, sizeof(zero));
-    (void)m.write_u64(out + 0, st.device);
-    (void)m.write_u64(out + 8, st.inode);
-    (void)m.write_u8(out + 16, st.filetype);
-    (void)m.write_u64(out + 24, st.link_count);
-    (void)m.write_u64(out + 32, st.size);
-    (void)m.write_u64(out + 40, st.access_time);
-    (void)m.write_u64(out + 48, st.modify_time);
-    (void)m.write_u64(out + 56, st.change_time);
+    if (!m.write(out, zero, sizeof(zero)))
+        return false;
+    if (!m.write_u64(out + 0, st.device))
+        return false;
+    if (!m.write_u64(out + 8, st.inode))
+        return false;
+    if (!m.write_u8(out + 16, st.filetype))
+        return false;
+    if (!m.write_u64(out + 24, st.link_count))
+        return false;
+    if (!m.write_u64(out + 32, st.size))
+        return false;
+    if (!m.write_u64(out + 40, st.access_time))
+        return false;
+    if (!m.write_u64(out + 48, st.modify_time))
+        return false;
+    if (!m.write_u64(out + 56, st.change_time))
+        return false;
     return true;
 }
 
@@ -534,7 +610,8 @@ Errno fd_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
         return e;
     if (d->is_stdio)
         st.filetype = d->filetype; // a directory passed as stdio is a stream
-    (void)write_filestat(m, a32(a, 1), st);
+    if (!write_filestat(m, a32(a, 1), st))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -555,9 +632,12 @@ Errno fd_prestat_get(WasiContext& c, const GuestMemory& m, Args a)
     if (!m.contains(out, layout::prestat_size))
         return errno_::fault;
     u8 zero[layout::prestat_size] {};
-    (void)m.write(out, zero, sizeof(zero));
-    (void)m.write_u8(out, 0); // preopentype::dir
-    (void)m.write_u32(out + 4, u32(d->guest_path.size()));
+    if (!m.write(out, zero, sizeof(zero)))
+        return errno_::fault;
+    if (!m.write_u8(out, 0)) // preopentype::dir
+        return errno_::fault;
+    if (!m.write_u32(out + 4, u32(d->guest_path.size())))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -571,22 +651,34 @@ Errno fd_prestat_dir_name(WasiContext& c, const GuestMemory& m, Args a)
         return errno_::fault;
     if (length < d->guest_path.size())
         return errno_::nametoolong;
-    (void)m.write(a32(a, 1), d->guest_path.data(), d->guest_path.size());
+    if (!m.write(a32(a, 1), d->guest_path.data(), d->guest_path.size()))
+        return errno_::fault;
     return errno_::success;
 }
 
-// A directory descriptor and a path in guest memory.
-Errno path_argument(WasiContext& c, const GuestMemory& m, u32 fd, u64 required, u32 path, u32 length, WasiContext::Descriptor*& d, const char*& bytes)
+// A path in guest memory, copied into s_paths[slot].
+Errno copy_path(const GuestMemory& m, u32 path, u32 length, usize slot, const char*& bytes)
+{
+    if (length >= path_max)
+        return errno_::nametoolong;
+    if (!m.read(path, s_paths[slot], length))
+        return errno_::fault;
+    bytes = s_paths[slot];
+    return errno_::success;
+}
+
+// A directory descriptor and a path in guest memory (copied into
+// s_paths[slot]).
+Errno path_argument(WasiContext& c, const GuestMemory& m, u32 fd, u64 required, u32 path, u32 length, WasiContext::Descriptor*& d,
+    const char*& bytes, usize slot = 0)
 {
     if (Errno e = lookup(c, fd, required, d))
         return e;
-    const u8* p = m.pointer(path, length);
-    if (!p)
+    if (!m.contains(path, length))
         return errno_::fault;
     if (d->filetype != filetype::directory)
         return errno_::notdir;
-    bytes = reinterpret_cast<const char*>(p);
-    return errno_::success;
+    return copy_path(m, path, length, slot, bytes);
 }
 
 Errno path_open(WasiContext& c, const GuestMemory& m, Args a)
@@ -635,7 +727,8 @@ Errno path_open(WasiContext& c, const GuestMemory& m, Args a)
         (void)c.host().close(host_fd);
         return errno_::nomem;
     }
-    (void)m.write_u32(out, index.value());
+    if (!m.write_u32(out, index.value()))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -651,7 +744,8 @@ Errno path_filestat_get(WasiContext& c, const GuestMemory& m, Args a)
     FileStat st;
     if (Errno e = c.host().stat_at(d->host_fd, path, a32(a, 3), a32(a, 1), st))
         return e;
-    (void)write_filestat(m, a32(a, 4), st);
+    if (!write_filestat(m, a32(a, 4), st))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -689,13 +783,16 @@ Errno path_readlink(WasiContext& c, const GuestMemory& m, Args a)
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_readlink, a32(a, 1), a32(a, 2), d, path))
         return e;
-    u8* buffer = m.pointer(a32(a, 3), a32(a, 4));
-    if (!buffer || !m.contains(a32(a, 5), 4))
+    if (!m.contains(a32(a, 3), a32(a, 4)) || !m.contains(a32(a, 5), 4))
         return errno_::fault;
+    usize length = a32(a, 4) < bounce_size ? a32(a, 4) : bounce_size; // a link is never this long
     usize used = 0;
-    if (Errno e = c.host().readlink_at(d->host_fd, path, a32(a, 2), buffer, a32(a, 4), used))
+    if (Errno e = c.host().readlink_at(d->host_fd, path, a32(a, 2), s_bounce, length, used))
         return e;
-    (void)m.write_u32(a32(a, 5), u32(used));
+    if (used > length || !m.write(a32(a, 3), s_bounce, used))
+        return errno_::fault;
+    if (!m.write_u32(a32(a, 5), u32(used)))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -706,7 +803,7 @@ Errno path_rename(WasiContext& c, const GuestMemory& m, Args a)
     const char *old_path, *new_path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_rename_source, a32(a, 1), a32(a, 2), from, old_path))
         return e;
-    if (Errno e = path_argument(c, m, a32(a, 3), rights::path_rename_target, a32(a, 4), a32(a, 5), to, new_path))
+    if (Errno e = path_argument(c, m, a32(a, 3), rights::path_rename_target, a32(a, 4), a32(a, 5), to, new_path, 1))
         return e;
     return c.host().rename_at(from->host_fd, old_path, a32(a, 2), to->host_fd, new_path, a32(a, 5));
 }
@@ -718,7 +815,7 @@ Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
     const char *old_path, *new_path;
     if (Errno e = path_argument(c, m, a32(a, 0), rights::path_link_source, a32(a, 2), a32(a, 3), from, old_path))
         return e;
-    if (Errno e = path_argument(c, m, a32(a, 4), rights::path_link_target, a32(a, 5), a32(a, 6), to, new_path))
+    if (Errno e = path_argument(c, m, a32(a, 4), rights::path_link_target, a32(a, 5), a32(a, 6), to, new_path, 1))
         return e;
     return c.host().link_at(from->host_fd, a32(a, 1), old_path, a32(a, 3), to->host_fd, new_path, a32(a, 6));
 }
@@ -726,14 +823,16 @@ Errno path_link(WasiContext& c, const GuestMemory& m, Args a)
 Errno path_symlink(WasiContext& c, const GuestMemory& m, Args a)
 {
     // (old_path, old_path_len, fd, new_path, new_path_len)
-    const u8* target = m.pointer(a32(a, 0), a32(a, 1));
-    if (!target)
+    if (!m.contains(a32(a, 0), a32(a, 1)))
         return errno_::fault;
     WasiContext::Descriptor* d;
     const char* path;
     if (Errno e = path_argument(c, m, a32(a, 2), rights::path_symlink, a32(a, 3), a32(a, 4), d, path))
         return e;
-    return c.host().symlink_at(reinterpret_cast<const char*>(target), a32(a, 1), d->host_fd, path, a32(a, 4));
+    const char* target;
+    if (Errno e = copy_path(m, a32(a, 0), a32(a, 1), 1, target))
+        return e;
+    return c.host().symlink_at(target, a32(a, 1), d->host_fd, path, a32(a, 4));
 }
 
 Errno path_filestat_set_times(WasiContext& c, const GuestMemory& m, Args a)
@@ -821,7 +920,8 @@ Errno fd_readdir(WasiContext& c, const GuestMemory& m, Args a)
     ReaddirState state { &m, a32(a, 1), a32(a, 2), 0 };
     if (Errno e = c.host().read_directory(d->host_fd, a64(a, 3), emit_dirent, &state))
         return e;
-    (void)m.write_u32(a32(a, 4), state.used);
+    if (!m.write_u32(a32(a, 4), state.used))
+        return errno_::fault;
     return errno_::success;
 }
 
@@ -841,7 +941,8 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
     for (u32 i = 0; i < count; ++i) {
         u64 base = in + u64(i) * layout::subscription_size;
         u8 tag = 0;
-        (void)m.read_u8(base + 8, tag);
+        if (!m.read_u8(base + 8, tag))
+            return errno_::fault;
         if (tag == eventtype::fd_read || tag == eventtype::fd_write) {
             any_fd = true;
             continue;
@@ -851,9 +952,12 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
         u32 id = 0;
         u64 timeout = 0;
         u16 flags = 0;
-        (void)m.read_u32(base + 16, id);
-        (void)m.read_u64(base + 24, timeout);
-        (void)m.read_u16(base + 40, flags);
+        if (!m.read_u32(base + 16, id))
+            return errno_::fault;
+        if (!m.read_u64(base + 24, timeout))
+            return errno_::fault;
+        if (!m.read_u16(base + 40, flags))
+            return errno_::fault;
         u64 now = 0;
         if (c.host().clock_time(id, now) != errno_::success)
             continue; // reported as an event with an error below
@@ -870,22 +974,28 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
         u64 base = in + u64(i) * layout::subscription_size;
         u64 userdata = 0;
         u8 tag = 0;
-        (void)m.read_u64(base, userdata);
-        (void)m.read_u8(base + 8, tag);
+        if (!m.read_u64(base, userdata))
+            return errno_::fault;
+        if (!m.read_u8(base + 8, tag))
+            return errno_::fault;
         Errno error = errno_::success;
         if (tag == eventtype::fd_read || tag == eventtype::fd_write) {
             // Waiting on a descriptor needs the right to move data its way.
             u32 fd = 0;
-            (void)m.read_u32(base + 16, fd);
+            if (!m.read_u32(base + 16, fd))
+                return errno_::fault;
             WasiContext::Descriptor* d;
             error = lookup(c, fd, tag == eventtype::fd_read ? rights::fd_read : rights::fd_write, d);
         } else if (tag == eventtype::clock) {
             u32 id = 0;
             u64 timeout = 0;
             u16 flags = 0;
-            (void)m.read_u32(base + 16, id);
-            (void)m.read_u64(base + 24, timeout);
-            (void)m.read_u16(base + 40, flags);
+            if (!m.read_u32(base + 16, id))
+                return errno_::fault;
+            if (!m.read_u64(base + 24, timeout))
+                return errno_::fault;
+            if (!m.read_u16(base + 40, flags))
+                return errno_::fault;
             u64 now = 0;
             error = c.host().clock_time(id, now);
             if (error == errno_::success) {
@@ -896,13 +1006,18 @@ Errno poll_oneoff(WasiContext& c, const GuestMemory& m, Args a)
         }
         u64 event = out + u64(events) * layout::event_size;
         u8 zero[layout::event_size] {};
-        (void)m.write(event, zero, sizeof(zero));
-        (void)m.write_u64(event, userdata);
-        (void)m.write_u16(event + 8, error);
-        (void)m.write_u8(event + 10, tag);
+        if (!m.write(event, zero, sizeof(zero)))
+            return errno_::fault;
+        if (!m.write_u64(event, userdata))
+            return errno_::fault;
+        if (!m.write_u16(event + 8, error))
+            return errno_::fault;
+        if (!m.write_u8(event + 10, tag))
+            return errno_::fault;
         ++events;
     }
-    (void)m.write_u32(nevents, events);
+    if (!m.write_u32(nevents, events))
+        return errno_::fault;
     return errno_::success;
 }
 

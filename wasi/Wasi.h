@@ -4,8 +4,10 @@
 // "wasi_snapshot_preview1". A WasiContext holds what a guest sees — its
 // arguments, environment, file descriptors (0-2 are the Host's stdio, then
 // one per preopened directory) — and the guest memory the functions read
-// and write. Every guest pointer and length is bounds-checked (EFAULT);
-// errnos follow the preview1 witx.
+// and write. Every guest pointer and length is bounds-checked (EFAULT), and
+// the functions only copy to and from the guest's memory (GuestMemory.h):
+// bulk data moves through bounded buffers, never a pointer into the guest's
+// memory handed to the Host. Errnos follow the preview1 witx.
 //
 // proc_exit records the status and returns an Error with ErrorCode::Exit,
 // which unwinds the guest: the runner tells an exit from a trap by that
@@ -55,6 +57,10 @@ public:
     // call WASI).
     void set_instance_slot(wasm::Instance* const* slot) noexcept { m_instance_slot = slot; }
     void set_memory_view(Span<u8> bytes) noexcept { m_view = bytes; m_memory = nullptr; }
+    // How the functions copy to and from that memory (wasi/GuestMemory.h):
+    // a plain memcpy unless the embedder says otherwise (the kernel's sets
+    // sstatus.SUM for each copy). `copier` outlives the context.
+    void set_copier(GuestMemoryCopier const& copier) noexcept { m_copier = &copier; }
     [[nodiscard]] GuestMemory memory() const noexcept;
 
     [[nodiscard]] Host& host() const noexcept { return m_host; }
@@ -92,6 +98,7 @@ private:
     mutable wasm::MemoryInstance* m_memory { nullptr };
     wasm::Instance* const* m_instance_slot { nullptr };
     Span<u8> m_view;
+    GuestMemoryCopier const* m_copier { &plain_memory_copier };
 };
 
 // One host function: its name, its type ('i' = i32, 'I' = i64 for each

@@ -54,6 +54,7 @@ namespace Satp {
 inline constexpr u64 MODE_SHIFT = 60;
 inline constexpr u64 ASID_SHIFT = 44;
 inline constexpr u64 PPN_MASK = (1ull << 44) - 1;
+inline constexpr u64 ASID_MASK = 0xffffull << ASID_SHIFT;
 }
 
 constexpr u64 make_satp(PagingMode mode, u64 root_physical, u64 asid = 0) noexcept

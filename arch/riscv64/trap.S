@@ -90,12 +90,19 @@ k23_trap_vector:
     frcsr   t0
     sd      t0, K23_USER_FCSR(sp)
 1:
+    // The f registers stay the guest's (UserContext.h, lazy FP): FS = Clean
+    // (Dirty 3 -> Clean 2), so an FP write in the kernel from here on makes
+    // it Dirty and the run loop reloads them. The kernel rounds to nearest:
+    // a guest's other frm is reset (which also makes FS Dirty).
+    li      t0, 1 << 13
+    csrc    sstatus, t0
+    frrm    t0
+    beqz    t0, 2f
+    fsrm    zero
+2:
     ld      sp, K23_USER_KERNEL_SP(sp)
-    ld      t0, K23_KSAVE_FCSR(sp)
-    fscsr   t0
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
     ld      s\n, K23_KSAVE_S(\n)(sp)
-    fld     fs\n, K23_KSAVE_FS(\n)(sp)
     .endr
     ld      ra, K23_KSAVE_RA(sp)
     ld      gp, K23_KSAVE_GP(sp)
@@ -104,7 +111,7 @@ k23_trap_vector:
     ret                             // from k23_enter_user
     .size k23_trap_vector, . - k23_trap_vector
 
-    // void k23_enter_user(UserContext* context): see UserContext.h.
+    // void k23_enter_user(UserContext* context, u64 load_fp): see UserContext.h.
     .section .text.k23_enter_user, "ax", @progbits
     .balign 4
     .globl k23_enter_user
@@ -114,21 +121,21 @@ k23_enter_user:
     sd      ra, K23_KSAVE_RA(sp)
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11
     sd      s\n, K23_KSAVE_S(\n)(sp)
-    fsd     fs\n, K23_KSAVE_FS(\n)(sp)
     .endr
     sd      gp, K23_KSAVE_GP(sp)
     sd      tp, K23_KSAVE_TP(sp)
-    frcsr   t0
-    sd      t0, K23_KSAVE_FCSR(sp)
     // The caller turned interrupts off: from the sscratch write on, a trap
     // would be taken for the guest's.
     sd      sp, K23_USER_KERNEL_SP(a0)
     csrw    sscratch, a0
+    // The guest's FP state, unless the hart still holds it (a1 = 0).
+    beqz    a1, 1f
     ld      t0, K23_USER_FCSR(a0)
     fscsr   t0
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     fld     f\n, K23_USER_F(\n)(a0)
     .endr
+1:
     ld      t0, K23_USER_SEPC(a0)
     csrw    sepc, t0
     // SPP = 0 (sret to U), SPIE = 1, SUM = 0, FS = Clean, VS = Off or (once

@@ -469,9 +469,15 @@ void GuestHeapArea::deallocate(void* pointer, usize size, usize alignment) noexc
     }
     if (lazy) {
         VERIFY(lazy->pages == pages);
-        for (u64 page = address; page < address + pages * PAGE_SIZE; page += PAGE_SIZE) {
-            if (m_space->is_mapped(page, View::Kernel))
-                unmap_pages(page, 1);
+        // Committed on first touch: unmap the runs that are mapped (one
+        // unmap, one table prune, per run rather than per page).
+        for (u64 page = address, left = pages; left > 0;) {
+            bool mapped = false;
+            u64 run = m_space->same_mapping_run(page, left, View::Kernel, mapped);
+            if (mapped)
+                unmap_pages(page, run);
+            page += run * PAGE_SIZE;
+            left -= run;
         }
         *lazy = {};
     } else {

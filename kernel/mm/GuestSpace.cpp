@@ -132,8 +132,6 @@ void GuestSpace::destroy() noexcept
     m_space.destroy();
 }
 
-void GuestSpace::activate_guest_view() noexcept { m_space.activate(View::Guest); }
-void GuestSpace::activate_kernel_view() noexcept { m_space.activate(View::Kernel); }
 
 GuestSpace::Scope::Scope(GuestSpace& space) noexcept
     : m_previous(s_current)

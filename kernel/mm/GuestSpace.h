@@ -117,10 +117,10 @@ public:
     [[nodiscard]] bool is_created() const noexcept { return m_space.is_created(); }
 
     // satp = the guest root: right before entering U-mode.
-    void activate_guest_view() noexcept;
+    void activate_guest_view() noexcept { m_space.activate(View::Guest); }
     // satp = the kernel-view root: right after a trap from U-mode, and
     // while the kernel works for the guest (Scope does it).
-    void activate_kernel_view() noexcept;
+    void activate_kernel_view() noexcept { m_space.activate(View::Kernel); }
 
     // Makes `space` current for the platform hooks and activates its kernel
     // view; the destructor restores what was before (the previous current

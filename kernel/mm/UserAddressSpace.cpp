@@ -165,6 +165,7 @@ Result<void> UserAddressSpace::create() noexcept
     // The kernel half, shared by pointer (see VirtualMemory::preallocate_upper_half).
     copy_bytes(m_root_table + PTES_PER_TABLE / 2, kernel.root_table() + PTES_PER_TABLE / 2, PAGE_SIZE / 2);
     m_asid = allocate_asid();
+    m_satp = make_satp(m_mode, m_root, m_asid);
     return {};
 }
 
@@ -183,6 +184,7 @@ Result<void> UserAddressSpace::create_split(u32 engine_slot) noexcept
     // The guest root's user half is empty yet, so the two agree everywhere.
     copy_bytes(m_kernel_root_table, m_root_table, PAGE_SIZE);
     m_kernel_asid = allocate_asid();
+    m_kernel_satp = make_satp(m_mode, m_kernel_root, m_kernel_asid);
     m_engine_slot = engine_slot;
     return {};
 }
@@ -259,6 +261,8 @@ void UserAddressSpace::destroy() noexcept
     m_kernel_root_table = nullptr;
     m_kernel_root = 0;
     m_kernel_asid = 0;
+    m_satp = 0;
+    m_kernel_satp = 0;
     m_engine_slot = 0;
 }
 
@@ -559,6 +563,33 @@ bool UserAddressSpace::is_mapped(u64 virtual_address, View view) const noexcept
     return slot != nullptr && (*slot & Pte::V) != 0;
 }
 
+u64 UserAddressSpace::same_mapping_run(u64 virtual_address, u64 pages, View view, bool& mapped) const noexcept
+{
+    mapped = false;
+    u64 run = 0;
+    u64 const* table = nullptr;
+    u64 table_base = ~u64(0);
+    for (; run < pages; ++run) {
+        u64 page = virtual_address + run * PAGE_SIZE;
+        bool here = false;
+        if (m_root_table != nullptr && page < user_half_end()) {
+            u64 base = page & ~(MEGAPAGE_SIZE - 1);
+            if (base != table_base) {
+                table_base = base;
+                u64* root = view == View::Kernel && in_engine_region(page) ? m_kernel_root_table : m_root_table;
+                u64* slot = leaf_slot(root, page);
+                table = slot != nullptr ? slot - vpn_index(page, 0) : nullptr;
+            }
+            here = table != nullptr && (table[vpn_index(page, 0)] & Pte::V) != 0;
+        }
+        if (run == 0)
+            mapped = here;
+        else if (here != mapped)
+            break;
+    }
+    return run;
+}
+
 Result<UserTranslation> UserAddressSpace::translate(u64 virtual_address, View view) const noexcept
 {
     if (m_root_table == nullptr || virtual_address >= user_half_end())
@@ -688,22 +719,6 @@ Result<void> UserAddressSpace::write(u64 virtual_address, Span<u8 const> bytes) 
     // Zifencei: instruction fetches on this hart see the stores above.
     asm volatile("fence.i" ::: "memory");
     return {};
-}
-
-void UserAddressSpace::activate(View view) noexcept
-{
-    VERIFY(m_root_table != nullptr);
-    VERIFY(view == View::Guest || is_split());
-    u64 root = view == View::Kernel ? m_kernel_root : m_root;
-    u16 asid = view == View::Kernel ? m_kernel_asid : m_asid;
-    // §4.1.11: MODE, ASID, root PPN. §4.2.1: writing satp does not order
-    // earlier page-table stores (each change above fenced its pages for the
-    // ASIDs concerned already); under the shared ASID 0 another address
-    // space's (or the other view's) translations may still be cached, so
-    // flush them.
-    write_csr<Csr::Satp>(make_satp(m_mode, root, asid));
-    if (asid == 0)
-        sfence_vma_all();
 }
 
 bool UserAddressSpace::is_active(View view) const noexcept

@@ -45,6 +45,7 @@
 // Not thread-safe; one hart runs the kernel.
 
 #include <arch/riscv64/Paging.h>
+#include <base/Assertions.h>
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/Types.h>
@@ -113,6 +114,10 @@ public:
     // Whether a leaf maps the page: translate() without building an error
     // for the miss (the hot question of first-touch commits and teardown).
     [[nodiscard]] bool is_mapped(u64 virtual_address, View = View::Guest) const noexcept;
+    // The pages from `virtual_address` on (at most `pages`) that are all
+    // mapped, or all not, in `view`: how many, and which (`mapped`). One
+    // walk per leaf table instead of one per page.
+    [[nodiscard]] u64 same_mapping_run(u64 virtual_address, u64 pages, View view, bool& mapped) const noexcept;
 
     // Inside the engine region of a split space.
     //
@@ -138,7 +143,20 @@ public:
 
     // satp = that view's root and ASID (§4.1.11), with the fences §4.2.1
     // asks for. View::Kernel needs a split space.
-    void activate(View = View::Guest) noexcept;
+    void activate(View view = View::Guest) noexcept
+    {
+        // Inline: it runs on every entry to and exit from U-mode. §4.1.11:
+        // MODE, ASID, root PPN (made when the root was). §4.2.1: writing
+        // satp does not order earlier page-table stores (each change fenced
+        // its pages for the ASIDs concerned already); under the shared ASID
+        // 0 another address space's (or the other view's) translations may
+        // still be cached, so flush them.
+        u64 satp = view == View::Kernel ? m_kernel_satp : m_satp;
+        VERIFY(satp != 0); // created, and split for the kernel view
+        asm volatile("csrw satp, %0" ::"r"(satp) : "memory");
+        if ((satp & riscv64::Satp::ASID_MASK) == 0)
+            riscv64::sfence_vma_all();
+    }
     // Whether satp holds either of this space's roots.
     [[nodiscard]] bool is_active() const noexcept;
     [[nodiscard]] bool is_active(View) const noexcept;
@@ -193,6 +211,10 @@ private:
     u64 m_kernel_root { 0 };
     u64* m_kernel_root_table { nullptr };
     u16 m_kernel_asid { 0 };
+    // satp for each root (§4.1.11), made once: activate() runs on every
+    // entry to and exit from U-mode. 0 = no such root.
+    u64 m_satp { 0 };
+    u64 m_kernel_satp { 0 };
     u32 m_engine_slot { 0 };
     usize m_table_frames { 0 };
     usize m_owned_frames { 0 };

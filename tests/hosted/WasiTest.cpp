@@ -932,3 +932,86 @@ TEST_F(WasiTest, RandomCallsStayInsideTheScratchDirectory)
 }
 
 } // namespace
+
+// Bulk data moves through wasi/Wasi.cpp's 64 KiB bounce buffer a chunk at a
+// time: a regular file's transfers bigger than that are still whole.
+TEST_F(WasiTest, TransfersBiggerThanTheBounceBufferAreWhole)
+{
+    constexpr u32 big = 300'000;
+    std::vector<u8> large(1 << 20, 0);
+    context.set_memory_view(Span<u8>(large.data(), large.size()));
+    TempDir dir;
+    ASSERT_FALSE(context.add_preopen(dir.path().c_str(), ".").is_error());
+    std::string path = "big.bin";
+    memcpy(large.data() + 0x1000, path.data(), path.size());
+    u64 all = rights::fd_read | rights::fd_write | rights::fd_seek;
+    ASSERT_EQ(call("path_open", { 3, 0, 0x1000, path.size(), oflags::creat, all, all, 0, 0x2000 }), errno_::success);
+    u32 fd;
+    memcpy(&fd, large.data() + 0x2000, 4);
+    for (u32 i = 0; i < big; ++i)
+        large[0x10000 + i] = u8(i * 31 + 7);
+    auto iovec = [&](u32 at, u32 buffer, u32 length) {
+        memcpy(large.data() + at, &buffer, 4);
+        memcpy(large.data() + at + 4, &length, 4);
+    };
+    auto u32_in = [&](u32 at) {
+        u32 v;
+        memcpy(&v, large.data() + at, 4);
+        return v;
+    };
+    iovec(0x300, 0x10000, big);
+    EXPECT_EQ(call("fd_write", { fd, 0x300, 1, 0x320 }), errno_::success);
+    EXPECT_EQ(u32_in(0x320), big);
+    EXPECT_EQ(call("fd_seek", { fd, 0, whence::set, 0x330 }), errno_::success);
+    iovec(0x300, 0x60000, big);
+    EXPECT_EQ(call("fd_read", { fd, 0x300, 1, 0x320 }), errno_::success);
+    EXPECT_EQ(u32_in(0x320), big);
+    EXPECT_EQ(memcmp(large.data() + 0x10000, large.data() + 0x60000, big), 0);
+    // pread from 1: what is left (one byte short), as one transfer.
+    iovec(0x300, 0xb0000, big);
+    EXPECT_EQ(call("fd_pread", { fd, 0x300, 1, 1, 0x320 }), errno_::success);
+    EXPECT_EQ(u32_in(0x320), big - 1);
+    EXPECT_EQ(memcmp(large.data() + 0x10001, large.data() + 0xb0000, big - 1), 0);
+    // random_get fills more than a chunk.
+    EXPECT_EQ(call("random_get", { 0x60000, big }), errno_::success);
+    EXPECT_NE(memcmp(large.data() + 0x10000, large.data() + 0x60000, big), 0);
+}
+
+// Every byte goes through the context's copier (the kernel's sets
+// sstatus.SUM for each copy): a copy that fails is EFAULT, nothing else.
+TEST_F(WasiTest, CopiesGoThroughTheCopierAndItsFailureIsEfault)
+{
+    static int copies;
+    static bool fail;
+    static constexpr GuestMemoryCopier counting {
+        [](void* destination, u8 const* guest_source, usize length) noexcept {
+            ++copies;
+            if (fail)
+                return false;
+            memcpy(destination, guest_source, length);
+            return true;
+        },
+        [](u8* guest_destination, void const* source, usize length) noexcept {
+            ++copies;
+            if (fail)
+                return false;
+            memcpy(guest_destination, source, length);
+            return true;
+        },
+    };
+    copies = 0;
+    fail = false;
+    context.set_copier(counting);
+    EXPECT_EQ(call("args_sizes_get", { 0x100, 0x104 }), errno_::success);
+    EXPECT_EQ(copies, 2);
+    EXPECT_EQ(call("clock_time_get", { 0, 0, 0x108 }), errno_::success);
+    EXPECT_EQ(copies, 3);
+    fail = true;
+    EXPECT_EQ(call("args_sizes_get", { 0x100, 0x104 }), errno_::fault);
+    EXPECT_EQ(call("clock_time_get", { 0, 0, 0x108 }), errno_::fault);
+    EXPECT_EQ(call("random_get", { 0x200, 16 }), errno_::fault);
+    put_u32(0x300, 0x400);
+    put_u32(0x304, 4);
+    EXPECT_EQ(call("fd_write", { 1, 0x300, 1, 0x320 }), errno_::fault);
+    context.set_copier(plain_memory_copier);
+}

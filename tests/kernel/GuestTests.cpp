@@ -100,6 +100,7 @@ struct Calls {
     usize result_count { 0 };
     u64 timer_before { 0 };
     bool clobber_fp { false };
+    u64 kernel_frm_seen { 0 }; // OR of frm in the kernel at each call
 };
 
 i64 test_handler(Guest& guest, SystemCall const& call, void* cookie) noexcept
@@ -107,6 +108,9 @@ i64 test_handler(Guest& guest, SystemCall const& call, void* cookie) noexcept
     auto& calls = *static_cast<Calls*>(cookie);
     ++calls.count;
     copy_bytes(calls.last_args, call.args, sizeof calls.last_args);
+    u64 frm;
+    asm volatile("frrm %0" : "=r"(frm));
+    calls.kernel_frm_seen |= frm;
     if (calls.clobber_fp) {
         // The kernel may use every FP register; the guest's must survive.
         asm volatile("fmv.d.x ft1, zero\n fmv.d.x fs1, zero\n csrw fcsr, zero" ::: "ft1", "fs1");
@@ -424,6 +428,40 @@ KTEST(guest_fp_state_survives_system_calls)
     KASSERT(exit.exited());
     KEXPECT_EQ(calls.count, 2u);
     KEXPECT_EQ(exit.status, 0x4003'0000'0000'0001ull ^ 0x1234'5678'9abc'def0ull ^ 0x40);
+}
+
+// Caught: with lazy FP (the guest's f registers stay in the hart after its
+// trap) the kernel would have rounded its own FP arithmetic the guest's way.
+KTEST(guest_fp_registers_stay_in_the_hart_but_not_its_rounding_mode)
+{
+    // f1, f9 and frm = RUP set once, then system calls whose handler writes
+    // no FP register: the guest's values must survive (from the hart or the
+    // context), and the kernel must see frm = 0 (round to nearest) each time.
+    auto program = assemble([](Assembler& a) {
+        a.li(t0, 0x4003'0000'0000'0001);
+        a.fmv_d_x(FpReg(1), t0);
+        a.li(t0, 0x1234'5678'9abc'def0);
+        a.fmv_d_x(FpReg(9), t0);
+        a.li(t0, 0x60); // frm = 3 (RUP) in fcsr bits 7:5
+        a.csrrw(zero, csr_fcsr, t0);
+        for (int i = 0; i < 3; ++i) {
+            a.li(a7, system_call_add_two);
+            a.ecall();
+        }
+        a.fmv_x_d(a0, FpReg(1));
+        a.fmv_x_d(t1, FpReg(9));
+        a.xor_(a0, a0, t1);
+        a.csrr(t1, csr_fcsr);
+        a.xor_(a0, a0, t1);
+        a.li(a7, system_call_exit);
+        a.ecall();
+    });
+    Calls calls;
+    auto exit = run_program(program, test_handler, &calls);
+    KASSERT(exit.exited());
+    KEXPECT_EQ(calls.count, 3u);
+    KEXPECT_EQ(calls.kernel_frm_seen, 0u);
+    KEXPECT_EQ(exit.status, 0x4003'0000'0000'0001ull ^ 0x1234'5678'9abc'def0ull ^ 0x60);
 }
 
 KTEST(guest_timer_interrupt_in_user_mode_resumes_the_guest)
