@@ -154,8 +154,18 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     // ./k23 run FILE.wasm: a WASI command as a U-mode guest, its status
     // the boot's (kernel/WasiRun.h).
     StringView run_command;
-    if (args.get("run"_sv, run_command))
-        status = int(run_wasi_command(root_file_system(), run_command));
+    if (args.get("run"_sv, run_command)) {
+        StringView timeout;
+        u64 timeout_ms = 0;
+        if (args.get("run-timeout"_sv, timeout)) {
+            for (char c : timeout)
+                timeout_ms = c >= '0' && c <= '9' ? timeout_ms * 10 + u64(c - '0') : timeout_ms;
+        }
+        status = int(run_wasi_commands(root_file_system(), run_command, timeout_ms));
+    }
+    // ./k23 run without a file: the default program (kernel/WasiRun.h).
+    if (args.has("demo"_sv))
+        status = int(run_default_program(root_file_system()));
     // Write-back: what the file system holds at the end, for ./k23 to
     // copy out (kernel/fs/Initrd.h).
     StringView dump;
