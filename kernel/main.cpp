@@ -158,8 +158,14 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
         StringView timeout;
         u64 timeout_ms = 0;
         if (args.get("run-timeout"_sv, timeout)) {
-            for (char c : timeout)
-                timeout_ms = c >= '0' && c <= '9' ? timeout_ms * 10 + u64(c - '0') : timeout_ms;
+            // Milliseconds (tools/driver/kernelrun.py); anything else: none.
+            bool valid = !timeout.is_empty() && timeout.length() <= 12;
+            for (char c : timeout) {
+                valid = valid && c >= '0' && c <= '9';
+                timeout_ms = valid ? timeout_ms * 10 + u64(c - '0') : 0;
+            }
+            if (!valid)
+                kprintln("run: run-timeout={}: expected milliseconds, running without a timeout"_sv, timeout);
         }
         status = int(run_wasi_commands(root_file_system(), run_command, timeout_ms));
     }
