@@ -7,6 +7,7 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/asm/Assembler.h>
 #include <arch/riscv64/asm/CodeHolder.h>
+#include <kernel/DeviceTree.h>
 #include <kernel/Guest.h>
 #include <kernel/KTest.h>
 #include <kernel/Scheduler.h>
@@ -204,22 +205,13 @@ struct UserRun {
     u64 iterations { 0 }; // 0: loop forever
 };
 
-bool load_loop(Guest& guest, u64 iterations) noexcept
+// `emit`'s program at code_va (U+RX) with one stack page (U+RW).
+template<typename Emit>
+bool load_program(Guest& guest, Emit emit) noexcept
 {
-    CodeHolder code(CpuFeatures::rv64gc(), CodeOptions { .compress = false });
+    CodeHolder code(CpuFeatures::rv64gc().with(Extension::V), CodeOptions { .compress = false });
     Assembler a(code);
-    auto loop = a.new_label();
-    a.li(t0, static_cast<i64>(iterations));
-    a.bind(loop);
-    if (iterations == 0) {
-        a.j(loop); // `j .` forever: only the timer gets the kernel back
-    } else {
-        a.addi(t0, t0, -1);
-        a.bnez(t0, loop);
-        a.li(a0, 7);
-        a.li(a7, static_cast<i64>(system_call_exit));
-        a.ecall();
-    }
+    emit(a);
     u8 bytes[256];
     if (code.finalize().is_error() || code.code_size() > sizeof bytes)
         return false;
@@ -234,6 +226,29 @@ bool load_loop(Guest& guest, u64 iterations) noexcept
         return false;
     guest.reset(code_va, stack_va + PAGE_SIZE);
     return true;
+}
+
+void emit_exit(Assembler& a, i64 status) noexcept
+{
+    a.li(a0, status);
+    a.li(a7, static_cast<i64>(system_call_exit));
+    a.ecall();
+}
+
+bool load_loop(Guest& guest, u64 iterations) noexcept
+{
+    return load_program(guest, [&](Assembler& a) {
+        auto loop = a.new_label();
+        a.li(t0, static_cast<i64>(iterations));
+        a.bind(loop);
+        if (iterations == 0) {
+            a.j(loop); // `j .` forever: only the timer gets the kernel back
+        } else {
+            a.addi(t0, t0, -1);
+            a.bnez(t0, loop);
+            emit_exit(a, 7);
+        }
+    });
 }
 
 void run_user(void* argument) noexcept
@@ -270,4 +285,54 @@ KTEST(scheduler_preempts_a_looping_guest_and_kills_it_at_its_budget)
     KEXPECT_EQ(looping.exit.sepc, code_va + 4); // past the li, at the j
     KEXPECT_EQ(threads[1].kill_reason(), KillReason::None);
     KEXPECT_EQ(read_csr<Csr::Sie>() & Interrupt::STIE, 0u);
+}
+
+KTEST(scheduler_keeps_each_guests_fp_and_vector_registers_across_preemption)
+{
+    // Three guests put their own pattern in f1 (and, with V, in every
+    // element of v1), count down long enough to be preempted, then check
+    // both: exit 0 when they are still theirs, 1 when not. The lazy vector
+    // switch (HartLocal::vector_owner) and the FP registers in each
+    // UserContext must keep them apart.
+    bool vector = g_platform.isa_has('v');
+    UserRun runs[3];
+    Thread threads[3];
+    Thread* table[3];
+    for (usize i = 0; i < 3; ++i) {
+        i64 pattern = static_cast<i64>(0x1111'2222'3333'0000ull * (i + 1) + i);
+        KASSERT(load_program(runs[i].guest, [&](Assembler& a) {
+            auto loop = a.new_label();
+            auto bad = a.new_label();
+            a.li(t1, pattern);
+            a.fmv_d_x(f1, t1);
+            if (vector) {
+                a.vsetvli(t0, zero, VType { .sew = Sew::E64 });
+                a.vmv_v_x(v1, t1);
+            }
+            a.li(t2, 40'000'000); // tens of ms even at QEMU's best: several slices
+            a.bind(loop);
+            a.addi(t2, t2, -1);
+            a.bnez(t2, loop);
+            a.fmv_x_d(t3, f1);
+            a.bne(t3, t1, bad);
+            if (vector) {
+                a.vmv_x_s(t3, v1);
+                a.bne(t3, t1, bad);
+            }
+            emit_exit(a, 0);
+            a.bind(bad);
+            emit_exit(a, 1);
+        }));
+        KASSERT(!threads[i].create("registers"_sv, run_user, &runs[i]).is_error());
+        table[i] = &threads[i];
+    }
+    Scheduler::run_threads(Span<Thread*>(table, 3));
+    u64 preemptions = 0;
+    for (usize i = 0; i < 3; ++i) {
+        KEXPECT(runs[i].exit.exited());
+        KEXPECT_EQ(runs[i].exit.status, 0u);
+        preemptions += threads[i].stats().preemptions;
+    }
+    // They did take turns in the middle of their loops.
+    KEXPECT_GE(preemptions, 1u);
 }
