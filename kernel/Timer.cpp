@@ -46,6 +46,14 @@ void timer_set(u64 deadline) noexcept
         (void)sbi::set_timer(deadline);
 }
 
+void timer_clear() noexcept
+{
+    if (s_kind == TimerKind::Sstc)
+        write_csr<Csr::Stimecmp>(timer_never);
+    else
+        (void)sbi::set_timer(timer_never);
+}
+
 u64 timer_now() noexcept { return read_csr<Csr::Time>(); }
 
 u64 timer_frequency() noexcept { return g_platform.timebase_frequency ? g_platform.timebase_frequency : 10'000'000; }

@@ -17,6 +17,10 @@ inline constexpr u64 timer_never = ~u64(0);
 // The next timer interrupt at `deadline` (timer_never: none; clears a
 // pending one).
 void timer_set(u64 deadline) noexcept;
+// timer_set(timer_never) for the interrupt handler: never probes for Sstc
+// (a probe may trap); before the first timer_set, the SBI's timer is the
+// only one anybody can have armed.
+void timer_clear() noexcept;
 [[nodiscard]] bool timer_uses_sstc() noexcept;
 [[nodiscard]] u64 timer_now() noexcept;
 // Timebase ticks per second (the device tree's timebase-frequency).

@@ -39,7 +39,7 @@ bool handle_known_interrupt(u64 scause) noexcept
     if (cause == InterruptCause::SupervisorTimer) {
         // No next event clears sip.STIP (SBI spec §6.1; Sstc: stimecmp
         // above time); whoever wants the next one arms it (kernel/Scheduler.h).
-        timer_set(timer_never);
+        timer_clear();
         ++current_hart().timer_interrupts;
         return true;
     }
