@@ -8,6 +8,8 @@
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
 #include <kernel/Guest.h>
+#include <kernel/Scheduler.h>
+#include <kernel/Timer.h>
 #include <kernel/Trap.h>
 #include <kernel/heap/Mimalloc.h>
 #include <kernel/mm/GuestSpace.h>
@@ -210,11 +212,16 @@ GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_l
         m_address_space.activate();
     u64 deadline = 0;
     u64 kernel_sie = 0;
+    // On a scheduled thread (kernel/Scheduler.h) the timer is the
+    // scheduler's: it is armed for the thread's slice, and a time limit is
+    // checked at each of its interrupts.
+    Thread* thread = Scheduler::current();
     if (time_limit != 0) {
-        // sie.STIE (§4.1.3) and the SBI timer (SBI spec §6.1) for the deadline.
+        // sie.STIE (§4.1.3) and the timer (kernel/Timer.h) for the deadline.
         deadline = read_time() + time_limit;
         kernel_sie = set_csr_bits<Csr::Sie>(Interrupt::STIE);
-        (void)sbi::set_timer(deadline);
+        if (thread == nullptr)
+            timer_set(deadline);
     }
     // The kernel turned the vector unit on for this hart iff it has V
     // (enable_vector_unit_for): only then can a guest have it.
@@ -281,8 +288,17 @@ GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_l
                 kprintln("guest killed: time limit at pc {:#x}"_sv, m_context->sepc);
                 break;
             }
+            // Preemption: the next thread's turn when the slice is over; a
+            // thread past its budget or deadline is killed (its owner says so).
+            if (thread != nullptr) {
+                if (Scheduler::preempt_from_user() == Preemption::Resume)
+                    continue;
+                exit.kind = GuestExit::Kind::Killed;
+                exit.sepc = m_context->sepc;
+                break;
+            }
             if (time_limit != 0) // the handler pushed the timer away; re-arm
-                (void)sbi::set_timer(deadline);
+                timer_set(deadline);
             continue;
         }
         if (scause == static_cast<u64>(Exception::EnvironmentCallFromUMode)) {
@@ -311,7 +327,8 @@ GuestExit Guest::run_here(RawSystemCallHandler handler, void* cookie, u64 time_l
         break;
     }
     if (time_limit != 0) {
-        (void)sbi::set_timer(~0ull);
+        if (thread == nullptr)
+            timer_set(timer_never);
         if ((kernel_sie & Interrupt::STIE) == 0)
             clear_csr_bits<Csr::Sie>(Interrupt::STIE);
     }

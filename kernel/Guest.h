@@ -14,13 +14,18 @@
 //   4-byte ecall. Number 0 is exit(a0) and ends the run; others go to the
 //   handler given to run(); without a handler, -ENOSYS.
 // - an interrupt (the timer): handled like one taken in the kernel; the
-//   guest resumes where it was.
+//   guest resumes where it was. On a kernel thread (kernel/Scheduler.h)
+//   it is the scheduler's tick: another thread may run first (the guest
+//   resumes when its turn comes again), and a thread past its budget or
+//   deadline is killed: the run ends with Kind::Killed, no line printed
+//   (the thread's owner says why).
 // - 2, illegal instruction, while the guest's VS is Off on a hart with V:
 //   taken as its first vector instruction (below); the guest retries it.
 // - any other exception: a fault of this guest. One line
 //   `guest fault: <scause name> at pc 0x… (stval 0x…)` and the run ends.
 //   Nothing a guest does panics the kernel.
-// - with a time limit: the timer is armed for the deadline, and a guest
+// - with a time limit: the timer is armed for the deadline (on a thread:
+//   checked at each of the scheduler's ticks instead), and a guest
 //   still running at it (a runaway loop) is killed with one line
 //   `guest killed: time limit at pc 0x…`.
 //

@@ -54,6 +54,9 @@ k23::kernel::KernelAllocationScope::KernelAllocationScope() noexcept
 
 k23::kernel::KernelAllocationScope::~KernelAllocationScope() noexcept { s_kernel_allocation = m_previous; }
 
+bool k23::kernel::kernel_allocation_active() noexcept { return s_kernel_allocation; }
+void k23::kernel::set_kernel_allocation_active(bool active) noexcept { s_kernel_allocation = active; }
+
 void* k23::platform_allocate(usize size, usize alignment) noexcept
 {
     if (auto* guest = kernel::current_guest_space(); guest && !s_kernel_allocation)

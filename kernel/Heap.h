@@ -40,4 +40,9 @@ private:
     bool m_previous;
 };
 
+// Whether a KernelAllocationScope is open; the scheduler swaps it with
+// the rest of a thread's hart state (kernel/Scheduler.h).
+[[nodiscard]] bool kernel_allocation_active() noexcept;
+void set_kernel_allocation_active(bool) noexcept;
+
 } // namespace k23::kernel

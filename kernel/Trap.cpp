@@ -1,6 +1,7 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Sbi.h>
 #include <kernel/Panic.h>
+#include <kernel/Timer.h>
 #include <kernel/Trap.h>
 #include <kernel/mm/GuestSpace.h>
 #include <kernel/mm/UserAddressSpace.h>
@@ -36,9 +37,9 @@ bool handle_known_interrupt(u64 scause) noexcept
 {
     auto cause = static_cast<InterruptCause>(scause & ~SCAUSE_INTERRUPT);
     if (cause == InterruptCause::SupervisorTimer) {
-        // Setting the next event far in the future clears sip.STIP (SBI spec
-        // §6.1); the scheduler will program real deadlines later.
-        sbi::set_timer(~0ull);
+        // No next event clears sip.STIP (SBI spec §6.1; Sstc: stimecmp
+        // above time); whoever wants the next one arms it (kernel/Scheduler.h).
+        timer_clear();
         ++current_hart().timer_interrupts;
         return true;
     }

@@ -6,8 +6,11 @@
 #include <kernel/Console.h>
 #include <kernel/Heap.h>
 #include <kernel/WasiRun.h>
+#include <kernel/Scheduler.h>
+#include <kernel/Timer.h>
 #include <kernel/WasmGuest.h>
 #include <kernel/fs/Initrd.h>
+#include <generated/kernel/DemoModules.h>
 #include <wasi/Wasi.h>
 
 namespace k23::kernel {
@@ -18,6 +21,7 @@ namespace {
 
 constexpr u32 exit_trap = 134;
 constexpr u32 exit_error = 1;
+constexpr u32 exit_killed = 124; // timeout(1)'s
 
 // ---------------------------------------------------------------- the frame
 
@@ -169,32 +173,120 @@ void describe(Error const& error, Span<char> buffer, StringView& out) noexcept
     out = StringView(buffer.data(), n);
 }
 
+// One guest's stdout and stderr into the frame: as they come with one
+// guest; with several, in whole lines, each after the guest's prefix
+// "[NAME] " (a line longer than the buffer is cut into several).
+class GuestOutput {
+public:
+    explicit GuestOutput(Frame& frame) noexcept
+        : m_frame(frame)
+    {
+    }
+
+    void set_prefix(StringView prefix) noexcept { m_prefix = prefix; }
+
+    void write(int handle, u8 const* bytes, usize length) noexcept
+    {
+        if (m_prefix.is_empty()) {
+            m_frame.write(handle, bytes, length);
+            return;
+        }
+        Line& line = m_lines[handle == 2 ? 1 : 0];
+        for (usize i = 0; i < length; ++i) {
+            line.bytes[line.length++] = bytes[i];
+            if (bytes[i] == '\n' || line.length == sizeof line.bytes)
+                flush(handle);
+        }
+    }
+
+    void finish() noexcept
+    {
+        flush(1);
+        flush(2);
+    }
+
+    // One line of the run's own on stderr.
+    template<typename... Args>
+    void line(StringView fmt, Args const&... args) noexcept
+    {
+        char text[256];
+        usize length = format_to(Span<char>(text, sizeof text - 1), fmt, args...);
+        text[length++] = '\n';
+        write(2, reinterpret_cast<u8 const*>(text), length);
+    }
+
+private:
+    struct Line {
+        u8 bytes[200];
+        usize length { 0 };
+    };
+
+    void flush(int handle) noexcept
+    {
+        Line& line = m_lines[handle == 2 ? 1 : 0];
+        if (line.length == 0)
+            return;
+        m_frame.write(handle, reinterpret_cast<u8 const*>(m_prefix.characters_without_null_termination()), m_prefix.length());
+        m_frame.write(handle, line.bytes, line.length);
+        if (line.bytes[line.length - 1] != '\n')
+            m_frame.write(handle, reinterpret_cast<u8 const*>("\n"), 1);
+        line.length = 0;
+    }
+
+    Frame& m_frame;
+    StringView m_prefix;
+    Line m_lines[2];
+};
+
+// One guest of a run: its command, its thread (kernel/Scheduler.h) and
+// how it ended.
 class Run {
 public:
     Run(wasi::RamFs& fs, Frame& frame) noexcept
         : m_fs(fs)
-        , m_frame(frame)
+        , m_output(frame)
     {
     }
 
-    u32 run(StringView command_path) noexcept
+    // The command file at `command_path` (the run= boot argument's).
+    [[nodiscard]] Result<void> load(StringView command_path) noexcept
     {
         if (auto read = read_whole_file(m_fs, command_path, m_command_text); read.is_error()) {
-            m_frame.line("run: {}: {}"_sv, command_path, read.error().message());
-            return exit_error;
+            m_output.line("run: {}: {}"_sv, command_path, read.error().message());
+            return read.release_error();
         }
         if (auto parsed = parse_command(m_command_text, m_command); parsed.is_error()) {
-            m_frame.line("run: {}: {}"_sv, command_path, parsed.error().message());
-            return exit_error;
+            m_output.line("run: {}: {}"_sv, command_path, parsed.error().message());
+            return parsed.release_error();
         }
-        if (auto read = read_whole_file(m_fs, m_command.module, m_module_bytes); read.is_error()) {
-            m_frame.line("run: {}: {}"_sv, m_command.name, read.error().message());
-            return exit_error;
+        return {};
+    }
+
+    // A module already in memory (the default program's), run as `name`.
+    void set_module(StringView name, ReadonlyBytes bytes) noexcept
+    {
+        m_command.name = name;
+        m_command.module = name;
+        m_embedded = bytes;
+    }
+
+    u32 run() noexcept
+    {
+        ReadonlyBytes bytes = m_embedded;
+        if (bytes.is_empty()) {
+            if (auto read = read_whole_file(m_fs, m_command.module, m_module_bytes); read.is_error()) {
+                m_output.line("run: {}: {}"_sv, m_command.name, read.error().message());
+                return exit_error;
+            }
+            bytes = m_module_bytes.span();
         }
         wasi::WasiContext context(m_fs);
-        auto status = run_in(context);
-        return status;
+        return run_in(context, bytes);
     }
+
+    [[nodiscard]] StringView name() const noexcept { return m_command.name; }
+    [[nodiscard]] GuestOutput& output() noexcept { return m_output; }
+    [[nodiscard]] Thread& thread() noexcept { return m_thread; }
 
 private:
     u32 fail(Error const& error) noexcept
@@ -202,7 +294,7 @@ private:
         char text[160];
         StringView message;
         describe(error, Span<char>(text, sizeof text), message);
-        m_frame.line("run: {}: {}"_sv, m_command.name, message);
+        m_output.line("run: {}: {}"_sv, m_command.name, message);
         return exit_error;
     }
 
@@ -211,14 +303,25 @@ private:
     {
         if (error.code() == ErrorCode::Exit && context.has_exited())
             return context.exit_status();
+        // The scheduler ended it (its budget or deadline): 124, timeout(1)'s.
+        if (m_thread.kill_reason() == KillReason::Deadline) {
+            m_output.line("run: {}: killed: time is up (--timeout {} ms)"_sv, m_command.name,
+                m_timeout_ms);
+            return exit_killed;
+        }
+        if (m_thread.kill_reason() == KillReason::Budget) {
+            m_output.line("run: {}: killed: used up its CPU budget of {} ms"_sv, m_command.name,
+                m_thread.budget() * 1000 / timer_frequency());
+            return exit_killed;
+        }
         if (jit::is_trap(error)) {
-            m_frame.line("trap: {}"_sv, error.message());
+            m_output.line("trap: {}"_sv, error.message());
             return exit_trap;
         }
         return fail(error);
     }
 
-    u32 run_in(wasi::WasiContext& context) noexcept
+    u32 run_in(wasi::WasiContext& context, ReadonlyBytes module_bytes) noexcept
     {
         if (context.add_argument(m_command.name).is_error())
             return fail(Error::from_code(ErrorCode::OutOfMemory, "out of memory"));
@@ -232,7 +335,7 @@ private:
         }
         for (usize i = 0; i + 1 < m_command.dirs.size(); i += 2) {
             if (auto added = context.add_preopen(m_command.dirs[i], m_command.dirs[i + 1]); added.is_error()) {
-                m_frame.line("run: --dir {}: {}"_sv, m_command.dirs[i + 1], added.error().message());
+                m_output.line("run: --dir {}: {}"_sv, m_command.dirs[i + 1], added.error().message());
                 return exit_error;
             }
         }
@@ -240,7 +343,7 @@ private:
         WasmGuest guest;
         if (auto created = guest.create(); created.is_error())
             return fail(created.error());
-        auto module = guest.read_module(m_module_bytes.span());
+        auto module = guest.read_module(module_bytes);
         if (module.is_error())
             return fail(module.error());
         if (auto defined = guest.define_wasi(*module.value(), context); defined.is_error())
@@ -309,48 +412,272 @@ private:
                 length = format_to(Span<char>(text, sizeof text), "(a reference or v128)\n"_sv);
                 break;
             }
-            m_frame.write(1, reinterpret_cast<u8 const*>(text), length);
+            m_output.write(1, reinterpret_cast<u8 const*>(text), length);
         }
         return 0;
     }
 
     wasi::RamFs& m_fs;
-    Frame& m_frame;
+    GuestOutput m_output;
     Vector<u8> m_command_text;
     Vector<u8> m_module_bytes;
+    ReadonlyBytes m_embedded;
     Command m_command;
     usize m_param_count { 0 };
+    Thread m_thread;
 
 public:
     WasmGuestStats m_stats;
     u64 m_ticks { 0 }; // timebase ticks of the invocation
+    u32 m_status { 0 };
+    u64 m_timeout_ms { 0 };
+    char m_prefix[64] {};
+};
+
+// ---------------------------------------------------------------- the guests' threads
+
+// The root file system's console and waits while guests run: whatever the
+// current thread's guest writes goes to its output; sleeping and yielding
+// give the hart to the other guests.
+void route_console(void*, int handle, u8 const* bytes, usize length) noexcept
+{
+    if (Thread* thread = Scheduler::current())
+        static_cast<Run*>(thread->argument())->output().write(handle, bytes, length);
+    else
+        console_write(StringView(reinterpret_cast<char const*>(bytes), length));
+}
+
+void sleep_nanoseconds(u64 nanoseconds) noexcept
+{
+    u64 frequency = timer_frequency();
+    u64 ticks = nanoseconds / 1'000'000'000ull * frequency + nanoseconds % 1'000'000'000ull * frequency / 1'000'000'000ull;
+    u64 now = timer_now();
+    Scheduler::sleep_until(ticks > timer_never - now ? timer_never : now + ticks);
+}
+
+void yield_hart() noexcept { Scheduler::yield(); }
+
+void guest_thread(void* argument) noexcept
+{
+    auto& run = *static_cast<Run*>(argument);
+    run.m_status = run.run();
+    run.output().finish();
+}
+
+// Runs every guest of `runs` side by side, each on its own thread, until
+// all have ended. `timeout_ms` (0: none): each one's wall deadline.
+Result<void> run_side_by_side(wasi::RamFs& fs, Span<Run*> runs, u64 timeout_ms) noexcept
+{
+    Vector<Thread*> threads;
+    u64 deadline = timeout_ms == 0 ? 0 : timer_now() + timeout_ms * timer_frequency() / 1000;
+    for (Run* run : runs) {
+        TRY(run->thread().create(run->name(), guest_thread, run));
+        if (deadline != 0)
+            run->thread().set_deadline(deadline);
+        run->m_timeout_ms = timeout_ms;
+        TRY(threads.try_append(&run->thread()));
+    }
+    fs.set_console(route_console, nullptr);
+    wasi::RamFs::Waiting waiting;
+    waiting.sleep_nanoseconds = sleep_nanoseconds;
+    waiting.yield = yield_hart;
+    fs.set_waiting(waiting);
+    Scheduler::run_threads(threads.span());
+    fs.set_waiting({});
+    fs.set_console(plain_console_sink, nullptr);
+    return {};
+}
+
+// "[NAME] ": NAME is the last path component of the guest's name.
+void make_prefix(Run& run) noexcept
+{
+    StringView name = run.name();
+    for (usize i = name.length(); i > 0; --i) {
+        if (name[i - 1] == '/') {
+            name = name.substring(i);
+            break;
+        }
+    }
+    usize length = format_to(Span<char>(run.m_prefix, sizeof run.m_prefix - 1), "[{}] "_sv, name);
+    run.output().set_prefix(StringView(run.m_prefix, length));
+}
+
+void print_guest_summary(Run& run) noexcept
+{
+    auto const& stats = run.thread().stats();
+    u64 frequency = timer_frequency();
+    kprintln("run: {}: exit status {}, {} ms on the hart ({} ticks), {} instructions, {} turns, {} preempted, {} waits"_sv,
+        run.name(), run.m_status, stats.ticks * 1000 / frequency, stats.ticks, stats.instructions, stats.switches_in,
+        stats.preemptions, stats.sleeps);
+}
+
+} // namespace
+
+namespace {
+
+// The guests of one run: at most max_guests, in static slots (a Run is big
+// and lives as long as the run).
+constexpr usize max_guests = 8;
+alignas(Run) u8 s_run_slots[max_guests][sizeof(Run)];
+
+class Guests {
+public:
+    Guests(wasi::RamFs& fs, Frame& frame) noexcept
+        : m_fs(fs)
+        , m_frame(frame)
+    {
+    }
+    ~Guests() noexcept
+    {
+        for (usize i = 0; i < m_count; ++i)
+            destroy_at(m_runs[i]);
+    }
+
+    Run* add() noexcept
+    {
+        if (m_count == max_guests)
+            return nullptr;
+        m_runs[m_count] = construct_at(reinterpret_cast<Run*>(s_run_slots[m_count]), m_fs, m_frame);
+        return m_runs[m_count++];
+    }
+
+    [[nodiscard]] Span<Run*> span() noexcept { return Span<Run*>(m_runs, m_count); }
+
+private:
+    wasi::RamFs& m_fs;
+    Frame& m_frame;
+    Run* m_runs[max_guests] {};
+    usize m_count { 0 };
 };
 
 } // namespace
 
-u32 run_wasi_command(wasi::RamFs& fs, StringView command_path) noexcept
+u32 run_wasi_commands(wasi::RamFs& fs, StringView command_paths, u64 timeout_ms) noexcept
 {
     u32 status = 0;
-    WasmGuestStats stats;
-    u64 ticks = 0;
     {
         Frame frame;
-        fs.set_console(Frame::sink, &frame);
-        {
-            Run run(fs, frame);
-            status = run.run(command_path);
-            stats = run.m_stats;
-            ticks = run.m_ticks;
+        Guests guests(fs, frame);
+        bool loaded = true;
+        for (usize start = 0; start <= command_paths.length();) {
+            usize comma = command_paths.find(',', start);
+            usize end = comma == StringView::not_found ? command_paths.length() : comma;
+            StringView path = command_paths.substring(start, end - start);
+            start = end + 1;
+            Run* run = guests.add();
+            if (run == nullptr) {
+                GuestOutput(frame).line("run: more than {} guests"_sv, max_guests);
+                loaded = false;
+                break;
+            }
+            if (run->load(path).is_error())
+                loaded = false;
         }
-        fs.set_console(plain_console_sink, nullptr);
+        auto runs = guests.span();
+        if (loaded && runs.size() > 1) {
+            for (Run* run : runs)
+                make_prefix(*run);
+        }
+        if (loaded && run_side_by_side(fs, runs, timeout_ms).is_error()) {
+            GuestOutput(frame).line("run: out of memory for the guests' threads"_sv);
+            loaded = false;
+        }
         frame.end();
+        if (!loaded) {
+            status = exit_error;
+        } else {
+            // One guest: its invocation's figures, as before. Then each
+            // guest's; the run's status is the first guest's.
+            if (runs.size() == 1) {
+                auto const& stats = runs[0]->m_stats;
+                kprintln("run: {} timebase ticks in the guest, {} system calls, {} faults turned into traps, {} pages committed on first touch"_sv,
+                    runs[0]->m_ticks, stats.system_calls, stats.faults, stats.pages_committed);
+                // ./k23 bench's k23-kernel column (WasmGuestStats::bench_instructions).
+                if (stats.bench_regions != 0)
+                    kprintln("bench: {} instructions between bench.start and bench.end ({} regions)"_sv,
+                        stats.bench_instructions, stats.bench_regions);
+            }
+            for (Run* run : runs)
+                print_guest_summary(*run);
+            status = runs[0]->m_status;
+        }
     }
-    kprintln("run: {} timebase ticks in the guest, {} system calls, {} faults turned into traps, {} pages committed on first touch"_sv,
-        ticks, stats.system_calls, stats.faults, stats.pages_committed);
-    // ./k23 bench's k23-kernel column (WasmGuestStats::bench_instructions).
-    if (stats.bench_regions != 0)
-        kprintln("bench: {} instructions between bench.start and bench.end ({} regions)"_sv,
-            stats.bench_instructions, stats.bench_regions);
+    kprintln("run: exit status {}"_sv, status);
+    return status;
+}
+
+// ---------------------------------------------------------------- the default program
+
+namespace {
+
+struct DemoGuest {
+    StringView name;
+    ReadonlyBytes module;
+    u64 budget_ms;        // CPU budget (0: none)
+    u32 expected_status;  // how it should end
+    StringView what;      // what it does, for the table
+};
+
+} // namespace
+
+u32 run_default_program(wasi::RamFs& fs) noexcept
+{
+    DemoGuest const demo[] = {
+        { "primes"_sv, ReadonlyBytes(demo_modules::primes, sizeof demo_modules::primes), 0, 0, "counts primes below 400000"_sv },
+        { "fib"_sv, ReadonlyBytes(demo_modules::fib, sizeof demo_modules::fib), 0, 0, "fib(20), fib(25), fib(30) recursively"_sv },
+        { "sleeper"_sv, ReadonlyBytes(demo_modules::sleeper, sizeof demo_modules::sleeper), 0, 0, "four 50 ms naps in poll_oneoff"_sv },
+        { "spinner"_sv, ReadonlyBytes(demo_modules::spinner, sizeof demo_modules::spinner), 300, exit_killed, "loops forever"_sv },
+    };
+    constexpr usize count = sizeof demo / sizeof demo[0];
+    u32 status = 0;
+    {
+        Frame frame;
+        GuestOutput out(frame);
+        out.write(1, reinterpret_cast<u8 const*>("k23: the default program, four WASI guests side by side on one hart\n"), 68);
+        Guests guests(fs, frame);
+        for (auto const& guest : demo) {
+            Run* run = guests.add();
+            VERIFY(run != nullptr);
+            run->set_module(guest.name, guest.module);
+            make_prefix(*run);
+        }
+        auto runs = guests.span();
+        for (usize i = 0; i < count; ++i) {
+            if (demo[i].budget_ms != 0)
+                runs[i]->thread().set_budget(demo[i].budget_ms * timer_frequency() / 1000);
+        }
+        u64 start = timer_now();
+        if (run_side_by_side(fs, runs, 0).is_error()) {
+            frame.end();
+            kprintln("run: exit status 1"_sv);
+            return exit_error;
+        }
+        u64 elapsed = timer_now() - start;
+        u64 frequency = timer_frequency();
+        char text[200];
+        auto say = [&](usize length) { frame.write(1, reinterpret_cast<u8 const*>(text), length); };
+        say(format_to(Span<char>(text, sizeof text), "k23: all done in {} ms; round-robin in {} ms slices, timer: {}\n"_sv,
+            elapsed * 1000 / frequency, Scheduler::slice_ticks * 1000 / frequency,
+            timer_uses_sstc() ? "Sstc stimecmp"_sv : "SBI set_timer"_sv));
+        say(format_to(Span<char>(text, sizeof text), "{:<8} {:<40} {:<22} {:>6} {:>12} {:>6} {:>9} {:>5}\n"_sv,
+            "guest"_sv, "what it does"_sv, "how it ended"_sv, "cpu ms"_sv, "instructions"_sv, "turns"_sv, "preempted"_sv, "waits"_sv));
+        for (usize i = 0; i < count; ++i) {
+            Run& run = *runs[i];
+            auto const& stats = run.thread().stats();
+            char ended[32];
+            usize ended_length = run.thread().kill_reason() == KillReason::Budget
+                ? format_to(Span<char>(ended, sizeof ended), "killed: {} ms budget"_sv, demo[i].budget_ms)
+                : format_to(Span<char>(ended, sizeof ended), "exit status {}"_sv, run.m_status);
+            say(format_to(Span<char>(text, sizeof text), "{:<8} {:<40} {:<22} {:>6} {:>12} {:>6} {:>9} {:>5}\n"_sv,
+                demo[i].name, demo[i].what, StringView(ended, ended_length), stats.ticks * 1000 / frequency,
+                stats.instructions, stats.switches_in, stats.preemptions, stats.sleeps));
+            if (run.m_status != demo[i].expected_status)
+                status = exit_error;
+        }
+        frame.end();
+        for (Run* run : runs)
+            print_guest_summary(*run);
+    }
     kprintln("run: exit status {}"_sv, status);
     return status;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 // `./k23 run FILE.wasm [ARGS...]` inside the kernel (issue 14): the boot
-// argument `run=PATH` names a command file in the kernel's file system
+// argument `run=PATH[,PATH...]` names command files in the kernel's file system
 // (the initrd tools/driver/initrd.py writes), and the kernel runs that
 // WASI command as a U-mode guest (kernel/WasmGuest.h) with WASI preview1
 // over the root file system, the way k23-run does on Linux.
@@ -38,7 +38,24 @@
 
 namespace k23::kernel {
 
-// Runs the command `command_path` names; returns the exit status.
-[[nodiscard]] u32 run_wasi_command(wasi::RamFs& fs, StringView command_path) noexcept;
+// Runs the commands of `command_paths` (command files, separated by
+// commas: `run=A,B`) side by side, each guest on its own kernel thread
+// (kernel/Scheduler.h), the timer preempting them round-robin. With one
+// guest its output is exactly what it writes; with several, each line of
+// a guest's comes after "[NAME] " (NAME: the last component of its name).
+// `timeout_ms` (boot argument `run-timeout=MS`; 0: none): every guest
+// still running that long after the start is killed, one line
+// `run: NAME: killed: time is up (--timeout MS ms)` on its stderr, status
+// 124 (timeout(1)'s); the others carry on. Returns the first guest's
+// status (1 when a command file is bad or there are more than 8).
+[[nodiscard]] u32 run_wasi_commands(wasi::RamFs& fs, StringView command_paths, u64 timeout_ms) noexcept;
+
+// The default program (boot argument `demo`, what `./k23 run` without a
+// file runs): the WASI modules of kernel/demo/, embedded in the image, run
+// side by side as guests (primes, fib, a sleeper that naps in poll_oneoff,
+// a spinner that loops forever until its 300 ms CPU budget kills it), then
+// a table of what each did: how it ended, CPU time, instructions, turns on
+// the hart, preemptions, waits. Returns 0 when each ended as it should.
+[[nodiscard]] u32 run_default_program(wasi::RamFs& fs) noexcept;
 
 } // namespace k23::kernel

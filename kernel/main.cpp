@@ -157,8 +157,24 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     // ./k23 run FILE.wasm: a WASI command as a U-mode guest, its status
     // the boot's (kernel/WasiRun.h).
     StringView run_command;
-    if (args.get("run"_sv, run_command))
-        status = int(run_wasi_command(root_file_system(), run_command));
+    if (args.get("run"_sv, run_command)) {
+        StringView timeout;
+        u64 timeout_ms = 0;
+        if (args.get("run-timeout"_sv, timeout)) {
+            // Milliseconds (tools/driver/kernelrun.py); anything else: none.
+            bool valid = !timeout.is_empty() && timeout.length() <= 12;
+            for (char c : timeout) {
+                valid = valid && c >= '0' && c <= '9';
+                timeout_ms = valid ? timeout_ms * 10 + u64(c - '0') : 0;
+            }
+            if (!valid)
+                kprintln("run: run-timeout={}: expected milliseconds, running without a timeout"_sv, timeout);
+        }
+        status = int(run_wasi_commands(root_file_system(), run_command, timeout_ms));
+    }
+    // ./k23 run without a file: the default program (kernel/WasiRun.h).
+    if (args.has("demo"_sv))
+        status = int(run_default_program(root_file_system()));
     // ./k23 bench's boot to the first guest instruction, by phase (booted
     // with run= alone, it is the WASI command's; the kernel's own phases
     // end at the first entry into U-mode).

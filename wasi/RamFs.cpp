@@ -866,10 +866,18 @@ Errno RamFs::random_bytes(u8* buffer, usize length) noexcept
 
 void RamFs::sleep_nanoseconds(u64 nanoseconds) noexcept
 {
+    if (m_waiting.sleep_nanoseconds) {
+        m_waiting.sleep_nanoseconds(nanoseconds);
+        return;
+    }
     u64 until = platform_monotonic_ns() + nanoseconds;
     while (platform_monotonic_ns() < until) { }
 }
 
-void RamFs::yield() noexcept { }
+void RamFs::yield() noexcept
+{
+    if (m_waiting.yield)
+        m_waiting.yield();
+}
 
 } // namespace k23::wasi

@@ -45,6 +45,14 @@ public:
     // Where stdout/stderr (handles 1 and 2) go.
     using ConsoleSink = void (*)(void* data, int handle, const u8* bytes, usize length);
     void set_console(ConsoleSink sink, void* data) noexcept { m_console = sink; m_console_data = data; }
+    // What sched_yield and a poll_oneoff that waits on a clock do: by
+    // default nothing and a busy wait; the kernel's scheduler gives the
+    // hart to another guest instead (kernel/WasiRun.h).
+    struct Waiting {
+        void (*sleep_nanoseconds)(u64 nanoseconds) noexcept { nullptr };
+        void (*yield)() noexcept { nullptr };
+    };
+    void set_waiting(Waiting waiting) noexcept { m_waiting = waiting; }
 
     [[nodiscard]] u64 bytes_used() const noexcept { return m_used; }
     [[nodiscard]] u64 budget() const noexcept { return m_budget; }
@@ -146,6 +154,7 @@ private:
     Vector<OpenFile> m_open; // handle - 3 -> open file (node nullptr = free)
     ConsoleSink m_console { nullptr };
     void* m_console_data { nullptr };
+    Waiting m_waiting;
 };
 
 } // namespace k23::wasi

@@ -20,6 +20,7 @@ enum class Csr : u16 {
     Stval = 0x143,      // §4.1.9 Supervisor Trap Value Register
     Sip = 0x144,        // §4.1.3
     Satp = 0x180,       // §4.1.11 Supervisor Address Translation and Protection
+    Stimecmp = 0x14D,   // Sstc extension 1.0: supervisor timer compare (STIP while time >= it)
     Cycle = 0xC00,      // unprivileged spec, "Zicntr", counters
     Time = 0xC01,
     Instret = 0xC02,

@@ -62,6 +62,7 @@ constexpr u64 area_sizes[guest_area_count] = {
 } // namespace
 
 GuestSpace* current_guest_space() noexcept { return s_current; }
+void set_current_guest_space(GuestSpace* space) noexcept { s_current = space; }
 
 bool guest_aslr_logging() noexcept
 {

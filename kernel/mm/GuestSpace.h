@@ -192,6 +192,9 @@ private:
 
 // The guest the platform hooks serve now, or nullptr.
 [[nodiscard]] GuestSpace* current_guest_space() noexcept;
+// The scheduler's switch (kernel/Scheduler.h): makes `space` current as
+// the thread that resumes had it, without touching satp (restored with it).
+void set_current_guest_space(GuestSpace* space) noexcept;
 
 // Whether the boot argument `debug.aslr` asks for `guest aslr:` lines.
 [[nodiscard]] bool guest_aslr_logging() noexcept;

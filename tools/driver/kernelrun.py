@@ -1,14 +1,17 @@
-"""./k23 run FILE.wasm [ARGS...] inside the kernel (issue 14; kernel/WasiRun.h).
+"""./k23 run FILE.wasm [ARGS...] [--also FILE2.wasm ARGS2...] inside the kernel
+(issue 14; kernel/WasiRun.h), and ./k23 run without a file: the default program.
 
 The driver packs one initial ramdisk (tools/driver/initrd.py):
 
-    run/module.wasm     FILE.wasm
+    run/module.wasm     FILE.wasm (run/moduleN.wasm for the N-th guest with --also)
     run/command         the command file: NUL-terminated strings
                         (module, name, arg..., env..., dir PATH GUEST..., invoke)
+                        (run/commandN with --also)
     run/dirN            the N-th --dir HOST[::GUEST], preopened as GUEST
                         (without ::GUEST, as HOST: k23-run's and wasmtime's naming)
 
-boots the kernel with `run=run/command` (and `ramfs-dump=changed` when there
+boots the kernel with `run=run/command` (`run=run/command0,run/command1,...`
+with --also; `run-timeout=MS` with --timeout; and `ramfs-dump=changed` when there
 is a --dir, so what the guest wrote comes back: initrd.write_back), shows the
 guest's stdout and stderr, decoded from the console frame the kernel puts
 them in (DLE B ... DLE X; DLE O / DLE E switch streams, DLE DLE is a DLE
@@ -124,36 +127,41 @@ def parse_dir(spec):
     return host, guest
 
 
-def cmd_run_file(args):
-    """./k23 run FILE.wasm in the kernel. Returns the exit status."""
-    if args.uboot:
-        raise DriverError("run: FILE.wasm with --uboot is not supported yet")
-    if args.initrd or args.writeback:
-        raise DriverError("run: FILE.wasm takes --dir (written back by itself), not --initrd/--writeback")
-    if not os.path.isfile(args.file):
-        raise DriverError(f"run: {args.file}: no such file")
-    for e in args.env or []:
-        if "=" not in e:
-            raise DriverError(f"--env {e}: expected KEY=VALUE")
-    image = args.image
-    if image is None:
-        k23build.build(targets=["kernel"], quiet=not args.verbose)
-        image = k23build.image_path()
-    dirs = [parse_dir(d) for d in args.dir or []]
-    mappings = [(host, f"run/dir{i}") for i, (host, _) in enumerate(dirs)]
-    with open(args.file, "rb") as f:
-        module = f.read()
-    command = command_file("/run/module.wasm", args.file, args.args or [], args.env or [],
-                           [(f"/run/dir{i}", guest) for i, (_, guest) in enumerate(dirs)], args.invoke)
-    os.makedirs(k23build.build_dir("kernel"), exist_ok=True)
-    initrd_path = os.path.join(k23build.build_dir("kernel"), "run-file-initrd.cpio")
-    data = k23initrd.build(mappings, extra_files=[("run/module.wasm", module), ("run/command", command)])
-    with open(initrd_path, "wb") as f:
-        f.write(data)
-    if args.verbose:
-        info(f"run: initrd of {len(data)} bytes")
-    append = (args.append + " run=run/command" + (" ramfs-dump=changed" if dirs else "")).strip()
+def split_guests(file, arguments):
+    """FILE.wasm ARGS... [--also FILE2.wasm ARGS2...]... -> [(file, args)]."""
+    guests = [(file, [])]
+    rest = list(arguments)
+    while rest:
+        word = rest.pop(0)
+        if word == "--also":
+            if not rest:
+                raise DriverError("run: --also needs FILE.wasm")
+            guests.append((rest.pop(0), []))
+        else:
+            guests[-1][1].append(word)
+    if len(guests) > MAX_GUESTS:
+        raise DriverError(f"run: at most {MAX_GUESTS} guests")
+    return guests
 
+
+MAX_GUESTS = 8  # kernel/WasiRun.cpp
+
+
+def timeout_arguments(args):
+    """--timeout SECONDS for the kernel path: every guest gets the kernel's
+    run-timeout (killed with status 124, the others carry on); QEMU itself
+    gets a minute more, for the boot and a kernel that hangs (without
+    --timeout, qemu.boot's own default)."""
+    if args.timeout is None:
+        return "", None
+    if args.timeout <= 0:
+        raise DriverError("--timeout: expected a positive number of seconds")
+    return f" run-timeout={max(1, int(args.timeout * 1000))}", args.timeout + 60
+
+
+def boot_framed(args, image, append, initrd_path, qemu_timeout):
+    """Boots with the guests' output in a console frame; shows it (kernel
+    lines only with --verbose). Returns (qemu result, decoder)."""
     streams = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
 
     def out(stream, data):
@@ -166,16 +174,13 @@ def cmd_run_file(args):
 
     decoder = FrameDecoder(out)
     result = qemu.boot(image, append=append, smp=args.smp, memory=args.memory, vlen=args.vlen,
-                       timeout=args.timeout, passthrough=True, machine=args.machine,
+                       timeout=qemu_timeout, passthrough=True, machine=args.machine,
                        initrd=initrd_path, console=decoder.feed)
     decoder.finish()
-    if dirs and result.reported_status is not None:
-        archive = k23initrd.parse_dump(result.output)
-        if archive is None:
-            raise DriverError("run: the kernel printed no file-system dump")
-        written = k23initrd.write_back(archive, mappings)
-        if args.verbose:
-            info(f"run: wrote back {len(written)} files")
+    return result, decoder
+
+
+def finish(args, result, decoder):
     if result.reported_status is None or decoder.frames == 0:
         sys.stdout.flush()
         if not args.verbose:
@@ -185,3 +190,82 @@ def cmd_run_file(args):
         print(result.reason or "run: the kernel did not run the program", file=sys.stderr)
         return result.status or 1
     return result.reported_status & 0xFF
+
+
+def built_image(args):
+    image = args.image
+    if image is None:
+        k23build.build(targets=["kernel"], quiet=not args.verbose)
+        image = k23build.image_path()
+    return image
+
+
+def cmd_run_default(args):
+    """./k23 run without FILE.wasm: the kernel's default program (boot
+    argument `demo`, kernel/WasiRun.h): its bundled guests side by side."""
+    image = built_image(args)
+    if not os.path.exists(image):
+        raise DriverError(f"run: no image at {image}")
+    result, decoder = boot_framed(args, image, "demo", None, args.timeout)
+    if result.reported_status is None or decoder.frames == 0:
+        # The boot failed before the program: what the console said (the
+        # loader's or kernel's lines, hidden so far) and one line why.
+        sys.stdout.flush()
+        if not args.verbose:
+            for line in result.lines():
+                print(line)
+        sys.stdout.flush()
+        print(result.reason or "run: the kernel did not run the default program", file=sys.stderr)
+        return result.status or 1
+    return result.reported_status & 0xFF
+
+
+def cmd_run_file(args):
+    """./k23 run FILE.wasm [ARGS] [--also FILE2.wasm ARGS2]... in the kernel.
+    Returns the exit status (the first guest's)."""
+    if args.uboot:
+        raise DriverError("run: FILE.wasm with --uboot is not supported yet")
+    if args.initrd or args.writeback:
+        raise DriverError("run: FILE.wasm takes --dir (written back by itself), not --initrd/--writeback")
+    guests = split_guests(args.file, args.args or [])
+    for file, _ in guests:
+        if not os.path.isfile(file):
+            raise DriverError(f"run: {file}: no such file")
+    for e in args.env or []:
+        if "=" not in e:
+            raise DriverError(f"--env {e}: expected KEY=VALUE")
+    if args.invoke and len(guests) > 1:
+        raise DriverError("run: --invoke with --also is not supported")
+    timeout_append, qemu_timeout = timeout_arguments(args)
+    image = built_image(args)
+    dirs = [parse_dir(d) for d in args.dir or []]
+    mappings = [(host, f"run/dir{i}") for i, (host, _) in enumerate(dirs)]
+    # One guest keeps the names it always had (run/module.wasm,
+    # run/command); with --also, run/moduleN.wasm and run/commandN.
+    extra, commands = [], []
+    for n, (file, arguments) in enumerate(guests):
+        suffix = "" if len(guests) == 1 else str(n)
+        with open(file, "rb") as f:
+            module = f.read()
+        command = command_file(f"/run/module{suffix}.wasm", file, arguments, args.env or [],
+                               [(f"/run/dir{i}", guest) for i, (_, guest) in enumerate(dirs)], args.invoke)
+        extra += [(f"run/module{suffix}.wasm", module), (f"run/command{suffix}", command)]
+        commands.append(f"run/command{suffix}")
+    os.makedirs(k23build.build_dir("kernel"), exist_ok=True)
+    initrd_path = os.path.join(k23build.build_dir("kernel"), "run-file-initrd.cpio")
+    data = k23initrd.build(mappings, extra_files=extra)
+    with open(initrd_path, "wb") as f:
+        f.write(data)
+    if args.verbose:
+        info(f"run: initrd of {len(data)} bytes")
+    append = (args.append + " run=" + ",".join(commands) + timeout_append
+              + (" ramfs-dump=changed" if dirs else "")).strip()
+    result, decoder = boot_framed(args, image, append, initrd_path, qemu_timeout)
+    if dirs and result.reported_status is not None:
+        archive = k23initrd.parse_dump(result.output)
+        if archive is None:
+            raise DriverError("run: the kernel printed no file-system dump")
+        written = k23initrd.write_back(archive, mappings)
+        if args.verbose:
+            info(f"run: wrote back {len(written)} files")
+    return finish(args, result, decoder)
