@@ -88,7 +88,8 @@ def check_sifive_u_boots_on_hart1_with_sifive_uart(ctx):
     assert "kernel: console sifive,uart0 at 0x10010000" in lines, f"no SiFive UART console:\n{tail}"
     assert "ktest: PASS uart_at_device_tree_address" in lines, f"uart KTEST did not pass:\n{tail}"
     summary = [l for l in lines if re.match(r"^ktest: \d+ passed, \d+ failed$", l)]
-    assert summary and summary[-1].endswith(" 0 failed"), f"KTESTs on sifive_u:\n{tail}"
+    failures = "\n".join(l for l in lines if l.startswith("ktest: FAIL") or "FAILED" in l)
+    assert summary and summary[-1].endswith(" 0 failed"), f"KTESTs on sifive_u:\n{failures}\n{tail}"
     assert any(l.startswith("shutdown: the firmware cannot power off") for l in lines), tail
     assert boot.status == 0 and boot.reported_status == 0 and boot.reason is None, \
         f"sifive_u: status {boot.status}, reason {boot.reason}:\n{tail}"
