@@ -7,6 +7,7 @@
 #include <base/Memory.h>
 #include <base/Platform.h>
 #include <jit/Abi.h>
+#include <jit/Helpers.h>
 #include <jit/VMContext.h>
 #include <jit/optimizing/Builder.h>
 #include <jit/optimizing/Lower.h>
@@ -53,7 +54,44 @@ struct Stub {
     u8 code;
     u8 detail_reg;
     u8 detail_shift;
+    bool dynamic { false }; // a helper's trap: its code + 1 in a1
 };
+
+// Runtime operations done by a C++ helper (jit/Helpers.h), as the
+// baseline does them: the helper, its immediates from the instruction
+// (index, index2, or none), whether it returns a trap code in a1.
+struct HelperShape {
+    HelperId id;
+    u8 immediates; // 0: none; 1: index; 2: index, index2; 3: index2, index
+    bool traps;
+};
+
+bool helper_shape(const Inst& inst, HelperShape& out)
+{
+    if (inst.op == Op::MemorySize) {
+        out = { HelperId::MemorySize, 1, false };
+        return true;
+    }
+    if (inst.op == Op::MemoryGrow) {
+        out = { HelperId::MemoryGrow, 1, false };
+        return true;
+    }
+    if (inst.op != Op::Runtime)
+        return false;
+    switch (inst.wasm_op) {
+    case O::MemoryFill: out = { HelperId::MemoryFill, 1, true }; return true;
+    case O::MemoryCopy: out = { HelperId::MemoryCopy, 2, true }; return true;
+    case O::MemoryInit: out = { HelperId::MemoryInit, 3, true }; return true; // memory, data
+    case O::DataDrop: out = { HelperId::DataDrop, 1, false }; return true;
+    case O::TableSize: out = { HelperId::TableSize, 1, false }; return true;
+    case O::TableGrow: out = { HelperId::TableGrow, 1, false }; return true;
+    case O::TableFill: out = { HelperId::TableFill, 1, true }; return true;
+    case O::TableCopy: out = { HelperId::TableCopy, 2, true }; return true;
+    case O::TableInit: out = { HelperId::TableInit, 3, true }; return true; // table, elem
+    case O::ElemDrop: out = { HelperId::ElemDrop, 1, false }; return true;
+    default: return false; // table.get/set: inline
+    }
+}
 
 bool same(const Location& a, const Location& b) { return a.kind == b.kind && (a.kind == kind_slot ? a.slot == b.slot : a.reg == b.reg); }
 
@@ -178,6 +216,11 @@ private:
     template<typename F>
     void for_each_use(InstId i, F f) noexcept;
     [[nodiscard]] bool crosses_call(const LowerScratch::Interval& iv) const noexcept;
+    [[nodiscard]] u32 calls_crossed(const LowerScratch::Interval& iv) const noexcept;
+    // Values kept in a register across calls: stored to their slot where
+    // they are defined, reloaded after each call they live across.
+    void store_reloaded(ValueId v) noexcept;
+    void reload_after_call(InstId call) noexcept;
 
     // ---- emission helpers
     GpReg slot_base(u32 slot, i32& imm) noexcept;
@@ -240,6 +283,8 @@ private:
     void lower_load(InstId i) noexcept;
     void lower_store(InstId i) noexcept;
     void lower_branch(InstId i, BlockId next) noexcept;
+    void lower_helper_call(InstId i, const HelperShape& shape) noexcept;
+    void lower_table_access(InstId i) noexcept;
     void lower_br_table(InstId i, BlockId next) noexcept;
     void call_indirect_lookup(InstId i) noexcept;
     void argument_moves(InstId i, u32 count) noexcept;
@@ -262,6 +307,8 @@ private:
     Vector<Stub> m_stubs;
     Vector<Move> m_moves;
     Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
+    Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
+    Vector<ValueId> m_reloaded; // the values with m_reload set
     Label m_trap_exit;
 };
 
@@ -302,6 +349,43 @@ bool Lowerer::crosses_call(const LowerScratch::Interval& iv) const noexcept
     return low < m_s.calls.size() && m_s.calls[low] < iv.end;
 }
 
+u32 Lowerer::calls_crossed(const LowerScratch::Interval& iv) const noexcept
+{
+    auto first_after = [&](u32 pos) {
+        usize low = 0, high = m_s.calls.size();
+        while (low < high) {
+            usize mid = (low + high) / 2;
+            if (m_s.calls[mid] <= pos)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return low;
+    };
+    usize from = first_after(iv.start), to = first_after(iv.end - 1);
+    return u32(to - from);
+}
+
+void Lowerer::store_reloaded(ValueId v) noexcept
+{
+    if (!m_reload[v])
+        return;
+    const Location& loc = m_s.locations[v];
+    store_slot(loc, m_f.values[v].type, loc.reg, loc.kind == kind_fp);
+}
+
+void Lowerer::reload_after_call(InstId call) noexcept
+{
+    u32 pos = m_s.inst_pos[call];
+    for (ValueId v : m_reloaded) {
+        const auto& iv = m_s.intervals[v];
+        if (m_reload[v] && iv.start < pos && iv.end > pos) {
+            const Location& loc = m_s.locations[v];
+            load_slot(loc, m_f.values[v].type, loc.reg, loc.kind == kind_fp);
+        }
+    }
+}
+
 Result<void> Lowerer::run(u32 index) noexcept
 {
     m_index = index;
@@ -335,10 +419,10 @@ Result<void> Lowerer::check_supported() noexcept
             if (inst.removed)
                 continue;
             switch (inst.op) {
-            case Op::MemorySize:
-            case Op::MemoryGrow:
             case Op::Runtime:
-                return unsupported("optimizing: runtime operations (memory.size/grow, bulk memory, tables)");
+                if (inst.arg_count > 6)
+                    return unsupported("optimizing: runtime operation arguments");
+                break;
             case Op::Call:
             case Op::ReturnCall:
                 if (!register_signature(m_module.function_type(inst.index)))
@@ -398,7 +482,8 @@ Result<void> Lowerer::number() noexcept
                 for (ValueId v : m_f.edge_args(inst.first_edge + e))
                     ++m_s.uses[v];
             }
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect)
+            HelperShape shape;
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape))
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
         }
         m_s.block_end[b] = pos - 1;
@@ -549,9 +634,14 @@ Result<void> Lowerer::allocate() noexcept
     for (u32 r = 0; r < 32; ++r)
         active_gp[r] = active_fp[r] = no_id;
     m_slots = 0;
+    TRY(m_reload.try_resize(values, 0));
+    for (auto& r : m_reload)
+        r = 0;
+    m_reloaded.clear();
     auto to_slot = [&](ValueId v) {
         m_s.locations[v].kind = kind_slot;
         m_s.locations[v].slot = m_slots++;
+        m_reload[v] = 0;
     };
     for (ValueId v : m_s.order) {
         const auto& iv = m_s.intervals[v];
@@ -561,9 +651,16 @@ Result<void> Lowerer::allocate() noexcept
             if (active[r] != no_id && m_s.intervals[active[r]].end < iv.start)
                 active[r] = no_id;
         }
+        bool reload = false;
         if (crosses_call(iv)) {
-            to_slot(v);
-            continue;
+            // Every register is caller-saved (jit/Abi.h). A value used more
+            // often than the calls it lives across keeps a register and is
+            // reloaded after each; the others live in their slot.
+            if (m_s.uses[v] <= calls_crossed(iv)) {
+                to_slot(v);
+                continue;
+            }
+            reload = true;
         }
         i32 chosen = -1;
         if (m_hint[v] && active[m_hint[v] - 1] == no_id)
@@ -604,6 +701,11 @@ Result<void> Lowerer::allocate() noexcept
         active[chosen] = v;
         m_s.locations[v].kind = fp ? kind_fp : kind_gp;
         m_s.locations[v].reg = u8(chosen);
+        if (reload) {
+            m_s.locations[v].slot = m_slots++;
+            m_reload[v] = 1;
+            TRY(m_reloaded.try_append(v));
+        }
     }
     return {};
 }
@@ -841,7 +943,7 @@ void Lowerer::edge_moves(EdgeId e) noexcept
 
 Label Lowerer::trap_label(TrapCode code, u32 wasm_offset, u8 detail_reg, u8 detail_shift) noexcept
 {
-    Stub stub { m_asm.new_label(), wasm_offset, u8(code), detail_reg, detail_shift };
+    Stub stub { m_asm.new_label(), wasm_offset, u8(code), detail_reg, detail_shift, false };
     if (m_stubs.try_append(stub).is_error())
         m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: trap stubs"));
     return stub.label;
@@ -942,11 +1044,18 @@ Result<void> Lowerer::emit() noexcept
             m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
             m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted, at));
         }
+        for (ValueId p : m_f.params(b))
+            store_reloaded(p);
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
-            if (m_f.insts[i].removed || m_s.fused[i])
+            const Inst& inst = m_f.insts[i];
+            if (inst.removed || m_s.fused[i])
                 continue;
-            m_offset = m_f.insts[i].wasm_offset;
+            m_offset = inst.wasm_offset;
+            // A terminator's edge moves come before its jump: a value it
+            // defines (none do) would need storing earlier.
             TRY(lower(i, next));
+            for (u32 r = 0; r < inst.result_count; ++r)
+                store_reloaded(inst.first_result + r);
         }
     }
 
@@ -954,7 +1063,10 @@ Result<void> Lowerer::emit() noexcept
     // site names the wasm offset), then the landing pad.
     for (const Stub& stub : m_stubs) {
         m_asm.bind(stub.label);
-        m_asm.li(a0, stub.code);
+        if (stub.dynamic)
+            m_asm.addi(a0, a1, -1);
+        else
+            m_asm.li(a0, stub.code);
         if (stub.detail_reg)
             m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
         else
@@ -1087,6 +1199,18 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
     case Op::Load:
         lower_load(i);
         break;
+    case Op::MemorySize:
+    case Op::MemoryGrow:
+    case Op::Runtime: {
+        HelperShape shape;
+        if (helper_shape(inst, shape))
+            lower_helper_call(i, shape);
+        else if (inst.wasm_op == O::TableGet || inst.wasm_op == O::TableSet)
+            lower_table_access(i);
+        else
+            return unsupported("optimizing: runtime operation not lowered");
+        break;
+    }
     case Op::Store:
         lower_store(i);
         break;
@@ -1133,6 +1257,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
         result_moves(i, type);
+        reload_after_call(i);
         break;
     }
     case Op::ReturnCall:
@@ -1314,6 +1439,86 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         m_asm.j(m_labels[m_f.edges[edge].target]);
     }
     (void)next;
+}
+
+// a0 = vmctx, a1.. = the immediates, then the operands (C ABI: s0, s10
+// and s11 survive; every value live across is in a slot).
+void Lowerer::lower_helper_call(InstId i, const HelperShape& shape) noexcept
+{
+    const Inst& inst = m_f.insts[i];
+    u32 immediates[2];
+    u32 imm_count = 0;
+    if (shape.immediates == 1) {
+        immediates[imm_count++] = inst.index;
+    } else if (shape.immediates == 2) {
+        immediates[imm_count++] = inst.index;
+        immediates[imm_count++] = inst.index2;
+    } else if (shape.immediates == 3) {
+        immediates[imm_count++] = inst.index2;
+        immediates[imm_count++] = inst.index;
+    }
+    Span<const ValueId> args = m_f.args(i);
+    m_moves.clear();
+    for (u32 k = 0; k < inst.arg_count; ++k) {
+        Move m;
+        m.src = source_of(args[k], m);
+        m.dst.kind = kind_gp;
+        m.dst.reg = abi::int_args[1 + imm_count + k].id();
+        if (m_moves.try_append(m).is_error())
+            m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
+    }
+    resolve(m_moves);
+    m_asm.mv(a0, abi::vmctx);
+    for (u32 k = 0; k < imm_count; ++k)
+        m_asm.li(abi::int_args[1 + k], i64(immediates[k]));
+    m_asm.li(t5, i64(m_env.helpers[shape.id]));
+    m_asm.jalr(ra, t5, 0);
+    if (shape.traps) {
+        Label trap = trap_label(TrapCode::Unreachable, m_offset);
+        m_stubs.last().dynamic = true;
+        m_asm.bnez(a1, trap);
+    }
+    if (inst.result_count) {
+        ValueId v = m_f.result(i);
+        GpReg rd = def_gp(v);
+        if (shape.id == HelperId::MemoryGrow || shape.id == HelperId::TableGrow)
+            m_asm.addiw(rd, a0, 0);
+        else
+            m_asm.mv(rd, a0);
+        finish_gp(v, rd);
+    }
+    reload_after_call(i);
+}
+
+// table.get / table.set inline (§4.4.6): the index below the size, else
+// "out of bounds table access".
+void Lowerer::lower_table_access(InstId i) noexcept
+{
+    const Inst& inst = m_f.insts[i];
+    Span<const ValueId> args = m_f.args(i);
+    GpReg index = use_gp(args[0], t4);
+    if (m_asm.has(Extension::Zba)) {
+        m_asm.zext_w(t4, index);
+    } else {
+        m_asm.slli(t4, index, 32);
+        m_asm.srli(t4, t4, 32);
+    }
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
+    load_indexed(t5, t5, u64(inst.index) * 8);
+    m_asm.ld(t3, t5, VMOffsets::table_size);
+    m_asm.bgeu(t4, t3, trap_label(TrapCode::OutOfBoundsTable, m_offset));
+    m_asm.ld(t5, t5, VMOffsets::table_data);
+    m_asm.slli(t4, t4, 3);
+    m_asm.add(t5, t5, t4);
+    if (inst.wasm_op == O::TableGet) {
+        ValueId v = m_f.result(i);
+        GpReg rd = def_gp(v);
+        m_asm.ld(rd, t5, 0);
+        finish_gp(v, rd);
+    } else {
+        GpReg value = use_gp(args[1], t4);
+        m_asm.sd(value, t5, 0);
+    }
 }
 
 void Lowerer::lower_select(InstId i) noexcept

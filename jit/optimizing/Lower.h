@@ -20,12 +20,15 @@
 // memory accesses recorded as trap sites (guard pages), and the calling
 // convention, so either tier calls the other.
 //
+// Runtime operations (memory.size/grow, bulk memory, table operations
+// other than table.get/set) call the baseline's C++ helpers the same way.
+//
 // What it does not lower yet returns ErrorCode::Unsupported (the engine
 // then compiles the function with the baseline and counts it): SIMD (the
 // builder refuses v128), parameters or results beyond the argument
 // registers (the ABI's stack arguments and results), calls with such
-// signatures, and the runtime operations (memory.grow/size, bulk memory,
-// tables), ref.func.
+// signatures, Zbb operations on a hart without Zbb, and functions too
+// large for the liveness bitsets.
 
 #include <arch/riscv64/asm/CodeHolder.h>
 #include <base/Result.h>
