@@ -302,6 +302,7 @@ private:
     u32 m_index { 0 };
     u32 m_offset { 0 };
     u32 m_slots { 0 };
+    u32 m_frame { 0 }; // bytes from sp up to fp after the prologue
     u32 m_words { 0 };
     Vector<Label> m_labels;
     Vector<Stub> m_stubs;
@@ -311,6 +312,7 @@ private:
     Vector<ValueId> m_reloaded; // the values with m_reload set
     Vector<ValueId> m_partner;  // per value: the edge argument or parameter it would rather share a location with
     Vector<u32> m_slot_end;     // per slot: the end of the last interval in it
+    Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
     Label m_trap_exit;
 };
 
@@ -664,6 +666,41 @@ Result<void> Lowerer::allocate() noexcept
     for (auto& r : m_reload)
         r = 0;
     m_reloaded.clear();
+    // Slots are reused once the last interval in them has ended (a
+    // min-heap of (end, slot); an entry whose end is no longer its slot's
+    // is stale), so frames stay small and most slots within reach of a
+    // 12-bit offset from fp or sp.
+    m_free_slots.clear();
+    auto heap_push = [&](u32 end, u32 slot) -> Result<void> {
+        TRY(m_free_slots.try_append(u64(end) << 32 | slot));
+        for (usize i = m_free_slots.size() - 1; i > 0;) {
+            usize parent = (i - 1) / 2;
+            if (m_free_slots[parent] <= m_free_slots[i])
+                break;
+            u64 t = m_free_slots[parent];
+            m_free_slots[parent] = m_free_slots[i];
+            m_free_slots[i] = t;
+            i = parent;
+        }
+        return {};
+    };
+    auto heap_pop = [&]() {
+        m_free_slots[0] = m_free_slots.last();
+        m_free_slots.take_last();
+        for (usize i = 0;;) {
+            usize l = 2 * i + 1, r = l + 1, m = i;
+            if (l < m_free_slots.size() && m_free_slots[l] < m_free_slots[m])
+                m = l;
+            if (r < m_free_slots.size() && m_free_slots[r] < m_free_slots[m])
+                m = r;
+            if (m == i)
+                break;
+            u64 t = m_free_slots[m];
+            m_free_slots[m] = m_free_slots[i];
+            m_free_slots[i] = t;
+            i = m;
+        }
+    };
     auto to_slot = [&](ValueId v) -> Result<void> {
         const auto& iv = m_s.intervals[v];
         m_s.locations[v].kind = kind_slot;
@@ -674,12 +711,25 @@ Result<void> Lowerer::allocate() noexcept
             if (m_slot_end[slot] < iv.start) {
                 m_s.locations[v].slot = slot;
                 m_slot_end[slot] = iv.end;
-                return {};
+                return heap_push(iv.end, slot);
             }
+        }
+        while (!m_free_slots.is_empty()) {
+            u32 end = u32(m_free_slots[0] >> 32), slot = u32(m_free_slots[0]);
+            if (end != m_slot_end[slot]) {
+                heap_pop(); // stale
+                continue;
+            }
+            if (end >= iv.start)
+                break;
+            heap_pop();
+            m_s.locations[v].slot = slot;
+            m_slot_end[slot] = iv.end;
+            return heap_push(iv.end, slot);
         }
         m_s.locations[v].slot = m_slots++;
         TRY(m_slot_end.try_append(iv.end));
-        return {};
+        return heap_push(iv.end, m_s.locations[v].slot);
     };
     for (ValueId v : m_s.order) {
         const auto& iv = m_s.intervals[v];
@@ -763,6 +813,13 @@ GpReg Lowerer::slot_base(u32 slot, i32& imm) noexcept
     if (offset >= -2048) {
         imm = i32(offset);
         return abi::frame;
+    }
+    // sp never moves after the prologue (no stack arguments are pushed):
+    // the deepest slots are near it.
+    i64 from_sp = i64(m_frame) + offset;
+    if (from_sp >= 0 && from_sp <= 2047) {
+        imm = i32(from_sp);
+        return sp;
     }
     m_asm.li(t6, offset);
     m_asm.add(t6, abi::frame, t6);
@@ -1042,6 +1099,7 @@ Result<void> Lowerer::emit() noexcept
     u64 frame = (8 + 8 * u64(m_slots) + 15) & ~u64(15);
     if (frame > (u64(1) << 30))
         return unsupported("optimizing: frame too large");
+    m_frame = u32(frame);
     m_asm.addi(sp, sp, -16);
     m_asm.sd(ra, sp, 8);
     m_asm.sd(s0, sp, 0);

@@ -8,11 +8,16 @@
 // reverse-postorder layout, from block liveness (a value live into a loop
 // header and out of its latch is live over the whole loop, so loop-carried
 // values keep one register through it). Every register is caller-saved
-// across wasm calls (jit/Abi.h): a value live across a call or a helper
-// call lives in a frame slot instead. When registers run out, the interval
-// that ends last goes to a slot. Constants are never allocated: each use
+// across wasm calls (jit/Abi.h): a value live across calls keeps its
+// register if it is used more often than the calls it crosses (stored to
+// its slot where it is defined, reloaded after each call), else it lives in
+// a frame slot. When registers run out, the interval that ends last goes
+// to a slot. Slots are reused once their last interval has ended, and are
+// addressed from fp or, the deepest ones, from sp (which does not move
+// after the prologue). Constants are never allocated: each use
 // rematerializes them (or folds them into an immediate). Block parameters
-// are parallel moves on each edge.
+// are parallel moves on each edge; an edge argument and its parameter
+// prefer one register (or slot), so most moves vanish.
 //
 // Lowering keeps the baseline's contracts: the same prologue (frame link,
 // stack-limit check, VMContext at fp - 8), interrupt checks at loop
