@@ -2,7 +2,7 @@
 // writes the machine code as a RISC-V ELF relocatable object, for a
 // disassembler (`./k23 disasm`, tools/driver/disasm.py).
 //
-//   k23-compile [--isa STRING] FILE.wasm -o OUT.o
+//   k23-compile [--isa STRING] [--tier baseline|optimizing] FILE.wasm -o OUT.o
 //
 // The object has one .text section (the module's whole code blob: functions,
 // trap stubs and literal pools, as the engine would publish it) and a global
@@ -178,12 +178,13 @@ bool write_object(FILE* file, const wasm::Module& module, const jit::CompiledMod
 [[noreturn]] void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-        "usage: k23-compile [--isa STRING] FILE.wasm -o OUT.o\n"
+        "usage: k23-compile [--isa STRING] [--tier T] FILE.wasm -o OUT.o\n"
         "\n"
         "Compiles FILE.wasm with k23's baseline tier and writes the code as a RISC-V\n"
         "ELF object with a symbol per function (for llvm-objdump -d).\n"
         "\n"
-        "  --isa STRING   RISC-V extensions to compile for (default %s)\n",
+        "  --isa STRING   RISC-V extensions to compile for (default %s)\n"
+        "  --tier T       baseline (default) or optimizing\n",
         default_isa);
     exit(status);
 }
@@ -193,6 +194,7 @@ bool write_object(FILE* file, const wasm::Module& module, const jit::CompiledMod
 int main(int argc, char** argv)
 {
     const char* isa = default_isa;
+    jit::Tier tier = jit::Tier::Baseline;
     const char* input = nullptr;
     const char* output = nullptr;
     for (int i = 1; i < argc; ++i) {
@@ -200,7 +202,11 @@ int main(int argc, char** argv)
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help"))
             usage(0);
         bool is_output = !strcmp(arg, "-o");
-        if (is_output || !strcmp(arg, "--isa")) {
+        if (!strcmp(arg, "--tier")) {
+            if (i + 1 >= argc || !jit::parse_tier(StringView(argv[i + 1], strlen(argv[i + 1])), tier))
+                fail(2, nullptr, "--tier needs baseline or optimizing");
+            ++i;
+        } else if (is_output || !strcmp(arg, "--isa")) {
             if (i + 1 >= argc)
                 fail(2, nullptr, is_output ? "-o needs a file" : "--isa needs a value");
             (is_output ? output : isa) = argv[++i];
@@ -239,9 +245,14 @@ int main(int argc, char** argv)
     auto module = wasm::read_module(bytes.span());
     if (module.is_error())
         fail(input, module.error());
-    jit::baseline::CompileEnvironment env { features.value(), 0 };
+    jit::CompileEnvironment env { features.value(), 0 };
     jit::CompiledModule compiled;
-    auto compiled_ok = jit::baseline::compile_module(module.value(), env, compiled);
+    jit::TierCounts counts;
+    auto compiled_ok = jit::compile_module(module.value(), env, tier, compiled, &counts);
+    if (!compiled_ok.is_error() && tier == jit::Tier::Optimizing) {
+        fprintf(stderr, "k23-compile: %s: %zu functions optimized, %zu baseline (%zu fell back%s%s)\n", input,
+            counts.optimized, counts.baseline, counts.fallbacks, counts.fallbacks ? "; first: " : "", counts.first_fallback);
+    }
     if (compiled_ok.is_error()) {
         if (compiled.code)
             platform_code_release(compiled.code, compiled.code_size);

@@ -1,6 +1,6 @@
 // k23-run: runs a WebAssembly command on RISC-V Linux with k23's JIT.
 //
-//   k23-run [--tier baseline] [--isa STRING] [--perf-map] [--timeout SECONDS]
+//   k23-run [--tier baseline|optimizing] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]
 //           [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]
 //   k23-run --print-isa [--isa STRING]
 //   k23-run --invoke-all FILE.wasm...
@@ -50,7 +50,7 @@ const char* s_program = "k23-run";
 void usage(FILE* out)
 {
     fprintf(out,
-        "usage: k23-run [--tier baseline] [--isa STRING] [--perf-map] [--timeout SECONDS]\n"
+        "usage: k23-run [--tier T] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]\n"
         "               [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]\n"
         "       k23-run --print-isa [--isa STRING]\n"
         "       k23-run --invoke-all FILE.wasm...\n"
@@ -58,7 +58,9 @@ void usage(FILE* out)
         "Runs a WASI (preview1) command with k23's JIT. The exit status is the guest's\n"
         "proc_exit code; a trap prints one line and exits with 134.\n"
         "\n"
-        "  --tier T          compiler tier (baseline)\n"
+        "  --tier T          compiler tier: baseline (default) or optimizing (functions it\n"
+        "                    cannot compile yet fall back to the baseline, counted)\n"
+        "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
         "  --dir HOST[::GUEST]  preopen host directory HOST as GUEST (default: HOST)\n"
@@ -120,6 +122,8 @@ bool read_file(const char* path, Vector<u8>& out, int& error)
 
 struct Options {
     const char* tier { "baseline" };
+    jit::Tier tier_value { jit::Tier::Baseline };
+    bool verbose { false };
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
@@ -166,6 +170,8 @@ void parse_options(int argc, char** argv, Options& options)
             options.invoke_all = true;
         else if (!strcmp(arg, "--perf-map"))
             options.perf_map = true;
+        else if (!strcmp(arg, "--verbose"))
+            options.verbose = true;
         else if (!strcmp(arg, "--timeout")) {
             const char* text = value(arg);
             char* end = nullptr;
@@ -182,8 +188,8 @@ void parse_options(int argc, char** argv, Options& options)
             exit(exit_usage);
         }
     }
-    if (strcmp(options.tier, "baseline") != 0)
-        fail(exit_usage, "tier '%s' is not available (baseline is)", options.tier);
+    if (!jit::parse_tier(StringView(options.tier, strlen(options.tier)), options.tier_value))
+        fail(exit_usage, "tier '%s' is not available (baseline and optimizing are)", options.tier);
     if (options.print_isa)
         return;
     if (options.invoke_all && options.timeout > 0)
@@ -546,6 +552,7 @@ int main(int argc, char** argv)
         for (int i = 0; i < options.guest_argc; ++i) {
             jit::EngineOptions engine_options;
             engine_options.features = features;
+            engine_options.tier = options.tier_value;
             auto engine = jit::Engine::create(engine_options);
             if (engine.is_error())
                 fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -572,12 +579,22 @@ int main(int argc, char** argv)
     jit::EngineOptions engine_options;
     engine_options.features = features;
     engine_options.perf_map = options.perf_map;
+    engine_options.tier = options.tier_value;
     auto engine = jit::Engine::create(engine_options);
     if (engine.is_error())
         fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
     if (!engine.value()->can_execute())
         fail(exit_error, "this build cannot execute guest code (k23-run runs on riscv64 Linux)");
 
+    if (options.verbose) {
+        // Compiled here (cached) so the counts come before the guest's output.
+        if (auto compiled = engine.value()->compile(module.value()); compiled.is_error())
+            fail(exit_error, "%s: %s", options.file, compiled.error().message_cstring());
+        const jit::TierCounts& counts = engine.value()->tier_counts();
+        fprintf(stderr, "k23-run: tier %s: %zu functions optimized, %zu baseline (%zu fell back%s%s)\n",
+            options.tier, counts.optimized, counts.baseline, counts.fallbacks, counts.fallbacks ? "; first: " : "",
+            counts.first_fallback);
+    }
     if (options.timeout > 0)
         arm_timeout(*engine.value(), options.timeout);
     int status = run_command(*engine.value(), module.value(), options);

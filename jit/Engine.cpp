@@ -279,19 +279,18 @@ bool on_fault(u64 pc, u64, FaultRedirect& redirect) noexcept
     for (Engine::State* state : s_engines) {
         if (!state)
             continue;
-        for (CompiledModule* module : state->modules) {
-            if (!module->contains(pc))
-                continue;
-            u32 function = 0;
-            const TrapSite* site = nullptr;
-            if (!module->lookup(pc, function, site) || !site)
-                return false;
-            redirect.pc = state->landing_pad;
-            redirect.a0 = u64(wasm::TrapCode::OutOfBoundsMemory);
-            redirect.a1 = pc;
-            redirect.a2 = ~u64(0);
-            return true;
-        }
+        CompiledModule* module = module_at_pc(*state, pc);
+        if (!module)
+            continue;
+        u32 function = 0;
+        const TrapSite* site = nullptr;
+        if (!module->lookup(pc, function, site) || !site)
+            return false;
+        redirect.pc = state->landing_pad;
+        redirect.a0 = u64(wasm::TrapCode::OutOfBoundsMemory);
+        redirect.a1 = pc;
+        redirect.a2 = ~u64(0);
+        return true;
     }
     return false;
 }
@@ -465,13 +464,11 @@ Error make_trap_error(Engine::State& state) noexcept
     if (code == wasm::TrapCode::CallStackExhausted && __atomic_load_n(&state.interrupt_requested, __ATOMIC_SEQ_CST))
         code = wasm::TrapCode::Interrupted;
     StringView message = wasm::trap_message(code);
-    for (CompiledModule* module : state.modules) {
-        if (!module->contains(state.trap_pc))
-            continue;
+    if (CompiledModule* module = module_at_pc(state, state.trap_pc)) {
         u32 function = 0;
         const TrapSite* site = nullptr;
         if (!module->lookup(state.trap_pc, function, site))
-            break;
+            return Error::from_code(ErrorCode::Trap, message);
         u32 offset = site ? site->wasm_offset : module->module->functions()[function].body.offset;
         StringView name = module->module->function_name(function);
         // The spec interpreter names the element: "uninitialized element 2".
@@ -563,6 +560,24 @@ void Engine::destroy(Engine* engine) noexcept
 bool Engine::can_execute() const noexcept { return m_state->can_execute; }
 const EngineOptions& Engine::options() const noexcept { return m_state->options; }
 
+CompiledModule* module_at_pc(Engine::State& state, u64 pc) noexcept
+{
+    // The last module whose code starts at or below pc.
+    usize low = 0, high = state.modules.size();
+    while (low < high) {
+        usize mid = (low + high) / 2;
+        if (u64(state.modules[mid]->code) <= pc)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (low == 0 || !state.modules[low - 1]->contains(pc))
+        return nullptr;
+    return state.modules[low - 1];
+}
+
+const TierCounts& Engine::tier_counts() const noexcept { return m_state->tier_counts; }
+
 static CompiledModule* find_compiled(Engine::State& state, const wasm::Module& module) noexcept
 {
     for (CompiledModule* m : state.modules) {
@@ -580,8 +595,8 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
     CompiledModule* compiled = allocate_object<CompiledModule>();
     if (!compiled)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a code object");
-    baseline::CompileEnvironment env { state.options.features, state.landing_pad, state.helpers };
-    auto result = baseline::compile_module(module, env, *compiled);
+    CompileEnvironment env { state.options.features, state.landing_pad, state.helpers };
+    auto result = jit::compile_module(module, env, state.options.tier, *compiled, &state.tier_counts);
     if (result.is_error()) {
         if (compiled->code)
             platform_code_release(compiled->code, compiled->code_size);
@@ -592,6 +607,11 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
         platform_code_release(compiled->code, compiled->code_size);
         free_object(compiled);
         return r;
+    }
+    // Kept sorted by code address for module_at_pc (one insertion step).
+    for (usize i = state.modules.size() - 1; i > 0 && state.modules[i - 1]->code > compiled->code; --i) {
+        state.modules[i] = state.modules[i - 1];
+        state.modules[i - 1] = compiled;
     }
     if (state.options.perf_map) {
         for (usize i = 0; i < compiled->functions.size(); ++i) {

@@ -10,8 +10,8 @@
 //   TRY(engine->invoke(function, args, results));
 //   jit::Engine::destroy(engine);
 //
-// compile() runs the baseline tier over every function of a validated
-// module (cached per Module). instantiate() compiles if needed, links and
+// compile() runs options.tier over every function of a validated module
+// (cached per Module; jit/Compile.h). instantiate() compiles if needed, links and
 // instantiates through the Linker, builds the instance's VMContext
 // (jit/VMContext.h) and runs the start function (§4.5.4 step 16).
 // invoke() calls any FunctionInstance — a wasm function of an instance this
@@ -45,6 +45,7 @@
 // so the store may be destroyed before or after the engine.
 
 #include <arch/riscv64/asm/CpuFeatures.h>
+#include <jit/Compile.h>
 #include <base/Error.h>
 #include <base/Result.h>
 #include <base/Span.h>
@@ -57,6 +58,10 @@ namespace k23::jit {
 
 struct EngineOptions {
     riscv64::CpuFeatures features { riscv64::CpuFeatures::rv64gc() };
+    // Which compiler compiles functions (jit/Compile.h). Optimizing: what
+    // it cannot compile yet falls back to the baseline per function,
+    // counted in Engine::tier_counts().
+    Tier tier { Tier::Baseline };
     // The guest's own stack: guest code never runs on the host's stack, and
     // each prologue checks against a limit above its end, so deep guest
     // recursion traps with "call stack exhausted" instead of overflowing.
@@ -92,6 +97,8 @@ public:
     [[nodiscard]] const EngineOptions& options() const noexcept;
 
     Result<void> compile(const wasm::Module& module, CompileStats* stats = nullptr) noexcept;
+    // Per tier, every function compiled so far (fallbacks included).
+    [[nodiscard]] const TierCounts& tier_counts() const noexcept;
 
     // `*out` receives the instance as soon as it exists (as Linker does),
     // even when instantiation then fails.

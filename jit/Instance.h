@@ -151,7 +151,8 @@ struct Engine::State {
     u32 interrupt_requested { 0 };
     JitInstance* interruptible { nullptr };
 
-    Vector<CompiledModule*> modules;
+    Vector<CompiledModule*> modules; // sorted by code address (module_at_pc)
+    TierCounts tier_counts;
     Vector<JitInstance*> instances;
     Vector<HostEntry*> host_entries;
 };
@@ -170,6 +171,8 @@ HostEntry* host_entry_of(Engine::State& state, const VMFuncEntry* entry) noexcep
 u32 overflow_of(Span<const wasm::ValueType> types) noexcept;
 Error make_trap_error(Engine::State& state) noexcept;
 bool is_known_function(Engine::State& state, u64 ref) noexcept;
+// The code object holding `pc`: a binary search of the modules by address.
+CompiledModule* module_at_pc(Engine::State& state, u64 pc) noexcept;
 
 extern "C" HostCallResult k23_jit_call_host(Engine::State* state, VMFuncEntry* entry, u64* registers, u64* stack) noexcept;
 

@@ -112,9 +112,7 @@ void Engine::fail_invocation(Error error) noexcept
 bool Engine::user_fault(u64 pc, StringView description) noexcept
 {
     State& state = *m_state;
-    for (CompiledModule* module : state.modules) {
-        if (!module->contains(pc))
-            continue;
+    if (CompiledModule* module = module_at_pc(state, pc)) {
         u32 function = 0;
         const TrapSite* site = nullptr;
         if (module->lookup(pc, function, site) && site) {
@@ -123,7 +121,6 @@ bool Engine::user_fault(u64 pc, StringView description) noexcept
             state.trap_detail = ~u64(0);
             return true;
         }
-        break;
     }
     fail_invocation(Error::from_code(ErrorCode::Trap, description));
     return false;

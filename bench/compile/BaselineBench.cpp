@@ -8,7 +8,9 @@
 // hart without V (rv64gc: v128 takes the scalar path). baseline/all
 // compiles every module that compiles. SIMD-heavy modules (the workloads
 // named *simd*) are also compiled for RVV and for the scalar path:
-// baseline_simd_rvv/all and baseline_simd_scalar/all.
+// baseline_simd_rvv/all and baseline_simd_scalar/all. optimizing/all: the
+// optimizing tier over the same modules for rv64gc (jit/Compile.h; what it
+// cannot compile yet falls back to the baseline, inside the timing).
 //
 //   cmake -G Ninja -S bench/compile -B build/bench-compile -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build/bench-compile && build/bench-compile/k23-bench-baseline
@@ -64,6 +66,7 @@ std::vector<Workload> load_workloads()
 enum class Target : u8 {
     Rv64gc,
     Rv64gcv,
+    Optimizing, // the optimizing tier for rv64gc (its fallbacks to the baseline included)
 };
 
 jit::baseline::CompileEnvironment environment(Target target)
@@ -80,7 +83,9 @@ jit::baseline::CompileEnvironment environment(Target target)
 bool compile_once(const Workload& w, usize& code_bytes, usize& islands, std::string& error, Target target = Target::Rv64gc)
 {
     jit::CompiledModule out;
-    auto r = jit::baseline::compile_module(*w.module, environment(target), out);
+    auto r = target == Target::Optimizing
+        ? jit::compile_module(*w.module, environment(target), jit::Tier::Optimizing, out)
+        : jit::baseline::compile_module(*w.module, environment(target), out);
     code_bytes = out.code_size;
     islands = out.islands;
     if (out.code)
@@ -168,6 +173,7 @@ int main(int argc, char** argv)
         benchmark::RegisterBenchmark(("baseline/" + w.name).c_str(), compile_baseline, &w)->Unit(benchmark::kMicrosecond);
     }
     benchmark::RegisterBenchmark("baseline/all", compile_all, &compiling, Target::Rv64gc)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("optimizing/all", compile_all, &compiling, Target::Optimizing)->Unit(benchmark::kMillisecond);
     if (!simd.empty()) {
         benchmark::RegisterBenchmark("baseline_simd_rvv/all", compile_all, &simd, Target::Rv64gcv)->Unit(benchmark::kMillisecond);
         benchmark::RegisterBenchmark("baseline_simd_scalar/all", compile_all, &simd, Target::Rv64gc)->Unit(benchmark::kMillisecond);

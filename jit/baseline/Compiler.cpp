@@ -1650,50 +1650,24 @@ void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
 
 // ---------------------------------------------------------------- module
 
+Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, bool module_wide,
+    wasm::DecoderScratch& scratch, CodeHolder& holder, Vector<TrapSite>& traps) noexcept
+{
+    Assembler a(holder);
+    Compiler compiler(module, env, a);
+    compiler.begin_function(index, module_wide);
+    wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
+    TRY(decoder.decode(index));
+    if (compiler.failed())
+        return compiler.failure();
+    for (const TrapSite& site : compiler.trap_sites())
+        TRY(traps.try_append(site));
+    return {};
+}
+
 Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, CompiledModule& out) noexcept
 {
-    out.module = &module;
-    out.module_serial = module.serial();
-    out.first_function = module.imported_function_count();
-    u32 count = u32(module.functions().size()) - out.first_function;
-    out.functions.clear();
-    out.traps.clear();
-    TRY(out.functions.try_resize(count));
-    Vector<u8> code;
-    wasm::DecoderScratch scratch;
-    bool module_wide = Compiler::module_needs_wide(module);
-    for (u32 i = 0; i < count; ++i) {
-        u32 index = out.first_function + i;
-        CodeHolder holder(env.features);
-        Assembler a(holder);
-        Compiler compiler(module, env, a);
-        compiler.begin_function(index, module_wide);
-        wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
-        TRY(decoder.decode(index));
-        if (compiler.failed())
-            return compiler.failure();
-        TRY(holder.finalize());
-        out.islands += holder.island_count();
-        // Functions start 16-byte aligned; the buffer grows geometrically.
-        usize start = (code.size() + 15) & ~usize(15);
-        usize needed = start + holder.code_size();
-        if (needed > code.capacity())
-            TRY(code.try_ensure_capacity(needed > 2 * code.capacity() ? needed : 2 * code.capacity()));
-        TRY(code.try_resize(needed, 0));
-        TRY(holder.copy_to(Span<u8>(code.data() + start, holder.code_size())));
-        CompiledFunction& f = out.functions[i];
-        f.code_offset = u32(start);
-        f.code_size = u32(holder.code_size());
-        f.first_trap = u32(out.traps.size());
-        f.trap_count = u32(compiler.trap_sites().size());
-        for (const TrapSite& site : compiler.trap_sites())
-            TRY(out.traps.try_append(TrapSite { u32(start) + site.code_offset, site.wasm_offset }));
-    }
-    out.code_size = code.size() ? code.size() : 16;
-    out.code = TRY(platform_code_allocate(out.code_size));
-    copy_bytes(out.code, code.data(), code.size());
-    TRY(platform_code_publish(out.code, out.code_size));
-    return {};
+    return jit::compile_module(module, env, Tier::Baseline, out);
 }
 
 } // namespace k23::jit::baseline

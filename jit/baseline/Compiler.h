@@ -20,6 +20,7 @@
 #include <base/Vector.h>
 #include <jit/Abi.h>
 #include <jit/Code.h>
+#include <jit/Compile.h>
 #include <jit/Helpers.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
@@ -34,15 +35,17 @@ using wasm::Opcode;
 using wasm::TrapCode;
 using wasm::ValueType;
 
-struct CompileEnvironment {
-    CpuFeatures features;
-    u64 landing_pad { 0 }; // the engine's trap landing pad
-    HelperTable helpers { native_helpers() }; // what helper calls jump to (jit/Helpers.h)
-};
+using jit::CompileEnvironment;
 
-// Compiles every function of `module` into `out` (code in RW memory from
-// platform_code_allocate, published RX before returning).
+// Compiles every function of `module` into `out` with this tier
+// (jit::compile_module with Tier::Baseline).
 Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, CompiledModule& out) noexcept;
+
+// The tier interface (jit/Compile.h): function `index` (not an import) into
+// `holder`, its trap sites (offsets within the function) appended to
+// `traps`. module_wide: Compiler::module_needs_wide(module).
+Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, bool module_wide,
+    wasm::DecoderScratch& scratch, CodeHolder& holder, Vector<TrapSite>& traps) noexcept;
 
 class Compiler {
 public:

@@ -12,9 +12,13 @@ the JIT does not cover yet) is skipped, not passed. A second set of seeds
 with a v128 in its signature fails in both engines as the JS API says
 (TypeError "type incompatibility when transforming from/to JS").
 
+Tiers: the same kind of modules (TIER_SEEDS) run in k23 twice, with the
+baseline and with `--tier optimizing`; the transcripts must be identical to
+the byte, trap messages (function and wasm offset) included.
+
 Run by hand for more seeds:
 
-    python3 tests/hosted/test_differential.py [--count N] [--first SEED] [--keep DIR]
+    python3 tests/hosted/test_differential.py [--count N] [--first SEED] [--keep DIR] [--tiers]
 """
 import os
 import random
@@ -152,6 +156,81 @@ def differential(root, run, seeds, folder, report, features=None):
     return counts
 
 
+def compare_tiers(seed, baseline_lines, optimizing_lines):
+    """(verdict, message) for baseline vs optimizing: identical transcripts."""
+    for line in baseline_lines:
+        if line.startswith("unsupported"):
+            return "skip", line
+    for i, (a, b) in enumerate(zip(baseline_lines, optimizing_lines)):
+        if a != b:
+            return "fail", f"seed {seed}, line {i + 1}: baseline {a!r}, optimizing {b!r}"
+    if len(baseline_lines) != len(optimizing_lines):
+        return "fail", f"seed {seed}: baseline printed {len(baseline_lines)} lines, optimizing {len(optimizing_lines)}"
+    return "pass", ""
+
+
+def differential_tiers(run, seeds, folder, report, features=None):
+    """Baseline vs optimizing tier on the same modules (odd seeds with the
+    hart's extensions, even ones with --isa rv64gc: the tier's fallback
+    sequences); report(seed, verdict, message); returns the counts."""
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    files = {}
+    for seed in seeds:
+        path = generate(seed, folder, features or FEATURES)
+        if path is None:
+            counts["skip"] += 1
+            report(seed, "skip", "wasm-opt -ttf failed")
+            continue
+        files[seed] = path
+    for isa in (None, "rv64gc"):
+        group = [s for s in files if (s % 2 == 0) == (isa is not None)]
+        for i in range(0, len(group), BATCH):
+            batch = group[i:i + BATCH]
+            paths = [files[s] for s in batch]
+            options = ["--isa", isa] if isa else []
+            base, base_crashed = run_k23(run, paths, options)
+            opt, opt_crashed = run_k23(run, paths, options + ["--tier", "optimizing"])
+            for seed in batch:
+                path = files[seed]
+                if path in base_crashed or path in opt_crashed:
+                    verdict = "fail"
+                    message = f"seed {seed}: {base_crashed.get(path) or opt_crashed.get(path)}"
+                elif path not in base or path not in opt:
+                    verdict, message = "fail", f"seed {seed}: k23-run did not report this module"
+                else:
+                    verdict, message = compare_tiers(seed, base[path], opt[path])
+                counts[verdict] += 1
+                report(seed, verdict, message)
+    return counts
+
+
+# The tiers check's seeds (a separate range from FIXED_SEEDS, so the two
+# checks together cover more modules), plus a few new ones per run.
+TIER_SEEDS = list(range(20001, 20121))
+
+
+def check_differential_tiers(ctx):
+    """Tests hosted.differential.tiers<seed>: baseline vs optimizing."""
+    if not shutil.which("wasm-opt"):
+        raise AssertionError("differential testing needs wasm-opt (./k23 setup)")
+    folder = os.path.join(ctx.tmpdir, "differential-tiers")
+    os.makedirs(folder, exist_ok=True)
+
+    def report(seed, verdict, message):
+        name = f"hosted.differential.tiers{seed}"
+        if verdict == "pass":
+            ctx.ok(name)
+        elif verdict == "fail":
+            ctx.fail(name, f"{message} (again: python3 tests/hosted/test_differential.py --tiers "
+                           f"--first {seed} --count 1 --keep DIR)")
+
+    fresh = random.Random(time.time_ns()).sample(range(1_000_000, 2**31), NEW_SEEDS_PER_RUN)
+    counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), TIER_SEEDS + fresh, folder, report)
+    print(f"differential (tiers): {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
+          f"(baseline vs optimizing)", file=sys.stderr, flush=True)
+    return "reported"
+
+
 # WebAssembly SIMD (binaryen's --enable-simd): odd seeds run on RVV, even
 # ones with --isa rv64gc on the scalar path. Most of these modules export a
 # v128 function, which the JS API cannot call (skipped on both sides); about
@@ -205,6 +284,7 @@ def main(argv):
     p.add_argument("--enable", action="append", default=[], metavar="FEATURE",
                    help="also let binaryen use this feature (e.g. reference-types, tail-call)")
     p.add_argument("--bytes", type=int, default=SETTINGS["bytes"], help="random input per module")
+    p.add_argument("--tiers", action="store_true", help="baseline vs optimizing tier instead of k23 vs V8")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     SETTINGS["bytes"] = args.bytes
@@ -219,10 +299,13 @@ def main(argv):
             print(f"{verdict}: {message}", flush=True)
 
     start = time.monotonic()
-    counts = differential(root, lambda a, t: ctx.run(a, timeout=t),
-                          list(range(args.first, args.first + args.count)), folder, report)
-    print(f"differential: {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
-          f"in {time.monotonic() - start:.0f} s")
+    seeds = list(range(args.first, args.first + args.count))
+    if args.tiers:
+        counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), seeds, folder, report)
+    else:
+        counts = differential(root, lambda a, t: ctx.run(a, timeout=t), seeds, folder, report)
+    print(f"differential{' (tiers)' if args.tiers else ''}: {counts['pass']} passed, {counts['fail']} failed, "
+          f"{counts['skip']} skipped in {time.monotonic() - start:.0f} s")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return 0 if counts["fail"] == 0 else 1

@@ -2,10 +2,10 @@
 k23-run: each runs from its own folder with `--dir .` and must print exactly
 its *.stdout.expected (and *.stderr.expected where given).
 
-The riscv64-linux ring runs the quick ones (TEST_SUBSET); every workload
-runs with
+The riscv64-linux ring runs the quick ones (TEST_SUBSET), with the baseline
+and again with the optimizing tier; every workload runs with
 
-    python3 tests/hosted/test_sightglass.py [--all] [--isa rv64gc] [NAME...]
+    python3 tests/hosted/test_sightglass.py [--all] [--isa rv64gc] [--tier optimizing] [NAME...]
 
 which prints one line per workload with its time and verdict."""
 import glob
@@ -74,18 +74,28 @@ def run_workload(run, folder, timeout=TIMEOUT, options=()):
     return not problems, "; ".join(problems), seconds
 
 
-def check_sightglass_subset(ctx):
+def run_subset(ctx, prefix, options=()):
     folder = workloads_dir(ctx.root)
     if not os.path.isdir(folder):
         raise AssertionError(f"no workloads at {folder}")
     for name in TEST_SUBSET:
         ok, message, seconds = run_workload(lambda a, cwd, t: ctx.run(a, cwd=cwd, timeout=t),
-                                            os.path.join(folder, name), timeout=300)
+                                            os.path.join(folder, name), timeout=300, options=options)
         if ok:
-            ctx.ok(f"hosted.sightglass.{name}")
+            ctx.ok(f"{prefix}.{name}")
         else:
-            ctx.fail(f"hosted.sightglass.{name}", message)
+            ctx.fail(f"{prefix}.{name}", message)
     return "reported"
+
+
+def check_sightglass_subset(ctx):
+    return run_subset(ctx, "hosted.sightglass")
+
+
+def check_sightglass_subset_optimizing(ctx):
+    """The same programs with k23-run --tier optimizing (functions it cannot
+    compile yet fall back to the baseline): exactly the same output."""
+    return run_subset(ctx, "hosted.sightglass@optimizing", ["--tier", "optimizing"])
 
 
 def check_blake3_simd_without_v(ctx):
@@ -106,10 +116,11 @@ def main(argv):
     hosted.ensure_built()
     ctx = hosted.HostedContext(None, None)
     options = []
-    if "--isa" in argv:  # e.g. --isa rv64gc: the JIT's base-ISA paths
-        i = argv.index("--isa")
-        options = ["--isa", argv[i + 1]]
-        argv = argv[:i] + argv[i + 2:]
+    for flag in ("--isa", "--tier"):  # e.g. --isa rv64gc: the JIT's base-ISA paths
+        if flag in argv:
+            i = argv.index(flag)
+            options += [flag, argv[i + 1]]
+            argv = argv[:i] + argv[i + 2:]
     names = [a for a in argv if not a.startswith("--")] or (
         all_workloads(root) if "--all" in argv else TEST_SUBSET)
     passed = 0

@@ -27,8 +27,9 @@
 //
 // Answers: "ok", "skip REASON", or "error KIND MESSAGE" where KIND is the
 // lower-case error code (malformed, invalid, unlinkable, trap, ...).
-// It takes no arguments but the hidden --leak-for-test (the last engine is
-// never destroyed: LeakSanitizer's report must fail the host ring).
+// Arguments: --tier baseline|optimizing (jit/Compile.h; default baseline),
+// and the hidden --leak-for-test (the last engine is never destroyed:
+// LeakSanitizer's report must fail the host ring).
 // A test tool, not engine code: it uses the C++ library freely.
 
 #include <base/Error.h>
@@ -38,6 +39,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -61,6 +63,7 @@ struct State {
     Instance* current { nullptr };
     jit::Engine* engine { nullptr };
     bool vector { false };
+    jit::Tier tier { jit::Tier::Baseline }; // --tier
     // --leak-for-test: keep the last engine, as State did before it had a
     // destructor, so the host ring can check that LeakSanitizer's report
     // fails it (tests/driver/test_status.py).
@@ -109,6 +112,7 @@ struct State {
             if (!parsed.is_error())
                 options.features = parsed.value();
         }
+        options.tier = tier;
         auto created = jit::Engine::create(options);
         if (created.is_error())
             return describe(created.error());
@@ -223,6 +227,9 @@ int main(int argc, char** argv)
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--leak-for-test") {
             state.leak_engine_for_test = true;
+        } else if (std::string(argv[i]) == "--tier" && i + 1 < argc
+            && jit::parse_tier(StringView(argv[i + 1], strlen(argv[i + 1])), state.tier)) {
+            ++i;
         } else {
             std::cerr << "k23-spec: unknown argument " << argv[i] << " (commands come on stdin)\n";
             return 2;

@@ -1,10 +1,10 @@
-"""`./k23 disasm`: the machine code the baseline tier produces for a module.
+"""`./k23 disasm`: the machine code a tier (default the baseline) produces for a module.
 
 Builds the host target's k23-compile (hosted/compile.cpp: a cross-compiler
 there), which compiles FILE.wasm into a RISC-V ELF object with a symbol per
 function (build/disasm/NAME.o), and prints llvm-objdump's listing of it.
 
-  ./k23 disasm FILE.wasm [--isa STRING] [--function NAME]
+  ./k23 disasm FILE.wasm [--isa STRING] [--function NAME] [--tier T]
 
 --isa defaults to k23-compile's rv64imafdcv_zba_zbb_zbs (SIMD as RVV);
 --isa rv64gc shows the scalar paths. Functions are named from the module's
@@ -41,12 +41,12 @@ def object_path(wasm):
     return os.path.join(BUILD, "disasm", name + ".o")
 
 
-def compile_object(wasm, isa=None, out=None):
+def compile_object(wasm, isa=None, out=None, tier=None):
     """Compiles `wasm` with k23-compile into `out` (default build/disasm/NAME.o);
     returns the object's path. A failure is one DriverError line naming the file."""
     out = out or object_path(wasm)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    cmd = [K23_COMPILE] + (["--isa", isa] if isa else []) + [wasm, "-o", out]
+    cmd = [K23_COMPILE] + (["--isa", isa] if isa else []) + (["--tier", tier] if tier else []) + [wasm, "-o", out]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines()
@@ -83,7 +83,7 @@ def cmd_disasm(args):
         raise DriverError(f"disasm: {args.file}: no such file")
     k23setup.ensure()
     ensure_built()
-    obj = compile_object(args.file, isa=args.isa)
+    obj = compile_object(args.file, isa=args.isa, tier=args.tier)
     print(disassemble(obj, function=args.function, wasm=args.file), end="")
     return 0
 
@@ -99,4 +99,7 @@ def add_parser(sub):
                         "rv64gc shows the scalar paths)")
     s.add_argument("--function", metavar="NAME",
                    help="only this function (its name-section name, or func[N])")
+    s.add_argument("--tier", choices=["baseline", "optimizing"],
+                   help="the compiler (default baseline; optimizing falls back to the baseline "
+                        "per function where it must)")
     s.set_defaults(func=cmd_disasm)

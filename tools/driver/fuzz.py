@@ -3,8 +3,8 @@
 tests/fuzz into build/fuzz.
 
   reader   read + validate + instantiate-without-running (tests/fuzz/ReaderFuzzer.cpp)
-  compile  read, then the baseline tier compiles what reads, for RVV and for
-           RV64GC (tests/fuzz/CompileFuzzer.cpp)
+  compile  read, then each tier (baseline, optimizing) compiles what reads,
+           for RVV and for RV64GC (tests/fuzz/CompileFuzzer.cpp)
 
 Both are seeded from the spec suite's converted .wasm files (core, SIMD
 included) and from modules at and just over each implementation limit

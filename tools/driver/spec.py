@@ -77,6 +77,7 @@ DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxe
 EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
              "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
 NEEDS_BASELINE = "needs the baseline tier"
+TIERS = ("baseline", "optimizing")
 VLENS = (0, 128, 256, 512)  # --vlen choices; 0 = a hart without V
 DEFAULT_VLEN = 128
 # `./k23 test` (riscv64-linux ring) runs the SIMD files once more at each of
@@ -583,11 +584,15 @@ def run_file(runner, report, suite, relpath, json_path):
 
 def runner_command(tier, target=None, prefix=(), vlen=DEFAULT_VLEN):
     """The k23-spec command line: the riscv64-linux runner under qemu (VLEN
-    vlen) for a tier that executes code, unless a target is given."""
+    vlen) compiling with `tier` (baseline or optimizing, whose unsupported
+    functions fall back to the baseline), unless a target is given."""
+    if tier not in TIERS:
+        raise DriverError(f"spec: unknown tier '{tier}' (have {', '.join(TIERS)})")
     if target is None:
-        target, prefix = ("riscv64-linux", qemu_user(vlen)) if tier == "baseline" else ("host", ())
+        target, prefix = "riscv64-linux", qemu_user(vlen)
     k23build.build(targets=[target], ninja_targets=["k23-spec"])
-    return list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
+    cmd = list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
+    return cmd + (["--tier", tier] if tier != "baseline" else [])
 
 
 def convert_or_report(report, suite, relpath, wast):
@@ -613,10 +618,10 @@ def suite_features(suite):
 
 
 def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None,
-               vlen=DEFAULT_VLEN, simd_only=False):
+               vlen=DEFAULT_VLEN, simd_only=False, files=None):
     """vlen: the VLEN the runner's hart has (cmd must match: runner_command's
     vlen); SIMD files are compiled for V when it is > 0. simd_only: only the
-    SIMD files (is_simd_file)."""
+    SIMD files (is_simd_file). files: only these (suite, relpath) pairs."""
     report = report or Report()
     root = testsuite_dir()
     cmd = cmd or runner_command(tier, vlen=vlen)
@@ -635,6 +640,8 @@ def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None
         try:
             for relpath, wast in suite_files(root, suite):
                 if pattern and pattern not in relpath:
+                    continue
+                if files is not None and (suite, relpath) not in files:
                     continue
                 simd = is_simd_file(suite, relpath)
                 if simd_only and not simd:
@@ -701,23 +708,41 @@ def cmd_spec(args):
     return 1 if t["failed"] else 0
 
 
+# The files the riscv64-linux ring also runs with the optimizing tier (tests
+# spec@optimizing.<file>): integer and float arithmetic, conversions,
+# control flow, calls, memory and traps, and a file of each proposal the
+# tier lowers (the whole suites: ./k23 spec --tier optimizing).
+RING_OPTIMIZING_FILES = {("core", f) for f in (
+    "i32.wast", "i64.wast", "f32.wast", "f64.wast", "conversions.wast", "int_exprs.wast",
+    "float_exprs.wast", "br_table.wast", "br_if.wast", "loop.wast", "block.wast", "if.wast",
+    "select.wast", "call.wast", "call_indirect.wast", "local_tee.wast", "address.wast",
+    "memory_trap.wast", "traps.wast", "fac.wast", "left-to-right.wast", "stack.wast")} | {
+    ("tail-call", "proposals/tail-call/return_call.wast"),
+    ("tail-call", "proposals/tail-call/return_call_indirect.wast"),
+    ("multi-memory", "proposals/multi-memory/load.wast"),
+    ("extended-const", "proposals/extended-const/global.wast")}
+
+
 def add_to_ring(result, target="host", prefix=(), pattern=None):
     """`./k23 test`: the spec suite's checked commands as tests of a ring
     (RingResult); skipped commands are not counted. The riscv64-linux ring
     executes them with the baseline tier (prefix: qemu-riscv64 at
     DEFAULT_VLEN), adds the extended-const, multi-memory, tail-call and
     relaxed-simd proposals, and runs the SIMD files again at each VLEN of
-    RING_EXTRA_VLENS (tests spec@vlenN.<file>)."""
-    passes = [("spec", runner_command("baseline", target, prefix), DEFAULT_VLEN, False)]
+    RING_EXTRA_VLENS (tests spec@vlenN.<file>), and RING_OPTIMIZING_FILES
+    with the optimizing tier (tests spec@optimizing.<file>)."""
+    passes = [("spec", runner_command("baseline", target, prefix), DEFAULT_VLEN, False, None)]
     suites = ["core"]
     if target == "riscv64-linux":
         suites += ["extended-const", "multi-memory", "tail-call", "relaxed-simd"]
         for vlen in RING_EXTRA_VLENS:
-            passes.append((f"spec@vlen{vlen}", runner_command("baseline", target, qemu_user(vlen)), vlen, True))
+            passes.append((f"spec@vlen{vlen}", runner_command("baseline", target, qemu_user(vlen)), vlen, True, None))
+        passes.append(("spec@optimizing", runner_command("optimizing", target, prefix), DEFAULT_VLEN, False,
+                       RING_OPTIMIZING_FILES))
     reports = []
-    for name, cmd, vlen, simd_only in passes:
+    for name, cmd, vlen, simd_only, files in passes:
         report = Report()
-        run_suites(suites, pattern=None, cmd=cmd, report=report, vlen=vlen, simd_only=simd_only)
+        run_suites(suites, pattern=None, cmd=cmd, report=report, vlen=vlen, simd_only=simd_only, files=files)
         report_to_ring(result, name, report)
         reports.append(report)
     return reports[0]

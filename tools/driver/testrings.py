@@ -156,8 +156,9 @@ def ring_riscv64_linux(result, pattern, verbose):
 def run_spec(result, target, prefix, pattern):
     """The spec suite's checked commands, one test per command; skipped
     commands do not count. riscv64-linux executes them (baseline tier), adds
-    the proposals, and runs the SIMD files again at spec.RING_EXTRA_VLENS
-    (tests spec@vlenN.*): see spec.add_to_ring."""
+    the proposals, runs the SIMD files again at spec.RING_EXTRA_VLENS (tests
+    spec@vlenN.*) and spec.RING_OPTIMIZING_FILES with the optimizing tier
+    (tests spec@optimizing.*): see spec.add_to_ring."""
     if pattern and "spec" not in pattern:
         return
     try:

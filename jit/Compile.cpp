@@ -1,0 +1,116 @@
+// compile_module (jit/Compile.h): every function through its tier's
+// compile_function, laid out in one code object.
+
+#include <base/Format.h>
+#include <base/Memory.h>
+#include <base/Platform.h>
+#include <jit/Compile.h>
+#include <jit/baseline/Compiler.h>
+#include <jit/optimizing/Lower.h>
+
+namespace k23::jit {
+
+StringView tier_name(Tier tier) noexcept
+{
+    return tier == Tier::Optimizing ? "optimizing"_sv : "baseline"_sv;
+}
+
+bool parse_tier(StringView name, Tier& out) noexcept
+{
+    if (name == "baseline"_sv) {
+        out = Tier::Baseline;
+        return true;
+    }
+    if (name == "optimizing"_sv) {
+        out = Tier::Optimizing;
+        return true;
+    }
+    return false;
+}
+
+Result<void> compile_module(const wasm::Module& module, const CompileEnvironment& env, Tier tier, CompiledModule& out,
+    TierCounts* counts) noexcept
+{
+    out.module = &module;
+    out.module_serial = module.serial();
+    out.first_function = module.imported_function_count();
+    u32 count = u32(module.functions().size()) - out.first_function;
+    out.functions.clear();
+    out.traps.clear();
+    TRY(out.functions.try_resize(count));
+    Vector<u8> code;
+    Vector<TrapSite> traps;
+    wasm::DecoderScratch scratch;
+    optimizing::LowerScratch* lower = nullptr;
+    if (tier == Tier::Optimizing)
+        lower = TRY(optimizing::LowerScratch::create());
+    bool module_wide = baseline::Compiler::module_needs_wide(module);
+    Result<void> status;
+    for (u32 i = 0; i < count && !status.is_error(); ++i) {
+        u32 index = out.first_function + i;
+        traps.clear();
+        riscv64::CodeHolder holder(env.features);
+        bool done = false;
+        if (lower) {
+            auto result = optimizing::compile_function(module, index, env, *lower, holder, traps);
+            if (!result.is_error()) {
+                done = true;
+                if (counts)
+                    ++counts->optimized;
+            } else if (result.error().code() == ErrorCode::OutOfMemory) {
+                status = result.release_error();
+                break;
+            } else if (counts) {
+                // Per function, never silently: counted, the first reason kept.
+                if (counts->fallbacks++ == 0) {
+                    format_to(Span<char>(counts->first_fallback, sizeof counts->first_fallback - 1), "func[{}]: {}"_sv,
+                        index, result.error().message());
+                }
+            }
+        }
+        if (!done) {
+            traps.clear();
+            holder.~CodeHolder(); // a fresh holder for the baseline
+            construct_at(&holder, env.features);
+            status = baseline::compile_function(module, index, env, module_wide, scratch, holder, traps);
+            if (status.is_error())
+                break;
+            if (counts)
+                ++counts->baseline;
+        }
+        status = holder.finalize();
+        if (status.is_error())
+            break;
+        out.islands += holder.island_count();
+        // Functions start 16-byte aligned; the buffer grows geometrically.
+        usize start = (code.size() + 15) & ~usize(15);
+        usize needed = start + holder.code_size();
+        if (needed > code.capacity())
+            status = code.try_ensure_capacity(needed > 2 * code.capacity() ? needed : 2 * code.capacity());
+        if (!status.is_error())
+            status = code.try_resize(needed, 0);
+        if (!status.is_error())
+            status = holder.copy_to(Span<u8>(code.data() + start, holder.code_size()));
+        if (status.is_error())
+            break;
+        CompiledFunction& f = out.functions[i];
+        f.code_offset = u32(start);
+        f.code_size = u32(holder.code_size());
+        f.first_trap = u32(out.traps.size());
+        f.trap_count = u32(traps.size());
+        for (const TrapSite& site : traps) {
+            status = out.traps.try_append(TrapSite { u32(start) + site.code_offset, site.wasm_offset });
+            if (status.is_error())
+                break;
+        }
+    }
+    optimizing::LowerScratch::destroy(lower);
+    TRY(status);
+    out.code_size = code.size() ? code.size() : 16;
+    out.code = TRY(platform_code_allocate(out.code_size));
+    copy_bytes(out.code, code.data(), code.size());
+    TRY(platform_code_publish(out.code, out.code_size));
+    return {};
+}
+
+} // namespace k23::jit
