@@ -79,7 +79,11 @@ k23_trap_vector:
     csrr    t1, stval
     sd      t1, K23_USER_STVAL(sp)
     // FP registers only if the guest wrote them since k23_enter_user loaded
-    // them: sstatus.FS = Dirty (3), §4.1.1.5 / §3.1.6.6.
+    // them: sstatus.FS = Dirty (3), §4.1.1.5 / §3.1.6.6. sstatus.SD (bit
+    // 63, §4.1.1.5) summarises FS/VS/XS = Dirty, so the common case (a
+    // guest that did not touch the FP or vector unit since its entry) is
+    // one branch on the sign.
+    bgez    t0, 1f
     srli    t0, t0, 13
     andi    t0, t0, 3
     li      t1, 3
@@ -89,13 +93,14 @@ k23_trap_vector:
     .endr
     frcsr   t0
     sd      t0, K23_USER_FCSR(sp)
-1:
     // The f registers stay the guest's (UserContext.h, lazy FP): FS = Clean
     // (Dirty 3 -> Clean 2), so an FP write in the kernel from here on makes
-    // it Dirty and the run loop reloads them. The kernel rounds to nearest:
-    // a guest's other frm is reset (which also makes FS Dirty).
+    // it Dirty and the run loop reloads them.
     li      t0, 1 << 13
     csrc    sstatus, t0
+1:
+    // The kernel rounds to nearest: a guest's other frm is reset (which
+    // also makes FS Dirty).
     frrm    t0
     beqz    t0, 2f
     fsrm    zero
