@@ -157,3 +157,21 @@ def check_run_without_a_file_runs_the_default_program(r):
     # --boot-only: just the boot, no default program.
     status, out, err = r.run(["--boot-only", "--verbose"], timeout=300)
     assert status == 0 and "[primes]" not in out, (status, out, err)
+
+
+@with_runner
+def check_run_bad_guests_beside_a_good_one(r):
+    """Issue 14 item 6 with several guests: a malformed module and one that
+    traps each get their one line and status, and the guest beside them
+    runs to its end with its exact output. (A FILE.wasm that does not
+    exist is refused by the driver before anything boots.)"""
+    bad = os.path.join(r.tmpdir, "bad.wasm")
+    with open(bad, "wb") as f:
+        f.write(b"\0asm\x01\0\0\0\x01\x05\x01\x60")  # type section cut short
+    trap = r.wat("trap", '(module (func (export "_start") unreachable))')
+    count = r.wat("count", COUNT)
+    status, out, err = r.run([bad, "--also", trap, "--also", count], timeout=240)
+    assert status == 1, (status, out, err)  # the first guest's
+    assert lines_of(out, "[count.wasm] ") == ["step 1", "step 2", "step 3"], (out, err)
+    assert re.search(r"^\[bad\.wasm\] run: " + re.escape(bad) + r": .+ at offset 0x[0-9a-f]+$", err, re.M), err
+    assert re.search(r"^\[trap\.wasm\] trap: unreachable", err, re.M), err
