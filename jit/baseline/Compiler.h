@@ -311,6 +311,13 @@ private:
     // Helper calls: pops `count` i32/ref operands into a1.. after a0 = vmctx.
     void helper_args(u32 count, u32 first_immediates, const u64* immediates) noexcept;
     void emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept;
+    // memory.fill/copy inline (MemoryOps.cpp): no helper call, so no system
+    // call for a guest in U-mode.
+    void bulk_operands(GpReg first, GpReg second, GpReg third) noexcept;
+    void memory_base_into(GpReg out, u32 memory) noexcept;
+    void probe_range_end(GpReg base, GpReg index, GpReg count) noexcept;
+    void emit_move_bytes() noexcept;
+    void emit_fill_bytes() noexcept;
 
     // ---- op classes
     bool integer_op(Opcode op) noexcept;    // IntegerOps.cpp

@@ -319,6 +319,16 @@ OUT_OF_BOUNDS = """
   (func (export "_start") (call $poke (i32.const 65534))))
 """
 
+# memory.fill / memory.copy past the end (0 + 16 > 65536 - 8): the trap
+# names the function and the instruction's offset (the inline bounds check
+# is a trap site).
+BULK_OUT_OF_BOUNDS = """
+(module
+  (memory (export "memory") 1)
+  (func $OP (param i32) (memory.OP (local.get 0) (i32.const 0) (i32.const 16)))
+  (func (export "_start") (call $OP (i32.const 65528))))
+"""
+
 # Grows memory, writes into the new page and prints from there: WASI sees
 # the grown memory.
 GROW = """
@@ -346,6 +356,15 @@ def check_out_of_bounds_store_traps(ctx):
     status, out, err = ctx.run([wasm])
     expected = f"trap: out of bounds memory access in poke at wasm offset {offset_of(wasm, 'i32.store', 'poke'):#x}\n"
     assert (status, err) == (134, expected), (status, err, expected)
+
+
+def check_out_of_bounds_memory_fill_and_copy_trap_at_their_offset(ctx):
+    for op in ("fill", "copy"):
+        wasm = ctx.wat(f"bulk_oob_{op}", BULK_OUT_OF_BOUNDS.replace("OP", op))
+        status, out, err = ctx.run([wasm])
+        expected = (f"trap: out of bounds memory access in {op} at wasm offset "
+                    f"{offset_of(wasm, 'memory.' + op, op):#x}\n")
+        assert (status, err) == (134, expected), (status, err, expected)
 
 
 def check_wasi_sees_grown_memory(ctx):

@@ -139,8 +139,8 @@ KTEST(wasm_guest_runtime_helpers_are_system_calls)
     KASSERT(!refused.is_error());
     KEXPECT_EQ(refused.value().i32, 0xffffffffu);
 
-    // memory.fill in the kernel, the sum read back in U-mode: the new
-    // pages are usable from both sides.
+    // memory.fill into the grown pages, the sum read back: the new pages
+    // are usable.
     Value fill_args[] = { v32(2 * 65536 + 100), v32(3), v32(1000) };
     auto filled = call(guest, m, "fill_and_sum"_sv, fill_args);
     KASSERT(!filled.is_error());
@@ -170,6 +170,48 @@ KTEST(wasm_guest_runtime_helpers_are_system_calls)
     guest.destroy();
 }
 
+// memory.fill and memory.copy are inline in the generated code: an
+// invocation that fills or copies makes exactly the system calls of one that
+// only loads (its entry and return), however many bytes it moves.
+KTEST(wasm_guest_memory_fill_and_copy_make_no_system_call)
+{
+    WasmGuest guest;
+    KASSERT(!guest.create().is_error());
+    auto instance = guest.instantiate(bytes_of(test_modules::basics));
+    KASSERT(!instance.is_error());
+    wasm::Instance* m = instance.value();
+    Value load_args[] = { v32(100) };
+    u64 before = guest.stats().system_calls;
+    KASSERT(!call(guest, m, "load8"_sv, load_args).is_error());
+    u64 per_invocation = guest.stats().system_calls - before;
+
+    Value fill_args[] = { v32(1000), v32(7), v32(5000) };
+    before = guest.stats().system_calls;
+    auto filled = call(guest, m, "fill_and_sum"_sv, fill_args);
+    KASSERT(!filled.is_error());
+    KEXPECT_EQ(filled.value().i32, 35000u);
+    KEXPECT_EQ(guest.stats().system_calls - before, per_invocation);
+
+    Value fill9_args[] = { v32(2000), v32(9), v32(100) };
+    KASSERT(!call(guest, m, "fill_and_sum"_sv, fill9_args).is_error());
+
+    // Overlapping, destination above the source (a backward copy): [1950,
+    // 2150) gets [1900, 2100), 50 sevens then 100 nines, as through a buffer.
+    Value copy_args[] = { v32(1950), v32(1900), v32(200) };
+    Value none[1];
+    before = guest.stats().system_calls;
+    KASSERT(!guest.invoke_export(m, "copy"_sv, copy_args, Span<Value>(none, 0)).is_error());
+    KEXPECT_EQ(guest.stats().system_calls - before, per_invocation);
+    u32 expected[][2] = { { 2049, 7 }, { 2050, 9 }, { 2149, 9 }, { 2150, 7 } };
+    for (auto& [address, value] : expected) {
+        Value at[] = { v32(address) };
+        auto byte = call(guest, m, "load8"_sv, at);
+        KASSERT(!byte.is_error());
+        KEXPECT_EQ(byte.value().i32, value);
+    }
+    guest.destroy();
+}
+
 KTEST(wasm_guest_every_trap_kind_ends_the_invocation_with_its_message)
 {
     WasmGuest guest;
@@ -189,7 +231,7 @@ KTEST(wasm_guest_every_trap_kind_ends_the_invocation_with_its_message)
     // A page fault of generated code in U-mode, mapped through the trap table.
     KEXPECT(traps_with(guest, m, "oob_load"_sv, big, "out of bounds memory access in oob_load"_sv));
     KEXPECT(traps_with(guest, m, "oob_store"_sv, edge, "out of bounds memory access in oob_store"_sv));
-    // A helper's trap (memory.fill, a system call).
+    // memory.fill's bounds check (inline, in U-mode): a trap before any write.
     KEXPECT(traps_with(guest, m, "oob_fill"_sv, edge, "out of bounds memory access in oob_fill"_sv));
     KEXPECT(traps_with(guest, m, "undefined_element"_sv, none, "undefined element in undefined_element"_sv));
     KEXPECT(traps_with(guest, m, "uninitialized"_sv, none, "uninitialized element 1 in uninitialized"_sv));
@@ -271,8 +313,8 @@ KTEST(wasm_guest_memory_pages_are_committed_on_first_touch)
     KEXPECT_EQ(stored.value().i64, 77ull);
     KEXPECT_EQ(guest.stats().pages_committed, committed + 1);
     KEXPECT_EQ(guest.space().stats().data_frames, data_frames + 1);
-    // Untouched pages read as zero once touched; the kernel's own first
-    // touch (memory.fill under SUM) commits without a U-mode fault.
+    // Untouched pages read as zero once touched; memory.fill runs in U-mode
+    // (no system call), so its first touch commits through the same fault.
     Value load_args[] = { v32(3 * 65536 + 4000) };
     auto zero = call(guest, m, "load8"_sv, load_args);
     KASSERT(!zero.is_error());
@@ -282,7 +324,7 @@ KTEST(wasm_guest_memory_pages_are_committed_on_first_touch)
     auto filled = call(guest, m, "fill_and_sum"_sv, fill_args);
     KASSERT(!filled.is_error());
     KEXPECT_EQ(filled.value().i32, 20u);
-    KEXPECT_EQ(guest.stats().pages_committed, before_fill);
+    KEXPECT_EQ(guest.stats().pages_committed, before_fill + 1);
     // Beyond the accessible size a fault stays a trap.
     Value beyond[] = { v32(4 * 65536) };
     Value result[1];
