@@ -8,9 +8,11 @@ namespace {
 
 // 16550 registers (in units of the register stride).
 constexpr u32 UART_THR = 0; // transmit holding (write)
+constexpr u32 UART_RBR = 0; // receive buffer (read)
 constexpr u32 UART_IER = 1; // interrupt enable
 constexpr u32 UART_LSR = 5; // line status
 constexpr u8 UART_LSR_THRE = 1 << 5; // transmit holding register empty
+constexpr u8 UART_LSR_DR = 1 << 0;   // data ready: RBR holds a byte
 
 UartConfig s_uart;
 bool s_use_uart = false;
@@ -37,10 +39,14 @@ void uart_write(u32 reg, u8 value) noexcept
 
 // SiFive UART (FU540-C000 manual §13.4): 32-bit registers.
 constexpr uptr SIFIVE_TXDATA = 0x00; // bit 31: FIFO full; bits 7:0: the byte to send
+constexpr uptr SIFIVE_RXDATA = 0x04; // bit 31: FIFO empty; bits 7:0: the byte received
 constexpr uptr SIFIVE_TXCTRL = 0x08; // bit 0: txen
+constexpr uptr SIFIVE_RXCTRL = 0x0C; // bit 0: rxen
 constexpr uptr SIFIVE_IE = 0x10;     // interrupt enables (txwm, rxwm)
 constexpr u32 SIFIVE_TXDATA_FULL = 1u << 31;
 constexpr u32 SIFIVE_TXCTRL_TXEN = 1u << 0;
+constexpr u32 SIFIVE_RXDATA_EMPTY = 1u << 31;
+constexpr u32 SIFIVE_RXCTRL_RXEN = 1u << 0;
 
 volatile u32& sifive_register(uptr offset) noexcept
 {
@@ -127,6 +133,7 @@ void console_use_uart(UartConfig const& config) noexcept
     if (s_uart.kind == UartKind::SifiveUart0) {
         sifive_register(SIFIVE_IE) = 0;
         sifive_register(SIFIVE_TXCTRL) = sifive_register(SIFIVE_TXCTRL) | SIFIVE_TXCTRL_TXEN;
+        sifive_register(SIFIVE_RXCTRL) = sifive_register(SIFIVE_RXCTRL) | SIFIVE_RXCTRL_RXEN;
     } else {
         uart_write(UART_IER, 0);
     }
@@ -136,6 +143,22 @@ void console_use_uart(UartConfig const& config) noexcept
 bool console_is_uart() noexcept { return s_use_uart; }
 
 UartConfig const& console_uart() noexcept { return s_uart; }
+
+int console_read_byte() noexcept
+{
+    if (!s_use_uart) {
+        i64 ch = riscv64::sbi::legacy_console_getchar();
+        return ch < 0 || ch > 0xFF ? -1 : static_cast<int>(ch);
+    }
+    if (s_uart.kind == UartKind::SifiveUart0) {
+        // One read pops the FIFO; the empty flag says whether it held a byte.
+        u32 data = sifive_register(SIFIVE_RXDATA);
+        return (data & SIFIVE_RXDATA_EMPTY) != 0 ? -1 : static_cast<int>(data & 0xFF);
+    }
+    if ((uart_read(UART_LSR) & UART_LSR_DR) == 0)
+        return -1;
+    return uart_read(UART_RBR);
+}
 
 void console_write(StringView text) noexcept
 {

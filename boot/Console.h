@@ -40,6 +40,12 @@ void console_set_address_translator(ConsoleAddressTranslator) noexcept;
 // Writes the text as is ('\n' becomes "\r\n" on the UART).
 void console_write(StringView) noexcept;
 
+// One byte from the console's receiver, or -1 when none has arrived: the
+// UART's receive register, polled; without a UART the SBI's legacy getchar
+// (§5.3; DBCN's read wants a physical buffer, and one byte at a time is
+// what the kernel asks for).
+[[nodiscard]] int console_read_byte() noexcept;
+
 // Points base's log sink (base/Log.h) at the console.
 void console_install_log_sink() noexcept;
 

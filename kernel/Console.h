@@ -15,6 +15,7 @@ using boot::console_is_uart;
 using boot::console_set_address_translator;
 using boot::console_uart;
 using boot::console_use_uart;
+using boot::console_read_byte;
 using boot::console_write;
 using boot::ConsoleAddressTranslator;
 using boot::uart_kind_name;

@@ -4,6 +4,7 @@
 #include <base/Format.h>
 #include <jit/Engine.h>
 #include <kernel/Console.h>
+#include <kernel/ConsoleInput.h>
 #include <kernel/Heap.h>
 #include <kernel/WasiRun.h>
 #include <kernel/Scheduler.h>
@@ -457,6 +458,34 @@ void sleep_nanoseconds(u64 nanoseconds) noexcept
 
 void yield_hart() noexcept { Scheduler::yield(); }
 
+// stdin: the console's input (kernel/ConsoleInput.h), read by the first
+// guest of a run; the others, and the default program's guests, read end of
+// file. One per boot: what the driver sent is read once.
+ConsoleInput s_console_input;
+Thread* s_stdin_owner = nullptr;
+
+// How long a reader with nothing to read is off the hart before it looks
+// again: the console raises no interrupt the kernel handles, so it polls.
+constexpr u64 stdin_poll_hz = 1000;
+
+wasi::Errno read_stdin(void*, u8* buffer, usize length, usize& done) noexcept
+{
+    done = 0;
+    Thread* thread = Scheduler::current();
+    if (thread == nullptr || thread != s_stdin_owner || length == 0)
+        return wasi::errno_::success;
+    for (;;) {
+        done = s_console_input.read_available(buffer, length);
+        // A guest killed while it waits reads end of file; the run loop
+        // then ends it before it runs again (Scheduler::kill_pending()).
+        if (done > 0 || s_console_input.ended() || Scheduler::kill_pending())
+            return wasi::errno_::success;
+        // Nothing yet: off the hart, so the other guests run (with none
+        // runnable the hart waits in wfi), then look again.
+        Scheduler::sleep_until(timer_now() + timer_frequency() / stdin_poll_hz);
+    }
+}
+
 void guest_thread(void* argument) noexcept
 {
     auto& run = *static_cast<Run*>(argument);
@@ -466,7 +495,7 @@ void guest_thread(void* argument) noexcept
 
 // Runs every guest of `runs` side by side, each on its own thread, until
 // all have ended. `timeout_ms` (0: none): each one's wall deadline.
-Result<void> run_side_by_side(wasi::RamFs& fs, Span<Run*> runs, u64 timeout_ms) noexcept
+Result<void> run_side_by_side(wasi::RamFs& fs, Span<Run*> runs, u64 timeout_ms, Thread* stdin_owner = nullptr) noexcept
 {
     Vector<Thread*> threads;
     u64 deadline = timeout_ms == 0 ? 0 : timer_now() + timeout_ms * timer_frequency() / 1000;
@@ -482,7 +511,11 @@ Result<void> run_side_by_side(wasi::RamFs& fs, Span<Run*> runs, u64 timeout_ms) 
     waiting.sleep_nanoseconds = sleep_nanoseconds;
     waiting.yield = yield_hart;
     fs.set_waiting(waiting);
+    s_stdin_owner = stdin_owner;
+    fs.set_console_input(read_stdin, nullptr);
     Scheduler::run_threads(threads.span());
+    fs.set_console_input(nullptr, nullptr);
+    s_stdin_owner = nullptr;
     fs.set_waiting({});
     fs.set_console(plain_console_sink, nullptr);
     return {};
@@ -578,7 +611,9 @@ u32 run_wasi_commands(wasi::RamFs& fs, StringView command_paths, u64 timeout_ms)
             for (Run* run : runs)
                 make_prefix(*run);
         }
-        if (loaded && run_side_by_side(fs, runs, timeout_ms).is_error()) {
+        // The first guest owns stdin (issue 14): one reader, so no guest
+        // sees another's input.
+        if (loaded && run_side_by_side(fs, runs, timeout_ms, &runs[0]->thread()).is_error()) {
             GuestOutput(frame).line("run: out of memory for the guests' threads"_sv);
             loaded = false;
         }

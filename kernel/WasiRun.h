@@ -25,6 +25,12 @@
 //   DLE DLE              one DLE byte of the guest's output
 //   DLE 'X' newline      the end
 //
+// stdin (fd 0) is the console's input (kernel/ConsoleInput.h: the driver
+// sends it once the frame is open, DLE DLE for a DLE byte, DLE 'D' at its
+// end), read by the first guest of the run alone; the other guests, and
+// the default program's, read end of file. A read with nothing there yet
+// sleeps the thread a millisecond at a time, so the others run.
+//
 // Inside the frame the kernel prints nothing of its own (the console turns
 // each newline into CR LF, as everywhere). After it, one line
 // `run: exit status N`, and the boot mode shuts down with status N.

@@ -297,7 +297,7 @@ Errno RamFs::read(int handle, u8* buffer, usize length, usize& done) noexcept
 {
     done = 0;
     if (handle == 0)
-        return errno_::success; // the console has no input yet: end of file
+        return m_input ? m_input(m_input_data, buffer, length, done) : errno_::success;
     if (handle > 0 && handle < first_handle)
         return errno_::badf;
     OpenFile* file = open_file(handle);

@@ -6,8 +6,9 @@
 // Freestanding: the kernel links it, and host gtests drive it through the
 // same WasiContext as hosted/wasi/Posix.cpp.
 //
-// It is a wasi::Host: handles 0-2 are the console (stdin reads end of
-// file; stdout and stderr go to a sink the embedder sets), handles from 3
+// It is a wasi::Host: handles 0-2 are the console (stdin reads from a
+// source the embedder sets, else end of file; stdout and stderr go to a
+// sink the embedder sets), handles from 3
 // on are open files and directories. Paths resolve beneath the directory
 // handle given, one component at a time: an absolute path, or a `..` that
 // would climb above that directory (the preopen), answers ENOTCAPABLE
@@ -45,6 +46,10 @@ public:
     // Where stdout/stderr (handles 1 and 2) go.
     using ConsoleSink = void (*)(void* data, int handle, const u8* bytes, usize length);
     void set_console(ConsoleSink sink, void* data) noexcept { m_console = sink; m_console_data = data; }
+    // Where stdin (handle 0) reads from: `done` 0 is end of file. Without
+    // one, stdin is at end of file.
+    using ConsoleSource = Errno (*)(void* data, u8* buffer, usize length, usize& done) noexcept;
+    void set_console_input(ConsoleSource source, void* data) noexcept { m_input = source; m_input_data = data; }
     // What sched_yield and a poll_oneoff that waits on a clock do: by
     // default nothing and a busy wait; the kernel's scheduler gives the
     // hart to another guest instead (kernel/WasiRun.h).
@@ -154,6 +159,8 @@ private:
     Vector<OpenFile> m_open; // handle - 3 -> open file (node nullptr = free)
     ConsoleSink m_console { nullptr };
     void* m_console_data { nullptr };
+    ConsoleSource m_input { nullptr };
+    void* m_input_data { nullptr };
     Waiting m_waiting;
 };
 

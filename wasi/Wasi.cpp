@@ -384,9 +384,10 @@ enum class Direction : u8 {
 // a short transfer ends the call (end of file, or what a pipe had), an
 // error after some bytes is a short count, and the count goes to the
 // guest's `result` pointer. A buffer longer than the bounce buffer takes
-// several transfers; reading anything but a regular file stops after the
-// first full one instead (asking for more might block, where one read of
-// the whole buffer would have returned what was there).
+// several transfers; reading anything but a regular file takes one
+// transfer, into the first non-empty buffer (asking for more might block,
+// where one read would have returned what was there; and a transfer that
+// blocked gave the hart to other guests, whose calls reuse `iovs`).
 template<typename Transfer>
 Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required, u32 result, u64 position,
     Direction direction, Transfer transfer)
@@ -400,7 +401,10 @@ Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required
     if (Errno e = decode_iovecs(m, a32(a, 1), a32(a, 2), iovs))
         return e;
     u64 total = 0;
+    bool one_transfer = direction == Direction::ToGuest && d->filetype != filetype::regular_file;
     for (u32 i = 0; i < iovs.count; ++i) {
+        if (one_transfer && iovs.length[i] == 0)
+            continue;
         u32 offset = 0;
         for (;;) {
             usize chunk = iovs.length[i] - offset < bounce_size ? iovs.length[i] - offset : bounce_size;
@@ -420,12 +424,10 @@ Errno transfer_iovecs(WasiContext& c, const GuestMemory& m, Args a, u64 required
             }
             total += done;
             offset += u32(done);
-            if (done < chunk)
+            if (done < chunk || one_transfer)
                 goto finished;
             if (offset == iovs.length[i])
                 break;
-            if (direction == Direction::ToGuest && d->filetype != filetype::regular_file)
-                goto finished;
         }
     }
 finished:

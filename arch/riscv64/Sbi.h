@@ -28,6 +28,7 @@ enum class SbiError : i64 {
 namespace Eid {
 inline constexpr u64 LegacySetTimer = 0x00;     // §5.1 (legacy, deprecated)
 inline constexpr u64 LegacyConsolePutchar = 0x01; // §5.2 (legacy, deprecated)
+inline constexpr u64 LegacyConsoleGetchar = 0x02; // §5.3 (legacy, deprecated)
 inline constexpr u64 LegacyShutdown = 0x08;     // §5.8 (legacy, deprecated)
 inline constexpr u64 Base = 0x10;               // §4 Base Extension
 inline constexpr u64 Timer = 0x54494D45;        // §6 Timer Extension "TIME"
@@ -62,6 +63,12 @@ inline bool probe_extension(u64 eid) noexcept
 inline void legacy_console_putchar(char ch) noexcept
 {
     call(Eid::LegacyConsolePutchar, 0, static_cast<u8>(ch));
+}
+
+// §5.3 Legacy Console Getchar: the byte read, or -1 when there is none.
+inline i64 legacy_console_getchar() noexcept
+{
+    return call(Eid::LegacyConsoleGetchar, 0).error;
 }
 
 // §12.1 Console Write (DBCN, FID 0): a physical address and a length.

@@ -46,10 +46,15 @@ class Runner:
         self.tmpdir = tmpdir
         self.root = ctx.root
 
-    def run(self, arguments, cwd=None, timeout=300):
-        cmd = ["python3", os.path.join(self.root, "k23"), "run", "--image", self.ctx.image] + list(arguments)
+    def command(self, arguments):
+        return ["python3", os.path.join(self.root, "k23"), "run", "--image", self.ctx.image] + list(arguments)
+
+    def run(self, arguments, cwd=None, timeout=300, input=None):
+        """input: bytes for the run's stdin (else /dev/null)."""
+        cmd = self.command(arguments)
         try:
-            proc = subprocess.run(cmd, cwd=cwd or self.tmpdir, stdin=subprocess.DEVNULL,
+            proc = subprocess.run(cmd, cwd=cwd or self.tmpdir, input=input,
+                                  stdin=subprocess.DEVNULL if input is None else None,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"./k23 run {' '.join(arguments)} timed out after {timeout} s")

@@ -327,6 +327,53 @@ TEST(RamFs, StdoutGoesToTheConsoleSink)
     EXPECT_EQ(captured, "1:hi\n2:hi\n");
 }
 
+std::string stdin_text;
+int stdin_calls = 0;
+
+// stdin (handle 0) reads from the embedder's source, once per fd_read and
+// into the first non-empty buffer: in the kernel a read that finds nothing
+// waits off the hart, and another guest's fd_read meanwhile reuses the
+// iovec table (wasi/Wasi.cpp), so a read must not go on to a second buffer
+// after it; without a source stdin is at end of file.
+TEST(RamFs, StdinReadsTheConsoleSourceOnceIntoTheFirstNonEmptyBuffer)
+{
+    RamFs fs(1024);
+    WasiContext context(fs);
+    std::vector<u8> memory(4096);
+    context.set_memory_view(Span<u8>(memory.data(), memory.size()));
+    // iovecs: an empty one, 4 bytes at 0x140, 8 bytes at 0x180.
+    u32 iov[6] = { 0x100, 0, 0x140, 4, 0x180, 8 };
+    memcpy(memory.data() + 0x200, iov, sizeof iov);
+    const FunctionEntry* read = find_function("fd_read");
+    auto fd_read = [&]() {
+        Value args[4] = { Value::from_i32(0), Value::from_i32(0x200), Value::from_i32(3), Value::from_i32(0x300) };
+        Value result = Value::from_i32(0xdead);
+        (void)read->callback(&context, Span<const Value>(args, 4), Span<Value>(&result, 1));
+        EXPECT_EQ(result.i32, errno_::success);
+        u32 count;
+        memcpy(&count, memory.data() + 0x300, 4);
+        return count;
+    };
+    EXPECT_EQ(fd_read(), 0u);
+
+    stdin_text = "abcdefghijkl";
+    stdin_calls = 0;
+    fs.set_console_input([](void*, u8* buffer, usize length, usize& done) noexcept -> Errno {
+        ++stdin_calls;
+        done = length < stdin_text.size() ? length : stdin_text.size();
+        memcpy(buffer, stdin_text.data(), done);
+        stdin_text.erase(0, done);
+        return errno_::success;
+    }, nullptr);
+    EXPECT_EQ(fd_read(), 4u);
+    EXPECT_EQ(stdin_calls, 1);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(memory.data() + 0x140), 4), "abcd");
+    EXPECT_EQ(memory[0x180], 0);
+    EXPECT_EQ(fd_read(), 4u);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(memory.data() + 0x140), 4), "efgh");
+    EXPECT_EQ(stdin_calls, 2);
+}
+
 TEST(RamFs, AFullFileSystemAnswersEnospc)
 {
     RamFs fs(100);

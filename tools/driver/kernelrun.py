@@ -16,7 +16,13 @@ is a --dir, so what the guest wrote comes back: initrd.write_back), shows the
 guest's stdout and stderr, decoded from the console frame the kernel puts
 them in (DLE B ... DLE X; DLE O / DLE E switch streams, DLE DLE is a DLE
 byte, CR LF is the console's newline), and exits with the status of the
-kernel's `shutdown: status N` line: the guest's."""
+kernel's `shutdown: status N` line: the guest's.
+
+The driver's stdin is the first guest's stdin (the others read end of
+file): it goes to the console's input framed the same way (DLE DLE is a DLE
+byte), and its end, or Ctrl-D at the start of a line on a terminal, is
+DLE D, the guest's end of file (qemu.InputFeed, kernel/ConsoleInput.h).
+With stdin at /dev/null the guest reads end of file at once."""
 import os
 import sys
 
@@ -159,9 +165,10 @@ def timeout_arguments(args):
     return f" run-timeout={max(1, int(args.timeout * 1000))}", args.timeout + 60
 
 
-def boot_framed(args, image, append, initrd_path, qemu_timeout):
+def boot_framed(args, image, append, initrd_path, qemu_timeout, feed_stdin=False):
     """Boots with the guests' output in a console frame; shows it (kernel
-    lines only with --verbose). Returns (qemu result, decoder)."""
+    lines only with --verbose). feed_stdin: this process's stdin becomes
+    the console's input (qemu.InputFeed). Returns (qemu result, decoder)."""
     streams = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
 
     def out(stream, data):
@@ -175,7 +182,7 @@ def boot_framed(args, image, append, initrd_path, qemu_timeout):
     decoder = FrameDecoder(out)
     result = qemu.boot(image, append=append, smp=args.smp, memory=args.memory, vlen=args.vlen,
                        timeout=qemu_timeout, passthrough=True, machine=args.machine,
-                       initrd=initrd_path, console=decoder.feed)
+                       initrd=initrd_path, console=decoder.feed, feed_stdin=feed_stdin)
     decoder.finish()
     return result, decoder
 
@@ -260,7 +267,7 @@ def cmd_run_file(args):
         info(f"run: initrd of {len(data)} bytes")
     append = (args.append + " run=" + ",".join(commands) + timeout_append
               + (" ramfs-dump=changed" if dirs else "")).strip()
-    result, decoder = boot_framed(args, image, append, initrd_path, qemu_timeout)
+    result, decoder = boot_framed(args, image, append, initrd_path, qemu_timeout, feed_stdin=True)
     if dirs and result.reported_status is not None:
         archive = k23initrd.parse_dump(result.output)
         if archive is None:

@@ -127,7 +127,72 @@ def stop(proc):
         proc.wait()
 
 
-def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
+DLE = 0x10
+END_OF_INPUT = bytes((DLE, ord("D")))  # kernel/ConsoleInput.h
+FRAME_BEGIN = bytes((DLE, ord("B")))   # kernel/WasiRun.cpp's console frame
+
+
+def frame_input(data):
+    """The driver's stdin as the kernel's console input (kernel/ConsoleInput.h):
+    each DLE byte doubled, so DLE D can only be the end of the input."""
+    return data.replace(bytes((DLE,)), bytes((DLE, DLE)))
+
+
+class InputFeed:
+    """Copies this process's stdin to QEMU's serial input, framed
+    (frame_input), then DLE D at its end. A terminal in its usual
+    (canonical) mode hands over a line at a time and reports Ctrl-D at the
+    start of a line as the end: the guest sees what a program reading a
+    terminal sees. Never blocks: reads stop while much is still unsent (the
+    guest is not reading), writes wait until QEMU takes them. Nothing is
+    read or sent before the kernel opens the guests' console frame (DLE B):
+    the firmware empties the UART's receiver when it sets the UART up, and
+    would eat what came before."""
+
+    MAX_PENDING = 1 << 16
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.pending = bytearray()
+        self.source = 0
+        self.reading = True
+        self.sink = proc.stdin.fileno()
+        self.started = False
+        os.set_blocking(self.sink, False)
+
+    def console_seen(self, output):
+        if not self.started and FRAME_BEGIN in output:
+            self.started = True
+
+    def read_fds(self):
+        return [self.source] if self.started and self.reading and len(self.pending) < self.MAX_PENDING else []
+
+    def write_fds(self):
+        return [self.sink] if self.started and self.sink is not None and self.pending else []
+
+    def readable(self):
+        try:
+            chunk = os.read(self.source, 65536)
+        except OSError:
+            chunk = b""
+        if chunk:
+            self.pending += frame_input(chunk)
+        else:
+            self.pending += END_OF_INPUT
+            self.reading = False
+
+    def writable(self):
+        try:
+            n = os.write(self.sink, self.pending)
+        except BlockingIOError:
+            return
+        except OSError:  # QEMU has gone
+            self.sink, self.pending, self.reading = None, bytearray(), False
+            return
+        del self.pending[:n]
+
+
+def run_qemu(cmd, timeout, echo, halt_grace=None, console=None, feed_stdin=False):
     """Runs QEMU and keeps what its console prints. echo: the console goes to
     this terminal too (stdin stays the terminal's), and QEMU's own messages to
     stderr, but for its "terminating on signal" when the driver stops it;
@@ -136,9 +201,12 @@ def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
     Returns (exit status or None when stopped, output, how) with how one of
     "exited", "timeout", "halted". console: a function that gets each
     console chunk instead of this terminal (with echo; stdin is then not the
-    terminal's, so QEMU leaves the terminal as it is)."""
+    terminal's, so QEMU leaves the terminal as it is). feed_stdin: with
+    console, this process's stdin goes to the serial input (InputFeed)."""
+    feed_stdin = feed_stdin and echo and console is not None
+    stdin = subprocess.PIPE if feed_stdin else None if echo and console is None else subprocess.DEVNULL
     try:
-        proc = subprocess.Popen(cmd, stdin=None if echo and console is None else subprocess.DEVNULL,
+        proc = subprocess.Popen(cmd, stdin=stdin,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE if echo else subprocess.STDOUT)
     except FileNotFoundError:
@@ -149,21 +217,31 @@ def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
     deadline = None if timeout is None else time.monotonic() + timeout
     how = "exited"
     status_seen = False
+    feed = InputFeed(proc) if feed_stdin else None
     try:
         open_fds = [fd for fd in (console_fd, error_fd) if fd is not None]
         while open_fds:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select(open_fds, [], [], wait)
-            if not ready:
+            feed_read = feed.read_fds() if feed else []
+            feed_write = feed.write_fds() if feed else []
+            ready, writable, _ = select.select(open_fds + feed_read, feed_write, [], wait)
+            if not ready and not writable:
                 how = "halted" if status_seen else "timeout"
                 stop(proc)
                 break
+            if feed and writable:
+                feed.writable()
             for fd in ready:
+                if feed and fd in feed_read:
+                    feed.readable()
+                    continue
                 chunk = os.read(fd, 65536)
                 if not chunk:
                     open_fds.remove(fd)
                     continue
                 kept[fd] += chunk
+                if fd == console_fd and feed:
+                    feed.console_seen(kept[fd])
                 if fd == console_fd:
                     if echo and console is not None:
                         console(chunk)
@@ -178,6 +256,8 @@ def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
         stop(proc)
         raise
     finally:
+        if proc.stdin:
+            proc.stdin.close()
         proc.stdout.close()
         if proc.stderr:
             proc.stderr.close()
@@ -189,19 +269,21 @@ def run_qemu(cmd, timeout, echo, halt_grace=None, console=None):
 
 
 def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthrough=False,
-         extra=(), machine="virt", initrd=None, console=None):
+         extra=(), machine="virt", initrd=None, console=None, feed_stdin=False):
     """Boots image. passthrough: console on this terminal (./k23 run), or
     given to `console` chunk by chunk, and kept for the verdict; otherwise the console output is captured (with a
     120 s timeout by default). The result's status is 0 only when the kernel
     reported status 0."""
     start = time.monotonic()
     cmd = command(image, append, smp, memory, vlen, extra, machine, initrd)
-    if passthrough:
+    if passthrough and not (feed_stdin and console is not None):
         cmd += ["-nographic"]
     else:
+        # Also when this process's stdin feeds the serial input: -nographic
+        # would read Ctrl-A in it as the monitor's escape.
         cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
         timeout = timeout or 120
     halt_grace = None if MACHINES[machine]["powers_off"] else HALT_GRACE
-    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace, console)
+    status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace, console, feed_stdin)
     return judge(output, status, how == "timeout", time.monotonic() - start, timeout,
                  halted=how == "halted")
