@@ -282,6 +282,9 @@ def boot(image, append="", smp=1, memory="256M", vlen=128, timeout=None, passthr
         # Also when this process's stdin feeds the serial input: -nographic
         # would read Ctrl-A in it as the monitor's escape.
         cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    if not passthrough:
+        # Captured boots (tests, bench) have a limit; ./k23 run's
+        # (passthrough) runs as long as its guest unless --timeout says.
         timeout = timeout or 120
     halt_grace = None if MACHINES[machine]["powers_off"] else HALT_GRACE
     status, output, how = run_qemu(cmd, timeout, passthrough, halt_grace, console, feed_stdin)
