@@ -18,12 +18,20 @@
 #     3. _mi_thread_id() returns k23_mimalloc_thread_id() (the hart block).
 #   src/init.c
 #     4. _mi_heap_set_default_direct stores through k23_mimalloc_set_default_heap().
+#   src/arena.c
+#     5. A segment from the OS is reported as not zero-filled: the port does
+#        not clear segment-aligned mappings (kernel/heap/MimallocPort.cpp;
+#        clearing the first 32 MiB segment cost 6 M instructions at boot),
+#        so mimalloc clears the segment header itself, and pages never
+#        count as zero-initialized in 2.0.9 (mi_zalloc clears what it hands out).
+#     6. mi_reserve_os_memory_ex clears the range it reserves, as its arena
+#        bitmaps assume zeroed memory (the kernel never reserves arenas).
 include_guard(GLOBAL)
 
 set(K23_MIMALLOC_DIR "${K23_DEPS_DIR}/mimalloc")
-set(_k23_mi_sources stats.c random.c os.c bitmap.c arena.c segment-cache.c segment.c
+set(_k23_mi_sources stats.c random.c os.c bitmap.c segment-cache.c segment.c
     page.c heap.c alloc.c alloc-aligned.c options.c)
-foreach(_source IN LISTS _k23_mi_sources ITEMS init.c)
+foreach(_source IN LISTS _k23_mi_sources ITEMS init.c arena.c)
   if(NOT EXISTS "${K23_MIMALLOC_DIR}/src/${_source}")
     message(FATAL_ERROR "mimalloc sources missing (${K23_MIMALLOC_DIR}/src/${_source}): run ./k23 setup")
   endif()
@@ -45,7 +53,8 @@ function(k23_mimalloc_replace var old new)
 endfunction()
 
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  "${K23_MIMALLOC_DIR}/include/mimalloc-internal.h" "${K23_MIMALLOC_DIR}/src/init.c")
+  "${K23_MIMALLOC_DIR}/include/mimalloc-internal.h" "${K23_MIMALLOC_DIR}/src/init.c"
+  "${K23_MIMALLOC_DIR}/src/arena.c")
 
 file(READ "${K23_MIMALLOC_DIR}/include/mimalloc-internal.h" _k23_mi_text)
 k23_mimalloc_replace(_k23_mi_text
@@ -65,11 +74,22 @@ k23_mimalloc_replace(_k23_mi_text
   "  k23_mimalloc_set_default_heap(heap);")
 file(CONFIGURE OUTPUT "${_k23_mi_patched}/src/init.c" CONTENT "${_k23_mi_text}" @ONLY)
 
+file(READ "${K23_MIMALLOC_DIR}/src/arena.c" _k23_mi_text)
+k23_mimalloc_replace(_k23_mi_text
+  "  *is_zero = true;\n  *memid   = MI_MEMID_OS;"
+  "  *is_zero = false; /* k23: segment mappings are not zero-filled */\n  _Static_assert(MI_SEGMENT_SHIFT == 25, \"k23: segment_alignment_log in MimallocPort.cpp\");\n  *memid   = MI_MEMID_OS;")
+k23_mimalloc_replace(_k23_mi_text
+  "  if (start==NULL) return ENOMEM;\n  if (!mi_manage_os_memory_ex("
+  "  if (start==NULL) return ENOMEM;\n  memset(start, 0, size); /* k23: not zero-filled */\n  if (!mi_manage_os_memory_ex(")
+file(CONFIGURE OUTPUT "${_k23_mi_patched}/src/arena.c" CONTENT "${_k23_mi_text}" @ONLY)
+
 list(TRANSFORM _k23_mi_sources PREPEND "${K23_MIMALLOC_DIR}/src/")
-add_library(k23_mimalloc STATIC ${_k23_mi_sources} "${_k23_mi_patched}/src/init.c")
+add_library(k23_mimalloc STATIC ${_k23_mi_sources} "${_k23_mi_patched}/src/init.c"
+  "${_k23_mi_patched}/src/arena.c")
 set(_k23_mi_port "${CMAKE_CURRENT_LIST_DIR}/mimalloc")
 target_include_directories(k23_mimalloc BEFORE PRIVATE
-  "${_k23_mi_patched}/include" "${_k23_mi_port}/include" "${PROJECT_SOURCE_DIR}/libc/include")
+  "${_k23_mi_patched}/include" "${_k23_mi_port}/include" "${PROJECT_SOURCE_DIR}/libc/include"
+  "${K23_MIMALLOC_DIR}/src") # bitmap.h, for the patched arena.c
 target_include_directories(k23_mimalloc PUBLIC "${K23_MIMALLOC_DIR}/include")
 target_compile_definitions(k23_mimalloc PRIVATE MI_DEBUG=0 MI_SECURE=0 MI_STAT=0
   MI_NO_GETENV) # no environment: mimalloc's defaults, set in code if ever needed
