@@ -292,6 +292,8 @@ class Report:
         self.files = {}
         self.failures = []
         self.skip_reasons = {}
+        # --where kernel: the guests' per-tier function counts (speckernel.py).
+        self.kernel_tiers = {}
 
     def add(self, suite, file, line, command, outcome, message=""):
         for table, key in ((self.by_command, command), (self.suites, suite), (self.files, file)):
@@ -702,7 +704,7 @@ def cmd_spec(args):
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump(report.as_json(), f, indent=1)
-    tiers = getattr(report, "kernel_tiers", None)
+    tiers = report.kernel_tiers
     if tiers:
         print(f"  kernel guests, tier {tiers['tier']}: {tiers['optimized']} functions optimized, "
               f"{tiers['baseline']} baseline, {tiers['fell_back']} fell back")

@@ -252,7 +252,6 @@ def run_suites(suites, pattern=None, verbose=False, report=None, vlen=k23spec.DE
     if tier not in k23spec.TIERS:
         raise DriverError(f"spec: unknown tier '{tier}' (have {', '.join(k23spec.TIERS)})")
     report = report or k23spec.Report()
-    report.kernel_tiers = {}
     root = k23spec.testsuite_dir()
     modules = {}
     recorder = Recorder(modules)
