@@ -79,8 +79,19 @@ public:
         return {};
     }
 
-    void destroy() noexcept { m_guest.destroy(); }
+    void destroy() noexcept
+    {
+        if (m_guest.is_created()) {
+            auto const& tiers = m_guest.stats().tiers;
+            m_tiers.optimized += tiers.optimized;
+            m_tiers.baseline += tiers.baseline;
+            m_tiers.fallbacks += tiers.fallbacks;
+        }
+        m_guest.destroy();
+    }
     [[nodiscard]] bool is_created() const noexcept { return m_guest.is_created(); }
+    // Per tier, the functions every guest destroyed so far compiled.
+    [[nodiscard]] jit::TierCounts const& tier_counts() const noexcept { return m_tiers; }
     [[nodiscard]] bool can_execute() const noexcept { return m_guest.is_created(); }
 
     Result<void> instantiate(ReadonlyBytes bytes, wasm::ReadOptions const& options, Instance** out) noexcept
@@ -134,6 +145,7 @@ public:
 
 private:
     WasmGuest m_guest;
+    jit::TierCounts m_tiers;
 };
 
 // ---------------------------------------------------------------- text
@@ -375,6 +387,7 @@ public:
         m_current = nullptr;
         m_guest.destroy();
     }
+    [[nodiscard]] jit::TierCounts const& tier_counts() const noexcept { return m_guest.tier_counts(); }
 
 private:
     struct Named {
@@ -664,6 +677,11 @@ void SpecInterpreter::finish() noexcept
         m_state->runner.finish();
 }
 
+jit::TierCounts SpecInterpreter::tier_counts() const noexcept
+{
+    return m_state ? m_state->runner.tier_counts() : jit::TierCounts {};
+}
+
 long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
 {
     Vector<u8> commands;
@@ -672,6 +690,7 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
         return -1;
     }
     long answered = 0;
+    jit::TierCounts tiers;
     heap_collect();
     usize frames_before = physical_memory().free_frame_count();
     {
@@ -696,10 +715,12 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
             ++answered;
         }
         interpreter.finish();
+        tiers = interpreter.tier_counts();
     }
     heap_collect();
-    kprintln("spec: done {} commands (free frames: {} before, {} after)"_sv, answered, frames_before,
-        physical_memory().free_frame_count());
+    kprintln("spec: done {} commands (free frames: {} before, {} after; tier {}: {} functions optimized, {} baseline, {} fell back)"_sv,
+        answered, frames_before, physical_memory().free_frame_count(), jit::tier_name(default_guest_tier()),
+        tiers.optimized, tiers.baseline, tiers.fallbacks);
     return answered;
 }
 

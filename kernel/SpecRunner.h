@@ -10,8 +10,9 @@
 //   spec> ANSWER             ANSWER exactly as k23-spec prints it
 //
 // and the run ends with `spec: done N commands (free frames: B before, A
-// after)` (N answered; the frame allocator's free count around the run,
-// the kernel heap collected). Modules run
+// after; tier T: O functions optimized, B baseline, F fell back)` (N
+// answered; the frame allocator's free count around the run, the kernel
+// heap collected; the boot argument tier='s counts over every guest). Modules run
 // in U-mode guests: each `reset` ends the current guest (its frames return)
 // and starts a fresh one with the `spectest` host module defined.
 //
@@ -26,6 +27,7 @@
 #include <base/StringView.h>
 #include <base/Types.h>
 #include <base/Vector.h>
+#include <jit/Compile.h>
 #include <wasi/RamFs.h>
 
 namespace k23::kernel {
@@ -45,6 +47,8 @@ public:
     bool run(StringView line, Vector<char>& answer) noexcept;
     // Ends the current guest, as the end of the input does.
     void finish() noexcept;
+    // Per tier, the functions of the guests ended so far (kernel/WasmGuest.h).
+    [[nodiscard]] jit::TierCounts tier_counts() const noexcept;
 
     struct State;
 

@@ -542,6 +542,11 @@ void print_guest_summary(Run& run) noexcept
     kprintln("run: {}: exit status {}, {} ms on the hart ({} ticks), {} instructions, {} turns, {} preempted, {} waits"_sv,
         run.name(), run.m_status, stats.ticks * 1000 / frequency, stats.ticks, stats.instructions, stats.switches_in,
         stats.preemptions, stats.sleeps);
+    // k23-run --verbose's line: what each tier compiled (the boot argument tier=).
+    auto const& tiers = run.m_stats.tiers;
+    kprintln("run: {}: tier {}: {} functions optimized, {} baseline ({} fell back{}{})"_sv, run.name(),
+        jit::tier_name(default_guest_tier()), tiers.optimized, tiers.baseline, tiers.fallbacks,
+        tiers.fallbacks ? "; first: "_sv : ""_sv, StringView(tiers.first_fallback));
 }
 
 } // namespace

@@ -78,10 +78,28 @@ jit::UserCallOutcome engine_user_call(jit::Engine& engine, u64 (&regs)[8]) noexc
 
 } // namespace
 
+namespace {
+
+// Written once by kernel/main.cpp before any guest exists, read after.
+jit::Tier s_default_guest_tier { jit::Tier::Baseline };
+
+} // namespace
+
+void set_default_guest_tier(jit::Tier tier) noexcept
+{
+    s_default_guest_tier = tier;
+}
+
+jit::Tier default_guest_tier() noexcept
+{
+    return s_default_guest_tier;
+}
+
 Result<void> WasmGuest::create(WasmGuestOptions const& options) noexcept
 {
     VERIFY(!is_created());
     m_options = options;
+    m_stats.tiers = {}; // the counts are the new engine's
     TRY(m_space.create());
     auto result = create_engine();
     if (result.is_error())
@@ -95,6 +113,7 @@ Result<void> WasmGuest::create_engine() noexcept
     GuestSpace::Scope scope(m_space);
     jit::EngineOptions engine_options;
     engine_options.stack_size = m_options.stack_size;
+    engine_options.tier = m_options.tier;
     engine_options.executor = this;
     // The boot hart's ISA; with V, SIMD compiles to RVV (kernel/Guest.h).
     engine_options.features = guest_cpu_features();
@@ -168,7 +187,9 @@ Result<wasm::Instance*> WasmGuest::instantiate_module(wasm::Module& module, wasm
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
     UserMemoryAccess access; // data segments
-    return m_engine->instantiate(*m_linker, module, slot);
+    auto instance = m_engine->instantiate(*m_linker, module, slot);
+    m_stats.tiers = m_engine->tier_counts();
+    return instance;
 }
 
 Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept

@@ -37,8 +37,19 @@ class WasiContext;
 
 namespace k23::kernel {
 
+// The tier guests compile with unless their options say otherwise: the
+// boot argument `tier=baseline|optimizing` (kernel/main.cpp sets it before
+// any guest exists; baseline without it). Guests of `./k23 run`, the spec
+// runner and the default program all take it from here.
+void set_default_guest_tier(jit::Tier tier) noexcept;
+[[nodiscard]] jit::Tier default_guest_tier() noexcept;
+
 struct WasmGuestOptions {
     usize stack_size { usize(1) << 20 };
+    // Which compiler compiles the guest's functions (jit/Compile.h); under
+    // Optimizing, what it cannot compile falls back to the baseline per
+    // function, counted in WasmGuestStats::tiers.
+    jit::Tier tier { default_guest_tier() };
     // Timebase ticks one invocation may run (0: no limit); past it the
     // invocation ends with `interrupted`.
     u64 time_limit { 0 };
@@ -56,6 +67,9 @@ struct WasmGuestStats {
     u64 bench_instructions { 0 };
     u64 bench_regions { 0 };
     bool bench_in_region { false };
+    // The engine's per-tier counts of every function compiled so far
+    // (updated by instantiate_module, whether it succeeds or not).
+    jit::TierCounts tiers;
 };
 
 class WasmGuest final : public jit::Executor {

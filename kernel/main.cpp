@@ -12,6 +12,7 @@
 #include <kernel/SpecRunner.h>
 #include <kernel/Trap.h>
 #include <kernel/WasiRun.h>
+#include <kernel/WasmGuest.h>
 #include <kernel/fs/Initrd.h>
 #include <kernel/mm/PhysicalMemory.h>
 #include <kernel/mm/UserAddressSpace.h>
@@ -141,6 +142,19 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     BootArgs args(g_platform.bootargs);
     handle_crash_request(args);
     handle_panic_request(args);
+
+    // tier=baseline|optimizing: the compiler of every guest (./k23 run
+    // --tier, ./k23 spec --where kernel --tier). Anything else ends the
+    // boot before any guest runs: a run under the wrong tier would mislead.
+    StringView tier;
+    if (args.get("tier"_sv, tier)) {
+        jit::Tier value;
+        if (!jit::parse_tier(tier, value)) {
+            kprintln("boot: tier={}: expected baseline or optimizing"_sv, tier);
+            shutdown(1);
+        }
+        set_default_guest_tier(value);
+    }
 
     int status = 0;
     StringView pattern;

@@ -165,6 +165,12 @@ def timeout_arguments(args):
     return f" run-timeout={max(1, int(args.timeout * 1000))}", args.timeout + 60
 
 
+def tier_argument(args):
+    """--tier T: the kernel's boot argument tier=T, the compiler of every
+    guest (without it, the kernel's default: baseline)."""
+    return f" tier={args.tier}" if getattr(args, "tier", None) else ""
+
+
 def boot_framed(args, image, append, initrd_path, qemu_timeout, feed_stdin=False):
     """Boots with the guests' output in a console frame; shows it (kernel
     lines only with --verbose). feed_stdin: this process's stdin becomes
@@ -213,7 +219,7 @@ def cmd_run_default(args):
     image = built_image(args)
     if not os.path.exists(image):
         raise DriverError(f"run: no image at {image}")
-    result, decoder = boot_framed(args, image, "demo", None, args.timeout)
+    result, decoder = boot_framed(args, image, "demo" + tier_argument(args), None, args.timeout)
     if result.reported_status is None or decoder.frames == 0:
         # The boot failed before the program: what the console said (the
         # loader's or kernel's lines, hidden so far) and one line why.
@@ -265,7 +271,7 @@ def cmd_run_file(args):
         f.write(data)
     if args.verbose:
         info(f"run: initrd of {len(data)} bytes")
-    append = (args.append + " run=" + ",".join(commands) + timeout_append
+    append = (args.append + " run=" + ",".join(commands) + timeout_append + tier_argument(args)
               + (" ramfs-dump=changed" if dirs else "")).strip()
     result, decoder = boot_framed(args, image, append, initrd_path, qemu_timeout, feed_stdin=True)
     if dirs and result.reported_status is not None:

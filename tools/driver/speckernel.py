@@ -27,6 +27,7 @@ k23-kernel.exit.
 SIMD: a kernel guest compiles v128 for the scalar path (no vector state
 per guest yet), whatever the hart's VLEN."""
 import os
+import re
 import select
 import subprocess
 import time
@@ -141,6 +142,21 @@ def boot_kernel(image, append, initrd_path, vlen, idle_timeout):
     return qemu.judge(text, status, stalled, seconds, idle_timeout), stalled
 
 
+TIERS_RE = re.compile(r"tier (\w+): (\d+) functions optimized, (\d+) baseline, (\d+) fell back")
+
+
+def tiers_of(output):
+    """The closing line's per-tier counts of the boot's guests: a dict
+    (tier, optimized, baseline, fell_back), or None without the line."""
+    for line in output.replace("\r\n", "\n").split("\n"):
+        if line.startswith(DONE_PREFIX):
+            m = TIERS_RE.search(line)
+            if m:
+                return {"tier": m.group(1), "optimized": int(m.group(2)), "baseline": int(m.group(3)),
+                        "fell_back": int(m.group(4))}
+    return None
+
+
 def answers_of(output):
     """The `spec> ` answers in console text, in order, and whether the run
     reached its `spec: done N commands` line."""
@@ -154,10 +170,12 @@ def answers_of(output):
     return answers, done
 
 
-def run_in_kernel(files, modules, report, vlen, verbose):
+def run_in_kernel(files, modules, report, vlen, verbose, tier="baseline"):
     """Boots the kernel over files[i:] until every file has its answers
     (a boot that stops short fails the file it stopped in and the next boot
-    starts after it). Fills each File's answers."""
+    starts after it), its guests compiling with `tier` (boot argument
+    tier=). Fills each File's answers, and report.kernel_tiers with the
+    closing lines' per-tier counts summed over the boots."""
     k23build.build(targets=["kernel"])
     image = k23build.image_path()
     workdir = os.path.join(k23build.build_dir("kernel"), "spec-initrd")
@@ -185,9 +203,14 @@ def run_in_kernel(files, modules, report, vlen, verbose):
         count = sum(len(f.lines) for f in batch)
         info(f"spec: booting the kernel over {len(batch)} files, {count} commands "
              f"(initrd {len(data)} bytes)")
-        result, stalled = boot_kernel(image, f"spec=/{COMMANDS_PATH}", initrd_path, vlen,
+        result, stalled = boot_kernel(image, f"spec=/{COMMANDS_PATH} tier={tier}", initrd_path, vlen,
                                       k23spec.COMMAND_TIMEOUT)
         answers, done = answers_of(result.output)
+        tiers = tiers_of(result.output)
+        if tiers:
+            report.kernel_tiers["tier"] = tiers["tier"]
+            for key in ("optimized", "baseline", "fell_back"):
+                report.kernel_tiers[key] = report.kernel_tiers.get(key, 0) + tiers[key]
         if verbose:
             closing = next((l.strip() for l in result.lines() if l.startswith(DONE_PREFIX)), "no closing line")
             info(f"spec: kernel boot: {len(answers)} answers in {result.seconds:.1f} s ({closing})")
@@ -222,9 +245,12 @@ def run_in_kernel(files, modules, report, vlen, verbose):
 
 
 def run_suites(suites, pattern=None, verbose=False, report=None, vlen=k23spec.DEFAULT_VLEN,
-               files_filter=None):
-    """spec.run_suites for the kernel. files_filter: a set of relpaths (the
-    kernel ring's subset), or None for every file."""
+               files_filter=None, tier="baseline"):
+    """spec.run_suites for the kernel, its guests compiling with `tier`.
+    files_filter: a set of relpaths (the kernel ring's subset), or None for
+    every file."""
+    if tier not in k23spec.TIERS:
+        raise DriverError(f"spec: unknown tier '{tier}' (have {', '.join(k23spec.TIERS)})")
     report = report or k23spec.Report()
     root = k23spec.testsuite_dir()
     modules = {}
@@ -251,7 +277,7 @@ def run_suites(suites, pattern=None, verbose=False, report=None, vlen=k23spec.DE
     if not files:
         return report
     start = time.monotonic()
-    run_in_kernel(files, modules, report, vlen, verbose)
+    run_in_kernel(files, modules, report, vlen, verbose, tier)
     for f in files:
         replayer = Replayer(recorder, f.lines, f.answers, f.why_stopped)
         try:

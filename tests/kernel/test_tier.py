@@ -1,0 +1,86 @@
+"""The optimizing tier in the kernel (issue 16): the boot argument
+tier=baseline|optimizing (kernel/main.cpp) reaches every guest's engine
+(kernel/WasmGuest.h), through `./k23 spec --where kernel --tier` and
+`./k23 run --tier`. Each check asserts the per-tier counts the kernel
+prints, so a tier that is silently ignored (every function compiled by
+the baseline) fails here; the whole suite under the tier is
+`./k23 spec --where kernel --tier optimizing`."""
+import importlib.util
+import os
+import re
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec_of = importlib.util.spec_from_file_location("k23_tier_sightglass",
+                                                  os.path.join(HERE, "..", "hosted", "test_sightglass.py"))
+sightglass = importlib.util.module_from_spec(_spec_of)
+_spec_of.loader.exec_module(sightglass)   # workloads_dir
+
+# A subset of the core suite that exercises what the optimizing tier
+# lowers: integer and float arithmetic and conversions, memory, calls
+# through tables, traps and the call stack's end, branches, locals,
+# cross-module linking (a few seconds in one boot).
+SPEC_FILES = ["i32.wast", "i64.wast", "f64.wast", "conversions.wast", "memory.wast", "call_indirect.wast",
+              "traps.wast", "fac.wast", "br_table.wast", "local_tee.wast", "linking.wast", "loop.wast"]
+
+RUN_TIER = re.compile(r"run: \S+: tier (\w+): (\d+) functions optimized, (\d+) baseline \((\d+) fell back")
+
+
+def _spec(tier, files):
+    import speckernel             # tools/driver, on the path in the rings
+    report = speckernel.run_suites(["core"], files_filter=set(files), tier=tier)
+    missing = sorted(set(files) - set(report.files))
+    assert not missing, f"not in the suite: {missing}"
+    assert report.totals["failed"] == 0, report.failures[:5]
+    assert report.totals["passed"] > 0, report.totals
+    return report
+
+
+def check_tier_spec_optimizing(ctx):
+    """./k23 spec --where kernel --tier optimizing over SPEC_FILES: 0
+    failed, and the kernel's closing line counts optimized functions."""
+    report = _spec("optimizing", SPEC_FILES)
+    tiers = report.kernel_tiers
+    assert tiers.get("tier") == "optimizing", tiers
+    assert tiers["optimized"] > 100, tiers
+    # Only what the tier cannot compile falls back (none of these files has SIMD).
+    assert tiers["fell_back"] == tiers["baseline"], tiers
+
+
+def check_tier_spec_baseline_counts(ctx):
+    """Without --tier optimizing the kernel's guests optimize nothing (the
+    counts the optimizing check relies on are real)."""
+    report = _spec("baseline", ["fac.wast"])
+    tiers = report.kernel_tiers
+    assert tiers.get("tier") == "baseline" and tiers["optimized"] == 0 and tiers["baseline"] > 0, tiers
+
+
+def _run(ctx, arguments, cwd):
+    cmd = ["python3", os.path.join(ctx.root, "k23"), "run", "--image", ctx.production_image] + arguments
+    proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=300)
+    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+
+
+def check_tier_run_optimizing(ctx):
+    """./k23 run --tier optimizing --verbose: a Sightglass WASI command
+    prints exactly its expected output, and its --verbose tier line counts
+    functions the optimizing tier compiled."""
+    folder = os.path.join(sightglass.workloads_dir(ctx.root), "shootout-ackermann")
+    assert os.path.isdir(folder), f"no workload at {folder}"
+    status, out, err = _run(ctx, ["--tier", "optimizing", "--verbose", "--dir", ".", "shootout-ackermann.wasm"],
+                            folder)
+    with open(os.path.join(folder, "shootout-ackermann.stdout.expected")) as f:
+        expected = f.read()
+    assert status == 0, (status, err[-500:])
+    assert expected in out.replace("\r\n", "\n"), out[-1000:]
+    m = RUN_TIER.search(out)
+    assert m, out[-1000:]
+    assert m.group(1) == "optimizing" and int(m.group(2)) > 0, m.group(0)
+
+
+def check_tier_bad_boot_argument(ctx):
+    """tier=fast is one line naming it, and no guest runs."""
+    status, out, err = _run(ctx, ["--append", "tier=fast", "--boot-only"], None)
+    assert status != 0, (status, out, err)
+    assert "boot: tier=fast: expected baseline or optimizing" in out + err, (out[-800:], err[-800:])
