@@ -26,7 +26,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 #include <wasm/Module.h>
 #include <wasm/Opcodes.h>

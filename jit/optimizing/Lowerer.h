@@ -1,0 +1,243 @@
+// The optimizing tier's back end, internal: the Lowerer class shared by
+// Lower.cpp (driver, moves, control flow, calls), RegAlloc.cpp (liveness and
+// linear-scan allocation), LowerMemory.cpp and LowerNumeric.cpp. Not part of
+// the tier's interface (Lower.h).
+
+#pragma once
+
+#include <arch/riscv64/asm/Assembler.h>
+#include <base/Memory.h>
+#include <base/Platform.h>
+#include <jit/Abi.h>
+#include <jit/Helpers.h>
+#include <jit/VMContext.h>
+#include <jit/optimizing/Builder.h>
+#include <jit/optimizing/Lower.h>
+#include <jit/optimizing/Passes.h>
+
+namespace k23::jit::optimizing::detail {
+
+using namespace k23::riscv64;
+using wasm::TrapCode;
+using O = wasm::Opcode;
+using Location = LowerScratch::Location;
+
+
+// Allocatable registers. Reserved: s0 (fp), s10/s11 (jit/Abi.h), t3 (a
+// callee's entry during a call), t4/t5 (operand and move scratch), t6 (the
+// assembler's), ft10/ft11 (float scratch).
+constexpr GpReg s_gp_pool[] = { t0, t1, t2, a0, a1, a2, a3, a4, a5, a6, a7, s1, s2, s3, s4, s5, s6, s7, s8, s9 };
+constexpr FpReg s_fp_pool[] = { ft0, ft1, ft2, ft3, ft4, ft5, ft6, ft7, ft8, ft9, fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7,
+    fs0, fs1, fs2, fs3, fs4, fs5, fs6, fs7, fs8, fs9, fs10, fs11 };
+constexpr u8 kind_none = 0, kind_gp = 1, kind_fp = 2, kind_slot = 3;
+constexpr u32 fflags_csr = 0x001;
+constexpr u32 fflags_invalid = 0x10;
+// Liveness bitsets beyond this many words are not worth it here: such a
+// function (tens of thousands of values in thousands of blocks) is left to
+// the baseline.
+constexpr usize max_live_words = usize(4) << 20;
+
+inline bool is_float(Type t) { return t == Type::F32 || t == Type::F64; }
+
+inline Error unsupported(const char* what) { return Error::from_code(ErrorCode::Unsupported, what); }
+
+struct Move {
+    Location dst;
+    Location src;
+    Type type { Type::I64 };
+    bool is_const { false };
+    u64 bits { 0 };
+};
+
+struct Stub {
+    Label label;
+    u32 wasm_offset;
+    u8 code;
+    u8 detail_reg;
+    u8 detail_shift;
+    bool dynamic { false }; // a helper's trap: its code + 1 in a1
+};
+
+// Runtime operations done by a C++ helper (jit/Helpers.h), as the
+// baseline does them: the helper, its immediates from the instruction
+// (index, index2, or none), whether it returns a trap code in a1.
+struct HelperShape {
+    HelperId id;
+    u8 immediates; // 0: none; 1: index; 2: index, index2; 3: index2, index
+    bool traps;
+};
+
+bool helper_shape(const Inst& inst, HelperShape& out);
+bool same(const Location& a, const Location& b);
+// Integer compares (their result is 0/1 in an i32): fused into a branch.
+bool is_int_compare(wasm::Opcode op);
+// `lhs cond rhs` for a compare: swap says the operands go the other way.
+riscv64::BranchCondition compare_condition(wasm::Opcode op, bool& swap);
+riscv64::BranchCondition inverse(riscv64::BranchCondition c);
+// A signature whose parameters and results all travel in registers.
+bool register_signature(const wasm::FunctionType& type);
+
+class Lowerer {
+public:
+    Lowerer(const wasm::Module& module, const CompileEnvironment& env, LowerScratch& s, Assembler& a, Vector<TrapSite>& traps) noexcept
+        : m_module(module)
+        , m_env(env)
+        , m_s(s)
+        , m_f(s.function)
+        , m_asm(a)
+        , m_traps(traps)
+    {
+    }
+
+    Result<void> run(u32 index) noexcept;
+
+private:
+    Result<void> check_supported() noexcept;
+    Result<void> number() noexcept;
+    Result<void> liveness() noexcept;
+    Result<void> allocate() noexcept;
+    Result<void> emit() noexcept;
+
+    [[nodiscard]] bool allocatable(ValueId v) const noexcept
+    {
+        const Value& value = m_f.values[v];
+        if (value.is_param)
+            return true;
+        const Inst& inst = m_f.insts[value.def];
+        return inst.op != Op::Const && !m_s.fused[value.def];
+    }
+    void extend(ValueId v, u32 pos) noexcept
+    {
+        auto& iv = m_s.intervals[v];
+        if (pos < iv.start)
+            iv.start = pos;
+        if (pos > iv.end)
+            iv.end = pos;
+    }
+    template<typename F>
+    void for_each_use(InstId i, F f) noexcept;
+    [[nodiscard]] bool crosses_call(const LowerScratch::Interval& iv) const noexcept;
+    [[nodiscard]] u32 calls_crossed(const LowerScratch::Interval& iv) const noexcept;
+    // Values kept in a register across calls: stored to their slot where
+    // they are defined, reloaded after each call they live across.
+    void store_reloaded(ValueId v) noexcept;
+    void reload_after_call(InstId call) noexcept;
+
+    // ---- emission helpers
+    GpReg slot_base(u32 slot, i32& imm) noexcept;
+    void load_slot(const Location& loc, Type type, u8 reg, bool fp) noexcept;
+    void store_slot(const Location& loc, Type type, u8 reg, bool fp) noexcept;
+    void load_const_gp(GpReg rd, Type type, u64 bits) noexcept;
+    void load_const_fp(FpReg rd, Type type, u64 bits, GpReg temp) noexcept;
+    GpReg use_gp(ValueId v, GpReg scratch) noexcept;
+    FpReg use_fp(ValueId v, FpReg scratch) noexcept;
+    GpReg def_gp(ValueId v) noexcept
+    {
+        const Location& loc = m_s.locations[v];
+        return loc.kind == kind_gp ? GpReg(loc.reg) : t4;
+    }
+    FpReg def_fp(ValueId v) noexcept
+    {
+        const Location& loc = m_s.locations[v];
+        return loc.kind == kind_fp ? FpReg(loc.reg) : ft10;
+    }
+    void finish_gp(ValueId v, GpReg r) noexcept
+    {
+        const Location& loc = m_s.locations[v];
+        if (loc.kind == kind_slot)
+            store_slot(loc, m_f.values[v].type, r.id(), false);
+    }
+    void finish_fp(ValueId v, FpReg r) noexcept
+    {
+        const Location& loc = m_s.locations[v];
+        if (loc.kind == kind_slot)
+            store_slot(loc, m_f.values[v].type, r.id(), true);
+    }
+    [[nodiscard]] bool const_of(ValueId v, i64& out) const noexcept
+    {
+        if (!m_f.is_const(v))
+            return false;
+        u64 bits = m_f.const_bits(v);
+        out = m_f.values[v].type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
+        return true;
+    }
+    [[nodiscard]] bool small_const(ValueId v, i64& out) const noexcept { return const_of(v, out) && out >= -2048 && out <= 2047; }
+    Location source_of(ValueId v, Move& move) noexcept;
+    void emit_move(const Move& move) noexcept;
+    void resolve(Vector<Move>& moves) noexcept;
+    [[nodiscard]] bool edge_needs_moves(EdgeId e) noexcept;
+    void edge_moves(EdgeId e) noexcept;
+    Label trap_label(TrapCode code, u32 wasm_offset, u8 detail_reg = 0, u8 detail_shift = 0) noexcept;
+    void record_trap_site() noexcept;
+    void load_function_entry(GpReg rd, u32 function) noexcept;
+    void load_indexed(GpReg rd, GpReg base, u64 offset) noexcept;
+
+    Result<void> lower(InstId i, BlockId next) noexcept;
+    void lower_numeric(InstId i) noexcept;
+    bool lower_int(InstId i) noexcept;
+    bool lower_float(InstId i) noexcept;
+    void lower_divrem(InstId i, bool is64) noexcept;
+    void lower_round(InstId i, bool is64, RoundingMode mode) noexcept;
+    void lower_truncate(InstId i) noexcept;
+    void lower_select(InstId i) noexcept;
+    void memory_address(const Inst& inst, ValueId address, GpReg& base, i32& imm) noexcept;
+    void lower_load(InstId i) noexcept;
+    void lower_store(InstId i) noexcept;
+    void lower_branch(InstId i, BlockId next) noexcept;
+    void lower_helper_call(InstId i, const HelperShape& shape) noexcept;
+    void lower_table_access(InstId i) noexcept;
+    void lower_br_table(InstId i, BlockId next) noexcept;
+    void call_indirect_lookup(InstId i) noexcept;
+    void argument_moves(InstId i, u32 count) noexcept;
+    void result_moves(InstId i, const wasm::FunctionType& type) noexcept;
+    void return_moves(InstId i) noexcept;
+    void emit_epilogue() noexcept;
+    void branch_on(InstId term, Label target, bool when_true) noexcept;
+
+    const wasm::Module& m_module;
+    const CompileEnvironment& m_env;
+    LowerScratch& m_s;
+    Function& m_f;
+    Assembler& m_asm;
+    Vector<TrapSite>& m_traps;
+    u32 m_index { 0 };
+    u32 m_offset { 0 };
+    u32 m_slots { 0 };
+    u32 m_frame { 0 }; // bytes from sp up to fp after the prologue
+    u32 m_words { 0 };
+    Vector<Label> m_labels;
+    Vector<Stub> m_stubs;
+    Vector<Move> m_moves;
+    Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
+    Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
+    Vector<ValueId> m_reloaded; // the values with m_reload set
+    Vector<ValueId> m_partner;  // per value: the edge argument or parameter it would rather share a location with
+    Vector<u32> m_slot_end;     // per slot: the end of the last interval in it
+    Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
+    Label m_trap_exit;
+};
+
+template<typename F>
+void Lowerer::for_each_use(InstId i, F f) noexcept
+{
+    const Inst& inst = m_f.insts[i];
+    if (inst.op == Op::Branch) {
+        ValueId c = m_f.args(i)[0];
+        const Value& value = m_f.values[c];
+        if (!value.is_param && m_s.fused[value.def]) {
+            for (ValueId v : m_f.args(value.def))
+                f(v);
+        } else {
+            f(c);
+        }
+    } else {
+        for (ValueId v : m_f.args(i))
+            f(v);
+    }
+    for (u32 e = 0; e < inst.edge_count; ++e) {
+        for (ValueId v : m_f.edge_args(inst.first_edge + e))
+            f(v);
+    }
+}
+
+} // namespace k23::jit::optimizing::detail
