@@ -10,7 +10,7 @@
 #include <base/Memory.h>
 #include <base/Result.h>
 #include <base/StdLibExtras.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

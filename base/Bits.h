@@ -6,7 +6,7 @@
 
 #include <base/Assertions.h>
 #include <base/StdLibExtras.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

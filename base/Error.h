@@ -6,7 +6,7 @@
 
 #include <base/Format.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

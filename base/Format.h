@@ -21,7 +21,7 @@
 #include <base/Span.h>
 #include <base/StdLibExtras.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

@@ -11,7 +11,7 @@
 #include <base/Result.h>
 #include <base/StdLibExtras.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

@@ -5,7 +5,7 @@
 
 #include <base/Platform.h>
 #include <base/StdLibExtras.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 // Placement new: take the standard one when a C++ library is present (hosted
 // builds include <new> anyway, and a second definition would clash); the

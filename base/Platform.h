@@ -10,7 +10,7 @@
 // Every call is noexcept and reports failure as a value. Log lines go through
 // the LogSink the platform installs (base/Log.h).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

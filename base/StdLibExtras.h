@@ -4,7 +4,7 @@
 // compiler builtins so they work without any standard library headers.
 // Always call these qualified (k23::move) so ADL never pulls in std::move.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

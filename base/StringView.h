@@ -4,7 +4,7 @@
 
 #include <base/Assertions.h>
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

@@ -13,7 +13,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/StdLibExtras.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23 {
 

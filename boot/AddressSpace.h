@@ -15,7 +15,7 @@
 // The direct map and the KASLR window are disjoint by construction.
 
 #include <arch/riscv64/Paging.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::boot {
 

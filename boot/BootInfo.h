@@ -7,7 +7,7 @@
 // plain data at a fixed offset (static_asserts below): bump `version` on any
 // change.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::boot {
 

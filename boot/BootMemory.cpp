@@ -54,7 +54,7 @@ Result<u64> BootMemory::allocate(u64 size, u64 alignment, Use use) noexcept
             if (candidate < m_ram[r].base || candidate + size > m_ram[r].end || candidate + size < candidate)
                 break;
             for (usize i = 0; i < m_reserved_count; ++i) {
-                auto const& taken = m_reserved[i].range;
+                const auto& taken = m_reserved[i].range;
                 if (candidate < taken.end && taken.base < candidate + size) {
                     candidate = align_up(taken.end, alignment);
                     moved = true;

@@ -6,7 +6,7 @@
 // memory map handed to the kernel.
 
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/BootInfo.h>
 
 namespace k23::boot {

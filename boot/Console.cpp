@@ -76,7 +76,7 @@ void sbi_write(StringView text) noexcept
         usize written = 0;
         while (written < text.length()) {
             // One call per physically contiguous piece: stop at page ends.
-            auto const* piece = text.data() + written;
+            const auto* piece = text.data() + written;
             usize length = text.length() - written;
             if (s_translate != nullptr) {
                 u64 physical = s_translate(piece);
@@ -124,7 +124,7 @@ const char* uart_kind_name(UartKind kind) noexcept
     return "unknown";
 }
 
-void console_use_uart(UartConfig const& config) noexcept
+void console_use_uart(const UartConfig& config) noexcept
 {
     s_uart = config;
     // The firmware already set the line up (baud, 8N1, divisor); the kernel
@@ -142,7 +142,7 @@ void console_use_uart(UartConfig const& config) noexcept
 
 bool console_is_uart() noexcept { return s_use_uart; }
 
-UartConfig const& console_uart() noexcept { return s_uart; }
+const UartConfig& console_uart() noexcept { return s_uart; }
 
 int console_read_byte() noexcept
 {

@@ -4,7 +4,7 @@
 // the SBI until the device tree names a UART, then that UART, polled.
 
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::boot {
 
@@ -27,9 +27,9 @@ struct UartConfig {
 
 // Until console_use_uart() the console writes through the SBI (DBCN when the
 // firmware has it, else the legacy putchar call).
-void console_use_uart(UartConfig const&) noexcept;
+void console_use_uart(const UartConfig&) noexcept;
 [[nodiscard]] bool console_is_uart() noexcept;
-[[nodiscard]] UartConfig const& console_uart() noexcept;
+[[nodiscard]] const UartConfig& console_uart() noexcept;
 
 // The SBI debug console (DBCN) takes physical addresses. Once the MMU is on,
 // the kernel installs a translation (returning 0 for "no physical address":

@@ -38,7 +38,7 @@ bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept
 {
     int chosen = fdt_path_offset(fdt, "/chosen");
     int length = 0;
-    auto const* value = chosen >= 0 ? static_cast<const u8*>(fdt_getprop(fdt, chosen, "boot-hartid", &length)) : nullptr;
+    const auto* value = chosen >= 0 ? static_cast<const u8*>(fdt_getprop(fdt, chosen, "boot-hartid", &length)) : nullptr;
     if (value == nullptr || (length != 4 && length != 8))
         return false;
     out = 0;
@@ -47,7 +47,7 @@ bool chosen_boot_hart_id(const void* fdt, u64& out) noexcept
     return true;
 }
 
-HartInfo const* PlatformInfo::hart(u64 hart_id) const noexcept
+const HartInfo* PlatformInfo::hart(u64 hart_id) const noexcept
 {
     for (usize i = 0; i < hart_count; ++i) {
         if (harts[i].hart_id == hart_id)
@@ -79,7 +79,7 @@ namespace {
 StringView string_property(const void* fdt, int node, const char* name) noexcept
 {
     int length = 0;
-    auto const* value = static_cast<const char*>(fdt_getprop(fdt, node, name, &length));
+    const auto* value = static_cast<const char*>(fdt_getprop(fdt, node, name, &length));
     if (value == nullptr || length <= 0)
         return {};
     usize size = static_cast<usize>(length);
@@ -91,7 +91,7 @@ StringView string_property(const void* fdt, int node, const char* name) noexcept
 bool u32_property(const void* fdt, int node, const char* name, u32& out) noexcept
 {
     int length = 0;
-    auto const* value = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, name, &length));
+    const auto* value = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, name, &length));
     if (value == nullptr || length != 4)
         return false;
     out = fdt32_to_cpu(*value);
@@ -119,7 +119,7 @@ bool read_reg(const void* fdt, int node, int index, u64& address, u64& size) noe
     if (address_cells < 1 || address_cells > 2 || size_cells < 0 || size_cells > 2)
         return false;
     int length = 0;
-    auto const* reg = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, "reg", &length));
+    const auto* reg = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, "reg", &length));
     if (reg == nullptr || length < 0)
         return false;
     int entry_cells = address_cells + size_cells;
@@ -138,7 +138,7 @@ bool read_reg(const void* fdt, int node, int index, u64& address, u64& size) noe
 int chosen_address(const void* fdt, int chosen, const char* name, u64& out) noexcept
 {
     int length = 0;
-    auto const* value = static_cast<const u8*>(fdt_getprop(fdt, chosen, name, &length));
+    const auto* value = static_cast<const u8*>(fdt_getprop(fdt, chosen, name, &length));
     if (value == nullptr)
         return 0;
     if (length != 4 && length != 8)
@@ -177,7 +177,7 @@ void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
     out.bootargs = string_property(fdt, chosen, "bootargs");
     parse_initrd(fdt, chosen, out);
     int seed_length = 0;
-    auto const* seed = static_cast<const u8*>(fdt_getprop(fdt, chosen, "rng-seed", &seed_length));
+    const auto* seed = static_cast<const u8*>(fdt_getprop(fdt, chosen, "rng-seed", &seed_length));
     if (seed != nullptr && seed_length > 0) {
         out.rng_seed = seed;
         out.rng_seed_length = static_cast<usize>(seed_length);
@@ -204,8 +204,8 @@ void parse_chosen(const void* fdt, PlatformInfo& out) noexcept
         { "ns16550", UartKind::Ns16550 },
         { "sifive,uart0", UartKind::SifiveUart0 },
     };
-    Driver const* driver = nullptr;
-    for (auto const& candidate : drivers) {
+    const Driver* driver = nullptr;
+    for (const auto& candidate : drivers) {
         if (fdt_node_check_compatible(fdt, uart, candidate.compatible) == 0) {
             driver = &candidate;
             break;
@@ -282,7 +282,7 @@ void parse_cpus(const void* fdt, PlatformInfo& out) noexcept
             // The vector unit: the ISA string's single letters, or the newer
             // string list (extensions.yaml: "riscv,isa-extensions" = "i", "m", ..., "v", ...).
             int length = 0;
-            auto const* extensions = static_cast<const char*>(fdt_getprop(fdt, cpu, "riscv,isa-extensions", &length));
+            const auto* extensions = static_cast<const char*>(fdt_getprop(fdt, cpu, "riscv,isa-extensions", &length));
             hart.has_vector = isa_string_has(string_property(fdt, cpu, "riscv,isa"), 'v')
                 || (extensions != nullptr && length > 0 && fdt_stringlist_contains(extensions, length, "v"));
         }

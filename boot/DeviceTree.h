@@ -1,7 +1,7 @@
 #pragma once
 
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/Console.h>
 
 namespace k23::boot {
@@ -76,7 +76,7 @@ struct PlatformInfo {
     // (e.g. 'v'); "rv64imafdcvh_zicsr..." has v and h.
     [[nodiscard]] bool isa_has(char extension) const noexcept;
     // The cpu node of `hart_id`, or nullptr.
-    [[nodiscard]] HartInfo const* hart(u64 hart_id) const noexcept;
+    [[nodiscard]] const HartInfo* hart(u64 hart_id) const noexcept;
     // True if the ISA string lists the multi-letter extension `name` (e.g.
     // "zkr") after the single-letter part.
     [[nodiscard]] bool isa_has_extension(StringView name) const noexcept;

@@ -87,13 +87,13 @@ bool verify_signature(const u8* message, usize size, const u8 (&signature)[64], 
 
 Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
 {
-    auto const* prologue = reinterpret_cast<ImagePrologue const*>(image);
+    const auto* prologue = reinterpret_cast<const ImagePrologue*>(image);
     u64 offset = prologue->loader.payload_offset;
     if (offset + sizeof(ImageHeader) > image_limit)
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (need {} bytes, have {})"_sv,
             offset + sizeof(ImageHeader), image_limit);
 
-    auto const* header_bytes = image + offset;
+    const auto* header_bytes = image + offset;
     ImageHeader header;
     __builtin_memcpy(&header, header_bytes, sizeof(header));
     if (!bytes_equal(header.magic, image_magic, sizeof(image_magic)))
@@ -114,7 +114,7 @@ Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
     if (total > image_limit)
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (need {} bytes, have {})"_sv,
             total, image_limit);
-    auto const* trailer_bytes = header_bytes + signed_size;
+    const auto* trailer_bytes = header_bytes + signed_size;
     if (!bytes_equal(trailer_bytes + 8, trailer_magic, sizeof(trailer_magic))
         || read_unaligned<u64>(trailer_bytes) != signed_size + sizeof(ImageTrailer))
         return Error::formatted(ErrorCode::Integrity, "integrity: truncated image (no end marker at offset {})"_sv,
@@ -126,7 +126,7 @@ Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
         return Error::from_code(ErrorCode::Integrity, "signature check failed: kernel image refused");
 
     VerifiedImage verified;
-    verified.header = reinterpret_cast<ImageHeader const*>(header_bytes);
+    verified.header = reinterpret_cast<const ImageHeader*>(header_bytes);
     verified.payload = header_bytes + sizeof(ImageHeader);
     verified.compressed_size = header.compressed_size;
     verified.uncompressed_size = header.uncompressed_size;
@@ -134,7 +134,7 @@ Result<VerifiedImage> verify_image(const u8* image, u64 image_limit) noexcept
     return verified;
 }
 
-Result<void> decompress_kernel(VerifiedImage const& image, u8* out, BootMemory& memory) noexcept
+Result<void> decompress_kernel(const VerifiedImage& image, u8* out, BootMemory& memory) noexcept
 {
     usize context_size = ZSTD_estimateDCtxSize();
     u64 arena = TRY(memory.allocate(context_size, 4096, Use::Scratch));

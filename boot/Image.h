@@ -3,14 +3,14 @@
 // Checking and unpacking the signed kernel payload (boot/ImageFormat.h).
 
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/BootMemory.h>
 #include <boot/ImageFormat.h>
 
 namespace k23::boot {
 
 struct VerifiedImage {
-    boot::ImageHeader const* header { nullptr };
+    const boot::ImageHeader* header { nullptr };
     const u8* payload { nullptr }; // the zstd frame
     u64 compressed_size { 0 };
     u64 uncompressed_size { 0 };
@@ -26,7 +26,7 @@ struct VerifiedImage {
 // Decompresses the verified payload into `out` (uncompressed_size bytes);
 // the frame must carry zstd's content checksum, which decompression checks.
 // The zstd context lives in Scratch memory from `memory`.
-[[nodiscard]] Result<void> decompress_kernel(VerifiedImage const&, u8* out, BootMemory& memory) noexcept;
+[[nodiscard]] Result<void> decompress_kernel(const VerifiedImage&, u8* out, BootMemory& memory) noexcept;
 
 // SHA-256 of `size` bytes (BearSSL).
 void sha256(const void* data, usize size, u8 (&out)[32]) noexcept;

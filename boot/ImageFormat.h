@@ -29,7 +29,7 @@
 // corrupted loader, not a malicious one (whoever can change the loader can
 // change its checks).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::boot {
 

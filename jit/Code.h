@@ -11,7 +11,7 @@
 // binary searches.
 
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 #include <wasm/Module.h>
 

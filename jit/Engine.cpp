@@ -9,7 +9,7 @@
 #include <jit/Helpers.h>
 #include <jit/UserMode.h>
 #include <base/Platform.h>
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 #include <jit/baseline/Compiler.h>
 
 namespace k23::jit {
@@ -240,7 +240,7 @@ void emit_host_trampoline(Assembler& a, Engine::State& state, Label landing, boo
 // Typed host-call trampoline (a host function with a typed form,
 // wasm/Runtime.h): the wasm arguments are already where the C++ function
 // wants them (a0..a5), so this is a call with the HostCall in a6. In a
-// Linux process s11 is the entry's TypedHostTarget (jit/Instance.h); in
+// Linux process s11 is the entry's TypedHostTarget (jit/EngineState.h); in
 // U-mode s11 is the entry, and the kernel makes the call (jit/UserMode.h).
 // No stack arguments or results: nothing to pop.
 void emit_typed_host_trampoline(Assembler& a, Engine::State& state, Label landing, bool user_mode)

@@ -6,7 +6,7 @@
 
 #include <base/Memory.h>
 #include <jit/Helpers.h>
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 #include <jit/SimdScalar.h>
 
 namespace k23::jit {

@@ -7,7 +7,7 @@
 // can trap return HelperResult { value, trap } with trap = TrapCode + 1, or
 // 0 when they did not trap (a0/a1 in the C ABI).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <jit/VMContext.h>
 
 namespace k23::jit {

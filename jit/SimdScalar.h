@@ -63,7 +63,7 @@
 // Returns 0 for ops without a scalar result. An opcode that is not a SIMD
 // opcode is a compiler bug: the helper leaves dst untouched and returns 0.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::jit {
 

@@ -9,7 +9,7 @@
 #include <jit/Abi.h>
 #include <jit/Engine.h>
 #include <jit/Helpers.h>
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 #include <jit/SimdScalar.h>
 #include <jit/UserMode.h>
 #include <wasm/Opcodes.h>

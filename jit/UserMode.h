@@ -29,7 +29,7 @@
 // with an error (a guest that makes one is broken or hostile; generated
 // code never does).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <jit/Helpers.h>
 
 namespace k23::jit {

@@ -22,7 +22,7 @@
 //   +56  engine          the engine's state (helpers)
 //   +64  instance        the wasm::Instance
 //   +72  module          the CompiledModule
-//   +80  owner           the engine's JitInstance (jit/Instance.h)
+//   +80  owner           the engine's JitInstance (jit/EngineState.h)
 //
 // The VMContext, the arrays it points to and the VMFuncEntries are exposed
 // objects (base/Platform.h): a guest in U-mode can read them, never write
@@ -36,7 +36,7 @@
 // and the store-canonical type. FunctionInstance::jit points at it, so a
 // funcref in a table (a FunctionInstance*) leads to code in two loads.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <wasm/Runtime.h>
 
 namespace k23::jit {

@@ -27,7 +27,7 @@ usize collect_backtrace(uptr fp, StackBounds bounds, uptr* out, usize capacity) 
         // stops a loop in a corrupted chain.
         if (previous_fp != 0 && fp <= previous_fp)
             break;
-        auto const* record = reinterpret_cast<uptr const*>(fp - 16);
+        const auto* record = reinterpret_cast<const uptr*>(fp - 16);
         uptr return_address = record[1];
         if (return_address == 0)
             break;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

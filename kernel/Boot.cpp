@@ -6,7 +6,7 @@ namespace k23::kernel {
 
 namespace {
 
-boot::BootInfo const* s_boot_info = nullptr;
+const boot::BootInfo* s_boot_info = nullptr;
 u64 s_direct_map_offset = 0;
 u64 s_first_guest_instret = 0;
 
@@ -14,7 +14,7 @@ u64 s_first_guest_instret = 0;
 
 PlatformInfo g_platform;
 
-const char* boot_info_install(boot::BootInfo const* info) noexcept
+const char* boot_info_install(const boot::BootInfo* info) noexcept
 {
     if (info == nullptr)
         return "no BootInfo (was the kernel started by the k23 loader?)";
@@ -29,7 +29,7 @@ const char* boot_info_install(boot::BootInfo const* info) noexcept
     return nullptr;
 }
 
-boot::BootInfo const& boot_info() noexcept { return *s_boot_info; }
+const boot::BootInfo& boot_info() noexcept { return *s_boot_info; }
 
 void boot_note_first_guest_entry() noexcept
 {
@@ -46,7 +46,7 @@ u64 virt_to_phys(const void* address) noexcept
     auto virtual_address = reinterpret_cast<u64>(address);
     if (s_boot_info == nullptr)
         return virtual_address;
-    auto const& info = *s_boot_info;
+    const auto& info = *s_boot_info;
     if (virtual_address >= info.kernel_virtual_base && virtual_address - info.kernel_virtual_base < info.kernel_size)
         return virtual_address - info.kernel_virtual_base + info.kernel_physical_base;
     if (virtual_address >= info.direct_map_offset && virtual_address - info.direct_map_offset < info.direct_map_size)

@@ -5,16 +5,16 @@
 // base with the MMU on; physical memory (RAM and devices) is reached through
 // the direct map: virtual = physical + BootInfo.direct_map_offset.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/BootInfo.h>
 
 namespace k23::kernel {
 
 // Checks magic, version and size, and records the BootInfo. Returns nullptr
 // on success, or what is wrong (the caller panics).
-[[nodiscard]] const char* boot_info_install(boot::BootInfo const* info) noexcept;
+[[nodiscard]] const char* boot_info_install(const boot::BootInfo* info) noexcept;
 
-[[nodiscard]] boot::BootInfo const& boot_info() noexcept;
+[[nodiscard]] const boot::BootInfo& boot_info() noexcept;
 
 // Boot cost to the first guest instruction (./k23 bench): instret just
 // before the first entry into U-mode (Guest::run_here notes it, once), 0

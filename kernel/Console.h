@@ -24,7 +24,7 @@ using boot::UartKind;
 
 // Formats one line (base/Format.h syntax) and logs it through base's sink.
 template<typename... Args>
-void kprintln(StringView fmt, Args const&... args) noexcept
+void kprintln(StringView fmt, const Args&... args) noexcept
 {
     k23::log(fmt, args...);
 }

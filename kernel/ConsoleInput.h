@@ -9,7 +9,7 @@
 // itself. A DLE followed by anything else is not something the driver
 // sends: both bytes are dropped. After DLE D nothing more is read.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

@@ -347,7 +347,7 @@ struct NumberedCalls {
 // run()'s system calls: exit ends the run, the rest go to the handler.
 SystemCallAction numbered_call(Guest& guest, void* cookie, GuestExit& exit) noexcept
 {
-    auto const& calls = *static_cast<NumberedCalls const*>(cookie);
+    const auto& calls = *static_cast<const NumberedCalls*>(cookie);
     auto& context = guest.context();
     SystemCall call;
     call.number = context.a7();

@@ -66,7 +66,7 @@
 #include <arch/riscv64/VectorState.h>
 #include <arch/riscv64/asm/CpuFeatures.h>
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/Platform.h>
 #include <kernel/mm/UserAddressSpace.h>
 
@@ -101,7 +101,7 @@ struct SystemCall {
 
 class Guest;
 // Returns the value for a0.
-using SystemCallHandler = i64 (*)(Guest&, SystemCall const&, void* cookie) noexcept;
+using SystemCallHandler = i64 (*)(Guest&, const SystemCall&, void* cookie) noexcept;
 
 struct GuestExit;
 // What run_raw()'s handler decides after a system call.
@@ -139,8 +139,8 @@ class Guest {
 public:
     Guest() noexcept = default;
     ~Guest() noexcept { destroy(); }
-    Guest(Guest const&) = delete;
-    Guest& operator=(Guest const&) = delete;
+    Guest(const Guest&) = delete;
+    Guest& operator=(const Guest&) = delete;
 
     [[nodiscard]] Result<void> create() noexcept;
     // Runs in `space` (created, and outliving this guest's runs): the guest
@@ -167,13 +167,13 @@ public:
     [[nodiscard]] riscv64::UserContext& context() noexcept { return *m_context; }
     // The guest's vector state as of its last trap: nullptr until it has
     // used V (and on a hart without V).
-    [[nodiscard]] riscv64::VectorState const* vector_state() const noexcept { return m_vector_on ? m_vector : nullptr; }
+    [[nodiscard]] const riscv64::VectorState* vector_state() const noexcept { return m_vector_on ? m_vector : nullptr; }
 
     // The guest's own kernel stack (guest_kernel_stack_size, a guard page
     // below): its UserContext sits at the top, and run()/run_raw() do all
     // their work for the guest — trap entry, system calls, faults — below
     // it, never on the caller's stack.
-    [[nodiscard]] KernelStack const& kernel_stack() const noexcept { return m_kernel_stack; }
+    [[nodiscard]] const KernelStack& kernel_stack() const noexcept { return m_kernel_stack; }
 
 private:
     struct RunArguments;
@@ -191,9 +191,9 @@ private:
     riscv64::VectorState* m_vector { nullptr }; // kernel heap, VectorState::size_for(m_vector_vlenb)
     u64 m_vector_vlenb { 0 };
     u64 m_vector_id { 0 };          // HartLocal::vector_owner when loaded; new on each grant
-    void const* m_vector_hart { nullptr }; // the HartLocal whose registers it was last loaded into
+    const void* m_vector_hart { nullptr }; // the HartLocal whose registers it was last loaded into
     u64 m_fp_id { 0 };              // HartLocal::fp_owner when its FP registers are loaded; new on each create
-    void const* m_fp_hart { nullptr }; // the HartLocal its FP registers were last loaded into (nullptr: reload)
+    const void* m_fp_hart { nullptr }; // the HartLocal its FP registers were last loaded into (nullptr: reload)
     bool m_vector_on { false };     // VS != Off for this guest
 };
 

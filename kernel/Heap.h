@@ -1,6 +1,6 @@
 #pragma once
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 
@@ -33,8 +33,8 @@ class KernelAllocationScope {
 public:
     KernelAllocationScope() noexcept;
     ~KernelAllocationScope() noexcept;
-    KernelAllocationScope(KernelAllocationScope const&) = delete;
-    KernelAllocationScope& operator=(KernelAllocationScope const&) = delete;
+    KernelAllocationScope(const KernelAllocationScope&) = delete;
+    KernelAllocationScope& operator=(const KernelAllocationScope&) = delete;
 
 private:
     bool m_previous;

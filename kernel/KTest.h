@@ -18,7 +18,7 @@
 
 #include <base/Format.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 
@@ -36,7 +36,7 @@ static_assert(sizeof(KTestRecord) == 32);
 void ktest_fail(const char* file, u32 line, StringView what, bool fatal) noexcept;
 
 template<typename... Args>
-void ktest_failf(const char* file, u32 line, bool fatal, StringView fmt, Args const&... args) noexcept
+void ktest_failf(const char* file, u32 line, bool fatal, StringView fmt, const Args&... args) noexcept
 {
     FormatBuffer<256> what;
     what.appendf(fmt, args...);
@@ -75,8 +75,8 @@ usize run_ktests(StringView pattern) noexcept;
 
 #define K23_KCOMPARE_IMPL(macro, a, b, op, fatal)                                      \
     do {                                                                               \
-        auto const& ktest_lhs_ = (a);                                                  \
-        auto const& ktest_rhs_ = (b);                                                  \
+        const auto& ktest_lhs_ = (a);                                                  \
+        const auto& ktest_rhs_ = (b);                                                  \
         if (!(ktest_lhs_ op ktest_rhs_))                                               \
             ::k23::kernel::ktest_failf(__FILE__, __LINE__, fatal,                      \
                 macro "(" #a ", " #b "): {} vs {}", ktest_lhs_, ktest_rhs_);           \

@@ -26,7 +26,7 @@ void append_leb(Vector<u8>& out, u64 value) noexcept
     } while (value);
 }
 
-void append_section(Vector<u8>& out, u8 id, Vector<u8> const& body) noexcept
+void append_section(Vector<u8>& out, u8 id, const Vector<u8>& body) noexcept
 {
     MUST(out.try_append(id));
     append_leb(out, body.size());

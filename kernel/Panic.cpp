@@ -41,7 +41,7 @@ constexpr const char* register_names[32] = {
     shutdown(1);
 }
 
-void panic_with_trap_frame(riscv64::TrapFrame const& frame) noexcept
+void panic_with_trap_frame(const riscv64::TrapFrame& frame) noexcept
 {
     enter_panic();
     kprintln("panic: {} at sepc={:#018x} stval={:#018x}"_sv,

@@ -11,7 +11,7 @@ namespace k23::kernel {
 [[noreturn]] void panic_message(StringView message) noexcept;
 
 template<typename... Args>
-[[noreturn]] void panic(StringView fmt, Args const&... args) noexcept
+[[noreturn]] void panic(StringView fmt, const Args&... args) noexcept
 {
     FormatBuffer<256> message;
     message.appendf(fmt, args...);
@@ -20,7 +20,7 @@ template<typename... Args>
 
 // For a trap nobody expected: "panic: <cause> at sepc=0x... stval=0x...",
 // then the registers.
-[[noreturn]] void panic_with_trap_frame(riscv64::TrapFrame const&) noexcept;
+[[noreturn]] void panic_with_trap_frame(const riscv64::TrapFrame&) noexcept;
 
 } // namespace k23::kernel
 
@@ -30,6 +30,6 @@ class BootArgs;
 
 // `panic=test|trap|corrupt` on the command line: fail on purpose
 // (kernel/PanicTest.cpp). Returns if the argument is absent or unknown.
-void handle_panic_request(BootArgs const&) noexcept;
+void handle_panic_request(const BootArgs&) noexcept;
 
 } // namespace k23::kernel

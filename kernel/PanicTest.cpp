@@ -65,7 +65,7 @@ volatile u32 g_panic_test_depth = 0;
     panic("requested by boot argument panic=corrupt"_sv);
 }
 
-void handle_panic_request(BootArgs const& args) noexcept
+void handle_panic_request(const BootArgs& args) noexcept
 {
     StringView what;
     if (!args.get("panic"_sv, what))

@@ -260,7 +260,7 @@ u64 platform_monotonic_ns() noexcept
 bool platform_random_bytes(u8* buffer, usize size) noexcept
 {
     if (!s_drbg_seeded) {
-        auto const& info = boot_info();
+        const auto& info = boot_info();
         if (info.entropy_source == boot::EntropySource::None)
             return false;
         br_hmac_drbg_init(&s_drbg, &br_sha256_vtable, info.entropy, sizeof info.entropy);

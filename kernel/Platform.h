@@ -5,7 +5,7 @@
 
 #include <base/Platform.h>
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

@@ -11,7 +11,7 @@
 #include <kernel/Trap.h>
 #include <kernel/mm/GuestSpace.h>
 
-extern "C" void k23_switch_context(k23::kernel::ThreadContext* save, k23::kernel::ThreadContext const* load) noexcept;
+extern "C" void k23_switch_context(k23::kernel::ThreadContext* save, const k23::kernel::ThreadContext* load) noexcept;
 extern "C" void k23_thread_start() noexcept;
 
 namespace k23::kernel {
@@ -48,7 +48,7 @@ void Scheduler::save_hart_state(Thread::HartState& state) noexcept
 
 // The hart as `state` had it: §4.1.11, an ASID-0 satp shares its TLB tag
 // with other spaces, so flush; §4.1.1.2 SUM.
-void Scheduler::restore_hart_state(Thread::HartState const& state) noexcept
+void Scheduler::restore_hart_state(const Thread::HartState& state) noexcept
 {
     write_csr<Csr::Satp>(state.satp);
     if ((state.satp & SATP_ASID_MASK) == 0)

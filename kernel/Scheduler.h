@@ -39,7 +39,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/Platform.h>
 
 namespace k23::kernel {
@@ -86,8 +86,8 @@ public:
 
     Thread() noexcept = default;
     ~Thread() noexcept { destroy(); }
-    Thread(Thread const&) = delete;
-    Thread& operator=(Thread const&) = delete;
+    Thread(const Thread&) = delete;
+    Thread& operator=(const Thread&) = delete;
 
     // A stack (with a guard page) and a context that starts `entry(argument)`.
     [[nodiscard]] Result<void> create(StringView name, Entry entry, void* argument, usize stack_size = thread_stack_size) noexcept;
@@ -97,7 +97,7 @@ public:
     [[nodiscard]] StringView name() const noexcept { return m_name; }
     [[nodiscard]] void* argument() const noexcept { return m_argument; }
     [[nodiscard]] ThreadState state() const noexcept { return m_state; }
-    [[nodiscard]] ThreadStats const& stats() const noexcept { return m_stats; }
+    [[nodiscard]] const ThreadStats& stats() const noexcept { return m_stats; }
     [[nodiscard]] KillReason kill_reason() const noexcept { return m_kill; }
 
     // 0 = none. Ticks of CPU time it may use / the time (absolute, ticks)
@@ -169,7 +169,7 @@ public:
 private:
     static void switch_to_scheduler() noexcept;
     static void save_hart_state(Thread::HartState&) noexcept;
-    static void restore_hart_state(Thread::HartState const&) noexcept;
+    static void restore_hart_state(const Thread::HartState&) noexcept;
     static void arm_timer(Thread& thread) noexcept;
 };
 

@@ -61,7 +61,7 @@ void fill_report(HartReport& report, u64 hart_id, u64 stack_bottom, u64 stack_to
     report.stack_top = stack_top;
     report.stvec = read_csr<Csr::Stvec>();
     report.vector_enabled = (read_csr<Csr::Sstatus>() & Sstatus::VS_MASK) != 0;
-    auto const* hart = g_platform.hart(hart_id);
+    const auto* hart = g_platform.hart(hart_id);
     report.expects_vector = hart != nullptr ? hart->has_vector : g_platform.isa_has('v');
 }
 
@@ -74,7 +74,7 @@ void fill_report(HartReport& report, u64 hart_id, u64 stack_bottom, u64 stack_to
 void enable_vector_unit_for(u64 hart_id) noexcept
 {
     using namespace riscv64;
-    auto const* hart = g_platform.hart(hart_id);
+    const auto* hart = g_platform.hart(hart_id);
     bool has_vector = hart != nullptr ? hart->has_vector : g_platform.isa_has('v');
     if (has_vector)
         set_csr_bits<Csr::Sstatus>(Sstatus::EXTENSION_INITIAL << Sstatus::VS_SHIFT);
@@ -116,7 +116,7 @@ SmpStatus start_secondary_harts() noexcept
     bool have_hsm = sbi::probe_extension(sbi::Eid::Hsm);
     usize next = 0;
     for (usize i = 0; i < g_platform.hart_count; ++i) {
-        auto const& hart = g_platform.harts[i];
+        const auto& hart = g_platform.harts[i];
         if (!hart.usable)
             continue;
         ++status.usable;
@@ -167,7 +167,7 @@ SmpStatus smp_status() noexcept { return s_status; }
 
 usize hart_report_count() noexcept { return s_report_count + 1; }
 
-HartReport const& hart_report(usize index) noexcept
+const HartReport& hart_report(usize index) noexcept
 {
     return index == 0 ? s_boot_report : s_harts[index - 1].report;
 }

@@ -5,7 +5,7 @@
 // HartLocal (tp) and the kernel's trap vector, and parked in a wfi loop until
 // a scheduler uses them.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 
@@ -34,7 +34,7 @@ struct HartReport {
     bool online { false };
 };
 [[nodiscard]] usize hart_report_count() noexcept;
-[[nodiscard]] HartReport const& hart_report(usize index) noexcept;
+[[nodiscard]] const HartReport& hart_report(usize index) noexcept;
 // Enables the vector unit on the calling hart if its cpu node has V.
 void enable_vector_unit_for(u64 hart_id) noexcept;
 

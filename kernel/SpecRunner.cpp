@@ -61,8 +61,8 @@ class SpecGuest {
 public:
     SpecGuest() noexcept = default;
     ~SpecGuest() noexcept { destroy(); }
-    SpecGuest(SpecGuest const&) = delete;
-    SpecGuest& operator=(SpecGuest const&) = delete;
+    SpecGuest(const SpecGuest&) = delete;
+    SpecGuest& operator=(const SpecGuest&) = delete;
 
     Result<void> reset() noexcept
     {
@@ -82,7 +82,7 @@ public:
     void destroy() noexcept
     {
         if (m_guest.is_created()) {
-            auto const& tiers = m_guest.stats().tiers;
+            const auto& tiers = m_guest.stats().tiers;
             m_tiers.optimized += tiers.optimized;
             m_tiers.baseline += tiers.baseline;
             m_tiers.fallbacks += tiers.fallbacks;
@@ -91,10 +91,10 @@ public:
     }
     [[nodiscard]] bool is_created() const noexcept { return m_guest.is_created(); }
     // Per tier, the functions every guest destroyed so far compiled.
-    [[nodiscard]] jit::TierCounts const& tier_counts() const noexcept { return m_tiers; }
+    [[nodiscard]] const jit::TierCounts& tier_counts() const noexcept { return m_tiers; }
     [[nodiscard]] bool can_execute() const noexcept { return m_guest.is_created(); }
 
-    Result<void> instantiate(ReadonlyBytes bytes, wasm::ReadOptions const& options, Instance** out) noexcept
+    Result<void> instantiate(ReadonlyBytes bytes, const wasm::ReadOptions& options, Instance** out) noexcept
     {
         *out = TRY(m_guest.instantiate(bytes, {}, options));
         return {};
@@ -114,7 +114,7 @@ public:
         usize param_count = 0, result_count = 0;
         {
             GuestSpace::Scope scope(m_guest.space());
-            ExportEntry const* entry = instance->find_export(field);
+            const ExportEntry* entry = instance->find_export(field);
             if (!entry)
                 return false;
             info.kind = entry->value.kind;
@@ -183,7 +183,7 @@ private:
 };
 
 // k23-spec's describe(): "error <lower-case code> <message, newlines as spaces>".
-void describe(Answer& answer, Error const& error) noexcept
+void describe(Answer& answer, const Error& error) noexcept
 {
     answer.append("error "_sv);
     for (char c : error_code_name(error.code()))
@@ -255,7 +255,7 @@ Result<void> unquote(StringView text, Vector<char>& out) noexcept
     return {};
 }
 
-StringView view_of(Vector<char> const& text) noexcept { return { text.data(), text.size() }; }
+StringView view_of(const Vector<char>& text) noexcept { return { text.data(), text.size() }; }
 
 // A decimal u64 (an optional '-' wraps, as std::stoull does); false for
 // anything else.
@@ -326,7 +326,7 @@ bool parse_value(StringView text, Value& value) noexcept
     return true;
 }
 
-void format_value(Answer& answer, Value const& v) noexcept
+void format_value(Answer& answer, const Value& v) noexcept
 {
     switch (v.type) {
     case ValueType::I32:
@@ -387,7 +387,7 @@ public:
         m_current = nullptr;
         m_guest.destroy();
     }
-    [[nodiscard]] jit::TierCounts const& tier_counts() const noexcept { return m_guest.tier_counts(); }
+    [[nodiscard]] const jit::TierCounts& tier_counts() const noexcept { return m_guest.tier_counts(); }
 
 private:
     struct Named {
@@ -428,7 +428,7 @@ Instance* Runner::find(StringView name) noexcept
 {
     if (name == "-"_sv)
         return m_current;
-    for (Named const& named : m_named) {
+    for (const Named& named : m_named) {
         if (view_of(named.name) == name)
             return named.instance;
     }
@@ -696,7 +696,7 @@ long run_spec_commands(wasi::RamFs& fs, StringView path) noexcept
     {
         SpecInterpreter interpreter(fs);
         Vector<char> answer, out;
-        StringView text(reinterpret_cast<char const*>(commands.data()), commands.size());
+        StringView text(reinterpret_cast<const char*>(commands.data()), commands.size());
         usize start = 0;
         while (start < text.length()) {
             usize end = text.find('\n', start);

@@ -25,7 +25,7 @@
 // Paths are those of the kernel's file system ("/" is its root).
 
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 #include <jit/Compile.h>
 #include <wasi/RamFs.h>
@@ -39,8 +39,8 @@ class SpecInterpreter {
 public:
     explicit SpecInterpreter(wasi::RamFs& fs) noexcept;
     ~SpecInterpreter() noexcept;
-    SpecInterpreter(SpecInterpreter const&) = delete;
-    SpecInterpreter& operator=(SpecInterpreter const&) = delete;
+    SpecInterpreter(const SpecInterpreter&) = delete;
+    SpecInterpreter& operator=(const SpecInterpreter&) = delete;
 
     // Puts the answer to one command line in `answer` (replacing what it
     // held); false, with `answer` empty, for a line without a command.

@@ -30,18 +30,18 @@ struct SymtabEntry {
 };
 static_assert(sizeof(SymtabHeader) == 24 && sizeof(SymtabEntry) == 16);
 
-SymtabHeader const& header() noexcept { return *reinterpret_cast<SymtabHeader const*>(k23_symbol_table); }
+const SymtabHeader& header() noexcept { return *reinterpret_cast<const SymtabHeader*>(k23_symbol_table); }
 
-SymtabEntry const* entries() noexcept
+const SymtabEntry* entries() noexcept
 {
-    return reinterpret_cast<SymtabEntry const*>(k23_symbol_table + sizeof(SymtabHeader));
+    return reinterpret_cast<const SymtabEntry*>(k23_symbol_table + sizeof(SymtabHeader));
 }
 
 } // namespace
 
 bool symbol_table_available() noexcept
 {
-    auto const& h = header();
+    const auto& h = header();
     if (h.magic != symtab_magic || h.version != symtab_version)
         return false;
     // Everything a lookup touches must lie inside the reserved section, so
@@ -65,8 +65,8 @@ bool symbolize(uptr address, Symbol& out) noexcept
     if (address < base || address >= reinterpret_cast<uptr>(__image_end))
         return false;
     u64 offset = address - base;
-    auto const& h = header();
-    auto const* table = entries();
+    const auto& h = header();
+    const auto* table = entries();
 
     // The last entry whose start is <= offset.
     usize low = 0;
@@ -80,7 +80,7 @@ bool symbolize(uptr address, Symbol& out) noexcept
     }
     if (low == 0)
         return false;
-    auto const& entry = table[low - 1];
+    const auto& entry = table[low - 1];
     if (entry.size != 0 && offset >= u64(entry.start) + entry.size)
         return false;
     u64 name_begin = u64(h.strings_offset) + entry.name_offset;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

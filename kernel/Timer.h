@@ -8,7 +8,7 @@
 // Either way an interrupt is only taken with sie.STIE set (privileged spec
 // 1.12 §4.1.3).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

@@ -54,7 +54,7 @@ void handle_interrupt(TrapFrame& frame) noexcept
 
 } // namespace
 
-bool commit_guest_page_on_fault(TrapFrame const& frame) noexcept
+bool commit_guest_page_on_fault(const TrapFrame& frame) noexcept
 {
     bool page_fault = frame.scause == u64(Exception::LoadPageFault) || frame.scause == u64(Exception::StorePageFault);
     // A memory page (a U page: touched under SUM, §4.1.1.2) or a stack

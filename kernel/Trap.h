@@ -1,7 +1,7 @@
 #pragma once
 
 #include <arch/riscv64/TrapFrame.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 
@@ -64,7 +64,7 @@ bool catch_trap(Function&& function, CaughtTrap* caught = nullptr) noexcept
 void handle_user_interrupt(u64 scause) noexcept;
 // A page fault of the kernel on a current guest's linear memory under
 // sstatus.SUM: commits the page (kernel/mm/GuestSpace.h); true = retry.
-bool commit_guest_page_on_fault(riscv64::TrapFrame const& frame) noexcept;
+bool commit_guest_page_on_fault(const riscv64::TrapFrame& frame) noexcept;
 
 void enable_interrupts() noexcept;
 void disable_interrupts() noexcept;

@@ -21,7 +21,7 @@ Error bad_range(u64 user_address, usize size) noexcept
 // The copy with sstatus.SUM = 1 (§4.1.1.2) for exactly its duration; a trap
 // inside it that the trap handler cannot fix (a first touch of a linear
 // memory page it commits, kernel/Trap.cpp) is reported, not fatal.
-bool copy_with_user_access(void* destination, void const* source, usize size) noexcept
+bool copy_with_user_access(void* destination, const void* source, usize size) noexcept
 {
     u64 previous = set_csr_bits<Csr::Sstatus>(Sstatus::SUM);
     bool trapped = catch_trap([&] { copy_bytes(destination, source, size); });
@@ -32,7 +32,7 @@ bool copy_with_user_access(void* destination, void const* source, usize size) no
 
 } // namespace
 
-Result<void> check_user_range(UserAddressSpace const& space, u64 user_address, usize size, bool write) noexcept
+Result<void> check_user_range(const UserAddressSpace& space, u64 user_address, usize size, bool write) noexcept
 {
     if (size == 0)
         return {};
@@ -54,18 +54,18 @@ Result<void> check_user_range(UserAddressSpace const& space, u64 user_address, u
     return {};
 }
 
-Result<void> copy_from_user(UserAddressSpace const& space, void* destination, u64 user_source, usize size) noexcept
+Result<void> copy_from_user(const UserAddressSpace& space, void* destination, u64 user_source, usize size) noexcept
 {
     TRY(check_user_range(space, user_source, size, false));
     if (size == 0)
         return {};
     VERIFY(space.is_active());
-    if (!copy_with_user_access(destination, reinterpret_cast<void const*>(user_source), size))
+    if (!copy_with_user_access(destination, reinterpret_cast<const void*>(user_source), size))
         return bad_range(user_source, size);
     return {};
 }
 
-Result<void> copy_to_user(UserAddressSpace const& space, u64 user_destination, void const* source, usize size) noexcept
+Result<void> copy_to_user(const UserAddressSpace& space, u64 user_destination, const void* source, usize size) noexcept
 {
     TRY(check_user_range(space, user_destination, size, true));
     if (size == 0)
@@ -83,12 +83,12 @@ Result<void> copy_from_linear_memory(void* destination, u64 user_source, usize s
     GuestSpace* space = current_guest_space();
     if (space == nullptr || !space->contains(user_source, size, GuestRegion::LinearMemory))
         return bad_range(user_source, size);
-    if (!copy_with_user_access(destination, reinterpret_cast<void const*>(user_source), size))
+    if (!copy_with_user_access(destination, reinterpret_cast<const void*>(user_source), size))
         return bad_range(user_source, size);
     return {};
 }
 
-Result<void> copy_to_linear_memory(u64 user_destination, void const* source, usize size) noexcept
+Result<void> copy_to_linear_memory(u64 user_destination, const void* source, usize size) noexcept
 {
     if (size == 0)
         return {};

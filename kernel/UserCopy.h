@@ -12,17 +12,17 @@
 // error, never a kernel fault.
 
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/mm/UserAddressSpace.h>
 
 namespace k23::kernel {
 
 // Checks [user_address, +size) against the guest's mappings (true if every
 // page is user-accessible with the protection asked for).
-[[nodiscard]] Result<void> check_user_range(UserAddressSpace const&, u64 user_address, usize size, bool write) noexcept;
+[[nodiscard]] Result<void> check_user_range(const UserAddressSpace&, u64 user_address, usize size, bool write) noexcept;
 
-[[nodiscard]] Result<void> copy_from_user(UserAddressSpace const&, void* destination, u64 user_source, usize size) noexcept;
-[[nodiscard]] Result<void> copy_to_user(UserAddressSpace const&, u64 user_destination, void const* source, usize size) noexcept;
+[[nodiscard]] Result<void> copy_from_user(const UserAddressSpace&, void* destination, u64 user_source, usize size) noexcept;
+[[nodiscard]] Result<void> copy_to_user(const UserAddressSpace&, u64 user_destination, const void* source, usize size) noexcept;
 
 // Copies between kernel memory and a linear memory of the current guest
 // (current_guest_space(), kernel/mm/GuestSpace.h), for host functions
@@ -33,6 +33,6 @@ namespace k23::kernel {
 // while a fault that cannot be fixed (no frame left) fails the copy with
 // PermissionDenied (EFAULT), never the kernel.
 [[nodiscard]] Result<void> copy_from_linear_memory(void* destination, u64 user_source, usize size) noexcept;
-[[nodiscard]] Result<void> copy_to_linear_memory(u64 user_destination, void const* source, usize size) noexcept;
+[[nodiscard]] Result<void> copy_to_linear_memory(u64 user_destination, const void* source, usize size) noexcept;
 
 } // namespace k23::kernel

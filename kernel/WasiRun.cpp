@@ -42,7 +42,7 @@ public:
     }
 
     // `handle` 1 = stdout, 2 = stderr.
-    void write(int handle, u8 const* bytes, usize length) noexcept
+    void write(int handle, const u8* bytes, usize length) noexcept
     {
         if (m_ended)
             return;
@@ -57,25 +57,25 @@ public:
         for (usize i = 0; i < length; ++i) {
             if (bytes[i] != 0x10)
                 continue;
-            console_write(StringView(reinterpret_cast<char const*>(bytes + start), i + 1 - start));
+            console_write(StringView(reinterpret_cast<const char*>(bytes + start), i + 1 - start));
             console_write("\x10"_sv);
             start = i + 1;
         }
         if (start < length)
-            console_write(StringView(reinterpret_cast<char const*>(bytes + start), length - start));
+            console_write(StringView(reinterpret_cast<const char*>(bytes + start), length - start));
     }
 
     // One line of the run's own on stderr.
     template<typename... Args>
-    void line(StringView fmt, Args const&... args) noexcept
+    void line(StringView fmt, const Args&... args) noexcept
     {
         char text[256];
         usize length = format_to(Span<char>(text, sizeof text - 1), fmt, args...);
         text[length++] = '\n';
-        write(2, reinterpret_cast<u8 const*>(text), length);
+        write(2, reinterpret_cast<const u8*>(text), length);
     }
 
-    static void sink(void* data, int handle, u8 const* bytes, usize length) noexcept
+    static void sink(void* data, int handle, const u8* bytes, usize length) noexcept
     {
         static_cast<Frame*>(data)->write(handle, bytes, length);
     }
@@ -85,9 +85,9 @@ private:
     bool m_ended { false };
 };
 
-void plain_console_sink(void*, int, u8 const* bytes, usize length) noexcept
+void plain_console_sink(void*, int, const u8* bytes, usize length) noexcept
 {
-    console_write(StringView(reinterpret_cast<char const*>(bytes), length));
+    console_write(StringView(reinterpret_cast<const char*>(bytes), length));
 }
 
 // ---------------------------------------------------------------- the command
@@ -102,14 +102,14 @@ struct Command {
 };
 
 // Parses the command file (NUL-terminated strings); the views point into `text`.
-Result<void> parse_command(Vector<u8> const& text, Command& command) noexcept
+Result<void> parse_command(const Vector<u8>& text, Command& command) noexcept
 {
     Vector<StringView> words;
     usize start = 0;
     for (usize i = 0; i < text.size(); ++i) {
         if (text[i] != 0)
             continue;
-        TRY(words.try_append(StringView(reinterpret_cast<char const*>(text.data()) + start, i - start)));
+        TRY(words.try_append(StringView(reinterpret_cast<const char*>(text.data()) + start, i - start)));
         start = i + 1;
     }
     if (start != text.size())
@@ -164,7 +164,7 @@ bool parse_integer(StringView text, i64& out) noexcept
     return true;
 }
 
-void describe(Error const& error, Span<char> buffer, StringView& out) noexcept
+void describe(const Error& error, Span<char> buffer, StringView& out) noexcept
 {
     StringView message = error.message();
     if (message.is_empty())
@@ -186,7 +186,7 @@ public:
 
     void set_prefix(StringView prefix) noexcept { m_prefix = prefix; }
 
-    void write(int handle, u8 const* bytes, usize length) noexcept
+    void write(int handle, const u8* bytes, usize length) noexcept
     {
         if (m_prefix.is_empty()) {
             m_frame.write(handle, bytes, length);
@@ -208,12 +208,12 @@ public:
 
     // One line of the run's own on stderr.
     template<typename... Args>
-    void line(StringView fmt, Args const&... args) noexcept
+    void line(StringView fmt, const Args&... args) noexcept
     {
         char text[256];
         usize length = format_to(Span<char>(text, sizeof text - 1), fmt, args...);
         text[length++] = '\n';
-        write(2, reinterpret_cast<u8 const*>(text), length);
+        write(2, reinterpret_cast<const u8*>(text), length);
     }
 
 private:
@@ -227,10 +227,10 @@ private:
         Line& line = m_lines[handle == 2 ? 1 : 0];
         if (line.length == 0)
             return;
-        m_frame.write(handle, reinterpret_cast<u8 const*>(m_prefix.characters_without_null_termination()), m_prefix.length());
+        m_frame.write(handle, reinterpret_cast<const u8*>(m_prefix.characters_without_null_termination()), m_prefix.length());
         m_frame.write(handle, line.bytes, line.length);
         if (line.bytes[line.length - 1] != '\n')
-            m_frame.write(handle, reinterpret_cast<u8 const*>("\n"), 1);
+            m_frame.write(handle, reinterpret_cast<const u8*>("\n"), 1);
         line.length = 0;
     }
 
@@ -290,7 +290,7 @@ public:
     [[nodiscard]] Thread& thread() noexcept { return m_thread; }
 
 private:
-    u32 fail(Error const& error) noexcept
+    u32 fail(const Error& error) noexcept
     {
         char text[160];
         StringView message;
@@ -300,7 +300,7 @@ private:
     }
 
     // k23-run's verdict on how an instantiation or invocation ended.
-    u32 finish(Error const& error, wasi::WasiContext const& context) noexcept
+    u32 finish(const Error& error, const wasi::WasiContext& context) noexcept
     {
         if (error.code() == ErrorCode::Exit && context.has_exited())
             return context.exit_status();
@@ -363,7 +363,7 @@ private:
         usize result_count = 0;
         {
             GuestSpace::Scope scope(guest.space());
-            auto const* entry = instance->find_export(name);
+            const auto* entry = instance->find_export(name);
             if (!entry || entry->value.kind != wasm::ExternKind::Function)
                 return fail(Error::formatted(ErrorCode::NotFound, "no exported function {}"_sv, name));
             function = entry->value.function();
@@ -413,7 +413,7 @@ private:
                 length = format_to(Span<char>(text, sizeof text), "(a reference or v128)\n"_sv);
                 break;
             }
-            m_output.write(1, reinterpret_cast<u8 const*>(text), length);
+            m_output.write(1, reinterpret_cast<const u8*>(text), length);
         }
         return 0;
     }
@@ -440,12 +440,12 @@ public:
 // The root file system's console and waits while guests run: whatever the
 // current thread's guest writes goes to its output; sleeping and yielding
 // give the hart to the other guests.
-void route_console(void*, int handle, u8 const* bytes, usize length) noexcept
+void route_console(void*, int handle, const u8* bytes, usize length) noexcept
 {
     if (Thread* thread = Scheduler::current())
         static_cast<Run*>(thread->argument())->output().write(handle, bytes, length);
     else
-        console_write(StringView(reinterpret_cast<char const*>(bytes), length));
+        console_write(StringView(reinterpret_cast<const char*>(bytes), length));
 }
 
 void sleep_nanoseconds(u64 nanoseconds) noexcept
@@ -537,13 +537,13 @@ void make_prefix(Run& run) noexcept
 
 void print_guest_summary(Run& run) noexcept
 {
-    auto const& stats = run.thread().stats();
+    const auto& stats = run.thread().stats();
     u64 frequency = timer_frequency();
     kprintln("run: {}: exit status {}, {} ms on the hart ({} ticks), {} instructions, {} turns, {} preempted, {} waits"_sv,
         run.name(), run.m_status, stats.ticks * 1000 / frequency, stats.ticks, stats.instructions, stats.switches_in,
         stats.preemptions, stats.sleeps);
     // k23-run --verbose's line: what each tier compiled (the boot argument tier=).
-    auto const& tiers = run.m_stats.tiers;
+    const auto& tiers = run.m_stats.tiers;
     kprintln("run: {}: tier {}: {} functions optimized, {} baseline ({} fell back{}{})"_sv, run.name(),
         jit::tier_name(default_guest_tier()), tiers.optimized, tiers.baseline, tiers.fallbacks,
         tiers.fallbacks ? "; first: "_sv : ""_sv, StringView(tiers.first_fallback));
@@ -629,7 +629,7 @@ u32 run_wasi_commands(wasi::RamFs& fs, StringView command_paths, u64 timeout_ms)
             // One guest: its invocation's figures, as before. Then each
             // guest's; the run's status is the first guest's.
             if (runs.size() == 1) {
-                auto const& stats = runs[0]->m_stats;
+                const auto& stats = runs[0]->m_stats;
                 kprintln("run: {} timebase ticks in the guest, {} system calls, {} faults turned into traps, {} pages committed on first touch"_sv,
                     runs[0]->m_ticks, stats.system_calls, stats.faults, stats.pages_committed);
                 // ./k23 bench's k23-kernel column (WasmGuestStats::bench_instructions).
@@ -673,9 +673,9 @@ u32 run_default_program(wasi::RamFs& fs) noexcept
     {
         Frame frame;
         GuestOutput out(frame);
-        out.write(1, reinterpret_cast<u8 const*>("k23: the default program, four WASI guests side by side on one hart\n"), 68);
+        out.write(1, reinterpret_cast<const u8*>("k23: the default program, four WASI guests side by side on one hart\n"), 68);
         Guests guests(fs, frame);
-        for (auto const& guest : demo) {
+        for (const auto& guest : demo) {
             Run* run = guests.add();
             VERIFY(run != nullptr);
             run->set_module(guest.name, guest.module);
@@ -695,7 +695,7 @@ u32 run_default_program(wasi::RamFs& fs) noexcept
         u64 elapsed = timer_now() - start;
         u64 frequency = timer_frequency();
         char text[200];
-        auto say = [&](usize length) { frame.write(1, reinterpret_cast<u8 const*>(text), length); };
+        auto say = [&](usize length) { frame.write(1, reinterpret_cast<const u8*>(text), length); };
         say(format_to(Span<char>(text, sizeof text), "k23: all done in {} ms; round-robin in {} ms slices, timer: {}\n"_sv,
             elapsed * 1000 / frequency, Scheduler::slice_ticks * 1000 / frequency,
             timer_uses_sstc() ? "Sstc stimecmp"_sv : "SBI set_timer"_sv));
@@ -703,7 +703,7 @@ u32 run_default_program(wasi::RamFs& fs) noexcept
             "guest"_sv, "what it does"_sv, "how it ended"_sv, "cpu ms"_sv, "instructions"_sv, "turns"_sv, "preempted"_sv, "waits"_sv));
         for (usize i = 0; i < count; ++i) {
             Run& run = *runs[i];
-            auto const& stats = run.thread().stats();
+            const auto& stats = run.thread().stats();
             char ended[32];
             usize ended_length = run.thread().kill_reason() == KillReason::Budget
                 ? format_to(Span<char>(ended, sizeof ended), "killed: {} ms budget"_sv, demo[i].budget_ms)

@@ -95,7 +95,7 @@ jit::Tier default_guest_tier() noexcept
     return s_default_guest_tier;
 }
 
-Result<void> WasmGuest::create(WasmGuestOptions const& options) noexcept
+Result<void> WasmGuest::create(const WasmGuestOptions& options) noexcept
 {
     VERIFY(!is_created());
     m_options = options;
@@ -150,7 +150,7 @@ void WasmGuest::destroy() noexcept
         m_space.destroy();
 }
 
-Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name, wasm::ReadOptions const& options) noexcept
+Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView name, const wasm::ReadOptions& options) noexcept
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
@@ -161,7 +161,7 @@ Result<wasm::Instance*> WasmGuest::instantiate(ReadonlyBytes bytes, StringView n
     return instance;
 }
 
-Result<wasm::Module*> WasmGuest::read_module(ReadonlyBytes bytes, wasm::ReadOptions const& options) noexcept
+Result<wasm::Module*> WasmGuest::read_module(ReadonlyBytes bytes, const wasm::ReadOptions& options) noexcept
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
@@ -203,7 +203,7 @@ Result<void> WasmGuest::invoke_export(wasm::Instance* instance, StringView name,
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
-    auto const* entry = instance ? instance->find_export(name) : nullptr;
+    const auto* entry = instance ? instance->find_export(name) : nullptr;
     if (!entry || entry->value.kind != wasm::ExternKind::Function)
         return Error::formatted(ErrorCode::NotFound, "no exported function \"{}\""_sv, name);
     return invoke(entry->value.function(), args, results);
@@ -232,10 +232,10 @@ namespace {
 // checks it again against the current guest's memories, then copies with
 // sstatus.SUM set for the copy alone (kernel/UserCopy.h).
 constexpr wasi::GuestMemoryCopier s_wasi_copier {
-    [](void* destination, u8 const* guest_source, usize length) noexcept {
+    [](void* destination, const u8* guest_source, usize length) noexcept {
         return !copy_from_linear_memory(destination, reinterpret_cast<u64>(guest_source), length).is_error();
     },
-    [](u8* guest_destination, void const* source, usize length) noexcept {
+    [](u8* guest_destination, const void* source, usize length) noexcept {
         return !copy_to_linear_memory(reinterpret_cast<u64>(guest_destination), source, length).is_error();
     },
 };
@@ -244,29 +244,29 @@ constexpr wasi::GuestMemoryCopier s_wasi_copier {
 // wasm::HostFunction as wasi::define made it (kernel heap).
 Result<void> kernel_host_call(void* data, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept
 {
-    auto const& function = *static_cast<wasm::HostFunction const*>(data);
+    const auto& function = *static_cast<const wasm::HostFunction*>(data);
     KernelAllocationScope allocation;
     return function.callback(function.data, args, results);
 }
 
 // The typed form of the same (wasm/Runtime.h): call.data is the
 // wasm::HostFunction define_wasi() copied.
-wasm::HostReturn kernel_typed_host_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, wasm::HostCall const& call) noexcept
+wasm::HostReturn kernel_typed_host_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, const wasm::HostCall& call) noexcept
 {
-    auto const& function = *static_cast<wasm::HostFunction const*>(call.data);
+    const auto& function = *static_cast<const wasm::HostFunction*>(call.data);
     KernelAllocationScope allocation;
     return function.typed(a0, a1, a2, a3, a4, a5, wasm::HostCall { function.data, call.error });
 }
 
 // bench.start and bench.end; call.data is the guest's WasmGuestStats.
-void bench_start(wasm::HostCall const& call) noexcept
+void bench_start(const wasm::HostCall& call) noexcept
 {
     auto& stats = *static_cast<WasmGuestStats*>(call.data);
     stats.bench_in_region = true;
     stats.bench_start = riscv64::read_csr<riscv64::Csr::Instret>();
 }
 
-void bench_end(wasm::HostCall const& call) noexcept
+void bench_end(const wasm::HostCall& call) noexcept
 {
     u64 now = riscv64::read_csr<riscv64::Csr::Instret>();
     auto& stats = *static_cast<WasmGuestStats*>(call.data);
@@ -279,7 +279,7 @@ void bench_end(wasm::HostCall const& call) noexcept
 
 } // namespace
 
-Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContext& context) noexcept
+Result<void> WasmGuest::define_wasi(const wasm::Module& module, wasi::WasiContext& context) noexcept
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
@@ -291,7 +291,7 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
         wasm::FunctionInstance* function;
     };
     Marker const markers[] = { { "start"_sv, start }, { "end"_sv, end } };
-    for (auto const& [name, marker] : markers) {
+    for (const auto& [name, marker] : markers) {
         TRY(bench->add_export(name, { wasm::ExternKind::Function, marker }));
     }
     TRY(m_linker->register_instance("bench"_sv, bench));
@@ -302,7 +302,7 @@ Result<void> WasmGuest::define_wasi(wasm::Module const& module, wasi::WasiContex
         KernelAllocationScope allocation;
         TRY(m_kernel_host_functions.try_ensure_capacity(count)); // never moves after this
     }
-    for (auto const& entry : instance->exports()) {
+    for (const auto& entry : instance->exports()) {
         if (entry.value.kind != wasm::ExternKind::Function || !entry.value.function()->host)
             continue;
         wasm::HostFunction* host = entry.value.function()->host;

@@ -76,10 +76,10 @@ class WasmGuest final : public jit::Executor {
 public:
     WasmGuest() noexcept = default;
     ~WasmGuest() noexcept { destroy(); }
-    WasmGuest(WasmGuest const&) = delete;
-    WasmGuest& operator=(WasmGuest const&) = delete;
+    WasmGuest(const WasmGuest&) = delete;
+    WasmGuest& operator=(const WasmGuest&) = delete;
 
-    [[nodiscard]] Result<void> create(WasmGuestOptions const& options = {}) noexcept;
+    [[nodiscard]] Result<void> create(const WasmGuestOptions& options = {}) noexcept;
     // Frees the engine, the store and the address space.
     void destroy() noexcept;
     [[nodiscard]] bool is_created() const noexcept { return m_space.is_created(); }
@@ -89,11 +89,11 @@ public:
     // modules' imports when `name` is not empty. The module lives as long
     // as the guest. `options`: the proposals the reader accepts (the spec
     // suite reads its core files as WebAssembly 2.0).
-    [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}, wasm::ReadOptions const& options = {}) noexcept;
+    [[nodiscard]] Result<wasm::Instance*> instantiate(ReadonlyBytes bytes, StringView name = {}, const wasm::ReadOptions& options = {}) noexcept;
     // The two halves of instantiate(): read and validate a module (copied
     // into the guest; it lives as long as the guest), then instantiate it
     // (`*slot` is set before the start function runs).
-    [[nodiscard]] Result<wasm::Module*> read_module(ReadonlyBytes bytes, wasm::ReadOptions const& options = {}) noexcept;
+    [[nodiscard]] Result<wasm::Module*> read_module(ReadonlyBytes bytes, const wasm::ReadOptions& options = {}) noexcept;
     [[nodiscard]] Result<wasm::Instance*> instantiate_module(wasm::Module& module, wasm::Instance** slot = nullptr) noexcept;
     [[nodiscard]] Result<void> invoke(wasm::FunctionInstance* function, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
     [[nodiscard]] Result<void> invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept;
@@ -108,7 +108,7 @@ public:
     // only, EFAULT for a copy that faults), and with kernel-heap allocation (KernelAllocationScope, kernel/Heap.h): what
     // they allocate (the file system's data, the context's descriptors) is
     // the kernel's and outlives the guest. `context` outlives the guest.
-    [[nodiscard]] Result<void> define_wasi(wasm::Module const& module, wasi::WasiContext& context) noexcept;
+    [[nodiscard]] Result<void> define_wasi(const wasm::Module& module, wasi::WasiContext& context) noexcept;
 
     // Objects of the guest (store, linker, instances, values that point
     // into it) are only reachable inside a GuestSpace::Scope of space():
@@ -117,7 +117,7 @@ public:
     [[nodiscard]] wasm::Store& store() noexcept { return *m_store; }
     [[nodiscard]] wasm::Linker& linker() noexcept { return *m_linker; }
     [[nodiscard]] jit::Engine& engine() noexcept { return *m_engine; }
-    [[nodiscard]] WasmGuestStats const& stats() const noexcept { return m_stats; }
+    [[nodiscard]] const WasmGuestStats& stats() const noexcept { return m_stats; }
 
     // What one system call of the guest's U-mode code with a0..a7 = `regs`
     // does (on_system_call's path: the engine's checks and dispatch, in the

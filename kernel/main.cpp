@@ -40,7 +40,7 @@ void run_global_constructors() noexcept
 
 // "crash=panic" and "crash=trap" exercise the failure paths (./k23 uses them
 // to check that a crashing kernel makes QEMU exit non-zero).
-void handle_crash_request(BootArgs const& args) noexcept
+void handle_crash_request(const BootArgs& args) noexcept
 {
     StringView crash;
     if (!args.get("crash"_sv, crash))
@@ -61,7 +61,7 @@ namespace {
 // The frame allocator gets the loader's memory map, as direct-map addresses:
 // with the MMU on, that is how the kernel touches a frame (and the allocator
 // keeps its bitmaps inside the ranges it manages).
-void physical_memory_from_boot_info(boot::BootInfo const& info) noexcept
+void physical_memory_from_boot_info(const boot::BootInfo& info) noexcept
 {
     PhysicalRange ranges[boot::BootInfo::max_memory_ranges];
     usize count = 0;
@@ -79,7 +79,7 @@ void physical_memory_from_boot_info(boot::BootInfo const& info) noexcept
 
 // Entered from arch/riscv64/entry.S, which the loader jumps to with the MMU
 // on and a0 = the BootInfo (a direct-map address).
-extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexcept
+extern "C" [[noreturn]] void kernel_main(const k23::boot::BootInfo* info) noexcept
 {
     using namespace k23;
     using namespace k23::kernel;
@@ -90,15 +90,15 @@ extern "C" [[noreturn]] void kernel_main(k23::boot::BootInfo const* info) noexce
     run_global_constructors();
     console_install_log_sink();
     console_set_address_translator([](const void* address) noexcept { return virt_to_phys(address); });
-    if (auto const* error = boot_info_install(info))
+    if (const auto* error = boot_info_install(info))
         panic("{}"_sv, error);
     u64 hart_id = info->hart_id;
     current_hart().hart_id = hart_id;
 
     // Until the device tree names a UART, the console goes through the SBI.
     // Device addresses in the tree are physical: use them through the direct map.
-    auto const* fdt = phys_to_virt_pointer<const void>(info->dtb_physical);
-    if (auto const* error = parse_device_tree(fdt, hart_id, g_platform))
+    const auto* fdt = phys_to_virt_pointer<const void>(info->dtb_physical);
+    if (const auto* error = parse_device_tree(fdt, hart_id, g_platform))
         panic("device tree at {}: {}"_sv, fdt, error);
     if (g_platform.has_uart) {
         UartConfig uart = g_platform.uart;

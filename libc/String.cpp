@@ -4,7 +4,7 @@
 // -fno-builtin, so the loops below are never turned back into calls to
 // themselves.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace {
 
@@ -22,7 +22,7 @@ extern "C" {
 void* memcpy(void* destination, const void* source, usize count)
 {
     auto* out = static_cast<u8*>(destination);
-    auto const* in = static_cast<const u8*>(source);
+    const auto* in = static_cast<const u8*>(source);
     // Align the destination, then copy words. A source at another
     // alignment is read as aligned words and shifted together (RV64 may
     // trap on misaligned loads, and bytes cost eight times the loop).
@@ -34,7 +34,7 @@ void* memcpy(void* destination, const void* source, usize count)
         auto* words = reinterpret_cast<u64*>(out);
         usize offset = reinterpret_cast<uptr>(in) & (word_size - 1);
         if (offset == 0) {
-            auto const* from = reinterpret_cast<const u64*>(in);
+            const auto* from = reinterpret_cast<const u64*>(in);
             for (; count >= 4 * word_size; count -= 4 * word_size, words += 4, from += 4) {
                 u64 a = from[0], b = from[1], c = from[2], d = from[3];
                 words[0] = a;
@@ -50,7 +50,7 @@ void* memcpy(void* destination, const void* source, usize count)
             // aligned source word and the low bytes of the next. The last
             // aligned word read never reaches past the source's end, since
             // at least one more byte of it is still to be copied.
-            auto const* from = reinterpret_cast<const u64*>(in - offset);
+            const auto* from = reinterpret_cast<const u64*>(in - offset);
             u32 right = u32(offset * 8), left = 64 - right;
             u64 current = *from++;
             for (; count >= 2 * word_size; count -= word_size) {
@@ -70,7 +70,7 @@ void* memcpy(void* destination, const void* source, usize count)
 void* memmove(void* destination, const void* source, usize count)
 {
     auto* out = static_cast<u8*>(destination);
-    auto const* in = static_cast<const u8*>(source);
+    const auto* in = static_cast<const u8*>(source);
     if (out == in || count == 0)
         return destination;
     // Copy forwards unless the destination overlaps the source's tail.
@@ -115,8 +115,8 @@ void* memset(void* destination, int value, usize count)
 
 int memcmp(const void* a, const void* b, usize count)
 {
-    auto const* left = static_cast<const u8*>(a);
-    auto const* right = static_cast<const u8*>(b);
+    const auto* left = static_cast<const u8*>(a);
+    const auto* right = static_cast<const u8*>(b);
     for (usize i = 0; i < count; ++i) {
         if (left[i] != right[i])
             return left[i] < right[i] ? -1 : 1;
@@ -126,7 +126,7 @@ int memcmp(const void* a, const void* b, usize count)
 
 void* memchr(const void* bytes, int value, usize count)
 {
-    auto const* in = static_cast<const u8*>(bytes);
+    const auto* in = static_cast<const u8*>(bytes);
     auto byte = static_cast<u8>(value);
     for (usize i = 0; i < count; ++i) {
         if (in[i] == byte)
@@ -154,8 +154,8 @@ usize strnlen(const char* string, usize max_length)
 int strcmp(const char* a, const char* b)
 {
     // Compare as unsigned char, like the C standard says.
-    auto const* left = reinterpret_cast<const u8*>(a);
-    auto const* right = reinterpret_cast<const u8*>(b);
+    const auto* left = reinterpret_cast<const u8*>(a);
+    const auto* right = reinterpret_cast<const u8*>(b);
     while (*left != '\0' && *left == *right) {
         ++left;
         ++right;
@@ -165,8 +165,8 @@ int strcmp(const char* a, const char* b)
 
 int strncmp(const char* a, const char* b, usize count)
 {
-    auto const* left = reinterpret_cast<const u8*>(a);
-    auto const* right = reinterpret_cast<const u8*>(b);
+    const auto* left = reinterpret_cast<const u8*>(a);
+    const auto* right = reinterpret_cast<const u8*>(b);
     for (usize i = 0; i < count; ++i) {
         if (left[i] != right[i])
             return left[i] < right[i] ? -1 : 1;

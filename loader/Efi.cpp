@@ -12,7 +12,7 @@
 // loader_main through loader_efi_handoff (.noinit: outside the bytes the
 // self-check covers, and not cleared with .bss).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <loader/Efi.h>
 
 #define EFI_TEXT [[gnu::section(".text.boot.efi")]]
@@ -121,8 +121,8 @@ EFI_CONST const char message_exit[] = "loader: efi: ExitBootServices failed\n";
 
 EFI_TEXT bool guid_equal(const EfiGuid& a, const EfiGuid& b) noexcept
 {
-    auto const* x = reinterpret_cast<const u8*>(&a);
-    auto const* y = reinterpret_cast<const u8*>(&b);
+    const auto* x = reinterpret_cast<const u8*>(&a);
+    const auto* y = reinterpret_cast<const u8*>(&b);
     for (int i = 0; i < 16; ++i) {
         if (x[i] != y[i])
             return false;

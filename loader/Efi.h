@@ -3,7 +3,7 @@
 // What the UEFI entry (loader/Efi.cpp) leaves for loader_main: the firmware's
 // memory map as it was when boot services were exited.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::boot {
 

@@ -72,7 +72,7 @@ const char* entropy_source_name(EntropySource source) noexcept
     return "nothing";
 }
 
-Entropy gather_entropy(boot::PlatformInfo const& platform) noexcept
+Entropy gather_entropy(const boot::PlatformInfo& platform) noexcept
 {
     Entropy entropy;
     if (platform.rng_seed != nullptr && platform.rng_seed_length >= 16) {

@@ -5,7 +5,7 @@
 // never used directly: KASLR and the kernel's BootInfo.entropy each get a
 // different SHA-256 derivation of them.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/BootInfo.h>
 #include <boot/DeviceTree.h>
 
@@ -16,7 +16,7 @@ struct Entropy {
     u8 pool[32] {};
 };
 
-[[nodiscard]] Entropy gather_entropy(boot::PlatformInfo const&) noexcept;
+[[nodiscard]] Entropy gather_entropy(const boot::PlatformInfo&) noexcept;
 
 [[nodiscard]] const char* entropy_source_name(boot::EntropySource) noexcept;
 

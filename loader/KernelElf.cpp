@@ -91,18 +91,18 @@ bool in_bounds(u64 offset, u64 length, u64 size) noexcept
     return offset <= size && length <= size - offset;
 }
 
-void find_symbol_table(const u8* bytes, u64 size, Elf64Header const& header, KernelElf& out) noexcept
+void find_symbol_table(const u8* bytes, u64 size, const Elf64Header& header, KernelElf& out) noexcept
 {
     if (header.shoff == 0 || header.shentsize != sizeof(Elf64SectionHeader) || header.shstrndx >= header.shnum
         || !in_bounds(header.shoff, u64(header.shnum) * sizeof(Elf64SectionHeader), size))
         return;
-    auto const* sections = reinterpret_cast<Elf64SectionHeader const*>(bytes + header.shoff);
-    auto const& names = sections[header.shstrndx];
+    const auto* sections = reinterpret_cast<const Elf64SectionHeader*>(bytes + header.shoff);
+    const auto& names = sections[header.shstrndx];
     if (!in_bounds(names.offset, names.size, size))
         return;
     static constexpr char wanted[] = ".k23_symtab";
     for (u16 i = 0; i < header.shnum; ++i) {
-        auto const& section = sections[i];
+        const auto& section = sections[i];
         if (section.name + sizeof(wanted) > names.size)
             continue;
         if (__builtin_memcmp(bytes + names.offset + section.name, wanted, sizeof(wanted)) != 0)
@@ -138,10 +138,10 @@ Result<KernelElf> parse_kernel_elf(const u8* bytes, u64 size) noexcept
     elf.bytes = bytes;
     elf.size = size;
     elf.entry = header.entry;
-    auto const* programs = reinterpret_cast<Elf64ProgramHeader const*>(bytes + header.phoff);
+    const auto* programs = reinterpret_cast<const Elf64ProgramHeader*>(bytes + header.phoff);
     u64 previous_end = 0;
     for (u16 i = 0; i < header.phnum; ++i) {
-        auto const& program = programs[i];
+        const auto& program = programs[i];
         if (program.type == PT_DYNAMIC) {
             elf.dynamic_offset = program.vaddr;
             elf.dynamic_size = program.memsz;
@@ -170,7 +170,7 @@ Result<KernelElf> parse_kernel_elf(const u8* bytes, u64 size) noexcept
     elf.image_size = previous_end;
     bool entry_in_text = false;
     for (usize i = 0; i < elf.segment_count; ++i) {
-        auto const& segment = elf.segments[i];
+        const auto& segment = elf.segments[i];
         if ((segment.flags & PF_X) && elf.entry >= segment.virtual_offset && elf.entry < segment.virtual_offset + segment.memory_size)
             entry_in_text = true;
     }
@@ -184,12 +184,12 @@ Result<KernelElf> parse_kernel_elf(const u8* bytes, u64 size) noexcept
     return elf;
 }
 
-Result<u64> load_kernel(KernelElf const& elf, u64 physical, u64 virtual_base) noexcept
+Result<u64> load_kernel(const KernelElf& elf, u64 physical, u64 virtual_base) noexcept
 {
     auto* image = reinterpret_cast<u8*>(physical);
     memset(image, 0, elf.image_size);
     for (usize i = 0; i < elf.segment_count; ++i) {
-        auto const& segment = elf.segments[i];
+        const auto& segment = elf.segments[i];
         memcpy(image + segment.virtual_offset, elf.bytes + segment.file_offset, segment.file_size);
     }
     if (elf.dynamic_offset == 0)
@@ -198,9 +198,9 @@ Result<u64> load_kernel(KernelElf const& elf, u64 physical, u64 virtual_base) no
     u64 rela = 0;
     u64 rela_size = 0;
     u64 rela_entry = sizeof(Elf64Rela);
-    auto const* dynamic = reinterpret_cast<Elf64Dynamic const*>(image + elf.dynamic_offset);
+    const auto* dynamic = reinterpret_cast<const Elf64Dynamic*>(image + elf.dynamic_offset);
     for (u64 i = 0; i < elf.dynamic_size / sizeof(Elf64Dynamic) && dynamic[i].tag != DT_NULL; ++i) {
-        auto const& entry = dynamic[i];
+        const auto& entry = dynamic[i];
         switch (entry.tag) {
         case DT_RELA:
             rela = entry.value;
@@ -227,10 +227,10 @@ Result<u64> load_kernel(KernelElf const& elf, u64 physical, u64 virtual_base) no
         return 0;
     if (rela_entry != sizeof(Elf64Rela) || rela % 8 != 0 || !in_bounds(rela, rela_size, elf.image_size))
         return malformed("relocation table out of bounds");
-    auto const* relocations = reinterpret_cast<Elf64Rela const*>(image + rela);
+    const auto* relocations = reinterpret_cast<const Elf64Rela*>(image + rela);
     u64 count = rela_size / sizeof(Elf64Rela);
     for (u64 i = 0; i < count; ++i) {
-        auto const& relocation = relocations[i];
+        const auto& relocation = relocations[i];
         u32 type = static_cast<u32>(relocation.info);
         if (type != R_RISCV_RELATIVE || (relocation.info >> 32) != 0)
             return Error::formatted(ErrorCode::Unsupported,

@@ -6,7 +6,7 @@
 // Files" chapter and the RISC-V ELF psABI ("Relocations").
 
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::loader {
 
@@ -43,6 +43,6 @@ inline constexpr u32 PF_R = 4;
 // Copies the segments to `physical` (identity-mapped: the MMU is still off),
 // zeroes the rest of image_size, and applies the relocations for a kernel
 // running at `virtual_base`. Returns the number of relocations applied.
-[[nodiscard]] Result<u64> load_kernel(KernelElf const&, u64 physical, u64 virtual_base) noexcept;
+[[nodiscard]] Result<u64> load_kernel(const KernelElf&, u64 physical, u64 virtual_base) noexcept;
 
 } // namespace k23::loader

@@ -19,7 +19,7 @@
 // vouch for its own checker. The driver reports those boots as having
 // printed no status (tools/driver/qemu.py).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/ImageFormat.h>
 
 #define SELF_CHECK_TEXT [[gnu::section(".text.boot.selfcheck")]]

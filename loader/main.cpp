@@ -52,7 +52,7 @@ namespace {
 boot::PlatformInfo s_platform;
 BootMemory s_memory;
 
-[[noreturn]] void refuse(Error const& error) noexcept
+[[noreturn]] void refuse(const Error& error) noexcept
 {
     log("loader: {}"_sv, error.message());
     boot::shutdown(1);
@@ -72,7 +72,7 @@ void must(Result<void>&& result) noexcept
         refuse(result.error());
 }
 
-PagingMode paging_mode_for(boot::PlatformInfo const& platform) noexcept
+PagingMode paging_mode_for(const boot::PlatformInfo& platform) noexcept
 {
     // Sv48 when the hart says it has it; Sv39 is what every RV64 MMU has.
     return platform.boot_hart_mmu_type == "riscv,sv48"_sv || platform.boot_hart_mmu_type == "riscv,sv57"_sv
@@ -90,7 +90,7 @@ bool entered_through_uefi() noexcept
 // reserved. Returns the count of reserved descriptors.
 Result<usize> reserve_efi_memory_map() noexcept
 {
-    auto const& handoff = loader_efi_handoff;
+    const auto& handoff = loader_efi_handoff;
     if (handoff.descriptor_size < sizeof(boot::EfiMemoryDescriptor) || handoff.map_size > sizeof(handoff.map))
         return Error::formatted(ErrorCode::Malformed, "UEFI memory map of {} bytes with {}-byte descriptors"_sv,
             handoff.map_size, handoff.descriptor_size);
@@ -210,7 +210,7 @@ extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry
         if (!boot::chosen_boot_hart_id(fdt, hart_id))
             refuse(Error::from_code(ErrorCode::NotFound, "no boot hart id: no RISCV_EFI_BOOT_PROTOCOL and no /chosen/boot-hartid"));
     }
-    if (auto const* error = boot::parse_device_tree(fdt, hart_id, s_platform)) {
+    if (const auto* error = boot::parse_device_tree(fdt, hart_id, s_platform)) {
         // "device tree has no memory" is the one failure with a usable blob.
         if (s_platform.fdt != nullptr && s_platform.memory_region_count == 0)
             refuse(Error::from_code(ErrorCode::NotFound, "no memory in device tree"));
@@ -271,7 +271,7 @@ extern "C" [[noreturn]] void loader_main(u64 hart_id, const void* fdt, u64 entry
     PageTables tables(s_memory, mode);
     must(tables.initialize());
     for (usize i = 0; i < elf.segment_count; ++i) {
-        auto const& segment = elf.segments[i];
+        const auto& segment = elf.segments[i];
         u64 offset = segment.virtual_offset;
         u64 size = align_up(segment.memory_size, riscv64::PAGE_SIZE);
         must(tables.map(kernel_base + offset, kernel_physical + offset, size, leaf_flags(segment.flags), riscv64::PAGE_SIZE));

@@ -16,24 +16,24 @@
 // the access fail like an out-of-bounds one.
 
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::wasi {
 
 // How bytes cross into and out of a guest's memory; `guest` is an address
 // inside it, already bounds-checked. Returns false if the copy faulted.
 struct GuestMemoryCopier {
-    bool (*copy_in)(void* destination, u8 const* guest_source, usize length) noexcept;
-    bool (*copy_out)(u8* guest_destination, void const* source, usize length) noexcept;
+    bool (*copy_in)(void* destination, const u8* guest_source, usize length) noexcept;
+    bool (*copy_out)(u8* guest_destination, const void* source, usize length) noexcept;
 };
 
 // The default: the guest's memory is ordinary host memory.
 inline constexpr GuestMemoryCopier plain_memory_copier {
-    [](void* destination, u8 const* guest_source, usize length) noexcept {
+    [](void* destination, const u8* guest_source, usize length) noexcept {
         __builtin_memcpy(destination, guest_source, length);
         return true;
     },
-    [](u8* guest_destination, void const* source, usize length) noexcept {
+    [](u8* guest_destination, const void* source, usize length) noexcept {
         __builtin_memcpy(guest_destination, source, length);
         return true;
     },
@@ -42,7 +42,7 @@ inline constexpr GuestMemoryCopier plain_memory_copier {
 class GuestMemory {
 public:
     GuestMemory() noexcept = default;
-    explicit GuestMemory(Span<u8> bytes, GuestMemoryCopier const& copier = plain_memory_copier) noexcept
+    explicit GuestMemory(Span<u8> bytes, const GuestMemoryCopier& copier = plain_memory_copier) noexcept
         : m_bytes(bytes)
         , m_copier(&copier)
     {
@@ -76,7 +76,7 @@ public:
         return length == 0 || m_copier->copy_in(out, m_bytes.data() + address, length);
     }
     // Copies `length` bytes from `data` to the guest's memory at `address`.
-    [[nodiscard]] bool write(u64 address, void const* data, u64 length) const noexcept
+    [[nodiscard]] bool write(u64 address, const void* data, u64 length) const noexcept
     {
         if (!contains(address, length))
             return false;
@@ -106,7 +106,7 @@ private:
     }
 
     Span<u8> m_bytes;
-    GuestMemoryCopier const* m_copier { &plain_memory_copier };
+    const GuestMemoryCopier* m_copier { &plain_memory_copier };
 };
 
 } // namespace k23::wasi

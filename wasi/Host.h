@@ -18,7 +18,7 @@
 // call answers a preview1 errno (WasiTypes.h) and never crashes on bad
 // input.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <wasi/WasiTypes.h>
 
 namespace k23::wasi {

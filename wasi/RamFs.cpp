@@ -249,7 +249,7 @@ void RamFs::release_if_unused(Node* node) noexcept
 {
     if (!node || node->linked || node == m_root)
         return;
-    for (OpenFile const& file : m_open) {
+    for (const OpenFile& file : m_open) {
         if (file.node == node)
             return;
     }

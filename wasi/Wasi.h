@@ -60,7 +60,7 @@ public:
     // How the functions copy to and from that memory (wasi/GuestMemory.h):
     // a plain memcpy unless the embedder says otherwise (the kernel's sets
     // sstatus.SUM for each copy). `copier` outlives the context.
-    void set_copier(GuestMemoryCopier const& copier) noexcept { m_copier = &copier; }
+    void set_copier(const GuestMemoryCopier& copier) noexcept { m_copier = &copier; }
     [[nodiscard]] GuestMemory memory() const noexcept;
 
     [[nodiscard]] Host& host() const noexcept { return m_host; }
@@ -98,7 +98,7 @@ private:
     mutable wasm::MemoryInstance* m_memory { nullptr };
     wasm::Instance* const* m_instance_slot { nullptr };
     Span<u8> m_view;
-    GuestMemoryCopier const* m_copier { &plain_memory_copier };
+    const GuestMemoryCopier* m_copier { &plain_memory_copier };
 };
 
 // One host function: its name, its type ('i' = i32, 'I' = i64 for each

@@ -6,7 +6,7 @@
 // Guest memory is little endian; offsets are bytes from the start of the
 // structure.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::wasi {
 

@@ -10,7 +10,7 @@
 #include <base/Error.h>
 #include <base/Result.h>
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::wasm {
 

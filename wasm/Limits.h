@@ -23,7 +23,7 @@
 // bytes relies on max_module_size.
 
 #include <base/Error.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::wasm::limits {
 

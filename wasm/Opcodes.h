@@ -13,7 +13,7 @@
 // alignment (log2 bytes) of a memory access, or the lane count of a lane op.
 
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <wasm/Types.h>
 
 namespace k23::wasm {

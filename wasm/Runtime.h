@@ -157,8 +157,8 @@ public:
     {
     }
     ~TableInstance() noexcept;
-    TableInstance(TableInstance const&) = delete;
-    TableInstance& operator=(TableInstance const&) = delete;
+    TableInstance(const TableInstance&) = delete;
+    TableInstance& operator=(const TableInstance&) = delete;
     Result<void> initialize(Reference init) noexcept;
 
     [[nodiscard]] const TableType& type() const noexcept { return m_type; }

@@ -13,7 +13,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 
 namespace k23::wasm {

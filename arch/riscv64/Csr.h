@@ -3,7 +3,7 @@
 // Supervisor-level CSRs and their fields. Section numbers refer to the RISC-V
 // Privileged Architecture, version 20211203 (privileged spec 1.12), Volume II.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

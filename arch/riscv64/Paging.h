@@ -4,7 +4,7 @@
 // RISC-V Privileged Architecture, version 20211203 (privileged spec 1.12),
 // Volume II.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

@@ -4,7 +4,7 @@
 // section numbers refer to the RISC-V SBI specification v2.0 (the numbering of
 // the chapters used here is the same in v1.0).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64::sbi {
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <arch/riscv64/TrapFrameLayout.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

@@ -29,7 +29,7 @@
 //   caller declares them clobbered (kernel/Guest.cpp).
 
 #include <arch/riscv64/TrapFrameLayout.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

@@ -10,7 +10,7 @@
 // sstatus.VS != Off (privileged spec 1.12 §4.1.1.5); save leaves every
 // register and CSR as it found it, restore leaves them as saved.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 
@@ -34,5 +34,5 @@ extern "C" {
 // current vtype does not matter) into `state`.
 void k23_vector_save(k23::riscv64::VectorState* state) noexcept;
 // Loads v0..v31 and then vl/vtype (vsetvl), vcsr and vstart from `state`.
-void k23_vector_restore(k23::riscv64::VectorState const* state) noexcept;
+void k23_vector_restore(const k23::riscv64::VectorState* state) noexcept;
 }

@@ -9,7 +9,7 @@
 // relative target continues the walk, an absolute one is refused), and
 // `..` may never climb above the preopen. Escapes answer ENOTCAPABLE.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <wasi/Host.h>
 
 namespace k23::wasi::posix {

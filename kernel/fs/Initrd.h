@@ -10,7 +10,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 #include <wasi/RamFs.h>
 

@@ -5,7 +5,7 @@
 // and <utility> for its STL allocator, and the kernel has no C++ library.
 // These match mimalloc 2.0.9's declarations.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 extern "C" {
 struct mi_heap_s;

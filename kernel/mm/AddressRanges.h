@@ -7,7 +7,7 @@
 // heap. Not thread-safe (one hart runs the kernel).
 
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

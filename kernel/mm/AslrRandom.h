@@ -11,7 +11,7 @@
 // the state. Without entropy from the loader the key stays a fixed one:
 // placements still differ between guests, not between boots.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 

@@ -68,7 +68,7 @@ Protection guest_protection(GuestArea kind) noexcept
 
 } // namespace
 
-char const* guest_area_name(GuestArea area) noexcept
+const char* guest_area_name(GuestArea area) noexcept
 {
     switch (area) {
     case GuestArea::Private:
@@ -493,7 +493,7 @@ bool GuestHeapArea::commit_stack_page(u64 address) noexcept
     if (m_kind != GuestArea::Stack)
         return false;
     u64 page = address & ~(PAGE_SIZE - 1);
-    for (auto const& run : m_stack_runs) {
+    for (const auto& run : m_stack_runs) {
         if (run.pages == 0 || page < run.base || page >= run.base + run.pages * PAGE_SIZE)
             continue;
         // Mapped already: the fault was something else (never retried).
@@ -506,7 +506,7 @@ bool GuestHeapArea::commit_stack_page(u64 address) noexcept
 
 bool GuestHeapArea::in_stack_run(u64 address, u64 size) const noexcept
 {
-    for (auto const& run : m_stack_runs) {
+    for (const auto& run : m_stack_runs) {
         u64 end = run.base + run.pages * PAGE_SIZE;
         if (run.pages != 0 && address >= run.base && address <= end && size <= end - address)
             return true;

@@ -40,7 +40,7 @@
 
 #include <base/Platform.h>
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/mm/UserAddressSpace.h>
 
 namespace k23::kernel {
@@ -53,7 +53,7 @@ enum class GuestArea : u8 {
     Code,
 };
 inline constexpr usize guest_area_count = 5;
-[[nodiscard]] char const* guest_area_name(GuestArea) noexcept;
+[[nodiscard]] const char* guest_area_name(GuestArea) noexcept;
 
 // Exposed ReadWrite allocations this large or larger are the guest's stacks
 // (the engine allocates its guest stack of at least 512 KiB with
@@ -111,8 +111,8 @@ class GuestHeapArea {
 public:
     static constexpr usize class_count = 24; // small size classes
     GuestHeapArea() noexcept = default;
-    GuestHeapArea(GuestHeapArea const&) = delete;
-    GuestHeapArea& operator=(GuestHeapArea const&) = delete;
+    GuestHeapArea(const GuestHeapArea&) = delete;
+    GuestHeapArea& operator=(const GuestHeapArea&) = delete;
 
     [[nodiscard]] Result<void> initialize(UserAddressSpace&, GuestArea, u64 base, u64 size) noexcept;
     // Forgets everything (the frames go with the address space).
@@ -139,7 +139,7 @@ public:
     [[nodiscard]] u64 base() const noexcept { return m_runs.base(); }
     [[nodiscard]] u64 size() const noexcept { return m_runs.size(); }
     [[nodiscard]] bool contains(u64 address) const noexcept { return m_space != nullptr && m_runs.contains(address); }
-    [[nodiscard]] GuestAreaStats const& stats() const noexcept { return m_stats; }
+    [[nodiscard]] const GuestAreaStats& stats() const noexcept { return m_stats; }
 
 private:
     struct Slab;

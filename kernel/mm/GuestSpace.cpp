@@ -304,7 +304,7 @@ bool GuestSpace::commit_on_fault(u64 address) noexcept
         return false;
     u64 page = address & ~(PAGE_SIZE - 1);
     for (usize i = 0; i < m_memory_count; ++i) {
-        Memory const& memory = m_memories[i];
+        const Memory& memory = m_memories[i];
         if (address < memory.base || address - memory.base >= memory.accessible)
             continue;
         // Already mapped: the fault was something else (never retried).
@@ -339,7 +339,7 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
         return false;
     u64 end = address + size;
     auto in_heap_area = [&](GuestArea which, View view) noexcept {
-        auto const& heap_area = area(which);
+        const auto& heap_area = area(which);
         return address >= heap_area.base() && end <= heap_area.base() + heap_area.size() && pages_mapped(address, size, view);
     };
     switch (region) {
@@ -357,7 +357,7 @@ bool GuestSpace::contains(u64 address, u64 size, GuestRegion region) const noexc
     case GuestRegion::LinearMemory:
     case GuestRegion::MemoryReservation:
         for (usize i = 0; i < m_memory_count; ++i) {
-            auto const& memory = m_memories[i];
+            const auto& memory = m_memories[i];
             u64 limit = region == GuestRegion::LinearMemory ? memory.accessible : memory.reserved;
             if (address >= memory.base && end <= memory.base + limit)
                 return true;

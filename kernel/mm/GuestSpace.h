@@ -54,7 +54,7 @@
 
 #include <base/Platform.h>
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/mm/GuestHeap.h>
 #include <kernel/mm/UserAddressSpace.h>
 
@@ -92,7 +92,7 @@ struct GuestSpaceStats {
     u64 memory_bytes_reserved { 0 }; // address space
 
     [[nodiscard]] usize frames() const noexcept { return table_frames + data_frames; }
-    [[nodiscard]] GuestAreaStats const& area(GuestArea which) const noexcept { return areas[static_cast<usize>(which)]; }
+    [[nodiscard]] const GuestAreaStats& area(GuestArea which) const noexcept { return areas[static_cast<usize>(which)]; }
 };
 
 // Where guest ASLR put things.
@@ -107,8 +107,8 @@ class GuestSpace {
 public:
     GuestSpace() noexcept = default;
     ~GuestSpace() noexcept { destroy(); }
-    GuestSpace(GuestSpace const&) = delete;
-    GuestSpace& operator=(GuestSpace const&) = delete;
+    GuestSpace(const GuestSpace&) = delete;
+    GuestSpace& operator=(const GuestSpace&) = delete;
 
     // Both roots, ASIDs, the engine region and the heap's areas (random).
     [[nodiscard]] Result<void> create() noexcept;
@@ -130,8 +130,8 @@ public:
     public:
         explicit Scope(GuestSpace& space) noexcept;
         ~Scope() noexcept;
-        Scope(Scope const&) = delete;
-        Scope& operator=(Scope const&) = delete;
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
 
     private:
         GuestSpace* m_previous;
@@ -163,7 +163,7 @@ public:
     [[nodiscard]] GuestSpaceStats stats() const noexcept;
     [[nodiscard]] GuestLayout layout() const noexcept;
     [[nodiscard]] UserAddressSpace& address_space() noexcept { return m_space; }
-    [[nodiscard]] UserAddressSpace const& address_space() const noexcept { return m_space; }
+    [[nodiscard]] const UserAddressSpace& address_space() const noexcept { return m_space; }
 
 private:
     struct Memory {
@@ -174,7 +174,7 @@ private:
     };
 
     [[nodiscard]] GuestHeapArea& area(GuestArea which) noexcept { return m_areas[static_cast<usize>(which)]; }
-    [[nodiscard]] GuestHeapArea const& area(GuestArea which) const noexcept { return m_areas[static_cast<usize>(which)]; }
+    [[nodiscard]] const GuestHeapArea& area(GuestArea which) const noexcept { return m_areas[static_cast<usize>(which)]; }
     [[nodiscard]] GuestHeapArea& exposed_area(usize size, Exposure) noexcept;
     [[nodiscard]] Result<void> place_areas() noexcept;
     [[nodiscard]] Result<u64> place_memory(u64 size) noexcept;

@@ -28,7 +28,7 @@ void audit_entry(u64 entry, u32 level, Half half, PageTableAudit& audit) noexcep
             ++audit.reserved_bits_in_table_entry;
         if (level == 0)
             return;
-        auto const* table = phys_to_virt_pointer<u64 const>(pte_physical(entry));
+        const auto* table = phys_to_virt_pointer<u64 const>(pte_physical(entry));
         for (usize i = 0; i < PTES_PER_TABLE; ++i)
             audit_entry(table[i], level - 1, half, audit);
         return;
@@ -60,7 +60,7 @@ void audit_entry(u64 entry, u32 level, Half half, PageTableAudit& audit) noexcep
 
 } // namespace
 
-PageTableAudit audit_page_tables(u64 const* root, PagingMode mode, u64 const* kernel_root) noexcept
+PageTableAudit audit_page_tables(const u64* root, PagingMode mode, const u64* kernel_root) noexcept
 {
     PageTableAudit audit;
     u32 root_level = paging_levels(mode) - 1;
@@ -78,12 +78,12 @@ PageTableAudit audit_page_tables(u64 const* root, PagingMode mode, u64 const* ke
 
 namespace {
 
-PageTableAudit audit_kernel_view(UserAddressSpace const& space) noexcept
+PageTableAudit audit_kernel_view(const UserAddressSpace& space) noexcept
 {
     PageTableAudit audit;
     auto& kernel = kernel_virtual_memory();
-    u64 const* root = space.root_table(View::Kernel);
-    u64 const* guest = space.root_table(View::Guest);
+    const u64* root = space.root_table(View::Kernel);
+    const u64* guest = space.root_table(View::Guest);
     u32 root_level = paging_levels(kernel.mode()) - 1;
     for (usize i = 0; i < PTES_PER_TABLE; ++i) {
         if (i >= PTES_PER_TABLE / 2) {
@@ -107,7 +107,7 @@ PageTableAudit audit_kernel_page_tables() noexcept
     return audit_page_tables(kernel.root_table(), kernel.mode());
 }
 
-PageTableAudit audit_user_page_tables(UserAddressSpace const& space, View view) noexcept
+PageTableAudit audit_user_page_tables(const UserAddressSpace& space, View view) noexcept
 {
     if (view == View::Kernel && space.is_split())
         return audit_kernel_view(space);
@@ -115,7 +115,7 @@ PageTableAudit audit_user_page_tables(UserAddressSpace const& space, View view) 
     return audit_page_tables(space.root_table(), kernel.mode(), kernel.root_table());
 }
 
-void print_page_table_audit(char const* what, PageTableAudit const& audit) noexcept
+void print_page_table_audit(const char* what, const PageTableAudit& audit) noexcept
 {
     kprintln("audit {}: {} leaves ({} user), W+X {}, kernel leaf with U {}, user leaf without U {}, reserved bits {}, kernel half differs {}"_sv,
         what, audit.leaves, audit.user_leaves, audit.writable_executable, audit.kernel_leaf_with_user,

@@ -18,7 +18,7 @@
 // mapping that outlived its guest would show up as `user_leaves`.
 
 #include <arch/riscv64/Paging.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/mm/UserAddressSpace.h>
 
 namespace k23::kernel {
@@ -45,12 +45,12 @@ struct PageTableAudit {
 
 // Walks `root` (a direct-map pointer). With `kernel_root`, compares the upper
 // half with it instead of walking it (it is the kernel's, audited on its own).
-[[nodiscard]] PageTableAudit audit_page_tables(u64 const* root, riscv64::PagingMode, u64 const* kernel_root = nullptr) noexcept;
+[[nodiscard]] PageTableAudit audit_page_tables(const u64* root, riscv64::PagingMode, const u64* kernel_root = nullptr) noexcept;
 [[nodiscard]] PageTableAudit audit_kernel_page_tables() noexcept;
 // One root of a user address space (View::Kernel: the kernel-view root of a
 // split space, with the checks above).
-[[nodiscard]] PageTableAudit audit_user_page_tables(UserAddressSpace const&, View = View::Guest) noexcept;
+[[nodiscard]] PageTableAudit audit_user_page_tables(const UserAddressSpace&, View = View::Guest) noexcept;
 // One line per violation kind found, for test failures.
-void print_page_table_audit(char const* what, PageTableAudit const&) noexcept;
+void print_page_table_audit(const char* what, const PageTableAudit&) noexcept;
 
 } // namespace k23::kernel

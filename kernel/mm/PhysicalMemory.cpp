@@ -26,7 +26,7 @@ Result<void> PhysicalMemory::initialize(Span<PhysicalRange const> ranges) noexce
     m_zone_count = 0;
     m_free_frames = 0;
     m_total_frames = 0;
-    for (auto const& range : ranges) {
+    for (const auto& range : ranges) {
         uptr base = align_up(range.base, frame_size);
         uptr end = align_down(range.base + range.size, frame_size);
         if (end <= base)
@@ -58,7 +58,7 @@ Result<void> PhysicalMemory::initialize(Span<PhysicalRange const> ranges) noexce
     return {};
 }
 
-bool PhysicalMemory::test(Zone const& zone, usize index) const noexcept
+bool PhysicalMemory::test(const Zone& zone, usize index) const noexcept
 {
     return (zone.bitmap[index / 64] >> (index % 64)) & 1;
 }
@@ -154,7 +154,7 @@ PhysicalMemory::Zone* PhysicalMemory::zone_for(uptr address) noexcept
     return nullptr;
 }
 
-PhysicalMemory::Zone const* PhysicalMemory::zone_for(uptr address) const noexcept
+const PhysicalMemory::Zone* PhysicalMemory::zone_for(uptr address) const noexcept
 {
     return const_cast<PhysicalMemory*>(this)->zone_for(address);
 }
@@ -163,7 +163,7 @@ bool PhysicalMemory::owns(uptr address) const noexcept { return zone_for(address
 
 bool PhysicalMemory::is_allocated(uptr address) const noexcept
 {
-    auto const* zone = zone_for(address);
+    const auto* zone = zone_for(address);
     return zone != nullptr && test(*zone, (address - zone->base) / frame_size);
 }
 

@@ -2,7 +2,7 @@
 
 #include <base/Result.h>
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::kernel {
 
@@ -62,10 +62,10 @@ private:
         usize next_word { 0 }; // where single-frame searches start
     };
 
-    bool test(Zone const&, usize index) const noexcept;
+    bool test(const Zone&, usize index) const noexcept;
     void set_range(Zone&, usize first, usize count, bool used) noexcept;
     Zone* zone_for(uptr address) noexcept;
-    Zone const* zone_for(uptr address) const noexcept;
+    const Zone* zone_for(uptr address) const noexcept;
 
     Zone m_zones[max_zones];
     usize m_zone_count { 0 };

@@ -365,7 +365,7 @@ bool UserAddressSpace::prune(u64* root, u64 virtual_address) noexcept
     }
     bool freed = false;
     for (u32 level = 0; level < top; ++level) {
-        u64 const* table = tables[level];
+        const u64* table = tables[level];
         for (usize i = 0; i < PTES_PER_TABLE; ++i) {
             if (table[i] != 0)
                 return freed;
@@ -567,7 +567,7 @@ u64 UserAddressSpace::same_mapping_run(u64 virtual_address, u64 pages, View view
 {
     mapped = false;
     u64 run = 0;
-    u64 const* table = nullptr;
+    const u64* table = nullptr;
     u64 table_base = ~u64(0);
     for (; run < pages; ++run) {
         u64 page = virtual_address + run * PAGE_SIZE;

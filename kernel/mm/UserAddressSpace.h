@@ -48,7 +48,7 @@
 #include <base/Assertions.h>
 #include <base/Result.h>
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <kernel/mm/VirtualMemory.h>
 
 namespace k23::kernel {
@@ -83,8 +83,8 @@ class UserAddressSpace {
 public:
     UserAddressSpace() noexcept = default;
     ~UserAddressSpace() noexcept { destroy(); }
-    UserAddressSpace(UserAddressSpace const&) = delete;
-    UserAddressSpace& operator=(UserAddressSpace const&) = delete;
+    UserAddressSpace(const UserAddressSpace&) = delete;
+    UserAddressSpace& operator=(const UserAddressSpace&) = delete;
 
     // A root table (kernel half copied) and an ASID.
     [[nodiscard]] Result<void> create() noexcept;
@@ -164,7 +164,7 @@ public:
     [[nodiscard]] bool is_created() const noexcept { return m_root_table != nullptr; }
     [[nodiscard]] bool is_split() const noexcept { return m_kernel_root_table != nullptr; }
     [[nodiscard]] u64 root_physical(View view = View::Guest) const noexcept { return view == View::Kernel ? m_kernel_root : m_root; }
-    [[nodiscard]] u64 const* root_table(View view = View::Guest) const noexcept
+    [[nodiscard]] const u64* root_table(View view = View::Guest) const noexcept
     {
         return view == View::Kernel ? m_kernel_root_table : m_root_table;
     }

@@ -76,7 +76,7 @@ Protection entry_protection(u64 entry) noexcept
     return protection;
 }
 
-bool table_is_empty(u64 const* table) noexcept
+bool table_is_empty(const u64* table) noexcept
 {
     for (usize i = 0; i < PTES_PER_TABLE; ++i) {
         if (table[i] != 0)
@@ -279,7 +279,7 @@ bool VirtualMemory::unmap_one(u64 virtual_address, u64& page_size) noexcept
     return prune_empty_tables(virtual_address, w);
 }
 
-bool VirtualMemory::prune_empty_tables(u64 virtual_address, Walk const& w) noexcept
+bool VirtualMemory::prune_empty_tables(u64 virtual_address, const Walk& w) noexcept
 {
     // Give back the tables on the walk's path that are empty, bottom up
     // (never the root). Returns true if any was freed.
@@ -356,7 +356,7 @@ Result<Translation> VirtualMemory::translate(u64 virtual_address) const noexcept
     return Translation { pte_physical(*w.entry) + (virtual_address & (page_size - 1)), page_size, entry_protection(*w.entry) };
 }
 
-Result<void> VirtualMemory::initialize(boot::BootInfo const& info) noexcept
+Result<void> VirtualMemory::initialize(const boot::BootInfo& info) noexcept
 {
     // Keep the loader's choice of Sv39/Sv48: satp.MODE (§4.1.11).
     u64 satp = read_csr<Csr::Satp>();
@@ -384,7 +384,7 @@ Result<void> VirtualMemory::initialize(boot::BootInfo const& info) noexcept
         { reinterpret_cast<u64>(__rodata_start), reinterpret_cast<u64>(__rodata_end), Protection::Read },
         { reinterpret_cast<u64>(__data_start), align_up_to(reinterpret_cast<u64>(__image_end), PAGE_SIZE), Protection::ReadWrite },
     };
-    for (auto const& segment : segments) {
+    for (const auto& segment : segments) {
         if (segment.end > base + align_up_to(info.kernel_size, PAGE_SIZE))
             return Error::from_code(ErrorCode::Invalid, "virtual memory: kernel segment beyond BootInfo.kernel_size");
         if (segment.end > segment.start)

@@ -29,7 +29,7 @@
 
 #include <arch/riscv64/Paging.h>
 #include <base/Result.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <boot/BootInfo.h>
 
 namespace k23::kernel {
@@ -70,7 +70,7 @@ public:
     // Builds the kernel's tables from the BootInfo and the linker symbols,
     // switches satp to them and flushes the TLB. The paging mode is the one
     // the loader chose (read from satp).
-    [[nodiscard]] Result<void> initialize(boot::BootInfo const&) noexcept;
+    [[nodiscard]] Result<void> initialize(const boot::BootInfo&) noexcept;
 
     // Maps [virtual_address, +size) to [physical, +size). All three must be
     // 4 KiB aligned (InvalidArgument); no page of the range may be mapped
@@ -100,7 +100,7 @@ public:
     [[nodiscard]] Result<void> preallocate_upper_half() noexcept;
     [[nodiscard]] bool upper_half_is_shared() const noexcept { return m_upper_half_pinned; }
     // The root table through the direct map (for address spaces and audits).
-    [[nodiscard]] u64 const* root_table() const noexcept { return m_root_table; }
+    [[nodiscard]] const u64* root_table() const noexcept { return m_root_table; }
 
     [[nodiscard]] riscv64::PagingMode mode() const noexcept { return m_mode; }
     [[nodiscard]] u64 root_physical() const noexcept { return m_root; }
@@ -125,7 +125,7 @@ private:
     [[nodiscard]] Result<void> check_range(u64 virtual_address, u64 size) const noexcept;
     [[nodiscard]] Result<void> map_one(u64 virtual_address, u64 page_size, u64 entry) noexcept;
     bool unmap_one(u64 virtual_address, u64& page_size) noexcept;
-    bool prune_empty_tables(u64 virtual_address, Walk const&) noexcept;
+    bool prune_empty_tables(u64 virtual_address, const Walk&) noexcept;
 
     riscv64::PagingMode m_mode { riscv64::PagingMode::Sv39 };
     u64 m_root { 0 };          // physical

@@ -984,14 +984,14 @@ TEST_F(WasiTest, CopiesGoThroughTheCopierAndItsFailureIsEfault)
     static int copies;
     static bool fail;
     static constexpr GuestMemoryCopier counting {
-        [](void* destination, u8 const* guest_source, usize length) noexcept {
+        [](void* destination, const u8* guest_source, usize length) noexcept {
             ++copies;
             if (fail)
                 return false;
             memcpy(destination, guest_source, length);
             return true;
         },
-        [](u8* guest_destination, void const* source, usize length) noexcept {
+        [](u8* guest_destination, const void* source, usize length) noexcept {
             ++copies;
             if (fail)
                 return false;

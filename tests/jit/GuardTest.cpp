@@ -9,7 +9,7 @@
 #include "JitTestHelpers.h"
 
 #include <gtest/gtest.h>
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 
 #include <pthread.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 
 #include "JitTestHelpers.h"
 
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 #include <wasm/TypedHost.h>
 
 #include <gtest/gtest.h>

@@ -14,7 +14,7 @@ extern "C" {
 [[gnu::visibility("hidden")]] extern char __rela_dyn_end[];
 [[gnu::visibility("hidden")]] extern k23::kernel::KTestRecord __ktest_array_start[];
 [[gnu::visibility("hidden")]] extern k23::kernel::KTestRecord __ktest_array_end[];
-void kernel_main(k23::boot::BootInfo const*) noexcept;
+void kernel_main(const k23::boot::BootInfo*) noexcept;
 }
 
 using namespace k23;
@@ -66,7 +66,7 @@ KTEST(device_tree_memory)
     KEXPECT_EQ(virt_to_phys(__image_start), image);
     bool image_in_memory = false;
     for (usize i = 0; i < g_platform.memory_region_count; ++i) {
-        auto const& region = g_platform.memory[i];
+        const auto& region = g_platform.memory[i];
         KEXPECT_EQ(region.base % 4096, 0u);
         KEXPECT_GE(region.size, 16u * 1024 * 1024);
         KEXPECT_GT(region.base + region.size, region.base); // no wrap-around
@@ -98,17 +98,17 @@ KTEST(uart_at_device_tree_address)
     // Devices are reached through the direct map.
     KEXPECT_EQ(console_uart().base, phys_to_virt(g_platform.uart.base));
     KEXPECT_NE(g_platform.uart.base, 0u);
-    auto const& uart = console_uart();
+    const auto& uart = console_uart();
     KEXPECT(uart.kind == g_platform.uart.kind);
     if (uart.kind == UartKind::SifiveUart0) {
         // SiFive UART: txdata's bit 31 (FIFO full) clears as output drains,
         // and txctrl.txen (bit 0) is on.
-        auto volatile const* txdata = reinterpret_cast<volatile u32 const*>(uart.base);
+        auto const volatile* txdata = reinterpret_cast<volatile const u32*>(uart.base);
         u32 value = 1u << 31;
         for (int i = 0; i < 100000 && (value & (1u << 31)) != 0; ++i)
             value = *txdata;
         KEXPECT_EQ(value & (1u << 31), 0u);
-        KEXPECT_EQ(reinterpret_cast<volatile u32 const*>(uart.base + 8)[0] & 1u, 1u);
+        KEXPECT_EQ(reinterpret_cast<volatile const u32*>(uart.base + 8)[0] & 1u, 1u);
         return;
     }
     // The 16550's line status register at that address: once earlier output
@@ -137,8 +137,8 @@ KTEST(relocation_function_pointer_table)
     // upper-half base. Unrelocated pointers would be small link-time offsets.
     KEXPECT_NE(image, 0u);
     KEXPECT_LT(reinterpret_cast<uptr>(__rela_dyn_start), reinterpret_cast<uptr>(__rela_dyn_end));
-    for (auto* volatile const* entry = reinterpret_cast<int (*volatile const*)()>(relocation_probe_table);
-         entry < reinterpret_cast<int (*volatile const*)()>(relocation_probe_table + 2); ++entry) {
+    for (auto* const volatile* entry = reinterpret_cast<int (*const volatile*)()>(relocation_probe_table);
+         entry < reinterpret_cast<int (*const volatile*)()>(relocation_probe_table + 2); ++entry) {
         auto address = reinterpret_cast<uptr>(*entry);
         KEXPECT_GE(address, image);
         KEXPECT_LT(address, image_end);
@@ -146,7 +146,7 @@ KTEST(relocation_function_pointer_table)
     auto* volatile* table = reinterpret_cast<int (*volatile*)()>(relocation_probe_table);
     KEXPECT_EQ(table[0](), 1);
     KEXPECT_EQ(table[1](), 2);
-    auto const* volatile string = relocation_probe_string;
+    const auto* volatile string = relocation_probe_string;
     KEXPECT_GE(reinterpret_cast<uptr>(string), image);
     KEXPECT_EQ(StringView(string), "relocated"_sv);
     // Code addresses taken PC-relatively agree with the relocated table.

@@ -13,7 +13,7 @@ namespace {
 
 // What the receiver holds: -1 entries are "nothing has arrived yet".
 struct Script {
-    int const* bytes { nullptr };
+    const int* bytes { nullptr };
     usize count { 0 };
     usize next { 0 };
 };

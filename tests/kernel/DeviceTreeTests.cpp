@@ -45,7 +45,7 @@ public:
         check(fdt_property(m_buffer, name, value, static_cast<int>(__builtin_strlen(value) + 1)));
     }
     // "reg" with (base, size) pairs in the given cell counts.
-    void reg(u64 const* pairs, usize pair_count, u32 address_cells, u32 size_cells) noexcept
+    void reg(const u64* pairs, usize pair_count, u32 address_cells, u32 size_cells) noexcept
     {
         fdt32_t cells[32];
         usize count = 0;
@@ -57,9 +57,9 @@ public:
         }
         check(fdt_property(m_buffer, "reg", cells, static_cast<int>(count * sizeof(fdt32_t))));
     }
-    void reg(u64 const* pairs, usize pair_count) noexcept { reg(pairs, pair_count, m_address_cells, m_size_cells); }
+    void reg(const u64* pairs, usize pair_count) noexcept { reg(pairs, pair_count, m_address_cells, m_size_cells); }
 
-    void memory_node(const char* name, u64 const* pairs, usize pair_count) noexcept
+    void memory_node(const char* name, const u64* pairs, usize pair_count) noexcept
     {
         begin(name);
         property_string("device_type", "memory");
@@ -480,7 +480,7 @@ KTEST(dt_harts_status_mmu_and_vector)
         { "cpu@5", 5, nullptr, without_v, sizeof(without_v), "okay", "riscv,sv39" },
         { "cpu@6", 6, "rv64imafdc", with_v, sizeof(with_v), "okay", "riscv,none" },
     };
-    for (auto const& cpu : cpus) {
+    for (const auto& cpu : cpus) {
         tree.begin(cpu.name);
         tree.property_string("device_type", "cpu");
         tree.property_u32("reg", cpu.reg);
@@ -504,7 +504,7 @@ KTEST(dt_harts_status_mmu_and_vector)
     bool usable[] = { true, true, true, false, false, true, false };
     bool vector[] = { true, true, false, true, false, false, true };
     for (u32 i = 0; i < 7; ++i) {
-        auto const* hart = info.hart(i);
+        const auto* hart = info.hart(i);
         KASSERT(hart != nullptr);
         KEXPECT_EQ(hart->hart_id, u64(i));
         KEXPECT_EQ(hart->usable, usable[i]);
@@ -533,7 +533,7 @@ KTEST(dt_chosen_boot_hart_id)
         { three_bytes, sizeof(three_bytes), false, 0 },
         { nullptr, 0, false, 0 },
     };
-    for (auto const& c : cases) {
+    for (const auto& c : cases) {
         void* blob = nullptr;
         TreeBuilder chosen_tree;
         chosen_tree.begin_root();

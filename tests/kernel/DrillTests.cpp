@@ -17,7 +17,7 @@
 #include <base/Format.h>
 #include <base/Memory.h>
 #include <generated/tests/kernel/Modules.h>
-#include <jit/Instance.h>
+#include <jit/EngineState.h>
 #include <jit/UserMode.h>
 #include <kernel/Boot.h>
 #include <kernel/Console.h>
@@ -102,7 +102,7 @@ constexpr TrapCase trap_cases[] = {
 constexpr usize trap_case_count = sizeof trap_cases / sizeof trap_cases[0];
 
 // Whether invoking the case's export fails exactly as the case says.
-bool traps_as_expected(WasmGuest& guest, wasm::Instance* instance, TrapCase const& c)
+bool traps_as_expected(WasmGuest& guest, wasm::Instance* instance, const TrapCase& c)
 {
     Value args[1] = { v32(0) };
     Value results[1];
@@ -166,7 +166,7 @@ void fill_pattern(u8* bytes, u64 size, u8 seed)
 }
 
 // The first offset that differs from the pattern, or `size`.
-u64 pattern_mismatch(u8 const* bytes, u64 size, u8 seed)
+u64 pattern_mismatch(const u8* bytes, u64 size, u8 seed)
 {
     for (u64 i = 0; i < size; ++i) {
         if (bytes[i] != pattern_byte(i, seed))
@@ -244,7 +244,7 @@ Forged forge(WasmGuest& guest, u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u
 
 // A helper that ran and reported the trap it would raise (a0/a1 of a
 // HelperResult: trap = TrapCode + 1).
-bool helper_trapped(Forged const& f, wasm::TrapCode code)
+bool helper_trapped(const Forged& f, wasm::TrapCode code)
 {
     return f.outcome == UserCallOutcome::Resume && f.regs[1] == u64(code) + 1;
 }
@@ -307,7 +307,7 @@ Program jump_program(u64 address)
 
 // Runs `program` in U-mode in `guest`'s address space (its guest root, as
 // its generated code runs), with code and a stack from its own heap.
-GuestExit run_raw_in(WasmGuest& guest, Program const& program)
+GuestExit run_raw_in(WasmGuest& guest, const Program& program)
 {
     GuestSpace::Scope scope(guest.space());
     GuestExit failed;
@@ -334,7 +334,7 @@ GuestExit run_raw_in(WasmGuest& guest, Program const& program)
     return exit;
 }
 
-bool faulted_with(GuestExit const& exit, Exception cause, u64 stval)
+bool faulted_with(const GuestExit& exit, Exception cause, u64 stval)
 {
     return exit.faulted() && exit.scause == u64(cause) && exit.stval == stval;
 }
@@ -529,7 +529,7 @@ KTEST(drill_wasm_cannot_reach_past_its_memory_or_tables)
         { "init"_sv, { 65530, 0, 10 }, 3, oob_memory },
     };
     usize bad = 0;
-    for (Case const& c : cases) {
+    for (const Case& c : cases) {
         Value args[3];
         for (u32 i = 0; i < c.arg_count; ++i)
             args[i] = v32(c.args[i]);
@@ -670,7 +670,7 @@ KTEST(drill_forged_system_calls_are_refused)
     u64 kernel_heap = u64(kernel_heap_object);
     using jit::HelperId;
     usize bad = 0;
-    auto expect_refused = [&](char const* what, Forged const& f) {
+    auto expect_refused = [&](const char* what, const Forged& f) {
         if (!f.refused) {
             kprintln("  forged {}: not refused (outcome {}, a0 {:#x}, a1 {:#x})"_sv, what, u32(f.outcome), f.regs[0], f.regs[1]);
             ++bad;
@@ -700,7 +700,7 @@ KTEST(drill_forged_system_calls_are_refused)
     // segment, 2 element segments).
     u64 const big = u64(1) << 32;
     struct IndexCase {
-        char const* what;
+        const char* what;
         HelperId id;
         u64 args[6];
     };
@@ -729,7 +729,7 @@ KTEST(drill_forged_system_calls_are_refused)
         { "elem.drop 2", HelperId::ElemDrop, { 2 } },
         { "elem.drop ~0", HelperId::ElemDrop, { ~u64(0) } },
     };
-    for (IndexCase const& c : index_cases) {
+    for (const IndexCase& c : index_cases) {
         expect_refused(c.what,
             forge(attacker, helper_number(c.id), context, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]));
     }
@@ -738,7 +738,7 @@ KTEST(drill_forged_system_calls_are_refused)
     // before it writes anything (core spec 2.0 §4.4.7, §4.4.6).
     using wasm::TrapCode;
     struct RangeCase {
-        char const* what;
+        const char* what;
         HelperId id;
         u64 args[6];
         TrapCode code;
@@ -754,7 +754,7 @@ KTEST(drill_forged_system_calls_are_refused)
         { "table.copy from ~0", HelperId::TableCopy, { 0, 1, 0, 0xfffffffe, 4 }, TrapCode::OutOfBoundsTable },
         { "table.init past the segment", HelperId::TableInit, { 0, 1, 0, 0xffffffff, 2 }, TrapCode::OutOfBoundsTable },
     };
-    for (RangeCase const& c : range_cases) {
+    for (const RangeCase& c : range_cases) {
         auto f = forge(attacker, helper_number(c.id), context, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
         if (!helper_trapped(f, c.code)) {
             kprintln("  forged {}: no trap (outcome {}, a1 {:#x})"_sv, c.what, u32(f.outcome), f.regs[1]);
@@ -895,8 +895,8 @@ KTEST(drill_user_mode_cannot_touch_the_kernel_another_guest_or_its_code)
         own_private = u64(&attacker.engine().state());
         own_private_object = u64(attacker.engine().state().instances[0]);
         own_table = u64(attack.value()->tables()[0]);
-        copy_bytes(code_before, reinterpret_cast<void const*>(own_code), sizeof code_before);
-        copy_bytes(&context_before, reinterpret_cast<void const*>(own_context), sizeof context_before);
+        copy_bytes(code_before, reinterpret_cast<const void*>(own_code), sizeof code_before);
+        copy_bytes(&context_before, reinterpret_cast<const void*>(own_context), sizeof context_before);
         KEXPECT(attacker.space().contains(own_private, 8, GuestRegion::Private));
         KEXPECT(attacker.space().contains(own_code, 8, GuestRegion::Code));
     }
@@ -910,7 +910,7 @@ KTEST(drill_user_mode_cannot_touch_the_kernel_another_guest_or_its_code)
     u64 kernel_root = u64(kernel_virtual_memory().root_table());
 
     usize bad = 0;
-    auto expect_fault = [&](char const* what, GuestExit const& exit, Exception cause, u64 address) {
+    auto expect_fault = [&](const char* what, const GuestExit& exit, Exception cause, u64 address) {
         if (!faulted_with(exit, cause, address)) {
             kprintln("  {} at {:#x}: kind {}, scause {}, stval {:#x}"_sv, what, address, u32(exit.kind), exit.scause, exit.stval);
             ++bad;
@@ -947,8 +947,8 @@ KTEST(drill_user_mode_cannot_touch_the_kernel_another_guest_or_its_code)
     KEXPECT(memory_intact(victim, victim_instance, 0x55));
     {
         GuestSpace::Scope scope(attacker.space());
-        KEXPECT(compare_bytes(code_before, reinterpret_cast<void const*>(own_code), sizeof code_before) == 0);
-        KEXPECT(compare_bytes(&context_before, reinterpret_cast<void const*>(own_context), sizeof context_before) == 0);
+        KEXPECT(compare_bytes(code_before, reinterpret_cast<const void*>(own_code), sizeof code_before) == 0);
+        KEXPECT(compare_bytes(&context_before, reinterpret_cast<const void*>(own_context), sizeof context_before) == 0);
     }
     // Both still run.
     Value results[1];
@@ -1067,7 +1067,7 @@ usize invoke_every_export(WasmGuest& guest, wasm::Instance* instance)
         usize params = 0, results = 0;
         {
             GuestSpace::Scope scope(guest.space());
-            auto const& entry = instance->exports()[e];
+            const auto& entry = instance->exports()[e];
             if (entry.value.kind != wasm::ExternKind::Function || entry.value.function()->is_host())
                 continue;
             function = entry.value.function();
@@ -1217,7 +1217,7 @@ KTEST(drill_deeply_nested_code_does_not_exhaust_the_kernel)
     };
     Case const cases[] = { { 100'000, 0 }, { 0, 100'000 }, { 30'000, 30'000 } };
     Counts before = counts_now();
-    for (Case const& c : cases) {
+    for (const Case& c : cases) {
         usize size = nested_module(module, c.depth, c.pushes);
         KASSERT(size <= sizeof module);
         WasmGuest guest;
@@ -1407,7 +1407,7 @@ KTEST(drill_simd_memory_forms_work_in_user_mode_and_stay_in_memory)
         { "splat"_sv, 65535, 0 }, // the last byte
     };
     Value results[1];
-    for (Case const& c : cases) {
+    for (const Case& c : cases) {
         Value args[] = { v32(c.arg) };
         auto result = guest.invoke_export(m, c.name, args, Span<Value>(results, 1));
         if (result.is_error())

@@ -68,7 +68,7 @@ KTEST(engine_reads_validates_compiles_and_instantiates_in_the_kernel)
             auto instance = engine.value()->instantiate(linker, module.value());
             KASSERT(!instance.is_error());
             KEXPECT(instance.value()->find_export("add"_sv) != nullptr);
-            auto const* exported = instance.value()->find_export("memory"_sv);
+            const auto* exported = instance.value()->find_export("memory"_sv);
             KASSERT(exported != nullptr);
             wasm::MemoryInstance* memory = exported->value.memory();
             // The data segment landed in memory the kernel mapped.

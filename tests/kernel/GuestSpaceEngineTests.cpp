@@ -91,7 +91,7 @@ KTEST(guest_space_engine_compiles_and_instantiates_in_the_guest_half)
                 auto instance = engine.value()->instantiate(linker, module.value());
                 KASSERT(!instance.is_error());
                 KEXPECT(space.in_area(GuestArea::Private, u64(instance.value())));
-                auto const* exported = instance.value()->find_export("memory"_sv);
+                const auto* exported = instance.value()->find_export("memory"_sv);
                 KASSERT(exported != nullptr);
                 wasm::MemoryInstance* memory = exported->value.memory();
                 u8* base = memory->data();

@@ -88,7 +88,7 @@ Program jump_program(u64 address)
 
 // Inside a Scope: the program through the code hooks (written through the
 // kernel view, then published U+RX).
-u8* load_code(Program const& program)
+u8* load_code(const Program& program)
 {
     if (!program.ok)
         return nullptr;
@@ -117,7 +117,7 @@ Stack allocate_stack()
 void free_stack(Stack stack) { platform_deallocate_exposed(stack.base, guest_stack_min_size, 16, Exposure::ReadWrite); }
 
 // Inside a Scope: runs `program` in `space` until it exits or faults.
-GuestExit run_in(GuestSpace& space, Program const& program, SystemCallHandler handler = nullptr, void* cookie = nullptr)
+GuestExit run_in(GuestSpace& space, const Program& program, SystemCallHandler handler = nullptr, void* cookie = nullptr)
 {
     u8* code = load_code(program);
     Stack stack = allocate_stack();
@@ -137,15 +137,15 @@ GuestExit run_in(GuestSpace& space, Program const& program, SystemCallHandler ha
     return exit;
 }
 
-bool faulted_with(GuestExit const& exit, Exception cause, u64 stval)
+bool faulted_with(const GuestExit& exit, Exception cause, u64 stval)
 {
     return exit.faulted() && exit.scause == static_cast<u64>(cause) && exit.stval == stval;
 }
 
-bool kernel_roots_shared(GuestSpace const& space)
+bool kernel_roots_shared(const GuestSpace& space)
 {
-    auto const& as = space.address_space();
-    auto const* kernel = kernel_virtual_memory().root_table();
+    const auto& as = space.address_space();
+    const auto* kernel = kernel_virtual_memory().root_table();
     for (usize i = PTES_PER_TABLE / 2; i < PTES_PER_TABLE; ++i) {
         if (as.root_table(View::Guest)[i] != kernel[i] || as.root_table(View::Kernel)[i] != kernel[i])
             return false;
@@ -153,7 +153,7 @@ bool kernel_roots_shared(GuestSpace const& space)
     return true;
 }
 
-bool audit_clean(GuestSpace const& space, char const* what)
+bool audit_clean(const GuestSpace& space, const char* what)
 {
     auto guest = audit_user_page_tables(space.address_space(), View::Guest);
     auto kernel_view = audit_user_page_tables(space.address_space(), View::Kernel);
@@ -203,8 +203,8 @@ KTEST(guest_space_two_roots_share_everything_but_the_engine_region)
         KEXPECT_EQ(in_guest.value().physical, in_kernel.value().physical);
         KEXPECT(in_guest.value().user && in_guest.value().protection == Protection::ReadWrite);
         // Root entries: identical but for the engine slot, which differs.
-        auto const* guest_root = as.root_table(View::Guest);
-        auto const* kernel_root = as.root_table(View::Kernel);
+        const auto* guest_root = as.root_table(View::Guest);
+        const auto* kernel_root = as.root_table(View::Kernel);
         usize differing = 0;
         for (usize i = 0; i < PTES_PER_TABLE / 2; ++i) {
             if (guest_root[i] != kernel_root[i]) {
@@ -384,7 +384,7 @@ KTEST(guest_space_code_is_rx_for_the_guest_and_never_writable_and_executable)
     guest.reset(address, stack.top());
     auto exit = guest.run();
     KEXPECT(exit.exited());
-    KEXPECT_EQ(exit.status, u64(*reinterpret_cast<u32 const*>(program.bytes)));
+    KEXPECT_EQ(exit.status, u64(*reinterpret_cast<const u32*>(program.bytes)));
     auto store = run_in(space, store_program(address, 0));
     KEXPECT(faulted_with(store, Exception::StorePageFault, address));
     // Guard pages around the code run: unmapped in both views.
@@ -412,7 +412,7 @@ KTEST(guest_space_linear_memories_at_distinct_random_addresses)
             KASSERT(!reserved.is_error());
             memory = reserved.value();
         }
-        auto const& as = first.address_space();
+        const auto& as = first.address_space();
         for (usize i = 0; i < count; ++i) {
             u64 base = u64(memories[i].base);
             KEXPECT_EQ(memories[i].reserved, guest_memory32_reservation);
@@ -608,7 +608,7 @@ KTEST(guest_space_heap_reuses_memory_and_guards_runs)
     for (usize i = 0; i < slots; ++i)
         platform_deallocate(pointers[i], sizes[i], 8);
     KEXPECT_EQ(failures, 0u);
-    auto const& heap = space.stats().area(GuestArea::Private);
+    const auto& heap = space.stats().area(GuestArea::Private);
     KEXPECT_EQ(heap.allocations, 0u);
     KEXPECT_EQ(heap.bytes_in_use, 0u);
     KEXPECT_LE(heap.frames, GuestHeapArea::class_count);
@@ -642,7 +642,7 @@ KTEST(guest_space_system_calls_run_in_the_kernel_view)
         a.ecall();
         emit_exit(a, a0);
     });
-    auto handler = [](Guest&, SystemCall const& call, void* cookie) noexcept -> i64 {
+    auto handler = [](Guest&, const SystemCall& call, void* cookie) noexcept -> i64 {
         auto& seen = *static_cast<Seen*>(cookie);
         seen.kernel_view_active = seen.space->address_space().is_active(View::Kernel);
         seen.read = *seen.private_object; // a private engine object, through the kernel view

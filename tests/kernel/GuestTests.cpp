@@ -63,7 +63,7 @@ void emit_exit(Assembler& a, i64 status)
 }
 
 // A fresh guest with `program` at code_va (U+RX) and one stack page (U+RW).
-bool start_guest(Guest& guest, Program const& program)
+bool start_guest(Guest& guest, const Program& program)
 {
     if (!program.ok || guest.create().is_error())
         return false;
@@ -78,7 +78,7 @@ bool start_guest(Guest& guest, Program const& program)
     return true;
 }
 
-GuestExit run_program(Program const& program, SystemCallHandler handler = nullptr, void* cookie = nullptr)
+GuestExit run_program(const Program& program, SystemCallHandler handler = nullptr, void* cookie = nullptr)
 {
     Guest guest;
     if (!start_guest(guest, program)) {
@@ -103,7 +103,7 @@ struct Calls {
     u64 kernel_frm_seen { 0 }; // OR of frm in the kernel at each call
 };
 
-i64 test_handler(Guest& guest, SystemCall const& call, void* cookie) noexcept
+i64 test_handler(Guest& guest, const SystemCall& call, void* cookie) noexcept
 {
     auto& calls = *static_cast<Calls*>(cookie);
     ++calls.count;
@@ -255,7 +255,7 @@ KTEST(guest_faults_end_the_guest_not_the_kernel)
         { "misaligned AMO", Exception::StoreAddressMisaligned, Exception::LoadAddressMisaligned, stack_top - 13, misaligned_amo, 0 },
     };
     auto good = assemble([](Assembler& a) { emit_exit(a, 7); });
-    for (auto const& c : cases) {
+    for (const auto& c : cases) {
         u64 address = c.address;
         auto program = assemble([&](Assembler& a) { c.emit(a, address); });
         auto exit = run_program(program);
@@ -348,8 +348,8 @@ KTEST(guest_address_spaces_are_isolated)
     KASSERT(!first.address_space().map_new(data_va, PAGE_SIZE, Protection::ReadWrite).is_error());
     KASSERT(!second.address_space().map_new(data_va, PAGE_SIZE, Protection::ReadWrite).is_error());
     u64 one = 111, two = 222;
-    KASSERT(!first.address_space().write(data_va, Span<u8 const>(reinterpret_cast<u8 const*>(&one), 8)).is_error());
-    KASSERT(!second.address_space().write(data_va, Span<u8 const>(reinterpret_cast<u8 const*>(&two), 8)).is_error());
+    KASSERT(!first.address_space().write(data_va, Span<u8 const>(reinterpret_cast<const u8*>(&one), 8)).is_error());
+    KASSERT(!second.address_space().write(data_va, Span<u8 const>(reinterpret_cast<const u8*>(&two), 8)).is_error());
     u64 first_frame = first.address_space().translate(data_va).value().physical;
     u64 second_frame = second.address_space().translate(data_va).value().physical;
     KEXPECT_NE(first_frame, second_frame);
@@ -613,7 +613,7 @@ struct StackSeen {
     u64 sp { 0 };
 };
 
-i64 record_kernel_sp(Guest&, SystemCall const&, void* cookie) noexcept
+i64 record_kernel_sp(Guest&, const SystemCall&, void* cookie) noexcept
 {
     u64 sp = 0;
     asm volatile("mv %0, sp" : "=r"(sp));
@@ -632,7 +632,7 @@ KTEST(guest_system_calls_run_on_the_guests_own_kernel_stack)
     });
     Guest guest;
     KASSERT(start_guest(guest, program));
-    auto const& stack = guest.kernel_stack();
+    const auto& stack = guest.kernel_stack();
     KASSERT(stack.size == guest_kernel_stack_size);
     // The guest's saved registers sit at the top of its kernel stack.
     u64 context = reinterpret_cast<u64>(&guest.context());

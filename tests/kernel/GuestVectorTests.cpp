@@ -65,7 +65,7 @@ void emit_call(Assembler& a, u64 number)
     a.ecall();
 }
 
-bool start_guest(Guest& guest, Program const& program)
+bool start_guest(Guest& guest, const Program& program)
 {
     if (!program.ok || guest.create().is_error())
         return false;
@@ -259,7 +259,7 @@ KTEST(guest_vector_registers_are_never_seen_by_another_guest)
     KASSERT(first.kind == GuestExit::Kind::Stopped);
     // A's state was saved at the yield (VS Dirty): vl = VLMAX(e64, m8) =
     // VLEN / 8 = vlenb, and v0's first element is the pattern.
-    auto const* saved = guest_a.vector_state();
+    const auto* saved = guest_a.vector_state();
     KASSERT(saved != nullptr);
     u64 vlenb = read_csr<Csr::Vlenb>();
     KEXPECT_EQ(saved->vl, vlenb);

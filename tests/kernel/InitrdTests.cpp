@@ -232,11 +232,11 @@ KTEST_MANUAL(initrd_lists_files)
     KASSERT(g_platform.has_initrd);
     KEXPECT(!initrd_bytes().is_empty());
     // The frames the loader handed to the frame allocator never include it.
-    auto const& info = boot_info();
+    const auto& info = boot_info();
     u64 start = g_platform.initrd.base;
     u64 end = start + g_platform.initrd.size;
     for (u32 i = 0; i < info.memory_range_count; ++i) {
-        auto const& range = info.memory_map[i];
+        const auto& range = info.memory_map[i];
         KEXPECT(!(range.base < end && start < range.base + range.size));
     }
     usize nodes = 0;

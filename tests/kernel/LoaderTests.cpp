@@ -46,7 +46,7 @@ const u64 rodata_word = 0x0123456789abcdefull;
 
 KTEST(boot_info_is_valid)
 {
-    auto const& info = boot_info();
+    const auto& info = boot_info();
     KEXPECT_EQ(info.magic, boot::boot_info_magic);
     KEXPECT_EQ(info.version, boot::boot_info_version);
     KEXPECT_EQ(info.size, sizeof(boot::BootInfo));
@@ -70,7 +70,7 @@ KTEST(boot_info_is_valid)
     // kernel, the loader and the device tree.
     KASSERT(info.memory_range_count > 0);
     for (u32 i = 0; i < info.memory_range_count; ++i) {
-        auto const& range = info.memory_map[i];
+        const auto& range = info.memory_map[i];
         KEXPECT_EQ(range.base % PAGE_SIZE, 0u);
         KEXPECT_EQ(range.size % PAGE_SIZE, 0u);
         if (i > 0)
@@ -86,7 +86,7 @@ KTEST(boot_info_is_valid)
 
 KTEST(kaslr_kernel_runs_at_boot_info_base)
 {
-    auto const& info = boot_info();
+    const auto& info = boot_info();
     // _start is the first thing in .text, at link offset 0 (kernel.ld).
     KEXPECT_EQ(reinterpret_cast<uptr>(__image_start), info.kernel_virtual_base);
     KEXPECT_EQ(reinterpret_cast<uptr>(_start), info.kernel_virtual_base + 0);
@@ -104,7 +104,7 @@ KTEST(kaslr_kernel_runs_at_boot_info_base)
 
 KTEST(kaslr_base_aligned_and_in_window)
 {
-    auto const& info = boot_info();
+    const auto& info = boot_info();
     auto mode = boot_paging_mode();
     KEXPECT_EQ(info.kernel_virtual_base % boot::kernel_alignment, 0u);
     KEXPECT_EQ(info.kernel_physical_base % boot::kernel_alignment, 0u);

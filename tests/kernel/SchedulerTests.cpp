@@ -143,7 +143,7 @@ struct Sleeper {
     u64 wake_at { 0 };
     u64 woke_at { 0 };
     u64 other_steps_when_woken { 0 };
-    u64 const* other_steps { nullptr };
+    const u64* other_steps { nullptr };
 };
 
 void sleep_once(void* argument) noexcept

@@ -53,7 +53,7 @@ KTEST(simd_helper_system_call_checks_memory_operands)
     u64 base = 0, size = 0;
     {
         GuestSpace::Scope scope(guest.space());
-        auto const* exported = instance.value()->find_export("memory"_sv);
+        const auto* exported = instance.value()->find_export("memory"_sv);
         KASSERT(exported != nullptr);
         base = u64(exported->value.memory()->data());
         size = exported->value.memory()->size_in_bytes();

@@ -22,9 +22,9 @@ KTEST(smp_every_hart_reported_in)
     KASSERT_EQ(hart_report_count(), status.started);
     u64 boot_tp = reinterpret_cast<u64>(&current_hart());
     for (usize i = 0; i < hart_report_count(); ++i) {
-        auto const& report = hart_report(i);
+        const auto& report = hart_report(i);
         KEXPECT(report.online);
-        auto const* hart = g_platform.hart(report.hart_id);
+        const auto* hart = g_platform.hart(report.hart_id);
         KEXPECT(hart != nullptr && hart->usable);
         KEXPECT_EQ(report.stvec, reinterpret_cast<u64>(&k23_trap_vector));
         KEXPECT_EQ(report.vector_enabled, report.expects_vector);

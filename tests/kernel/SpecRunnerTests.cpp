@@ -47,7 +47,7 @@ bool fill(wasi::RamFs& fs) noexcept
     return !fs.unpack(archive.span()).is_error();
 }
 
-StringView view(Vector<char> const& text) noexcept { return { text.data(), text.size() }; }
+StringView view(const Vector<char>& text) noexcept { return { text.data(), text.size() }; }
 
 bool is_answer(StringView text) noexcept
 {
@@ -101,7 +101,7 @@ KTEST(spec_runner_answers_the_protocol)
         { "invoke - add i32:5 i32:6", "ok i32:11" },
         { "invoke A%20B add i32:5 i32:6", "error notfound no export add" },
     };
-    for (Case const& c : cases) {
+    for (const Case& c : cases) {
         KASSERT(spec.run(StringView(c.line), answer));
         StringView want(c.answer);
         if (want.ends_with('*')) {

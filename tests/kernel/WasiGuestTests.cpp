@@ -40,7 +40,7 @@ public:
     u8 written[64] {};
     usize written_length { 0 };
 
-    wasi::Errno write(int, u8 const* data, usize length, usize& done) noexcept override
+    wasi::Errno write(int, const u8* data, usize length, usize& done) noexcept override
     {
         look(data);
         written_length = length < sizeof written ? length : sizeof written;
@@ -65,7 +65,7 @@ public:
     // Nothing else is called.
     wasi::Errno read(int, u8*, usize, usize&) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno pread(int, u8*, usize, u64, usize&) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno pwrite(int, u8 const*, usize, u64, usize&) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno pwrite(int, const u8*, usize, u64, usize&) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno seek(int, i64, u8, u64&) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno close(int) noexcept override { return wasi::errno_::success; }
     wasi::Errno sync(int, bool) noexcept override { return wasi::errno_::nosys; }
@@ -82,23 +82,23 @@ public:
     wasi::Errno allocate(int, u64, u64) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno read_directory(int, u64, wasi::DirectoryCallback, void*) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno ensure_open(int) noexcept override { return wasi::errno_::success; }
-    wasi::Errno open_directory(char const*, int&) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno open_at(int, char const*, usize, u32, u16, u16, bool, bool, int&) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno stat_at(int, char const*, usize, u32, wasi::FileStat&) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno create_directory_at(int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno remove_directory_at(int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno unlink_file_at(int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno rename_at(int, char const*, usize, int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno link_at(int, u32, char const*, usize, int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno symlink_at(char const*, usize, int, char const*, usize) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno set_times_at(int, char const*, usize, u32, u64, u64, u16) noexcept override { return wasi::errno_::nosys; }
-    wasi::Errno readlink_at(int, char const*, usize, u8*, usize, usize&) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno open_directory(const char*, int&) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno open_at(int, const char*, usize, u32, u16, u16, bool, bool, int&) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno stat_at(int, const char*, usize, u32, wasi::FileStat&) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno create_directory_at(int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno remove_directory_at(int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno unlink_file_at(int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno rename_at(int, const char*, usize, int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno link_at(int, u32, const char*, usize, int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno symlink_at(const char*, usize, int, const char*, usize) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno set_times_at(int, const char*, usize, u32, u64, u64, u16) noexcept override { return wasi::errno_::nosys; }
+    wasi::Errno readlink_at(int, const char*, usize, u8*, usize, usize&) noexcept override { return wasi::errno_::nosys; }
     wasi::Errno clock_resolution(u32, u64&) noexcept override { return wasi::errno_::nosys; }
     void sleep_nanoseconds(u64) noexcept override { }
     void yield() noexcept override { }
 
 private:
-    void look(void const* buffer) noexcept
+    void look(const void* buffer) noexcept
     {
         ++probe.calls;
         probe.sum_set |= (read_csr<Csr::Sstatus>() & Sstatus::SUM) != 0;
@@ -130,7 +130,7 @@ struct ProbeGuest {
         context.set_instance_slot(&instance);
         instance = TRY(guest.instantiate_module(*module, &instance));
         GuestSpace::Scope scope(guest.space());
-        auto const* memory = instance->find_export("memory"_sv);
+        const auto* memory = instance->find_export("memory"_sv);
         if (!memory || memory->value.kind != wasm::ExternKind::Memory)
             return Error::from_code(ErrorCode::NotFound, "no memory export");
         memory_base = reinterpret_cast<u64>(memory->value.memory()->data());

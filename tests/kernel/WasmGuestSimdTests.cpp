@@ -40,7 +40,7 @@ KTEST(wasm_guest_simd_gives_the_right_results)
     wasm::Instance* m = instance.value();
 
     struct Case {
-        char const* name;
+        const char* name;
         Value args[2];
         usize arg_count;
         u64 expected; // the result's bits (i32 zero-extended, f32 as bits)
@@ -57,7 +57,7 @@ KTEST(wasm_guest_simd_gives_the_right_results)
         { "store_load", { Value::from_i32(17) }, 1, 0x999a9b9c, false },
         { "loop_sum", { Value::from_i32(64) }, 1, 32640, false },
     };
-    for (auto const& c : cases) {
+    for (const auto& c : cases) {
         Value result;
         auto call = guest.invoke_export(m, StringView(c.name), Span<Value const>(c.args, c.arg_count), Span<Value>(&result, 1));
         if (call.is_error()) {

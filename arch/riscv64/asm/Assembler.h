@@ -34,7 +34,7 @@
 #include <arch/riscv64/asm/CpuFeatures.h>
 #include <arch/riscv64/asm/Registers.h>
 #include <arch/riscv64/asm/VectorOps.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

@@ -62,7 +62,7 @@ void CodeHolder::emit_bytes(Span<const u8> bytes) noexcept
 
 u32 CodeHolder::read32(u32 offset) const noexcept
 {
-    u8 const* p = m_text.data() + offset;
+    const u8* p = m_text.data() + offset;
     return u32(p[0]) | (u32(p[1]) << 8) | (u32(p[2]) << 16) | (u32(p[3]) << 24);
 }
 
@@ -215,7 +215,7 @@ i64 CodeHolder::earliest_deadline() noexcept
 {
     i64 deadline = i64(~u64(0) >> 1);
     while (m_branch_cursor < m_fixups.size()) {
-        Fixup const& fixup = m_fixups[m_branch_cursor];
+        const Fixup& fixup = m_fixups[m_branch_cursor];
         if (!fixup.resolved && fixup.kind == FixupKind::Branch)
             break;
         ++m_branch_cursor;
@@ -223,7 +223,7 @@ i64 CodeHolder::earliest_deadline() noexcept
     if (m_branch_cursor < m_fixups.size())
         deadline = i64(m_fixups[m_branch_cursor].offset) + branch_reach;
     while (m_jal_cursor < m_fixups.size()) {
-        Fixup const& fixup = m_fixups[m_jal_cursor];
+        const Fixup& fixup = m_fixups[m_jal_cursor];
         if (!fixup.resolved && fixup.kind == FixupKind::Jal)
             break;
         ++m_jal_cursor;
@@ -305,7 +305,7 @@ Result<void> CodeHolder::finalize() noexcept
         return m_error;
     if (m_finalized)
         return {};
-    for (Fixup const& fixup : m_fixups) {
+    for (const Fixup& fixup : m_fixups) {
         if (!fixup.resolved && !fixup.to_pool)
             return Error::formatted(ErrorCode::NotFound, "label {} referenced but never bound", fixup.target);
     }

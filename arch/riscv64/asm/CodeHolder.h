@@ -38,7 +38,7 @@
 #include <base/HashMap.h>
 #include <base/Result.h>
 #include <base/Span.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 #include <base/Vector.h>
 
 namespace k23::riscv64 {

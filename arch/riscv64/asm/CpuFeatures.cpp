@@ -49,11 +49,11 @@ constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 StringView extension_name(Extension extension) noexcept
 {
-    for (auto const& entry : single_letter_extensions) {
+    for (const auto& entry : single_letter_extensions) {
         if (entry.extension == extension)
             return StringView(entry.name);
     }
-    for (auto const& entry : multi_letter_extensions) {
+    for (const auto& entry : multi_letter_extensions) {
         if (entry.extension == extension)
             return StringView(entry.name);
     }
@@ -62,7 +62,7 @@ StringView extension_name(Extension extension) noexcept
 
 Result<CpuFeatures> CpuFeatures::parse_isa_string(StringView isa) noexcept
 {
-    char const* p = isa.characters_without_null_termination();
+    const char* p = isa.characters_without_null_termination();
     usize length = isa.length();
     if (length < 5 || to_lower(p[0]) != 'r' || to_lower(p[1]) != 'v')
         return Error::from_code(ErrorCode::Malformed, "ISA string does not start with rv");
@@ -105,7 +105,7 @@ Result<CpuFeatures> CpuFeatures::parse_isa_string(StringView isa) noexcept
         if (c == 'g') {
             features = CpuFeatures(features.m_bits | rv64gc().without(Extension::C).m_bits);
         } else {
-            for (auto const& entry : single_letter_extensions) {
+            for (const auto& entry : single_letter_extensions) {
                 if (entry.name[0] == c)
                     features = features.with(entry.extension);
             }
@@ -135,7 +135,7 @@ Result<CpuFeatures> CpuFeatures::parse_isa_string(StringView isa) noexcept
         }
         if (cut > start)
             end = cut;
-        for (auto const& entry : multi_letter_extensions) {
+        for (const auto& entry : multi_letter_extensions) {
             usize name_length = __builtin_strlen(entry.name);
             if (name_length != end - start)
                 continue;
@@ -163,11 +163,11 @@ Result<CpuFeatures> CpuFeatures::parse_isa_string(StringView isa) noexcept
 void CpuFeatures::format(FormatBuilder& builder) const noexcept
 {
     builder.append(StringView("rv64"));
-    for (auto const& entry : single_letter_extensions) {
+    for (const auto& entry : single_letter_extensions) {
         if (has(entry.extension))
             builder.append(entry.name[0]);
     }
-    for (auto const& entry : multi_letter_extensions) {
+    for (const auto& entry : multi_letter_extensions) {
         if (has(entry.extension)) {
             builder.append('_');
             builder.append(StringView(entry.name));

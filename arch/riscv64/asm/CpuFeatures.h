@@ -10,7 +10,7 @@
 
 #include <base/Result.h>
 #include <base/StringView.h>
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

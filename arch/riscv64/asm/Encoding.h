@@ -5,7 +5,7 @@
 // and helpers to re-encode an immediate in an already emitted instruction,
 // which is how fixups are patched.
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64::encoding {
 

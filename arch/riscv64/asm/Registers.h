@@ -8,7 +8,7 @@
 // (f registers), chapter 25 (ABI names); RISC-V "V" spec 1.0 §3.4 (vtype),
 // §5.3 (masking).
 
-#include <base/Types.h>
+#include <base/Integers.h>
 
 namespace k23::riscv64 {
 

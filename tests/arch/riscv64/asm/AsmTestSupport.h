@@ -121,7 +121,7 @@ inline void check_cases(const std::vector<AsmCase>& cases, CpuFeatures features 
         GTEST_SKIP() << "llvm-objdump-16 runs on the host only";
     std::vector<u8> all;
     std::vector<std::pair<size_t, size_t>> ranges;
-    for (auto const& c : cases) {
+    for (const auto& c : cases) {
         auto bytes = assemble(c.emit, features, compress);
         ranges.push_back({ all.size(), all.size() + bytes.size() });
         all.insert(all.end(), bytes.begin(), bytes.end());
@@ -135,7 +135,7 @@ inline void check_cases(const std::vector<AsmCase>& cases, CpuFeatures features 
     ASSERT_FALSE(lines.empty()) << "llvm-objdump-16 produced nothing";
     for (size_t i = 0; i < cases.size(); ++i) {
         std::string text;
-        for (auto const& line : lines) {
+        for (const auto& line : lines) {
             if (line.address >= ranges[i].first && line.address < ranges[i].second) {
                 if (!text.empty())
                     text += "; ";

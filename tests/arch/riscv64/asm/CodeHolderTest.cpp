@@ -90,7 +90,7 @@ TEST(BranchRangeTest, ForwardBranchBeyondBRangeGoesThroughAnIsland)
     // beq -> veneer (jal -> target), skipped over by the island's first jump.
     ASSERT_GT(lines.size(), 3u);
     u64 veneer = 0;
-    for (auto const& line : lines) {
+    for (const auto& line : lines) {
         if (line.text.rfind("beq a0, a1, .+", 0) == 0)
             veneer = line.address + std::stoull(line.text.substr(14));
     }

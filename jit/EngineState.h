@@ -20,8 +20,8 @@ class ExposedArray {
 public:
     ExposedArray() noexcept = default;
     ~ExposedArray() noexcept { release(); }
-    ExposedArray(ExposedArray const&) = delete;
-    ExposedArray& operator=(ExposedArray const&) = delete;
+    ExposedArray(const ExposedArray&) = delete;
+    ExposedArray& operator=(const ExposedArray&) = delete;
 
     Result<void> try_allocate(usize count) noexcept
     {
