@@ -56,6 +56,17 @@ Sew SimdEmitter::lane_sew(wasm::Opcode op) noexcept
     }
 }
 
+u32 SimdEmitter::access_size(wasm::Opcode op) noexcept
+{
+    switch (op) {
+    case O::V128Load8Splat: case O::V128Load8Lane: case O::V128Store8Lane: return 1;
+    case O::V128Load16Splat: case O::V128Load16Lane: case O::V128Store16Lane: return 2;
+    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: case O::V128Store32Lane: return 4;
+    case O::V128Load: case O::V128Store: return 16;
+    default: return 8; // loadMxN_sx, load64_splat, load64_zero, 64-bit lanes
+    }
+}
+
 // ---------------------------------------------------------------- vtype
 
 void SimdEmitter::vset_exact(Sew sew, Lmul lmul, u32 vl, TailPolicy tail) noexcept

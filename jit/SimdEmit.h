@@ -64,6 +64,8 @@ public:
     [[nodiscard]] static Sew shape(wasm::Opcode op) noexcept;
     // The element width a lane opcode (extract/replace, load/store lane) works on.
     [[nodiscard]] static Sew lane_sew(wasm::Opcode op) noexcept;
+    // Bytes a memory form touches (§4.4.7; a bounds probe loads the last one).
+    [[nodiscard]] static u32 access_size(wasm::Opcode op) noexcept;
 
     // ---- the vtype tracker
     void vset(Sew sew) noexcept { vset_exact(sew, Lmul::M1, lanes_of(sew)); }

@@ -377,8 +377,10 @@ void Lowerer::resolve(Vector<Move>& moves) noexcept
             Location saved = m.dst;
             bool fp = is_float(m.type);
             Location scratch;
-            scratch.kind = m.type == Type::V128 ? kind_vec : fp ? kind_fp : kind_gp;
-            scratch.reg = m.type == Type::V128 ? v11.id() : fp ? ft11.id() : t5.id();
+            scratch.kind = fp ? kind_fp : kind_gp;
+            scratch.reg = fp ? ft11.id() : t5.id();
+            if (m.type == Type::V128)
+                scratch = vec_scratch();
             Move save;
             save.dst = scratch;
             save.src = saved;

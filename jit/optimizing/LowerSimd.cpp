@@ -21,8 +21,7 @@
 // v128 slots set their own vtype and leave it unknown: they may run on one
 // path of a branch only.
 //
-// Harts without V: a function with v128 values is left to the baseline
-// (Unsupported), which has the scalar path (jit/baseline/SimdScalarOps.cpp).
+// Harts without V: LowerSimdScalar.cpp.
 
 #include <jit/optimizing/Lowerer.h>
 
@@ -38,12 +37,6 @@ constexpr VecReg result_scratch = v11;
 
 Result<void> Lowerer::check_simd() noexcept
 {
-    if (m_env.features.has(Extension::V))
-        return {};
-    for (const Value& value : m_f.values) {
-        if (value.type == Type::V128)
-            return unsupported("optimizing: v128 on a hart without V (the baseline's scalar path)");
-    }
     return {};
 }
 
@@ -73,6 +66,11 @@ Result<void> Lowerer::reset_vectors() noexcept
         active = no_id;
     m_vslots = 0;
     m_vslot_end.clear();
+    if (scalar_simd()) {
+        // Slot 0: the scratch of move cycles and of results nothing reads.
+        m_vslots = 1;
+        TRY(m_vslot_end.try_append(~u32(0)));
+    }
     m_vtype = {};
     m_vtype_exit.clear();
     TRY(m_vtype_exit.try_resize(m_f.blocks.size()));
@@ -110,7 +108,7 @@ Result<void> Lowerer::allocate_vector(ValueId v) noexcept
         loc.slot = m_vslots++;
         return m_vslot_end.try_append(xi.end);
     };
-    if (crosses_call(iv))
+    if (crosses_call(iv) || scalar_simd())
         return to_vslot(v);
     i32 chosen = -1;
     ValueId partner = m_partner[v];
@@ -239,8 +237,23 @@ void Lowerer::vtype_after(InstId i, BlockId b, const VTypeState& before) noexcep
 
 // ---------------------------------------------------------------- lowering
 
+Location Lowerer::vec_scratch() const noexcept
+{
+    Location scratch;
+    if (scalar_simd()) {
+        scratch.kind = kind_vslot;
+        scratch.slot = 0;
+    } else {
+        scratch.kind = kind_vec;
+        scratch.reg = result_scratch.id();
+    }
+    return scratch;
+}
+
 void Lowerer::lower_simd(InstId i) noexcept
 {
+    if (scalar_simd())
+        return lower_simd_scalar(i);
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
     switch (inst.op) {

@@ -192,6 +192,15 @@ private:
     void vtype_at_block(BlockId b) noexcept;
     void vtype_after(InstId i, BlockId b, const VTypeState& before) noexcept;
     [[nodiscard]] SimdEmitter simd() noexcept { return SimdEmitter(m_asm, m_vtype); }
+    // Without V (LowerSimdScalar.cpp): v128 values live in 16-byte slots
+    // and most operations call k23_simd_scalar.
+    [[nodiscard]] bool scalar_simd() const noexcept { return !m_env.features.has(Extension::V); }
+    [[nodiscard]] bool simd_helper_call(const Inst& inst) const noexcept;
+    [[nodiscard]] Location vec_scratch() const noexcept;
+    void lower_simd_scalar(InstId i) noexcept;
+    void copy_v128(GpReg from_base, i32 from, const Location& to) noexcept;
+    void copy_v128(const Location& from, GpReg to_base, i32 to) noexcept;
+    void simd_helper(InstId i) noexcept;
 
     Result<void> lower(InstId i, BlockId next) noexcept;
     void lower_numeric(InstId i) noexcept;

@@ -84,7 +84,7 @@ Result<void> Lowerer::number() noexcept
                     ++m_s.uses[v];
             }
             HelperShape shape;
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape))
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst))
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
         }
         m_s.block_end[b] = pos - 1;
