@@ -170,8 +170,26 @@ void SimdEmitter::insert_lane(Sew sew, u8 lane, VecReg r, VecReg a, GpReg x) noe
 // every index picks from it, else from a and from b (indices - lanes) merged
 // by index >= lanes (each gather's other elements are don't-care, whatever
 // VLEN is: vrgather reads only the first vl source elements it is given).
-void SimdEmitter::shuffle(VecReg r, VecReg a, VecReg b, const u8* lanes) noexcept
+void SimdEmitter::shuffle(VecReg r, VecReg a, VecReg b, const u8* given) noexcept
 {
+    // One register for both operands: every index picks from it.
+    u8 lanes[16];
+    for (u32 i = 0; i < 16; ++i)
+        lanes[i] = a == b ? given[i] & 15 : given[i];
+    // The same rotation of every 32-bit lane by 8k bits (blake3's rot16,
+    // rot8): two shifts and an or at e32, no index vector.
+    for (u32 k = 1; k < 4; ++k) {
+        bool rotation = true;
+        for (u32 i = 0; i < 16 && rotation; ++i)
+            rotation = lanes[i] == (i & ~3u) + ((i + k) & 3);
+        if (!rotation)
+            continue;
+        vset(Sew::E32);
+        m_asm.vsrl_vi(v1, a, i32(8 * k));
+        m_asm.vsll_vi(v2, a, i32(32 - 8 * k));
+        m_asm.vor_vv(r, v1, v2);
+        return;
+    }
     u32 width = 8; // bytes per element
     for (; width > 1; width /= 2) {
         bool whole = true;
@@ -364,11 +382,11 @@ bool SimdEmitter::vector_op(wasm::Opcode op, VecReg r, VecReg a, VecReg b, VecRe
     switch (op) {
     // §4.4.3.3 bitwise.
     case O::V128Not:
-        vset(Sew::E64);
+        slot_sew(); // bitwise: any whole-v128 vtype will do
         m_asm.vxor_vi(r, a, -1);
         return true;
     case O::V128And: case O::V128Or: case O::V128Xor: case O::V128AndNot:
-        vset(Sew::E64);
+        slot_sew();
         if (op == O::V128And) {
             m_asm.vand_vv(r, a, b);
         } else if (op == O::V128Or) {
@@ -382,7 +400,7 @@ bool SimdEmitter::vector_op(wasm::Opcode op, VecReg r, VecReg a, VecReg b, VecRe
         return true;
     case O::V128Bitselect:
         // (v1 & c) | (v2 & ~c) = v2 ^ ((v1 ^ v2) & c)
-        vset(Sew::E64);
+        slot_sew();
         m_asm.vxor_vv(v1, a, b);
         m_asm.vand_vv(v1, v1, c);
         m_asm.vxor_vv(r, b, v1);

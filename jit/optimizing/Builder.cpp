@@ -935,9 +935,29 @@ void Builder::on_shuffle(u32 offset, const u8* lanes) noexcept
     auto result = [&]() -> Result<void> {
         Inst shuffle = proto(Op::Simd);
         shuffle.wasm_op = Opcode::I8x16Shuffle;
-        put_bytes(shuffle, lanes);
-        Span<const ValueId> args = TRY(pop_args(2));
-        TRY(m_stack.try_append(TRY(emit(shuffle, args, Type::V128))));
+        Span<const ValueId> popped = TRY(pop_args(2));
+        ValueId args[2] = { popped[0], popped[1] };
+        u8 picked[16];
+        for (u32 i = 0; i < 16; ++i)
+            picked[i] = lanes[i];
+        // shuffle(x, x) picks from x only; of an inner shuffle(y, y) it is
+        // one shuffle of y (lane i = y[inner[outer[i]]]): compilers write
+        // lane permutations as such pairs (blake3's rot16 is two).
+        if (args[0] == args[1]) {
+            for (u8& lane : picked)
+                lane &= 15;
+            const Value& value = m_fn.values[args[0]];
+            const Inst* inner = value.is_param ? nullptr : &m_fn.insts[value.def];
+            if (inner && inner->op == Op::Simd && inner->wasm_op == Opcode::I8x16Shuffle
+                && m_fn.args(value.def)[0] == m_fn.args(value.def)[1]) {
+                u64 hi = u64(inner->index) | u64(inner->index2) << 32;
+                for (u8& lane : picked)
+                    lane = u8(((lane < 8 ? inner->imm >> (8 * lane) : hi >> (8 * (lane - 8))) & 15));
+                args[0] = args[1] = m_fn.args(value.def)[0];
+            }
+        }
+        put_bytes(shuffle, picked);
+        TRY(m_stack.try_append(TRY(emit(shuffle, Span<const ValueId>(args, 2), Type::V128))));
         return {};
     }();
     check(result);
