@@ -84,7 +84,7 @@ Result<void> Lowerer::number() noexcept
                     ++m_s.uses[v];
             }
             HelperShape shape;
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape))
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst))
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
         }
         m_s.block_end[b] = pos - 1;
@@ -263,6 +263,7 @@ Result<void> Lowerer::allocate() noexcept
     for (auto& r : m_reload)
         r = 0;
     m_reloaded.clear();
+    TRY(reset_vectors());
     // Slots are reused once the last interval in them has ended (a
     // min-heap of (end, slot); an entry whose end is no longer its slot's
     // is stale), so frames stay small and most slots within reach of a
@@ -329,6 +330,10 @@ Result<void> Lowerer::allocate() noexcept
         return heap_push(iv.end, m_s.locations[v].slot);
     };
     for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128) {
+            TRY(allocate_vector(v)); // LowerSimd.cpp
+            continue;
+        }
         const auto& iv = m_s.intervals[v];
         bool fp = is_float(m_f.values[v].type);
         ValueId* active = fp ? active_fp : active_gp;
