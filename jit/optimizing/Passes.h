@@ -89,6 +89,26 @@ Result<bool> thread_jumps(Function& f) noexcept;
 // lines of jumps that folding leaves behind become one block.
 Result<bool> merge_blocks(Function& f) noexcept;
 
+// Inlining of small callees (Inline.cpp): a direct `call` to a function
+// defined in the same module (not an import, not the caller itself) whose
+// body has at most max_callee_bytes bytes and whose optimized IR has at
+// most max_callee_insts instructions is replaced by a copy of that IR,
+// while the caller's growth stays within max_growth instructions. Only the
+// caller's own calls are candidates (one level: a call inside an inlined
+// body stays a call, so recursion cannot unroll). Refused: callees with
+// `return_call[_indirect]`, calls with stack arguments or results, Zbb
+// operations on a hart without Zbb (`zbb`), and what the builder refuses
+// (SIMD). The copy keeps the callee's wasm offsets, so its traps report
+// the callee's function and offset. Returns how many calls it inlined;
+// run before optimize().
+struct InlineOptions {
+    u32 max_callee_bytes { 96 };
+    u32 max_callee_insts { 40 };
+    u32 max_growth { 400 };
+    bool zbb { true };
+};
+Result<u32> inline_calls(Function& f, const InlineOptions& options) noexcept;
+
 // The pipeline: every pass above, repeated while it changes something (a
 // few rounds at most).
 Result<void> optimize(Function& f) noexcept;
