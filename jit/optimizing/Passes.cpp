@@ -506,6 +506,7 @@ Result<void> optimize(Function& f) noexcept
         changed |= TRY(eliminate_redundant_loads(f));
         changed |= TRY(eliminate_dead_code(f));
         changed |= TRY(hoist_loop_invariants(f, cfg));
+        changed |= TRY(reduce_strength(f, cfg));
         changed |= TRY(thread_jumps(f));
         changed |= TRY(merge_blocks(f));
         if (!changed)

@@ -78,6 +78,19 @@ Result<bool> hoist_loop_invariants(Function& f) noexcept;
 // With the function's current Cfg (LICM does not change the CFG).
 Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept;
 
+// Strength reduction of address arithmetic (StrengthReduce.cpp): in a
+// loop with a preheader, for a header parameter i that every back edge
+// passes as i + s (or i - s, s constant), an `x + b` whose x = i * M or
+// i << k is used by it alone and whose b is defined outside the loop
+// becomes a header parameter of its own, b + init * M on entry (computed
+// in the preheader) and p + s * M on each back edge (after i + s). Wasm's
+// wrapping integer arithmetic makes the rewrite exact for any values
+// (§4.3.2 iadd/imul are modulo 2^N), so the 32-bit address that reaches
+// the access is the same bits as before.
+Result<bool> reduce_strength(Function& f) noexcept;
+// With the function's current Cfg (no edges change, only parameters).
+Result<bool> reduce_strength(Function& f, const Cfg& cfg) noexcept;
+
 // Jump threading: an edge to a block that only jumps on (and whose
 // parameters only that jump reads) goes straight to where it jumps, with
 // the arguments mapped; a br_if or br_table whose edges are all the same

@@ -117,6 +117,7 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
             { eliminate_redundant_loads, "eliminate_redundant_loads" },
             { eliminate_dead_code, "eliminate_dead_code" },
             { hoist_loop_invariants, "hoist_loop_invariants" },
+            { reduce_strength, "reduce_strength" },
             { thread_jumps, "thread_jumps" },
             { merge_blocks, "merge_blocks" },
         };
