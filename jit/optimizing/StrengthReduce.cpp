@@ -42,14 +42,39 @@ public:
     Result<bool> run() noexcept
     {
         m_f.apply_replacements();
+        bool loops = false;
+        for (BlockId b : m_cfg.rpo())
+            loops |= m_cfg.is_loop_header(b);
+        if (!loops)
+            return false;
+        // Candidates, in one walk: x = i * M (or i << k) by a constant,
+        // i a parameter of a loop header, x inside that loop. Most
+        // functions have none and stop here.
+        m_candidates.clear();
+        for (BlockId b : m_cfg.rpo()) {
+            if (m_f.blocks[b].removed || m_cfg.loop_header(b) == no_id)
+                continue;
+            for (InstId x = m_f.blocks[b].first; x != no_id; x = m_f.insts[x].next) {
+                const Inst& inst = m_f.insts[x];
+                if (inst.op != Op::Numeric || (inst.type != Type::I32 && inst.type != Type::I64))
+                    continue;
+                Ops ops = ops_of(inst.type);
+                if (inst.wasm_op != ops.mul && inst.wasm_op != ops.shl)
+                    continue;
+                Span<const ValueId> args = m_f.args(x);
+                const Value& i = m_f.values[args[0]];
+                if (!i.is_param || !m_f.is_const(args[1]) || !m_cfg.is_loop_header(i.def) || !inside(b, i.def))
+                    continue;
+                TRY(m_candidates.try_append(x));
+            }
+        }
+        if (m_candidates.is_empty())
+            return false;
         m_f.compute_incoming();
         TRY(count_uses());
         bool changed = false;
-        for (BlockId header : m_cfg.rpo()) {
-            if (m_f.blocks[header].removed || !m_cfg.is_loop_header(header))
-                continue;
-            changed |= TRY(reduce_loop(header));
-        }
+        for (InstId x : m_candidates)
+            changed |= TRY(reduce_candidate(x));
         m_f.apply_replacements();
         return changed;
     }
@@ -58,16 +83,22 @@ private:
     Result<void> count_uses() noexcept
     {
         m_uses.clear();
+        m_user.clear();
         TRY(m_uses.try_resize(m_f.values.size(), 0));
+        TRY(m_user.try_resize(m_f.values.size(), no_id));
         for (const Block& b : m_f.blocks) {
             if (b.removed)
                 continue;
             for (InstId i = b.first; i != no_id; i = m_f.insts[i].next) {
-                for (ValueId v : m_f.args(i))
+                for (ValueId v : m_f.args(i)) {
                     ++m_uses[v];
+                    m_user[v] = i;
+                }
                 for (u32 k = 0; k < m_f.insts[i].edge_count; ++k) {
-                    for (ValueId v : m_f.edge_args(m_f.insts[i].first_edge + k))
+                    for (ValueId v : m_f.edge_args(m_f.insts[i].first_edge + k)) {
                         ++m_uses[v];
+                        m_user[v] = no_id; // an edge argument: not an add
+                    }
                 }
             }
         }
@@ -125,8 +156,12 @@ private:
         return false;
     }
 
-    Result<bool> reduce_loop(BlockId header) noexcept
+    Result<bool> reduce_candidate(InstId x) noexcept
     {
+        if (m_f.insts[x].removed || m_uses[m_f.result(x)] != 1)
+            return false;
+        ValueId i = m_f.args(x)[0];
+        BlockId header = m_f.values[i].def;
         // The preheader: the one block outside the loop that enters it, by a jump.
         BlockId preheader = no_id;
         EdgeId entry_edge = no_id;
@@ -141,66 +176,28 @@ private:
         }
         if (preheader == no_id || m_f.insts[m_f.terminator(preheader)].op != Op::Jump)
             return false;
-        // Candidates, in one walk over the loop: x = i * M (or i << k),
-        // i a parameter of the header, x used once.
-        m_candidates.clear();
-        for (BlockId b : m_cfg.rpo()) {
-            if (!inside(b, header))
-                continue;
-            for (InstId x = m_f.blocks[b].first; x != no_id; x = m_f.insts[x].next) {
-                const Inst& inst = m_f.insts[x];
-                if (inst.op != Op::Numeric || (inst.type != Type::I32 && inst.type != Type::I64))
-                    continue;
-                Ops ops = ops_of(inst.type);
-                if (inst.wasm_op != ops.mul && inst.wasm_op != ops.shl)
-                    continue;
-                Span<const ValueId> args = m_f.args(x);
-                const Value& i = m_f.values[args[0]];
-                if (!i.is_param || i.def != header || !m_f.is_const(args[1]) || m_uses[m_f.result(x)] != 1)
-                    continue;
-                TRY(m_candidates.try_append(x));
-            }
-        }
-        // ... whose i steps by a constant, and whose use is x + b, b
-        // defined outside the loop.
-        bool changed = false;
-        for (InstId x : m_candidates) {
-            ValueId i = m_f.args(x)[0];
-            ValueId next;
-            u64 step;
-            if (step_of(header, m_f.values[i].position, next, step))
-                changed |= TRY(reduce(header, preheader, entry_edge, i, next, step, x));
-        }
-        return changed;
+        ValueId next;
+        u64 step;
+        if (!step_of(header, m_f.values[i].position, next, step))
+            return false;
+        return reduce(header, preheader, entry_edge, i, next, step, x);
     }
 
     // The add that uses x (its only use), if it is x + b with b invariant.
     InstId user_add(BlockId header, InstId x, ValueId& other) const noexcept
     {
         ValueId xv = m_f.result(x);
-        Ops ops = ops_of(m_f.values[xv].type);
-        BlockId home = m_f.insts[x].block;
-        // The use is in x's block or one it dominates; scan the loop's blocks.
-        for (BlockId b : m_cfg.rpo()) {
-            if (!inside(b, header) || !m_cfg.dominates(home, b))
-                continue;
-            for (InstId a = m_f.blocks[b].first; a != no_id; a = m_f.insts[a].next) {
-                const Inst& inst = m_f.insts[a];
-                Span<const ValueId> args = m_f.args(a);
-                bool uses = false;
-                for (ValueId v : args)
-                    uses |= v == xv;
-                if (!uses)
-                    continue;
-                if (inst.op != Op::Numeric || inst.wasm_op != ops.add)
-                    return no_id;
-                other = args[0] == xv ? args[1] : args[0];
-                if (other == xv || inside(block_of(other), header))
-                    return no_id;
-                return a;
-            }
-        }
-        return no_id;
+        InstId a = m_user[xv];
+        if (a == no_id)
+            return no_id;
+        const Inst& inst = m_f.insts[a];
+        Span<const ValueId> args = m_f.args(a);
+        if (inst.op != Op::Numeric || inst.wasm_op != ops_of(m_f.values[xv].type).add || !inside(inst.block, header))
+            return no_id;
+        other = args[0] == xv ? args[1] : args[0];
+        if (other == xv || inside(block_of(other), header))
+            return no_id;
+        return a;
     }
 
     Result<bool> reduce(BlockId header, BlockId preheader, EdgeId entry_edge, ValueId i, ValueId next, u64 step, InstId x) noexcept
@@ -244,6 +241,7 @@ private:
         InstId stepped = TRY(m_f.insert_before(after, add, Span<const ValueId>(step_args, 2), Span<const Type>(types, 1)));
         TRY(add_edge_args(header, entry_edge, m_f.result(start), m_f.result(stepped)));
         TRY(m_uses.try_resize(m_f.values.size(), 0));
+        TRY(m_user.try_resize(m_f.values.size(), no_id));
 
         m_f.replace_all_uses(m_f.result(a), p);
         m_f.remove(a);
@@ -292,6 +290,7 @@ private:
     Function& m_f;
     const Cfg& m_cfg;
     Vector<u32> m_uses;
+    Vector<InstId> m_user; // of a value used once
     Vector<InstId> m_candidates;
     Vector<ValueId> m_scratch;
 };
