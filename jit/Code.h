@@ -8,7 +8,7 @@
 // memory access (faults through the guard pages) or the `auipc` of an
 // out-of-line trap stub — its code offset and the wasm offset of the
 // instruction, sorted by code offset. pc -> (function, wasm offset) is two
-// binary searches.
+// binary searches (a third when the site's offset is an inlined callee's).
 
 #include <base/Span.h>
 #include <base/Integers.h>
