@@ -8,7 +8,7 @@
 // memory access (faults through the guard pages) or the `auipc` of an
 // out-of-line trap stub — its code offset and the wasm offset of the
 // instruction, sorted by code offset. pc -> (function, wasm offset) is two
-// binary searches.
+// binary searches (a third when the site's offset is an inlined callee's).
 
 #include <base/Span.h>
 #include <base/Integers.h>
@@ -65,7 +65,32 @@ struct CompiledModule {
                 hi = mid;
         }
         site = lo < usize(f.first_trap) + f.trap_count && traps[lo].code_offset == offset ? &traps[lo] : nullptr;
+        if (site && module)
+            function_index = function_at_wasm_offset(function_index, site->wasm_offset);
         return true;
+    }
+    // The function whose body holds `wasm_offset`: `function` itself, or the
+    // callee the optimizing tier inlined there (its code keeps the callee's
+    // offsets). Bodies are in index order in the code section.
+    [[nodiscard]] u32 function_at_wasm_offset(u32 function, u32 wasm_offset) const noexcept
+    {
+        auto holds = [&](u32 i) {
+            const wasm::ByteRange& body = module->functions()[i].body;
+            return wasm_offset >= body.offset && wasm_offset < body.offset + body.size;
+        };
+        usize count = module->functions().size();
+        if (function >= count || holds(function))
+            return function;
+        usize low = first_function, high = count;
+        while (low < high) {
+            usize mid = (low + high) / 2;
+            const wasm::ByteRange& body = module->functions()[mid].body;
+            if (body.offset + body.size <= wasm_offset)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return low < count && holds(u32(low)) ? u32(low) : function;
     }
 };
 

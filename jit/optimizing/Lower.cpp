@@ -125,6 +125,9 @@ Result<void> Lowerer::run(u32 index) noexcept
     m_index = index;
     m_f.clear();
     TRY(build_function(m_module, index, m_f));
+    InlineOptions inlining;
+    inlining.zbb = m_env.features.has(Extension::Zbb);
+    TRY(inline_calls(m_f, inlining));
     TRY(optimize(m_f));
     if (m_f.replacements_pending)
         m_f.apply_replacements();

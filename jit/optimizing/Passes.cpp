@@ -509,6 +509,11 @@ Result<void> optimize(Function& f) noexcept
         changed |= TRY(eliminate_redundant_loads(f));
         changed |= TRY(eliminate_dead_code(f));
         changed |= TRY(hoist_loop_invariants(f, cfg));
+        // Strength reduction once, after the first LICM has hoisted the
+        // bases: later rounds found next to nothing new on the workloads
+        // for another walk over every loop (compile time).
+        if (round == 0)
+            changed |= TRY(reduce_strength(f, cfg));
         changed |= TRY(thread_jumps(f));
         changed |= TRY(merge_blocks(f));
         if (!changed)

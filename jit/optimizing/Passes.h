@@ -78,6 +78,19 @@ Result<bool> hoist_loop_invariants(Function& f) noexcept;
 // With the function's current Cfg (LICM does not change the CFG).
 Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept;
 
+// Strength reduction of address arithmetic (StrengthReduce.cpp): in a
+// loop with a preheader, for a header parameter i that every back edge
+// passes as i + s (or i - s, s constant), an `x + b` whose x = i * M or
+// i << k is used by it alone and whose b is defined outside the loop
+// becomes a header parameter of its own, b + init * M on entry (computed
+// in the preheader) and p + s * M on each back edge (after i + s). Wasm's
+// wrapping integer arithmetic makes the rewrite exact for any values
+// (§4.3.2 iadd/imul are modulo 2^N), so the 32-bit address that reaches
+// the access is the same bits as before.
+Result<bool> reduce_strength(Function& f) noexcept;
+// With the function's current Cfg (no edges change, only parameters).
+Result<bool> reduce_strength(Function& f, const Cfg& cfg) noexcept;
+
 // Jump threading: an edge to a block that only jumps on (and whose
 // parameters only that jump reads) goes straight to where it jumps, with
 // the arguments mapped; a br_if or br_table whose edges are all the same
@@ -88,6 +101,26 @@ Result<bool> thread_jumps(Function& f) noexcept;
 // predecessor (its parameters become the jump's arguments), so straight
 // lines of jumps that folding leaves behind become one block.
 Result<bool> merge_blocks(Function& f) noexcept;
+
+// Inlining of small callees (Inline.cpp): a direct `call` to a function
+// defined in the same module (not an import, not the caller itself) whose
+// body has at most max_callee_bytes bytes and whose optimized IR has at
+// most max_callee_insts instructions is replaced by a copy of that IR,
+// while the caller's growth stays within max_growth instructions. Only the
+// caller's own calls are candidates (one level: a call inside an inlined
+// body stays a call, so recursion cannot unroll). Refused: callees with
+// `return_call[_indirect]`, calls with stack arguments or results, Zbb
+// operations on a hart without Zbb (`zbb`), and what the builder refuses
+// (SIMD). The copy keeps the callee's wasm offsets, so its traps report
+// the callee's function and offset. Returns how many calls it inlined;
+// run before optimize().
+struct InlineOptions {
+    u32 max_callee_bytes { 96 };
+    u32 max_callee_insts { 40 };
+    u32 max_growth { 400 };
+    bool zbb { true };
+};
+Result<u32> inline_calls(Function& f, const InlineOptions& options) noexcept;
 
 // The pipeline: every pass above, repeated while it changes something (a
 // few rounds at most).

@@ -27,6 +27,7 @@ struct Totals {
     usize runs { 0 };
     usize returned { 0 };
     usize trace_words { 0 };
+    usize inlined { 0 };
 };
 
 // Arguments for the differential runs: edge values and random bits.
@@ -123,6 +124,7 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
             { eliminate_redundant_loads, "eliminate_redundant_loads" },
             { eliminate_dead_code, "eliminate_dead_code" },
             { hoist_loop_invariants, "hoist_loop_invariants" },
+            { reduce_strength, "reduce_strength" },
             { thread_jumps, "thread_jumps" },
             { merge_blocks, "merge_blocks" },
         };
@@ -169,6 +171,19 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
         auto again = eliminate_dead_code(f);
         EXPECT_FALSE(again.is_error());
         check("eliminate_dead_code again");
+        // Inlining the function's small callees (the interpreter models
+        // calls as effects, so only the verifier judges it), then the
+        // pipeline over the result.
+        auto inlined = inline_calls(f, InlineOptions {});
+        if (inlined.is_error()) {
+            ADD_FAILURE() << what << " function " << index << ": inline_calls: " << message_of(inlined.error());
+            continue;
+        }
+        totals.inlined += inlined.value();
+        if (!check("inline_calls"))
+            continue;
+        EXPECT_FALSE(optimize(f).is_error());
+        check("optimize after inline_calls");
     }
 }
 
@@ -247,9 +262,10 @@ TEST(OptimizingFuzz, SightglassWorkloads)
     }
     if (totals.modules == 0)
         GTEST_SKIP() << "no workloads at " << root;
-    std::printf("[ optimizing ] %zu workloads, %zu functions (%zu unsupported), %zu -> %zu instructions, %zu runs compared (%zu returned, %zu trace words)\n",
+    EXPECT_GT(totals.inlined, 0u) << "the workloads have small callees to inline";
+    std::printf("[ optimizing ] %zu workloads, %zu functions (%zu unsupported), %zu -> %zu instructions, %zu runs compared (%zu returned, %zu trace words), %zu calls inlined\n",
         totals.modules, totals.functions, totals.unsupported, totals.insts_before, totals.insts_after, totals.runs,
-        totals.returned, totals.trace_words);
+        totals.returned, totals.trace_words, totals.inlined);
 }
 
 // The reference interpreter itself: known answers, a trap, and a wrong

@@ -25,6 +25,7 @@ const Named licm { hoist_loop_invariants, "hoist_loop_invariants" };
 const Named merge { merge_blocks, "merge_blocks" };
 const Named loads { eliminate_redundant_loads, "eliminate_redundant_loads" };
 const Named thread { thread_jumps, "thread_jumps" };
+const Named reduce { reduce_strength, "reduce_strength" };
 
 std::string after(const std::string& wat_text, std::initializer_list<Named> passes, const char* name = "f")
 {
@@ -501,6 +502,99 @@ block3:
 block4:
   return v12
 )");
+}
+
+// ---------------------------------------------------------------- strength reduction
+
+TEST(OptimizingReduce, IndexedAddressBecomesAPointerThatSteps)
+{
+    // a[i] with i stepping by 1: base + (i << 2) becomes a header
+    // parameter that starts at base + (0 << 2) and steps by 4; the shift
+    // and the add leave the loop body.
+    EXPECT_EQ(after(R"((module (memory 1) (func (export "f") (param $a i32) (param $n i32) (result i32) (local $i i32) (local $s i32)
+        loop $l
+          local.get $a local.get $i i32.const 2 i32.shl i32.add i32.load
+          local.get $s i32.add local.set $s
+          local.get $i i32.const 1 i32.add local.tee $i
+          local.get $n i32.lt_u br_if $l
+        end
+        local.get $s)))",
+                  { licm, reduce }),
+        R"(function 0 (i32, i32) -> (i32)
+block0(v0: i32, v1: i32):
+  v2 = i32.const 0
+  v3 = i32.const 2
+  v4 = i32.const 1
+  v5 = i32.shl v2, v3
+  v6 = i32.add v5, v0
+  jump block1(v2, v2, v6)
+block1(v7: i32, v8: i32, v9: i32):
+  v10 = i32.load v9 mem0+0
+  v11 = i32.add v10, v8
+  v12 = i32.add v7, v4
+  v13 = i32.const 4
+  v14 = i32.add v9, v13
+  v15 = i32.lt_u v12, v1
+  br_if v15, block1(v12, v11, v14), block2
+block2:
+  return v11
+)");
+}
+
+TEST(OptimizingReduce, DownwardStepsAndMultipliesWrapLikeWasm)
+{
+    // i counts down by 3 and the address is i * 12 + b (i64): the pointer
+    // steps by -36 (as 2^64 - 36: wrapping arithmetic, exact for any i).
+    EXPECT_EQ(after(R"((module (memory 1) (func (export "f") (param $b i64) (param $i i64) (result i64) (local $s i64)
+        loop $l
+          local.get $i i64.const 12 i64.mul local.get $b i64.add
+          local.get $s i64.add local.set $s
+          local.get $i i64.const 3 i64.sub local.tee $i
+          i64.eqz i32.eqz br_if $l
+        end
+        local.get $s)))",
+                  { licm, reduce }),
+        R"(function 0 (i64, i64) -> (i64)
+block0(v0: i64, v1: i64):
+  v2 = i64.const 0
+  v3 = i64.const 12
+  v4 = i64.const 3
+  v5 = i64.mul v1, v3
+  v6 = i64.add v5, v0
+  jump block1(v1, v2, v6)
+block1(v7: i64, v8: i64, v9: i64):
+  v10 = i64.add v9, v8
+  v11 = i64.sub v7, v4
+  v12 = i64.const -36
+  v13 = i64.add v9, v12
+  v14 = i64.eqz v11
+  v15 = i32.eqz v14
+  br_if v15, block1(v11, v10, v13), block2
+block2:
+  return v10
+)");
+}
+
+TEST(OptimizingReduce, LeavesWhatWouldNotPay)
+{
+    // The scaled index has a second use (it stays, so replacing the add
+    // would add an instruction per iteration), the base varies in the loop,
+    // and i does not step by a constant: nothing changes.
+    std::string wat_text = R"((module (memory 1) (func (export "f") (param $a i32) (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+        loop $l
+          local.get $a local.get $i i32.const 2 i32.shl local.tee $j i32.add i32.load
+          local.get $j i32.add
+          local.get $s local.get $i i32.const 3 i32.shl i32.add i32.load i32.add
+          local.get $s i32.add local.set $s
+          local.get $i local.get $n i32.add local.tee $i
+          local.get $n i32.lt_u br_if $l
+        end
+        local.get $s)))";
+    IrCase c(wat_text, "f");
+    c.run(hoist_loop_invariants, "hoist_loop_invariants");
+    std::string before = c.text();
+    EXPECT_FALSE(c.run(reduce_strength, "reduce_strength"));
+    EXPECT_EQ(c.text(), before);
 }
 
 // ---------------------------------------------------------------- pipeline
