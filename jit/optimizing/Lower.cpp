@@ -687,7 +687,9 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
     case Op::MemoryGrow:
     case Op::Runtime: {
         HelperShape shape;
-        if (helper_shape(inst, shape))
+        if (inst.wasm_op == O::MemoryFill || inst.wasm_op == O::MemoryCopy)
+            lower_bulk_memory(i);
+        else if (helper_shape(inst, shape))
             lower_helper_call(i, shape);
         else if (inst.wasm_op == O::TableGet || inst.wasm_op == O::TableSet)
             lower_table_access(i);

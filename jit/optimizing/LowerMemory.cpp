@@ -2,6 +2,7 @@
 // operations (core spec 2.0 §4.4.7 "Memory Instructions", §4.4.6 "Table
 // Instructions"), as the baseline does them (jit/baseline/MemoryOps.cpp).
 
+#include <jit/BulkMemory.h>
 #include <jit/optimizing/Lowerer.h>
 
 namespace k23::jit::optimizing::detail {
@@ -51,6 +52,61 @@ void Lowerer::lower_helper_call(InstId i, const HelperShape& shape) noexcept
         else
             m_asm.mv(rd, a0);
         finish_gp(v, rd);
+    }
+    reload_after_call(i);
+}
+
+// memory.fill / memory.copy inline, with the baseline's sequences
+// (jit/BulkMemory.h): operands to a1-a3, memory bases to a4/a5, a probe of
+// each range's last byte, then the loop. The allocator treats it as a
+// helper call (every value live across is in a slot or reloaded after).
+void Lowerer::lower_bulk_memory(InstId i) noexcept
+{
+    const Inst& inst = m_f.insts[i];
+    bool copy = inst.wasm_op == O::MemoryCopy;
+    Span<const ValueId> args = m_f.args(i);
+    m_moves.clear();
+    for (u32 k = 0; k < 3; ++k) {
+        Move m;
+        m.src = source_of(args[k], m);
+        m.dst.kind = kind_gp;
+        m.dst.reg = abi::int_args[1 + k].id();
+        if (m_moves.try_append(m).is_error())
+            m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
+    }
+    resolve(m_moves);
+    GpReg regs[] = { a1, a2, a3 };
+    for (GpReg r : regs) {
+        if (r == a2 && !copy)
+            continue; // the fill value: its low byte is used
+        if (m_asm.has(Extension::Zba)) {
+            m_asm.zext_w(r, r);
+        } else {
+            m_asm.slli(r, r, 32);
+            m_asm.srli(r, r, 32);
+        }
+    }
+    u32 memories[] = { inst.index, inst.index2 };
+    GpReg bases[] = { a4, a5 };
+    for (u32 k = 0; k < (copy ? 2u : 1u); ++k) {
+        if (memories[k] == 0) {
+            m_asm.mv(bases[k], abi::memory_base);
+        } else {
+            m_asm.ld(bases[k], abi::vmctx, VMOffsets::memory_bases);
+            load_indexed(bases[k], bases[k], u64(memories[k]) * 8);
+        }
+    }
+    for (u32 k = 0; k < (copy ? 2u : 1u); ++k) {
+        u32 probe = bulk::probe_range_end(m_asm, bases[k], regs[k], a3);
+        if (m_traps.try_append(TrapSite { probe, m_offset }).is_error())
+            m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: trap table"));
+    }
+    m_asm.add(a1, a1, a4);
+    if (copy) {
+        m_asm.add(a2, a2, a5);
+        bulk::move_bytes(m_asm);
+    } else {
+        bulk::fill_bytes(m_asm);
     }
     reload_after_call(i);
 }

@@ -186,6 +186,7 @@ private:
     void lower_branch(InstId i, BlockId next) noexcept;
     void lower_helper_call(InstId i, const HelperShape& shape) noexcept;
     void lower_table_access(InstId i) noexcept;
+    void lower_bulk_memory(InstId i) noexcept;
     void lower_br_table(InstId i, BlockId next) noexcept;
     void call_indirect_lookup(InstId i) noexcept;
     void argument_moves(InstId i, u32 count) noexcept;

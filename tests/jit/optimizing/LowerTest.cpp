@@ -162,3 +162,31 @@ TEST(OptimizingLower, SightglassWorkloadsCompileMostlyOptimized)
     EXPECT_GT(optimized, 4 * baseline) << "most functions compile optimized";
     std::printf("[ optimizing ] %zu modules: %zu functions optimized, %zu by the baseline\n", modules, optimized, baseline);
 }
+
+namespace {
+
+// `lbu t0, -1(t0)`: the bounds probe of jit/BulkMemory.h.
+usize count_probes(const jit::CompiledModule& m)
+{
+    usize n = 0;
+    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
+        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
+        n += w == 0xfff2c283;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(OptimizingLower, BulkMemoryIsInlineWithOneProbePerRange)
+{
+    Compiled c;
+    compile(wat(R"((module (memory 1)
+      (func (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))))"),
+        CpuFeatures::rv64gc().with(Extension::Zba), c);
+    ASSERT_TRUE(c.ok) << c.error;
+    EXPECT_EQ(c.counts.optimized, 2u);
+    EXPECT_EQ(count_probes(c.code), 3u); // fill: 1, copy: destination and source
+    check_layout(c.code);
+}
