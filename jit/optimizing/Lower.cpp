@@ -98,24 +98,31 @@ BranchCondition inverse(BranchCondition c)
     }
 }
 
-// A signature whose parameters and results all travel in registers.
-bool register_signature(const wasm::FunctionType& type)
+bool scalar_signature(const wasm::FunctionType& type)
 {
-    auto fits = [](Span<const wasm::ValueType> types) {
-        u32 ints = 0, floats = 0;
-        for (wasm::ValueType t : types) {
-            if (t == wasm::ValueType::V128)
-                return false;
-            if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
-                ++floats;
-            else
-                ++ints;
-        }
-        return ints <= abi::int_arg_registers && floats <= abi::float_arg_registers;
-    };
-    return fits(type.params) && fits(type.results);
+    for (wasm::ValueType t : type.params) {
+        if (t == wasm::ValueType::V128)
+            return false;
+    }
+    for (wasm::ValueType t : type.results) {
+        if (t == wasm::ValueType::V128)
+            return false;
+    }
+    return true;
 }
 
+u32 stack_count(Span<const wasm::ValueType> types)
+{
+    u32 ints = 0, floats = 0;
+    for (wasm::ValueType t : types) {
+        if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
+            ++floats;
+        else
+            ++ints;
+    }
+    return (ints > abi::int_arg_registers ? ints - abi::int_arg_registers : 0)
+        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0);
+}
 
 Result<void> Lowerer::run(u32 index) noexcept
 {
@@ -139,10 +146,33 @@ Result<void> Lowerer::run(u32 index) noexcept
 Result<void> Lowerer::check_supported() noexcept
 {
     wasm::FunctionType type = m_module.function_type(m_index);
-    if (!register_signature(type))
-        return unsupported("optimizing: parameters or results beyond the argument registers");
+    if (!scalar_signature(type))
+        return unsupported("optimizing: v128 parameters or results");
+    m_stack_params = stack_argument_slots(type);
+    m_max_push = 0;
+    m_outgoing = 0;
     if (!m_s.cfg.predecessors(m_f.entry).is_empty())
         return unsupported("optimizing: a branch to the entry block");
+    // Calls: stack arguments are pushed below sp (the prologue's stack
+    // check covers the largest push, jit/Abi.h), stack results land in the
+    // outgoing area at the bottom of the frame.
+    auto call = [&](const wasm::FunctionType& callee, bool tail) -> Result<void> {
+        if (!scalar_signature(callee))
+            return unsupported("optimizing: a call with v128 parameters or results");
+        u32 push = 8 * stack_argument_slots(callee);
+        if (tail) {
+            // A tail call whose stack arguments fit in ours writes them in
+            // place; a larger one would need the staging area.
+            if (push > 8 * m_stack_params)
+                return unsupported("optimizing: a tail call with more stack arguments than its caller");
+            return {};
+        }
+        if (push > 2016)
+            return unsupported("optimizing: a call with more than 252 stack arguments");
+        m_max_push = max(m_max_push, push);
+        m_outgoing = max(m_outgoing, 8 * stack_count(callee.results));
+        return {};
+    };
     bool zbb = m_env.features.has(Extension::Zbb);
     for (BlockId b : m_s.cfg.rpo()) {
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
@@ -156,13 +186,11 @@ Result<void> Lowerer::check_supported() noexcept
                 break;
             case Op::Call:
             case Op::ReturnCall:
-                if (!register_signature(m_module.function_type(inst.index)))
-                    return unsupported("optimizing: a call with stack arguments or results");
+                TRY(call(m_module.function_type(inst.index), inst.op == Op::ReturnCall));
                 break;
             case Op::CallIndirect:
             case Op::ReturnCallIndirect:
-                if (!register_signature(m_module.type(inst.index)))
-                    return unsupported("optimizing: a call with stack arguments or results");
+                TRY(call(m_module.type(inst.index), inst.op == Op::ReturnCallIndirect));
                 break;
             case Op::Load:
             case Op::Store:
@@ -195,9 +223,9 @@ GpReg Lowerer::slot_base(u32 slot, i32& imm) noexcept
         imm = i32(offset);
         return abi::frame;
     }
-    // sp never moves after the prologue (no stack arguments are pushed):
-    // the deepest slots are near it.
-    i64 from_sp = i64(m_frame) + offset;
+    // sp moves after the prologue only while a call's stack arguments are
+    // pushed (m_sp_shift): the deepest slots are near it.
+    i64 from_sp = i64(m_frame) + offset + i64(m_sp_shift);
     if (from_sp >= 0 && from_sp <= 2047) {
         imm = i32(from_sp);
         return sp;
@@ -455,12 +483,33 @@ void Lowerer::load_function_entry(GpReg rd, u32 function) noexcept
     load_indexed(rd, rd, u64(function) * 8);
 }
 
-void Lowerer::emit_epilogue() noexcept
+// base + offset for an access: the base register and its 12-bit immediate
+// (t6 when the offset does not fit).
+GpReg Lowerer::frame_address(GpReg base, i64 offset, i32& imm) noexcept
+{
+    if (offset >= -2048 && offset <= 2047) {
+        imm = i32(offset);
+        return base;
+    }
+    m_asm.li(t6, offset);
+    m_asm.add(t6, base, t6);
+    imm = 0;
+    return t6;
+}
+
+// Unlinks the frame; pop: bytes of stack arguments to pop on top (the
+// callee pops its own, jit/Abi.h).
+void Lowerer::emit_epilogue(u32 pop) noexcept
 {
     m_asm.mv(sp, s0);
     m_asm.ld(ra, sp, 8);
     m_asm.ld(s0, sp, 0);
-    m_asm.addi(sp, sp, 16);
+    if (16 + pop <= 2047) {
+        m_asm.addi(sp, sp, i32(16 + pop));
+    } else {
+        m_asm.li(t6, i64(16 + pop));
+        m_asm.add(sp, sp, t6);
+    }
 }
 
 // ---------------------------------------------------------------- emission
@@ -477,15 +526,16 @@ Result<void> Lowerer::emit() noexcept
 
     // Prologue (as the baseline's, jit/Abi.h): link the frame, check the
     // stack limit for the frame and a callee's link, allocate it.
-    u64 frame = (8 + 8 * u64(m_slots) + 15) & ~u64(15);
+    u64 frame = (8 + 8 * u64(m_slots) + m_outgoing + 15) & ~u64(15);
     if (frame > (u64(1) << 30))
         return unsupported("optimizing: frame too large");
     m_frame = u32(frame);
+    m_sp_shift = 0;
     m_asm.addi(sp, sp, -16);
     m_asm.sd(ra, sp, 8);
     m_asm.sd(s0, sp, 0);
     m_asm.mv(s0, sp);
-    u64 checked = frame + 16;
+    u64 checked = frame + m_max_push + 16;
     if (checked <= 2048) {
         m_asm.addi(t4, s0, -i32(checked));
     } else {
@@ -494,16 +544,23 @@ Result<void> Lowerer::emit() noexcept
     }
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(t4, t5, trap_label(TrapCode::CallStackExhausted, m_offset));
-    m_asm.addi(sp, t4, 16);
+    m_asm.addi(sp, t4, i32(m_max_push + 16)); // m_max_push <= 2016
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
     {
+        // Register parameters first (parallel moves), then the stack
+        // arguments from [fp + 16 + 8k]: all parameters are defined at
+        // once, so their locations differ and the loads clobber nothing.
         u32 ints = 0, floats = 0;
         m_moves.clear();
         for (ValueId p : m_f.params(m_f.entry)) {
             Move m;
             m.type = m_f.values[p].type;
             m.dst = m_s.locations[p];
+            if (is_float(m.type) ? floats >= abi::float_arg_registers : ints >= abi::int_arg_registers) {
+                is_float(m.type) ? ++floats : ++ints;
+                continue;
+            }
             if (is_float(m.type)) {
                 m.src.kind = kind_fp;
                 m.src.reg = abi::float_args[floats++].id();
@@ -514,6 +571,29 @@ Result<void> Lowerer::emit() noexcept
             TRY(m_moves.try_append(m));
         }
         resolve(m_moves);
+        ints = floats = 0;
+        u32 k = 0;
+        for (ValueId p : m_f.params(m_f.entry)) {
+            Type t = m_f.values[p].type;
+            bool fp = is_float(t);
+            if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+                continue;
+            const Location& dst = m_s.locations[p];
+            i32 imm;
+            GpReg base = frame_address(s0, abi::incoming_base + 8 * i64(k++), imm);
+            if (dst.kind == kind_none)
+                continue;
+            if (dst.kind == kind_slot) {
+                m_asm.ld(t4, base, imm);
+                store_slot(dst, Type::I64, t4.id(), false);
+            } else if (!fp) {
+                m_asm.ld(GpReg(dst.reg), base, imm);
+            } else if (t == Type::F32) {
+                m_asm.flw(FpReg(dst.reg), base, imm);
+            } else {
+                m_asm.fld(FpReg(dst.reg), base, imm);
+            }
+        }
     }
 
     Span<const BlockId> rpo = m_s.cfg.rpo();
@@ -566,6 +646,8 @@ Result<void> Lowerer::emit() noexcept
     return {};
 }
 
+// The first `count` operands of i that travel in registers (jit/Abi.h),
+// as parallel moves.
 void Lowerer::argument_moves(InstId i, u32 count) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
@@ -575,9 +657,13 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
         Move m;
         m.src = source_of(args[k], m);
         if (is_float(m.type)) {
+            if (floats >= abi::float_arg_registers)
+                continue;
             m.dst.kind = kind_fp;
             m.dst.reg = abi::float_args[floats++].id();
         } else {
+            if (ints >= abi::int_arg_registers)
+                continue;
             m.dst.kind = kind_gp;
             m.dst.reg = abi::int_args[ints++].id();
         }
@@ -587,6 +673,51 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
     resolve(m_moves);
 }
 
+// The rest of them (stack arguments, or stack results at a return): the
+// k-th to [base + offset + 8k]. Reads locations, writes only memory; t3
+// (a callee's entry) survives.
+void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept
+{
+    Span<const ValueId> args = m_f.args(i);
+    u32 ints = 0, floats = 0, k = 0;
+    for (u32 n = 0; n < count; ++n) {
+        ValueId v = args[n];
+        Type t = m_f.values[v].type;
+        bool fp = is_float(t);
+        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+            continue;
+        i64 at = offset + 8 * i64(k++);
+        if (m_f.is_const(v)) {
+            u64 bits = m_f.const_bits(v);
+            GpReg r = zero;
+            if (bits != 0) {
+                r = t4;
+                if (t == Type::F32)
+                    m_asm.li(t4, i64(u32(bits)));
+                else
+                    load_const_gp(t4, t, bits);
+            }
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            m_asm.sd(r, b, imm);
+            continue;
+        }
+        if (fp) {
+            FpReg r = use_fp(v, ft10);
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            t == Type::F32 ? m_asm.fsw(r, b, imm) : m_asm.fsd(r, b, imm);
+        } else {
+            GpReg r = use_gp(v, t4);
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            m_asm.sd(r, b, imm);
+        }
+    }
+}
+
+// A call's results: registers (parallel moves), then stack results from
+// the outgoing area at [sp + 8k].
 void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
 {
     const Inst& inst = m_f.insts[i];
@@ -598,9 +729,13 @@ void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
         m.type = m_f.values[v].type;
         m.dst = m_s.locations[v];
         if (is_float(m.type)) {
+            if (floats >= abi::float_arg_registers)
+                continue;
             m.src.kind = kind_fp;
             m.src.reg = abi::float_args[floats++].id();
         } else {
+            if (ints >= abi::int_arg_registers)
+                continue;
             m.src.kind = kind_gp;
             m.src.reg = abi::int_args[ints++].id();
         }
@@ -608,11 +743,40 @@ void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
     resolve(m_moves);
+    ints = floats = 0;
+    u32 k = 0;
+    for (u32 r = 0; r < inst.result_count; ++r) {
+        ValueId v = inst.first_result + r;
+        Type t = m_f.values[v].type;
+        bool fp = is_float(t);
+        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+            continue;
+        const Location& dst = m_s.locations[v];
+        i32 at = i32(8 * k++); // m_outgoing <= the frame: fits for any frame we lay out
+        if (dst.kind == kind_none)
+            continue;
+        i32 imm;
+        GpReg base = frame_address(sp, at, imm);
+        if (dst.kind == kind_slot) {
+            m_asm.ld(t4, base, imm);
+            store_slot(dst, Type::I64, t4.id(), false);
+        } else if (!fp) {
+            m_asm.ld(GpReg(dst.reg), base, imm);
+        } else if (t == Type::F32) {
+            m_asm.flw(FpReg(dst.reg), base, imm);
+        } else {
+            m_asm.fld(FpReg(dst.reg), base, imm);
+        }
+    }
 }
 
+// Stack results first (to [fp + 16 + 8Pe + 8k], the caller's area), then
+// the register results.
 void Lowerer::return_moves(InstId i) noexcept
 {
-    argument_moves(i, m_f.insts[i].arg_count);
+    u32 count = m_f.insts[i].arg_count;
+    stack_argument_stores(i, count, s0, abi::incoming_base + 8 * i64(m_stack_params));
+    argument_moves(i, count);
 }
 
 // §4.4.8 call_indirect: element in range ("undefined element"), not null
@@ -736,7 +900,16 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
             load_function_entry(t3, inst.index);
         else
             call_indirect_lookup(i);
+        // Stack arguments: pushed below sp, [sp + 8k] at the callee's
+        // entry; it pops them.
+        u32 push = 8 * stack_argument_slots(type);
+        if (push) {
+            m_asm.addi(sp, sp, -i32(push));
+            m_sp_shift = push;
+            stack_argument_stores(i, u32(type.params.size()), sp, 0);
+        }
         argument_moves(i, u32(type.params.size()));
+        m_sp_shift = 0;
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
         m_asm.jalr(ra, t5, 0);
@@ -753,12 +926,16 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
             load_function_entry(t3, inst.index);
         else
             call_indirect_lookup(i);
+        // The callee's stack arguments (no more than ours, check_supported)
+        // go to the top of our incoming area, straight: our own stack
+        // arguments were loaded in the prologue. It enters with sp = our
+        // entry sp + 8 * (Pe - its Pe) and our return address (jit/Abi.h).
+        u32 theirs = stack_argument_slots(type);
+        stack_argument_stores(i, u32(type.params.size()), s0, abi::incoming_base + 8 * i64(m_stack_params - theirs));
         argument_moves(i, u32(type.params.size()));
-        // Neither side has stack arguments (register_signature): the
-        // callee enters with our entry sp and return address (jit/Abi.h).
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
-        emit_epilogue();
+        emit_epilogue(8 * (m_stack_params - theirs));
         m_asm.jr(t5);
         break;
     }
@@ -777,7 +954,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         break;
     case Op::Return:
         return_moves(i);
-        emit_epilogue();
+        emit_epilogue(8 * m_stack_params);
         m_asm.ret();
         break;
     case Op::Trap:

@@ -74,8 +74,13 @@ bool is_int_compare(wasm::Opcode op);
 // `lhs cond rhs` for a compare: swap says the operands go the other way.
 riscv64::BranchCondition compare_condition(wasm::Opcode op, bool& swap);
 riscv64::BranchCondition inverse(riscv64::BranchCondition c);
-// A signature whose parameters and results all travel in registers.
-bool register_signature(const wasm::FunctionType& type);
+// A signature the tier lowers: no v128 (passed in memory, #17).
+bool scalar_signature(const wasm::FunctionType& type);
+// How many of these values travel on the stack (jit/Abi.h: beyond a0..a7
+// or fa0..fa7, per class).
+u32 stack_count(Span<const wasm::ValueType> types);
+// Stack arguments rounded up to even: the bytes a call pushes are 8 * this.
+inline u32 stack_argument_slots(const wasm::FunctionType& type) { return (stack_count(type.params) + 1) & ~1u; }
 
 class Lowerer {
 public:
@@ -190,9 +195,11 @@ private:
     void lower_br_table(InstId i, BlockId next) noexcept;
     void call_indirect_lookup(InstId i) noexcept;
     void argument_moves(InstId i, u32 count) noexcept;
+    void stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept;
     void result_moves(InstId i, const wasm::FunctionType& type) noexcept;
     void return_moves(InstId i) noexcept;
-    void emit_epilogue() noexcept;
+    void emit_epilogue(u32 pop) noexcept;
+    GpReg frame_address(GpReg base, i64 offset, i32& imm) noexcept;
     void branch_on(InstId term, Label target, bool when_true) noexcept;
 
     const wasm::Module& m_module;
@@ -205,6 +212,10 @@ private:
     u32 m_offset { 0 };
     u32 m_slots { 0 };
     u32 m_frame { 0 }; // bytes from sp up to fp after the prologue
+    u32 m_sp_shift { 0 }; // bytes pushed below that sp (a call's stack arguments)
+    u32 m_stack_params { 0 }; // this function's stack arguments, rounded up to even (Pe)
+    u32 m_max_push { 0 }; // the most bytes of stack arguments a call pushes
+    u32 m_outgoing { 0 }; // bytes at the bottom of the frame for calls' stack results
     u32 m_words { 0 };
     Vector<Label> m_labels;
     Vector<Stub> m_stubs;

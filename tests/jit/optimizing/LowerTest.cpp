@@ -190,3 +190,37 @@ TEST(OptimizingLower, BulkMemoryIsInlineWithOneProbePerRange)
     EXPECT_EQ(count_probes(c.code), 3u); // fill: 1, copy: destination and source
     check_layout(c.code);
 }
+
+TEST(OptimizingLower, StackArgumentsAndResultsCompileWithoutFallback)
+{
+    // Nine i32 and nine f32 parameters (one of each on the stack), nine
+    // i64 results (one on the stack), calls, an indirect call and a tail
+    // call with as many stack arguments as its caller.
+    const char* text = R"((module
+      (type $t (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 f32 f32 f32 f32 f32 f32 f32 f32 f32)
+                     (result i64 i64 i64 i64 i64 i64 i64 i64 i64)))
+      (table 1 funcref)
+      (func $f (type $t)
+        (i64.extend_i32_s (local.get 8)) (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)
+        (i64.const 5) (i64.const 6) (i64.trunc_f32_s (local.get 17)) (i64.extend_i32_u (local.get 0)))
+      (func $g (type $t)
+        (call $f (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)
+          (local.get 6) (local.get 7) (local.get 8) (local.get 9) (local.get 10) (local.get 11) (local.get 12)
+          (local.get 13) (local.get 14) (local.get 15) (local.get 16) (local.get 17))
+        (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop)
+        (call_indirect (type $t) (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+          (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9) (f32.const 1) (f32.const 2) (f32.const 3)
+          (f32.const 4) (f32.const 5) (f32.const 6) (f32.const 7) (f32.const 8) (f32.const 9) (i32.const 0))
+        (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop)
+        (return_call $f (local.get 8) (local.get 7) (local.get 6) (local.get 5) (local.get 4) (local.get 3)
+          (local.get 2) (local.get 1) (local.get 0) (local.get 17) (local.get 16) (local.get 15) (local.get 14)
+          (local.get 13) (local.get 12) (local.get 11) (local.get 10) (local.get 9)))))";
+    for (CpuFeatures features : { CpuFeatures::rv64gc(), CpuFeatures::rv64gc().with(Extension::Zba) }) {
+        Compiled c;
+        compile(wat(text), features, c);
+        ASSERT_TRUE(c.ok) << c.error;
+        EXPECT_EQ(c.counts.optimized, 2u);
+        EXPECT_EQ(c.counts.fallbacks, 0u) << c.counts.first_fallback;
+        check_layout(c.code);
+    }
+}
