@@ -135,6 +135,7 @@ Result<void> Lowerer::run(u32 index) noexcept
     TRY(m_s.cfg.compute(m_f));
     TRY(check_supported());
     TRY(number());
+    TRY(fold_scaled_addresses());
     TRY(liveness());
     TRY(allocate());
     TRY(emit());

@@ -144,6 +144,83 @@ void Lowerer::lower_table_access(InstId i) noexcept
 
 
 
+// Address-mode folding with Zba: an address `i32.add x (i32.shl y k)`,
+// k = 1..3, becomes one sh<k>add when the sum is used only as load and
+// store addresses and the shift only by it. Its register then holds the
+// 64-bit x + (y << k), whose low 32 bits are the wrapped i32 sum: the
+// accesses zero-extend it (add.uw), so the high bits never matter. (The
+// shift cannot move into add.uw: zext(y) << k differs from the wrapped
+// (y << k) mod 2^32, §4.4.7's effective address is zext32(i32 address).)
+Result<void> Lowerer::fold_scaled_addresses() noexcept
+{
+    usize insts = m_f.insts.size(), values = m_f.values.size();
+    TRY(m_scaled.try_resize(insts, 0));
+    for (auto& x : m_scaled)
+        x = 0;
+    if (!m_env.features.has(Extension::Zba))
+        return {};
+    TRY(m_address_uses.try_resize(values, 0));
+    for (auto& x : m_address_uses)
+        x = 0;
+    for (BlockId b : m_s.cfg.rpo()) {
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            const Inst& inst = m_f.insts[i];
+            if (!inst.removed && (inst.op == Op::Load || inst.op == Op::Store))
+                ++m_address_uses[m_f.args(i)[0]];
+        }
+    }
+    for (BlockId b : m_s.cfg.rpo()) {
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            const Inst& inst = m_f.insts[i];
+            if (inst.removed || inst.op != Op::Numeric || inst.wasm_op != O::I32Add)
+                continue;
+            ValueId sum = m_f.result(i);
+            if (m_address_uses[sum] == 0 || m_address_uses[sum] != m_s.uses[sum])
+                continue;
+            Span<const ValueId> args = m_f.args(i);
+            for (u32 k = 0; k < 2; ++k) {
+                const Value& shifted = m_f.values[args[k]];
+                if (shifted.is_param || m_s.uses[args[k]] != 1 || args[0] == args[1])
+                    continue;
+                const Inst& shl = m_f.insts[shifted.def];
+                i64 amount;
+                if (shl.removed || shl.op != Op::Numeric || shl.wasm_op != O::I32Shl || !const_of(m_f.args(shifted.def)[1], amount))
+                    continue;
+                amount &= 31;
+                if (amount < 1 || amount > 3)
+                    continue;
+                m_s.fused[shifted.def] = 1;
+                m_scaled[i] = u8(amount | k << 2);
+                break;
+            }
+        }
+    }
+    return {};
+}
+
+// x + (y << k) as sh<k>add (fold_scaled_addresses): only the low 32 bits
+// of the result are meaningful.
+bool Lowerer::lower_scaled_add(InstId i) noexcept
+{
+    u8 scaled = m_scaled[i];
+    if (!scaled)
+        return false;
+    Span<const ValueId> args = m_f.args(i);
+    u32 k = scaled >> 2;
+    ValueId y = m_f.args(m_f.values[args[k]].def)[0];
+    GpReg index = use_gp(y, t4);
+    GpReg base = use_gp(args[1 - k], t5);
+    ValueId v = m_f.result(i);
+    GpReg rd = def_gp(v);
+    switch (scaled & 3) {
+    case 1: m_asm.sh1add(rd, index, base); break;
+    case 2: m_asm.sh2add(rd, index, base); break;
+    default: m_asm.sh3add(rd, index, base); break;
+    }
+    finish_gp(v, rd);
+    return true;
+}
+
 // base + zext(address) (+ offset): the base register and the 12-bit
 // immediate left for the access.
 void Lowerer::memory_address(const Inst& inst, ValueId address, GpReg& base, i32& imm) noexcept

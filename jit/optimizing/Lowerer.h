@@ -99,6 +99,7 @@ public:
 private:
     Result<void> check_supported() noexcept;
     Result<void> number() noexcept;
+    Result<void> fold_scaled_addresses() noexcept;
     Result<void> liveness() noexcept;
     Result<void> allocate() noexcept;
     Result<void> emit() noexcept;
@@ -185,6 +186,7 @@ private:
     void lower_round(InstId i, bool is64, RoundingMode mode) noexcept;
     void lower_truncate(InstId i) noexcept;
     void lower_select(InstId i) noexcept;
+    bool lower_scaled_add(InstId i) noexcept;
     void memory_address(const Inst& inst, ValueId address, GpReg& base, i32& imm) noexcept;
     void lower_load(InstId i) noexcept;
     void lower_store(InstId i) noexcept;
@@ -220,6 +222,8 @@ private:
     Vector<Label> m_labels;
     Vector<Stub> m_stubs;
     Vector<Move> m_moves;
+    Vector<u8> m_scaled; // per inst: an i32.add done by sh1add..sh3add (fold_scaled_addresses)
+    Vector<u32> m_address_uses; // per value: its uses as a load's or store's address
     Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
     Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
     Vector<ValueId> m_reloaded; // the values with m_reload set
@@ -232,19 +236,18 @@ private:
 template<typename F>
 void Lowerer::for_each_use(InstId i, F f) noexcept
 {
+    // An operand defined by a fused instruction (a compare its br_if
+    // consumes, a shift folded into sh1add..sh3add) is used through that
+    // instruction's operands, here.
     const Inst& inst = m_f.insts[i];
-    if (inst.op == Op::Branch) {
-        ValueId c = m_f.args(i)[0];
-        const Value& value = m_f.values[c];
+    for (ValueId v : m_f.args(i)) {
+        const Value& value = m_f.values[v];
         if (!value.is_param && m_s.fused[value.def]) {
-            for (ValueId v : m_f.args(value.def))
-                f(v);
+            for (ValueId w : m_f.args(value.def))
+                f(w);
         } else {
-            f(c);
-        }
-    } else {
-        for (ValueId v : m_f.args(i))
             f(v);
+        }
     }
     for (u32 e = 0; e < inst.edge_count; ++e) {
         for (ValueId v : m_f.edge_args(inst.first_edge + e))

@@ -252,3 +252,51 @@ TEST(OptimizingLower, InlineBulkMemoryMatchesMemmoveAndTrapsBeforeWriting)
     EXPECT_TRUE(traps_out_of_bounds(b.call("copy", { size + 1, 0, 0 })));
     EXPECT_TRUE(traps_out_of_bounds(b.call("fill", { 0xffffffff, 0, 0 })));
 }
+
+// An address x + (y << k) done by sh<k>add keeps wasm's 32-bit wrap
+// (§4.4.7: the effective address is zext32 of the i32 sum): sums that
+// wrap past 2^32, from either side, land where the i32 arithmetic says.
+TEST(OptimizingLower, ScaledAddressesWrapLikeI32Arithmetic)
+{
+    std::string log;
+    auto bytes = wat(R"((module (memory 1)
+      (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+      (func (export "at4") (param i32 i32) (result i32)
+        (i32.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+      (func (export "at8") (param i32 i32) (result i32)
+        (i32.load offset=4 (i32.add (i32.shl (local.get 1) (i32.const 3)) (local.get 0))))))",
+        &log);
+    ASSERT_FALSE(bytes.empty()) << log;
+    JitFixture f(riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba));
+    jit::Engine::destroy(f.engine);
+    jit::EngineOptions options;
+    options.tier = jit::Tier::Optimizing;
+    options.features = riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba);
+    f.engine = MUST(jit::Engine::create(options));
+    REQUIRE_EXECUTION(f);
+    auto instance = f.instantiate(bytes);
+    ASSERT_FALSE(instance.is_error()) << jit::test::message(instance.error());
+    auto call = [&](const char* name, u32 x, u32 y) {
+        Value a[2] = { Value::from_i32(x), Value::from_i32(y) }, r;
+        auto result = f.engine->invoke(JitFixture::exported(instance.value(), name), Span<const Value>(a, 2), Span<Value>(&r, 1));
+        EXPECT_FALSE(result.is_error()) << name << "(" << x << ", " << y << ")";
+        return r.i32;
+    };
+    for (u32 k = 0; k < 8; ++k)
+        call("store", 16 + 4 * k, 0x1000 + k);
+    struct Case {
+        const char* name;
+        u32 x, y, expected;
+    };
+    Case cases[] = {
+        { "at4", 16, 1, 0x1001 },                   // 20
+        { "at4", 0xfffffff0, 9, 0x1001 },           // -16 + 36 = 20
+        { "at4", 0x7ffffff4, 0x20000008, 0x1001 },  // 0x7ffffff4 + 0x80000020 wraps to 20
+        { "at4", 40, 0xfffffffb, 0x1001 },          // 40 - 20 = 20
+        { "at8", 0xffffffe0, 7, 0x1003 },           // -32 + 56 + offset 4 = 28
+        { "at8", 28, 0xe0000000, 0x1004 },          // 0xe0000000 << 3 wraps to 0: 28 + 4 = 32
+    };
+    for (const Case& c : cases)
+        EXPECT_EQ(call(c.name, c.x, c.y), c.expected) << c.name << "(" << c.x << ", " << c.y << ")";
+}
+

@@ -224,3 +224,40 @@ TEST(OptimizingLower, StackArgumentsAndResultsCompileWithoutFallback)
         check_layout(c.code);
     }
 }
+
+namespace {
+
+// sh1add/sh2add/sh3add (Zba: funct7 0010000, funct3 010/100/110, OP).
+usize count_shadd(const jit::CompiledModule& m)
+{
+    usize n = 0;
+    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
+        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
+        u32 f3 = (w >> 12) & 7;
+        n += (w & 0xfe00007f) == 0x20000033 && (f3 == 2 || f3 == 4 || f3 == 6);
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(OptimizingLower, ScaledAddressesFoldIntoShaddWithZba)
+{
+    // $a and $b: the sum is only an address (sh2add, sh3add); $c: the sum
+    // is returned too, so it must be the wrapped i32 (slliw + addw).
+    const char* text = R"((module (memory 1)
+      (func $a (param i32 i32) (result i32)
+        (i32.load offset=8 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+      (func $b (param i32 i32 f64)
+        (f64.store (i32.add (i32.shl (local.get 1) (i32.const 3)) (local.get 0)) (local.get 2)))
+      (func $c (param i32 i32) (result i32) (local i32)
+        (local.set 2 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 1))))
+        (i32.add (i32.load16_u (local.get 2)) (local.get 2)))))";
+    Compiled with, without;
+    compile(wat(text), CpuFeatures::rv64gc().with(Extension::Zba), with);
+    compile(wat(text), CpuFeatures::rv64gc(), without);
+    ASSERT_TRUE(with.ok && without.ok) << with.error << without.error;
+    EXPECT_EQ(with.counts.optimized, 3u);
+    EXPECT_EQ(count_shadd(with.code), 2u);
+    EXPECT_EQ(count_shadd(without.code), 0u);
+}
