@@ -624,10 +624,27 @@ Result<void> Lowerer::emit() noexcept
         }
     }
 
-    // Trap stubs: a0 = code, a2 = detail, a1 = the auipc's pc (its trap
-    // site names the wasm offset), then the landing pad.
+    // Trap stubs: the landing pad takes a0 = code, a2 = detail, a1 = a pc
+    // whose trap site names the wasm offset. Most stubs are one
+    // `jal a1, tail` (a1 = the pc after it, recorded as the trap site),
+    // the tail per trap code setting a0 and a2 = -1 (4 bytes a stub
+    // instead of 10). A stub with a detail register or a helper's
+    // dynamic code does it all itself, with auipc.
+    constexpr u32 tail_codes = 32;
+    Label tails[tail_codes];
+    bool tail_used[tail_codes] = {};
     for (const Stub& stub : m_stubs) {
         m_asm.bind(stub.label);
+        m_offset = stub.wasm_offset;
+        if (!stub.dynamic && !stub.detail_reg && stub.code < tail_codes) {
+            if (!tail_used[stub.code]) {
+                tails[stub.code] = m_asm.new_label();
+                tail_used[stub.code] = true;
+            }
+            m_asm.jal(a1, tails[stub.code]);
+            record_trap_site();
+            continue;
+        }
         if (stub.dynamic)
             m_asm.addi(a0, a1, -1);
         else
@@ -636,9 +653,16 @@ Result<void> Lowerer::emit() noexcept
             m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
         else
             m_asm.li(a2, -1);
-        m_offset = stub.wasm_offset;
         record_trap_site();
         m_asm.auipc(a1, 0);
+        m_asm.j(m_trap_exit);
+    }
+    for (u32 code = 0; code < tail_codes; ++code) {
+        if (!tail_used[code])
+            continue;
+        m_asm.bind(tails[code]);
+        m_asm.li(a0, code);
+        m_asm.li(a2, -1);
         m_asm.j(m_trap_exit);
     }
     m_asm.bind(m_trap_exit);

@@ -300,3 +300,56 @@ TEST(OptimizingLower, ScaledAddressesWrapLikeI32Arithmetic)
         EXPECT_EQ(call(c.name, c.x, c.y), c.expected) << c.name << "(" << c.x << ", " << c.y << ")";
 }
 
+// Trap stubs (one `jal a1` per site, a shared tail per trap code): each
+// trap names the same code, function and wasm offset under both tiers.
+TEST(OptimizingLower, TrapsReportTheBaselinesFunctionAndOffset)
+{
+    std::string log;
+    auto bytes = wat(R"((module (memory 1) (table 2 funcref)
+      (func (export "div") (param i32 i32) (result i32)
+        (drop (i32.div_u (local.get 1) (i32.const 3)))
+        (i32.add (i32.div_s (local.get 0) (local.get 1)) (i32.rem_u (local.get 1) (local.get 0))))
+      (func (export "load") (param i32 i32) (result i32)
+        (if (local.get 1) (then (unreachable)))
+        (i32.load offset=16 (local.get 0)))
+      (func (export "indirect") (param i32 i32) (result i32)
+        (if (i32.eqz (local.get 1)) (then (return (i32.trunc_f64_s (f64.const 1e12)))))
+        (call_indirect (result i32) (local.get 0)))))",
+        &log);
+    ASSERT_FALSE(bytes.empty()) << log;
+    struct Case {
+        const char* name;
+        u32 x, y;
+        wasm::TrapCode code;
+    };
+    Case cases[] = {
+        { "div", 7, 0, wasm::TrapCode::IntegerDivideByZero },
+        { "div", 0x80000000, 0xffffffff, wasm::TrapCode::IntegerOverflow },
+        { "div", 0, 5, wasm::TrapCode::IntegerDivideByZero },
+        { "load", 0, 1, wasm::TrapCode::Unreachable },
+        { "load", 65530, 0, wasm::TrapCode::OutOfBoundsMemory },
+        { "indirect", 0, 0, wasm::TrapCode::IntegerOverflow },
+        { "indirect", 1, 1, wasm::TrapCode::UninitializedElement },
+        { "indirect", 5, 1, wasm::TrapCode::UndefinedElement },
+    };
+    std::vector<std::string> messages[2];
+    for (int t = 0; t < 2; ++t) {
+        JitFixture f;
+        use_tier(f, t == 0 ? jit::Tier::Baseline : jit::Tier::Optimizing);
+        REQUIRE_EXECUTION(f);
+        auto instance = f.instantiate(bytes);
+        ASSERT_FALSE(instance.is_error()) << jit::test::message(instance.error());
+        if (t == 1)
+            EXPECT_EQ(f.engine->tier_counts().baseline, 0u);
+        for (const Case& c : cases) {
+            Value a[2] = { Value::from_i32(c.x), Value::from_i32(c.y) }, r;
+            auto result = f.engine->invoke(JitFixture::exported(instance.value(), c.name), Span<const Value>(a, 2), Span<Value>(&r, 1));
+            ASSERT_TRUE(result.is_error()) << c.name << "(" << c.x << ", " << c.y << ")";
+            wasm::TrapCode code;
+            EXPECT_TRUE(jit::trap_code_of(result.error(), code) && code == c.code) << jit::test::message(result.error());
+            messages[t].push_back(jit::test::message(result.error()));
+        }
+    }
+    for (usize k = 0; k < messages[0].size(); ++k)
+        EXPECT_EQ(messages[1][k], messages[0][k]);
+}
