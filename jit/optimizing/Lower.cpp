@@ -152,6 +152,7 @@ Result<void> Lowerer::check_supported() noexcept
     m_stack_params = stack_argument_slots(type);
     m_max_push = 0;
     m_outgoing = 0;
+    m_mask = false;
     if (!m_s.cfg.predecessors(m_f.entry).is_empty())
         return unsupported("optimizing: a branch to the entry block");
     // Calls: stack arguments are pushed below sp (the prologue's stack
@@ -197,6 +198,7 @@ Result<void> Lowerer::check_supported() noexcept
             case Op::Store:
                 if (inst.index * 8 > 2047)
                     return unsupported("optimizing: memory index");
+                m_mask |= !m_env.features.has(Extension::Zba);
                 break;
             case Op::Numeric:
                 switch (inst.wasm_op) {
@@ -498,6 +500,18 @@ GpReg Lowerer::frame_address(GpReg base, i64 offset, i32& imm) noexcept
     return t6;
 }
 
+// Without Zba an address is zero-extended with `and` against ra holding
+// 0xffffffff (6 bytes with the add, not slli + srli + add's 10): ra is
+// free between the prologue, which saved it, and the epilogue, which
+// reloads it; calls clobber it, so it is set again after each.
+void Lowerer::set_mask() noexcept
+{
+    if (!m_mask)
+        return;
+    m_asm.li(ra, -1);
+    m_asm.srli(ra, ra, 32);
+}
+
 // Unlinks the frame; pop: bytes of stack arguments to pop on top (the
 // callee pops its own, jit/Abi.h).
 void Lowerer::emit_epilogue(u32 pop) noexcept
@@ -548,6 +562,7 @@ Result<void> Lowerer::emit() noexcept
     m_asm.addi(sp, t4, i32(m_max_push + 16)); // m_max_push <= 2016
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    set_mask();
     {
         // Register parameters first (parallel moves), then the stack
         // arguments from [fp + 16 + 8k]: all parameters are defined at
@@ -940,6 +955,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         m_asm.jalr(ra, t5, 0);
         m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+        set_mask();
         result_moves(i, type);
         reload_after_call(i);
         break;

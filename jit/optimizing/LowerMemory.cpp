@@ -39,6 +39,7 @@ void Lowerer::lower_helper_call(InstId i, const HelperShape& shape) noexcept
         m_asm.li(abi::int_args[1 + k], i64(immediates[k]));
     m_asm.li(t5, i64(m_env.helpers[shape.id]));
     m_asm.jalr(ra, t5, 0);
+    set_mask();
     if (shape.traps) {
         Label trap = trap_label(TrapCode::Unreachable, m_offset);
         m_stubs.last().dynamic = true;
@@ -249,8 +250,7 @@ void Lowerer::memory_address(const Inst& inst, ValueId address, GpReg& base, i32
     if (m_asm.has(Extension::Zba)) {
         m_asm.add_uw(t4, index, memory);
     } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
+        m_asm.and_(t4, index, ra); // set_mask()
         m_asm.add(t4, t4, memory);
     }
     if (inst.imm <= 2047) {

@@ -201,6 +201,7 @@ private:
     void result_moves(InstId i, const wasm::FunctionType& type) noexcept;
     void return_moves(InstId i) noexcept;
     void emit_epilogue(u32 pop) noexcept;
+    void set_mask() noexcept;
     GpReg frame_address(GpReg base, i64 offset, i32& imm) noexcept;
     void branch_on(InstId term, Label target, bool when_true) noexcept;
 
@@ -218,6 +219,7 @@ private:
     u32 m_stack_params { 0 }; // this function's stack arguments, rounded up to even (Pe)
     u32 m_max_push { 0 }; // the most bytes of stack arguments a call pushes
     u32 m_outgoing { 0 }; // bytes at the bottom of the frame for calls' stack results
+    bool m_mask { false }; // ra holds 0xffffffff (zero-extension without Zba): set_mask()
     u32 m_words { 0 };
     Vector<Label> m_labels;
     Vector<Stub> m_stubs;

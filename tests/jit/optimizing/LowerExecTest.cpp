@@ -263,41 +263,48 @@ TEST(OptimizingLower, ScaledAddressesWrapLikeI32Arithmetic)
       (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
       (func (export "at4") (param i32 i32) (result i32)
         (i32.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export "at4c") (param i32 i32) (result i32)
+        (i32.load (i32.add (call $id (local.get 0)) (i32.shl (call $id (local.get 1)) (i32.const 2)))))
       (func (export "at8") (param i32 i32) (result i32)
         (i32.load offset=4 (i32.add (i32.shl (local.get 1) (i32.const 3)) (local.get 0))))))",
         &log);
     ASSERT_FALSE(bytes.empty()) << log;
-    JitFixture f(riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba));
-    jit::Engine::destroy(f.engine);
-    jit::EngineOptions options;
-    options.tier = jit::Tier::Optimizing;
-    options.features = riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba);
-    f.engine = MUST(jit::Engine::create(options));
-    REQUIRE_EXECUTION(f);
-    auto instance = f.instantiate(bytes);
-    ASSERT_FALSE(instance.is_error()) << jit::test::message(instance.error());
-    auto call = [&](const char* name, u32 x, u32 y) {
-        Value a[2] = { Value::from_i32(x), Value::from_i32(y) }, r;
-        auto result = f.engine->invoke(JitFixture::exported(instance.value(), name), Span<const Value>(a, 2), Span<Value>(&r, 1));
-        EXPECT_FALSE(result.is_error()) << name << "(" << x << ", " << y << ")";
-        return r.i32;
-    };
-    for (u32 k = 0; k < 8; ++k)
-        call("store", 16 + 4 * k, 0x1000 + k);
-    struct Case {
-        const char* name;
-        u32 x, y, expected;
-    };
-    Case cases[] = {
-        { "at4", 16, 1, 0x1001 },                   // 20
-        { "at4", 0xfffffff0, 9, 0x1001 },           // -16 + 36 = 20
-        { "at4", 0x7ffffff4, 0x20000008, 0x1001 },  // 0x7ffffff4 + 0x80000020 wraps to 20
-        { "at4", 40, 0xfffffffb, 0x1001 },          // 40 - 20 = 20
-        { "at8", 0xffffffe0, 7, 0x1003 },           // -32 + 56 + offset 4 = 28
-        { "at8", 28, 0xe0000000, 0x1004 },          // 0xe0000000 << 3 wraps to 0: 28 + 4 = 32
-    };
-    for (const Case& c : cases)
-        EXPECT_EQ(call(c.name, c.x, c.y), c.expected) << c.name << "(" << c.x << ", " << c.y << ")";
+    // With Zba (sh<k>add, add.uw) and without (and against ra's mask).
+    for (auto features : { riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::Zba), riscv64::CpuFeatures::rv64gc() }) {
+        JitFixture f;
+        jit::Engine::destroy(f.engine);
+        jit::EngineOptions options;
+        options.tier = jit::Tier::Optimizing;
+        options.features = features;
+        f.engine = MUST(jit::Engine::create(options));
+        REQUIRE_EXECUTION(f);
+        auto instance = f.instantiate(bytes);
+        ASSERT_FALSE(instance.is_error()) << jit::test::message(instance.error());
+        auto call = [&](const char* name, u32 x, u32 y) {
+            Value a[2] = { Value::from_i32(x), Value::from_i32(y) }, r;
+            auto result = f.engine->invoke(JitFixture::exported(instance.value(), name), Span<const Value>(a, 2), Span<Value>(&r, 1));
+            EXPECT_FALSE(result.is_error()) << name << "(" << x << ", " << y << ")";
+            return r.i32;
+        };
+        for (u32 k = 0; k < 8; ++k)
+            call("store", 16 + 4 * k, 0x1000 + k);
+        struct Case {
+            const char* name;
+            u32 x, y, expected;
+        };
+        Case cases[] = {
+            { "at4", 16, 1, 0x1001 },                   // 20
+            { "at4", 0xfffffff0, 9, 0x1001 },           // -16 + 36 = 20
+            { "at4", 0x7ffffff4, 0x20000008, 0x1001 },  // 0x7ffffff4 + 0x80000020 wraps to 20
+            { "at4", 40, 0xfffffffb, 0x1001 },          // 40 - 20 = 20
+            { "at4c", 0xfffffff0, 9, 0x1001 },          // after calls (which clobber ra)
+            { "at8", 0xffffffe0, 7, 0x1003 },           // -32 + 56 + offset 4 = 28
+            { "at8", 28, 0xe0000000, 0x1004 },          // 0xe0000000 << 3 wraps to 0: 28 + 4 = 32
+        };
+        for (const Case& c : cases)
+            EXPECT_EQ(call(c.name, c.x, c.y), c.expected) << c.name << "(" << c.x << ", " << c.y << ")";
+    }
 }
 
 // Trap stubs (one `jal a1` per site, a shared tail per trap code): each

@@ -261,3 +261,18 @@ TEST(OptimizingLower, ScaledAddressesFoldIntoShaddWithZba)
     EXPECT_EQ(count_shadd(with.code), 2u);
     EXPECT_EQ(count_shadd(without.code), 0u);
 }
+
+TEST(OptimizingLower, AddressesZeroExtendWithOneAndWithoutZba)
+{
+    // and t4, rs1, ra (ra = 0xffffffff while the body runs) per access of
+    // $sum, instead of slli + srli.
+    Compiled c;
+    compile(wat(s_scalar), CpuFeatures::rv64gc(), c);
+    ASSERT_TRUE(c.ok) << c.error;
+    usize ands = 0;
+    for (usize at = 0; at + 4 <= c.code.code_size; at += 2) {
+        u32 w = u32(c.code.code[at]) | u32(c.code.code[at + 1]) << 8 | u32(c.code.code[at + 2]) << 16 | u32(c.code.code[at + 3]) << 24;
+        ands += (w & 0xfff07fff) == 0x00107eb3;
+    }
+    EXPECT_EQ(ands, 1u);
+}
