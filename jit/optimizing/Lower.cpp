@@ -825,19 +825,15 @@ void Lowerer::call_indirect_lookup(InstId i) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
+    // The i32 index is sign-extended (jit/Abi.h): one of 2^31 or more is
+    // 2^63 or more unsigned, out of range like its zero-extension.
     GpReg index = use_gp(args[inst.arg_count - 1], t4);
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(t4, index);
-    } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
-    }
     m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
     load_indexed(t5, t5, u64(inst.index2) * 8);
     m_asm.ld(t3, t5, VMOffsets::table_size);
-    m_asm.bgeu(t4, t3, trap_label(TrapCode::UndefinedElement, m_offset));
+    m_asm.bgeu(index, t3, trap_label(TrapCode::UndefinedElement, m_offset));
     m_asm.ld(t5, t5, VMOffsets::table_data);
-    m_asm.slli(t4, t4, 3);
+    m_asm.slli(t4, index, 3);
     m_asm.add(t5, t5, t4);
     m_asm.ld(t5, t5, 0);
     m_asm.beqz(t5, trap_label(TrapCode::UninitializedElement, m_offset, t4.id(), 3));
@@ -1072,13 +1068,9 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
 {
     const Inst& inst = m_f.insts[i];
     u32 cases = inst.edge_count - 1;
+    // The i32 index is sign-extended (jit/Abi.h): unsigned, one of 2^31
+    // or more is beyond every case, like its zero-extension; no zext.
     GpReg index = use_gp(m_f.args(i)[0], t4);
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(t4, index);
-    } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
-    }
     // Per edge: its target's label, or a stub doing its moves first.
     Vector<Label> labels;
     Vector<u8> stubbed;
@@ -1096,7 +1088,7 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         }
     }
     m_asm.li(t5, i64(cases));
-    m_asm.bgeu(t4, t5, labels[cases]);
+    m_asm.bgeu(index, t5, labels[cases]);
     // A binary search over the case numbers (each leaf a beq chain).
     struct Range {
         u32 low, high;
@@ -1114,10 +1106,10 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         if (r.high - r.low <= 4) {
             for (u32 c = r.low; c + 1 < r.high; ++c) {
                 if (c == 0) {
-                    m_asm.beqz(t4, labels[c]);
+                    m_asm.beqz(index, labels[c]);
                 } else {
                     m_asm.li(t5, i64(c));
-                    m_asm.beq(t4, t5, labels[c]);
+                    m_asm.beq(index, t5, labels[c]);
                 }
             }
             if (r.high > r.low)
@@ -1127,7 +1119,7 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         u32 mid = r.low + (r.high - r.low) / 2;
         Label upper = m_asm.new_label();
         m_asm.li(t5, i64(mid));
-        m_asm.bgeu(t4, t5, upper);
+        m_asm.bgeu(index, t5, upper);
         if (work.try_append(Range { mid, r.high, upper }).is_error() || work.try_append(Range { r.low, mid, m_asm.new_label() }).is_error()) {
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: br_table"));
             return;

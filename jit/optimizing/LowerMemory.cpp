@@ -118,19 +118,15 @@ void Lowerer::lower_table_access(InstId i) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
+    // The i32 index is sign-extended (jit/Abi.h): one of 2^31 or more is
+    // 2^63 or more unsigned, out of bounds like its zero-extension.
     GpReg index = use_gp(args[0], t4);
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(t4, index);
-    } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
-    }
     m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
     load_indexed(t5, t5, u64(inst.index) * 8);
     m_asm.ld(t3, t5, VMOffsets::table_size);
-    m_asm.bgeu(t4, t3, trap_label(TrapCode::OutOfBoundsTable, m_offset));
+    m_asm.bgeu(index, t3, trap_label(TrapCode::OutOfBoundsTable, m_offset));
     m_asm.ld(t5, t5, VMOffsets::table_data);
-    m_asm.slli(t4, t4, 3);
+    m_asm.slli(t4, index, 3);
     m_asm.add(t5, t5, t4);
     if (inst.wasm_op == O::TableGet) {
         ValueId v = m_f.result(i);

@@ -319,6 +319,18 @@ TEST(OptimizingLower, TrapsReportTheBaselinesFunctionAndOffset)
       (func (export "load") (param i32 i32) (result i32)
         (if (local.get 1) (then (unreachable)))
         (i32.load offset=16 (local.get 0)))
+      (func (export "tget") (param i32 i32) (result i32)
+        (ref.is_null (table.get 0 (i32.add (local.get 0) (local.get 1)))))
+      (func (export "switch") (param i32 i32) (result i32)
+        (block $d
+          (block $c
+            (block $b
+              (block $a (br_table $a $b $c $d (local.get 0)))
+              (return (i32.const 10)))
+            (return (i32.const 11)))
+          (return (i32.const 12)))
+        (if (local.get 1) (then (unreachable)))
+        (i32.const 13))
       (func (export "indirect") (param i32 i32) (result i32)
         (if (i32.eqz (local.get 1)) (then (return (i32.trunc_f64_s (f64.const 1e12)))))
         (call_indirect (result i32) (local.get 0)))))",
@@ -338,6 +350,14 @@ TEST(OptimizingLower, TrapsReportTheBaselinesFunctionAndOffset)
         { "indirect", 0, 0, wasm::TrapCode::IntegerOverflow },
         { "indirect", 1, 1, wasm::TrapCode::UninitializedElement },
         { "indirect", 5, 1, wasm::TrapCode::UndefinedElement },
+        // Indices of 2^31 or more (sign-extended in registers) are out of
+        // range like their zero-extension; br_table takes the default.
+        { "indirect", 0x80000000, 1, wasm::TrapCode::UndefinedElement },
+        { "indirect", 0xffffffff, 1, wasm::TrapCode::UndefinedElement },
+        { "tget", 0x7fffffff, 1, wasm::TrapCode::OutOfBoundsTable },
+        { "tget", 0xffffffff, 0, wasm::TrapCode::OutOfBoundsTable },
+        { "switch", 0x80000000, 1, wasm::TrapCode::Unreachable },
+        { "switch", 3, 1, wasm::TrapCode::Unreachable },
     };
     std::vector<std::string> messages[2];
     for (int t = 0; t < 2; ++t) {
@@ -359,4 +379,17 @@ TEST(OptimizingLower, TrapsReportTheBaselinesFunctionAndOffset)
     }
     for (usize k = 0; k < messages[0].size(); ++k)
         EXPECT_EQ(messages[1][k], messages[0][k]);
+    // In-range cases still find their entries and targets.
+    JitFixture f;
+    use_tier(f, jit::Tier::Optimizing);
+    auto instance = f.instantiate(bytes);
+    ASSERT_FALSE(instance.is_error()) << jit::test::message(instance.error());
+    for (u32 x : { 0u, 1u, 2u, 0x7fffffffu, 0xfffffffeu }) {
+        Value a[2] = { Value::from_i32(x), Value::from_i32(0) }, r;
+        ASSERT_FALSE(f.engine->invoke(JitFixture::exported(instance.value(), "switch"), Span<const Value>(a, 2), Span<Value>(&r, 1)).is_error());
+        EXPECT_EQ(r.i32, x < 3 ? 10 + x : 13u) << x;
+        a[0] = Value::from_i32(x & 1);
+        ASSERT_FALSE(f.engine->invoke(JitFixture::exported(instance.value(), "tget"), Span<const Value>(a, 2), Span<Value>(&r, 1)).is_error());
+        EXPECT_EQ(r.i32, 1u); // null entries
+    }
 }
