@@ -512,6 +512,25 @@ void Lowerer::set_mask() noexcept
     m_asm.srli(ra, ra, 32);
 }
 
+// A stack argument or result at [base + offset] into its location.
+void Lowerer::load_stack_value(const Location& dst, Type type, GpReg base, i64 offset) noexcept
+{
+    if (dst.kind == kind_none)
+        return;
+    i32 imm;
+    GpReg at = frame_address(base, offset, imm);
+    if (dst.kind == kind_slot) {
+        m_asm.ld(t4, at, imm);
+        store_slot(dst, Type::I64, t4.id(), false);
+    } else if (dst.kind == kind_gp) {
+        m_asm.ld(GpReg(dst.reg), at, imm);
+    } else if (type == Type::F32) {
+        m_asm.flw(FpReg(dst.reg), at, imm);
+    } else {
+        m_asm.fld(FpReg(dst.reg), at, imm);
+    }
+}
+
 // Unlinks the frame; pop: bytes of stack arguments to pop on top (the
 // callee pops its own, jit/Abi.h).
 void Lowerer::emit_epilogue(u32 pop) noexcept
@@ -594,21 +613,7 @@ Result<void> Lowerer::emit() noexcept
             bool fp = is_float(t);
             if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
                 continue;
-            const Location& dst = m_s.locations[p];
-            i32 imm;
-            GpReg base = frame_address(s0, abi::incoming_base + 8 * i64(k++), imm);
-            if (dst.kind == kind_none)
-                continue;
-            if (dst.kind == kind_slot) {
-                m_asm.ld(t4, base, imm);
-                store_slot(dst, Type::I64, t4.id(), false);
-            } else if (!fp) {
-                m_asm.ld(GpReg(dst.reg), base, imm);
-            } else if (t == Type::F32) {
-                m_asm.flw(FpReg(dst.reg), base, imm);
-            } else {
-                m_asm.fld(FpReg(dst.reg), base, imm);
-            }
+            load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(k++));
         }
     }
 
@@ -791,22 +796,7 @@ void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
         bool fp = is_float(t);
         if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
             continue;
-        const Location& dst = m_s.locations[v];
-        i32 at = i32(8 * k++); // m_outgoing <= the frame: fits for any frame we lay out
-        if (dst.kind == kind_none)
-            continue;
-        i32 imm;
-        GpReg base = frame_address(sp, at, imm);
-        if (dst.kind == kind_slot) {
-            m_asm.ld(t4, base, imm);
-            store_slot(dst, Type::I64, t4.id(), false);
-        } else if (!fp) {
-            m_asm.ld(GpReg(dst.reg), base, imm);
-        } else if (t == Type::F32) {
-            m_asm.flw(FpReg(dst.reg), base, imm);
-        } else {
-            m_asm.fld(FpReg(dst.reg), base, imm);
-        }
+        load_stack_value(m_s.locations[v], t, sp, 8 * i64(k++));
     }
 }
 

@@ -203,6 +203,7 @@ private:
     void emit_epilogue(u32 pop) noexcept;
     void set_mask() noexcept;
     GpReg frame_address(GpReg base, i64 offset, i32& imm) noexcept;
+    void load_stack_value(const Location& dst, Type type, GpReg base, i64 offset) noexcept;
     void branch_on(InstId term, Label target, bool when_true) noexcept;
 
     const wasm::Module& m_module;

@@ -226,7 +226,10 @@ TEST(OptimizingLower, InlineBulkMemoryMatchesMemmoveAndTrapsBeforeWriting)
         u32 dst, src, n;
     };
     Case cases[] = { { 0, 0, 0 }, { 3, 40, 1 }, { 8, 16, 8 }, { 1, 50, 17 }, { 20, 23, 40 }, { 23, 20, 40 },
-        { 5, 6, 33 }, { 6, 5, 33 }, { 64, 0, 64 }, { 0, 64, 64 }, { 9, 9, 30 }, { 100, 3, 15 }, { 2, 90, 16 } };
+        { 5, 6, 33 }, { 6, 5, 33 }, { 64, 0, 64 }, { 0, 64, 64 }, { 9, 9, 30 }, { 100, 3, 15 }, { 2, 90, 16 },
+        // The 32-byte blocks, with and without single words and bytes after.
+        { 1, 40, 100 }, { 40, 1, 100 }, { 3, 11, 120 }, { 11, 3, 120 }, { 0, 96, 64 }, { 96, 0, 64 },
+        { 7, 50, 105 }, { 50, 7, 105 }, { 16, 48, 72 }, { 48, 16, 72 } };
     for (const Case& c : cases) {
         ASSERT_FALSE(b.call("copy", { c.dst, c.src, c.n }).is_error());
         std::memmove(model + c.dst, model + c.src, c.n);
