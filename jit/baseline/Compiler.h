@@ -318,9 +318,6 @@ private:
     // call for a guest in U-mode.
     void bulk_operands(GpReg first, GpReg second, GpReg third) noexcept;
     void memory_base_into(GpReg out, u32 memory) noexcept;
-    void probe_range_end(GpReg base, GpReg index, GpReg count) noexcept;
-    void emit_move_bytes() noexcept;
-    void emit_fill_bytes() noexcept;
 
     // ---- op classes
     bool integer_op(Opcode op) noexcept;    // IntegerOps.cpp

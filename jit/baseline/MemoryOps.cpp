@@ -7,6 +7,7 @@
 // word loops); memory.init, data.drop and most table operations call
 // runtime helpers (jit/Helpers.h).
 
+#include <jit/BulkMemory.h>
 #include <jit/Helpers.h>
 #include <jit/VMContext.h>
 #include <jit/baseline/Compiler.h>
@@ -140,17 +141,8 @@ void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
 
 // ---------------------------------------------------------------- bulk memory
 //
-// memory.fill and memory.copy (core spec 2.0 §4.4.7) run inline: a runtime
-// helper would be a system call for a guest in U-mode (jit/UserMode.h), two
-// address-space switches per call. Bounds first: a memory is accessible
-// from 0 up to its size (a multiple of 64 KiB, so of the page size) and
-// faults beyond it inside its 8 GiB reservation, so the range [i, i + n) is
-// in bounds iff its last byte is: one load of byte i + n - 1 at a trap site
-// checks it (i + n <= 2^33 - 2 stays inside the reservation) and traps
-// "out of bounds memory access" at this instruction's offset before
-// anything is written. An empty range checks i <= size the same way (byte
-// i - 1); i + n = 0 is always in bounds. In the kernel the probe (and the
-// copy) commit pages through the guest's page-fault path like any access.
+// memory.fill and memory.copy (core spec 2.0 §4.4.7) run inline, with the
+// sequences both tiers share (jit/BulkMemory.h).
 
 // Pops three i32 operands (deepest first) into the registers, zero-extended.
 // Everything else is spilled: a0-a7 and t0-t3 are free, as for a helper call.
@@ -187,149 +179,15 @@ void Compiler::memory_base_into(GpReg out, u32 memory) noexcept
     }
 }
 
-void Compiler::probe_range_end(GpReg base, GpReg index, GpReg count) noexcept
-{
-    Label empty = m_asm.new_label();
-    m_asm.add(t0, index, count);
-    m_asm.beqz(t0, empty);
-    m_asm.add(t0, t0, base);
-    record_trap_site(m_asm.offset());
-    m_asm.lbu(t0, t0, -1);
-    m_asm.bind(empty);
-}
-
-// memmove(a1, a2, a3) in bounds: forward unless the destination starts
-// inside the source (dst - src < n, unsigned), then backward, so
-// overlapping ranges copy as if through a buffer. Ranges of 16 bytes or
-// more copy bytes until the destination is 8-aligned, then words (the
-// source may be misaligned, as wasm loads may be), then the last bytes.
-void Compiler::emit_move_bytes() noexcept
-{
-    Label backward = m_asm.new_label(), done = m_asm.new_label();
-    m_asm.sub(t0, a1, a2);
-    m_asm.bltu(t0, a3, backward);
-
-    Label head = m_asm.new_label(), words = m_asm.new_label(), word_loop = m_asm.new_label();
-    Label bytes = m_asm.new_label(), byte_loop = m_asm.new_label();
-    m_asm.li(t0, 16);
-    m_asm.bltu(a3, t0, bytes);
-    m_asm.bind(head);
-    m_asm.andi(t0, a1, 7);
-    m_asm.beqz(t0, words);
-    m_asm.lbu(t1, a2, 0);
-    m_asm.sb(t1, a1, 0);
-    m_asm.addi(a1, a1, 1);
-    m_asm.addi(a2, a2, 1);
-    m_asm.addi(a3, a3, -1);
-    m_asm.j(head);
-    m_asm.bind(words); // a3 >= 9: at most 7 bytes went
-    m_asm.andi(t2, a3, 7);
-    m_asm.sub(a3, a3, t2);
-    m_asm.add(a3, a1, a3); // the end of the words
-    m_asm.bind(word_loop);
-    m_asm.ld(t1, a2, 0);
-    m_asm.sd(t1, a1, 0);
-    m_asm.addi(a1, a1, 8);
-    m_asm.addi(a2, a2, 8);
-    m_asm.bltu(a1, a3, word_loop);
-    m_asm.mv(a3, t2);
-    m_asm.bind(bytes);
-    m_asm.beqz(a3, done);
-    m_asm.bind(byte_loop);
-    m_asm.lbu(t1, a2, 0);
-    m_asm.sb(t1, a1, 0);
-    m_asm.addi(a1, a1, 1);
-    m_asm.addi(a2, a2, 1);
-    m_asm.addi(a3, a3, -1);
-    m_asm.bnez(a3, byte_loop);
-    m_asm.j(done);
-
-    // Backward from the ends: a1, a2 point one past the bytes left.
-    Label bhead = m_asm.new_label(), bwords = m_asm.new_label(), bword_loop = m_asm.new_label();
-    Label bbytes = m_asm.new_label(), bbyte_loop = m_asm.new_label();
-    m_asm.bind(backward);
-    m_asm.add(a1, a1, a3);
-    m_asm.add(a2, a2, a3);
-    m_asm.li(t0, 16);
-    m_asm.bltu(a3, t0, bbytes);
-    m_asm.bind(bhead);
-    m_asm.andi(t0, a1, 7);
-    m_asm.beqz(t0, bwords);
-    m_asm.addi(a1, a1, -1);
-    m_asm.addi(a2, a2, -1);
-    m_asm.lbu(t1, a2, 0);
-    m_asm.sb(t1, a1, 0);
-    m_asm.addi(a3, a3, -1);
-    m_asm.j(bhead);
-    m_asm.bind(bwords);
-    m_asm.andi(t2, a3, 7);
-    m_asm.sub(a3, a3, t2);
-    m_asm.sub(a3, a1, a3); // the start of the words
-    m_asm.bind(bword_loop);
-    m_asm.addi(a1, a1, -8);
-    m_asm.addi(a2, a2, -8);
-    m_asm.ld(t1, a2, 0);
-    m_asm.sd(t1, a1, 0);
-    m_asm.bltu(a3, a1, bword_loop);
-    m_asm.mv(a3, t2);
-    m_asm.bind(bbytes);
-    m_asm.beqz(a3, done);
-    m_asm.bind(bbyte_loop);
-    m_asm.addi(a1, a1, -1);
-    m_asm.addi(a2, a2, -1);
-    m_asm.lbu(t1, a2, 0);
-    m_asm.sb(t1, a1, 0);
-    m_asm.addi(a3, a3, -1);
-    m_asm.bnez(a3, bbyte_loop);
-    m_asm.bind(done);
-}
-
-// memset(a1, a2, a3) in bounds: bytes to 8-alignment, words of the byte
-// repeated, then the last bytes.
-void Compiler::emit_fill_bytes() noexcept
-{
-    Label head = m_asm.new_label(), words = m_asm.new_label(), word_loop = m_asm.new_label();
-    Label bytes = m_asm.new_label(), byte_loop = m_asm.new_label(), done = m_asm.new_label();
-    m_asm.li(t0, 16);
-    m_asm.bltu(a3, t0, bytes);
-    m_asm.bind(head);
-    m_asm.andi(t0, a1, 7);
-    m_asm.beqz(t0, words);
-    m_asm.sb(a2, a1, 0);
-    m_asm.addi(a1, a1, 1);
-    m_asm.addi(a3, a3, -1);
-    m_asm.j(head);
-    m_asm.bind(words);
-    m_asm.andi(t1, a2, 255);
-    m_asm.li(t0, 0x0101010101010101);
-    m_asm.mul(t1, t1, t0);
-    m_asm.andi(t2, a3, 7);
-    m_asm.sub(a3, a3, t2);
-    m_asm.add(a3, a1, a3);
-    m_asm.bind(word_loop);
-    m_asm.sd(t1, a1, 0);
-    m_asm.addi(a1, a1, 8);
-    m_asm.bltu(a1, a3, word_loop);
-    m_asm.mv(a3, t2);
-    m_asm.bind(bytes);
-    m_asm.beqz(a3, done);
-    m_asm.bind(byte_loop);
-    m_asm.sb(a2, a1, 0);
-    m_asm.addi(a1, a1, 1);
-    m_asm.addi(a3, a3, -1);
-    m_asm.bnez(a3, byte_loop);
-    m_asm.bind(done);
-}
-
 void Compiler::on_memory_fill(u32 offset, u32 memory) noexcept
 {
     if (!begin(offset))
         return;
     bulk_operands(a1, a2, a3); // destination, value, count
     memory_base_into(a4, memory);
-    probe_range_end(a4, a1, a3);
+    record_trap_site(bulk::probe_range_end(m_asm, a4, a1, a3));
     m_asm.add(a1, a1, a4);
-    emit_fill_bytes();
+    bulk::fill_bytes(m_asm);
 }
 
 void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
@@ -339,11 +197,11 @@ void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
     bulk_operands(a1, a2, a3); // destination, source, count
     memory_base_into(a4, dst);
     memory_base_into(a5, src);
-    probe_range_end(a4, a1, a3);
-    probe_range_end(a5, a2, a3);
+    record_trap_site(bulk::probe_range_end(m_asm, a4, a1, a3));
+    record_trap_site(bulk::probe_range_end(m_asm, a5, a2, a3));
     m_asm.add(a1, a1, a4);
     m_asm.add(a2, a2, a5);
-    emit_move_bytes();
+    bulk::move_bytes(m_asm);
 }
 
 void Compiler::on_memory_init(u32 offset, u32 data, u32 memory) noexcept

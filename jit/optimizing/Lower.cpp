@@ -101,24 +101,31 @@ BranchCondition inverse(BranchCondition c)
     }
 }
 
-// A signature whose parameters and results all travel in registers.
-bool register_signature(const wasm::FunctionType& type)
+bool scalar_signature(const wasm::FunctionType& type)
 {
-    auto fits = [](Span<const wasm::ValueType> types) {
-        u32 ints = 0, floats = 0;
-        for (wasm::ValueType t : types) {
-            if (t == wasm::ValueType::V128)
-                return false;
-            if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
-                ++floats;
-            else
-                ++ints;
-        }
-        return ints <= abi::int_arg_registers && floats <= abi::float_arg_registers;
-    };
-    return fits(type.params) && fits(type.results);
+    for (wasm::ValueType t : type.params) {
+        if (t == wasm::ValueType::V128)
+            return false;
+    }
+    for (wasm::ValueType t : type.results) {
+        if (t == wasm::ValueType::V128)
+            return false;
+    }
+    return true;
 }
 
+u32 stack_count(Span<const wasm::ValueType> types)
+{
+    u32 ints = 0, floats = 0;
+    for (wasm::ValueType t : types) {
+        if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
+            ++floats;
+        else
+            ++ints;
+    }
+    return (ints > abi::int_arg_registers ? ints - abi::int_arg_registers : 0)
+        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0);
+}
 
 Result<void> Lowerer::run(u32 index) noexcept
 {
@@ -134,6 +141,7 @@ Result<void> Lowerer::run(u32 index) noexcept
     TRY(m_s.cfg.compute(m_f));
     TRY(check_supported());
     TRY(number());
+    TRY(fold_scaled_addresses());
     TRY(liveness());
     TRY(allocate());
     TRY(emit());
@@ -145,11 +153,35 @@ Result<void> Lowerer::run(u32 index) noexcept
 Result<void> Lowerer::check_supported() noexcept
 {
     wasm::FunctionType type = m_module.function_type(m_index);
-    if (!register_signature(type))
-        return unsupported("optimizing: parameters or results beyond the argument registers");
+    if (!scalar_signature(type))
+        return unsupported("optimizing: v128 parameters or results");
+    m_stack_params = stack_argument_slots(type);
+    m_max_push = 0;
+    m_outgoing = 0;
+    m_mask = false;
     if (!m_s.cfg.predecessors(m_f.entry).is_empty())
         return unsupported("optimizing: a branch to the entry block");
     TRY(check_simd());
+    // Calls: stack arguments are pushed below sp (the prologue's stack
+    // check covers the largest push, jit/Abi.h), stack results land in the
+    // outgoing area at the bottom of the frame.
+    auto call = [&](const wasm::FunctionType& callee, bool tail) -> Result<void> {
+        if (!scalar_signature(callee))
+            return unsupported("optimizing: a call with v128 parameters or results");
+        u32 push = 8 * stack_argument_slots(callee);
+        if (tail) {
+            // A tail call whose stack arguments fit in ours writes them in
+            // place; a larger one would need the staging area.
+            if (push > 8 * m_stack_params)
+                return unsupported("optimizing: a tail call with more stack arguments than its caller");
+            return {};
+        }
+        if (push > 2016)
+            return unsupported("optimizing: a call with more than 252 stack arguments");
+        m_max_push = max(m_max_push, push);
+        m_outgoing = max(m_outgoing, 8 * stack_count(callee.results));
+        return {};
+    };
     bool zbb = m_env.features.has(Extension::Zbb);
     for (BlockId b : m_s.cfg.rpo()) {
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
@@ -163,18 +195,17 @@ Result<void> Lowerer::check_supported() noexcept
                 break;
             case Op::Call:
             case Op::ReturnCall:
-                if (!register_signature(m_module.function_type(inst.index)))
-                    return unsupported("optimizing: a call with stack arguments or results");
+                TRY(call(m_module.function_type(inst.index), inst.op == Op::ReturnCall));
                 break;
             case Op::CallIndirect:
             case Op::ReturnCallIndirect:
-                if (!register_signature(m_module.type(inst.index)))
-                    return unsupported("optimizing: a call with stack arguments or results");
+                TRY(call(m_module.type(inst.index), inst.op == Op::ReturnCallIndirect));
                 break;
             case Op::Load:
             case Op::Store:
                 if (inst.index * 8 > 2047)
                     return unsupported("optimizing: memory index");
+                m_mask |= !m_env.features.has(Extension::Zba);
                 break;
             case Op::Numeric:
                 switch (inst.wasm_op) {
@@ -202,9 +233,9 @@ GpReg Lowerer::slot_base(u32 slot, i32& imm) noexcept
         imm = i32(offset);
         return abi::frame;
     }
-    // sp never moves after the prologue (no stack arguments are pushed):
-    // the deepest slots are near it.
-    i64 from_sp = i64(m_frame) + offset;
+    // sp moves after the prologue only while a call's stack arguments are
+    // pushed (m_sp_shift): the deepest slots are near it.
+    i64 from_sp = i64(m_frame) + offset + i64(m_sp_shift);
     if (from_sp >= 0 && from_sp <= 2047) {
         imm = i32(from_sp);
         return sp;
@@ -466,12 +497,64 @@ void Lowerer::load_function_entry(GpReg rd, u32 function) noexcept
     load_indexed(rd, rd, u64(function) * 8);
 }
 
-void Lowerer::emit_epilogue() noexcept
+// base + offset for an access: the base register and its 12-bit immediate
+// (t6 when the offset does not fit).
+GpReg Lowerer::frame_address(GpReg base, i64 offset, i32& imm) noexcept
+{
+    if (offset >= -2048 && offset <= 2047) {
+        imm = i32(offset);
+        return base;
+    }
+    m_asm.li(t6, offset);
+    m_asm.add(t6, base, t6);
+    imm = 0;
+    return t6;
+}
+
+// Without Zba an address is zero-extended with `and` against ra holding
+// 0xffffffff (6 bytes with the add, not slli + srli + add's 10): ra is
+// free between the prologue, which saved it, and the epilogue, which
+// reloads it; calls clobber it, so it is set again after each.
+void Lowerer::set_mask() noexcept
+{
+    if (!m_mask)
+        return;
+    m_asm.li(ra, -1);
+    m_asm.srli(ra, ra, 32);
+}
+
+// A stack argument or result at [base + offset] into its location.
+void Lowerer::load_stack_value(const Location& dst, Type type, GpReg base, i64 offset) noexcept
+{
+    if (dst.kind == kind_none)
+        return;
+    i32 imm;
+    GpReg at = frame_address(base, offset, imm);
+    if (dst.kind == kind_slot) {
+        m_asm.ld(t4, at, imm);
+        store_slot(dst, Type::I64, t4.id(), false);
+    } else if (dst.kind == kind_gp) {
+        m_asm.ld(GpReg(dst.reg), at, imm);
+    } else if (type == Type::F32) {
+        m_asm.flw(FpReg(dst.reg), at, imm);
+    } else {
+        m_asm.fld(FpReg(dst.reg), at, imm);
+    }
+}
+
+// Unlinks the frame; pop: bytes of stack arguments to pop on top (the
+// callee pops its own, jit/Abi.h).
+void Lowerer::emit_epilogue(u32 pop) noexcept
 {
     m_asm.mv(sp, s0);
     m_asm.ld(ra, sp, 8);
     m_asm.ld(s0, sp, 0);
-    m_asm.addi(sp, sp, 16);
+    if (16 + pop <= 2047) {
+        m_asm.addi(sp, sp, i32(16 + pop));
+    } else {
+        m_asm.li(t6, i64(16 + pop));
+        m_asm.add(sp, sp, t6);
+    }
 }
 
 // ---------------------------------------------------------------- emission
@@ -488,16 +571,18 @@ Result<void> Lowerer::emit() noexcept
 
     // Prologue (as the baseline's, jit/Abi.h): link the frame, check the
     // stack limit for the frame and a callee's link, allocate it.
-    // The 16-byte slots of v128 values below the 8-byte ones (LowerSimd.cpp).
-    u64 frame = ((8 + 8 * u64(m_slots) + 15) & ~u64(15)) + 16 * u64(m_vslots);
+    // From fp down: the 8-byte slots, the 16-byte slots of v128 values
+    // (LowerSimd.cpp), then the outgoing area for stack results at sp.
+    u64 frame = ((8 + 8 * u64(m_slots) + 15) & ~u64(15)) + 16 * u64(m_vslots) + ((u64(m_outgoing) + 15) & ~u64(15));
     if (frame > (u64(1) << 30))
         return unsupported("optimizing: frame too large");
     m_frame = u32(frame);
+    m_sp_shift = 0;
     m_asm.addi(sp, sp, -16);
     m_asm.sd(ra, sp, 8);
     m_asm.sd(s0, sp, 0);
     m_asm.mv(s0, sp);
-    u64 checked = frame + 16;
+    u64 checked = frame + m_max_push + 16;
     if (checked <= 2048) {
         m_asm.addi(t4, s0, -i32(checked));
     } else {
@@ -506,16 +591,24 @@ Result<void> Lowerer::emit() noexcept
     }
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(t4, t5, trap_label(TrapCode::CallStackExhausted, m_offset));
-    m_asm.addi(sp, t4, 16);
+    m_asm.addi(sp, t4, i32(m_max_push + 16)); // m_max_push <= 2016
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    set_mask();
     {
+        // Register parameters first (parallel moves), then the stack
+        // arguments from [fp + 16 + 8k]: all parameters are defined at
+        // once, so their locations differ and the loads clobber nothing.
         u32 ints = 0, floats = 0;
         m_moves.clear();
         for (ValueId p : m_f.params(m_f.entry)) {
             Move m;
             m.type = m_f.values[p].type;
             m.dst = m_s.locations[p];
+            if (is_float(m.type) ? floats >= abi::float_arg_registers : ints >= abi::int_arg_registers) {
+                is_float(m.type) ? ++floats : ++ints;
+                continue;
+            }
             if (is_float(m.type)) {
                 m.src.kind = kind_fp;
                 m.src.reg = abi::float_args[floats++].id();
@@ -526,6 +619,15 @@ Result<void> Lowerer::emit() noexcept
             TRY(m_moves.try_append(m));
         }
         resolve(m_moves);
+        ints = floats = 0;
+        u32 k = 0;
+        for (ValueId p : m_f.params(m_f.entry)) {
+            Type t = m_f.values[p].type;
+            bool fp = is_float(t);
+            if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+                continue;
+            load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(k++));
+        }
     }
 
     Span<const BlockId> rpo = m_s.cfg.rpo();
@@ -558,10 +660,27 @@ Result<void> Lowerer::emit() noexcept
         }
     }
 
-    // Trap stubs: a0 = code, a2 = detail, a1 = the auipc's pc (its trap
-    // site names the wasm offset), then the landing pad.
+    // Trap stubs: the landing pad takes a0 = code, a2 = detail, a1 = a pc
+    // whose trap site names the wasm offset. Most stubs are one
+    // `jal a1, tail` (a1 = the pc after it, recorded as the trap site),
+    // the tail per trap code setting a0 and a2 = -1 (4 bytes a stub
+    // instead of 10). A stub with a detail register or a helper's
+    // dynamic code does it all itself, with auipc.
+    constexpr u32 tail_codes = 32;
+    Label tails[tail_codes];
+    bool tail_used[tail_codes] = {};
     for (const Stub& stub : m_stubs) {
         m_asm.bind(stub.label);
+        m_offset = stub.wasm_offset;
+        if (!stub.dynamic && !stub.detail_reg && stub.code < tail_codes) {
+            if (!tail_used[stub.code]) {
+                tails[stub.code] = m_asm.new_label();
+                tail_used[stub.code] = true;
+            }
+            m_asm.jal(a1, tails[stub.code]);
+            record_trap_site();
+            continue;
+        }
         if (stub.dynamic)
             m_asm.addi(a0, a1, -1);
         else
@@ -570,9 +689,16 @@ Result<void> Lowerer::emit() noexcept
             m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
         else
             m_asm.li(a2, -1);
-        m_offset = stub.wasm_offset;
         record_trap_site();
         m_asm.auipc(a1, 0);
+        m_asm.j(m_trap_exit);
+    }
+    for (u32 code = 0; code < tail_codes; ++code) {
+        if (!tail_used[code])
+            continue;
+        m_asm.bind(tails[code]);
+        m_asm.li(a0, code);
+        m_asm.li(a2, -1);
         m_asm.j(m_trap_exit);
     }
     m_asm.bind(m_trap_exit);
@@ -581,6 +707,8 @@ Result<void> Lowerer::emit() noexcept
     return {};
 }
 
+// The first `count` operands of i that travel in registers (jit/Abi.h),
+// as parallel moves.
 void Lowerer::argument_moves(InstId i, u32 count) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
@@ -590,9 +718,13 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
         Move m;
         m.src = source_of(args[k], m);
         if (is_float(m.type)) {
+            if (floats >= abi::float_arg_registers)
+                continue;
             m.dst.kind = kind_fp;
             m.dst.reg = abi::float_args[floats++].id();
         } else {
+            if (ints >= abi::int_arg_registers)
+                continue;
             m.dst.kind = kind_gp;
             m.dst.reg = abi::int_args[ints++].id();
         }
@@ -602,6 +734,51 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
     resolve(m_moves);
 }
 
+// The rest of them (stack arguments, or stack results at a return): the
+// k-th to [base + offset + 8k]. Reads locations, writes only memory; t3
+// (a callee's entry) survives.
+void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept
+{
+    Span<const ValueId> args = m_f.args(i);
+    u32 ints = 0, floats = 0, k = 0;
+    for (u32 n = 0; n < count; ++n) {
+        ValueId v = args[n];
+        Type t = m_f.values[v].type;
+        bool fp = is_float(t);
+        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+            continue;
+        i64 at = offset + 8 * i64(k++);
+        if (m_f.is_const(v)) {
+            u64 bits = m_f.const_bits(v);
+            GpReg r = zero;
+            if (bits != 0) {
+                r = t4;
+                if (t == Type::F32)
+                    m_asm.li(t4, i64(u32(bits)));
+                else
+                    load_const_gp(t4, t, bits);
+            }
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            m_asm.sd(r, b, imm);
+            continue;
+        }
+        if (fp) {
+            FpReg r = use_fp(v, ft10);
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            t == Type::F32 ? m_asm.fsw(r, b, imm) : m_asm.fsd(r, b, imm);
+        } else {
+            GpReg r = use_gp(v, t4);
+            i32 imm;
+            GpReg b = frame_address(base, at, imm);
+            m_asm.sd(r, b, imm);
+        }
+    }
+}
+
+// A call's results: registers (parallel moves), then stack results from
+// the outgoing area at [sp + 8k].
 void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
 {
     const Inst& inst = m_f.insts[i];
@@ -613,9 +790,13 @@ void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
         m.type = m_f.values[v].type;
         m.dst = m_s.locations[v];
         if (is_float(m.type)) {
+            if (floats >= abi::float_arg_registers)
+                continue;
             m.src.kind = kind_fp;
             m.src.reg = abi::float_args[floats++].id();
         } else {
+            if (ints >= abi::int_arg_registers)
+                continue;
             m.src.kind = kind_gp;
             m.src.reg = abi::int_args[ints++].id();
         }
@@ -623,11 +804,25 @@ void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
     resolve(m_moves);
+    ints = floats = 0;
+    u32 k = 0;
+    for (u32 r = 0; r < inst.result_count; ++r) {
+        ValueId v = inst.first_result + r;
+        Type t = m_f.values[v].type;
+        bool fp = is_float(t);
+        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+            continue;
+        load_stack_value(m_s.locations[v], t, sp, 8 * i64(k++));
+    }
 }
 
+// Stack results first (to [fp + 16 + 8Pe + 8k], the caller's area), then
+// the register results.
 void Lowerer::return_moves(InstId i) noexcept
 {
-    argument_moves(i, m_f.insts[i].arg_count);
+    u32 count = m_f.insts[i].arg_count;
+    stack_argument_stores(i, count, s0, abi::incoming_base + 8 * i64(m_stack_params));
+    argument_moves(i, count);
 }
 
 // §4.4.8 call_indirect: element in range ("undefined element"), not null
@@ -636,19 +831,15 @@ void Lowerer::call_indirect_lookup(InstId i) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
+    // The i32 index is sign-extended (jit/Abi.h): one of 2^31 or more is
+    // 2^63 or more unsigned, out of range like its zero-extension.
     GpReg index = use_gp(args[inst.arg_count - 1], t4);
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(t4, index);
-    } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
-    }
     m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
     load_indexed(t5, t5, u64(inst.index2) * 8);
     m_asm.ld(t3, t5, VMOffsets::table_size);
-    m_asm.bgeu(t4, t3, trap_label(TrapCode::UndefinedElement, m_offset));
+    m_asm.bgeu(index, t3, trap_label(TrapCode::UndefinedElement, m_offset));
     m_asm.ld(t5, t5, VMOffsets::table_data);
-    m_asm.slli(t4, t4, 3);
+    m_asm.slli(t4, index, 3);
     m_asm.add(t5, t5, t4);
     m_asm.ld(t5, t5, 0);
     m_asm.beqz(t5, trap_label(TrapCode::UninitializedElement, m_offset, t4.id(), 3));
@@ -706,7 +897,9 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
     case Op::MemoryGrow:
     case Op::Runtime: {
         HelperShape shape;
-        if (helper_shape(inst, shape))
+        if (inst.wasm_op == O::MemoryFill || inst.wasm_op == O::MemoryCopy)
+            lower_bulk_memory(i);
+        else if (helper_shape(inst, shape))
             lower_helper_call(i, shape);
         else if (inst.wasm_op == O::TableGet || inst.wasm_op == O::TableSet)
             lower_table_access(i);
@@ -753,12 +946,22 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
             load_function_entry(t3, inst.index);
         else
             call_indirect_lookup(i);
+        // Stack arguments: pushed below sp, [sp + 8k] at the callee's
+        // entry; it pops them.
+        u32 push = 8 * stack_argument_slots(type);
+        if (push) {
+            m_asm.addi(sp, sp, -i32(push));
+            m_sp_shift = push;
+            stack_argument_stores(i, u32(type.params.size()), sp, 0);
+        }
         argument_moves(i, u32(type.params.size()));
+        m_sp_shift = 0;
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
         m_asm.jalr(ra, t5, 0);
         m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+        set_mask();
         result_moves(i, type);
         reload_after_call(i);
         break;
@@ -770,12 +973,16 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
             load_function_entry(t3, inst.index);
         else
             call_indirect_lookup(i);
+        // The callee's stack arguments (no more than ours, check_supported)
+        // go to the top of our incoming area, straight: our own stack
+        // arguments were loaded in the prologue. It enters with sp = our
+        // entry sp + 8 * (Pe - its Pe) and our return address (jit/Abi.h).
+        u32 theirs = stack_argument_slots(type);
+        stack_argument_stores(i, u32(type.params.size()), s0, abi::incoming_base + 8 * i64(m_stack_params - theirs));
         argument_moves(i, u32(type.params.size()));
-        // Neither side has stack arguments (register_signature): the
-        // callee enters with our entry sp and return address (jit/Abi.h).
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
-        emit_epilogue();
+        emit_epilogue(8 * (m_stack_params - theirs));
         m_asm.jr(t5);
         break;
     }
@@ -794,7 +1001,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         break;
     case Op::Return:
         return_moves(i);
-        emit_epilogue();
+        emit_epilogue(8 * m_stack_params);
         m_asm.ret();
         break;
     case Op::Trap:
@@ -871,13 +1078,9 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
 {
     const Inst& inst = m_f.insts[i];
     u32 cases = inst.edge_count - 1;
+    // The i32 index is sign-extended (jit/Abi.h): unsigned, one of 2^31
+    // or more is beyond every case, like its zero-extension; no zext.
     GpReg index = use_gp(m_f.args(i)[0], t4);
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(t4, index);
-    } else {
-        m_asm.slli(t4, index, 32);
-        m_asm.srli(t4, t4, 32);
-    }
     // Per edge: its target's label, or a stub doing its moves first.
     Vector<Label> labels;
     Vector<u8> stubbed;
@@ -895,7 +1098,7 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         }
     }
     m_asm.li(t5, i64(cases));
-    m_asm.bgeu(t4, t5, labels[cases]);
+    m_asm.bgeu(index, t5, labels[cases]);
     // A binary search over the case numbers (each leaf a beq chain).
     struct Range {
         u32 low, high;
@@ -913,10 +1116,10 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         if (r.high - r.low <= 4) {
             for (u32 c = r.low; c + 1 < r.high; ++c) {
                 if (c == 0) {
-                    m_asm.beqz(t4, labels[c]);
+                    m_asm.beqz(index, labels[c]);
                 } else {
                     m_asm.li(t5, i64(c));
-                    m_asm.beq(t4, t5, labels[c]);
+                    m_asm.beq(index, t5, labels[c]);
                 }
             }
             if (r.high > r.low)
@@ -926,7 +1129,7 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
         u32 mid = r.low + (r.high - r.low) / 2;
         Label upper = m_asm.new_label();
         m_asm.li(t5, i64(mid));
-        m_asm.bgeu(t4, t5, upper);
+        m_asm.bgeu(index, t5, upper);
         if (work.try_append(Range { mid, r.high, upper }).is_error() || work.try_append(Range { r.low, mid, m_asm.new_label() }).is_error()) {
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: br_table"));
             return;

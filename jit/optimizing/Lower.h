@@ -14,7 +14,8 @@
 // a frame slot. When registers run out, the interval that ends last goes
 // to a slot. Slots are reused once their last interval has ended, and are
 // addressed from fp or, the deepest ones, from sp (which does not move
-// after the prologue). Constants are never allocated: each use
+// after the prologue but while a call's stack arguments are pushed).
+// Constants are never allocated: each use
 // rematerializes them (or folds them into an immediate). Block parameters
 // are parallel moves on each edge; an edge argument and its parameter
 // prefer one register (or slot), so most moves vanish.
@@ -25,15 +26,18 @@
 // memory accesses recorded as trap sites (guard pages), and the calling
 // convention, so either tier calls the other.
 //
-// Runtime operations (memory.size/grow, bulk memory, table operations
-// other than table.get/set) call the baseline's C++ helpers the same way.
+// Runtime operations (memory.size/grow, memory.init, table operations
+// other than table.get/set) call the baseline's C++ helpers the same way;
+// memory.fill and memory.copy are inline with its sequences (jit/BulkMemory.h).
 //
 // What it does not lower yet returns ErrorCode::Unsupported (the engine
 // then compiles the function with the baseline and counts it): parameters
-// or results beyond the argument registers (the ABI's stack arguments and
-// results, v128 ones included), calls with such
-// signatures, Zbb operations on a hart without Zbb, and functions too
-// large for the liveness bitsets.
+// or results of type v128 (and calls with such signatures), tail calls that
+// pass more stack arguments than their caller received (jit/Abi.h's staging
+// area), calls pushing more than 252 stack arguments, Zbb operations on a
+// hart without Zbb, and functions too large for the liveness bitsets. Stack
+// arguments and results follow jit/Abi.h: pushed below sp before a call (the
+// callee pops them), results in an outgoing area at the bottom of the frame.
 
 #include <arch/riscv64/asm/CodeHolder.h>
 #include <base/Result.h>

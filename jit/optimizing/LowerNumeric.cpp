@@ -50,7 +50,7 @@ void Lowerer::lower_select(InstId i) noexcept
 
 void Lowerer::lower_numeric(InstId i) noexcept
 {
-    if (lower_int(i) || lower_float(i))
+    if (lower_scaled_add(i) || lower_int(i) || lower_float(i))
         return;
     m_asm.code().set_error(Error::formatted(ErrorCode::Unsupported, "optimizing: {} not lowered"_sv,
         wasm::opcode_info(m_f.insts[i].wasm_op).name));

@@ -78,8 +78,13 @@ bool is_int_compare(wasm::Opcode op);
 // `lhs cond rhs` for a compare: swap says the operands go the other way.
 riscv64::BranchCondition compare_condition(wasm::Opcode op, bool& swap);
 riscv64::BranchCondition inverse(riscv64::BranchCondition c);
-// A signature whose parameters and results all travel in registers.
-bool register_signature(const wasm::FunctionType& type);
+// A signature the tier lowers: no v128 (passed in memory, #17).
+bool scalar_signature(const wasm::FunctionType& type);
+// How many of these values travel on the stack (jit/Abi.h: beyond a0..a7
+// or fa0..fa7, per class).
+u32 stack_count(Span<const wasm::ValueType> types);
+// Stack arguments rounded up to even: the bytes a call pushes are 8 * this.
+inline u32 stack_argument_slots(const wasm::FunctionType& type) { return (stack_count(type.params) + 1) & ~1u; }
 
 class Lowerer {
 public:
@@ -98,6 +103,7 @@ public:
 private:
     Result<void> check_supported() noexcept;
     Result<void> number() noexcept;
+    Result<void> fold_scaled_addresses() noexcept;
     Result<void> liveness() noexcept;
     Result<void> allocate() noexcept;
     Result<void> emit() noexcept;
@@ -210,18 +216,24 @@ private:
     void lower_round(InstId i, bool is64, RoundingMode mode) noexcept;
     void lower_truncate(InstId i) noexcept;
     void lower_select(InstId i) noexcept;
+    bool lower_scaled_add(InstId i) noexcept;
     void memory_address(const Inst& inst, ValueId address, GpReg& base, i32& imm) noexcept;
     void lower_load(InstId i) noexcept;
     void lower_store(InstId i) noexcept;
     void lower_branch(InstId i, BlockId next) noexcept;
     void lower_helper_call(InstId i, const HelperShape& shape) noexcept;
     void lower_table_access(InstId i) noexcept;
+    void lower_bulk_memory(InstId i) noexcept;
     void lower_br_table(InstId i, BlockId next) noexcept;
     void call_indirect_lookup(InstId i) noexcept;
     void argument_moves(InstId i, u32 count) noexcept;
+    void stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept;
     void result_moves(InstId i, const wasm::FunctionType& type) noexcept;
     void return_moves(InstId i) noexcept;
-    void emit_epilogue() noexcept;
+    void emit_epilogue(u32 pop) noexcept;
+    void set_mask() noexcept;
+    GpReg frame_address(GpReg base, i64 offset, i32& imm) noexcept;
+    void load_stack_value(const Location& dst, Type type, GpReg base, i64 offset) noexcept;
     void branch_on(InstId term, Label target, bool when_true) noexcept;
 
     const wasm::Module& m_module;
@@ -234,10 +246,17 @@ private:
     u32 m_offset { 0 };
     u32 m_slots { 0 };
     u32 m_frame { 0 }; // bytes from sp up to fp after the prologue
+    u32 m_sp_shift { 0 }; // bytes pushed below that sp (a call's stack arguments)
+    u32 m_stack_params { 0 }; // this function's stack arguments, rounded up to even (Pe)
+    u32 m_max_push { 0 }; // the most bytes of stack arguments a call pushes
+    u32 m_outgoing { 0 }; // bytes at the bottom of the frame for calls' stack results
+    bool m_mask { false }; // ra holds 0xffffffff (zero-extension without Zba): set_mask()
     u32 m_words { 0 };
     Vector<Label> m_labels;
     Vector<Stub> m_stubs;
     Vector<Move> m_moves;
+    Vector<u8> m_scaled; // per inst: an i32.add done by sh1add..sh3add (fold_scaled_addresses)
+    Vector<u32> m_address_uses; // per value: its uses as a load's or store's address
     Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
     Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
     Vector<ValueId> m_reloaded; // the values with m_reload set
@@ -256,19 +275,18 @@ private:
 template<typename F>
 void Lowerer::for_each_use(InstId i, F f) noexcept
 {
+    // An operand defined by a fused instruction (a compare its br_if
+    // consumes, a shift folded into sh1add..sh3add) is used through that
+    // instruction's operands, here.
     const Inst& inst = m_f.insts[i];
-    if (inst.op == Op::Branch) {
-        ValueId c = m_f.args(i)[0];
-        const Value& value = m_f.values[c];
+    for (ValueId v : m_f.args(i)) {
+        const Value& value = m_f.values[v];
         if (!value.is_param && m_s.fused[value.def]) {
-            for (ValueId v : m_f.args(value.def))
-                f(v);
+            for (ValueId w : m_f.args(value.def))
+                f(w);
         } else {
-            f(c);
-        }
-    } else {
-        for (ValueId v : m_f.args(i))
             f(v);
+        }
     }
     for (u32 e = 0; e < inst.edge_count; ++e) {
         for (ValueId v : m_f.edge_args(inst.first_edge + e))

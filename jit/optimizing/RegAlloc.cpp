@@ -203,10 +203,12 @@ Result<void> Lowerer::allocate() noexcept
     {
         u32 ints = 0, floats = 0;
         for (ValueId p : m_f.params(m_f.entry)) {
-            if (is_float(m_f.values[p].type))
-                m_hint[p] = u8(abi::float_args[floats++].id() + 1);
-            else
+            if (is_float(m_f.values[p].type)) {
+                if (floats < abi::float_arg_registers)
+                    m_hint[p] = u8(abi::float_args[floats++].id() + 1);
+            } else if (ints < abi::int_arg_registers) {
                 m_hint[p] = u8(abi::int_args[ints++].id() + 1);
+            }
         }
     }
     // Partners: an edge argument and the parameter it feeds prefer one

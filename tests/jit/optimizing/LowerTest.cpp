@@ -163,3 +163,117 @@ TEST(OptimizingLower, SightglassWorkloadsCompileMostlyOptimized)
     EXPECT_GT(optimized, 4 * baseline) << "most functions compile optimized";
     std::printf("[ optimizing ] %zu modules: %zu functions optimized, %zu by the baseline\n", modules, optimized, baseline);
 }
+
+namespace {
+
+// `lbu t0, -1(t0)`: the bounds probe of jit/BulkMemory.h.
+usize count_probes(const jit::CompiledModule& m)
+{
+    usize n = 0;
+    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
+        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
+        n += w == 0xfff2c283;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(OptimizingLower, BulkMemoryIsInlineWithOneProbePerRange)
+{
+    Compiled c;
+    compile(wat(R"((module (memory 1)
+      (func (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))))"),
+        CpuFeatures::rv64gc().with(Extension::Zba), c);
+    ASSERT_TRUE(c.ok) << c.error;
+    EXPECT_EQ(c.counts.optimized, 2u);
+    EXPECT_EQ(count_probes(c.code), 3u); // fill: 1, copy: destination and source
+    check_layout(c.code);
+}
+
+TEST(OptimizingLower, StackArgumentsAndResultsCompileWithoutFallback)
+{
+    // Nine i32 and nine f32 parameters (one of each on the stack), nine
+    // i64 results (one on the stack), calls, an indirect call and a tail
+    // call with as many stack arguments as its caller.
+    const char* text = R"((module
+      (type $t (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 f32 f32 f32 f32 f32 f32 f32 f32 f32)
+                     (result i64 i64 i64 i64 i64 i64 i64 i64 i64)))
+      (table 1 funcref)
+      (func $f (type $t)
+        (i64.extend_i32_s (local.get 8)) (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)
+        (i64.const 5) (i64.const 6) (i64.trunc_f32_s (local.get 17)) (i64.extend_i32_u (local.get 0)))
+      (func $g (type $t)
+        (call $f (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)
+          (local.get 6) (local.get 7) (local.get 8) (local.get 9) (local.get 10) (local.get 11) (local.get 12)
+          (local.get 13) (local.get 14) (local.get 15) (local.get 16) (local.get 17))
+        (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop)
+        (call_indirect (type $t) (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+          (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9) (f32.const 1) (f32.const 2) (f32.const 3)
+          (f32.const 4) (f32.const 5) (f32.const 6) (f32.const 7) (f32.const 8) (f32.const 9) (i32.const 0))
+        (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop)
+        (return_call $f (local.get 8) (local.get 7) (local.get 6) (local.get 5) (local.get 4) (local.get 3)
+          (local.get 2) (local.get 1) (local.get 0) (local.get 17) (local.get 16) (local.get 15) (local.get 14)
+          (local.get 13) (local.get 12) (local.get 11) (local.get 10) (local.get 9)))))";
+    for (CpuFeatures features : { CpuFeatures::rv64gc(), CpuFeatures::rv64gc().with(Extension::Zba) }) {
+        Compiled c;
+        compile(wat(text), features, c);
+        ASSERT_TRUE(c.ok) << c.error;
+        EXPECT_EQ(c.counts.optimized, 2u);
+        EXPECT_EQ(c.counts.fallbacks, 0u) << c.counts.first_fallback;
+        check_layout(c.code);
+    }
+}
+
+namespace {
+
+// sh1add/sh2add/sh3add (Zba: funct7 0010000, funct3 010/100/110, OP).
+usize count_shadd(const jit::CompiledModule& m)
+{
+    usize n = 0;
+    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
+        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
+        u32 f3 = (w >> 12) & 7;
+        n += (w & 0xfe00007f) == 0x20000033 && (f3 == 2 || f3 == 4 || f3 == 6);
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(OptimizingLower, ScaledAddressesFoldIntoShaddWithZba)
+{
+    // $a and $b: the sum is only an address (sh2add, sh3add); $c: the sum
+    // is returned too, so it must be the wrapped i32 (slliw + addw).
+    const char* text = R"((module (memory 1)
+      (func $a (param i32 i32) (result i32)
+        (i32.load offset=8 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+      (func $b (param i32 i32 f64)
+        (f64.store (i32.add (i32.shl (local.get 1) (i32.const 3)) (local.get 0)) (local.get 2)))
+      (func $c (param i32 i32) (result i32) (local i32)
+        (local.set 2 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 1))))
+        (i32.add (i32.load16_u (local.get 2)) (local.get 2)))))";
+    Compiled with, without;
+    compile(wat(text), CpuFeatures::rv64gc().with(Extension::Zba), with);
+    compile(wat(text), CpuFeatures::rv64gc(), without);
+    ASSERT_TRUE(with.ok && without.ok) << with.error << without.error;
+    EXPECT_EQ(with.counts.optimized, 3u);
+    EXPECT_EQ(count_shadd(with.code), 2u);
+    EXPECT_EQ(count_shadd(without.code), 0u);
+}
+
+TEST(OptimizingLower, AddressesZeroExtendWithOneAndWithoutZba)
+{
+    // and t4, rs1, ra (ra = 0xffffffff while the body runs) per access of
+    // $sum, instead of slli + srli.
+    Compiled c;
+    compile(wat(s_scalar), CpuFeatures::rv64gc(), c);
+    ASSERT_TRUE(c.ok) << c.error;
+    usize ands = 0;
+    for (usize at = 0; at + 4 <= c.code.code_size; at += 2) {
+        u32 w = u32(c.code.code[at]) | u32(c.code.code[at + 1]) << 8 | u32(c.code.code[at + 2]) << 16 | u32(c.code.code[at + 3]) << 24;
+        ands += (w & 0xfff07fff) == 0x00107eb3;
+    }
+    EXPECT_EQ(ands, 1u);
+}
