@@ -75,12 +75,12 @@ Result<void> FunctionDecoder<Interface>::call(u32 offset, bool is_tail) noexcept
     TRY(pop(type.params));
     if (is_tail) {
         TRY(check_tail_call_results(type));
-        m_interface.on_return_call(offset, index, type);
+        hook(&Interface::on_return_call, offset, index, type);
         set_unreachable();
         return {};
     }
     TRY(push(type.results));
-    m_interface.on_call(offset, index, type);
+    hook(&Interface::on_call, offset, index, type);
     return {};
 }
 
@@ -101,12 +101,12 @@ Result<void> FunctionDecoder<Interface>::call_indirect(u32 offset, bool is_tail)
     TRY(pop(type.params));
     if (is_tail) {
         TRY(check_tail_call_results(type));
-        m_interface.on_return_call_indirect(offset, type_index, table_index, type);
+        hook(&Interface::on_return_call_indirect, offset, type_index, table_index, type);
         set_unreachable();
         return {};
     }
     TRY(push(type.results));
-    m_interface.on_call_indirect(offset, type_index, table_index, type);
+    hook(&Interface::on_call_indirect, offset, type_index, table_index, type);
     return {};
 }
 
@@ -121,13 +121,19 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             return body_ended_without_end();
         u8 byte = TRY(m_reader.read_u8());
         Opcode op = opcode_for_byte(byte);
+        if constexpr (owns_reachability) {
+            // The interface's per-instruction work; it stops the decode
+            // once it failed (its error is what on_function_end returns).
+            if (live() && !m_interface.on_instruction(offset, op)) [[unlikely]]
+                return m_interface.on_function_end();
+        }
         switch (op) {
         case Opcode::Unreachable:
-            m_interface.on_unreachable(offset);
+            hook(&Interface::on_unreachable, offset);
             set_unreachable();
             break;
         case Opcode::Nop:
-            m_interface.on_nop(offset);
+            hook(&Interface::on_nop, offset);
             break;
         case Opcode::Block:
         case Opcode::Loop: {
@@ -136,10 +142,13 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             // §3.3.8 block/loop: [t1*] -> [t2*] from the block type.
             TRY(pop(params));
             TRY(push_frame(op == Opcode::Block ? FrameKind::Block : FrameKind::Loop, params, results, offset));
-            if (op == Opcode::Block)
+            if (m_controls.last().dead) {
+                // No hooks for a block opened in unreachable code.
+            } else if (op == Opcode::Block) {
                 m_interface.on_block(offset, m_controls.last());
-            else
+            } else {
                 m_interface.on_loop(offset, m_controls.last());
+            }
             break;
         }
         case Opcode::If: {
@@ -149,7 +158,8 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(params));
             TRY(push_frame(FrameKind::If, params, results, offset));
-            m_interface.on_if(offset, m_controls.last());
+            if (!m_controls.last().dead)
+                m_interface.on_if(offset, m_controls.last());
             break;
         }
         case Opcode::Else: {
@@ -159,9 +169,12 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             TRY(check_frame_end());
             ControlFrame& frame = m_controls.last();
             frame.kind = FrameKind::Else;
+            // on_else sees `unreachable` of the then-branch: whether its end
+            // falls through to the if's end.
+            if (!frame.dead)
+                m_interface.on_else(offset, frame);
             frame.unreachable = false;
             TRY(push(frame.params));
-            m_interface.on_else(offset, frame);
             break;
         }
         case Opcode::End: {
@@ -171,7 +184,8 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             // so t1* must equal t2*.
             if (frame.kind == FrameKind::If && !frame.params.equals(frame.results))
                 return invalid("type mismatch: if without else must not change the stack type");
-            m_interface.on_end(offset, frame);
+            if (!frame.dead)
+                m_interface.on_end(offset, frame);
             m_controls.take_last();
             if (m_controls.is_empty()) {
                 // §5.5.13: the function's expression ends exactly at the
@@ -187,7 +201,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             u32 depth = TRY(read_index());
             auto types = TRY(label_types(depth));
             TRY(pop(types));
-            m_interface.on_br(offset, depth);
+            hook(&Interface::on_br, offset, depth);
             set_unreachable();
             break;
         }
@@ -198,7 +212,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(types));
             TRY(push(types));
-            m_interface.on_br_if(offset, depth);
+            hook(&Interface::on_br_if, offset, depth);
             break;
         }
         case Opcode::BrTable: {
@@ -231,14 +245,14 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
                     TRY(push(t));
             }
             TRY(pop(default_types));
-            m_interface.on_br_table(offset, m_br_targets.span(), default_depth);
+            hook(&Interface::on_br_table, offset, m_br_targets.span(), default_depth);
             set_unreachable();
             break;
         }
         case Opcode::Return:
             // §3.3.8 return: pops the function's results.
             TRY(pop(m_function_type.results));
-            m_interface.on_return(offset);
+            hook(&Interface::on_return, offset);
             set_unreachable();
             break;
         case Opcode::Call:
@@ -260,7 +274,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
         case Opcode::Drop: {
             // §3.3.4 drop: [t] -> [].
             ValueType t = TRY(pop());
-            m_interface.on_drop(offset, t);
+            hook(&Interface::on_drop, offset, t);
             break;
         }
         case Opcode::Select: {
@@ -275,7 +289,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
                 return invalid("type mismatch: select operands differ");
             ValueType t = t1 == ValueType::Bottom ? t2 : t1;
             TRY(push(t));
-            m_interface.on_select(offset, t);
+            hook(&Interface::on_select, offset, t);
             break;
         }
         case Opcode::SelectT: {
@@ -288,21 +302,21 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             TRY(pop(t));
             TRY(pop(t));
             TRY(push(t));
-            m_interface.on_select(offset, t);
+            hook(&Interface::on_select, offset, t);
             break;
         }
         case Opcode::LocalGet: {
             u32 index = TRY(read_index());
             ValueType t = TRY(local_type(index));
             TRY(push(t));
-            m_interface.on_local_get(offset, index, t);
+            hook(&Interface::on_local_get, offset, index, t);
             break;
         }
         case Opcode::LocalSet: {
             u32 index = TRY(read_index());
             ValueType t = TRY(local_type(index));
             TRY(pop(t));
-            m_interface.on_local_set(offset, index, t);
+            hook(&Interface::on_local_set, offset, index, t);
             break;
         }
         case Opcode::LocalTee: {
@@ -310,7 +324,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             ValueType t = TRY(local_type(index));
             TRY(pop(t));
             TRY(push(t));
-            m_interface.on_local_tee(offset, index, t);
+            hook(&Interface::on_local_tee, offset, index, t);
             break;
         }
         case Opcode::GlobalGet:
@@ -323,12 +337,12 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             const GlobalType& g = m_module.globals()[index].type;
             if (op == Opcode::GlobalGet) {
                 TRY(push(g.type));
-                m_interface.on_global_get(offset, index, g.type);
+                hook(&Interface::on_global_get, offset, index, g.type);
             } else {
                 if (!g.is_mutable)
                     return invalid("global is immutable");
                 TRY(pop(g.type));
-                m_interface.on_global_set(offset, index, g.type);
+                hook(&Interface::on_global_set, offset, index, g.type);
             }
             break;
         }
@@ -340,11 +354,11 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             if (op == Opcode::TableGet) {
                 TRY(pop(ValueType::I32));
                 TRY(push(t->element));
-                m_interface.on_table_get(offset, index);
+                hook(&Interface::on_table_get, offset, index);
             } else {
                 TRY(pop(t->element));
                 TRY(pop(ValueType::I32));
-                m_interface.on_table_set(offset, index);
+                hook(&Interface::on_table_set, offset, index);
             }
             break;
         }
@@ -355,9 +369,9 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             TRY(check_memory(memory));
             if (op == Opcode::MemoryGrow) {
                 TRY(pop(ValueType::I32));
-                m_interface.on_memory_grow(offset, memory);
+                hook(&Interface::on_memory_grow, offset, memory);
             } else {
-                m_interface.on_memory_size(offset, memory);
+                hook(&Interface::on_memory_size, offset, memory);
             }
             TRY(push(ValueType::I32));
             break;
@@ -365,25 +379,25 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
         case Opcode::I32Const: {
             i32 value = TRY(m_reader.read_var_s32());
             TRY(push(ValueType::I32));
-            m_interface.on_i32_const(offset, value);
+            hook(&Interface::on_i32_const, offset, value);
             break;
         }
         case Opcode::I64Const: {
             i64 value = TRY(m_reader.read_var_s64());
             TRY(push(ValueType::I64));
-            m_interface.on_i64_const(offset, value);
+            hook(&Interface::on_i64_const, offset, value);
             break;
         }
         case Opcode::F32Const: {
             u32 bits = TRY(m_reader.read_u32_fixed());
             TRY(push(ValueType::F32));
-            m_interface.on_f32_const(offset, bits);
+            hook(&Interface::on_f32_const, offset, bits);
             break;
         }
         case Opcode::F64Const: {
             u64 bits = TRY(m_reader.read_u64_fixed());
             TRY(push(ValueType::F64));
-            m_interface.on_f64_const(offset, bits);
+            hook(&Interface::on_f64_const, offset, bits);
             break;
         }
         case Opcode::RefNull: {
@@ -392,7 +406,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             if (!is_reference_type(ValueType(byte)))
                 return malformed("malformed reference type");
             TRY(push(ValueType(byte)));
-            m_interface.on_ref_null(offset, ValueType(byte));
+            hook(&Interface::on_ref_null, offset, ValueType(byte));
             break;
         }
         case Opcode::RefIsNull: {
@@ -401,7 +415,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             if (!is_reference_type(t) && t != ValueType::Bottom)
                 return invalid("type mismatch: ref.is_null needs a reference");
             TRY(push(ValueType::I32));
-            m_interface.on_ref_is_null(offset, t);
+            hook(&Interface::on_ref_is_null, offset, t);
             break;
         }
         case Opcode::RefFunc: {
@@ -412,7 +426,7 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             if (!m_module.is_declared_reference(index))
                 return invalid("undeclared function reference");
             TRY(push(ValueType::FuncRef));
-            m_interface.on_ref_func(offset, index);
+            hook(&Interface::on_ref_func, offset, index);
             break;
         }
         case Opcode::Invalid:
@@ -431,13 +445,13 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
                 MemArg arg = TRY(read_memarg(info.arg));
                 TRY(simple(op, offset));
                 if (info.signature == Sig::ii_ || info.signature == Sig::il_ || info.signature == Sig::if_ || info.signature == Sig::id_)
-                    m_interface.on_store(offset, op, arg);
+                    hook(&Interface::on_store, offset, op, arg);
                 else
-                    m_interface.on_load(offset, op, arg);
+                    hook(&Interface::on_load, offset, op, arg);
                 break;
             }
             TRY(simple(op, offset));
-            m_interface.on_numeric(offset, op);
+            hook(&Interface::on_numeric, offset, op);
             break;
         }
         }
@@ -470,9 +484,9 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(ValueType::I32));
             TRY(pop(ValueType::I32));
-            m_interface.on_memory_init(offset, data, memory);
+            hook(&Interface::on_memory_init, offset, data, memory);
         } else {
-            m_interface.on_data_drop(offset, data);
+            hook(&Interface::on_data_drop, offset, data);
         }
         return {};
     }
@@ -485,7 +499,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
-        m_interface.on_memory_copy(offset, dst, src);
+        hook(&Interface::on_memory_copy, offset, dst, src);
         return {};
     }
     case Opcode::MemoryFill: {
@@ -494,7 +508,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
-        m_interface.on_memory_fill(offset, memory);
+        hook(&Interface::on_memory_fill, offset, memory);
         return {};
     }
     case Opcode::TableInit: {
@@ -507,14 +521,14 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         if (m_module.elements()[elem].type != t->element)
             return invalid("type mismatch: element segment and table types differ");
         TRY(simple(op, offset));
-        m_interface.on_table_init(offset, elem, table_index);
+        hook(&Interface::on_table_init, offset, elem, table_index);
         return {};
     }
     case Opcode::ElemDrop: {
         u32 elem = TRY(read_index());
         if (elem >= m_module.elements().size())
             return invalidf("unknown elem segment {}", elem);
-        m_interface.on_elem_drop(offset, elem);
+        hook(&Interface::on_elem_drop, offset, elem);
         return {};
     }
     case Opcode::TableCopy: {
@@ -526,7 +540,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         if (d->element != s->element)
             return invalid("type mismatch: table.copy between different element types");
         TRY(simple(op, offset));
-        m_interface.on_table_copy(offset, dst, src);
+        hook(&Interface::on_table_copy, offset, dst, src);
         return {};
     }
     case Opcode::TableGrow:
@@ -539,23 +553,23 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(t->element));
             TRY(push(ValueType::I32));
-            m_interface.on_table_grow(offset, index);
+            hook(&Interface::on_table_grow, offset, index);
         } else if (op == Opcode::TableSize) {
             TRY(push(ValueType::I32));
-            m_interface.on_table_size(offset, index);
+            hook(&Interface::on_table_size, offset, index);
         } else {
             // §3.3.6 table.fill: [i32 t i32] -> [].
             TRY(pop(ValueType::I32));
             TRY(pop(t->element));
             TRY(pop(ValueType::I32));
-            m_interface.on_table_fill(offset, index);
+            hook(&Interface::on_table_fill, offset, index);
         }
         return {};
     }
     default:
         // Saturating truncations (§3.3.1): typed by the signature.
         TRY(simple(op, offset));
-        m_interface.on_numeric(offset, op);
+        hook(&Interface::on_numeric, offset, op);
         return {};
     }
 }
@@ -573,9 +587,9 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
         MemArg arg = TRY(read_memarg(info.arg));
         TRY(simple(op, offset));
         if (op == Opcode::V128Store)
-            m_interface.on_store(offset, op, arg);
+            hook(&Interface::on_store, offset, op, arg);
         else
-            m_interface.on_load(offset, op, arg);
+            hook(&Interface::on_load, offset, op, arg);
         return {};
     }
     case Imm::MemArgLane: {
@@ -583,15 +597,15 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
         u8 lane = TRY(read_lane(16u >> info.arg));
         TRY(simple(op, offset));
         if (info.signature == Sig::iv_)
-            m_interface.on_store_lane(offset, op, arg, lane);
+            hook(&Interface::on_store_lane, offset, op, arg, lane);
         else
-            m_interface.on_load_lane(offset, op, arg, lane);
+            hook(&Interface::on_load_lane, offset, op, arg, lane);
         return {};
     }
     case Imm::V128: {
         auto bytes = TRY(m_reader.read_bytes(16));
         TRY(push(ValueType::V128));
-        m_interface.on_v128_const(offset, bytes.data());
+        hook(&Interface::on_v128_const, offset, bytes.data());
         return {};
     }
     case Imm::Shuffle: {
@@ -602,18 +616,18 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
                 return invalid("invalid lane index");
         }
         TRY(simple(op, offset));
-        m_interface.on_shuffle(offset, lanes.data());
+        hook(&Interface::on_shuffle, offset, lanes.data());
         return {};
     }
     case Imm::Lane: {
         u8 lane = TRY(read_lane(info.arg));
         TRY(simple(op, offset));
-        m_interface.on_simd_lane(offset, op, lane);
+        hook(&Interface::on_simd_lane, offset, op, lane);
         return {};
     }
     default:
         TRY(simple(op, offset));
-        m_interface.on_numeric(offset, op);
+        hook(&Interface::on_numeric, offset, op);
         return {};
     }
 }

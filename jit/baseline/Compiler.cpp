@@ -73,9 +73,25 @@ void Compiler::simd(u32 offset, Opcode op) noexcept
     fail(Error::formatted(ErrorCode::Unsupported, "SIMD not supported yet: {}"_sv, wasm::opcode_info(op).name));
 }
 
+// The decoder's per-instruction call (reachable code only): a compare
+// stays pending for an if or br_if, which branch on its operands.
+bool Compiler::on_instruction(u32 offset, Opcode op) noexcept
+{
+    if (op != Opcode::If && op != Opcode::BrIf)
+        flush_pending_compare();
+    start_instruction(offset);
+    return !m_failed;
+}
+
 bool Compiler::begin(u32 offset) noexcept
 {
     flush_pending_compare();
+    start_instruction(offset);
+    return !m_failed;
+}
+
+void Compiler::start_instruction(u32 offset) noexcept
+{
     // Trap stubs go out of line but near their branches (B-type reaches
     // ±4 KiB): pending ones are placed behind a jump every ~1.5 KiB, so
     // the code holder rarely needs islands.
@@ -99,78 +115,37 @@ bool Compiler::begin(u32 offset) noexcept
             m_vec_owner[bit] = free_reg;
     }
     m_vtemp_mask = 0;
-    return m_reachable && !m_failed;
 }
 
-GpReg Compiler::frame_address(i32 offset, i32& imm) noexcept
-{
-    if (offset >= -2048 && offset <= 2047) {
-        imm = offset;
-        return abi::frame;
-    }
-    m_asm.li(t6, offset);
-    m_asm.add(t6, abi::frame, t6);
-    imm = 0;
-    return t6;
-}
+// Frame accesses at fp + offset: far offsets through t6 (MacroAssembler).
+void Compiler::load_frame(GpReg rd, i32 offset) noexcept { m_asm.load(Access::I64, rd, abi::frame, offset); }
 
-void Compiler::load_frame(GpReg rd, i32 offset) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    m_asm.ld(rd, base, imm);
-}
+void Compiler::store_frame(GpReg rs, i32 offset) noexcept { m_asm.store(Access::I64, rs, abi::frame, offset); }
 
-void Compiler::store_frame(GpReg rs, i32 offset) noexcept
-{
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    m_asm.sd(rs, base, imm);
-}
-
-// 1-, 2-, 4- or 8-byte frame access at fp + offset (t6 for far offsets).
+// 1-, 2-, 4- or 8-byte frame access at fp + offset.
 void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
 {
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    switch (size) {
-    case 1: sign ? m_asm.lb(rd, base, imm) : m_asm.lbu(rd, base, imm); break;
-    case 2: sign ? m_asm.lh(rd, base, imm) : m_asm.lhu(rd, base, imm); break;
-    case 4: sign ? m_asm.lw(rd, base, imm) : m_asm.lwu(rd, base, imm); break;
-    default: m_asm.ld(rd, base, imm); break;
-    }
+    Access access = size == 1 ? (sign ? Access::I8 : Access::U8)
+        : size == 2           ? (sign ? Access::I16 : Access::U16)
+        : size == 4           ? (sign ? Access::I32 : Access::U32)
+                              : Access::I64;
+    m_asm.load(access, rd, abi::frame, offset);
 }
 
 void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
 {
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    switch (size) {
-    case 1: m_asm.sb(rs, base, imm); break;
-    case 2: m_asm.sh(rs, base, imm); break;
-    case 4: m_asm.sw(rs, base, imm); break;
-    default: m_asm.sd(rs, base, imm); break;
-    }
+    Access access = size == 1 ? Access::I8 : size == 2 ? Access::I16 : size == 4 ? Access::I32 : Access::I64;
+    m_asm.store(access, rs, abi::frame, offset);
 }
 
 void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
 {
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    if (type == ValueType::F32)
-        m_asm.flw(rd, base, imm);
-    else
-        m_asm.fld(rd, base, imm);
+    m_asm.load(type == ValueType::F32 ? Access::F32 : Access::F64, rd, abi::frame, offset);
 }
 
 void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
 {
-    i32 imm;
-    GpReg base = frame_address(offset, imm);
-    if (type == ValueType::F32)
-        m_asm.fsw(rs, base, imm);
-    else
-        m_asm.fsd(rs, base, imm);
+    m_asm.store(type == ValueType::F32 ? Access::F32 : Access::F64, rs, abi::frame, offset);
 }
 
 void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
@@ -293,12 +268,7 @@ void Compiler::push_vec(VecReg r) noexcept
 
 void Compiler::frame_address_to(GpReg rd, i32 offset) noexcept
 {
-    if (offset >= -2048 && offset <= 2047) {
-        m_asm.addi(rd, abi::frame, offset);
-    } else {
-        m_asm.li(rd, offset);
-        m_asm.add(rd, abi::frame, rd);
-    }
+    m_asm.add_immediate(rd, abi::frame, offset, rd);
 }
 
 // Copies 16 bytes (a v128 in memory) through t4, 8 bytes at a time:
@@ -306,21 +276,8 @@ void Compiler::frame_address_to(GpReg rd, i32 offset) noexcept
 void Compiler::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept
 {
     for (i32 half = 0; half < 16; half += 8) {
-        if (from_sp) {
-            if (from + half <= 2047) {
-                m_asm.ld(t4, sp, from + half);
-            } else {
-                m_asm.li(t6, from + half);
-                m_asm.add(t6, sp, t6);
-                m_asm.ld(t4, t6, 0);
-            }
-        } else {
-            load_frame(t4, from + half);
-        }
-        if (to_sp)
-            store_sp(t4, to + half);
-        else
-            store_frame(t4, to + half);
+        m_asm.load(Access::I64, t4, from_sp ? sp : abi::frame, from + half);
+        m_asm.store(Access::I64, t4, to_sp ? sp : abi::frame, to + half);
     }
 }
 
@@ -411,9 +368,7 @@ FpReg Compiler::pop_fp() noexcept
         bool is32 = e.type == ValueType::F32;
         u64 bits = is32 ? u64(u32(e.bits)) : e.bits;
         i64 value = is32 ? i64(i32(u32(bits))) : i64(bits);
-        bool one_instruction = (value >= -2048 && value < 2048)
-            || (value >= -(i64(1) << 31) && value < (i64(1) << 31) && (value & 0xfff) == 0);
-        if (bits == 0 || one_instruction) {
+        if (bits == 0 || MacroAssembler::is_single_instruction_constant(value)) {
             GpReg source = bits == 0 ? zero : t4;
             if (bits != 0)
                 m_asm.li(t4, value);
@@ -536,11 +491,12 @@ void Compiler::record_trap_site(u32 code_offset) noexcept
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap table"));
 }
 
+// After a branch away: the block's values are gone (the decoder skips the
+// rest of the block up to its else or end).
 void Compiler::set_unreachable() noexcept
 {
     if (!m_frames.is_empty())
-        truncate_stack(m_frames.last().height + (m_frames.last().kind == wasm::FrameKind::Function ? 0 : 0));
-    m_reachable = false;
+        truncate_stack(m_frames.last().height);
 }
 
 // ---------------------------------------------------------------- function
@@ -557,7 +513,6 @@ void Compiler::begin_function(u32 function_index, bool module_wide) noexcept
     m_max_depth = 0;
     m_max_outgoing = 0;
     m_max_pushed = 0;
-    m_reachable = true;
     m_failed = false;
     m_pending = {};
     m_temp_mask = 0;
@@ -720,7 +675,7 @@ void Compiler::emit_trap_stubs() noexcept
         else
             m_asm.li(a2, -1);
         m_offset = stub.wasm_offset;
-        record_trap_site(m_asm.offset());
+        m_asm.mark_trap_site();
         m_asm.auipc(a1, 0);
         m_asm.j(m_trap_exit);
     }
@@ -738,14 +693,7 @@ void Compiler::emit_epilogue() noexcept
 
 void Compiler::add_sp(i64 bytes) noexcept
 {
-    if (bytes == 0)
-        return;
-    if (bytes >= -2048 && bytes <= 2047) {
-        m_asm.addi(sp, sp, i32(bytes));
-    } else {
-        m_asm.li(t6, bytes);
-        m_asm.add(sp, sp, t6);
-    }
+    m_asm.add_immediate(sp, sp, bytes);
 }
 
 // Return: results to a0../fa0.. and the incoming overflow area (jit/Abi.h).
@@ -859,18 +807,13 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.kind = kind;
     frame.params = cf.params;
     frame.results = cf.results;
-    if (!m_reachable || m_failed) {
-        frame.dead = true;
-        frame.height = u32(m_stack.size());
-    } else {
-        spill_all();
-        frame.height = u32(m_stack.size() - cf.params.size());
-        frame.label = m_asm.new_label();
-        if (kind == wasm::FrameKind::If)
-            frame.else_label = m_asm.new_label();
-        if (kind == wasm::FrameKind::Loop)
-            m_asm.bind(frame.label);
-    }
+    spill_all();
+    frame.height = u32(m_stack.size() - cf.params.size());
+    frame.label = m_asm.new_label();
+    if (kind == wasm::FrameKind::If)
+        frame.else_label = m_asm.new_label();
+    if (kind == wasm::FrameKind::Loop)
+        m_asm.bind(frame.label);
     for (ValueType t : cf.params) {
         if (t == ValueType::V128 && !m_wide)
             simd(m_offset);
@@ -885,17 +828,15 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: control stack"));
 }
 
-void Compiler::on_block(u32 offset, const ControlFrame& cf) noexcept
+void Compiler::on_block(u32, const ControlFrame& cf) noexcept
 {
-    begin(offset);
     enter_block(wasm::FrameKind::Block, cf);
 }
 
-void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
+void Compiler::on_loop(u32, const ControlFrame& cf) noexcept
 {
-    begin(offset);
     enter_block(wasm::FrameKind::Loop, cf);
-    if (m_frames.last().dead || m_failed)
+    if (m_failed)
         return;
     // Every iteration passes the head: the interrupt check (Engine::
     // interrupt sets the stack limit above any sp). A loop runs at the sp
@@ -905,14 +846,10 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
     m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
 }
 
-void Compiler::on_if(u32 offset, const ControlFrame& cf) noexcept
+void Compiler::on_if(u32, const ControlFrame& cf) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    if (!begin(offset)) {
-        enter_block(wasm::FrameKind::If, cf);
-        return;
-    }
     if (fused) {
         enter_block(wasm::FrameKind::If, cf); // spills through t4/t6 only
         m_asm.branch(invert(pending.condition), GpReg(pending.lhs), GpReg(pending.rhs), m_frames.last().else_label);
@@ -929,13 +866,14 @@ void Compiler::end_block_values(const Frame& frame) noexcept
     move_to_slots(frame.height, u32(frame.results.size()));
 }
 
-void Compiler::on_else(u32 offset, const ControlFrame&) noexcept
+// cf.unreachable: the then-branch does not fall through to the end.
+void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
 {
-    begin(offset);
-    Frame& frame = m_frames.last();
-    if (frame.dead || m_failed)
+    begin(offset); // also after unreachable code, which had no on_instruction
+    if (m_frames.is_empty() || m_failed)
         return;
-    if (m_reachable) {
+    Frame& frame = m_frames.last();
+    if (!cf.unreachable) {
         end_block_values(frame);
         m_asm.j(frame.label);
     }
@@ -945,32 +883,29 @@ void Compiler::on_else(u32 offset, const ControlFrame&) noexcept
     truncate_stack(frame.height);
     for (ValueType t : frame.params)
         push_slot(t);
-    m_reachable = true;
 }
 
-void Compiler::on_end(u32 offset, const ControlFrame&) noexcept
+// cf.unreachable: nothing falls through to this end.
+void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
 {
-    begin(offset);
+    begin(offset); // also after unreachable code, which had no on_instruction
     if (m_frames.is_empty() || m_failed)
         return;
     Frame frame = m_frames.take_last();
-    if (frame.dead)
-        return;
     switch (frame.kind) {
     case wasm::FrameKind::Function:
-        if (m_reachable)
+        if (!cf.unreachable)
             emit_return();
-        m_reachable = false;
         return;
     case wasm::FrameKind::Loop:
-        if (!m_reachable) {
+        if (cf.unreachable) {
             truncate_stack(frame.height);
             for (ValueType t : frame.results)
                 push_slot(t);
         }
         return;
     default:
-        if (m_reachable)
+        if (!cf.unreachable)
             end_block_values(frame);
         if (frame.kind == wasm::FrameKind::If && !frame.has_else)
             m_asm.bind(frame.else_label);
@@ -979,23 +914,18 @@ void Compiler::on_end(u32 offset, const ControlFrame&) noexcept
         truncate_stack(frame.height);
         for (ValueType t : frame.results)
             push_slot(t);
-        m_reachable = true;
         return;
     }
 }
 
 void Compiler::on_unreachable(u32 offset) noexcept
 {
-    if (!begin(offset))
-        return;
     m_asm.j(trap_label(TrapCode::Unreachable));
     set_unreachable();
 }
 
 void Compiler::on_br(u32 offset, u32 depth) noexcept
 {
-    if (!begin(offset))
-        return;
     emit_branch(depth);
     set_unreachable();
 }
@@ -1004,8 +934,6 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    if (!begin(offset))
-        return;
     GpReg condition = fused ? zero : pop_gp();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
@@ -1039,8 +967,6 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg index = pop_gp();
     spill_all();
     // One case per distinct depth (the moves for that label, then the
@@ -1072,8 +998,7 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
     }
     m_asm.bind(dispatch);
     // §4.4.8 br_table: an index beyond the vector takes the default.
-    m_asm.slli(t4, index, 32);
-    m_asm.srli(t4, t4, 32);
+    m_asm.zero_extend_word(t4, index);
     u32 n = u32(targets.size());
     m_asm.li(t5, n);
     m_asm.bgeu(t4, t5, frame_at(default_depth).br_table_case);
@@ -1131,8 +1056,6 @@ void Compiler::emit_br_table_search(Span<const u32> targets, Span<const u32> run
 
 void Compiler::on_return(u32 offset) noexcept
 {
-    if (!begin(offset))
-        return;
     emit_return();
     set_unreachable();
 }
@@ -1141,15 +1064,11 @@ void Compiler::on_return(u32 offset) noexcept
 
 void Compiler::on_drop(u32 offset, ValueType) noexcept
 {
-    if (!begin(offset))
-        return;
     drop_entry();
 }
 
 void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     if (is_vec(type) && !m_vector)
         return scalar_select();
     GpReg condition = pop_gp();
@@ -1201,8 +1120,6 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
 
 void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     Entry e;
     e.type = type;
     if (is_vec(type)) {
@@ -1229,8 +1146,6 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
 
 void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     if (is_vec(type) && !m_vector) {
         scalar_local_set(index, false);
     } else if (is_vec(type)) {
@@ -1251,8 +1166,6 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
 
 void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     if (is_vec(type) && !m_vector) {
         scalar_local_set(index, true);
     } else if (is_vec(type)) {
@@ -1369,13 +1282,7 @@ void Compiler::push_stack_arguments(u64 bytes) noexcept
 
 void Compiler::store_sp(GpReg rs, i32 offset) noexcept
 {
-    if (offset <= 2047) {
-        m_asm.sd(rs, sp, offset);
-    } else {
-        m_asm.li(t6, offset);
-        m_asm.add(t6, sp, t6);
-        m_asm.sd(rs, t6, 0);
-    }
+    m_asm.store(Access::I64, rs, sp, offset);
 }
 
 void Compiler::push_call_results(const FunctionType& type) noexcept
@@ -1393,14 +1300,7 @@ void Compiler::push_call_results(const FunctionType& type) noexcept
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
             push_gp(t, abi::int_args[ints++]);
         } else {
-            i32 at = i32(overflow++) * 8;
-            if (at <= 2047) {
-                m_asm.ld(t4, sp, at);
-            } else {
-                m_asm.li(t6, at);
-                m_asm.add(t6, sp, t6);
-                m_asm.ld(t4, t6, 0);
-            }
+            m_asm.load(Access::I64, t4, sp, i32(overflow++) * 8);
             store_frame(t4, slot_offset(slot_of(u32(m_stack.size()))));
             push_slot(t);
         }
@@ -1409,15 +1309,7 @@ void Compiler::push_call_results(const FunctionType& type) noexcept
 
 void Compiler::load_function_entry(GpReg rd, u32 function) noexcept
 {
-    m_asm.ld(rd, abi::vmctx, VMOffsets::functions);
-    i64 offset = i64(function) * 8;
-    if (offset <= 2047) {
-        m_asm.ld(rd, rd, i32(offset));
-    } else {
-        m_asm.li(t6, offset);
-        m_asm.add(rd, rd, t6);
-        m_asm.ld(rd, rd, 0);
-    }
+    m_asm.load_context_pointer(rd, abi::vmctx, VMOffsets::functions, function);
 }
 
 void Compiler::emit_call(const FunctionType&) noexcept
@@ -1493,8 +1385,6 @@ void Compiler::emit_tail_call(const FunctionType& type) noexcept
 
 void Compiler::on_call(u32 offset, u32 function, const FunctionType& type) noexcept
 {
-    if (!begin(offset))
-        return;
     spill_all();
     load_function_entry(t3, function);
     prepare_arguments(type, false);
@@ -1506,16 +1396,8 @@ void Compiler::on_call(u32 offset, u32 function, const FunctionType& type) noexc
 // be non-null ("uninitialized element") and have the expected type.
 void Compiler::emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index) noexcept
 {
-    m_asm.slli(t4, index, 32);
-    m_asm.srli(t4, t4, 32);
-    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
-    if (table * 8 <= 2047) {
-        m_asm.ld(t5, t5, i32(table * 8));
-    } else {
-        m_asm.li(t6, i64(table) * 8);
-        m_asm.add(t5, t5, t6);
-        m_asm.ld(t5, t5, 0);
-    }
+    m_asm.zero_extend_word(t4, index);
+    m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table);
     m_asm.ld(index, t5, VMOffsets::table_size);
     m_asm.bgeu(t4, index, trap_label(TrapCode::UndefinedElement));
     m_asm.ld(t5, t5, VMOffsets::table_data);
@@ -1527,22 +1409,13 @@ void Compiler::emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index)
     m_stubs.last().detail_shift = 3;
     m_asm.beqz(t5, uninitialized);
     m_asm.lwu(t4, t5, VMOffsets::function_type);
-    m_asm.ld(index, abi::vmctx, VMOffsets::type_ids);
-    if (type_index * 4 <= 2047) {
-        m_asm.lwu(index, index, i32(type_index * 4));
-    } else {
-        m_asm.li(t6, i64(type_index) * 4);
-        m_asm.add(index, index, t6);
-        m_asm.lwu(index, index, 0);
-    }
+    m_asm.load_context_element(Access::U32, index, abi::vmctx, VMOffsets::type_ids, type_index);
     m_asm.bne(t4, index, trap_label(TrapCode::IndirectCallTypeMismatch));
     m_asm.ld(t3, t5, VMOffsets::function_jit);
 }
 
 void Compiler::on_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg index = pop_gp();
     spill_all();
     emit_call_indirect_lookup(type_index, table, index);
@@ -1553,8 +1426,6 @@ void Compiler::on_call_indirect(u32 offset, u32 type_index, u32 table, const Fun
 
 void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type) noexcept
 {
-    if (!begin(offset))
-        return;
     spill_all();
     load_function_entry(t3, function);
     prepare_arguments(type, true);
@@ -1564,8 +1435,6 @@ void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type
 
 void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg index = pop_gp();
     spill_all();
     emit_call_indirect_lookup(type_index, table, index);
@@ -1603,8 +1472,6 @@ void Compiler::helper_args(u32 count, u32 immediate_count, const u64* immediates
 
 void Compiler::on_numeric(u32 offset, Opcode op) noexcept
 {
-    if (!begin(offset))
-        return;
     const wasm::OpcodeInfo& info = wasm::opcode_info(op);
     if (info.prefix == 0xfd) {
         if (scalar_simd()) {
@@ -1622,29 +1489,21 @@ void Compiler::on_numeric(u32 offset, Opcode op) noexcept
 
 void Compiler::on_i32_const(u32 offset, i32 value) noexcept
 {
-    if (!begin(offset))
-        return;
     push_const(ValueType::I32, u64(i64(value)));
 }
 
 void Compiler::on_i64_const(u32 offset, i64 value) noexcept
 {
-    if (!begin(offset))
-        return;
     push_const(ValueType::I64, u64(value));
 }
 
 void Compiler::on_f32_const(u32 offset, u32 bits) noexcept
 {
-    if (!begin(offset))
-        return;
     push_const(ValueType::F32, bits);
 }
 
 void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
 {
-    if (!begin(offset))
-        return;
     push_const(ValueType::F64, bits);
 }
 
@@ -1653,7 +1512,7 @@ void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
 Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, bool module_wide,
     wasm::DecoderScratch& scratch, CodeHolder& holder, Vector<TrapSite>& traps) noexcept
 {
-    Assembler a(holder);
+    MacroAssembler a(holder);
     Compiler compiler(module, env, a);
     compiler.begin_function(index, module_wide);
     wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
