@@ -242,6 +242,12 @@ private:
     Result<void> decode_body(u32 function_index) noexcept;
     Result<void> read_locals(const FunctionType& type) noexcept;
     Result<void> decode_instructions() noexcept;
+    // decode_instructions' cases by concern, inlined back into its loop (a
+    // call and a second switch per instruction cost compile speed).
+    [[gnu::always_inline]] inline Result<bool> decode_block(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_branch(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_variable(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_constant(Opcode op, u32 offset) noexcept;
     Result<void> decode_prefixed_fc(u32 offset) noexcept;
     Result<void> decode_prefixed_fd(u32 offset) noexcept;
 

@@ -10,7 +10,14 @@
 // canonical slots. Locals live in frame slots. Traps branch to out-of-line
 // stubs emitted after the body.
 //
-// Files: Compiler.cpp (framework, control, calls), IntegerOps.cpp,
+// The decoder owns reachability (owns_reachability): hooks run for
+// reachable code only. RV64 sequences come from the macro-assembler
+// (arch/riscv64/asm/MacroAssembler.h).
+//
+// Files: Compiler.cpp (framework, function frame, trap stubs, locals,
+// dispatch), ValueStack.cpp (value stack, register cache, spills, frame
+// slots), ControlOps.cpp (blocks, branches, return, drop, select),
+// CallOps.cpp (calls, tail calls, helper calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
 // references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
 // extension), SimdScalarOps.cpp (v128 without V: slots and a C++ helper).

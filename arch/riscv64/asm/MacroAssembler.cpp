@@ -5,10 +5,9 @@
 
 namespace k23::riscv64 {
 
-MacroAssembler::Address MacroAssembler::reach(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept
+// reach() beyond 12 bits.
+MacroAssembler::Address MacroAssembler::reach_far(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept
 {
-    if (fits_imm12(offset))
-        return { base, i32(offset) };
     // The upper part is one lui when it is a 32-bit value (offsets below
     // 2 GiB - 2 KiB); otherwise the whole offset through li.
     encoding::HiLo parts = encoding::split_hi_lo(offset);
@@ -69,77 +68,11 @@ void MacroAssembler::add_zero_extended_word(GpReg rd, GpReg index, GpReg base) n
     add(rd, rd, base);
 }
 
-void MacroAssembler::access_load(Access access, GpReg rd, Address address) noexcept
-{
-    switch (access) {
-    case Access::I8: lb(rd, address.base, address.offset); break;
-    case Access::U8: lbu(rd, address.base, address.offset); break;
-    case Access::I16: lh(rd, address.base, address.offset); break;
-    case Access::U16: lhu(rd, address.base, address.offset); break;
-    case Access::I32: lw(rd, address.base, address.offset); break;
-    case Access::U32: lwu(rd, address.base, address.offset); break;
-    default: ld(rd, address.base, address.offset); break;
-    }
-}
-
-void MacroAssembler::access_load(Access access, FpReg rd, Address address) noexcept
-{
-    if (access == Access::F32)
-        flw(rd, address.base, address.offset);
-    else
-        fld(rd, address.base, address.offset);
-}
-
-void MacroAssembler::access_store(Access access, GpReg rs, Address address) noexcept
-{
-    switch (access_size(access)) {
-    case 1: sb(rs, address.base, address.offset); break;
-    case 2: sh(rs, address.base, address.offset); break;
-    case 4: sw(rs, address.base, address.offset); break;
-    default: sd(rs, address.base, address.offset); break;
-    }
-}
-
-void MacroAssembler::access_store(Access access, FpReg rs, Address address) noexcept
-{
-    if (access == Access::F32)
-        fsw(rs, address.base, address.offset);
-    else
-        fsd(rs, address.base, address.offset);
-}
-
-template<typename Reg>
-void MacroAssembler::load_at(Access access, Reg rd, GpReg base, i64 offset, GpReg scratch, Site site) noexcept
-{
-    Address address = reach(base, offset, scratch, scratch);
-    if (site == Site::Trap)
-        mark_trap_site();
-    access_load(access, rd, address);
-}
-
-template<typename Reg>
-void MacroAssembler::store_at(Access access, Reg rs, GpReg base, i64 offset, GpReg scratch, Site site) noexcept
-{
-    Address address = reach(base, offset, scratch, scratch);
-    if (site == Site::Trap)
-        mark_trap_site();
-    access_store(access, rs, address);
-}
-
 void MacroAssembler::mark_trap_site() noexcept
 {
     if (m_traps)
         m_traps->record_trap_site(offset());
 }
-
-void MacroAssembler::load(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch) noexcept { load_at(access, rd, base, offset, scratch, Site::Plain); }
-void MacroAssembler::load(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch) noexcept { load_at(access, rd, base, offset, scratch, Site::Plain); }
-void MacroAssembler::store(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch) noexcept { store_at(access, rs, base, offset, scratch, Site::Plain); }
-void MacroAssembler::store(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch) noexcept { store_at(access, rs, base, offset, scratch, Site::Plain); }
-void MacroAssembler::load_trapping(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch) noexcept { load_at(access, rd, base, offset, scratch, Site::Trap); }
-void MacroAssembler::load_trapping(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch) noexcept { load_at(access, rd, base, offset, scratch, Site::Trap); }
-void MacroAssembler::store_trapping(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch) noexcept { store_at(access, rs, base, offset, scratch, Site::Trap); }
-void MacroAssembler::store_trapping(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch) noexcept { store_at(access, rs, base, offset, scratch, Site::Trap); }
 
 void MacroAssembler::load_context_element(Access access, GpReg rd, GpReg context, i32 field, u64 index, GpReg scratch) noexcept
 {

@@ -84,7 +84,12 @@ public:
         GpReg base;
         i32 offset;
     };
-    Address reach(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept;
+    Address reach(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept
+    {
+        if (fits_imm12(offset)) [[likely]]
+            return { base, i32(offset) };
+        return reach_far(base, offset, into, scratch);
+    }
 
     // rd = rs + imm, any imm (addi, or li scratch + add; scratch may be rd
     // when rd != rs). Nothing when rd == rs and imm == 0.
@@ -100,16 +105,17 @@ public:
     void add_zero_extended_word(GpReg rd, GpReg index, GpReg base) noexcept;
 
     // ---- loads and stores at any offset (far ones through scratch)
-    void load(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void load(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void store(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void store(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
+    // (Inline: compilers call these for most instructions they emit.)
+    void load(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept { load_at(access, rd, base, offset, scratch, Site::Plain); }
+    void load(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept { load_at(access, rd, base, offset, scratch, Site::Plain); }
+    void store(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept { store_at(access, rs, base, offset, scratch, Site::Plain); }
+    void store(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept { store_at(access, rs, base, offset, scratch, Site::Plain); }
     // The same, with the access's pc recorded as a trap site (a fault there
     // is the trap of the instruction being compiled).
-    void load_trapping(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void load_trapping(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void store_trapping(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
-    void store_trapping(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept;
+    void load_trapping(Access access, GpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept { load_at(access, rd, base, offset, scratch, Site::Trap); }
+    void load_trapping(Access access, FpReg rd, GpReg base, i64 offset, GpReg scratch = t6) noexcept { load_at(access, rd, base, offset, scratch, Site::Trap); }
+    void store_trapping(Access access, GpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept { store_at(access, rs, base, offset, scratch, Site::Trap); }
+    void store_trapping(Access access, FpReg rs, GpReg base, i64 offset, GpReg scratch = t6) noexcept { store_at(access, rs, base, offset, scratch, Site::Trap); }
     // Records the current offset as a trap site (the next instruction's pc).
     void mark_trap_site() noexcept;
 
@@ -128,14 +134,53 @@ private:
         Plain,
         Trap, // the access's pc goes to the trap sink
     };
+    Address reach_far(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept;
     template<typename Reg>
-    void load_at(Access access, Reg rd, GpReg base, i64 offset, GpReg scratch, Site site) noexcept;
+    void load_at(Access access, Reg rd, GpReg base, i64 offset, GpReg scratch, Site site) noexcept
+    {
+        Address address = reach(base, offset, scratch, scratch);
+        if (site == Site::Trap)
+            mark_trap_site();
+        access_load(access, rd, address);
+    }
     template<typename Reg>
-    void store_at(Access access, Reg rs, GpReg base, i64 offset, GpReg scratch, Site site) noexcept;
-    void access_load(Access access, GpReg rd, Address address) noexcept;
-    void access_load(Access access, FpReg rd, Address address) noexcept;
-    void access_store(Access access, GpReg rs, Address address) noexcept;
-    void access_store(Access access, FpReg rs, Address address) noexcept;
+    void store_at(Access access, Reg rs, GpReg base, i64 offset, GpReg scratch, Site site) noexcept
+    {
+        Address address = reach(base, offset, scratch, scratch);
+        if (site == Site::Trap)
+            mark_trap_site();
+        access_store(access, rs, address);
+    }
+    void access_load(Access access, GpReg rd, Address address) noexcept
+    {
+        switch (access) {
+        case Access::I8: lb(rd, address.base, address.offset); break;
+        case Access::U8: lbu(rd, address.base, address.offset); break;
+        case Access::I16: lh(rd, address.base, address.offset); break;
+        case Access::U16: lhu(rd, address.base, address.offset); break;
+        case Access::I32: lw(rd, address.base, address.offset); break;
+        case Access::U32: lwu(rd, address.base, address.offset); break;
+        default: ld(rd, address.base, address.offset); break;
+        }
+    }
+    void access_store(Access access, GpReg rs, Address address) noexcept
+    {
+        switch (access_size(access)) {
+        case 1: sb(rs, address.base, address.offset); break;
+        case 2: sh(rs, address.base, address.offset); break;
+        case 4: sw(rs, address.base, address.offset); break;
+        default: sd(rs, address.base, address.offset); break;
+        }
+    }
+    // F32 or F64.
+    void access_load(Access access, FpReg rd, Address address) noexcept
+    {
+        access == Access::F32 ? flw(rd, address.base, address.offset) : fld(rd, address.base, address.offset);
+    }
+    void access_store(Access access, FpReg rs, Address address) noexcept
+    {
+        access == Access::F32 ? fsw(rs, address.base, address.offset) : fsd(rs, address.base, address.offset);
+    }
 
     TrapSiteSink* m_traps { nullptr };
 };
