@@ -59,6 +59,9 @@ enum class FrameKind : u8 {
 struct ControlFrame {
     FrameKind kind { FrameKind::Block };
     bool unreachable { false };
+    // Opened in unreachable code (only for interfaces that let the decoder
+    // own reachability, see NullInterface): no hooks for it or inside it.
+    bool dead { false };
     u32 height { 0 }; // operand stack height at entry (below the params)
     u32 offset { 0 }; // wasm offset of the opcode
     Span<const ValueType> params;
@@ -138,6 +141,17 @@ struct DecoderScratch {
 // the instruction was validated (the operand types are known to match the
 // signature in opcode_info()). A hook cannot fail: an interface that runs
 // out of memory records it and reports it from on_function_end().
+//
+// Reachability (Liftoff's split): an interface that declares
+// `static constexpr bool owns_reachability = true` gets hooks for reachable
+// code only. After unreachable, br, br_table, return and return_call* the
+// rest of the block is still decoded and validated, but only its else/end
+// reach the interface (with ControlFrame::unreachable true: the end is not
+// reached by falling through), and blocks opened there get no hooks at all.
+// Such an interface also gets `bool on_instruction(u32 offset, Opcode op)`
+// before each reachable instruction (op: the opcode of its first byte) and
+// stops the decode by returning false (the decode then returns
+// on_function_end(), the interface's error).
 struct NullInterface {
     void on_function_begin(Span<const ValueType> /*locals*/) noexcept { }
     Result<void> on_function_end() noexcept { return {}; }
@@ -197,7 +211,12 @@ struct NullInterface {
 };
 
 template<typename Interface>
+concept OwnsReachability = requires { requires Interface::owns_reachability; };
+
+template<typename Interface>
 class FunctionDecoder {
+    static constexpr bool owns_reachability = OwnsReachability<Interface>;
+
 public:
     FunctionDecoder(const Module& module, Interface& interface, DecoderScratch& scratch) noexcept
         : m_module(module)
@@ -223,6 +242,12 @@ private:
     Result<void> decode_body(u32 function_index) noexcept;
     Result<void> read_locals(const FunctionType& type) noexcept;
     Result<void> decode_instructions() noexcept;
+    // decode_instructions' cases by concern, inlined back into its loop (a
+    // call and a second switch per instruction cost compile speed).
+    [[gnu::always_inline]] inline Result<bool> decode_block(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_branch(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_variable(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> decode_constant(Opcode op, u32 offset) noexcept;
     Result<void> decode_prefixed_fc(u32 offset) noexcept;
     Result<void> decode_prefixed_fd(u32 offset) noexcept;
 
@@ -292,6 +317,21 @@ private:
         }
         return {};
     }
+    // Whether the instruction being decoded gets its hook.
+    [[nodiscard]] bool live() const noexcept
+    {
+        if constexpr (owns_reachability) {
+            const ControlFrame& frame = m_controls.last();
+            return !frame.unreachable && !frame.dead;
+        }
+        return true;
+    }
+    template<typename Hook, typename... Args>
+    void hook(Hook on, const Args&... args) noexcept
+    {
+        if (live())
+            (m_interface.*on)(args...);
+    }
     void set_unreachable() noexcept
     {
         ControlFrame& frame = m_controls.last();
@@ -306,6 +346,7 @@ private:
         frame.offset = offset;
         frame.params = params;
         frame.results = results;
+        frame.dead = owns_reachability && !m_controls.is_empty() && !live();
         TRY(m_controls.try_append(frame));
         return push(params);
     }

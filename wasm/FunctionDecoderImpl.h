@@ -75,12 +75,12 @@ Result<void> FunctionDecoder<Interface>::call(u32 offset, bool is_tail) noexcept
     TRY(pop(type.params));
     if (is_tail) {
         TRY(check_tail_call_results(type));
-        m_interface.on_return_call(offset, index, type);
+        hook(&Interface::on_return_call, offset, index, type);
         set_unreachable();
         return {};
     }
     TRY(push(type.results));
-    m_interface.on_call(offset, index, type);
+    hook(&Interface::on_call, offset, index, type);
     return {};
 }
 
@@ -101,19 +101,364 @@ Result<void> FunctionDecoder<Interface>::call_indirect(u32 offset, bool is_tail)
     TRY(pop(type.params));
     if (is_tail) {
         TRY(check_tail_call_results(type));
-        m_interface.on_return_call_indirect(offset, type_index, table_index, type);
+        hook(&Interface::on_return_call_indirect, offset, type_index, table_index, type);
         set_unreachable();
         return {};
     }
     TRY(push(type.results));
-    m_interface.on_call_indirect(offset, type_index, table_index, type);
+    hook(&Interface::on_call_indirect, offset, type_index, table_index, type);
+    return {};
+}
+
+// block, loop, if, else, end (§3.3.8); true at the function's final end.
+template<typename Interface>
+Result<bool> FunctionDecoder<Interface>::decode_block(Opcode op, u32 offset) noexcept
+{
+    switch (op) {
+    case Opcode::Block:
+    case Opcode::Loop: {
+        Span<const ValueType> params, results;
+        TRY(read_block_type(params, results));
+        // §3.3.8 block/loop: [t1*] -> [t2*] from the block type.
+        TRY(pop(params));
+        TRY(push_frame(op == Opcode::Block ? FrameKind::Block : FrameKind::Loop, params, results, offset));
+        if (m_controls.last().dead) {
+            // No hooks for a block opened in unreachable code.
+        } else if (op == Opcode::Block) {
+            m_interface.on_block(offset, m_controls.last());
+        } else {
+            m_interface.on_loop(offset, m_controls.last());
+        }
+        break;
+    }
+    case Opcode::If: {
+        Span<const ValueType> params, results;
+        TRY(read_block_type(params, results));
+        // §3.3.8 if: [t1* i32] -> [t2*].
+        TRY(pop(ValueType::I32));
+        TRY(pop(params));
+        TRY(push_frame(FrameKind::If, params, results, offset));
+        if (!m_controls.last().dead)
+            m_interface.on_if(offset, m_controls.last());
+        break;
+    }
+    case Opcode::Else: {
+        // §3.3.8 if: else closes the then-branch, which must produce t2*.
+        if (m_controls.last().kind != FrameKind::If)
+            return malformed("else without matching if");
+        TRY(check_frame_end());
+        ControlFrame& frame = m_controls.last();
+        frame.kind = FrameKind::Else;
+        // on_else sees `unreachable` of the then-branch: whether its end
+        // falls through to the if's end.
+        if (!frame.dead)
+            m_interface.on_else(offset, frame);
+        frame.unreachable = false;
+        TRY(push(frame.params));
+        break;
+    }
+    case Opcode::End: {
+        TRY(check_frame_end());
+        ControlFrame frame = m_controls.last();
+        // §3.3.8 if without else: the missing else is [t1*] -> [t1*],
+        // so t1* must equal t2*.
+        if (frame.kind == FrameKind::If && !frame.params.equals(frame.results))
+            return invalid("type mismatch: if without else must not change the stack type");
+        if (!frame.dead)
+            m_interface.on_end(offset, frame);
+        m_controls.take_last();
+        if (m_controls.is_empty()) {
+            // §5.5.13: the function's expression ends exactly at the
+            // end of the body.
+            if (!m_reader.at_end())
+                return malformed("section size mismatch: bytes after the function's end");
+            return true;
+        }
+        TRY(push(frame.results));
+        break;
+    }
+    default:
+        break;
+    }
+    return false;
+}
+
+// unreachable, nop, br, br_if, br_table, return, calls (§3.3.8).
+template<typename Interface>
+Result<void> FunctionDecoder<Interface>::decode_branch(Opcode op, u32 offset) noexcept
+{
+    const Features& features = m_module.features();
+    switch (op) {
+    case Opcode::Unreachable:
+        hook(&Interface::on_unreachable, offset);
+        set_unreachable();
+        break;
+    case Opcode::Nop:
+        hook(&Interface::on_nop, offset);
+        break;
+    case Opcode::Br: {
+        u32 depth = TRY(read_index());
+        auto types = TRY(label_types(depth));
+        TRY(pop(types));
+        hook(&Interface::on_br, offset, depth);
+        set_unreachable();
+        break;
+    }
+    case Opcode::BrIf: {
+        u32 depth = TRY(read_index());
+        auto types = TRY(label_types(depth));
+        // §3.3.8 br_if: [t* i32] -> [t*].
+        TRY(pop(ValueType::I32));
+        TRY(pop(types));
+        TRY(push(types));
+        hook(&Interface::on_br_if, offset, depth);
+        break;
+    }
+    case Opcode::BrTable: {
+        u32 count = TRY(read_index());
+        if (count > m_reader.remaining())
+            return m_reader.eof();
+        m_br_targets.clear();
+        TRY(m_br_targets.try_ensure_capacity(count));
+        for (u32 i = 0; i < count; ++i)
+            TRY(m_br_targets.try_append(TRY(read_index())));
+        u32 default_depth = TRY(read_index());
+        TRY(pop(ValueType::I32));
+        // §3.3.8 br_table: every label has the default's arity, and the
+        // operands match each label type. Checking a label again would
+        // find what its first check found (the popped types are pushed
+        // back), so each distinct label is checked once: n targets cost
+        // n, not n times the arity.
+        auto default_types = TRY(label_types(default_depth));
+        u32 epoch = ++m_br_table_epoch;
+        for (u32 depth : m_br_targets) {
+            auto types = TRY(label_types(depth));
+            if (types.size() != default_types.size())
+                return invalid("type mismatch: br_table labels have different arities");
+            ControlFrame& target = m_controls[m_controls.size() - 1 - depth];
+            if (target.br_table_mark == epoch)
+                continue;
+            target.br_table_mark = epoch;
+            TRY(pop_into_scratch(types));
+            for (ValueType t : m_popped)
+                TRY(push(t));
+        }
+        TRY(pop(default_types));
+        hook(&Interface::on_br_table, offset, m_br_targets.span(), default_depth);
+        set_unreachable();
+        break;
+    }
+    case Opcode::Return:
+        // §3.3.8 return: pops the function's results.
+        TRY(pop(m_function_type.results));
+        hook(&Interface::on_return, offset);
+        set_unreachable();
+        break;
+    case Opcode::Call:
+        TRY(call(offset, false));
+        break;
+    case Opcode::CallIndirect:
+        TRY(call_indirect(offset, false));
+        break;
+    case Opcode::ReturnCall:
+        if (!features.tail_call)
+            return malformed("illegal opcode");
+        TRY(call(offset, true));
+        break;
+    case Opcode::ReturnCallIndirect:
+        if (!features.tail_call)
+            return malformed("illegal opcode");
+        TRY(call_indirect(offset, true));
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+// Parametric, variable, table.get/set and memory.size/grow (§3.3.4-§3.3.7).
+template<typename Interface>
+Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) noexcept
+{
+    switch (op) {
+    case Opcode::Drop: {
+        // §3.3.4 drop: [t] -> [].
+        ValueType t = TRY(pop());
+        hook(&Interface::on_drop, offset, t);
+        break;
+    }
+    case Opcode::Select: {
+        // §3.3.4 select without types: [t t i32] -> [t], t numeric or
+        // vector.
+        TRY(pop(ValueType::I32));
+        ValueType t1 = TRY(pop());
+        ValueType t2 = TRY(pop());
+        if (is_reference_type(t1) || is_reference_type(t2))
+            return invalid("type mismatch: select without a type needs numeric operands");
+        if (t1 != t2 && t1 != ValueType::Bottom && t2 != ValueType::Bottom)
+            return invalid("type mismatch: select operands differ");
+        ValueType t = t1 == ValueType::Bottom ? t2 : t1;
+        TRY(push(t));
+        hook(&Interface::on_select, offset, t);
+        break;
+    }
+    case Opcode::SelectT: {
+        u32 count = TRY(read_index());
+        // §3.3.4 select t*: exactly one type.
+        if (count != 1)
+            return invalid("invalid result arity");
+        ValueType t = TRY(read_value_type());
+        TRY(pop(ValueType::I32));
+        TRY(pop(t));
+        TRY(pop(t));
+        TRY(push(t));
+        hook(&Interface::on_select, offset, t);
+        break;
+    }
+    case Opcode::LocalGet: {
+        u32 index = TRY(read_index());
+        ValueType t = TRY(local_type(index));
+        TRY(push(t));
+        hook(&Interface::on_local_get, offset, index, t);
+        break;
+    }
+    case Opcode::LocalSet: {
+        u32 index = TRY(read_index());
+        ValueType t = TRY(local_type(index));
+        TRY(pop(t));
+        hook(&Interface::on_local_set, offset, index, t);
+        break;
+    }
+    case Opcode::LocalTee: {
+        u32 index = TRY(read_index());
+        ValueType t = TRY(local_type(index));
+        TRY(pop(t));
+        TRY(push(t));
+        hook(&Interface::on_local_tee, offset, index, t);
+        break;
+    }
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: {
+        u32 index = TRY(read_index());
+        // §3.3.5 global.get/global.set: C.globals[x] must be defined;
+        // global.set needs a mutable global.
+        if (index >= m_module.globals().size())
+            return invalidf("unknown global {}", index);
+        const GlobalType& g = m_module.globals()[index].type;
+        if (op == Opcode::GlobalGet) {
+            TRY(push(g.type));
+            hook(&Interface::on_global_get, offset, index, g.type);
+        } else {
+            if (!g.is_mutable)
+                return invalid("global is immutable");
+            TRY(pop(g.type));
+            hook(&Interface::on_global_set, offset, index, g.type);
+        }
+        break;
+    }
+    case Opcode::TableGet:
+    case Opcode::TableSet: {
+        u32 index = TRY(read_index());
+        const TableType* t = TRY(table(index));
+        // §3.3.6 table.get: [i32] -> [t]; table.set: [i32 t] -> [].
+        if (op == Opcode::TableGet) {
+            TRY(pop(ValueType::I32));
+            TRY(push(t->element));
+            hook(&Interface::on_table_get, offset, index);
+        } else {
+            TRY(pop(t->element));
+            TRY(pop(ValueType::I32));
+            hook(&Interface::on_table_set, offset, index);
+        }
+        break;
+    }
+    case Opcode::MemorySize:
+    case Opcode::MemoryGrow: {
+        u32 memory = TRY(read_memory_index());
+        // §3.3.7 memory.size: [] -> [i32]; memory.grow: [i32] -> [i32].
+        TRY(check_memory(memory));
+        if (op == Opcode::MemoryGrow) {
+            TRY(pop(ValueType::I32));
+            hook(&Interface::on_memory_grow, offset, memory);
+        } else {
+            hook(&Interface::on_memory_size, offset, memory);
+        }
+        TRY(push(ValueType::I32));
+        break;
+    }
+    default:
+        break;
+    }
+    return {};
+}
+
+// Constants and references (§3.3.1, §3.3.2).
+template<typename Interface>
+Result<void> FunctionDecoder<Interface>::decode_constant(Opcode op, u32 offset) noexcept
+{
+    switch (op) {
+    case Opcode::I32Const: {
+        i32 value = TRY(m_reader.read_var_s32());
+        TRY(push(ValueType::I32));
+        hook(&Interface::on_i32_const, offset, value);
+        break;
+    }
+    case Opcode::I64Const: {
+        i64 value = TRY(m_reader.read_var_s64());
+        TRY(push(ValueType::I64));
+        hook(&Interface::on_i64_const, offset, value);
+        break;
+    }
+    case Opcode::F32Const: {
+        u32 bits = TRY(m_reader.read_u32_fixed());
+        TRY(push(ValueType::F32));
+        hook(&Interface::on_f32_const, offset, bits);
+        break;
+    }
+    case Opcode::F64Const: {
+        u64 bits = TRY(m_reader.read_u64_fixed());
+        TRY(push(ValueType::F64));
+        hook(&Interface::on_f64_const, offset, bits);
+        break;
+    }
+    case Opcode::RefNull: {
+        u8 byte = TRY(m_reader.read_u8());
+        // §5.3.3 reftype: 0x70 funcref | 0x6f externref.
+        if (!is_reference_type(ValueType(byte)))
+            return malformed("malformed reference type");
+        TRY(push(ValueType(byte)));
+        hook(&Interface::on_ref_null, offset, ValueType(byte));
+        break;
+    }
+    case Opcode::RefIsNull: {
+        // §3.3.2 ref.is_null: [t] -> [i32] for a reference type t.
+        ValueType t = TRY(pop());
+        if (!is_reference_type(t) && t != ValueType::Bottom)
+            return invalid("type mismatch: ref.is_null needs a reference");
+        TRY(push(ValueType::I32));
+        hook(&Interface::on_ref_is_null, offset, t);
+        break;
+    }
+    case Opcode::RefFunc: {
+        u32 index = TRY(read_index());
+        // §3.3.2 ref.func: C.funcs[x] defined and x ∈ C.refs.
+        if (index >= m_module.functions().size())
+            return invalidf("unknown function {}", index);
+        if (!m_module.is_declared_reference(index))
+            return invalid("undeclared function reference");
+        TRY(push(ValueType::FuncRef));
+        hook(&Interface::on_ref_func, offset, index);
+        break;
+    }
+    default:
+        break;
+    }
     return {};
 }
 
 template<typename Interface>
 Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
 {
-    const Features& features = m_module.features();
     for (;;) {
         u32 offset = u32(m_reader.offset());
         m_opcode_offset = offset;
@@ -121,300 +466,56 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
             return body_ended_without_end();
         u8 byte = TRY(m_reader.read_u8());
         Opcode op = opcode_for_byte(byte);
+        if constexpr (owns_reachability) {
+            // The interface's per-instruction work; it stops the decode
+            // once it failed (its error is what on_function_end returns).
+            if (live() && !m_interface.on_instruction(offset, op)) [[unlikely]]
+                return m_interface.on_function_end();
+        }
         switch (op) {
-        case Opcode::Unreachable:
-            m_interface.on_unreachable(offset);
-            set_unreachable();
-            break;
-        case Opcode::Nop:
-            m_interface.on_nop(offset);
-            break;
         case Opcode::Block:
-        case Opcode::Loop: {
-            Span<const ValueType> params, results;
-            TRY(read_block_type(params, results));
-            // §3.3.8 block/loop: [t1*] -> [t2*] from the block type.
-            TRY(pop(params));
-            TRY(push_frame(op == Opcode::Block ? FrameKind::Block : FrameKind::Loop, params, results, offset));
-            if (op == Opcode::Block)
-                m_interface.on_block(offset, m_controls.last());
-            else
-                m_interface.on_loop(offset, m_controls.last());
-            break;
-        }
-        case Opcode::If: {
-            Span<const ValueType> params, results;
-            TRY(read_block_type(params, results));
-            // §3.3.8 if: [t1* i32] -> [t2*].
-            TRY(pop(ValueType::I32));
-            TRY(pop(params));
-            TRY(push_frame(FrameKind::If, params, results, offset));
-            m_interface.on_if(offset, m_controls.last());
-            break;
-        }
-        case Opcode::Else: {
-            // §3.3.8 if: else closes the then-branch, which must produce t2*.
-            if (m_controls.last().kind != FrameKind::If)
-                return malformed("else without matching if");
-            TRY(check_frame_end());
-            ControlFrame& frame = m_controls.last();
-            frame.kind = FrameKind::Else;
-            frame.unreachable = false;
-            TRY(push(frame.params));
-            m_interface.on_else(offset, frame);
-            break;
-        }
-        case Opcode::End: {
-            TRY(check_frame_end());
-            ControlFrame frame = m_controls.last();
-            // §3.3.8 if without else: the missing else is [t1*] -> [t1*],
-            // so t1* must equal t2*.
-            if (frame.kind == FrameKind::If && !frame.params.equals(frame.results))
-                return invalid("type mismatch: if without else must not change the stack type");
-            m_interface.on_end(offset, frame);
-            m_controls.take_last();
-            if (m_controls.is_empty()) {
-                // §5.5.13: the function's expression ends exactly at the
-                // end of the body.
-                if (!m_reader.at_end())
-                    return malformed("section size mismatch: bytes after the function's end");
+        case Opcode::Loop:
+        case Opcode::If:
+        case Opcode::Else:
+        case Opcode::End:
+            if (TRY(decode_block(op, offset)))
                 return {};
-            }
-            TRY(push(frame.results));
             break;
-        }
-        case Opcode::Br: {
-            u32 depth = TRY(read_index());
-            auto types = TRY(label_types(depth));
-            TRY(pop(types));
-            m_interface.on_br(offset, depth);
-            set_unreachable();
-            break;
-        }
-        case Opcode::BrIf: {
-            u32 depth = TRY(read_index());
-            auto types = TRY(label_types(depth));
-            // §3.3.8 br_if: [t* i32] -> [t*].
-            TRY(pop(ValueType::I32));
-            TRY(pop(types));
-            TRY(push(types));
-            m_interface.on_br_if(offset, depth);
-            break;
-        }
-        case Opcode::BrTable: {
-            u32 count = TRY(read_index());
-            if (count > m_reader.remaining())
-                return m_reader.eof();
-            m_br_targets.clear();
-            TRY(m_br_targets.try_ensure_capacity(count));
-            for (u32 i = 0; i < count; ++i)
-                TRY(m_br_targets.try_append(TRY(read_index())));
-            u32 default_depth = TRY(read_index());
-            TRY(pop(ValueType::I32));
-            // §3.3.8 br_table: every label has the default's arity, and the
-            // operands match each label type. Checking a label again would
-            // find what its first check found (the popped types are pushed
-            // back), so each distinct label is checked once: n targets cost
-            // n, not n times the arity.
-            auto default_types = TRY(label_types(default_depth));
-            u32 epoch = ++m_br_table_epoch;
-            for (u32 depth : m_br_targets) {
-                auto types = TRY(label_types(depth));
-                if (types.size() != default_types.size())
-                    return invalid("type mismatch: br_table labels have different arities");
-                ControlFrame& target = m_controls[m_controls.size() - 1 - depth];
-                if (target.br_table_mark == epoch)
-                    continue;
-                target.br_table_mark = epoch;
-                TRY(pop_into_scratch(types));
-                for (ValueType t : m_popped)
-                    TRY(push(t));
-            }
-            TRY(pop(default_types));
-            m_interface.on_br_table(offset, m_br_targets.span(), default_depth);
-            set_unreachable();
-            break;
-        }
+        case Opcode::Unreachable:
+        case Opcode::Nop:
+        case Opcode::Br:
+        case Opcode::BrIf:
+        case Opcode::BrTable:
         case Opcode::Return:
-            // §3.3.8 return: pops the function's results.
-            TRY(pop(m_function_type.results));
-            m_interface.on_return(offset);
-            set_unreachable();
-            break;
         case Opcode::Call:
-            TRY(call(offset, false));
-            break;
         case Opcode::CallIndirect:
-            TRY(call_indirect(offset, false));
-            break;
         case Opcode::ReturnCall:
-            if (!features.tail_call)
-                return malformed("illegal opcode");
-            TRY(call(offset, true));
-            break;
         case Opcode::ReturnCallIndirect:
-            if (!features.tail_call)
-                return malformed("illegal opcode");
-            TRY(call_indirect(offset, true));
+            TRY(decode_branch(op, offset));
             break;
-        case Opcode::Drop: {
-            // §3.3.4 drop: [t] -> [].
-            ValueType t = TRY(pop());
-            m_interface.on_drop(offset, t);
-            break;
-        }
-        case Opcode::Select: {
-            // §3.3.4 select without types: [t t i32] -> [t], t numeric or
-            // vector.
-            TRY(pop(ValueType::I32));
-            ValueType t1 = TRY(pop());
-            ValueType t2 = TRY(pop());
-            if (is_reference_type(t1) || is_reference_type(t2))
-                return invalid("type mismatch: select without a type needs numeric operands");
-            if (t1 != t2 && t1 != ValueType::Bottom && t2 != ValueType::Bottom)
-                return invalid("type mismatch: select operands differ");
-            ValueType t = t1 == ValueType::Bottom ? t2 : t1;
-            TRY(push(t));
-            m_interface.on_select(offset, t);
-            break;
-        }
-        case Opcode::SelectT: {
-            u32 count = TRY(read_index());
-            // §3.3.4 select t*: exactly one type.
-            if (count != 1)
-                return invalid("invalid result arity");
-            ValueType t = TRY(read_value_type());
-            TRY(pop(ValueType::I32));
-            TRY(pop(t));
-            TRY(pop(t));
-            TRY(push(t));
-            m_interface.on_select(offset, t);
-            break;
-        }
-        case Opcode::LocalGet: {
-            u32 index = TRY(read_index());
-            ValueType t = TRY(local_type(index));
-            TRY(push(t));
-            m_interface.on_local_get(offset, index, t);
-            break;
-        }
-        case Opcode::LocalSet: {
-            u32 index = TRY(read_index());
-            ValueType t = TRY(local_type(index));
-            TRY(pop(t));
-            m_interface.on_local_set(offset, index, t);
-            break;
-        }
-        case Opcode::LocalTee: {
-            u32 index = TRY(read_index());
-            ValueType t = TRY(local_type(index));
-            TRY(pop(t));
-            TRY(push(t));
-            m_interface.on_local_tee(offset, index, t);
-            break;
-        }
+        case Opcode::Drop:
+        case Opcode::Select:
+        case Opcode::SelectT:
+        case Opcode::LocalGet:
+        case Opcode::LocalSet:
+        case Opcode::LocalTee:
         case Opcode::GlobalGet:
-        case Opcode::GlobalSet: {
-            u32 index = TRY(read_index());
-            // §3.3.5 global.get/global.set: C.globals[x] must be defined;
-            // global.set needs a mutable global.
-            if (index >= m_module.globals().size())
-                return invalidf("unknown global {}", index);
-            const GlobalType& g = m_module.globals()[index].type;
-            if (op == Opcode::GlobalGet) {
-                TRY(push(g.type));
-                m_interface.on_global_get(offset, index, g.type);
-            } else {
-                if (!g.is_mutable)
-                    return invalid("global is immutable");
-                TRY(pop(g.type));
-                m_interface.on_global_set(offset, index, g.type);
-            }
-            break;
-        }
+        case Opcode::GlobalSet:
         case Opcode::TableGet:
-        case Opcode::TableSet: {
-            u32 index = TRY(read_index());
-            const TableType* t = TRY(table(index));
-            // §3.3.6 table.get: [i32] -> [t]; table.set: [i32 t] -> [].
-            if (op == Opcode::TableGet) {
-                TRY(pop(ValueType::I32));
-                TRY(push(t->element));
-                m_interface.on_table_get(offset, index);
-            } else {
-                TRY(pop(t->element));
-                TRY(pop(ValueType::I32));
-                m_interface.on_table_set(offset, index);
-            }
-            break;
-        }
+        case Opcode::TableSet:
         case Opcode::MemorySize:
-        case Opcode::MemoryGrow: {
-            u32 memory = TRY(read_memory_index());
-            // §3.3.7 memory.size: [] -> [i32]; memory.grow: [i32] -> [i32].
-            TRY(check_memory(memory));
-            if (op == Opcode::MemoryGrow) {
-                TRY(pop(ValueType::I32));
-                m_interface.on_memory_grow(offset, memory);
-            } else {
-                m_interface.on_memory_size(offset, memory);
-            }
-            TRY(push(ValueType::I32));
+        case Opcode::MemoryGrow:
+            TRY(decode_variable(op, offset));
             break;
-        }
-        case Opcode::I32Const: {
-            i32 value = TRY(m_reader.read_var_s32());
-            TRY(push(ValueType::I32));
-            m_interface.on_i32_const(offset, value);
+        case Opcode::I32Const:
+        case Opcode::I64Const:
+        case Opcode::F32Const:
+        case Opcode::F64Const:
+        case Opcode::RefNull:
+        case Opcode::RefIsNull:
+        case Opcode::RefFunc:
+            TRY(decode_constant(op, offset));
             break;
-        }
-        case Opcode::I64Const: {
-            i64 value = TRY(m_reader.read_var_s64());
-            TRY(push(ValueType::I64));
-            m_interface.on_i64_const(offset, value);
-            break;
-        }
-        case Opcode::F32Const: {
-            u32 bits = TRY(m_reader.read_u32_fixed());
-            TRY(push(ValueType::F32));
-            m_interface.on_f32_const(offset, bits);
-            break;
-        }
-        case Opcode::F64Const: {
-            u64 bits = TRY(m_reader.read_u64_fixed());
-            TRY(push(ValueType::F64));
-            m_interface.on_f64_const(offset, bits);
-            break;
-        }
-        case Opcode::RefNull: {
-            u8 byte = TRY(m_reader.read_u8());
-            // §5.3.3 reftype: 0x70 funcref | 0x6f externref.
-            if (!is_reference_type(ValueType(byte)))
-                return malformed("malformed reference type");
-            TRY(push(ValueType(byte)));
-            m_interface.on_ref_null(offset, ValueType(byte));
-            break;
-        }
-        case Opcode::RefIsNull: {
-            // §3.3.2 ref.is_null: [t] -> [i32] for a reference type t.
-            ValueType t = TRY(pop());
-            if (!is_reference_type(t) && t != ValueType::Bottom)
-                return invalid("type mismatch: ref.is_null needs a reference");
-            TRY(push(ValueType::I32));
-            m_interface.on_ref_is_null(offset, t);
-            break;
-        }
-        case Opcode::RefFunc: {
-            u32 index = TRY(read_index());
-            // §3.3.2 ref.func: C.funcs[x] defined and x ∈ C.refs.
-            if (index >= m_module.functions().size())
-                return invalidf("unknown function {}", index);
-            if (!m_module.is_declared_reference(index))
-                return invalid("undeclared function reference");
-            TRY(push(ValueType::FuncRef));
-            m_interface.on_ref_func(offset, index);
-            break;
-        }
         case Opcode::Invalid:
             if (byte == 0xfc) {
                 TRY(decode_prefixed_fc(offset));
@@ -431,13 +532,13 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
                 MemArg arg = TRY(read_memarg(info.arg));
                 TRY(simple(op, offset));
                 if (info.signature == Sig::ii_ || info.signature == Sig::il_ || info.signature == Sig::if_ || info.signature == Sig::id_)
-                    m_interface.on_store(offset, op, arg);
+                    hook(&Interface::on_store, offset, op, arg);
                 else
-                    m_interface.on_load(offset, op, arg);
+                    hook(&Interface::on_load, offset, op, arg);
                 break;
             }
             TRY(simple(op, offset));
-            m_interface.on_numeric(offset, op);
+            hook(&Interface::on_numeric, offset, op);
             break;
         }
         }
@@ -470,9 +571,9 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(ValueType::I32));
             TRY(pop(ValueType::I32));
-            m_interface.on_memory_init(offset, data, memory);
+            hook(&Interface::on_memory_init, offset, data, memory);
         } else {
-            m_interface.on_data_drop(offset, data);
+            hook(&Interface::on_data_drop, offset, data);
         }
         return {};
     }
@@ -485,7 +586,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
-        m_interface.on_memory_copy(offset, dst, src);
+        hook(&Interface::on_memory_copy, offset, dst, src);
         return {};
     }
     case Opcode::MemoryFill: {
@@ -494,7 +595,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
         TRY(pop(ValueType::I32));
-        m_interface.on_memory_fill(offset, memory);
+        hook(&Interface::on_memory_fill, offset, memory);
         return {};
     }
     case Opcode::TableInit: {
@@ -507,14 +608,14 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         if (m_module.elements()[elem].type != t->element)
             return invalid("type mismatch: element segment and table types differ");
         TRY(simple(op, offset));
-        m_interface.on_table_init(offset, elem, table_index);
+        hook(&Interface::on_table_init, offset, elem, table_index);
         return {};
     }
     case Opcode::ElemDrop: {
         u32 elem = TRY(read_index());
         if (elem >= m_module.elements().size())
             return invalidf("unknown elem segment {}", elem);
-        m_interface.on_elem_drop(offset, elem);
+        hook(&Interface::on_elem_drop, offset, elem);
         return {};
     }
     case Opcode::TableCopy: {
@@ -526,7 +627,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         if (d->element != s->element)
             return invalid("type mismatch: table.copy between different element types");
         TRY(simple(op, offset));
-        m_interface.on_table_copy(offset, dst, src);
+        hook(&Interface::on_table_copy, offset, dst, src);
         return {};
     }
     case Opcode::TableGrow:
@@ -539,23 +640,23 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
             TRY(pop(ValueType::I32));
             TRY(pop(t->element));
             TRY(push(ValueType::I32));
-            m_interface.on_table_grow(offset, index);
+            hook(&Interface::on_table_grow, offset, index);
         } else if (op == Opcode::TableSize) {
             TRY(push(ValueType::I32));
-            m_interface.on_table_size(offset, index);
+            hook(&Interface::on_table_size, offset, index);
         } else {
             // §3.3.6 table.fill: [i32 t i32] -> [].
             TRY(pop(ValueType::I32));
             TRY(pop(t->element));
             TRY(pop(ValueType::I32));
-            m_interface.on_table_fill(offset, index);
+            hook(&Interface::on_table_fill, offset, index);
         }
         return {};
     }
     default:
         // Saturating truncations (§3.3.1): typed by the signature.
         TRY(simple(op, offset));
-        m_interface.on_numeric(offset, op);
+        hook(&Interface::on_numeric, offset, op);
         return {};
     }
 }
@@ -573,9 +674,9 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
         MemArg arg = TRY(read_memarg(info.arg));
         TRY(simple(op, offset));
         if (op == Opcode::V128Store)
-            m_interface.on_store(offset, op, arg);
+            hook(&Interface::on_store, offset, op, arg);
         else
-            m_interface.on_load(offset, op, arg);
+            hook(&Interface::on_load, offset, op, arg);
         return {};
     }
     case Imm::MemArgLane: {
@@ -583,15 +684,15 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
         u8 lane = TRY(read_lane(16u >> info.arg));
         TRY(simple(op, offset));
         if (info.signature == Sig::iv_)
-            m_interface.on_store_lane(offset, op, arg, lane);
+            hook(&Interface::on_store_lane, offset, op, arg, lane);
         else
-            m_interface.on_load_lane(offset, op, arg, lane);
+            hook(&Interface::on_load_lane, offset, op, arg, lane);
         return {};
     }
     case Imm::V128: {
         auto bytes = TRY(m_reader.read_bytes(16));
         TRY(push(ValueType::V128));
-        m_interface.on_v128_const(offset, bytes.data());
+        hook(&Interface::on_v128_const, offset, bytes.data());
         return {};
     }
     case Imm::Shuffle: {
@@ -602,18 +703,18 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
                 return invalid("invalid lane index");
         }
         TRY(simple(op, offset));
-        m_interface.on_shuffle(offset, lanes.data());
+        hook(&Interface::on_shuffle, offset, lanes.data());
         return {};
     }
     case Imm::Lane: {
         u8 lane = TRY(read_lane(info.arg));
         TRY(simple(op, offset));
-        m_interface.on_simd_lane(offset, op, lane);
+        hook(&Interface::on_simd_lane, offset, op, lane);
         return {};
     }
     default:
         TRY(simple(op, offset));
-        m_interface.on_numeric(offset, op);
+        hook(&Interface::on_numeric, offset, op);
         return {};
     }
 }

@@ -10,12 +10,19 @@
 // canonical slots. Locals live in frame slots. Traps branch to out-of-line
 // stubs emitted after the body.
 //
-// Files: Compiler.cpp (framework, control, calls), IntegerOps.cpp,
+// The decoder owns reachability (owns_reachability): hooks run for
+// reachable code only. RV64 sequences come from the macro-assembler
+// (arch/riscv64/asm/MacroAssembler.h).
+//
+// Files: Compiler.cpp (framework, function frame, trap stubs, locals,
+// dispatch), ValueStack.cpp (value stack, register cache, spills, frame
+// slots), ControlOps.cpp (blocks, branches, return, drop, select),
+// CallOps.cpp (calls, tail calls, helper calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
 // references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
 // extension), SimdScalarOps.cpp (v128 without V: slots and a C++ helper).
 
-#include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/MacroAssembler.h>
 #include <base/Result.h>
 #include <base/Vector.h>
 #include <jit/Abi.h>
@@ -48,13 +55,15 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
 Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, bool module_wide,
     wasm::DecoderScratch& scratch, CodeHolder& holder, Vector<TrapSite>& traps) noexcept;
 
-class Compiler {
+class Compiler final : TrapSiteSink {
 public:
-    Compiler(const wasm::Module& module, const CompileEnvironment& env, Assembler& a) noexcept
+    // The compiler records the trap sites of `a`'s trapping accesses.
+    Compiler(const wasm::Module& module, const CompileEnvironment& env, MacroAssembler& a) noexcept
         : m_module(module)
         , m_env(env)
         , m_asm(a)
     {
+        m_asm.set_trap_sink(this);
     }
 
     // module_wide: module_needs_wide(module), computed once per module.
@@ -64,7 +73,10 @@ public:
     [[nodiscard]] bool failed() const noexcept { return m_failed; }
     [[nodiscard]] const Error& failure() const noexcept { return m_failure; }
 
-    // ---- the decoder's Interface (wasm/FunctionDecoder.h NullInterface)
+    // ---- the decoder's Interface (wasm/FunctionDecoder.h NullInterface).
+    // The decoder owns reachability: no hooks for unreachable code.
+    static constexpr bool owns_reachability = true;
+    bool on_instruction(u32 offset, Opcode op) noexcept;
     void on_function_begin(Span<const ValueType> locals) noexcept;
     Result<void> on_function_end() noexcept;
     void on_unreachable(u32) noexcept;
@@ -133,7 +145,6 @@ private:
     };
     struct Frame {
         wasm::FrameKind kind { wasm::FrameKind::Block };
-        bool dead { false }; // entered in unreachable code
         u32 height { 0 };    // abstract stack height below the params
         Span<const ValueType> params;
         Span<const ValueType> results;
@@ -180,7 +191,10 @@ private:
     void unpin(const PendingCompare& pending) noexcept;
 
     // ---- framework (Compiler.cpp)
+    // Per-instruction work for hooks the decoder calls without
+    // on_instruction (else, end) and the SIMD hooks; false once failed.
     bool begin(u32 offset) noexcept;
+    void start_instruction(u32 offset) noexcept;
     void fail(Error error) noexcept;
     void simd(u32 offset) noexcept;
     void simd(u32 offset, Opcode op) noexcept;
@@ -193,8 +207,6 @@ private:
     {
         return m_wide ? abi::wide_slot_base - i32(slot) * 16 : abi::frame_slot_base - i32(slot) * 8;
     }
-    // Frame-relative address: (base, imm) with imm in 12 bits (t6 for far).
-    GpReg frame_address(i32 offset, i32& imm) noexcept;
     void load_slot(const Entry& e, u32 slot, u8 reg) noexcept;
     void store_slot(ValueType type, u8 reg, u32 slot) noexcept;
     void load_frame(GpReg rd, i32 offset) noexcept;
@@ -275,7 +287,7 @@ private:
     void move_to_slots(u32 target_height, u32 arity) noexcept;
     Label trap_label(TrapCode code) noexcept;
     Label dynamic_trap_label() noexcept;
-    void record_trap_site(u32 code_offset) noexcept;
+    void record_trap_site(u32 code_offset) noexcept override;
     void emit_trap_stubs() noexcept; // the pending ones, then `j` to the trap exit
     void emit_return() noexcept;
     void emit_branch(u32 depth) noexcept;
@@ -314,6 +326,7 @@ private:
     // Helper calls: pops `count` i32/ref operands into a1.. after a0 = vmctx.
     void helper_args(u32 count, u32 first_immediates, const u64* immediates) noexcept;
     void emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept;
+    GpReg emit_memory_base(const MemArg& arg, GpReg index, GpReg out) noexcept;
     // memory.fill/copy inline (MemoryOps.cpp): no helper call, so no system
     // call for a guest in U-mode.
     void bulk_operands(GpReg first, GpReg second, GpReg third) noexcept;
@@ -359,7 +372,7 @@ private:
 
     const wasm::Module& m_module;
     const CompileEnvironment& m_env;
-    Assembler& m_asm;
+    MacroAssembler& m_asm;
     u32 m_function_index { 0 };
     FunctionType m_type;
     u32 m_local_count { 0 };
@@ -368,7 +381,6 @@ private:
     u32 m_max_outgoing { 0 };
     u32 m_incoming_slots { 0 }; // our pushed stack arguments (popped on return)
     u32 m_offset { 0 };
-    bool m_reachable { true };
     bool m_failed { false };
     Error m_failure { Error::from_code(ErrorCode::Unknown) };
     Vector<ValueType> m_local_types;

@@ -8,12 +8,6 @@
 
 namespace k23::jit::baseline {
 
-namespace {
-
-bool fits12(i64 v) { return v >= -2048 && v <= 2047; }
-
-} // namespace
-
 void Compiler::int_binary(Opcode op) noexcept
 {
     bool is64 = wasm::opcode_info(op).signature == wasm::Sig::ll_l;
@@ -27,7 +21,7 @@ void Compiler::int_binary(Opcode op) noexcept
         case Opcode::I32And: case Opcode::I64And: case Opcode::I32Or: case Opcode::I64Or:
         case Opcode::I32Xor: case Opcode::I64Xor: {
             i64 imm = (op == Opcode::I32Sub || op == Opcode::I64Sub) ? -c : c;
-            if (!fits12(imm)) {
+            if (!MacroAssembler::fits_imm12(imm)) {
                 done = false;
                 break;
             }
@@ -169,7 +163,7 @@ void Compiler::int_compare(Opcode op) noexcept
     i64 imm = 0;
     if (top().loc == Loc::Const) {
         imm = i64(top().bits);
-        has_imm = imm != 0 && imm >= -2047 && imm <= 2046;
+        has_imm = imm != 0 && MacroAssembler::fits_imm12(imm) && MacroAssembler::fits_imm12(-imm) && MacroAssembler::fits_imm12(imm + 1);
         if (imm == 0 || has_imm)
             drop_entry();
         else
@@ -216,7 +210,7 @@ void Compiler::flush_pending_compare() noexcept
     m_pending.active = false;
     GpReg r(p.result), a(p.a), b(p.b);
     if (p.has_imm) {
-        // |imm| < 2047, so imm + 1 and -imm are 12-bit too.
+        // imm, imm + 1 and -imm are 12-bit (int_compare chose it so).
         switch (p.op) {
         case Opcode::I32Eq: case Opcode::I64Eq: m_asm.addi(r, a, -p.imm); m_asm.seqz(r, r); break;
         case Opcode::I32Ne: case Opcode::I64Ne: m_asm.addi(r, a, -p.imm); m_asm.snez(r, r); break;
@@ -263,7 +257,7 @@ void Compiler::flush_pending_compare() noexcept
 // dropped without computing it; the operands stay pinned until unpin().
 bool Compiler::take_pending_compare(PendingCompare& out) noexcept
 {
-    if (!m_pending.active || !m_reachable || m_failed || m_stack.size() != m_pending.index + 1)
+    if (!m_pending.active || m_failed || m_stack.size() != m_pending.index + 1)
         return false;
     const Entry& e = m_stack.last();
     if (e.loc != Loc::Reg || e.reg != m_pending.result)
@@ -341,8 +335,7 @@ void Compiler::int_unary(Opcode op) noexcept
         HelperId helper = HelperId::Popcnt64;
         switch (op) {
         case Opcode::I32Clz:
-            m_asm.slli(a0, a0, 32);
-            m_asm.srli(a0, a0, 32);
+            m_asm.zero_extend_word(a0, a0);
             helper = HelperId::Clz64;
             break;
         case Opcode::I32Ctz:
@@ -352,8 +345,7 @@ void Compiler::int_unary(Opcode op) noexcept
             helper = HelperId::Ctz64;
             break;
         case Opcode::I32Popcnt:
-            m_asm.slli(a0, a0, 32);
-            m_asm.srli(a0, a0, 32);
+            m_asm.zero_extend_word(a0, a0);
             helper = HelperId::Popcnt64;
             break;
         case Opcode::I64Clz: helper = HelperId::Clz64; break;
@@ -433,11 +425,11 @@ bool Compiler::integer_op(Opcode op) noexcept
         release(a);
         GpReg r = alloc_gp();
         switch (op) {
-        case Opcode::I32WrapI64: case Opcode::I64Extend32S: m_asm.addiw(r, a, 0); break;
+        case Opcode::I32WrapI64: case Opcode::I64Extend32S: m_asm.sign_extend(r, a, 32); break;
         case Opcode::I64ExtendI32S: m_asm.mv(r, a); break; // already sign-extended
-        case Opcode::I64ExtendI32U: m_asm.slli(r, a, 32); m_asm.srli(r, r, 32); break;
-        case Opcode::I32Extend8S: case Opcode::I64Extend8S: m_asm.slli(r, a, 56); m_asm.srai(r, r, 56); break;
-        default: m_asm.slli(r, a, 48); m_asm.srai(r, r, 48); break;
+        case Opcode::I64ExtendI32U: m_asm.zero_extend_word(r, a); break;
+        case Opcode::I32Extend8S: case Opcode::I64Extend8S: m_asm.sign_extend(r, a, 8); break;
+        default: m_asm.sign_extend(r, a, 16); break;
         }
         push_gp(type, r);
         return true;

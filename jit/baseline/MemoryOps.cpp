@@ -14,34 +14,30 @@
 
 namespace k23::jit::baseline {
 
+// out = the memory's base + zext(index), and imm such that out + imm is
+// the effective address (the static offset's upper part added through t5).
 void Compiler::emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept
+{
+    GpReg base = emit_memory_base(arg, index, out);
+    MacroAssembler::Address address = m_asm.reach(base, i64(arg.offset), out, t5);
+    imm = address.offset;
+}
+
+// out = the memory's base + zext(index): the address before the static
+// offset (t5 for a memory other than memory 0).
+GpReg Compiler::emit_memory_base(const MemArg& arg, GpReg index, GpReg out) noexcept
 {
     GpReg base = abi::memory_base;
     if (arg.memory != 0) {
-        m_asm.ld(t5, abi::vmctx, VMOffsets::memory_bases);
-        m_asm.ld(t5, t5, i32(arg.memory * 8));
+        m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::memory_bases, arg.memory);
         base = t5;
     }
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.add_uw(out, index, base);
-    } else {
-        m_asm.slli(out, index, 32);
-        m_asm.srli(out, out, 32);
-        m_asm.add(out, out, base);
-    }
-    if (arg.offset <= 2047) {
-        imm = i32(arg.offset);
-    } else {
-        m_asm.li(t5, i64(arg.offset));
-        m_asm.add(out, out, t5);
-        imm = 0;
-    }
+    m_asm.add_zero_extended_word(out, index, base);
+    return out;
 }
 
 void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
 {
-    if (!begin(offset))
-        return;
     if (wasm::opcode_info(op).prefix == 0xfd) {
         if (scalar_simd())
             scalar_load(op, arg);
@@ -50,39 +46,33 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
         return;
     }
     GpReg index = pop_gp();
-    i32 imm;
-    emit_memory_address(arg, index, t4, imm);
+    GpReg address = emit_memory_base(arg, index, t4);
     release(index);
     using O = Opcode;
     if (op == O::F32Load || op == O::F64Load) {
         FpReg r = alloc_fp();
-        record_trap_site(m_asm.offset());
-        if (op == O::F32Load)
-            m_asm.flw(r, t4, imm);
-        else
-            m_asm.fld(r, t4, imm);
+        m_asm.load_trapping(op == O::F32Load ? Access::F32 : Access::F64, r, address, i64(arg.offset), t5);
         push_fp(op == O::F32Load ? ValueType::F32 : ValueType::F64, r);
         return;
     }
     GpReg r = alloc_gp();
     ValueType type = wasm::opcode_info(op).signature == wasm::Sig::i_i ? ValueType::I32 : ValueType::I64;
-    record_trap_site(m_asm.offset());
+    Access access = Access::U32; // i64.load32_u
     switch (op) {
-    case O::I32Load: case O::I64Load32S: m_asm.lw(r, t4, imm); break;
-    case O::I64Load: m_asm.ld(r, t4, imm); break;
-    case O::I32Load8S: case O::I64Load8S: m_asm.lb(r, t4, imm); break;
-    case O::I32Load8U: case O::I64Load8U: m_asm.lbu(r, t4, imm); break;
-    case O::I32Load16S: case O::I64Load16S: m_asm.lh(r, t4, imm); break;
-    case O::I32Load16U: case O::I64Load16U: m_asm.lhu(r, t4, imm); break;
-    default: m_asm.lwu(r, t4, imm); break; // i64.load32_u
+    case O::I32Load: case O::I64Load32S: access = Access::I32; break;
+    case O::I64Load: access = Access::I64; break;
+    case O::I32Load8S: case O::I64Load8S: access = Access::I8; break;
+    case O::I32Load8U: case O::I64Load8U: access = Access::U8; break;
+    case O::I32Load16S: case O::I64Load16S: access = Access::I16; break;
+    case O::I32Load16U: case O::I64Load16U: access = Access::U16; break;
+    default: break;
     }
+    m_asm.load_trapping(access, r, address, i64(arg.offset), t5);
     push_gp(type, r);
 }
 
 void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
 {
-    if (!begin(offset))
-        return;
     if (wasm::opcode_info(op).prefix == 0xfd) {
         if (scalar_simd() && op == Opcode::V128Store)
             scalar_store(arg);
@@ -93,33 +83,24 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
     using O = Opcode;
     if (op == O::F32Store || op == O::F64Store) {
         FpReg value = pop_fp();
-        GpReg index = pop_gp();
-        i32 imm;
-        emit_memory_address(arg, index, t4, imm);
-        record_trap_site(m_asm.offset());
-        if (op == O::F32Store)
-            m_asm.fsw(value, t4, imm);
-        else
-            m_asm.fsd(value, t4, imm);
+        GpReg address = emit_memory_base(arg, pop_gp(), t4);
+        m_asm.store_trapping(op == O::F32Store ? Access::F32 : Access::F64, value, address, i64(arg.offset), t5);
         return;
     }
     GpReg value = pop_gp();
-    GpReg index = pop_gp();
-    i32 imm;
-    emit_memory_address(arg, index, t4, imm);
-    record_trap_site(m_asm.offset());
+    GpReg address = emit_memory_base(arg, pop_gp(), t4);
+    Access access = Access::I16;
     switch (op) {
-    case O::I32Store: case O::I64Store32: m_asm.sw(value, t4, imm); break;
-    case O::I64Store: m_asm.sd(value, t4, imm); break;
-    case O::I32Store8: case O::I64Store8: m_asm.sb(value, t4, imm); break;
-    default: m_asm.sh(value, t4, imm); break;
+    case O::I32Store: case O::I64Store32: access = Access::I32; break;
+    case O::I64Store: access = Access::I64; break;
+    case O::I32Store8: case O::I64Store8: access = Access::I8; break;
+    default: break;
     }
+    m_asm.store_trapping(access, value, address, i64(arg.offset), t5);
 }
 
 void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { memory };
     helper_args(0, 1, imm);
     call_helper(HelperId::MemorySize);
@@ -129,8 +110,6 @@ void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
 
 void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { memory };
     helper_args(1, 1, imm);
     call_helper(HelperId::MemoryGrow);
@@ -153,12 +132,7 @@ void Compiler::bulk_operands(GpReg first, GpReg second, GpReg third) noexcept
     GpReg regs[] = { first, second, third };
     for (u32 i = 0; i < 3; ++i) {
         load_frame(regs[i], slot_offset(slot_of(base + i)));
-        if (m_asm.has(Extension::Zba)) {
-            m_asm.zext_w(regs[i], regs[i]);
-        } else {
-            m_asm.slli(regs[i], regs[i], 32);
-            m_asm.srli(regs[i], regs[i], 32);
-        }
+        m_asm.zero_extend_word(regs[i], regs[i]);
     }
     truncate_stack(base);
 }
@@ -169,20 +143,11 @@ void Compiler::memory_base_into(GpReg out, u32 memory) noexcept
         m_asm.mv(out, abi::memory_base);
         return;
     }
-    m_asm.ld(out, abi::vmctx, VMOffsets::memory_bases);
-    if (memory * 8 <= 2047) {
-        m_asm.ld(out, out, i32(memory * 8));
-    } else {
-        m_asm.li(t0, i64(memory) * 8);
-        m_asm.add(out, out, t0);
-        m_asm.ld(out, out, 0);
-    }
+    m_asm.load_context_pointer(out, abi::vmctx, VMOffsets::memory_bases, memory);
 }
 
 void Compiler::on_memory_fill(u32 offset, u32 memory) noexcept
 {
-    if (!begin(offset))
-        return;
     bulk_operands(a1, a2, a3); // destination, value, count
     memory_base_into(a4, memory);
     record_trap_site(bulk::probe_range_end(m_asm, a4, a1, a3));
@@ -192,8 +157,6 @@ void Compiler::on_memory_fill(u32 offset, u32 memory) noexcept
 
 void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
 {
-    if (!begin(offset))
-        return;
     bulk_operands(a1, a2, a3); // destination, source, count
     memory_base_into(a4, dst);
     memory_base_into(a5, src);
@@ -206,8 +169,6 @@ void Compiler::on_memory_copy(u32 offset, u32 dst, u32 src) noexcept
 
 void Compiler::on_memory_init(u32 offset, u32 data, u32 memory) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { memory, data };
     helper_args(3, 2, imm);
     call_helper(HelperId::MemoryInit);
@@ -216,8 +177,6 @@ void Compiler::on_memory_init(u32 offset, u32 data, u32 memory) noexcept
 
 void Compiler::on_data_drop(u32 offset, u32 data) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { data };
     helper_args(0, 1, imm);
     call_helper(HelperId::DataDrop);
@@ -227,18 +186,9 @@ void Compiler::on_data_drop(u32 offset, u32 data) noexcept
 
 void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     if (type == ValueType::V128 && !m_wide)
         return simd(offset);
-    m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-    if (index * 8 <= 2047) {
-        m_asm.ld(t4, t4, i32(index * 8));
-    } else {
-        m_asm.li(t5, i64(index) * 8);
-        m_asm.add(t4, t4, t5);
-        m_asm.ld(t4, t4, 0);
-    }
+    m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, index, t5);
     if (is_vec(type) && !m_vector) {
         scalar_global_get();
     } else if (is_vec(type)) {
@@ -266,8 +216,6 @@ void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
 
 void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     if (type == ValueType::V128 && !m_wide)
         return simd(offset);
     bool fp = is_float(type);
@@ -285,14 +233,7 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
         fvalue = pop_fp();
     else
         gvalue = pop_gp();
-    m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-    if (index * 8 <= 2047) {
-        m_asm.ld(t4, t4, i32(index * 8));
-    } else {
-        m_asm.li(t6, i64(index) * 8);
-        m_asm.add(t4, t4, t6);
-        m_asm.ld(t4, t4, 0);
-    }
+    m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, index);
     switch (type) {
     case ValueType::V128:
         if (!m_vector) {
@@ -313,15 +254,11 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
 
 void Compiler::on_ref_null(u32 offset, ValueType type) noexcept
 {
-    if (!begin(offset))
-        return;
     push_const(type, 0);
 }
 
 void Compiler::on_ref_is_null(u32 offset, ValueType) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg a = pop_gp();
     release(a);
     GpReg r = alloc_gp();
@@ -331,8 +268,6 @@ void Compiler::on_ref_is_null(u32 offset, ValueType) noexcept
 
 void Compiler::on_ref_func(u32 offset, u32 function) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg r = alloc_gp();
     load_function_entry(r, function);
     m_asm.ld(r, r, i32(__builtin_offsetof(VMFuncEntry, function)));
@@ -343,16 +278,10 @@ void Compiler::on_ref_func(u32 offset, u32 function) noexcept
 
 void Compiler::on_table_get(u32 offset, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg index = pop_gp();
     GpReg r = alloc_gp();
-    m_asm.slli(t4, index, 32);
-    m_asm.srli(t4, t4, 32);
-    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
-    m_asm.li(r, i64(table) * 8);
-    m_asm.add(t5, t5, r);
-    m_asm.ld(t5, t5, 0);
+    m_asm.zero_extend_word(t4, index);
+    m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table, r);
     m_asm.ld(r, t5, VMOffsets::table_size);
     m_asm.bgeu(t4, r, trap_label(TrapCode::OutOfBoundsTable));
     m_asm.ld(t5, t5, VMOffsets::table_data);
@@ -364,17 +293,11 @@ void Compiler::on_table_get(u32 offset, u32 table) noexcept
 
 void Compiler::on_table_set(u32 offset, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     GpReg value = pop_gp();
     GpReg index = pop_gp();
     GpReg scratch = alloc_gp();
-    m_asm.slli(t4, index, 32);
-    m_asm.srli(t4, t4, 32);
-    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
-    m_asm.li(scratch, i64(table) * 8);
-    m_asm.add(t5, t5, scratch);
-    m_asm.ld(t5, t5, 0);
+    m_asm.zero_extend_word(t4, index);
+    m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table, scratch);
     m_asm.ld(scratch, t5, VMOffsets::table_size);
     m_asm.bgeu(t4, scratch, trap_label(TrapCode::OutOfBoundsTable));
     m_asm.ld(t5, t5, VMOffsets::table_data);
@@ -385,8 +308,6 @@ void Compiler::on_table_set(u32 offset, u32 table) noexcept
 
 void Compiler::on_table_size(u32 offset, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { table };
     helper_args(0, 1, imm);
     call_helper(HelperId::TableSize);
@@ -396,8 +317,6 @@ void Compiler::on_table_size(u32 offset, u32 table) noexcept
 
 void Compiler::on_table_grow(u32 offset, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { table };
     helper_args(2, 1, imm);
     call_helper(HelperId::TableGrow);
@@ -408,8 +327,6 @@ void Compiler::on_table_grow(u32 offset, u32 table) noexcept
 
 void Compiler::on_table_fill(u32 offset, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { table };
     helper_args(3, 1, imm);
     call_helper(HelperId::TableFill);
@@ -418,8 +335,6 @@ void Compiler::on_table_fill(u32 offset, u32 table) noexcept
 
 void Compiler::on_table_copy(u32 offset, u32 dst, u32 src) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { dst, src };
     helper_args(3, 2, imm);
     call_helper(HelperId::TableCopy);
@@ -428,8 +343,6 @@ void Compiler::on_table_copy(u32 offset, u32 dst, u32 src) noexcept
 
 void Compiler::on_table_init(u32 offset, u32 elem, u32 table) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { table, elem };
     helper_args(3, 2, imm);
     call_helper(HelperId::TableInit);
@@ -438,8 +351,6 @@ void Compiler::on_table_init(u32 offset, u32 elem, u32 table) noexcept
 
 void Compiler::on_elem_drop(u32 offset, u32 elem) noexcept
 {
-    if (!begin(offset))
-        return;
     u64 imm[] = { elem };
     helper_args(0, 1, imm);
     call_helper(HelperId::ElemDrop);

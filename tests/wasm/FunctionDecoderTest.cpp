@@ -53,6 +53,99 @@ TEST(FunctionDecoder, DrivesTheInterface)
     EXPECT_EQ(rec.calls, expected);
 }
 
+namespace {
+
+// An interface that lets the decoder own reachability (a compiler's shape).
+struct ReachabilityInterface : NullInterface {
+    static constexpr bool owns_reachability = true;
+    std::vector<std::string> calls;
+    bool stop_at_const { false };
+    bool on_instruction(u32, Opcode op) noexcept
+    {
+        calls.push_back("@" + std::string(opcode_name(op).data(), opcode_name(op).length()));
+        return !(stop_at_const && op == Opcode::I32Const);
+    }
+    Result<void> on_function_end() noexcept
+    {
+        calls.push_back("function end");
+        if (stop_at_const)
+            return Error::from_code(ErrorCode::Unsupported, "stopped");
+        return {};
+    }
+    void on_i32_const(u32, i32 v) noexcept { calls.push_back("i32.const " + std::to_string(v)); }
+    void on_block(u32, const ControlFrame&) noexcept { calls.push_back("block"); }
+    void on_if(u32, const ControlFrame&) noexcept { calls.push_back("if"); }
+    void on_else(u32, const ControlFrame& f) noexcept { calls.push_back(f.unreachable ? "else (then-branch ends unreachable)" : "else"); }
+    void on_end(u32, const ControlFrame& f) noexcept { calls.push_back(f.unreachable ? "end (unreachable)" : "end"); }
+    void on_br(u32, u32 depth) noexcept { calls.push_back("br " + std::to_string(depth)); }
+    void on_drop(u32, ValueType) noexcept { calls.push_back("drop"); }
+};
+
+} // namespace
+
+TEST(FunctionDecoder, SkipsUnreachableCodeForInterfacesThatOwnReachability)
+{
+    // (func (param i32)
+    //   block
+    //     br 0
+    //     i32.const 1 drop          ;; unreachable: no hooks
+    //     block i32.const 2 drop end ;; opened unreachable: no hooks at all
+    //   end
+    //   local.get 0 if unreachable else i32.const 3 drop end)
+    ByteVector type { 0x60, 0x01, 0x7f, 0x00 };
+    ByteVector body { 0x00, 0x02, 0x40, 0x0c, 0x00, 0x41, 0x01, 0x1a, 0x02, 0x40, 0x41, 0x02, 0x1a, 0x0b, 0x0b,
+        0x20, 0x00, 0x04, 0x40, 0x00, 0x05, 0x41, 0x03, 0x1a, 0x0b, 0x0b };
+    auto m = read(single_function(type, body));
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    ReachabilityInterface rec;
+    DecoderScratch scratch;
+    FunctionDecoder<ReachabilityInterface> decoder(m.value(), rec, scratch);
+    ASSERT_FALSE(decoder.decode(0).is_error());
+    std::vector<std::string> expected {
+        "@block", "block", "@br", "br 0", "end (unreachable)",
+        "@local.get", "@if", "if", "@unreachable", "else (then-branch ends unreachable)",
+        "@i32.const", "i32.const 3", "@drop", "drop", "@end", "end",
+        "@end", "end", "function end",
+    };
+    EXPECT_EQ(rec.calls, expected);
+}
+
+TEST(FunctionDecoder, UnreachableCodeIsStillValidated)
+{
+    // (func block br 0 i64.const 1 i32.eqz drop end): the dead i32.eqz of an
+    // i64 is a type mismatch though no hook sees it.
+    ByteVector type { 0x60, 0x00, 0x00 };
+    ByteVector body { 0x00, 0x02, 0x40, 0x0c, 0x00, 0x42, 0x01, 0x45, 0x1a, 0x0b, 0x0b };
+    ByteVector bytes = single_function(type, body);
+    ReadOptions options;
+    options.validate_functions = false;
+    auto m = read_module(ReadonlyBytes(bytes.data(), bytes.size()), options);
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    ReachabilityInterface rec;
+    DecoderScratch scratch;
+    FunctionDecoder<ReachabilityInterface> decoder(m.value(), rec, scratch);
+    auto result = decoder.decode(0);
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error().code(), ErrorCode::Invalid);
+}
+
+TEST(FunctionDecoder, AnInterfaceStopsTheDecodeByFailing)
+{
+    ByteVector type { 0x60, 0x00, 0x00 };
+    ByteVector body { 0x00, 0x41, 0x01, 0x1a, 0x0b };
+    auto m = read(single_function(type, body));
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    ReachabilityInterface rec;
+    rec.stop_at_const = true;
+    DecoderScratch scratch;
+    FunctionDecoder<ReachabilityInterface> decoder(m.value(), rec, scratch);
+    auto result = decoder.decode(0);
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error().code(), ErrorCode::Unsupported);
+    std::vector<std::string> expected { "@i32.const", "function end" };
+    EXPECT_EQ(rec.calls, expected);
+}
+
 TEST(FunctionDecoder, MemArgOffsetsReachTheInterface)
 {
     ByteVector body { 0x00, 0x41, 0x00, 0x28, 0x02, 0x90, 0x03, 0x1a, 0x0b }; // i32.load offset=400

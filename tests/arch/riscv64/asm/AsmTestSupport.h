@@ -10,30 +10,35 @@
 // table. Under qemu-riscv64 (no llvm there) these tests skip; the execution
 // tests run instead.
 
-#include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/MacroAssembler.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
+#include <type_traits>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
 namespace k23::riscv64::test {
 
-struct AsmCase {
-    void (*emit)(Assembler&);
+// A = Assembler, or MacroAssembler for its sequences (check_cases<MacroAssembler>).
+template<typename A>
+struct BasicAsmCase {
+    void (*emit)(A&);
     const char* expected; // instructions joined with "; "
 };
+using AsmCase = BasicAsmCase<Assembler>;
 
-inline std::vector<u8> assemble(void (*emit)(Assembler&), CpuFeatures features = CpuFeatures::all(), bool compress = false)
+template<typename A = Assembler>
+inline std::vector<u8> assemble(void (*emit)(std::type_identity_t<A>&), CpuFeatures features = CpuFeatures::all(), bool compress = false)
 {
     CodeOptions options;
     options.compress = compress;
     CodeHolder code(features, options);
-    Assembler a(code);
+    A a(code);
     emit(a);
     auto result = code.finalize();
     EXPECT_FALSE(result.is_error()) << (result.is_error() ? result.error().message_cstring() : "");
@@ -115,14 +120,15 @@ inline std::vector<DisassembledLine> disassemble(const std::vector<u8>& bytes)
 }
 
 // Assembles every case, disassembles them all at once, compares each.
-inline void check_cases(const std::vector<AsmCase>& cases, CpuFeatures features = CpuFeatures::all(), bool compress = false)
+template<typename A = Assembler>
+inline void check_cases(const std::vector<BasicAsmCase<A>>& cases, CpuFeatures features = CpuFeatures::all(), bool compress = false)
 {
     if (!has_objdump)
         GTEST_SKIP() << "llvm-objdump-16 runs on the host only";
     std::vector<u8> all;
     std::vector<std::pair<size_t, size_t>> ranges;
     for (const auto& c : cases) {
-        auto bytes = assemble(c.emit, features, compress);
+        auto bytes = assemble<A>(c.emit, features, compress);
         ranges.push_back({ all.size(), all.size() + bytes.size() });
         all.insert(all.end(), bytes.begin(), bytes.end());
         // Keep each case 4-byte aligned so a stray 2-byte case cannot shift decoding.

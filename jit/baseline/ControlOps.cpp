@@ -1,0 +1,466 @@
+// Control instructions of the baseline tier (core spec 2.0 §4.4.8) and the
+// parametric ones (§4.4.4): blocks, branches, br_table, return, drop,
+// select. The decoder owns reachability (wasm/FunctionDecoder.h): these
+// hooks see reachable code only, and else/end say whether they are reached
+// by falling through.
+
+#include <jit/VMContext.h>
+#include <jit/baseline/Compiler.h>
+
+namespace k23::jit::baseline {
+
+namespace {
+
+// Heap sort: O(n log n) in place whatever the input (a br_table's distinct
+// depths).
+void sort_ascending(Span<u32> values)
+{
+    usize n = values.size();
+    auto sift_down = [&](usize root, usize end) {
+        for (;;) {
+            usize child = 2 * root + 1;
+            if (child >= end)
+                return;
+            if (child + 1 < end && values[child + 1] > values[child])
+                ++child;
+            if (values[root] >= values[child])
+                return;
+            u32 t = values[root];
+            values[root] = values[child];
+            values[child] = t;
+            root = child;
+        }
+    };
+    for (usize i = n / 2; i > 0; --i)
+        sift_down(i - 1, n);
+    for (usize end = n; end > 1; --end) {
+        u32 t = values[0];
+        values[0] = values[end - 1];
+        values[end - 1] = t;
+        sift_down(0, end - 1);
+    }
+}
+
+} // namespace
+
+// Return: results to a0../fa0.. and the incoming overflow area (jit/Abi.h).
+// Values first go to their own slots so the register moves cannot clobber
+// each other; the abstract stack is not changed (br_if's taken path).
+// Emission only: the abstract stack is unchanged (br_if's fall-through
+// path keeps it).
+void Compiler::emit_return() noexcept
+{
+    u32 n = u32(m_type.results.size());
+    u32 size = u32(m_stack.size());
+    // Up to 16 results: where each goes (an a/fa register: its id, float
+    // + 32; memory: -1, for v128 and overflow results through their slots).
+    // A register result moves straight into place unless its register is
+    // another result's destination: those go through their slots first, so
+    // no move overwrites a pending source.
+    constexpr u32 direct_max = 16;
+    i32 destination[direct_max];
+    Entry source[direct_max];
+    bool direct = n <= direct_max;
+    u32 ints = 0, floats = 0;
+    for (u32 i = 0; direct && i < n; ++i) {
+        ValueType t = m_type.results[i];
+        if (is_vec(t))
+            destination[i] = -1;
+        else if (is_float(t))
+            destination[i] = floats < abi::float_arg_registers ? i32(32 + abi::float_args[floats++].id()) : -1;
+        else
+            destination[i] = ints < abi::int_arg_registers ? i32(abi::int_args[ints++].id()) : -1;
+    }
+    for (u32 i = 0; i < n; ++i) {
+        u32 index = size - n + i;
+        Entry e = m_stack[index];
+        bool to_slot = !direct || destination[i] < 0;
+        if (e.loc == Loc::Reg && !to_slot) {
+            i32 id = i32(e.reg) + (is_float(e.type) ? 32 : 0);
+            for (u32 j = 0; j < n && !to_slot; ++j)
+                to_slot = j != i && destination[j] == id;
+        }
+        if (e.loc == Loc::Reg && to_slot) {
+            store_slot(e.type, e.reg, slot_of(index));
+            e.loc = Loc::Slot;
+        } else if (e.loc == Loc::Const && to_slot) {
+            m_asm.li(t4, i64(e.bits));
+            store_frame(t4, slot_offset(slot_of(index)));
+            e.loc = Loc::Slot;
+        }
+        if (direct)
+            source[i] = e;
+    }
+    ints = floats = 0;
+    u32 overflow = 0;
+    for (u32 i = 0; i < n; ++i) {
+        u32 index = size - n + i;
+        ValueType t = m_type.results[i];
+        Entry e = direct ? source[i] : m_stack[index];
+        if (!direct && e.loc != Loc::Slot)
+            e.loc = Loc::Slot; // stored above
+        e.type = t;
+        if (is_vec(t)) {
+            copy_wide_halves(slot_offset(slot_of(index)), false, abi::incoming_base + i32(m_incoming_slots + overflow) * 8, false);
+            overflow += 2;
+            continue;
+        }
+        bool in_register = is_float(t) ? floats < abi::float_arg_registers : ints < abi::int_arg_registers;
+        if (!in_register) {
+            load_frame(t4, slot_offset(slot_of(index)));
+            store_frame(t4, abi::incoming_base + i32(m_incoming_slots + overflow++) * 8);
+            continue;
+        }
+        if (is_float(t)) {
+            FpReg rd = abi::float_args[floats++];
+            if (e.loc == Loc::Slot) {
+                load_slot(e, slot_of(index), rd.id());
+            } else if (e.loc == Loc::Const) {
+                m_asm.li(t4, i64(e.bits));
+                t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
+            } else if (e.reg != rd.id()) {
+                t == ValueType::F32 ? m_asm.fmv_s(rd, FpReg(e.reg)) : m_asm.fmv_d(rd, FpReg(e.reg));
+            }
+        } else {
+            GpReg rd = abi::int_args[ints++];
+            if (e.loc == Loc::Slot)
+                load_slot(e, slot_of(index), rd.id());
+            else if (e.loc == Loc::Const)
+                m_asm.li(rd, i64(e.bits));
+            else if (e.reg != rd.id())
+                m_asm.mv(rd, GpReg(e.reg));
+        }
+    }
+    emit_epilogue();
+    m_asm.ret();
+}
+
+void Compiler::emit_branch(u32 depth) noexcept
+{
+    Frame& target = frame_at(depth);
+    if (target.kind == wasm::FrameKind::Function) {
+        emit_return();
+        return;
+    }
+    move_to_slots(target.height, target.arity());
+    m_asm.j(target.label);
+}
+
+// ---------------------------------------------------------------- control
+
+void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcept
+{
+    Frame frame;
+    frame.kind = kind;
+    frame.params = cf.params;
+    frame.results = cf.results;
+    spill_all();
+    frame.height = u32(m_stack.size() - cf.params.size());
+    frame.label = m_asm.new_label();
+    if (kind == wasm::FrameKind::If)
+        frame.else_label = m_asm.new_label();
+    if (kind == wasm::FrameKind::Loop)
+        m_asm.bind(frame.label);
+    for (ValueType t : cf.params) {
+        if (t == ValueType::V128 && !m_wide)
+            simd(m_offset);
+    }
+    for (ValueType t : cf.results) {
+        if (t == ValueType::V128 && !m_wide)
+            simd(m_offset);
+    }
+    forget_vtype(); // a loop head, or the block's entry spills
+
+    if (m_frames.try_append(frame).is_error())
+        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: control stack"));
+}
+
+void Compiler::on_block(u32, const ControlFrame& cf) noexcept
+{
+    enter_block(wasm::FrameKind::Block, cf);
+}
+
+void Compiler::on_loop(u32, const ControlFrame& cf) noexcept
+{
+    enter_block(wasm::FrameKind::Loop, cf);
+    if (m_failed)
+        return;
+    // Every iteration passes the head: the interrupt check (Engine::
+    // interrupt sets the stack limit above any sp). A loop runs at the sp
+    // the prologue checked, so sp < limit here means an interrupt, never a
+    // full stack. One load and a not-taken branch.
+    m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
+    m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
+}
+
+void Compiler::on_if(u32, const ControlFrame& cf) noexcept
+{
+    PendingCompare pending;
+    bool fused = take_pending_compare(pending);
+    if (fused) {
+        enter_block(wasm::FrameKind::If, cf); // spills through t4/t6 only
+        m_asm.branch(invert(pending.condition), GpReg(pending.lhs), GpReg(pending.rhs), m_frames.last().else_label);
+        unpin(pending);
+        return;
+    }
+    GpReg condition = pop_gp();
+    enter_block(wasm::FrameKind::If, cf);
+    m_asm.beqz(condition, m_frames.last().else_label);
+}
+
+void Compiler::end_block_values(const Frame& frame) noexcept
+{
+    move_to_slots(frame.height, u32(frame.results.size()));
+}
+
+// cf.unreachable: the then-branch does not fall through to the end.
+void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
+{
+    begin(offset); // also after unreachable code, which had no on_instruction
+    if (m_frames.is_empty() || m_failed)
+        return;
+    Frame& frame = m_frames.last();
+    if (!cf.unreachable) {
+        end_block_values(frame);
+        m_asm.j(frame.label);
+    }
+    m_asm.bind(frame.else_label);
+    forget_vtype();
+    frame.has_else = true;
+    truncate_stack(frame.height);
+    for (ValueType t : frame.params)
+        push_slot(t);
+}
+
+// cf.unreachable: nothing falls through to this end.
+void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
+{
+    begin(offset); // also after unreachable code, which had no on_instruction
+    if (m_frames.is_empty() || m_failed)
+        return;
+    Frame frame = m_frames.take_last();
+    switch (frame.kind) {
+    case wasm::FrameKind::Function:
+        if (!cf.unreachable)
+            emit_return();
+        return;
+    case wasm::FrameKind::Loop:
+        if (cf.unreachable) {
+            truncate_stack(frame.height);
+            for (ValueType t : frame.results)
+                push_slot(t);
+        }
+        return;
+    default:
+        if (!cf.unreachable)
+            end_block_values(frame);
+        if (frame.kind == wasm::FrameKind::If && !frame.has_else)
+            m_asm.bind(frame.else_label);
+        m_asm.bind(frame.label);
+        forget_vtype();
+        truncate_stack(frame.height);
+        for (ValueType t : frame.results)
+            push_slot(t);
+        return;
+    }
+}
+
+void Compiler::on_unreachable(u32 offset) noexcept
+{
+    m_asm.j(trap_label(TrapCode::Unreachable));
+    set_unreachable();
+}
+
+void Compiler::on_br(u32 offset, u32 depth) noexcept
+{
+    emit_branch(depth);
+    set_unreachable();
+}
+
+void Compiler::on_br_if(u32 offset, u32 depth) noexcept
+{
+    PendingCompare pending;
+    bool fused = take_pending_compare(pending);
+    GpReg condition = fused ? zero : pop_gp();
+    Frame& target = frame_at(depth);
+    bool in_place = target.kind != wasm::FrameKind::Function;
+    if (in_place) {
+        u32 arity = target.arity();
+        u32 size = u32(m_stack.size());
+        for (u32 i = 0; i < arity; ++i) {
+            const Entry& e = m_stack[size - arity + i];
+            if (e.loc != Loc::Slot || size - arity + i != target.height + i)
+                in_place = false;
+        }
+    }
+    if (in_place) {
+        if (fused)
+            m_asm.branch(pending.condition, GpReg(pending.lhs), GpReg(pending.rhs), target.label);
+        else
+            m_asm.bnez(condition, target.label);
+        unpin(pending);
+        return;
+    }
+    Label skip = m_asm.new_label();
+    if (fused)
+        m_asm.branch(invert(pending.condition), GpReg(pending.lhs), GpReg(pending.rhs), skip);
+    else
+        m_asm.beqz(condition, skip);
+    unpin(pending);
+    emit_branch(depth);
+    m_asm.bind(skip);
+    forget_vtype(); // the taken path may have set it
+}
+
+void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
+{
+    GpReg index = pop_gp();
+    spill_all();
+    // One case per distinct depth (the moves for that label, then the
+    // jump), in ascending depth order. The distinct depths are found by
+    // marking their frames and then sorted, O(n log n): no array as deep as
+    // the deepest target, which made br_tables under deep nesting quadratic.
+    u32 epoch = ++m_br_table_epoch;
+    Vector<u32> depths;
+    auto note = [&](u32 depth) {
+        Frame& frame = frame_at(depth);
+        if (frame.br_table_mark == epoch)
+            return true;
+        frame.br_table_mark = epoch;
+        frame.br_table_case = m_asm.new_label();
+        return !depths.try_append(depth).is_error();
+    };
+    bool noted = note(default_depth);
+    for (u32 d : targets)
+        noted = noted && note(d);
+    if (!noted)
+        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
+    sort_ascending(depths.span());
+    Label dispatch = m_asm.new_label();
+    m_asm.j(dispatch);
+    for (u32 d : depths) {
+        m_asm.bind(frame_at(d).br_table_case);
+        forget_vtype(); // entered from the dispatch, not from the case above
+        emit_branch(d);
+    }
+    m_asm.bind(dispatch);
+    // §4.4.8 br_table: an index beyond the vector takes the default.
+    m_asm.zero_extend_word(t4, index);
+    u32 n = u32(targets.size());
+    m_asm.li(t5, n);
+    m_asm.bgeu(t4, t5, frame_at(default_depth).br_table_case);
+    if (n == 0) {
+        m_asm.j(frame_at(default_depth).br_table_case);
+    } else if (n <= 12) {
+        // A jump table of jal instructions. It is one instruction group, so
+        // it stays below the code holder's island slack (64 bytes).
+        Label table = m_asm.new_label();
+        m_asm.lea(t5, table);
+        m_asm.slli(t4, t4, 2);
+        m_asm.add(t5, t5, t4);
+        m_asm.jr(t5);
+        bool compress = m_asm.code().options().compress;
+        m_asm.code().set_compress(false);
+        {
+            InstructionGroup group(m_asm.code());
+            m_asm.bind(table);
+            u32 start = m_asm.offset();
+            for (u32 i = 0; i < n; ++i)
+                m_asm.j(frame_at(targets[i]).br_table_case);
+            if (m_asm.offset() - start != 4 * n)
+                fail(Error::from_code(ErrorCode::Unsupported, "baseline: br_table target out of jal range"));
+        }
+        m_asm.code().set_compress(compress);
+    } else {
+        // Runs of equal targets, found by binary search: O(log runs)
+        // compares, and islands may go anywhere in between.
+        Vector<u32> run_starts;
+        for (u32 i = 0; i < n; ++i) {
+            if (i == 0 || targets[i] != targets[i - 1]) {
+                if (run_starts.try_append(i).is_error())
+                    return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: br_table"));
+            }
+        }
+        emit_br_table_search(targets, run_starts.span(), 0, u32(run_starts.size()));
+    }
+    set_unreachable();
+}
+
+void Compiler::emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high) noexcept
+{
+    if (high - low == 1) {
+        m_asm.j(frame_at(targets[run_starts[low]]).br_table_case);
+        return;
+    }
+    u32 mid = (low + high) / 2;
+    Label upper = m_asm.new_label();
+    m_asm.li(t5, run_starts[mid]);
+    m_asm.bgeu(t4, t5, upper);
+    emit_br_table_search(targets, run_starts, low, mid);
+    m_asm.bind(upper);
+    emit_br_table_search(targets, run_starts, mid, high);
+}
+
+void Compiler::on_return(u32 offset) noexcept
+{
+    emit_return();
+    set_unreachable();
+}
+
+// ---------------------------------------------------------------- parametric
+
+void Compiler::on_drop(u32 offset, ValueType) noexcept
+{
+    drop_entry();
+}
+
+void Compiler::on_select(u32 offset, ValueType type) noexcept
+{
+    if (is_vec(type) && !m_vector)
+        return scalar_select();
+    GpReg condition = pop_gp();
+    Label done = m_asm.new_label();
+    if (is_vec(type)) {
+        // §4.4.4 select: whole-register moves need no vtype.
+        VecReg b = pop_vec();
+        VecReg a = pop_vec();
+        VecReg r = alloc_vec();
+        m_asm.vmvr(1, r, a);
+        m_asm.bnez(condition, done);
+        m_asm.vmvr(1, r, b);
+        m_asm.bind(done);
+        release(a);
+        release(b);
+        push_vec(r);
+        return;
+    }
+    if (is_float(type)) {
+        FpReg b = pop_fp();
+        FpReg a = pop_fp();
+        FpReg r = alloc_fp();
+        if (type == ValueType::F32)
+            m_asm.fmv_s(r, a);
+        else
+            m_asm.fmv_d(r, a);
+        m_asm.bnez(condition, done);
+        if (type == ValueType::F32)
+            m_asm.fmv_s(r, b);
+        else
+            m_asm.fmv_d(r, b);
+        m_asm.bind(done);
+        release(a);
+        release(b);
+        push_fp(type, r);
+    } else {
+        GpReg b = pop_gp();
+        GpReg a = pop_gp();
+        GpReg r = alloc_gp();
+        m_asm.mv(r, a);
+        m_asm.bnez(condition, done);
+        m_asm.mv(r, b);
+        m_asm.bind(done);
+        push_gp(type, r);
+    }
+}
+
+} // namespace k23::jit::baseline
