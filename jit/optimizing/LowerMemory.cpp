@@ -52,7 +52,6 @@ void Lowerer::lower_helper_call(InstId i, const HelperShape& shape) noexcept
             m_asm.mv(rd, a0);
         finish_gp(v, rd);
     }
-    reload_after_call(i);
 }
 
 // table.get / table.set inline (§4.4.6): the index below the size, else

@@ -116,12 +116,24 @@ private:
     }
     template<typename F>
     void for_each_use(InstId i, F f) noexcept;
-    [[nodiscard]] bool crosses_call(const LowerScratch::Interval& iv) const noexcept;
-    [[nodiscard]] u32 calls_crossed(const LowerScratch::Interval& iv) const noexcept;
-    // Values kept in a register across calls: stored to their slot where
-    // they are defined, reloaded after each call they live across.
+    // ---- live-range splitting (RegAlloc.cpp): a value's register pieces
+    [[nodiscard]] u32 first_call_inside(u32 start, u32 end) const noexcept;
+    [[nodiscard]] u32 next_use(ValueId v, u32 pos) const noexcept;
+    [[nodiscard]] Location location_at(ValueId v, u32 pos) const noexcept;
+    [[nodiscard]] bool in_one_register(ValueId v) const noexcept;
+    Result<void> split_pieces() noexcept;
+    Result<void> find_slot_needs() noexcept;
+    // A value some code reads from its slot: stored there where it is
+    // defined (when it is defined into a register).
     void store_reloaded(ValueId v) noexcept;
-    void reload_after_call(InstId call) noexcept;
+    // Emission: the locations of what instruction i reads and writes, and
+    // the loads of pieces that start at it.
+    void enter_block(BlockId b) noexcept;
+    void enter_instruction(InstId i) noexcept;
+    // An edge's moves besides its parameters': live values whose location
+    // at the target's start differs from the one at the branch.
+    [[nodiscard]] bool edge_needs_resolution(EdgeId e) noexcept;
+    void resolution_moves(EdgeId e) noexcept;
 
     // ---- emission helpers
     GpReg slot_base(u32 slot, i32& imm) noexcept;
@@ -209,8 +221,28 @@ private:
     Vector<Stub> m_stubs;
     Vector<Move> m_moves;
     Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
-    Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
-    Vector<ValueId> m_reloaded; // the values with m_reload set
+    Vector<u8> m_reload; // per value: read from its slot somewhere (stored where defined)
+    // A piece: the positions [start, end] where a value is in register reg
+    // (none: evicted entirely); outside its pieces a value is in its slot.
+    struct Piece {
+        u32 start;
+        u32 end;
+        u32 next; // the value's next piece (ascending), or no_id
+        ValueId value;
+        u8 reg;
+    };
+    static constexpr u8 no_reg = 0xff;
+    Vector<Piece> m_pieces;
+    Vector<u32> m_first_piece;   // per value
+    Vector<u32> m_last_piece;    // per value
+    Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
+    Vector<u32> m_use_pos;       // use positions, ascending per value
+    Vector<BlockId> m_pos_block; // per position: its block
+    Vector<u32> m_loop_end;      // per loop header: the last position of its loop
+    Vector<u64> m_unhandled;     // min-heap of (start << 32 | piece)
+    Vector<u32> m_loads;         // pieces that begin with a load from the slot, by start
+    u32 m_next_load { 0 };
+    u32 m_pos { 0 };             // the instruction being lowered
     Vector<ValueId> m_partner;  // per value: the edge argument or parameter it would rather share a location with
     Vector<u32> m_slot_end;     // per slot: the end of the last interval in it
     Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
