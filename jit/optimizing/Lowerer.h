@@ -133,6 +133,8 @@ private:
     // An edge's moves besides its parameters': live values whose location
     // at the target's start differs from the one at the branch.
     [[nodiscard]] bool edge_needs_resolution(EdgeId e) noexcept;
+    template<typename F>
+    void for_each_split_live_in(BlockId b, F f) noexcept;
     void resolution_moves(EdgeId e) noexcept;
 
     // ---- emission helpers
@@ -235,12 +237,22 @@ private:
     Vector<Piece> m_pieces;
     Vector<u32> m_first_piece;   // per value
     Vector<u32> m_last_piece;    // per value
+    Vector<u32> m_piece_begin;   // per value + 1: its pieces in m_piece_list, by start
+    Vector<u32> m_piece_list;
     Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
     Vector<u32> m_use_pos;       // use positions, ascending per value
     Vector<BlockId> m_pos_block; // per position: its block
     Vector<u32> m_loop_end;      // per loop header: the last position of its loop
     Vector<u64> m_unhandled;     // min-heap of (start << 32 | piece)
     Vector<u32> m_loads;         // pieces that begin with a load from the slot, by start
+    Vector<ValueId> m_split;     // values sometimes in a register, not in one throughout
+    Vector<u64> m_split_bits;    // the same as a bitset
+    Vector<u8> m_resolves;       // per edge: split values need moving on it
+    Vector<u64> m_register_span; // per split value: (first, last) position it has a register
+    [[nodiscard]] bool maybe_in_register(ValueId v, u32 pos) const noexcept
+    {
+        return pos >= u32(m_register_span[v] >> 32) && pos <= u32(m_register_span[v]);
+    }
     u32 m_next_load { 0 };
     u32 m_pos { 0 };             // the instruction being lowered
     Vector<ValueId> m_partner;  // per value: the edge argument or parameter it would rather share a location with
@@ -248,6 +260,27 @@ private:
     Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
     Label m_trap_exit;
 };
+
+// The split values live into b: through the list when it is shorter than
+// a bitset row, else through the rows. f returns false to stop.
+template<typename F>
+void Lowerer::for_each_split_live_in(BlockId b, F f) noexcept
+{
+    const u64* in = m_s.live_in.data() + usize(m_words) * b;
+    if (m_split.size() <= m_words) {
+        for (ValueId v : m_split) {
+            if ((in[v / 64] >> (v % 64) & 1) && !f(v))
+                return;
+        }
+        return;
+    }
+    for (u32 w = 0; w < m_words; ++w) {
+        for (u64 bits = in[w] & m_split_bits[w]; bits; bits &= bits - 1) {
+            if (!f(w * 64 + u32(__builtin_ctzll(bits))))
+                return;
+        }
+    }
+}
 
 template<typename F>
 void Lowerer::for_each_use(InstId i, F f) noexcept

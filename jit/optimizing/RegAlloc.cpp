@@ -37,15 +37,22 @@ Location Lowerer::location_at(ValueId v, u32 pos) const noexcept
 {
     Location loc = m_s.locations[v];
     loc.kind = kind_slot;
-    for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next) {
-        const Piece& piece = m_pieces[p];
-        if (piece.start > pos)
-            break;
-        if (piece.reg != no_reg && pos <= piece.end) {
-            loc.kind = is_float(m_f.values[v].type) ? kind_fp : kind_gp;
-            loc.reg = piece.reg;
-            break;
-        }
+    // The last piece starting at or before pos (pieces with a register do
+    // not overlap, and end before any later piece of the value starts).
+    u32 low = m_piece_begin[v], high = m_piece_begin[v + 1];
+    while (low < high) {
+        u32 mid = (low + high) / 2;
+        if (m_pieces[m_piece_list[mid]].start <= pos)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (low == m_piece_begin[v])
+        return loc;
+    const Piece& piece = m_pieces[m_piece_list[low - 1]];
+    if (piece.reg != no_reg && pos <= piece.end) {
+        loc.kind = is_float(m_f.values[v].type) ? kind_fp : kind_gp;
+        loc.reg = piece.reg;
     }
     return loc;
 }
@@ -60,8 +67,10 @@ void Lowerer::store_reloaded(ValueId v) noexcept
 
 void Lowerer::enter_block(BlockId b) noexcept
 {
-    for (ValueId p : m_f.params(b))
-        m_s.locations[p] = location_at(p, m_s.block_start[b]);
+    for (ValueId p : m_f.params(b)) {
+        if (m_split_bits[p / 64] >> (p % 64) & 1)
+            m_s.locations[p] = location_at(p, m_s.block_start[b]);
+    }
 }
 
 void Lowerer::enter_instruction(InstId i) noexcept
@@ -76,16 +85,16 @@ void Lowerer::enter_instruction(InstId i) noexcept
         bool fp = is_float(m_f.values[v].type);
         load_slot(m_s.locations[v], m_f.values[v].type, piece.reg, fp);
     }
-    for_each_use(i, [&](ValueId v) {
-        if (allocatable(v))
+    // Only split values change location (the others keep the one
+    // allocate() gave them).
+    auto update = [&](ValueId v) {
+        if (m_split_bits[v / 64] >> (v % 64) & 1)
             m_s.locations[v] = location_at(v, pos);
-    });
+    };
+    for_each_use(i, update);
     const Inst& inst = m_f.insts[i];
-    for (u32 r = 0; r < inst.result_count; ++r) {
-        ValueId v = inst.first_result + r;
-        if (allocatable(v))
-            m_s.locations[v] = location_at(v, pos);
-    }
+    for (u32 r = 0; r < inst.result_count; ++r)
+        update(inst.first_result + r);
 }
 
 // A value in one register wherever it is live needs no moves.
@@ -97,20 +106,7 @@ bool Lowerer::in_one_register(ValueId v) const noexcept
 
 bool Lowerer::edge_needs_resolution(EdgeId e) noexcept
 {
-    const Edge& edge = m_f.edges[e];
-    u32 from = m_s.inst_pos[edge.from], to = m_s.block_start[edge.target];
-    const u64* in = m_s.live_in.data() + usize(m_words) * edge.target;
-    for (u32 w = 0; w < m_words; ++w) {
-        for (u64 bits = in[w]; bits; bits &= bits - 1) {
-            ValueId v = w * 64 + u32(__builtin_ctzll(bits));
-            if (in_one_register(v))
-                continue;
-            Location dst = location_at(v, to);
-            if (dst.kind != kind_slot && !same(dst, location_at(v, from)))
-                return true;
-        }
-    }
-    return false;
+    return m_resolves[e]; // find_slot_needs
 }
 
 // Values live into the target that it expects in another register: moved,
@@ -120,24 +116,19 @@ void Lowerer::resolution_moves(EdgeId e) noexcept
 {
     const Edge& edge = m_f.edges[e];
     u32 from = m_s.inst_pos[edge.from], to = m_s.block_start[edge.target];
-    const u64* in = m_s.live_in.data() + usize(m_words) * edge.target;
-    for (u32 w = 0; w < m_words; ++w) {
-        for (u64 bits = in[w]; bits; bits &= bits - 1) {
-            ValueId v = w * 64 + u32(__builtin_ctzll(bits));
-            if (in_one_register(v))
-                continue;
-            Move m;
-            m.dst = location_at(v, to);
-            if (m.dst.kind == kind_slot)
-                continue;
-            m.src = location_at(v, from);
-            m.type = m_f.values[v].type;
-            if (same(m.dst, m.src))
-                continue;
-            if (m_moves.try_append(m).is_error())
-                m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
-        }
-    }
+    for_each_split_live_in(edge.target, [&](ValueId v) {
+        if (!maybe_in_register(v, to))
+            return true;
+        Move m;
+        m.dst = location_at(v, to);
+        if (m.dst.kind == kind_slot)
+            return true;
+        m.src = location_at(v, from);
+        m.type = m_f.values[v].type;
+        if (!same(m.dst, m.src) && m_moves.try_append(m).is_error())
+            m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
+        return true;
+    });
 }
 
 Result<void> Lowerer::number() noexcept
@@ -380,6 +371,19 @@ Result<void> Lowerer::allocate() noexcept
     }
 
     TRY(split_pieces());
+    // Each value's pieces in one array, for a binary search by position.
+    TRY(m_piece_begin.try_resize(values + 1, 0));
+    m_piece_list.clear();
+    TRY(m_piece_list.try_resize(m_pieces.size(), 0));
+    {
+        u32 k = 0;
+        for (usize v = 0; v < values; ++v) {
+            m_piece_begin[v] = k;
+            for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next)
+                m_piece_list[k++] = p;
+        }
+        m_piece_begin[values] = k;
+    }
     TRY(find_slot_needs());
 
     // Slots, for the values read from one: reused once the last interval
@@ -701,21 +705,55 @@ Result<void> Lowerer::find_slot_needs() noexcept
         if (m_pieces[p].reg != no_reg)
             m_reload[m_pieces[p].value] = 1;
     }
+    auto some_register = [&](ValueId v) {
+        for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next) {
+            if (m_pieces[p].reg != no_reg)
+                return true;
+        }
+        return false;
+    };
+    m_split.clear();
+    m_split_bits.clear();
+    TRY(m_split_bits.try_resize(m_words, 0));
+    TRY(m_register_span.try_resize(values, 0));
+    for (ValueId v : m_s.order) {
+        if (!in_one_register(v) && some_register(v)) {
+            TRY(m_split.try_append(v));
+            m_split_bits[v / 64] |= u64(1) << (v % 64);
+            u32 first = ~u32(0), last = 0;
+            for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next) {
+                if (m_pieces[p].reg == no_reg)
+                    continue;
+                first = m_pieces[p].start < first ? m_pieces[p].start : first;
+                last = m_pieces[p].end > last ? m_pieces[p].end : last;
+            }
+            m_register_span[v] = u64(first) << 32 | last;
+        }
+    }
+    m_resolves.clear();
+    TRY(m_resolves.try_resize(m_f.edges.size(), 0));
     for (BlockId b : m_s.cfg.rpo()) {
+        if (m_split.is_empty())
+            break;
         InstId term = m_f.terminator(b);
         const Inst& t = m_f.insts[term];
         u32 from = m_s.inst_pos[term];
         for (u32 e = 0; e < t.edge_count; ++e) {
             BlockId target = m_f.edges[t.first_edge + e].target;
             u32 to = m_s.block_start[target];
-            const u64* in = m_s.live_in.data() + usize(m_words) * target;
-            for (u32 w = 0; w < m_words; ++w) {
-                for (u64 bits = in[w]; bits; bits &= bits - 1) {
-                    ValueId v = w * 64 + u32(__builtin_ctzll(bits));
-                    if (!m_reload[v] && !in_one_register(v) && in_register(v, to) && !in_register(v, from))
-                        m_reload[v] = 1;
-                }
-            }
+            for_each_split_live_in(target, [&](ValueId v) {
+                if (!maybe_in_register(v, to))
+                    return true;
+                Location dst = location_at(v, to);
+                if (dst.kind == kind_slot)
+                    return true;
+                Location src = location_at(v, from);
+                if (src.kind == kind_slot)
+                    m_reload[v] = 1;
+                if (!same(dst, src))
+                    m_resolves[t.first_edge + e] = 1;
+                return true;
+            });
         }
     }
     return {};
