@@ -297,7 +297,9 @@ Result<void> Lowerer::allocate() noexcept
             Span<const ValueId> args = m_f.edge_args(edge);
             Span<const ValueId> params = m_f.params(m_f.edges[edge].target);
             for (usize k = 0; k < args.size(); ++k) {
-                if (!allocatable(args[k]))
+                // (A parameter passed to itself, around a loop, is no
+                // partner of itself.)
+                if (!allocatable(args[k]) || args[k] == params[k])
                     continue;
                 if (m_partner[args[k]] == no_id)
                     m_partner[args[k]] = params[k];

@@ -194,3 +194,26 @@ TEST(OptimizingRegAlloc, LoopCarriedFloatsBeyondTheRegisters)
         expected = expected + v[k];
     EXPECT_EQ(result.f64_bits, bits_of(expected));
 }
+
+// Caught (the tiers differential, seed 2006): a loop parameter whose first
+// allocatable incoming value was itself (the entry passes a constant, one
+// back edge passes it unchanged) was its own partner, and giving it a slot
+// read the slot table before it had any entry.
+TEST(OptimizingRegAlloc, LoopParameterPassedToItselfGetsASlot)
+{
+    OptimizingFixture f;
+    ModuleBuilder b;
+    u32 gi = add_g(b);
+    // (n) -> x: loop { n -= 1; drop g(n, n); if (n & 1) continue; x += n; br_if (n) }
+    u32 t = b.type({ I64 }, { I64 });
+    ByteList code = cat({ op({ 0x03, 0x40 }), local_get(0), i64_const(1), op({ 0x7d }), local_set(0), local_get(0), local_get(0),
+        call(gi), op({ 0x1a }), local_get(0), i64_const(1), op({ 0x83 }), op({ 0x50 }), op({ 0x45 }), op({ 0x04, 0x40 }),
+        op({ 0x0c, 0x01 }), op({ 0x0b }), local_get(1), local_get(0), op({ 0x7c }), local_set(1), local_get(0),
+        op({ 0x50 }), op({ 0x45 }), op({ 0x0d, 0x00 }), op({ 0x0b }), local_get(1) });
+    b.function(t, { I64 }, code, "f");
+    Value result;
+    run(f, b, "f", { Value::from_i64(10) }, result);
+    if (testing::Test::IsSkipped())
+        return;
+    EXPECT_EQ(result.i64, 8u + 6 + 4 + 2);
+}
