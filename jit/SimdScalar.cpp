@@ -525,14 +525,18 @@ void fused_madd(u8* r, const u8* a, const u8* b, const u8* c, bool negate_produc
     });
 }
 
-} // namespace
+// Which part of k23_simd_scalar handled the opcode, and how it answers.
+enum class Outcome : u8 {
+    Unhandled, // not this part's opcode
+    Vector,    // the v128 in r goes to dst
+    Scalar,    // the value in out is the result
+    Stored,    // a store: done
+};
 
-extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const u8* c, u64 imm, u64 imm2) noexcept
+// §4.4.7 loads and stores (a, or dst for stores, is a host address).
+Outcome memory_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
 {
-    // Results are built here and copied out last: dst may alias a, b or c.
-    u8 r[16] = {};
-
-    switch (Opcode(op)) {
+    switch (op) {
     // §4.4.7 vector loads and stores: a (or dst for stores) is a host address.
     case Opcode::V128Load:
         __builtin_memcpy(r, a, 16);
@@ -552,7 +556,7 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::V128Store:
         __builtin_memcpy(r, a, 16);
         __builtin_memcpy(dst, r, 16);
-        return 0;
+        return Outcome::Stored;
     case Opcode::V128Load8Lane:
         __builtin_memcpy(r, b, 16);
         __builtin_memcpy(r + (imm & 15), a, 1);
@@ -569,11 +573,21 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
         __builtin_memcpy(r, b, 16);
         __builtin_memcpy(r + (imm & 1) * 8, a, 8);
         break;
-    case Opcode::V128Store8Lane: __builtin_memcpy(dst, a + (imm & 15), 1); return 0;
-    case Opcode::V128Store16Lane: __builtin_memcpy(dst, a + (imm & 7) * 2, 2); return 0;
-    case Opcode::V128Store32Lane: __builtin_memcpy(dst, a + (imm & 3) * 4, 4); return 0;
-    case Opcode::V128Store64Lane: __builtin_memcpy(dst, a + (imm & 1) * 8, 8); return 0;
+    case Opcode::V128Store8Lane: __builtin_memcpy(dst, a + (imm & 15), 1); return Outcome::Stored;
+    case Opcode::V128Store16Lane: __builtin_memcpy(dst, a + (imm & 7) * 2, 2); return Outcome::Stored;
+    case Opcode::V128Store32Lane: __builtin_memcpy(dst, a + (imm & 3) * 4, 4); return Outcome::Stored;
+    case Opcode::V128Store64Lane: __builtin_memcpy(dst, a + (imm & 1) * 8, 8); return Outcome::Stored;
 
+    default:
+        return Outcome::Unhandled;
+    }
+    return Outcome::Vector;
+}
+
+// v128.const, shuffle, swizzle, splat, extract_lane, replace_lane.
+Outcome lane_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
+{
+    switch (op) {
     // v128.const is inlined by the compiler; here imm/imm2 are its halves.
     case Opcode::V128Const:
         set_lane<u64>(r, 0, imm);
@@ -603,14 +617,14 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::F32x4Splat: splat<u32>(r, imm); break;
     case Opcode::I64x2Splat:
     case Opcode::F64x2Splat: splat<u64>(r, imm); break;
-    case Opcode::I8x16ExtractLaneS: return i32_result(lane<i8>(a, imm & 15));
-    case Opcode::I8x16ExtractLaneU: return i32_result(lane<u8>(a, imm & 15));
-    case Opcode::I16x8ExtractLaneS: return i32_result(lane<i16>(a, imm & 7));
-    case Opcode::I16x8ExtractLaneU: return i32_result(lane<u16>(a, imm & 7));
-    case Opcode::I32x4ExtractLane: return i32_result(lane<i32>(a, imm & 3));
-    case Opcode::I64x2ExtractLane: return lane<u64>(a, imm & 1);
-    case Opcode::F32x4ExtractLane: return lane<u32>(a, imm & 3);
-    case Opcode::F64x2ExtractLane: return lane<u64>(a, imm & 1);
+    case Opcode::I8x16ExtractLaneS: out = i32_result(lane<i8>(a, imm & 15)); return Outcome::Scalar;
+    case Opcode::I8x16ExtractLaneU: out = i32_result(lane<u8>(a, imm & 15)); return Outcome::Scalar;
+    case Opcode::I16x8ExtractLaneS: out = i32_result(lane<i16>(a, imm & 7)); return Outcome::Scalar;
+    case Opcode::I16x8ExtractLaneU: out = i32_result(lane<u16>(a, imm & 7)); return Outcome::Scalar;
+    case Opcode::I32x4ExtractLane: out = i32_result(lane<i32>(a, imm & 3)); return Outcome::Scalar;
+    case Opcode::I64x2ExtractLane: out = lane<u64>(a, imm & 1); return Outcome::Scalar;
+    case Opcode::F32x4ExtractLane: out = lane<u32>(a, imm & 3); return Outcome::Scalar;
+    case Opcode::F64x2ExtractLane: out = lane<u64>(a, imm & 1); return Outcome::Scalar;
     case Opcode::I8x16ReplaceLane:
         __builtin_memcpy(r, a, 16);
         set_lane<u8>(r, imm & 15, u8(imm2));
@@ -630,6 +644,16 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
         set_lane<u64>(r, imm & 1, imm2);
         break;
 
+    default:
+        return Outcome::Unhandled;
+    }
+    return Outcome::Vector;
+}
+
+// Integer and float comparisons.
+Outcome compare_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
+{
+    switch (op) {
     // §4.3.2 "vrelop": integer comparisons.
     case Opcode::I8x16Eq: compare<u8>(r, a, b, Eq {}); break;
     case Opcode::I8x16Ne: compare<u8>(r, a, b, Ne {}); break;
@@ -682,6 +706,16 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::F64x2Le: float_compare<f64>(r, a, b, Le {}); break;
     case Opcode::F64x2Ge: float_compare<f64>(r, a, b, Ge {}); break;
 
+    default:
+        return Outcome::Unhandled;
+    }
+    return Outcome::Vector;
+}
+
+// Bitwise, tests, bitmask, integer unary ops, narrow/extend/extadd/extmul.
+Outcome bitwise_and_shape_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
+{
+    switch (op) {
     // §4.3.2 "vvunop"/"vvbinop"/"vvternop"/"vvtestop": bitwise.
     case Opcode::V128Not: unary<u64>(r, a, [](u64 x) { return ~x; }); break;
     case Opcode::V128And: binary<u64>(r, a, b, [](u64 x, u64 y) { return x & y; }); break;
@@ -695,17 +729,17 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::I64x2RelaxedLaneselect:
         ternary<u64>(r, a, b, c, [](u64 x, u64 y, u64 m) { return (x & m) | (y & ~m); });
         break;
-    case Opcode::V128AnyTrue: return (lane<u64>(a, 0) | lane<u64>(a, 1)) != 0;
+    case Opcode::V128AnyTrue: out = (lane<u64>(a, 0) | lane<u64>(a, 1)) != 0; return Outcome::Scalar;
 
     // §4.3.2 "vitestop", "bitmask".
-    case Opcode::I8x16AllTrue: return all_true<u8>(a);
-    case Opcode::I16x8AllTrue: return all_true<u16>(a);
-    case Opcode::I32x4AllTrue: return all_true<u32>(a);
-    case Opcode::I64x2AllTrue: return all_true<u64>(a);
-    case Opcode::I8x16Bitmask: return bitmask<u8>(a);
-    case Opcode::I16x8Bitmask: return bitmask<u16>(a);
-    case Opcode::I32x4Bitmask: return bitmask<u32>(a);
-    case Opcode::I64x2Bitmask: return bitmask<u64>(a);
+    case Opcode::I8x16AllTrue: out = all_true<u8>(a); return Outcome::Scalar;
+    case Opcode::I16x8AllTrue: out = all_true<u16>(a); return Outcome::Scalar;
+    case Opcode::I32x4AllTrue: out = all_true<u32>(a); return Outcome::Scalar;
+    case Opcode::I64x2AllTrue: out = all_true<u64>(a); return Outcome::Scalar;
+    case Opcode::I8x16Bitmask: out = bitmask<u8>(a); return Outcome::Scalar;
+    case Opcode::I16x8Bitmask: out = bitmask<u16>(a); return Outcome::Scalar;
+    case Opcode::I32x4Bitmask: out = bitmask<u32>(a); return Outcome::Scalar;
+    case Opcode::I64x2Bitmask: out = bitmask<u64>(a); return Outcome::Scalar;
 
     // §4.3.2 "viunop": abs (abs(INT_MIN) = INT_MIN), neg, popcnt.
     case Opcode::I8x16Abs: unary<i8>(r, a, [](i8 x) { return x < 0 ? u8(-u8(x)) : u8(x); }); break;
@@ -752,6 +786,16 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::I64x2ExtmulLowI32x4U: extmul<u64, u32>(r, a, b, 0); break;
     case Opcode::I64x2ExtmulHighI32x4U: extmul<u64, u32>(r, a, b, 2); break;
 
+    default:
+        return Outcome::Unhandled;
+    }
+    return Outcome::Vector;
+}
+
+// Shifts, wrapping and saturating arithmetic, min/max, avgr, q15mulr, dot products.
+Outcome integer_arithmetic_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
+{
+    switch (op) {
     // §4.3.2 "vishiftop": the count is taken modulo the lane width.
     case Opcode::I8x16Shl: shift_left<u8>(r, a, imm); break;
     case Opcode::I8x16ShrS: shift_right<i8>(r, a, imm); break;
@@ -836,6 +880,16 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
         }
         break;
 
+    default:
+        return Outcome::Unhandled;
+    }
+    return Outcome::Vector;
+}
+
+// Float lanes, conversions and the relaxed fused multiply-adds.
+Outcome float_ops([[maybe_unused]] Opcode op, [[maybe_unused]] u8* r, [[maybe_unused]] u8* dst, [[maybe_unused]] const u8* a, [[maybe_unused]] const u8* b, [[maybe_unused]] const u8* c, [[maybe_unused]] u64 imm, [[maybe_unused]] u64 imm2, [[maybe_unused]] u64& out) noexcept
+{
+    switch (op) {
     // §4.3.3 float lanes: sign-bit ops keep payloads.
     case Opcode::F32x4Abs: float_abs<f32>(r, a); break;
     case Opcode::F64x2Abs: float_abs<f64>(r, a); break;
@@ -921,13 +975,30 @@ extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const 
     case Opcode::F32x4RelaxedNmadd: fused_madd<f32>(r, a, b, c, true); break;
     case Opcode::F64x2RelaxedMadd: fused_madd<f64>(r, a, b, c, false); break;
     case Opcode::F64x2RelaxedNmadd: fused_madd<f64>(r, a, b, c, true); break;
-
     default:
-        // Not a SIMD opcode: a compiler bug; leave dst alone.
-        return 0;
+        return Outcome::Unhandled;
     }
+    return Outcome::Vector;
+}
 
-    __builtin_memcpy(dst, r, 16);
+} // namespace
+
+extern "C" u64 k23_simd_scalar(u32 op, u8* dst, const u8* a, const u8* b, const u8* c, u64 imm, u64 imm2) noexcept
+{
+    // Results are built in r and copied out last: dst may alias a, b or c.
+    u8 r[16] = {};
+    u64 out = 0;
+    using Part = Outcome (*)(Opcode, u8*, u8*, const u8*, const u8*, const u8*, u64, u64, u64&) noexcept;
+    constexpr Part parts[] = { memory_ops, lane_ops, compare_ops, bitwise_and_shape_ops, integer_arithmetic_ops, float_ops };
+    for (Part part : parts) {
+        switch (part(Opcode(op), r, dst, a, b, c, imm, imm2, out)) {
+        case Outcome::Unhandled: continue;
+        case Outcome::Vector: __builtin_memcpy(dst, r, 16); return 0;
+        case Outcome::Scalar: return out;
+        case Outcome::Stored: return 0;
+        }
+    }
+    // Not a SIMD opcode: a compiler bug; leave dst alone.
     return 0;
 }
 

@@ -568,7 +568,7 @@ void Compiler::begin_function(u32 function_index, bool module_wide) noexcept
     for (auto& owner : m_vec_owner)
         owner = free_reg;
     m_vtemp_mask = 0;
-    m_vtype_known = false;
+    m_vtype.known = false;
     m_vector = m_env.features.has(Extension::V);
     m_wide = module_wide || body_needs_wide(m_module, function_index);
 }

@@ -22,6 +22,7 @@
 #include <jit/Code.h>
 #include <jit/Compile.h>
 #include <jit/Helpers.h>
+#include <jit/SimdEmit.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
 
@@ -246,7 +247,9 @@ private:
     // Any other configuration (half-register sources of widening and
     // narrowing ops, tail-undisturbed writes).
     void vset_exact(Sew sew, Lmul lmul, u32 vl, TailPolicy tail = TailPolicy::Agnostic) noexcept;
-    void forget_vtype() noexcept { m_vtype_known = false; }
+    void forget_vtype() noexcept { m_vtype.known = false; }
+    // The shared per-opcode RVV sequences (jit/SimdEmit.h) on this tracker.
+    SimdEmitter simd_emitter() noexcept { return SimdEmitter(m_asm, m_vtype); }
     // Homed v128 locals around anything that may clobber vector registers
     // (every call: all of them are caller-saved, jit/Abi.h).
     void choose_vec_homes() noexcept;
@@ -326,9 +329,6 @@ private:
     bool simd_op(Opcode op) noexcept;       // SimdOps.cpp
     bool simd_load(Opcode op, const MemArg& arg) noexcept;
     bool simd_store(Opcode op, const MemArg& arg) noexcept;
-    void simd_compare(Opcode op, Sew sew) noexcept;
-    bool simd_widen_narrow_convert(Opcode op) noexcept;
-    void load_v128_bits(VecReg rd, u64 lo, u64 hi) noexcept;
     // The scalar path (SimdScalarOps.cpp): no V extension; v128 values stay
     // in their slots and lane-wise work calls k23_simd_scalar.
     [[nodiscard]] bool scalar_simd() const noexcept { return m_wide && !m_vector; }
@@ -405,11 +405,7 @@ private:
     Vector<u8> m_vec_home;
     u32 m_vec_home_count { 0 };
     u32 m_homed_locals[8] {}; // the homed locals, ascending: calls save and restore these, not scan every local
-    bool m_vtype_known { false }; // the current vtype and vl are (m_vsew, m_vlmul, m_vl, m_vtail, ma)
-    Sew m_vsew { Sew::E8 };
-    Lmul m_vlmul { Lmul::M1 };
-    u32 m_vl { 0 };
-    TailPolicy m_vtail { TailPolicy::Agnostic };
+    VTypeState m_vtype; // the current vtype and vl, when known
 };
 
 } // namespace k23::jit::baseline

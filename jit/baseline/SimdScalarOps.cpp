@@ -31,19 +31,6 @@ namespace {
 bool is_callee_saved_gp(u8 id) noexcept { return id == 9 || (id >= 18 && id <= 25); }       // s1, s2-s9
 bool is_callee_saved_fp(u8 id) noexcept { return id == 8 || id == 9 || (id >= 18 && id <= 27); } // fs0-fs11
 
-// Bytes a memory form touches (§4.4.7): the probe loads the last one.
-u32 access_size(Opcode op) noexcept
-{
-    using O = Opcode;
-    switch (op) {
-    case O::V128Load8Splat: case O::V128Load8Lane: case O::V128Store8Lane: return 1;
-    case O::V128Load16Splat: case O::V128Load16Lane: case O::V128Store16Lane: return 2;
-    case O::V128Load32Splat: case O::V128Load32Zero: case O::V128Load32Lane: case O::V128Store32Lane: return 4;
-    case O::V128Load: case O::V128Store: return 16;
-    default: return 8; // loadMxN_sx, load64_splat, load64_zero, 64-bit lanes
-    }
-}
-
 } // namespace
 
 i32 Compiler::vec_slot_offset(u32 stack_index) const noexcept
@@ -160,7 +147,7 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
     // t4 (the address) is not needed across a spill.
     spill_caller_saved();
     u32 result = u32(m_stack.size()) - 1; // the index operand's position
-    scalar_address(arg, access_size(op));
+    scalar_address(arg, SimdEmitter::access_size(op));
     i32 at = vec_slot_offset(result);
     if (op == Opcode::V128Load) {
         // §4.4.7.3: the probe covered the last byte; two doublewords.
@@ -203,7 +190,7 @@ void Compiler::scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcep
     i32 vector = scalar_operand(u32(m_stack.size()) - 1);
     drop_entry();
     u32 result = u32(m_stack.size()) - 1; // the index operand's position
-    scalar_address(arg, access_size(op));
+    scalar_address(arg, SimdEmitter::access_size(op));
     bool is_load = op == Opcode::V128Load8Lane || op == Opcode::V128Load16Lane || op == Opcode::V128Load32Lane
         || op == Opcode::V128Load64Lane;
     if (is_load) {

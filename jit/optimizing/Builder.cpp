@@ -230,7 +230,7 @@ void Builder::on_function_begin(Span<const ValueType> locals) noexcept
         // §4.5.3.1 / §4.4.10: parameters are the arguments, every other
         // local starts at its type's default value (zero, or null).
         Span<const ValueId> params = m_fn.params(m_fn.entry);
-        ValueId zeros[6] = { no_id, no_id, no_id, no_id, no_id, no_id };
+        ValueId zeros[7] = { no_id, no_id, no_id, no_id, no_id, no_id, no_id };
         for (u32 i = 0; i < m_local_types.size(); ++i) {
             if (i < params.size()) {
                 TRY(m_locals.try_append(params[i]));
@@ -238,7 +238,8 @@ void Builder::on_function_begin(Span<const ValueType> locals) noexcept
             }
             Type t = m_local_types[i];
             if (zeros[u8(t)] == no_id) {
-                Inst c = proto(Op::Const);
+                Inst c = proto(t == Type::V128 ? Op::Simd : Op::Const);
+                c.wasm_op = t == Type::V128 ? Opcode::V128Const : Opcode::Nop;
                 c.imm = 0;
                 zeros[u8(t)] = TRY(emit(c, {}, t));
             }
@@ -880,19 +881,137 @@ void Builder::on_numeric(u32 offset, Opcode op) noexcept
         return;
     m_offset = offset;
     const wasm::SignatureTypes& sig = wasm::signature_types(wasm::opcode_info(op).signature);
-    for (u8 i = 0; i < sig.param_count; ++i) {
-        if (sig.params[i] == ValueType::V128)
-            return unsupported(offset, "SIMD");
-    }
-    if (sig.result_count != 1 || sig.results[0] == ValueType::V128)
-        return unsupported(offset, "SIMD");
+    bool simd = sig.result_count == 1 && sig.results[0] == ValueType::V128;
+    for (u8 i = 0; i < sig.param_count; ++i)
+        simd |= sig.params[i] == ValueType::V128;
+    if (sig.result_count != 1)
+        return unsupported(offset, "an opcode without one result");
     auto result = [&]() -> Result<void> {
         Type type = TRY(type_of(sig.results[0]));
-        Inst numeric = proto(Op::Numeric);
+        Inst numeric = proto(simd ? Op::Simd : Op::Numeric);
         numeric.wasm_op = op;
         Span<const ValueId> args = TRY(pop_args(sig.param_count));
         TRY(m_stack.try_append(TRY(emit(numeric, args, type))));
         return {};
+    }();
+    check(result);
+}
+
+// ---------------------------------------------------------------- SIMD
+
+// 16 bytes as imm (bytes 0-7) and index | index2 << 32 (bytes 8-15).
+static void put_bytes(Inst& inst, const u8* bytes) noexcept
+{
+    u64 lo = 0, hi = 0;
+    for (u32 i = 0; i < 8; ++i) {
+        lo |= u64(bytes[i]) << (8 * i);
+        hi |= u64(bytes[8 + i]) << (8 * i);
+    }
+    inst.imm = lo;
+    inst.index = u32(hi);
+    inst.index2 = u32(hi >> 32);
+}
+
+void Builder::on_v128_const(u32 offset, const u8* bytes) noexcept
+{
+    if (!live())
+        return;
+    m_offset = offset;
+    auto result = [&]() -> Result<void> {
+        Inst c = proto(Op::Simd);
+        c.wasm_op = Opcode::V128Const;
+        put_bytes(c, bytes);
+        TRY(m_stack.try_append(TRY(emit(c, {}, Type::V128))));
+        return {};
+    }();
+    check(result);
+}
+
+void Builder::on_shuffle(u32 offset, const u8* lanes) noexcept
+{
+    if (!live())
+        return;
+    m_offset = offset;
+    auto result = [&]() -> Result<void> {
+        Inst shuffle = proto(Op::Simd);
+        shuffle.wasm_op = Opcode::I8x16Shuffle;
+        Span<const ValueId> popped = TRY(pop_args(2));
+        ValueId args[2] = { popped[0], popped[1] };
+        u8 picked[16];
+        for (u32 i = 0; i < 16; ++i)
+            picked[i] = lanes[i];
+        // shuffle(x, x) picks from x only; of an inner shuffle(y, y) it is
+        // one shuffle of y (lane i = y[inner[outer[i]]]): compilers write
+        // lane permutations as such pairs (blake3's rot16 is two).
+        if (args[0] == args[1]) {
+            for (u8& lane : picked)
+                lane &= 15;
+            const Value& value = m_fn.values[args[0]];
+            const Inst* inner = value.is_param ? nullptr : &m_fn.insts[value.def];
+            if (inner && inner->op == Op::Simd && inner->wasm_op == Opcode::I8x16Shuffle
+                && m_fn.args(value.def)[0] == m_fn.args(value.def)[1]) {
+                u64 hi = u64(inner->index) | u64(inner->index2) << 32;
+                for (u8& lane : picked)
+                    lane = u8(((lane < 8 ? inner->imm >> (8 * lane) : hi >> (8 * (lane - 8))) & 15));
+                args[0] = args[1] = m_fn.args(value.def)[0];
+            }
+        }
+        put_bytes(shuffle, picked);
+        TRY(m_stack.try_append(TRY(emit(shuffle, Span<const ValueId>(args, 2), Type::V128))));
+        return {};
+    }();
+    check(result);
+}
+
+// extract_lane (v128 -> scalar), replace_lane (v128, scalar -> v128).
+void Builder::on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept
+{
+    if (!live())
+        return;
+    m_offset = offset;
+    auto result = [&]() -> Result<void> {
+        const wasm::SignatureTypes& sig = wasm::signature_types(wasm::opcode_info(op).signature);
+        Inst inst = proto(Op::Simd);
+        inst.wasm_op = op;
+        inst.imm = lane;
+        Span<const ValueId> args = TRY(pop_args(sig.param_count));
+        TRY(m_stack.try_append(TRY(emit(inst, args, TRY(type_of(sig.results[0]))))));
+        return {};
+    }();
+    check(result);
+}
+
+void Builder::on_load_lane(u32 offset, Opcode op, const wasm::MemArg& arg, u8 lane) noexcept
+{
+    if (!live())
+        return;
+    m_offset = offset;
+    auto result = [&]() -> Result<void> {
+        Inst load = proto(Op::Load);
+        load.wasm_op = op;
+        load.index = arg.memory;
+        load.imm = arg.offset;
+        load.index2 = lane;
+        Span<const ValueId> args = TRY(pop_args(2));
+        TRY(m_stack.try_append(TRY(emit(load, args, Type::V128))));
+        return {};
+    }();
+    check(result);
+}
+
+void Builder::on_store_lane(u32 offset, Opcode op, const wasm::MemArg& arg, u8 lane) noexcept
+{
+    if (!live())
+        return;
+    m_offset = offset;
+    auto result = [&]() -> Result<void> {
+        Inst store = proto(Op::Store);
+        store.wasm_op = op;
+        store.index = arg.memory;
+        store.imm = arg.offset;
+        store.index2 = lane;
+        Span<const ValueId> args = TRY(pop_args(2));
+        return emit_void(store, args);
     }();
     check(result);
 }

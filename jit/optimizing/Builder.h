@@ -20,8 +20,10 @@
 // Construction of Static Single Assignment Form", 2013: trivial phi
 // removal). Code after br, br_table, return and unreachable is skipped.
 //
-// What the tier does not compile (v128 values and every SIMD instruction)
-// makes build_function return an Unsupported error; nothing crashes.
+// SIMD: v128 values are IR values of type v128; the memory forms are Load
+// and Store with their SIMD opcode (index2 = the lane of a lane form),
+// everything else one Simd instruction (IR.h). What the tier does not
+// compile makes build_function return an Unsupported error; nothing crashes.
 
 #include <jit/optimizing/IR.h>
 #include <wasm/FunctionDecoder.h>
@@ -81,18 +83,18 @@ public:
     void on_table_set(u32, u32 table) noexcept;
     void on_load(u32, Opcode, const wasm::MemArg&) noexcept;
     void on_store(u32, Opcode, const wasm::MemArg&) noexcept;
-    void on_load_lane(u32 offset, Opcode, const wasm::MemArg&, u8) noexcept { unsupported(offset, "SIMD"); }
-    void on_store_lane(u32 offset, Opcode, const wasm::MemArg&, u8) noexcept { unsupported(offset, "SIMD"); }
+    void on_load_lane(u32, Opcode, const wasm::MemArg&, u8 lane) noexcept;
+    void on_store_lane(u32, Opcode, const wasm::MemArg&, u8 lane) noexcept;
     void on_memory_size(u32, u32 memory) noexcept;
     void on_memory_grow(u32, u32 memory) noexcept;
     void on_i32_const(u32, i32) noexcept;
     void on_i64_const(u32, i64) noexcept;
     void on_f32_const(u32, u32 bits) noexcept;
     void on_f64_const(u32, u64 bits) noexcept;
-    void on_v128_const(u32 offset, const u8*) noexcept { unsupported(offset, "SIMD"); }
+    void on_v128_const(u32, const u8* bytes) noexcept;
     void on_numeric(u32, Opcode) noexcept;
-    void on_simd_lane(u32 offset, Opcode, u8) noexcept { unsupported(offset, "SIMD"); }
-    void on_shuffle(u32 offset, const u8*) noexcept { unsupported(offset, "SIMD"); }
+    void on_simd_lane(u32, Opcode, u8 lane) noexcept;
+    void on_shuffle(u32, const u8* lanes) noexcept;
     void on_ref_null(u32, wasm::ValueType) noexcept;
     void on_ref_is_null(u32, wasm::ValueType) noexcept;
     void on_ref_func(u32, u32 function) noexcept;

@@ -535,6 +535,7 @@ bool can_trap(const Function& f, InstId i) noexcept
     case Op::Select:
     case Op::RefIsNull:
     case Op::RefFunc:
+    case Op::Simd: // no SIMD opcode but the memory forms traps
     case Op::GlobalGet:
     case Op::GlobalSet:
     case Op::MemorySize:
@@ -592,6 +593,7 @@ bool is_removable(const Function& f, InstId i) noexcept
     case Op::Select:
     case Op::RefIsNull:
     case Op::RefFunc:
+    case Op::Simd:
     case Op::GlobalGet:
     case Op::MemorySize:
         return !can_trap(f, i);

@@ -15,6 +15,7 @@ StringView type_name(Type type) noexcept
     case Type::F32: return "f32"_sv;
     case Type::F64: return "f64"_sv;
     case Type::Ref: return "ref"_sv;
+    case Type::V128: return "v128"_sv;
     }
     return "?"_sv;
 }
@@ -28,6 +29,7 @@ Result<Type> ir_type(wasm::ValueType type) noexcept
     case wasm::ValueType::F64: return Type::F64;
     case wasm::ValueType::FuncRef:
     case wasm::ValueType::ExternRef: return Type::Ref;
+    case wasm::ValueType::V128: return Type::V128;
     default: break;
     }
     return Error::formatted(ErrorCode::Unsupported, "the optimizing tier has no {} values", wasm::value_type_name(type));
@@ -544,6 +546,17 @@ private:
         switch (in.op) {
         case Op::Const:
             TRY(const_value(in.type, in.imm));
+            break;
+        case Op::Simd:
+            TRY(append(wasm::opcode_name(in.wasm_op)));
+            if (in.wasm_op == Opcode::V128Const || in.wasm_op == Opcode::I8x16Shuffle)
+                TRY(appendf(" {:#x} {:#x}", in.imm, u64(in.index) | u64(in.index2) << 32));
+            else if (wasm::opcode_info(in.wasm_op).immediates == wasm::Imm::Lane)
+                TRY(appendf(" {}", in.imm));
+            if (args.size()) {
+                TRY(append(" "_sv));
+                TRY(value_list(args));
+            }
             break;
         case Op::Numeric:
         case Op::Runtime:

@@ -7,7 +7,7 @@
 // values flow between blocks through block parameters (no phis): an edge
 // of a terminator passes one argument per parameter of its target. Every
 // value has one of the types i32, i64, f32, f64, ref (funcref and externref
-// are both one pointer; the IR does not need to tell them apart).
+// are both one pointer; the IR does not need to tell them apart) and v128.
 //
 // Side effects stay in their order inside a block: loads, stores, calls,
 // global.set, memory.grow and the runtime operations (bulk memory, tables)
@@ -43,10 +43,11 @@ enum class Type : u8 {
     F32,
     F64,
     Ref,
+    V128,
 };
 
 [[nodiscard]] StringView type_name(Type type) noexcept;
-// The IR type of a wasm value type; v128 (and Bottom) are Unsupported.
+// The IR type of a wasm value type; Bottom is Unsupported.
 [[nodiscard]] Result<Type> ir_type(wasm::ValueType type) noexcept;
 
 using ValueId = u32;
@@ -63,8 +64,11 @@ inline constexpr u32 no_id = 0xffffffffu;
     X(Select, "select")           /* args: cond, if_true, if_false */               \
     X(RefIsNull, "ref.is_null")                                                     \
     X(RefFunc, "ref.func")        /* index = function */                            \
+    X(Simd, "simd")               /* wasm_op: a SIMD opcode but the memory forms; */ \
+                                  /* v128.const and i8x16.shuffle: imm = bytes 0-7, */ \
+                                  /* index | index2 << 32 = bytes 8-15; lane ops: imm = lane */ \
     /* state and side effects (never moved) */                                      \
-    X(Load, "load")               /* wasm_op, index = memory, imm = offset */       \
+    X(Load, "load")               /* wasm_op, index = memory, imm = offset, index2 = lane (load_lane) */ \
     X(Store, "store")             /* args: address, value */                        \
     X(GlobalGet, "global.get")    /* index = global */                              \
     X(GlobalSet, "global.set")                                                      \

@@ -53,7 +53,10 @@ bool helper_shape(const Inst& inst, HelperShape& out)
     }
 }
 
-bool same(const Location& a, const Location& b) { return a.kind == b.kind && (a.kind == kind_slot ? a.slot == b.slot : a.reg == b.reg); }
+bool same(const Location& a, const Location& b)
+{
+    return a.kind == b.kind && (a.kind == kind_slot || a.kind == kind_vslot ? a.slot == b.slot : a.reg == b.reg);
+}
 
 // Integer compares (their result is 0/1 in an i32): fused into a branch.
 bool is_int_compare(O op)
@@ -143,6 +146,7 @@ Result<void> Lowerer::check_supported() noexcept
         return unsupported("optimizing: parameters or results beyond the argument registers");
     if (!m_s.cfg.predecessors(m_f.entry).is_empty())
         return unsupported("optimizing: a branch to the entry block");
+    TRY(check_simd());
     bool zbb = m_env.features.has(Extension::Zbb);
     for (BlockId b : m_s.cfg.rpo()) {
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
@@ -290,6 +294,8 @@ Location Lowerer::source_of(ValueId v, Move& move) noexcept
 
 void Lowerer::emit_move(const Move& m) noexcept
 {
+    if (m.type == Type::V128)
+        return emit_vec_move(m);
     bool fp = is_float(m.type);
     if (m.is_const) {
         if (m.dst.kind == kind_gp) {
@@ -373,6 +379,8 @@ void Lowerer::resolve(Vector<Move>& moves) noexcept
             Location scratch;
             scratch.kind = fp ? kind_fp : kind_gp;
             scratch.reg = fp ? ft11.id() : t5.id();
+            if (m.type == Type::V128)
+                scratch = vec_scratch();
             Move save;
             save.dst = scratch;
             save.src = saved;
@@ -484,7 +492,8 @@ Result<void> Lowerer::emit() noexcept
 
     // Prologue (as the baseline's, jit/Abi.h): link the frame, check the
     // stack limit for the frame and a callee's link, allocate it.
-    u64 frame = (8 + 8 * u64(m_slots) + 15) & ~u64(15);
+    // The 16-byte slots of v128 values below the 8-byte ones (LowerSimd.cpp).
+    u64 frame = ((8 + 8 * u64(m_slots) + 15) & ~u64(15)) + 16 * u64(m_vslots);
     if (frame > (u64(1) << 30))
         return unsupported("optimizing: frame too large");
     m_frame = u32(frame);
@@ -528,6 +537,7 @@ Result<void> Lowerer::emit() noexcept
         BlockId b = rpo[k];
         BlockId next = k + 1 < rpo.size() ? rpo[k + 1] : no_id;
         m_asm.bind(m_labels[b]);
+        vtype_at_block(b);
         if (m_s.cfg.is_loop_header(b)) {
             // The interrupt check (Engine::interrupt), as the baseline's.
             InstId first = m_f.blocks[b].first;
@@ -546,7 +556,9 @@ Result<void> Lowerer::emit() noexcept
             enter_instruction(i);
             // A terminator's edge moves come before its jump: a value it
             // defines (none do) would need storing earlier.
+            VTypeState vtype = m_vtype;
             TRY(lower(i, next));
+            vtype_after(i, b, vtype);
             for (u32 r = 0; r < inst.result_count; ++r)
                 store_reloaded(inst.first_result + r);
         }
@@ -664,6 +676,10 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
+    if (is_simd(inst)) {
+        lower_simd(i);
+        return {};
+    }
     switch (inst.op) {
     case Op::Const:
         break;

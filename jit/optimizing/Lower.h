@@ -30,9 +30,9 @@
 // other than table.get/set) call the baseline's C++ helpers the same way.
 //
 // What it does not lower yet returns ErrorCode::Unsupported (the engine
-// then compiles the function with the baseline and counts it): SIMD (the
-// builder refuses v128), parameters or results beyond the argument
-// registers (the ABI's stack arguments and results), calls with such
+// then compiles the function with the baseline and counts it): parameters
+// or results beyond the argument registers (the ABI's stack arguments and
+// results, v128 ones included), calls with such
 // signatures, Zbb operations on a hart without Zbb, and functions too
 // large for the liveness bitsets.
 

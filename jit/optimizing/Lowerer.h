@@ -10,6 +10,7 @@
 #include <base/Platform.h>
 #include <jit/Abi.h>
 #include <jit/Helpers.h>
+#include <jit/SimdEmit.h>
 #include <jit/VMContext.h>
 #include <jit/optimizing/Builder.h>
 #include <jit/optimizing/Lower.h>
@@ -30,6 +31,9 @@ constexpr GpReg s_gp_pool[] = { t0, t1, t2, a0, a1, a2, a3, a4, a5, a6, a7, s1, 
 constexpr FpReg s_fp_pool[] = { ft0, ft1, ft2, ft3, ft4, ft5, ft6, ft7, ft8, ft9, fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7,
     fs0, fs1, fs2, fs3, fs4, fs5, fs6, fs7, fs8, fs9, fs10, fs11 };
 constexpr u8 kind_none = 0, kind_gp = 1, kind_fp = 2, kind_slot = 3;
+// v128 (LowerSimd.cpp): a vector register of s_vec_pool, or a 16-byte slot
+// (Location::slot numbers them apart from the 8-byte ones).
+constexpr u8 kind_vec = 4, kind_vslot = 5;
 constexpr u32 fflags_csr = 0x001;
 constexpr u32 fflags_invalid = 0x10;
 // Liveness bitsets beyond this many words are not worth it here: such a
@@ -186,6 +190,32 @@ private:
     void load_function_entry(GpReg rd, u32 function) noexcept;
     void load_indexed(GpReg rd, GpReg base, u64 offset) noexcept;
 
+    // ---- SIMD (LowerSimd.cpp)
+    Result<void> reset_vectors() noexcept;
+    Result<void> allocate_vector(ValueId v) noexcept;
+    [[nodiscard]] bool is_simd(const Inst& inst) const noexcept;
+    Result<void> check_simd() noexcept;
+    void lower_simd(InstId i) noexcept;
+    void lower_simd_op(InstId i) noexcept;
+    void lower_simd_memory(InstId i) noexcept;
+    GpReg vslot_address(u32 vslot) noexcept;
+    VecReg use_vec(ValueId v, VecReg scratch) noexcept;
+    VecReg def_vec(ValueId v) noexcept;
+    void finish_vec(ValueId v, VecReg r) noexcept;
+    void emit_vec_move(const Move& move) noexcept;
+    void vtype_at_block(BlockId b) noexcept;
+    void vtype_after(InstId i, BlockId b, const VTypeState& before) noexcept;
+    [[nodiscard]] SimdEmitter simd() noexcept { return SimdEmitter(m_asm, m_vtype); }
+    // Without V (LowerSimdScalar.cpp): v128 values live in 16-byte slots
+    // and most operations call k23_simd_scalar.
+    [[nodiscard]] bool scalar_simd() const noexcept { return !m_env.features.has(Extension::V); }
+    [[nodiscard]] bool simd_helper_call(const Inst& inst) const noexcept;
+    [[nodiscard]] Location vec_scratch() const noexcept;
+    void lower_simd_scalar(InstId i) noexcept;
+    void copy_v128(GpReg from_base, i32 from, const Location& to) noexcept;
+    void copy_v128(const Location& from, GpReg to_base, i32 to) noexcept;
+    void simd_helper(InstId i) noexcept;
+
     Result<void> lower(InstId i, BlockId next) noexcept;
     void lower_numeric(InstId i) noexcept;
     bool lower_int(InstId i) noexcept;
@@ -259,6 +289,12 @@ private:
     Vector<u32> m_slot_end;     // per slot: the end of the last interval in it
     Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
     Label m_trap_exit;
+    // SIMD (LowerSimd.cpp)
+    ValueId m_active_vec[32];
+    u32 m_vslots { 0 };
+    Vector<u32> m_vslot_end; // per 16-byte slot: the end of the last interval in it
+    VTypeState m_vtype;
+    Vector<VTypeState> m_vtype_exit; // per block: the vtype on its outgoing edges
 };
 
 // The split values live into b: through the list when it is shorter than

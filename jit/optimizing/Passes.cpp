@@ -40,6 +40,7 @@ bool is_numberable(const Function& f, InstId i) noexcept
     case Op::Select:
     case Op::RefIsNull:
     case Op::RefFunc:
+    case Op::Simd:
         // A trapping numeric op reads no state: its twin traps exactly when it does.
         return inst.result_count == 1;
     case Op::GlobalGet:
@@ -185,6 +186,8 @@ Result<bool> eliminate_redundant_loads(Function& f) noexcept
             const Inst& inst = f.insts[i];
             switch (inst.op) {
             case Op::Load: {
+                if (inst.arg_count != 1)
+                    break; // v128.loadN_lane also reads its vector operand
                 ValueId address = f.resolve(f.args(i)[0]);
                 ValueId found = no_id;
                 for (const KnownLoad& k : known) {

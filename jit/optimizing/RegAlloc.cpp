@@ -36,6 +36,10 @@ u32 Lowerer::next_use(ValueId v, u32 pos) const noexcept
 Location Lowerer::location_at(ValueId v, u32 pos) const noexcept
 {
     Location loc = m_s.locations[v];
+    // v128 values have no pieces: one vector register or 16-byte slot
+    // throughout (allocate_vector, LowerSimd.cpp).
+    if (m_f.values[v].type == Type::V128)
+        return loc;
     loc.kind = kind_slot;
     // The last piece starting at or before pos (pieces with a register do
     // not overlap, and end before any later piece of the value starts).
@@ -159,7 +163,7 @@ Result<void> Lowerer::number() noexcept
                     ++m_s.uses[v];
             }
             HelperShape shape;
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape))
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst))
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
         }
         m_s.block_end[b] = pos - 1;
@@ -372,6 +376,12 @@ Result<void> Lowerer::allocate() noexcept
             m_s.order[count[m_s.intervals[v].start]++] = v;
     }
 
+    // v128 values: their own pool, one location each (LowerSimd.cpp).
+    TRY(reset_vectors());
+    for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            TRY(allocate_vector(v));
+    }
     TRY(split_pieces());
     // Each value's pieces in one array, for a binary search by position.
     TRY(m_piece_begin.try_resize(values + 1, 0));
@@ -458,7 +468,7 @@ Result<void> Lowerer::allocate() noexcept
             TRY(to_slot(v));
     }
     for (ValueId v : m_s.order)
-        m_s.locations[v] = location_at(v, m_s.intervals[v].start);
+        m_s.locations[v] = location_at(v, m_s.intervals[v].start); // (v128: unchanged)
     m_next_load = 0;
     return {};
 }
@@ -488,6 +498,8 @@ Result<void> Lowerer::split_pieces() noexcept
     for (auto& p : m_last_piece)
         p = no_id;
     for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            continue; // allocate_vector
         m_first_piece[v] = m_last_piece[v] = u32(m_pieces.size());
         TRY(m_pieces.try_append(Piece { m_s.intervals[v].start, m_s.intervals[v].end, no_id, v, no_reg }));
     }
@@ -690,6 +702,8 @@ Result<void> Lowerer::find_slot_needs() noexcept
         r = 0;
     auto in_register = [&](ValueId v, u32 pos) { return location_at(v, pos).kind != kind_slot; };
     for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            continue; // never split, never in an 8-byte slot
         if (!in_register(v, m_s.intervals[v].start)) {
             m_reload[v] = 1;
             continue;
@@ -719,7 +733,7 @@ Result<void> Lowerer::find_slot_needs() noexcept
     TRY(m_split_bits.try_resize(m_words, 0));
     TRY(m_register_span.try_resize(values, 0));
     for (ValueId v : m_s.order) {
-        if (!in_one_register(v) && some_register(v)) {
+        if (m_f.values[v].type != Type::V128 && !in_one_register(v) && some_register(v)) {
             TRY(m_split.try_append(v));
             m_split_bits[v / 64] |= u64(1) << (v % 64);
             u32 first = ~u32(0), last = 0;

@@ -220,6 +220,26 @@ private:
             TRY(wasm_types(i, Span<const wasm::ValueType>(sig.results, 1), m_types));
             return expect_result(i, m_types[0]);
         }
+        case Op::Simd: {
+            // Signature-typed like a numeric opcode (v128.const: none, the
+            // lane ops take their lane as an immediate).
+            if (u16(inst.wasm_op) >= u16(Opcode::Count))
+                return fail_at(i, "has no opcode");
+            if (inst.wasm_op == Opcode::V128Const) {
+                TRY(expect_types(i));
+                return expect_result(i, Type::V128);
+            }
+            const wasm::OpcodeInfo& info = wasm::opcode_info(inst.wasm_op);
+            if (info.signature == wasm::Sig::Special || info.immediates == wasm::Imm::MemArg || info.immediates == wasm::Imm::MemArgLane)
+                return fail_at(i, "is not a SIMD opcode");
+            const wasm::SignatureTypes& sig = wasm::signature_types(info.signature);
+            if (sig.result_count != 1)
+                return fail_at(i, "is not a SIMD opcode");
+            TRY(wasm_types(i, Span<const wasm::ValueType>(sig.params, sig.param_count), m_types));
+            TRY(expect_args(i, m_types.span()));
+            TRY(wasm_types(i, Span<const wasm::ValueType>(sig.results, 1), m_types));
+            return expect_result(i, m_types[0]);
+        }
         case Op::Select:
             if (inst.type == Type::None)
                 return fail_at(i, "is a select without a type");
@@ -238,7 +258,8 @@ private:
                 return fail_at(i, "has no opcode");
             const wasm::OpcodeInfo& info = wasm::opcode_info(inst.wasm_op);
             const wasm::SignatureTypes& sig = wasm::signature_types(info.signature);
-            if (info.immediates != wasm::Imm::MemArg || (inst.op == Op::Load) != (sig.result_count == 1))
+            if ((info.immediates != wasm::Imm::MemArg && info.immediates != wasm::Imm::MemArgLane)
+                || (inst.op == Op::Load) != (sig.result_count == 1))
                 return fail_at(i, "is not a memory access of its kind");
             if (module && inst.index >= module->memories().size())
                 return fail_at(i, "names a memory that does not exist");

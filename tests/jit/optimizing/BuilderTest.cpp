@@ -298,13 +298,20 @@ block0(v0: ref, v1: ref, v2: i32):
 )");
 }
 
-TEST(OptimizingBuilder, SimdIsUnsupportedNotACrash)
+TEST(OptimizingBuilder, SimdBuildsV128Values)
 {
-    IrCase v128_param(R"((module (func (export "f") (param v128) (result i32) i32.const 0)))", "f");
-    EXPECT_NE(v128_param.error.find("Unsupported"), std::string::npos) << v128_param.error;
-    IrCase v128_op(R"((module (func (export "f") (param i32) (result i32)
-        local.get 0 i32x4.splat i32x4.extract_lane 1)))", "f");
-    EXPECT_NE(v128_op.error.find("does not compile SIMD"), std::string::npos) << v128_op.error;
-    IrCase v128_local(R"((module (func (export "f") (local v128))))", "f");
-    EXPECT_NE(v128_local.error.find("v128"), std::string::npos) << v128_local.error;
+    EXPECT_EQ(built(R"((module (func (export "f") (param i32) (result i32) (local v128)
+        local.get 0 i32x4.splat local.get 1 i32x4.add
+        v128.const i32x4 1 2 3 4 i8x16.shuffle 4 5 6 7 0 1 2 3 8 9 10 11 12 13 14 15
+        i32x4.extract_lane 1)))"),
+        R"(function 0 (i32) -> (i32)
+block0(v0: i32):
+  v1 = v128.const 0x0 0x0
+  v2 = i32x4.splat v0
+  v3 = i32x4.add v2, v1
+  v4 = v128.const 0x200000001 0x400000003
+  v5 = i8x16.shuffle 0x302010007060504 0xf0e0d0c0b0a0908 v3, v4
+  v6 = i32x4.extract_lane 1 v5
+  return v6
+)");
 }

@@ -121,12 +121,13 @@ TEST(OptimizingLower, SelectIsBranchlessWithZicond)
     EXPECT_EQ(count_czero(without.code), 0u);
 }
 
-TEST(OptimizingLower, SimdFunctionFallsBackToBaselineAndIsCounted)
+TEST(OptimizingLower, UnsupportedFunctionFallsBackToBaselineAndIsCounted)
 {
+    // A v128 parameter (passed in memory, jit/Abi.h) is not lowered yet.
     Compiled c;
     compile(wat(R"((module
       (func (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
-      (func (result i32) (i32x4.extract_lane 1 (v128.const i32x4 1 2 3 4)))))"),
+      (func (param v128) (result i32) (i32x4.extract_lane 1 (local.get 0)))))"),
         CpuFeatures::rv64gc(), c);
     ASSERT_TRUE(c.ok) << c.error;
     EXPECT_EQ(c.counts.optimized, 1u);
