@@ -440,29 +440,36 @@ void Lowerer::resolve(Vector<Move>& moves) noexcept
 bool Lowerer::edge_needs_moves(EdgeId e) noexcept
 {
     Span<const ValueId> args = m_f.edge_args(e);
-    Span<const ValueId> params = m_f.params(m_f.edges[e].target);
+    BlockId target = m_f.edges[e].target;
+    Span<const ValueId> params = m_f.params(target);
     for (usize k = 0; k < args.size(); ++k) {
-        const Location& dst = m_s.locations[params[k]];
-        if (dst.kind == kind_none)
+        if (m_s.intervals[params[k]].start == ~u32(0))
             continue;
+        Location dst = location_at(params[k], m_s.block_start[target]);
         if (m_f.is_const(args[k]) || !same(dst, m_s.locations[args[k]]))
             return true;
     }
-    return false;
+    return edge_needs_resolution(e);
 }
 
+// Parameters, and the live values split between registers and slots
+// (RegAlloc.cpp): one parallel move.
 void Lowerer::edge_moves(EdgeId e) noexcept
 {
     Span<const ValueId> args = m_f.edge_args(e);
-    Span<const ValueId> params = m_f.params(m_f.edges[e].target);
+    BlockId target = m_f.edges[e].target;
+    Span<const ValueId> params = m_f.params(target);
     m_moves.clear();
     for (usize k = 0; k < args.size(); ++k) {
+        if (m_s.intervals[params[k]].start == ~u32(0))
+            continue;
         Move m;
         m.src = source_of(args[k], m);
-        m.dst = m_s.locations[params[k]];
+        m.dst = location_at(params[k], m_s.block_start[target]);
         if (m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
+    resolution_moves(e);
     resolve(m_moves);
 }
 
@@ -643,6 +650,7 @@ Result<void> Lowerer::emit() noexcept
             m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
             m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted, at));
         }
+        enter_block(b);
         for (ValueId p : m_f.params(b))
             store_reloaded(p);
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
@@ -650,6 +658,7 @@ Result<void> Lowerer::emit() noexcept
             if (inst.removed || m_s.fused[i])
                 continue;
             m_offset = inst.wasm_offset;
+            enter_instruction(i);
             // A terminator's edge moves come before its jump: a value it
             // defines (none do) would need storing earlier.
             VTypeState vtype = m_vtype;
@@ -963,7 +972,6 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
         set_mask();
         result_moves(i, type);
-        reload_after_call(i);
         break;
     }
     case Op::ReturnCall:

@@ -3,16 +3,17 @@
 // The optimizing tier's back end: IR (IR.h) after the passes (Passes.h) to
 // RV64GC + Zba/Zbb/Zicond, behind the tier interface of jit/Compile.h.
 //
-// Register allocation (Lower.cpp): linear scan (Poletto and Sarkar,
-// "Linear Scan Register Allocation", 1999) over live intervals in the
-// reverse-postorder layout, from block liveness (a value live into a loop
-// header and out of its latch is live over the whole loop, so loop-carried
-// values keep one register through it). Every register is caller-saved
-// across wasm calls (jit/Abi.h): a value live across calls keeps its
-// register if it is used more often than the calls it crosses (stored to
-// its slot where it is defined, reloaded after each call), else it lives in
-// a frame slot. When registers run out, the interval that ends last goes
-// to a slot. Slots are reused once their last interval has ended, and are
+// Register allocation (RegAlloc.cpp): linear scan (Poletto and Sarkar,
+// "Linear Scan Register Allocation", 1999) with live-range splitting over
+// live intervals in the reverse-postorder layout, from block liveness. A
+// value is a chain of pieces, each in one register, and in its frame slot
+// between them (stored there where it is defined when anything reads it
+// from there). Every register is caller-saved across wasm calls
+// (jit/Abi.h): a piece living across a call ends at it. When registers run
+// out, the value used furthest away gives up its register, before the
+// current loop when the loop does not use it, and continues from its next
+// use or from the header of the loop around that use. Edges move what
+// differs. Slots are reused once their last interval has ended, and are
 // addressed from fp or, the deepest ones, from sp (which does not move
 // after the prologue but while a call's stack arguments are pushed).
 // Constants are never allocated: each use

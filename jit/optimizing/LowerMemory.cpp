@@ -54,7 +54,6 @@ void Lowerer::lower_helper_call(InstId i, const HelperShape& shape) noexcept
             m_asm.mv(rd, a0);
         finish_gp(v, rd);
     }
-    reload_after_call(i);
 }
 
 // memory.fill / memory.copy inline, with the baseline's sequences

@@ -3,9 +3,9 @@
 // per-opcode sequences (jit/SimdEmit.h), so both tiers compute the same
 // results, relaxed SIMD's deterministic choices included.
 //
-// v128 values get vector registers from their own pool (v12-v31) in the
-// same linear scan as the other values (RegAlloc.cpp calls
-// allocate_vector for them): v0 holds masks, v1-v6 are the emitter's
+// v128 values get vector registers from their own pool (v12-v31) in a
+// linear scan of their own, one location per value (RegAlloc.cpp calls
+// allocate_vector for them before splitting the others' live ranges): v0 holds masks, v1-v6 are the emitter's
 // scratch, v8-v10 take operands filled from slots and v11 a result bound
 // for its slot (and breaks move cycles). Every vector register is
 // caller-saved (jit/Abi.h): a v128 live across a call lives in a 16-byte
@@ -77,9 +77,10 @@ Result<void> Lowerer::reset_vectors() noexcept
     return {};
 }
 
-// Linear scan over the vector pool, as allocate() does for the others: a
-// value live across a call goes to a 16-byte slot; when the pool is full,
-// whichever ends last does. An edge argument and its parameter prefer one
+// Linear scan over the vector pool (allocate() runs it before splitting
+// the others' live ranges; v128 values are not split): a value live
+// across a call goes to a 16-byte slot; when the pool is full, whichever
+// ends last does. An edge argument and its parameter prefer one
 // register (or slot).
 Result<void> Lowerer::allocate_vector(ValueId v) noexcept
 {
@@ -108,7 +109,7 @@ Result<void> Lowerer::allocate_vector(ValueId v) noexcept
         loc.slot = m_vslots++;
         return m_vslot_end.try_append(xi.end);
     };
-    if (crosses_call(iv) || scalar_simd())
+    if (first_call_inside(iv.start, iv.end) != no_id || scalar_simd())
         return to_vslot(v);
     i32 chosen = -1;
     ValueId partner = m_partner[v];

@@ -212,7 +212,6 @@ void Lowerer::simd_helper(InstId i) noexcept
             finish_gp(v, rd);
         }
     }
-    reload_after_call(i);
 }
 
 } // namespace k23::jit::optimizing::detail

@@ -126,12 +126,26 @@ private:
     }
     template<typename F>
     void for_each_use(InstId i, F f) noexcept;
-    [[nodiscard]] bool crosses_call(const LowerScratch::Interval& iv) const noexcept;
-    [[nodiscard]] u32 calls_crossed(const LowerScratch::Interval& iv) const noexcept;
-    // Values kept in a register across calls: stored to their slot where
-    // they are defined, reloaded after each call they live across.
+    // ---- live-range splitting (RegAlloc.cpp): a value's register pieces
+    [[nodiscard]] u32 first_call_inside(u32 start, u32 end) const noexcept;
+    [[nodiscard]] u32 next_use(ValueId v, u32 pos) const noexcept;
+    [[nodiscard]] Location location_at(ValueId v, u32 pos) const noexcept;
+    [[nodiscard]] bool in_one_register(ValueId v) const noexcept;
+    Result<void> split_pieces() noexcept;
+    Result<void> find_slot_needs() noexcept;
+    // A value some code reads from its slot: stored there where it is
+    // defined (when it is defined into a register).
     void store_reloaded(ValueId v) noexcept;
-    void reload_after_call(InstId call) noexcept;
+    // Emission: the locations of what instruction i reads and writes, and
+    // the loads of pieces that start at it.
+    void enter_block(BlockId b) noexcept;
+    void enter_instruction(InstId i) noexcept;
+    // An edge's moves besides its parameters': live values whose location
+    // at the target's start differs from the one at the branch.
+    [[nodiscard]] bool edge_needs_resolution(EdgeId e) noexcept;
+    template<typename F>
+    void for_each_split_live_in(BlockId b, F f) noexcept;
+    void resolution_moves(EdgeId e) noexcept;
 
     // ---- emission helpers
     GpReg slot_base(u32 slot, i32& imm) noexcept;
@@ -258,8 +272,38 @@ private:
     Vector<u8> m_scaled; // per inst: an i32.add done by sh1add..sh3add (fold_scaled_addresses)
     Vector<u32> m_address_uses; // per value: its uses as a load's or store's address
     Vector<u8> m_hint; // per value: preferred register + 1 (0: none)
-    Vector<u8> m_reload; // per value: in a register, with a slot it is reloaded from after calls
-    Vector<ValueId> m_reloaded; // the values with m_reload set
+    Vector<u8> m_reload; // per value: read from its slot somewhere (stored where defined)
+    // A piece: the positions [start, end] where a value is in register reg
+    // (none: evicted entirely); outside its pieces a value is in its slot.
+    struct Piece {
+        u32 start;
+        u32 end;
+        u32 next; // the value's next piece (ascending), or no_id
+        ValueId value;
+        u8 reg;
+    };
+    static constexpr u8 no_reg = 0xff;
+    Vector<Piece> m_pieces;
+    Vector<u32> m_first_piece;   // per value
+    Vector<u32> m_last_piece;    // per value
+    Vector<u32> m_piece_begin;   // per value + 1: its pieces in m_piece_list, by start
+    Vector<u32> m_piece_list;
+    Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
+    Vector<u32> m_use_pos;       // use positions, ascending per value
+    Vector<BlockId> m_pos_block; // per position: its block
+    Vector<u32> m_loop_end;      // per loop header: the last position of its loop
+    Vector<u64> m_unhandled;     // min-heap of (start << 32 | piece)
+    Vector<u32> m_loads;         // pieces that begin with a load from the slot, by start
+    Vector<ValueId> m_split;     // values sometimes in a register, not in one throughout
+    Vector<u64> m_split_bits;    // the same as a bitset
+    Vector<u8> m_resolves;       // per edge: split values need moving on it
+    Vector<u64> m_register_span; // per split value: (first, last) position it has a register
+    [[nodiscard]] bool maybe_in_register(ValueId v, u32 pos) const noexcept
+    {
+        return pos >= u32(m_register_span[v] >> 32) && pos <= u32(m_register_span[v]);
+    }
+    u32 m_next_load { 0 };
+    u32 m_pos { 0 };             // the instruction being lowered
     Vector<ValueId> m_partner;  // per value: the edge argument or parameter it would rather share a location with
     Vector<u32> m_slot_end;     // per slot: the end of the last interval in it
     Vector<u64> m_free_slots;   // min-heap of (end << 32 | slot)
@@ -271,6 +315,27 @@ private:
     VTypeState m_vtype;
     Vector<VTypeState> m_vtype_exit; // per block: the vtype on its outgoing edges
 };
+
+// The split values live into b: through the list when it is shorter than
+// a bitset row, else through the rows. f returns false to stop.
+template<typename F>
+void Lowerer::for_each_split_live_in(BlockId b, F f) noexcept
+{
+    const u64* in = m_s.live_in.data() + usize(m_words) * b;
+    if (m_split.size() <= m_words) {
+        for (ValueId v : m_split) {
+            if ((in[v / 64] >> (v % 64) & 1) && !f(v))
+                return;
+        }
+        return;
+    }
+    for (u32 w = 0; w < m_words; ++w) {
+        for (u64 bits = in[w] & m_split_bits[w]; bits; bits &= bits - 1) {
+            if (!f(w * 64 + u32(__builtin_ctzll(bits))))
+                return;
+        }
+    }
+}
 
 template<typename F>
 void Lowerer::for_each_use(InstId i, F f) noexcept

@@ -1,59 +1,138 @@
 // The optimizing tier's register allocation (Lowerer.h): numbering, liveness,
-// and linear scan with call-crossing costs and edge-move hints.
+// and linear scan with live-range splitting and edge-move hints.
 
 #include <jit/optimizing/Lowerer.h>
 
 namespace k23::jit::optimizing::detail {
 
-bool Lowerer::crosses_call(const LowerScratch::Interval& iv) const noexcept
+// The first call at a position strictly inside (start, end), or no_id.
+u32 Lowerer::first_call_inside(u32 start, u32 end) const noexcept
 {
-    // The first call after the start.
     usize low = 0, high = m_s.calls.size();
     while (low < high) {
         usize mid = (low + high) / 2;
-        if (m_s.calls[mid] <= iv.start)
+        if (m_s.calls[mid] <= start)
             low = mid + 1;
         else
             high = mid;
     }
-    return low < m_s.calls.size() && m_s.calls[low] < iv.end;
+    return low < m_s.calls.size() && m_s.calls[low] < end ? m_s.calls[low] : no_id;
 }
 
-u32 Lowerer::calls_crossed(const LowerScratch::Interval& iv) const noexcept
+// The first use of v at or after pos, or no_id.
+u32 Lowerer::next_use(ValueId v, u32 pos) const noexcept
 {
-    auto first_after = [&](u32 pos) {
-        usize low = 0, high = m_s.calls.size();
-        while (low < high) {
-            usize mid = (low + high) / 2;
-            if (m_s.calls[mid] <= pos)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        return low;
-    };
-    usize from = first_after(iv.start), to = first_after(iv.end - 1);
-    return u32(to - from);
+    u32 low = m_use_begin[v], high = m_use_begin[v + 1];
+    while (low < high) {
+        u32 mid = (low + high) / 2;
+        if (m_use_pos[mid] < pos)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low < m_use_begin[v + 1] ? m_use_pos[low] : no_id;
+}
+
+Location Lowerer::location_at(ValueId v, u32 pos) const noexcept
+{
+    Location loc = m_s.locations[v];
+    // v128 values have no pieces: one vector register or 16-byte slot
+    // throughout (allocate_vector, LowerSimd.cpp).
+    if (m_f.values[v].type == Type::V128)
+        return loc;
+    loc.kind = kind_slot;
+    // The last piece starting at or before pos (pieces with a register do
+    // not overlap, and end before any later piece of the value starts).
+    u32 low = m_piece_begin[v], high = m_piece_begin[v + 1];
+    while (low < high) {
+        u32 mid = (low + high) / 2;
+        if (m_pieces[m_piece_list[mid]].start <= pos)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (low == m_piece_begin[v])
+        return loc;
+    const Piece& piece = m_pieces[m_piece_list[low - 1]];
+    if (piece.reg != no_reg && pos <= piece.end) {
+        loc.kind = is_float(m_f.values[v].type) ? kind_fp : kind_gp;
+        loc.reg = piece.reg;
+    }
+    return loc;
 }
 
 void Lowerer::store_reloaded(ValueId v) noexcept
 {
-    if (!m_reload[v])
-        return;
     const Location& loc = m_s.locations[v];
+    if (!m_reload[v] || loc.kind == kind_slot)
+        return;
     store_slot(loc, m_f.values[v].type, loc.reg, loc.kind == kind_fp);
 }
 
-void Lowerer::reload_after_call(InstId call) noexcept
+void Lowerer::enter_block(BlockId b) noexcept
 {
-    u32 pos = m_s.inst_pos[call];
-    for (ValueId v : m_reloaded) {
-        const auto& iv = m_s.intervals[v];
-        if (m_reload[v] && iv.start < pos && iv.end > pos) {
-            const Location& loc = m_s.locations[v];
-            load_slot(loc, m_f.values[v].type, loc.reg, loc.kind == kind_fp);
-        }
+    for (ValueId p : m_f.params(b)) {
+        if (m_split_bits[p / 64] >> (p % 64) & 1)
+            m_s.locations[p] = location_at(p, m_s.block_start[b]);
     }
+}
+
+void Lowerer::enter_instruction(InstId i) noexcept
+{
+    u32 pos = m_s.inst_pos[i];
+    m_pos = pos;
+    for (; m_next_load < m_loads.size() && m_pieces[m_loads[m_next_load]].start <= pos; ++m_next_load) {
+        const Piece& piece = m_pieces[m_loads[m_next_load]];
+        if (piece.start != pos || piece.reg == no_reg)
+            continue;
+        ValueId v = piece.value;
+        bool fp = is_float(m_f.values[v].type);
+        load_slot(m_s.locations[v], m_f.values[v].type, piece.reg, fp);
+    }
+    // Only split values change location (the others keep the one
+    // allocate() gave them).
+    auto update = [&](ValueId v) {
+        if (m_split_bits[v / 64] >> (v % 64) & 1)
+            m_s.locations[v] = location_at(v, pos);
+    };
+    for_each_use(i, update);
+    const Inst& inst = m_f.insts[i];
+    for (u32 r = 0; r < inst.result_count; ++r)
+        update(inst.first_result + r);
+}
+
+// A value in one register wherever it is live needs no moves.
+bool Lowerer::in_one_register(ValueId v) const noexcept
+{
+    u32 p = m_first_piece[v];
+    return p != no_id && p == m_last_piece[v] && m_pieces[p].reg != no_reg && m_pieces[p].end >= m_s.intervals[v].end;
+}
+
+bool Lowerer::edge_needs_resolution(EdgeId e) noexcept
+{
+    return m_resolves[e]; // find_slot_needs
+}
+
+// Values live into the target that it expects in another register: moved,
+// or loaded from their slot. (One that it expects in its slot is there: a
+// value read from its slot anywhere was stored where it was defined.)
+void Lowerer::resolution_moves(EdgeId e) noexcept
+{
+    const Edge& edge = m_f.edges[e];
+    u32 from = m_s.inst_pos[edge.from], to = m_s.block_start[edge.target];
+    for_each_split_live_in(edge.target, [&](ValueId v) {
+        if (!maybe_in_register(v, to))
+            return true;
+        Move m;
+        m.dst = location_at(v, to);
+        if (m.dst.kind == kind_slot)
+            return true;
+        m.src = location_at(v, from);
+        m.type = m_f.values[v].type;
+        if (!same(m.dst, m.src) && m_moves.try_append(m).is_error())
+            m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
+        return true;
+    });
 }
 
 Result<void> Lowerer::number() noexcept
@@ -193,7 +272,7 @@ Result<void> Lowerer::liveness() noexcept
 
 Result<void> Lowerer::allocate() noexcept
 {
-    usize values = m_f.values.size();
+    usize values = m_f.values.size(), blocks = m_f.blocks.size();
     TRY(m_s.locations.try_resize(values));
     for (auto& loc : m_s.locations)
         loc = {};
@@ -224,7 +303,9 @@ Result<void> Lowerer::allocate() noexcept
             Span<const ValueId> args = m_f.edge_args(edge);
             Span<const ValueId> params = m_f.params(m_f.edges[edge].target);
             for (usize k = 0; k < args.size(); ++k) {
-                if (!allocatable(args[k]))
+                // (A parameter passed to itself, around a loop, is no
+                // partner of itself.)
+                if (!allocatable(args[k]) || args[k] == params[k])
                     continue;
                 if (m_partner[args[k]] == no_id)
                     m_partner[args[k]] = params[k];
@@ -235,10 +316,50 @@ Result<void> Lowerer::allocate() noexcept
     }
     m_slot_end.clear();
 
-    // Values by start: a counting sort over positions.
+    // Use positions per value (ascending: blocks are visited in layout order).
+    TRY(m_use_begin.try_resize(values + 1, 0));
+    for (auto& u : m_use_begin)
+        u = 0;
+    auto each_use = [&](auto f) {
+        for (BlockId b : m_s.cfg.rpo()) {
+            for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+                if (m_f.insts[i].removed || m_s.fused[i])
+                    continue;
+                u32 pos = m_s.inst_pos[i];
+                for_each_use(i, [&](ValueId v) {
+                    if (allocatable(v))
+                        f(v, pos);
+                });
+            }
+        }
+    };
+    each_use([&](ValueId v, u32) { ++m_use_begin[v + 1]; });
+    for (usize v = 0; v < values; ++v)
+        m_use_begin[v + 1] += m_use_begin[v];
+    TRY(m_use_pos.try_resize(m_use_begin[values], 0));
+    TRY(m_last_piece.try_resize(values, 0)); // a fill cursor for now
+    for (usize v = 0; v < values; ++v)
+        m_last_piece[v] = m_use_begin[v];
+    each_use([&](ValueId v, u32 pos) { m_use_pos[m_last_piece[v]++] = pos; });
+
+    // Positions: their blocks, and each loop's last position.
     u32 positions = 0;
     for (BlockId b : m_s.cfg.rpo())
         positions = m_s.block_end[b] + 2 > positions ? m_s.block_end[b] + 2 : positions;
+    TRY(m_pos_block.try_resize(positions, no_id));
+    TRY(m_loop_end.try_resize(blocks, 0));
+    for (auto& e : m_loop_end)
+        e = 0;
+    for (BlockId b : m_s.cfg.rpo()) {
+        for (u32 p = m_s.block_start[b]; p <= m_s.block_end[b]; ++p)
+            m_pos_block[p] = b;
+        for (BlockId h = m_s.cfg.loop_header(b); h != no_id; h = m_s.cfg.parent_loop(h)) {
+            if (m_loop_end[h] < m_s.block_end[b])
+                m_loop_end[h] = m_s.block_end[b];
+        }
+    }
+
+    // Values by start: a counting sort over positions.
     Vector<u32> count;
     TRY(count.try_resize(positions + 1, 0));
     u32 live_values = 0;
@@ -256,20 +377,34 @@ Result<void> Lowerer::allocate() noexcept
         if (m_s.intervals[v].start != ~u32(0) && allocatable(v))
             m_s.order[count[m_s.intervals[v].start]++] = v;
     }
-    // Linear scan: active[reg] = the value holding it, or no_id.
-    ValueId active_gp[32], active_fp[32];
-    for (u32 r = 0; r < 32; ++r)
-        active_gp[r] = active_fp[r] = no_id;
-    m_slots = 0;
-    TRY(m_reload.try_resize(values, 0));
-    for (auto& r : m_reload)
-        r = 0;
-    m_reloaded.clear();
+
+    // v128 values: their own pool, one location each (LowerSimd.cpp).
     TRY(reset_vectors());
-    // Slots are reused once the last interval in them has ended (a
-    // min-heap of (end, slot); an entry whose end is no longer its slot's
-    // is stale), so frames stay small and most slots within reach of a
-    // 12-bit offset from fp or sp.
+    for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            TRY(allocate_vector(v));
+    }
+    TRY(split_pieces());
+    // Each value's pieces in one array, for a binary search by position.
+    TRY(m_piece_begin.try_resize(values + 1, 0));
+    m_piece_list.clear();
+    TRY(m_piece_list.try_resize(m_pieces.size(), 0));
+    {
+        u32 k = 0;
+        for (usize v = 0; v < values; ++v) {
+            m_piece_begin[v] = k;
+            for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next)
+                m_piece_list[k++] = p;
+        }
+        m_piece_begin[values] = k;
+    }
+    TRY(find_slot_needs());
+
+    // Slots, for the values read from one: reused once the last interval
+    // in them has ended (a min-heap of (end, slot); an entry whose end is
+    // no longer its slot's is stale), so frames stay small and most slots
+    // within reach of a 12-bit offset from fp or sp.
+    m_slots = 0;
     m_free_slots.clear();
     auto heap_push = [&](u32 end, u32 slot) -> Result<void> {
         TRY(m_free_slots.try_append(u64(end) << 32 | slot));
@@ -304,7 +439,6 @@ Result<void> Lowerer::allocate() noexcept
     auto to_slot = [&](ValueId v) -> Result<void> {
         const auto& iv = m_s.intervals[v];
         m_s.locations[v].kind = kind_slot;
-        m_reload[v] = 0;
         ValueId partner = m_partner[v];
         if (partner != no_id && m_s.locations[partner].kind == kind_slot) {
             u32 slot = m_s.locations[partner].slot;
@@ -332,35 +466,172 @@ Result<void> Lowerer::allocate() noexcept
         return heap_push(iv.end, m_s.locations[v].slot);
     };
     for (ValueId v : m_s.order) {
-        if (m_f.values[v].type == Type::V128) {
-            TRY(allocate_vector(v)); // LowerSimd.cpp
-            continue;
+        if (m_reload[v])
+            TRY(to_slot(v));
+    }
+    for (ValueId v : m_s.order)
+        m_s.locations[v] = location_at(v, m_s.intervals[v].start); // (v128: unchanged)
+    m_next_load = 0;
+    return {};
+}
+
+// Linear scan with live-range splitting (after Wimmer and Franz, "Linear
+// Scan Register Allocation on SSA Form", 2010, simplified): each value
+// starts as one piece over its interval; pieces are given registers in
+// order of their start. Registers do not survive calls (jit/Abi.h), so a
+// piece that lives across one ends at it and the value continues from its
+// next use after it. When no register is free, the piece whose value is
+// used furthest away gives up its register (counting a value live around
+// the current loop and used in it as used at the loop's end): it ends
+// there, or before the loop when the loop does not use it, and continues
+// from its next use, or from the header of the outermost loop that use is
+// in, so loads stay out of loops. A value is stored to its slot where it
+// is defined once anything reads it from there (find_slot_needs), so
+// giving up a register costs nothing and only the loads remain.
+Result<void> Lowerer::split_pieces() noexcept
+{
+    usize values = m_f.values.size();
+    m_pieces.clear();
+    m_loads.clear();
+    m_unhandled.clear();
+    TRY(m_first_piece.try_resize(values, no_id));
+    for (auto& p : m_first_piece)
+        p = no_id;
+    for (auto& p : m_last_piece)
+        p = no_id;
+    for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            continue; // allocate_vector
+        m_first_piece[v] = m_last_piece[v] = u32(m_pieces.size());
+        TRY(m_pieces.try_append(Piece { m_s.intervals[v].start, m_s.intervals[v].end, no_id, v, no_reg }));
+    }
+    usize initial = m_pieces.size();
+
+    auto heap_push = [&](u64 key) -> Result<void> {
+        TRY(m_unhandled.try_append(key));
+        for (usize i = m_unhandled.size() - 1; i > 0;) {
+            usize parent = (i - 1) / 2;
+            if (m_unhandled[parent] <= m_unhandled[i])
+                break;
+            u64 t = m_unhandled[parent];
+            m_unhandled[parent] = m_unhandled[i];
+            m_unhandled[i] = t;
+            i = parent;
         }
-        const auto& iv = m_s.intervals[v];
+        return {};
+    };
+    auto heap_pop = [&]() {
+        u64 top = m_unhandled[0];
+        m_unhandled[0] = m_unhandled.last();
+        m_unhandled.take_last();
+        for (usize i = 0;;) {
+            usize l = 2 * i + 1, r = l + 1, m = i;
+            if (l < m_unhandled.size() && m_unhandled[l] < m_unhandled[m])
+                m = l;
+            if (r < m_unhandled.size() && m_unhandled[r] < m_unhandled[m])
+                m = r;
+            if (m == i)
+                break;
+            u64 t = m_unhandled[m];
+            m_unhandled[m] = m_unhandled[i];
+            m_unhandled[i] = t;
+            i = m;
+        }
+        return top;
+    };
+    // Where a value that is in its slot after `after` gets a register
+    // again for its use at u: at u, or at the header of the outermost loop
+    // around u that does not contain `after`.
+    auto reload_start = [&](u32 u, u32 after) {
+        u32 start = u;
+        BlockId from = m_pos_block[after];
+        for (BlockId h = m_s.cfg.loop_header(m_pos_block[u]); h != no_id; h = m_s.cfg.parent_loop(h)) {
+            if (m_s.cfg.in_loop(from, h))
+                break;
+            if (m_s.block_start[h] > after)
+                start = m_s.block_start[h];
+        }
+        return start;
+    };
+    // v is in its slot after `after`: its next piece, up to `end`.
+    auto resume = [&](ValueId v, u32 after, u32 end) -> Result<void> {
+        u32 u = next_use(v, after + 1);
+        if (u == no_id || u > end)
+            return {};
+        u32 start = reload_start(u, after);
+        u32 index = u32(m_pieces.size());
+        TRY(m_pieces.try_append(Piece { start, end, no_id, v, no_reg }));
+        // Linked in order of start (a piece cut at a call may already
+        // have its continuation after the call).
+        u32* link = &m_first_piece[v];
+        while (*link != no_id && m_pieces[*link].start < start)
+            link = &m_pieces[*link].next;
+        m_pieces[index].next = *link;
+        if (*link == no_id)
+            m_last_piece[v] = index;
+        *link = index;
+        return heap_push(u64(start) << 32 | index);
+    };
+    // How far away v's next use is, seen from pos.
+    auto distance = [&](ValueId v, u32 piece_start, u32 pos) {
+        u32 use = next_use(v, pos);
+        BlockId h = m_s.cfg.loop_header(m_pos_block[pos]);
+        if (h != no_id && piece_start < m_s.block_start[h] && m_s.intervals[v].end >= m_loop_end[h]
+            && next_use(v, m_s.block_start[h]) < pos && m_loop_end[h] < use)
+            use = m_loop_end[h];
+        return use;
+    };
+
+    u32 active_gp[32], active_fp[32];
+    for (u32 r = 0; r < 32; ++r)
+        active_gp[r] = active_fp[r] = no_id;
+    for (usize next_initial = 0;;) {
+        u32 index;
+        if (!m_unhandled.is_empty() && (next_initial == initial || u32(m_unhandled[0] >> 32) < m_pieces[next_initial].start))
+            index = u32(heap_pop());
+        else if (next_initial < initial)
+            index = u32(next_initial++);
+        else
+            break;
+        ValueId v = m_pieces[index].value;
+        u32 start = m_pieces[index].start, end = m_pieces[index].end;
         bool fp = is_float(m_f.values[v].type);
-        ValueId* active = fp ? active_fp : active_gp;
+        u32* active = fp ? active_fp : active_gp;
         for (u32 r = 0; r < 32; ++r) {
-            if (active[r] != no_id && m_s.intervals[active[r]].end < iv.start)
+            if (active[r] != no_id && m_pieces[active[r]].end < start)
                 active[r] = no_id;
         }
-        bool reload = false;
-        if (crosses_call(iv)) {
-            // Every register is caller-saved (jit/Abi.h). A value used more
-            // often than the calls it lives across keeps a register and is
-            // reloaded after each; the others live in their slot.
-            if (m_s.uses[v] <= calls_crossed(iv)) {
-                TRY(to_slot(v));
-                continue;
-            }
-            reload = true;
+        // A piece that begins with a load at a call (an argument) loses
+        // its register to that call: the argument is read from the slot.
+        bool defined_here = start == m_s.intervals[v].start;
+        u32 call = first_call_inside(defined_here ? start : start - 1, end);
+        if (call != no_id) {
+            TRY(resume(v, call, end));
+            end = m_pieces[index].end = call;
+            if (call == start || next_use(v, start) > call)
+                continue; // not used before the call: in its slot until then
         }
         i32 chosen = -1;
-        if (m_hint[v] && active[m_hint[v] - 1] == no_id)
+        auto free = [&](u32 r) { return r < 32 && active[r] == no_id; };
+        if (start == m_s.intervals[v].start && m_hint[v] && free(m_hint[v] - 1u))
             chosen = m_hint[v] - 1;
+        if (chosen < 0 && m_first_piece[v] != index) {
+            // The register it had before, so edges need no move.
+            for (u32 p = m_first_piece[v]; p != index && p != no_id; p = m_pieces[p].next) {
+                if (m_pieces[p].reg != no_reg && free(m_pieces[p].reg))
+                    chosen = m_pieces[p].reg;
+            }
+        }
         ValueId partner = m_partner[v];
-        if (chosen < 0 && partner != no_id && m_s.locations[partner].kind == (fp ? kind_fp : kind_gp)
-            && active[m_s.locations[partner].reg] == no_id)
-            chosen = m_s.locations[partner].reg;
+        if (chosen < 0 && partner != no_id && m_first_piece[partner] != no_id) {
+            for (u32 p = m_first_piece[partner]; p != no_id; p = m_pieces[p].next) {
+                if (m_pieces[p].reg != no_reg) {
+                    if (free(m_pieces[p].reg))
+                        chosen = m_pieces[p].reg;
+                    break;
+                }
+            }
+        }
         if (chosen < 0) {
             if (fp) {
                 for (FpReg r : s_fp_pool) {
@@ -379,31 +650,128 @@ Result<void> Lowerer::allocate() noexcept
             }
         }
         if (chosen < 0) {
-            // Spill whichever ends last: v, or the active value that does
-            // (a density heuristic, loop-weighted uses per length, measured
-            // worse: shootout-keccak +4.7% instructions).
-            i32 furthest = -1;
+            // The value used furthest away gives up its register (never
+            // one used right here).
+            u32 mine = distance(v, start, start), best_distance = 0;
+            i32 best = -1;
             for (u32 r = 0; r < 32; ++r) {
-                if (active[r] != no_id && (furthest < 0 || m_s.intervals[active[r]].end > m_s.intervals[active[furthest]].end))
-                    furthest = i32(r);
+                if (active[r] == no_id)
+                    continue;
+                const Piece& q = m_pieces[active[r]];
+                u32 d = distance(q.value, q.start, start);
+                if (d > start && d > best_distance) {
+                    best = i32(r);
+                    best_distance = d;
+                }
             }
-            if (furthest >= 0 && m_s.intervals[active[furthest]].end > iv.end) {
-                TRY(to_slot(active[furthest]));
-                active[furthest] = no_id;
-                chosen = furthest;
-            } else {
-                TRY(to_slot(v));
-                continue;
+            if (best < 0 || best_distance <= mine) {
+                TRY(resume(v, start, end));
+                continue; // v waits in its slot (a use here reads it from there)
+            }
+            u32 victim = active[best];
+            ValueId w = m_pieces[victim].value;
+            u32 victim_end = m_pieces[victim].end, cut = start;
+            // Out of the loops around here that have not used it yet.
+            for (BlockId h = m_s.cfg.loop_header(m_pos_block[start]); h != no_id; h = m_s.cfg.parent_loop(h)) {
+                u32 header = m_s.block_start[h];
+                if (m_pieces[victim].start < header && next_use(w, header) >= start)
+                    cut = header;
+                else
+                    break;
+            }
+            m_pieces[victim].end = cut - 1;
+            if (m_pieces[victim].start >= cut)
+                m_pieces[victim].reg = no_reg;
+            TRY(resume(w, start, victim_end));
+            chosen = best;
+        }
+        active[chosen] = index;
+        m_pieces[index].reg = u8(chosen);
+        if (start != m_s.intervals[v].start && m_s.block_start[m_pos_block[start]] != start)
+            TRY(m_loads.try_append(index));
+    }
+    return {};
+}
+
+// Which values something reads from their slot: defined there, used where
+// they have no register, loaded where a piece of them begins, or wanted in a
+// register by an edge's target while in the slot at its source.
+Result<void> Lowerer::find_slot_needs() noexcept
+{
+    usize values = m_f.values.size();
+    TRY(m_reload.try_resize(values, 0));
+    for (auto& r : m_reload)
+        r = 0;
+    auto in_register = [&](ValueId v, u32 pos) { return location_at(v, pos).kind != kind_slot; };
+    for (ValueId v : m_s.order) {
+        if (m_f.values[v].type == Type::V128)
+            continue; // never split, never in an 8-byte slot
+        if (!in_register(v, m_s.intervals[v].start)) {
+            m_reload[v] = 1;
+            continue;
+        }
+        if (in_one_register(v))
+            continue;
+        for (u32 k = m_use_begin[v]; k < m_use_begin[v + 1]; ++k) {
+            if (!in_register(v, m_use_pos[k])) {
+                m_reload[v] = 1;
+                break;
             }
         }
-        active[chosen] = v;
-        m_s.locations[v].kind = fp ? kind_fp : kind_gp;
-        m_s.locations[v].reg = u8(chosen);
-        if (reload) {
-            m_s.locations[v].slot = m_slots++;
-            TRY(m_slot_end.try_append(~u32(0))); // never shared
-            m_reload[v] = 1;
-            TRY(m_reloaded.try_append(v));
+    }
+    for (u32 p : m_loads) {
+        if (m_pieces[p].reg != no_reg)
+            m_reload[m_pieces[p].value] = 1;
+    }
+    auto some_register = [&](ValueId v) {
+        for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next) {
+            if (m_pieces[p].reg != no_reg)
+                return true;
+        }
+        return false;
+    };
+    m_split.clear();
+    m_split_bits.clear();
+    TRY(m_split_bits.try_resize(m_words, 0));
+    TRY(m_register_span.try_resize(values, 0));
+    for (ValueId v : m_s.order) {
+        if (m_f.values[v].type != Type::V128 && !in_one_register(v) && some_register(v)) {
+            TRY(m_split.try_append(v));
+            m_split_bits[v / 64] |= u64(1) << (v % 64);
+            u32 first = ~u32(0), last = 0;
+            for (u32 p = m_first_piece[v]; p != no_id; p = m_pieces[p].next) {
+                if (m_pieces[p].reg == no_reg)
+                    continue;
+                first = m_pieces[p].start < first ? m_pieces[p].start : first;
+                last = m_pieces[p].end > last ? m_pieces[p].end : last;
+            }
+            m_register_span[v] = u64(first) << 32 | last;
+        }
+    }
+    m_resolves.clear();
+    TRY(m_resolves.try_resize(m_f.edges.size(), 0));
+    for (BlockId b : m_s.cfg.rpo()) {
+        if (m_split.is_empty())
+            break;
+        InstId term = m_f.terminator(b);
+        const Inst& t = m_f.insts[term];
+        u32 from = m_s.inst_pos[term];
+        for (u32 e = 0; e < t.edge_count; ++e) {
+            BlockId target = m_f.edges[t.first_edge + e].target;
+            u32 to = m_s.block_start[target];
+            for_each_split_live_in(target, [&](ValueId v) {
+                if (!maybe_in_register(v, to))
+                    return true;
+                Location dst = location_at(v, to);
+                if (dst.kind == kind_slot)
+                    return true;
+                Location src = location_at(v, from);
+                if (src.kind == kind_slot)
+                    m_reload[v] = 1;
+                if (!same(dst, src))
+                    m_resolves[t.first_edge + e] = 1;
+                return true;
+            });
         }
     }
     return {};
