@@ -1,6 +1,6 @@
 // k23-run: runs a WebAssembly command on RISC-V Linux with k23's JIT.
 //
-//   k23-run [--tier baseline|optimizing] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]
+//   k23-run [--tier baseline|optimizing|auto] [--tier-budget N] [--tier-up-compile thread|inline] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]
 //           [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]
 //   k23-run --print-isa [--isa STRING]
 //   k23-run --invoke-all FILE.wasm...
@@ -22,6 +22,7 @@
 
 #include <hosted/Bench.h>
 #include <hosted/CpuDetect.h>
+#include <hosted/TierUpThread.h>
 #include <hosted/wasi/Posix.h>
 #include <wasi/Wasi.h>
 #include <jit/Engine.h>
@@ -58,8 +59,14 @@ void usage(FILE* out)
         "Runs a WASI (preview1) command with k23's JIT. The exit status is the guest's\n"
         "proc_exit code; a trap prints one line and exits with 134.\n"
         "\n"
-        "  --tier T          compiler tier: baseline (default) or optimizing (functions it\n"
-        "                    cannot compile yet fall back to the baseline, counted)\n"
+        "  --tier T          compiler tier: baseline (default), optimizing (functions it\n"
+        "                    cannot compile yet fall back to the baseline, counted) or\n"
+        "                    auto (baseline first, hot functions recompiled optimizing)\n"
+        "  --tier-budget N   auto: calls + loop iterations before a function tiers up\n"
+        "                    (default 1000, or $K23_TIER_BUDGET)\n"
+        "  --tier-up-compile thread|inline\n"
+        "                    auto: compile hot functions on a background thread (default)\n"
+        "                    or in the guest's thread when they get hot\n"
         "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
@@ -124,6 +131,8 @@ struct Options {
     const char* tier { "baseline" };
     jit::Tier tier_value { jit::Tier::Baseline };
     bool verbose { false };
+    u32 tier_budget { jit::EngineOptions {}.tier_up_budget };
+    bool tier_up_thread { true };
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
@@ -136,8 +145,20 @@ struct Options {
     char** guest_argv { nullptr };
 };
 
+u32 parse_budget(const char* name, const char* text)
+{
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long budget = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || budget > 0x7fffffffull)
+        fail(exit_usage, "%s %s: expected a number from 0 to 2147483647", name, text);
+    return u32(budget);
+}
+
 void parse_options(int argc, char** argv, Options& options)
 {
+    if (const char* budget = getenv("K23_TIER_BUDGET"))
+        options.tier_budget = parse_budget("K23_TIER_BUDGET", budget);
     int i = 1;
     auto value = [&](const char* name) -> const char* {
         if (i + 1 >= argc)
@@ -158,7 +179,14 @@ void parse_options(int argc, char** argv, Options& options)
         }
         if (!strcmp(arg, "--tier"))
             options.tier = value(arg);
-        else if (!strcmp(arg, "--isa"))
+        else if (!strcmp(arg, "--tier-budget"))
+            options.tier_budget = parse_budget(arg, value(arg));
+        else if (!strcmp(arg, "--tier-up-compile")) {
+            const char* how = value(arg);
+            if (strcmp(how, "thread") && strcmp(how, "inline"))
+                fail(exit_usage, "--tier-up-compile %s: expected thread or inline", how);
+            options.tier_up_thread = !strcmp(how, "thread");
+        } else if (!strcmp(arg, "--isa"))
             options.isa = value(arg);
         else if (!strcmp(arg, "--dir"))
             (void)options.dirs.try_append(value(arg));
@@ -189,7 +217,7 @@ void parse_options(int argc, char** argv, Options& options)
         }
     }
     if (!jit::parse_tier(StringView(options.tier, strlen(options.tier)), options.tier_value))
-        fail(exit_usage, "tier '%s' is not available (baseline and optimizing are)", options.tier);
+        fail(exit_usage, "tier '%s' is not available (baseline, optimizing and auto are)", options.tier);
     if (options.print_isa)
         return;
     if (options.invoke_all && options.timeout > 0)
@@ -419,6 +447,25 @@ void invoke_all_in(jit::Engine& engine, const char* file)
     fflush(stdout);
 }
 
+// ---------------------------------------------------------------- --tier auto
+
+hosted::TierUpThread* s_tier_up_thread = nullptr;
+
+// The background compiler of --tier auto (one for the process; it outlives
+// every engine: process exit ends it).
+jit::TierUpQueue* tier_up_queue(const Options& options)
+{
+    if (options.tier_value != jit::Tier::Auto || !options.tier_up_thread)
+        return nullptr;
+    if (!s_tier_up_thread) {
+        auto* thread = new hosted::TierUpThread;
+        if (auto r = thread->start(); r.is_error())
+            fail(exit_error, "%s", r.error().message_cstring());
+        s_tier_up_thread = thread;
+    }
+    return s_tier_up_thread;
+}
+
 // ---------------------------------------------------------------- --timeout
 
 jit::Engine* volatile s_timeout_engine = nullptr;
@@ -553,6 +600,8 @@ int main(int argc, char** argv)
             jit::EngineOptions engine_options;
             engine_options.features = features;
             engine_options.tier = options.tier_value;
+            engine_options.tier_up_budget = options.tier_budget;
+            engine_options.tier_up_queue = tier_up_queue(options);
             auto engine = jit::Engine::create(engine_options);
             if (engine.is_error())
                 fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -580,6 +629,8 @@ int main(int argc, char** argv)
     engine_options.features = features;
     engine_options.perf_map = options.perf_map;
     engine_options.tier = options.tier_value;
+    engine_options.tier_up_budget = options.tier_budget;
+    engine_options.tier_up_queue = tier_up_queue(options);
     auto engine = jit::Engine::create(engine_options);
     if (engine.is_error())
         fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -599,6 +650,14 @@ int main(int argc, char** argv)
         arm_timeout(*engine.value(), options.timeout);
     int status = run_command(*engine.value(), module.value(), options);
     fflush(stdout);
+    if (options.verbose && options.tier_value == jit::Tier::Auto) {
+        // What the tier-up did while the guest ran (./k23 bench reads this).
+        if (s_tier_up_thread)
+            s_tier_up_thread->drain();
+        const jit::TierCounts& counts = engine.value()->tier_counts();
+        fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu\n",
+            counts.tiered_up, counts.tier_up_refused, counts.baseline_bytes, counts.optimized_bytes);
+    }
     // Engine and store are torn down by process exit: nothing a guest left
     // behind needs more than that.
     return status;

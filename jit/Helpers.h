@@ -33,6 +33,8 @@ void k23_jit_elem_drop(VMContext*, u32 segment) noexcept;
 u64 k23_jit_clz64(u64) noexcept;
 u64 k23_jit_ctz64(u64) noexcept;
 u64 k23_jit_popcnt64(u64) noexcept;
+// Tier::Auto: function `index`'s budget ran out (jit/Engine.cpp).
+void k23_jit_tier_up(VMContext*, u32 index) noexcept;
 }
 
 // Every helper generated code may call, by number. The compiler calls
@@ -57,6 +59,7 @@ enum class HelperId : u8 {
     Ctz64,
     Popcnt64,
     SimdScalar, // k23_simd_scalar (jit/SimdScalar.h)
+    TierUp,     // k23_jit_tier_up (jit/Engine.h "Tier-up")
     Count,
 };
 inline constexpr usize helper_count = usize(HelperId::Count);

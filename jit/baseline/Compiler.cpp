@@ -665,6 +665,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
+    count_for_tier_up();
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
     frame.height = 0;
@@ -903,6 +904,33 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
     // full stack. One load and a not-taken branch.
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
+    count_for_tier_up();
+}
+
+// Tier::Auto (jit/Compile.h): on entry and at every loop header (where
+// everything is spilled), one tick off this function's budget; when it runs
+// out, k23_jit_tier_up swaps optimized code into the table for later calls
+// and this activation goes on. Five instructions on the counting path.
+void Compiler::count_for_tier_up() noexcept
+{
+    if (!m_env.count_for_tier_up || m_failed)
+        return;
+    i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
+    if (offset >= 2048) {
+        m_asm.li(t4, offset);
+        m_asm.add(t5, t5, t4);
+        offset = 0;
+    }
+    m_asm.lw(t4, t5, i32(offset));
+    m_asm.addiw(t4, t4, -1);
+    m_asm.sw(t4, t5, i32(offset));
+    Label counting = m_asm.new_label();
+    m_asm.bge(t4, zero, counting);
+    m_asm.mv(a0, abi::vmctx);
+    m_asm.li(a1, i64(m_function_index));
+    call_helper(HelperId::TierUp);
+    m_asm.bind(counting);
 }
 
 void Compiler::on_if(u32 offset, const ControlFrame& cf) noexcept
