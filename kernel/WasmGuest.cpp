@@ -211,7 +211,9 @@ Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Valu
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
-    return m_engine->invoke(function, args, results);
+    auto result = m_engine->invoke(function, args, results);
+    m_stats.tiers = m_engine->tier_counts(); // tier=auto: what tiered up while it ran
+    return result;
 }
 
 Result<void> WasmGuest::invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept

@@ -10,7 +10,9 @@
  * harness, k23-run).
  *
  * Arguments (-plugin k23_icount.so,ARG=VALUE,...):
- *   outfile=PATH   write {"total": N, "region": N, "regions": K} there at exit
+ *   outfile=PATH   write {"total": N, "region": N, "regions": K, "first_start": N}
+ *                  there at exit (first_start: instructions before the first
+ *                  start marker, the start-up; -1 without one)
  *                  (default: QEMU's log, i.e. stderr)
  *   mode=tb|insn   tb (default): one inline add of the block's length when a
  *                  translation block starts; insn: one inline add per
@@ -53,6 +55,7 @@ static uint64_t counter;        /* inline-incremented */
 static uint64_t region_total;
 static uint64_t region_begin;   /* position just after the start marker */
 static uint64_t regions;
+static int64_t first_start = -1; /* instructions before the first start marker */
 static int in_region;
 static int per_insn;
 static char* outfile;
@@ -80,6 +83,8 @@ static void on_marker(unsigned int vcpu, void* userdata)
     if (per_insn)
         counter += 1;   /* the marker's own inline add is skipped in insn mode */
     if (!is_end) {
+        if (first_start < 0)
+            first_start = (int64_t)pos;
         in_region = 1;
         region_begin = pos + 1;
     } else if (in_region) {
@@ -152,9 +157,10 @@ static void at_exit(qemu_plugin_id_t id, void* p)
     (void)p;
     if (profile_file)
         write_profile();
-    char buf[160];
+    char buf[200];
     snprintf(buf, sizeof buf, "{\"total\": %" PRIu64 ", \"region\": %" PRIu64
-             ", \"regions\": %" PRIu64 "}\n", counter, region_total, regions);
+             ", \"regions\": %" PRIu64 ", \"first_start\": %" PRId64 "}\n", counter, region_total, regions,
+             first_start);
     if (outfile) {
         FILE* f = fopen(outfile, "w");
         if (f) {
