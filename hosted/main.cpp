@@ -47,6 +47,7 @@ constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
 
 const char* s_program = "k23-run";
+hosted::TierUpThread* s_tier_up_thread = nullptr; // --tier auto's background compiler
 
 void usage(FILE* out)
 {
@@ -380,6 +381,15 @@ void invoke_all_in(jit::Engine& engine, const char* file)
     auto module = wasm::read_module(bytes.span());
     if (module.is_error())
         return report("error", module.error());
+    // --tier auto: the background compiler may still be reading the module
+    // (jit/Engine.h): it finishes before the module goes.
+    struct DrainTierUps {
+        ~DrainTierUps()
+        {
+            if (s_tier_up_thread)
+                s_tier_up_thread->drain();
+        }
+    } drain_tier_ups;
     wasm::Store store;
     wasm::Linker linker(store);
     struct Signatures {
@@ -448,8 +458,6 @@ void invoke_all_in(jit::Engine& engine, const char* file)
 }
 
 // ---------------------------------------------------------------- --tier auto
-
-hosted::TierUpThread* s_tier_up_thread = nullptr;
 
 // The background compiler of --tier auto (one for the process; it outlives
 // every engine: process exit ends it).

@@ -77,7 +77,8 @@ struct TierUpJob;
 // Where tier-up compiles run (EngineOptions::tier_up_queue): post() hands a
 // job to another thread, which calls run_tier_up_job(job) once; false: not
 // taken (the engine compiles it now). drain() returns once every posted
-// job ran; Engine::destroy() calls it first.
+// job ran; Engine::destroy() calls it first. A job reads its wasm::Module:
+// drain the queue before a Module the engine compiled goes away.
 class TierUpQueue {
 public:
     virtual ~TierUpQueue() = default;
