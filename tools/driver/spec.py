@@ -735,6 +735,16 @@ RING_OPTIMIZING_FILES = {("core", f) for f in (
     ("extended-const", "proposals/extended-const/global.wast")}
 
 
+# The files the riscv64-linux ring runs with --tier auto (tests spec@auto.<file>):
+# loops, calls (direct, indirect, tail), traps and the arithmetic that tiers
+# up in them; the whole suites: ./k23 spec --tier auto.
+RING_AUTO_FILES = {("core", f) for f in (
+    "loop.wast", "br_table.wast", "call.wast", "call_indirect.wast", "fac.wast", "traps.wast",
+    "memory_trap.wast", "left-to-right.wast", "i64.wast", "f64.wast")} | {
+    ("tail-call", "proposals/tail-call/return_call.wast"),
+    ("tail-call", "proposals/tail-call/return_call_indirect.wast")}
+
+
 def add_to_ring(result, target="host", prefix=(), pattern=None):
     """`./k23 test`: the spec suite's checked commands as tests of a ring
     (RingResult); skipped commands are not counted. The riscv64-linux ring
@@ -751,6 +761,10 @@ def add_to_ring(result, target="host", prefix=(), pattern=None):
             passes.append((f"spec@vlen{vlen}", runner_command("baseline", target, qemu_user(vlen)), vlen, True, None))
         passes.append(("spec@optimizing", runner_command("optimizing", target, prefix), DEFAULT_VLEN, False,
                        RING_OPTIMIZING_FILES))
+        # Tier-up (budget AUTO_SPEC_BUDGET: nearly every function swaps tiers
+        # mid-file, many in the middle of a loop): tests spec@auto.<file>.
+        passes.append(("spec@auto", runner_command("auto", target, prefix), DEFAULT_VLEN, False,
+                       RING_AUTO_FILES))
     reports = []
     for name, cmd, vlen, simd_only, files in passes:
         report = Report()
