@@ -1,5 +1,6 @@
 // k23-run's tier-up worker thread (hosted/TierUpThread.h).
 
+#include <hosted/Bench.h>
 #include <hosted/TierUpThread.h>
 
 #include <signal.h>
@@ -76,6 +77,14 @@ void* TierUpThread::run(void* self_pointer) noexcept
     }
     pthread_mutex_unlock(&self.m_mutex);
     return nullptr;
+}
+
+bool InlineTierUp::post(jit::TierUpJob* job) noexcept
+{
+    bench::execute_pause_marker();
+    jit::run_tier_up_job(job);
+    bench::execute_resume_marker();
+    return true;
 }
 
 } // namespace k23::hosted

@@ -38,4 +38,13 @@ private:
     bool m_stop { false };
 };
 
+// --tier-up-compile inline: each job runs at once on the guest's thread,
+// between the bench pause/resume markers (hosted/Bench.h), so ./k23 bench
+// counts the compile beside the region, not in it, exactly.
+class InlineTierUp final : public jit::TierUpQueue {
+public:
+    bool post(jit::TierUpJob* job) noexcept override;
+    void drain() noexcept override { }
+};
+
 } // namespace k23::hosted

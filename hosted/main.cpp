@@ -67,7 +67,8 @@ void usage(FILE* out)
         "                    (default 1000, or $K23_TIER_BUDGET)\n"
         "  --tier-up-compile thread|inline\n"
         "                    auto: compile hot functions on a background thread (default)\n"
-        "                    or in the guest's thread when they get hot\n"
+        "                    or in the guest's thread when they get hot (between the\n"
+        "                    bench pause/resume markers: ./k23 bench counts it apart)\n"
         "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
@@ -463,8 +464,12 @@ void invoke_all_in(jit::Engine& engine, const char* file)
 // every engine: process exit ends it).
 jit::TierUpQueue* tier_up_queue(const Options& options)
 {
-    if (options.tier_value != jit::Tier::Auto || !options.tier_up_thread)
+    if (options.tier_value != jit::Tier::Auto)
         return nullptr;
+    if (!options.tier_up_thread) {
+        static hosted::InlineTierUp s_inline;
+        return &s_inline;
+    }
     if (!s_tier_up_thread) {
         auto* thread = new hosted::TierUpThread;
         if (auto r = thread->start(); r.is_error())
@@ -663,8 +668,10 @@ int main(int argc, char** argv)
         if (s_tier_up_thread)
             s_tier_up_thread->drain();
         const jit::TierCounts& counts = engine.value()->tier_counts();
-        fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu\n",
-            counts.tiered_up, counts.tier_up_refused, counts.baseline_bytes, counts.optimized_bytes);
+        fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu; "
+                        "OSR: %zu loop entries, %zu transfers\n",
+            counts.tiered_up, counts.tier_up_refused, counts.baseline_bytes, counts.optimized_bytes, counts.osr_entries,
+            counts.osr_transfers);
     }
     // Engine and store are torn down by process exit: nothing a guest left
     // behind needs more than that.

@@ -51,6 +51,14 @@ struct CompiledModule {
     Vector<u8> tier_up_state; // TierUpState
     Vector<const u8*> optimized_code;
     CompiledModule* tiered_from { nullptr };
+    // On-stack replacement entries compiled so far (code null: refused).
+    struct OsrEntry {
+        u32 function { 0 };
+        u32 loop_offset { 0 };
+        const u8* code { nullptr };
+        bool pending { false }; // being compiled
+    };
+    Vector<OsrEntry> osr_entries;
 
     [[nodiscard]] bool contains(u64 pc) const noexcept { return pc >= u64(code) && pc < u64(code) + code_size; }
     // The function index and trap site at `pc`, if it is a recorded one.

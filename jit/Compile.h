@@ -46,7 +46,14 @@ struct CompileEnvironment {
     // Tier::Auto: baseline code decrements its function's budget on entry
     // and at every loop header, and calls HelperId::TierUp when it runs out.
     bool count_for_tier_up { false };
+    // Tier-up's on-stack replacement: the optimizing tier compiles the
+    // entry of the loop at this wasm offset instead (0: the function's).
+    u32 osr_loop_offset { 0 };
 };
+
+// On-stack replacement takes functions with at most this many locals
+// (params included): each instance keeps an OSR buffer of this many slots.
+inline constexpr u32 osr_max_locals = 256;
 
 // What compile_module (and, under Tier::Auto, the tier-up) did per tier.
 struct TierCounts {
@@ -55,6 +62,8 @@ struct TierCounts {
     usize fallbacks { 0 };  // of those, asked of the optimizing tier first
     usize tiered_up { 0 };  // Tier::Auto: functions swapped to optimized code
     usize tier_up_refused { 0 }; // Tier::Auto: hot functions the optimizing tier refused (stay baseline)
+    usize osr_entries { 0 };     // Tier::Auto: loop entries compiled for on-stack replacement
+    usize osr_transfers { 0 };   // Tier::Auto: baseline activations moved to one
     usize baseline_bytes { 0 };  // machine code each tier produced
     usize optimized_bytes { 0 };
     // The reason of the first fallback (for --verbose), if any.

@@ -744,6 +744,21 @@ static void install_tier_up(Engine::State& state, TierUpJob* job) noexcept
         free_object(code);
         code = nullptr;
     }
+    if (job->loop_offset) {
+        // An OSR entry: the next ask at its loop header moves over.
+        for (auto& entry : from->osr_entries) {
+            if (entry.function == job->index && entry.loop_offset == job->loop_offset && entry.pending) {
+                entry.pending = false;
+                entry.code = code ? code->code : nullptr;
+            }
+        }
+        if (code) {
+            ++state.tier_counts.osr_entries;
+            state.tier_counts.optimized_bytes += code->functions[0].code_size;
+        }
+        free_object(job);
+        return;
+    }
     if (!code) {
         from->tier_up_state[i] = u8(TierUpState::Refused);
         ++state.tier_counts.tier_up_refused;
@@ -829,7 +844,10 @@ void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept
             job->env = { state.options.features, state.landing_pad, state.helpers };
             from->tier_up_state[i] = u8(TierUpState::Queued);
             TierUpQueue* queue = state.options.tier_up_queue;
-            if (!queue || !queue->post(job)) {
+            if (queue && queue->post(job)) {
+                // A queue that ran it at once (k23-run's inline one): in now.
+                install_finished_tier_ups(state);
+            } else {
                 // Here and now, on the guest's stack (its headroom is for
                 // helpers like this one).
                 if (!state.tier_up_scratch) {
@@ -844,6 +862,104 @@ void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept
         }
     }
     set_budgets(state, from, i);
+}
+
+// Params plus declared locals (§5.5.13: the body starts with vec(n:u32
+// t:valtype) of a validated module).
+static u64 local_count(const wasm::Module& module, u32 index) noexcept
+{
+    ReadonlyBytes body = module.bytes_of(module.functions()[index].body);
+    usize at = 0;
+    auto leb = [&]() -> u64 {
+        u64 value = 0;
+        for (u32 shift = 0; at < body.size() && shift < 64; shift += 7) {
+            u8 byte = body[at++];
+            value |= u64(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                break;
+        }
+        return value;
+    };
+    u64 count = module.function_type(index).params.size();
+    for (u64 groups = leb(); groups > 0 && at < body.size(); --groups) {
+        count += leb();
+        ++at; // the type
+    }
+    return count;
+}
+
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept
+{
+    request_tier_up(state, ji, index);
+    CompiledModule* from = ji.compiled;
+    if (!from || from->tier_up_state.is_empty() || index < from->first_function
+        || index - from->first_function >= from->tier_up_state.size())
+        return 0;
+    const wasm::Module& module = *from->module;
+    u64 count = local_count(module, index);
+    // The baseline's narrow frame (jit/Abi.h): slot k at fp - 16 - 8k, all
+    // of them on the guest stack.
+    if (count > ji.osr_locals.size() || fp < 16 + 8 * count || fp - 8 - 8 * count < u64(state.stack)
+        || fp > state.stack_top)
+        return 0;
+    auto find = [&]() -> CompiledModule::OsrEntry* {
+        for (auto& entry : from->osr_entries) {
+            if (entry.function == index && entry.loop_offset == loop_offset)
+                return &entry;
+        }
+        return nullptr;
+    };
+    if (!find()) {
+        // Like a function's tier-up: through the queue (k23-run's thread,
+        // or inline between the bench markers), else here and now.
+        TierUpJob* job = allocate_object<TierUpJob>();
+        if (!job || from->osr_entries.try_append({ index, loop_offset, nullptr, true }).is_error()) {
+            free_object(job);
+            return 0;
+        }
+        job->state = &state;
+        job->from = from;
+        job->index = index;
+        job->loop_offset = loop_offset;
+        job->env = { state.options.features, state.landing_pad, state.helpers };
+        job->env.osr_loop_offset = loop_offset;
+        TierUpQueue* queue = state.options.tier_up_queue;
+        if (queue && queue->post(job)) {
+            install_finished_tier_ups(state);
+        } else {
+            if (!state.tier_up_scratch) {
+                auto scratch = optimizing::LowerScratch::create();
+                if (!scratch.is_error())
+                    state.tier_up_scratch = scratch.value();
+            }
+            if (state.tier_up_scratch)
+                compile_job(job, *state.tier_up_scratch);
+            install_tier_up(state, job);
+        }
+    }
+    CompiledModule::OsrEntry* entry = find();
+    if (entry && entry->pending) {
+        // Compiling elsewhere: ask again after another budget.
+        u32 i = index - from->first_function;
+        i32 budget = state.options.tier_up_budget > 0x7fffffffu ? 0x7fffffff : i32(state.options.tier_up_budget);
+        if (i < ji.tier_budgets.size())
+            __atomic_store_n(&ji.tier_budgets[i], budget, __ATOMIC_RELAXED);
+        return 0;
+    }
+    const u8* code = entry ? entry->code : nullptr;
+    if (!code)
+        return 0;
+    for (u64 k = 0; k < count; ++k)
+        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - 16 - 8 * k);
+    ++state.tier_counts.osr_transfers;
+    return u64(code);
+}
+
+extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp) noexcept
+{
+    auto* state = static_cast<Engine::State*>(context->engine);
+    auto* ji = static_cast<JitInstance*>(context->owner);
+    return request_osr(*state, *ji, index, loop_offset, fp);
 }
 
 extern "C" void k23_jit_tier_up(VMContext* context, u32 index) noexcept
@@ -893,9 +1009,16 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     TRY(ji->memory_bases.try_allocate(instance->memories().size()));
     for (usize i = 0; i < instance->memories().size(); ++i)
         ji->memory_bases[i] = instance->memories()[i]->data();
-    TRY(ji->globals.try_allocate(instance->globals().size()));
+    // Tier::Auto: OSR entries read their locals as globals past the last.
+    usize osr_slots = compiled->tier_up_state.is_empty() ? 0 : osr_max_locals;
+    TRY(ji->globals.try_allocate(instance->globals().size() + osr_slots));
     for (usize i = 0; i < instance->globals().size(); ++i)
         ji->globals[i] = &instance->globals()[i]->value.i64;
+    if (osr_slots) {
+        TRY(ji->osr_locals.try_allocate(osr_slots));
+        for (usize k = 0; k < osr_slots; ++k)
+            ji->globals[instance->globals().size() + k] = &ji->osr_locals[k];
+    }
     TRY(ji->tables.try_allocate(instance->tables().size()));
     for (usize i = 0; i < instance->tables().size(); ++i)
         ji->tables[i] = instance->tables()[i]->view();

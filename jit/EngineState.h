@@ -73,6 +73,9 @@ struct JitInstance {
     ExposedArray<wasm::TableView*> tables;
     ExposedArray<u32> type_ids;
     ExposedArray<i32, Exposure::ReadWrite> tier_budgets; // Tier::Auto (VMContext::tier_budgets)
+    // Tier::Auto: the locals an OSR entry starts with, copied from the
+    // baseline frame; globals[global count + k] points at slot k.
+    ExposedArray<u64> osr_locals;
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;
     Vector<bool> data_dropped;
@@ -170,6 +173,7 @@ struct TierUpJob {
     Engine::State* state { nullptr };
     CompiledModule* from { nullptr }; // the module's code object
     u32 index { 0 };                  // function index
+    u32 loop_offset { 0 };            // an OSR entry's loop (env.osr_loop_offset), or 0
     CompileEnvironment env;
     CompiledModule* code { nullptr }; // the result, or null
     ErrorCode error { ErrorCode::Unknown };
@@ -181,6 +185,9 @@ void install_finished_tier_ups(Engine::State& state) noexcept;
 // HelperId::TierUp for `ji` (already validated in U-mode): function
 // `index`'s budget ran out.
 void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept;
+// HelperId::TierUpLoop: the same at a loop header; the OSR entry's address
+// or 0 (k23_jit_tier_up_loop). `fp` is checked against the guest stack.
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept;
 
 // The C++ side of the host-call trampoline: `entry` is the callee's
 // VMFuncEntry (s11), `registers` a0..a7 then fa0..fa7 as the trampoline

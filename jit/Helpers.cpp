@@ -146,6 +146,7 @@ HelperTable native_helpers() noexcept
     set(HelperId::Popcnt64, &k23_jit_popcnt64);
     set(HelperId::SimdScalar, &k23_simd_scalar);
     set(HelperId::TierUp, &k23_jit_tier_up);
+    set(HelperId::TierUpLoop, &k23_jit_tier_up_loop);
     return table;
 }
 

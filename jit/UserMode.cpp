@@ -283,6 +283,9 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
         // a guest that calls this at will only tiers its own code up early.
         request_tier_up(state, *ji, u32(regs[1]));
         return set(0);
+    case HelperId::TierUpLoop:
+        // fp is checked against the guest stack there.
+        return set(request_osr(state, *ji, u32(regs[1]), u32(regs[2]), regs[3]));
     default:
         return bad("unknown helper"_sv);
     }

@@ -665,7 +665,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
-    count_for_tier_up();
+    count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
     frame.height = 0;
@@ -904,14 +904,19 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
     // full stack. One load and a not-taken branch.
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
-    count_for_tier_up();
+    count_for_tier_up(offset);
 }
 
 // Tier::Auto (jit/Compile.h): on entry and at every loop header (where
 // everything is spilled), one tick off this function's budget; when it runs
 // out, k23_jit_tier_up swaps optimized code into the table for later calls
 // and this activation goes on. Five instructions on the counting path.
-void Compiler::count_for_tier_up() noexcept
+// At a loop header (loop_offset != 0) with nothing on the value stack and
+// narrow slots, k23_jit_tier_up_loop may answer with an OSR entry for this
+// loop that takes the locals from our frame: we leave the frame as an
+// epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
+// there, so it returns to our caller with our results.
+void Compiler::count_for_tier_up(u32 loop_offset) noexcept
 {
     if (!m_env.count_for_tier_up || m_failed)
         return;
@@ -929,7 +934,21 @@ void Compiler::count_for_tier_up() noexcept
     m_asm.bge(t4, zero, counting);
     m_asm.mv(a0, abi::vmctx);
     m_asm.li(a1, i64(m_function_index));
-    call_helper(HelperId::TierUp);
+    bool osr = loop_offset && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
+    if (!osr) {
+        call_helper(HelperId::TierUp);
+        m_asm.bind(counting);
+        return;
+    }
+    m_asm.li(a2, i64(loop_offset));
+    m_asm.mv(a3, s0);
+    call_helper(HelperId::TierUpLoop);
+    m_asm.beqz(a0, counting);
+    m_asm.mv(t0, a0);
+    m_asm.addi(sp, s0, 16);
+    m_asm.ld(ra, s0, 8);
+    m_asm.ld(s0, s0, 0);
+    m_asm.jr(t0);
     m_asm.bind(counting);
 }
 

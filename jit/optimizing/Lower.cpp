@@ -121,7 +121,7 @@ Result<void> Lowerer::run(u32 index) noexcept
 {
     m_index = index;
     m_f.clear();
-    TRY(build_function(m_module, index, m_f));
+    TRY(build_function(m_module, index, m_f, m_env.osr_loop_offset));
     TRY(optimize(m_f));
     if (m_f.replacements_pending)
         m_f.apply_replacements();

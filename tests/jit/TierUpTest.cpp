@@ -42,6 +42,23 @@ struct ManualQueue final : TierUpQueue {
     void drain() noexcept override { run_all(); }
 };
 
+// k23-run's kind of queue: each job on a thread of its own, at once;
+// drain() joins them.
+struct AsyncQueue final : TierUpQueue {
+    std::vector<std::thread> threads;
+    bool post(TierUpJob* job) noexcept override
+    {
+        threads.emplace_back([job] { run_tier_up_job(job); });
+        return true;
+    }
+    void drain() noexcept override
+    {
+        for (auto& t : threads)
+            t.join();
+        threads.clear();
+    }
+};
+
 struct TierUpFixture : JitFixture {
     explicit TierUpFixture(u32 budget, TierUpQueue* queue = nullptr)
     {
@@ -207,14 +224,18 @@ TEST(TierUp, ABackgroundCompileIsInstalledByTheGuestThreadAtItsNextInvoke)
     wasm::Instance* instance = MUST(f.instantiate(arithmetic_module()));
     const void* baseline = TierUpFixture::code_of(instance, "sum");
     EXPECT_EQ(MUST(f.call(instance, "sum", { 100 })), 5050);
-    ASSERT_EQ(queue.jobs.size(), 1u); // posted once, however long it waits
+    // Posted once each, however long they wait: the function's entry, and
+    // the OSR entry of its loop (the activation stays in the baseline).
+    ASSERT_EQ(queue.jobs.size(), 2u);
     EXPECT_EQ(MUST(f.call(instance, "sum", { 100 })), 5050);
-    EXPECT_EQ(queue.jobs.size(), 1u);
+    EXPECT_EQ(queue.jobs.size(), 2u);
     EXPECT_EQ(TierUpFixture::code_of(instance, "sum"), baseline);
     queue.run_all();
     EXPECT_EQ(f.engine->tier_counts().tiered_up, 0u); // compiled, not yet installed
     EXPECT_EQ(MUST(f.call(instance, "sum", { 200 })), 20100);
     EXPECT_EQ(f.engine->tier_counts().tiered_up, 1u);
+    EXPECT_EQ(f.engine->tier_counts().osr_entries, 1u);
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 0u); // the new call entered optimized code
     EXPECT_NE(TierUpFixture::code_of(instance, "sum"), baseline);
     // A job still queued when the engine goes: destroy() drains the queue.
     EXPECT_EQ(MUST(f.call(instance, "add", { 1, 2 })), 3);
@@ -238,6 +259,78 @@ TEST(TierUp, ALaterInstanceOfATieredModuleStartsWithTheOptimizedCode)
     EXPECT_EQ(TierUpFixture::code_of(third, "add"), TierUpFixture::code_of(first, "add"));
     EXPECT_EQ(MUST(f.call(third, "add", { 40, 2 })), 42);
     EXPECT_EQ(f.engine->tier_counts().tiered_up, 1u);
+}
+
+} // namespace
+
+namespace {
+
+ByteList f64_const(double v)
+{
+    ByteList b { 0x44 };
+    u8 bytes[8];
+    memcpy(bytes, &v, 8);
+    b.insert(b.end(), bytes, bytes + 8);
+    return b;
+}
+
+ByteList f32_const(float v)
+{
+    ByteList b { 0x43 };
+    u8 bytes[4];
+    memcpy(bytes, &v, 4);
+    b.insert(b.end(), bytes, bytes + 4);
+    return b;
+}
+
+TEST(TierUp, AHotLoopInAFunctionEnteredOnceMovesToOptimizedCodeWithItsLocals)
+{
+    TierUpFixture f(50);
+    REQUIRE_EXECUTION(f);
+    // once(n) -> f64: locals of four types, two of them (k, y) set before
+    // the loop and only read in it; the loop is inside a block it leaves
+    // with br_if. acc = 7 * n(n+1)/2, x = 1.5 + n: acc + x + y.
+    ModuleBuilder b;
+    u32 i_d = b.type({ I32 }, { F64 });
+    constexpr u8 I64ExtendI32S = 0xac, I64Mul = 0x7e, I64Add = 0x7c, F64Add = 0xa0, F64ConvertI64S = 0xb9, F64PromoteF32 = 0xbb,
+                 Br = 0x0c, LocalSetOp = 0x21;
+    b.function(i_d, { I64, F64, I32, F32 },
+        cat({ f64_const(1.5), { LocalSetOp, 2 }, i32_const(7), { LocalSetOp, 3 }, f32_const(2.5f), { LocalSetOp, 4 },
+            { Block, 0x40, Loop, 0x40 },
+            local_get(1), local_get(0), { I64ExtendI32S }, local_get(3), { I64ExtendI32S, I64Mul, I64Add, LocalSetOp, 1 },
+            local_get(2), f64_const(1.0), { F64Add, LocalSetOp, 2 },
+            local_get(0), i32_const(1), { I32Sub, LocalTee, 0, I32Eqz, BrIf, 1, Br, 0, End, End },
+            local_get(1), { F64ConvertI64S }, local_get(2), { F64Add }, local_get(4), { F64PromoteF32, F64Add } }),
+        "once", "once");
+    wasm::Instance* instance = MUST(f.instantiate(b.build()));
+    auto once = [&](i32 n) {
+        Value in = Value::from_i32(u32(n)), out;
+        MUST(f.engine->invoke(TierUpFixture::exported(instance, "once"), Span<const Value>(&in, 1), Span<Value>(&out, 1)));
+        double d;
+        memcpy(&d, &out.f64_bits, 8);
+        return d;
+    };
+    EXPECT_EQ(once(1000), 3503500.0 + 1001.5 + 2.5);
+    // One activation: it moved to the loop's OSR entry and finished there.
+    EXPECT_EQ(f.engine->tier_counts().osr_entries, 1u);
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+    // The next call runs the function's own optimized entry (tiered up at
+    // the same time): no second transfer.
+    EXPECT_EQ(once(10), 385.0 + 11.5 + 2.5);
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+}
+
+TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)
+{
+    AsyncQueue queue;
+    TierUpFixture f(20, &queue);
+    REQUIRE_EXECUTION(f);
+    wasm::Instance* instance = MUST(f.instantiate(arithmetic_module()));
+    // Long enough for the compile to finish while the loop runs (it asks
+    // again every budget's worth of iterations while the entry is pending).
+    EXPECT_EQ(MUST(f.call(instance, "sum", { 20000000 })), i32(u32(20000000ull * 20000001 / 2)));
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+    queue.drain();
 }
 
 } // namespace
