@@ -60,9 +60,10 @@ void usage(FILE* out)
         "Runs a WASI (preview1) command with k23's JIT. The exit status is the guest's\n"
         "proc_exit code; a trap prints one line and exits with 134.\n"
         "\n"
-        "  --tier T          compiler tier: baseline (default), optimizing (functions it\n"
-        "                    cannot compile yet fall back to the baseline, counted) or\n"
-        "                    auto (baseline first, hot functions recompiled optimizing)\n"
+        "  --tier T          compiler tier: auto (default: baseline first, hot functions\n"
+        "                    and loops move to the optimizing tier), baseline, or\n"
+        "                    optimizing (functions it cannot compile yet fall back to the\n"
+        "                    baseline, counted)\n"
         "  --tier-budget N   auto: calls + loop iterations before a function tiers up\n"
         "                    (default 1000, or $K23_TIER_BUDGET)\n"
         "  --tier-up-compile thread|inline\n"
@@ -130,8 +131,10 @@ bool read_file(const char* path, Vector<u8>& out, int& error)
 }
 
 struct Options {
-    const char* tier { "baseline" };
-    jit::Tier tier_value { jit::Tier::Baseline };
+    // Tier-up by default (jit/Engine.h "Tier-up"): baseline start-up,
+    // optimized steady state.
+    const char* tier { "auto" };
+    jit::Tier tier_value { jit::Tier::Auto };
     bool verbose { false };
     u32 tier_budget { jit::EngineOptions {}.tier_up_budget };
     bool tier_up_thread { true };

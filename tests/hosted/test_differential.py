@@ -195,7 +195,7 @@ def differential_tiers(run, seeds, folder, report, features=None, other="optimiz
             batch = group[i:i + BATCH]
             paths = [files[s] for s in batch]
             options = ["--isa", isa] if isa else []
-            base, base_crashed = run_k23(run, paths, options)
+            base, base_crashed = run_k23(run, paths, options + ["--tier", "baseline"])
             opt, opt_crashed = run_k23(run, paths, options + OTHER_TIER[other])
             for seed in batch:
                 path = files[seed]
