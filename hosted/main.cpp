@@ -70,6 +70,8 @@ void usage(FILE* out)
         "                    auto: compile hot functions on a background thread (default)\n"
         "                    or in the guest's thread when they get hot (between the\n"
         "                    bench pause/resume markers: ./k23 bench counts it apart)\n"
+        "  --tier-up-osr     auto: on-stack replacement at hot loop headers too (off by\n"
+        "                    default: a known bug, see README \"Tier-up\")\n"
         "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
@@ -138,6 +140,7 @@ struct Options {
     bool verbose { false };
     u32 tier_budget { jit::EngineOptions {}.tier_up_budget };
     bool tier_up_thread { true };
+    bool tier_up_osr { false };
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
@@ -186,6 +189,8 @@ void parse_options(int argc, char** argv, Options& options)
             options.tier = value(arg);
         else if (!strcmp(arg, "--tier-budget"))
             options.tier_budget = parse_budget(arg, value(arg));
+        else if (!strcmp(arg, "--tier-up-osr"))
+            options.tier_up_osr = true;
         else if (!strcmp(arg, "--tier-up-compile")) {
             const char* how = value(arg);
             if (strcmp(how, "thread") && strcmp(how, "inline"))
@@ -618,6 +623,7 @@ int main(int argc, char** argv)
             engine_options.tier = options.tier_value;
             engine_options.tier_up_budget = options.tier_budget;
             engine_options.tier_up_queue = tier_up_queue(options);
+            engine_options.tier_up_osr = options.tier_up_osr;
             auto engine = jit::Engine::create(engine_options);
             if (engine.is_error())
                 fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -647,6 +653,7 @@ int main(int argc, char** argv)
     engine_options.tier = options.tier_value;
     engine_options.tier_up_budget = options.tier_budget;
     engine_options.tier_up_queue = tier_up_queue(options);
+    engine_options.tier_up_osr = options.tier_up_osr;
     auto engine = jit::Engine::create(engine_options);
     if (engine.is_error())
         fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());

@@ -46,6 +46,8 @@ struct CompileEnvironment {
     // Tier::Auto: baseline code decrements its function's budget on entry
     // and at every loop header, and calls HelperId::TierUp when it runs out.
     bool count_for_tier_up { false };
+    // With it: loop headers may ask for an OSR entry (EngineOptions::tier_up_osr).
+    bool osr_at_loops { false };
     // Tier-up's on-stack replacement: the optimizing tier compiles the
     // entry of the loop at this wasm offset instead (0: the function's).
     u32 osr_loop_offset { 0 };

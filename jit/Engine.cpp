@@ -636,6 +636,7 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
     if (!compiled)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a code object");
     CompileEnvironment env { state.options.features, state.landing_pad, state.helpers };
+    env.osr_at_loops = state.options.tier_up_osr;
     auto result = jit::compile_module(module, env, state.options.tier, *compiled, &state.tier_counts);
     if (result.is_error()) {
         if (compiled->code)

@@ -129,6 +129,7 @@ Result<void> WasmGuest::create_engine() noexcept
     // (one hart: no background; deferring to the next preemption point is
     // left for later).
     engine_options.tier_up_budget = default_tier_budget();
+    engine_options.tier_up_osr = m_options.tier_up_osr;
     engine_options.executor = this;
     // The boot hart's ISA; with V, SIMD compiles to RVV (kernel/Guest.h).
     engine_options.features = guest_cpu_features();

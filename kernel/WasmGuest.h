@@ -53,6 +53,8 @@ struct WasmGuestOptions {
     // Optimizing, what it cannot compile falls back to the baseline per
     // function, counted in WasmGuestStats::tiers.
     jit::Tier tier { default_guest_tier() };
+    // Tier::Auto: on-stack replacement too (jit::EngineOptions::tier_up_osr).
+    bool tier_up_osr { false };
     // Timebase ticks one invocation may run (0: no limit); past it the
     // invocation ends with `interrupted`.
     u64 time_limit { 0 };

@@ -934,7 +934,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.bge(t4, zero, counting);
     m_asm.mv(a0, abi::vmctx);
     m_asm.li(a1, i64(m_function_index));
-    bool osr = loop_offset && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
+    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
     if (!osr) {
         call_helper(HelperId::TierUp);
         m_asm.bind(counting);

@@ -67,6 +67,7 @@ struct TierUpFixture : JitFixture {
         options.tier = Tier::Auto;
         options.tier_up_budget = budget;
         options.tier_up_queue = queue;
+        options.tier_up_osr = true;
         engine = MUST(Engine::create(options));
     }
     Result<i32> call(wasm::Instance* instance, const char* name, std::initializer_list<i32> args)

@@ -341,6 +341,7 @@ KTEST(wasm_guest_tiers_up_hot_code_and_loops_in_user_mode)
     WasmGuest guest;
     WasmGuestOptions options;
     options.tier = jit::Tier::Auto;
+    options.tier_up_osr = true;
     KASSERT(!guest.create(options).is_error());
     auto instance = guest.instantiate(bytes_of(test_modules::basics));
     KASSERT(!instance.is_error());
