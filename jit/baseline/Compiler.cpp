@@ -918,7 +918,10 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 // there, so it returns to our caller with our results.
 void Compiler::count_for_tier_up(u32 loop_offset) noexcept
 {
-    if (!m_env.count_for_tier_up || m_failed)
+    // Wide (SIMD) frames do not count: the ticks broke blake3-simd's
+    // baseline code (cause not found yet), and the optimizing tier refuses
+    // SIMD functions today anyway.
+    if (!m_env.count_for_tier_up || m_failed || m_wide)
         return;
     i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
     m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
