@@ -17,6 +17,20 @@ void execute_end_marker() noexcept
 #endif
 }
 
+void execute_pause_marker() noexcept
+{
+#if defined(__riscv) && __riscv_xlen == 64
+    asm volatile(".4byte 0x7f302013" ::: "memory"); // slti x0, x0, 0x7f3
+#endif
+}
+
+void execute_resume_marker() noexcept
+{
+#if defined(__riscv) && __riscv_xlen == 64
+    asm volatile(".4byte 0x7f402013" ::: "memory"); // slti x0, x0, 0x7f4
+#endif
+}
+
 namespace {
 
 // Typed (wasm/TypedHost.h): wasm code calls them directly, so a region

@@ -1,6 +1,6 @@
 // k23-run: runs a WebAssembly command on RISC-V Linux with k23's JIT.
 //
-//   k23-run [--tier baseline|optimizing] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]
+//   k23-run [--tier baseline|optimizing|auto] [--tier-budget N] [--tier-up-compile thread|inline] [--verbose] [--isa STRING] [--perf-map] [--timeout SECONDS]
 //           [--dir HOST[::GUEST]]... [--env KEY=VALUE]... FILE.wasm [ARGS...]
 //   k23-run --print-isa [--isa STRING]
 //   k23-run --invoke-all FILE.wasm...
@@ -22,6 +22,7 @@
 
 #include <hosted/Bench.h>
 #include <hosted/CpuDetect.h>
+#include <hosted/TierUpThread.h>
 #include <hosted/wasi/Posix.h>
 #include <wasi/Wasi.h>
 #include <jit/Engine.h>
@@ -46,6 +47,7 @@ constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
 
 const char* s_program = "k23-run";
+hosted::TierUpThread* s_tier_up_thread = nullptr; // --tier auto's background compiler
 
 void usage(FILE* out)
 {
@@ -58,8 +60,18 @@ void usage(FILE* out)
         "Runs a WASI (preview1) command with k23's JIT. The exit status is the guest's\n"
         "proc_exit code; a trap prints one line and exits with 134.\n"
         "\n"
-        "  --tier T          compiler tier: baseline (default) or optimizing (functions it\n"
-        "                    cannot compile yet fall back to the baseline, counted)\n"
+        "  --tier T          compiler tier: auto (default: baseline first, hot functions\n"
+        "                    and loops move to the optimizing tier), baseline, or\n"
+        "                    optimizing (functions it cannot compile yet fall back to the\n"
+        "                    baseline, counted)\n"
+        "  --tier-budget N   auto: calls + loop iterations before a function tiers up\n"
+        "                    (default 1000, or $K23_TIER_BUDGET)\n"
+        "  --tier-up-compile thread|inline\n"
+        "                    auto: compile hot functions on a background thread (default)\n"
+        "                    or in the guest's thread when they get hot (between the\n"
+        "                    bench pause/resume markers: ./k23 bench counts it apart)\n"
+        "  --tier-up-osr     auto: on-stack replacement at hot loop headers too (off by\n"
+        "                    default: a known bug, see README \"Tier-up\")\n"
         "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
@@ -121,9 +133,14 @@ bool read_file(const char* path, Vector<u8>& out, int& error)
 }
 
 struct Options {
-    const char* tier { "baseline" };
-    jit::Tier tier_value { jit::Tier::Baseline };
+    // Tier-up by default (jit/Engine.h "Tier-up"): baseline start-up,
+    // optimized steady state.
+    const char* tier { "auto" };
+    jit::Tier tier_value { jit::Tier::Auto };
     bool verbose { false };
+    u32 tier_budget { jit::EngineOptions {}.tier_up_budget };
+    bool tier_up_thread { true };
+    bool tier_up_osr { false };
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
@@ -136,8 +153,20 @@ struct Options {
     char** guest_argv { nullptr };
 };
 
+u32 parse_budget(const char* name, const char* text)
+{
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long budget = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || budget > 0x7fffffffull)
+        fail(exit_usage, "%s %s: expected a number from 0 to 2147483647", name, text);
+    return u32(budget);
+}
+
 void parse_options(int argc, char** argv, Options& options)
 {
+    if (const char* budget = getenv("K23_TIER_BUDGET"))
+        options.tier_budget = parse_budget("K23_TIER_BUDGET", budget);
     int i = 1;
     auto value = [&](const char* name) -> const char* {
         if (i + 1 >= argc)
@@ -158,7 +187,16 @@ void parse_options(int argc, char** argv, Options& options)
         }
         if (!strcmp(arg, "--tier"))
             options.tier = value(arg);
-        else if (!strcmp(arg, "--isa"))
+        else if (!strcmp(arg, "--tier-budget"))
+            options.tier_budget = parse_budget(arg, value(arg));
+        else if (!strcmp(arg, "--tier-up-osr"))
+            options.tier_up_osr = true;
+        else if (!strcmp(arg, "--tier-up-compile")) {
+            const char* how = value(arg);
+            if (strcmp(how, "thread") && strcmp(how, "inline"))
+                fail(exit_usage, "--tier-up-compile %s: expected thread or inline", how);
+            options.tier_up_thread = !strcmp(how, "thread");
+        } else if (!strcmp(arg, "--isa"))
             options.isa = value(arg);
         else if (!strcmp(arg, "--dir"))
             (void)options.dirs.try_append(value(arg));
@@ -189,7 +227,7 @@ void parse_options(int argc, char** argv, Options& options)
         }
     }
     if (!jit::parse_tier(StringView(options.tier, strlen(options.tier)), options.tier_value))
-        fail(exit_usage, "tier '%s' is not available (baseline and optimizing are)", options.tier);
+        fail(exit_usage, "tier '%s' is not available (baseline, optimizing and auto are)", options.tier);
     if (options.print_isa)
         return;
     if (options.invoke_all && options.timeout > 0)
@@ -352,6 +390,15 @@ void invoke_all_in(jit::Engine& engine, const char* file)
     auto module = wasm::read_module(bytes.span());
     if (module.is_error())
         return report("error", module.error());
+    // --tier auto: the background compiler may still be reading the module
+    // (jit/Engine.h): it finishes before the module goes.
+    struct DrainTierUps {
+        ~DrainTierUps()
+        {
+            if (s_tier_up_thread)
+                s_tier_up_thread->drain();
+        }
+    } drain_tier_ups;
     wasm::Store store;
     wasm::Linker linker(store);
     struct Signatures {
@@ -417,6 +464,27 @@ void invoke_all_in(jit::Engine& engine, const char* file)
         putchar('\n');
     }
     fflush(stdout);
+}
+
+// ---------------------------------------------------------------- --tier auto
+
+// The background compiler of --tier auto (one for the process; it outlives
+// every engine: process exit ends it).
+jit::TierUpQueue* tier_up_queue(const Options& options)
+{
+    if (options.tier_value != jit::Tier::Auto)
+        return nullptr;
+    if (!options.tier_up_thread) {
+        static hosted::InlineTierUp s_inline;
+        return &s_inline;
+    }
+    if (!s_tier_up_thread) {
+        auto* thread = new hosted::TierUpThread;
+        if (auto r = thread->start(); r.is_error())
+            fail(exit_error, "%s", r.error().message_cstring());
+        s_tier_up_thread = thread;
+    }
+    return s_tier_up_thread;
 }
 
 // ---------------------------------------------------------------- --timeout
@@ -553,6 +621,9 @@ int main(int argc, char** argv)
             jit::EngineOptions engine_options;
             engine_options.features = features;
             engine_options.tier = options.tier_value;
+            engine_options.tier_up_budget = options.tier_budget;
+            engine_options.tier_up_queue = tier_up_queue(options);
+            engine_options.tier_up_osr = options.tier_up_osr;
             auto engine = jit::Engine::create(engine_options);
             if (engine.is_error())
                 fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -580,6 +651,9 @@ int main(int argc, char** argv)
     engine_options.features = features;
     engine_options.perf_map = options.perf_map;
     engine_options.tier = options.tier_value;
+    engine_options.tier_up_budget = options.tier_budget;
+    engine_options.tier_up_queue = tier_up_queue(options);
+    engine_options.tier_up_osr = options.tier_up_osr;
     auto engine = jit::Engine::create(engine_options);
     if (engine.is_error())
         fail(exit_error, "cannot create the JIT engine: %s", engine.error().message_cstring());
@@ -599,6 +673,16 @@ int main(int argc, char** argv)
         arm_timeout(*engine.value(), options.timeout);
     int status = run_command(*engine.value(), module.value(), options);
     fflush(stdout);
+    if (options.verbose && options.tier_value == jit::Tier::Auto) {
+        // What the tier-up did while the guest ran (./k23 bench reads this).
+        if (s_tier_up_thread)
+            s_tier_up_thread->drain();
+        const jit::TierCounts& counts = engine.value()->tier_counts();
+        fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu; "
+                        "OSR: %zu loop entries, %zu transfers\n",
+            counts.tiered_up, counts.tier_up_refused, counts.baseline_bytes, counts.optimized_bytes, counts.osr_entries,
+            counts.osr_transfers);
+    }
     // Engine and store are torn down by process exit: nothing a guest left
     // behind needs more than that.
     return status;

@@ -29,6 +29,13 @@ struct CompiledFunction {
     u32 trap_count { 0 };
 };
 
+enum class TierUpState : u8 {
+    Counting,  // baseline code, counting against its budget
+    Queued,    // handed to the compiler (a background thread, or now)
+    Optimized, // optimized code swapped into every instance's table
+    Refused,   // the optimizing tier cannot compile it: stays baseline
+};
+
 struct CompiledModule {
     const wasm::Module* module { nullptr };
     u64 module_serial { 0 }; // wasm::Module::serial(): addresses get reused
@@ -38,6 +45,20 @@ struct CompiledModule {
     Vector<CompiledFunction> functions; // for module functions first_function..
     Vector<TrapSite> traps;
     u32 islands { 0 }; // branch islands the code holder inserted (a compile-speed statistic)
+    // Tier::Auto. On a module's code object: per function, its tier-up state
+    // and, once TierUpState::Optimized, its optimized code. A code object
+    // the tier-up made for one function points back at the module's.
+    Vector<u8> tier_up_state; // TierUpState
+    Vector<const u8*> optimized_code;
+    CompiledModule* tiered_from { nullptr };
+    // On-stack replacement entries compiled so far (code null: refused).
+    struct OsrEntry {
+        u32 function { 0 };
+        u32 loop_offset { 0 };
+        const u8* code { nullptr };
+        bool pending { false }; // being compiled
+    };
+    Vector<OsrEntry> osr_entries;
 
     [[nodiscard]] bool contains(u64 pc) const noexcept { return pc >= u64(code) && pc < u64(code) + code_size; }
     // The function index and trap site at `pc`, if it is a recorded one.

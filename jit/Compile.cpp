@@ -12,7 +12,11 @@ namespace k23::jit {
 
 StringView tier_name(Tier tier) noexcept
 {
-    return tier == Tier::Optimizing ? "optimizing"_sv : "baseline"_sv;
+    switch (tier) {
+    case Tier::Optimizing: return "optimizing"_sv;
+    case Tier::Auto: return "auto"_sv;
+    default: return "baseline"_sv;
+    }
 }
 
 bool parse_tier(StringView name, Tier& out) noexcept
@@ -23,6 +27,10 @@ bool parse_tier(StringView name, Tier& out) noexcept
     }
     if (name == "optimizing"_sv) {
         out = Tier::Optimizing;
+        return true;
+    }
+    if (name == "auto"_sv) {
+        out = Tier::Auto;
         return true;
     }
     return false;
@@ -40,6 +48,13 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
     TRY(out.functions.try_resize(count));
     Vector<u8> code;
     Vector<TrapSite> traps;
+    // Tier::Auto: everything starts in the baseline, counting.
+    CompileEnvironment baseline_env = env;
+    baseline_env.count_for_tier_up = tier == Tier::Auto;
+    if (tier == Tier::Auto) {
+        TRY(out.tier_up_state.try_resize(count, u8(TierUpState::Counting)));
+        TRY(out.optimized_code.try_resize(count, nullptr));
+    }
     wasm::DecoderScratch scratch;
     optimizing::LowerScratch* lower = nullptr;
     if (tier == Tier::Optimizing)
@@ -72,7 +87,7 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
             traps.clear();
             holder.~CodeHolder(); // a fresh holder for the baseline
             construct_at(&holder, env.features);
-            status = baseline::compile_function(module, index, env, module_wide, scratch, holder, traps);
+            status = baseline::compile_function(module, index, baseline_env, module_wide, scratch, holder, traps);
             if (status.is_error())
                 break;
             if (counts)
@@ -81,6 +96,8 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
         status = holder.finalize();
         if (status.is_error())
             break;
+        if (counts)
+            (done ? counts->optimized_bytes : counts->baseline_bytes) += holder.code_size();
         out.islands += holder.island_count();
         // Functions start 16-byte aligned; the buffer grows geometrically.
         usize start = (code.size() + 15) & ~usize(15);
@@ -110,6 +127,37 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
     out.code = TRY(platform_code_allocate(out.code_size));
     copy_bytes(out.code, code.data(), code.size());
     TRY(platform_code_publish(out.code, out.code_size));
+    return {};
+}
+
+Result<void> compile_tier_up(const wasm::Module& module, u32 index, const CompileEnvironment& env,
+    optimizing::LowerScratch& scratch, CompiledModule& out) noexcept
+{
+    out.module = &module;
+    out.module_serial = module.serial();
+    out.first_function = index;
+    out.functions.clear();
+    out.traps.clear();
+    TRY(out.functions.try_resize(1));
+    Vector<TrapSite> traps;
+    riscv64::CodeHolder holder(env.features);
+    TRY(optimizing::compile_function(module, index, env, scratch, holder, traps));
+    TRY(holder.finalize());
+    out.islands = holder.island_count();
+    out.code_size = holder.code_size() ? holder.code_size() : 16;
+    TRY(out.traps.try_ensure_capacity(traps.size()));
+    for (const TrapSite& site : traps)
+        TRY(out.traps.try_append(site));
+    out.functions[0] = { 0, u32(holder.code_size()), 0, u32(traps.size()) };
+    out.code = TRY(platform_code_allocate(out.code_size));
+    auto copied = holder.copy_to(Span<u8>(out.code, holder.code_size()));
+    if (!copied.is_error())
+        copied = platform_code_publish(out.code, out.code_size);
+    if (copied.is_error()) {
+        platform_code_release(out.code, out.code_size);
+        out.code = nullptr;
+        return copied;
+    }
     return {};
 }
 

@@ -11,6 +11,7 @@
 #include <base/Platform.h>
 #include <jit/EngineState.h>
 #include <jit/baseline/Compiler.h>
+#include <jit/optimizing/Lower.h>
 
 namespace k23::jit {
 
@@ -535,6 +536,19 @@ void Engine::destroy(Engine* engine) noexcept
         return;
     State* state = engine->m_state;
     if (state) {
+        // Tier-up jobs in flight compile for this engine: wait for them.
+        if (state->options.tier_up_queue)
+            state->options.tier_up_queue->drain();
+        for (TierUpJob* job = state->tier_up_done; job;) {
+            TierUpJob* next = job->next;
+            if (job->code) {
+                platform_code_release(job->code->code, job->code->code_size);
+                free_object(job->code);
+            }
+            free_object(job);
+            job = next;
+        }
+        optimizing::LowerScratch::destroy(state->tier_up_scratch);
         for (auto& slot : s_engines) {
             if (slot == state)
                 slot = nullptr;
@@ -578,10 +592,36 @@ CompiledModule* module_at_pc(Engine::State& state, u64 pc) noexcept
 
 const TierCounts& Engine::tier_counts() const noexcept { return m_state->tier_counts; }
 
+// A code object joins the engine: module_at_pc finds it (traps, faults),
+// perf maps name its functions.
+static Result<void> register_code(Engine::State& state, CompiledModule* compiled) noexcept
+{
+    TRY(state.modules.try_append(compiled));
+    // Kept sorted by code address for module_at_pc (one insertion step).
+    for (usize i = state.modules.size() - 1; i > 0 && state.modules[i - 1]->code > compiled->code; --i) {
+        state.modules[i] = state.modules[i - 1];
+        state.modules[i - 1] = compiled;
+    }
+    if (state.options.perf_map) {
+        const wasm::Module& module = *compiled->module;
+        for (usize i = 0; i < compiled->functions.size(); ++i) {
+            u32 index = compiled->first_function + u32(i);
+            char name[96];
+            StringView debug_name = module.function_name(index);
+            StringView suffix = compiled->tiered_from ? ".opt"_sv : ""_sv;
+            usize length = debug_name.is_empty() ? format_to(Span<char>(name, sizeof name), "wasm:func[{}]{}"_sv, index, suffix)
+                                                 : format_to(Span<char>(name, sizeof name), "wasm:{}{}"_sv, debug_name, suffix);
+            const CompiledFunction& f = compiled->functions[i];
+            platform_perf_map_add(compiled->code + f.code_offset, f.code_size, StringView(name, length));
+        }
+    }
+    return {};
+}
+
 static CompiledModule* find_compiled(Engine::State& state, const wasm::Module& module) noexcept
 {
     for (CompiledModule* m : state.modules) {
-        if (m->module == &module && m->module_serial == module.serial())
+        if (!m->tiered_from && m->module == &module && m->module_serial == module.serial())
             return m;
     }
     return nullptr;
@@ -596,6 +636,7 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
     if (!compiled)
         return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a code object");
     CompileEnvironment env { state.options.features, state.landing_pad, state.helpers };
+    env.osr_at_loops = state.options.tier_up_osr;
     auto result = jit::compile_module(module, env, state.options.tier, *compiled, &state.tier_counts);
     if (result.is_error()) {
         if (compiled->code)
@@ -603,26 +644,10 @@ Result<void> Engine::compile(const wasm::Module& module, CompileStats* stats) no
         free_object(compiled);
         return result;
     }
-    if (auto r = state.modules.try_append(compiled); r.is_error()) {
+    if (auto r = register_code(state, compiled); r.is_error()) {
         platform_code_release(compiled->code, compiled->code_size);
         free_object(compiled);
         return r;
-    }
-    // Kept sorted by code address for module_at_pc (one insertion step).
-    for (usize i = state.modules.size() - 1; i > 0 && state.modules[i - 1]->code > compiled->code; --i) {
-        state.modules[i] = state.modules[i - 1];
-        state.modules[i - 1] = compiled;
-    }
-    if (state.options.perf_map) {
-        for (usize i = 0; i < compiled->functions.size(); ++i) {
-            u32 index = compiled->first_function + u32(i);
-            char name[96];
-            StringView debug_name = module.function_name(index);
-            usize length = debug_name.is_empty() ? format_to(Span<char>(name, sizeof name), "wasm:func[{}]"_sv, index)
-                                                 : format_to(Span<char>(name, sizeof name), "wasm:{}"_sv, debug_name);
-            const CompiledFunction& f = compiled->functions[i];
-            platform_perf_map_add(compiled->code + f.code_offset, f.code_size, StringView(name, length));
-        }
     }
     if (stats) {
         stats->functions += compiled->functions.size();
@@ -685,6 +710,266 @@ static Result<VMFuncEntry*> entry_for_import(Engine::State& state, wasm::Functio
     return host->entry;
 }
 
+// ---------------------------------------------------------------- tier-up
+
+// What a function's budget is set to in its state: counting (or waiting
+// for a background compile: it asks again after as many ticks, which
+// installs what finished), or never again.
+static i32 budget_for(Engine::State& state, TierUpState tier_state) noexcept
+{
+    if (tier_state == TierUpState::Counting || tier_state == TierUpState::Queued) {
+        u32 budget = state.options.tier_up_budget;
+        return budget > u32(0x7fffffff) ? 0x7fffffff : i32(budget);
+    }
+    return 0x7fffffff;
+}
+
+static void set_budgets(Engine::State& state, CompiledModule* compiled, u32 i) noexcept
+{
+    i32 budget = budget_for(state, TierUpState(compiled->tier_up_state[i]));
+    for (JitInstance* ji : state.instances) {
+        if (ji->compiled == compiled && i < ji->tier_budgets.size())
+            __atomic_store_n(&ji->tier_budgets[i], budget, __ATOMIC_RELAXED);
+    }
+}
+
+// The guest thread: a finished job's code joins the engine and every
+// instance's table, or the function is marked refused.
+static void install_tier_up(Engine::State& state, TierUpJob* job) noexcept
+{
+    CompiledModule* from = job->from;
+    u32 i = job->index - from->first_function;
+    CompiledModule* code = job->code;
+    if (code && register_code(state, code).is_error()) {
+        platform_code_release(code->code, code->code_size);
+        free_object(code);
+        code = nullptr;
+    }
+    if (job->loop_offset) {
+        // An OSR entry: the next ask at its loop header moves over.
+        for (auto& entry : from->osr_entries) {
+            if (entry.function == job->index && entry.loop_offset == job->loop_offset && entry.pending) {
+                entry.pending = false;
+                entry.code = code ? code->code : nullptr;
+            }
+        }
+        if (code) {
+            ++state.tier_counts.osr_entries;
+            state.tier_counts.optimized_bytes += code->functions[0].code_size;
+        }
+        free_object(job);
+        return;
+    }
+    if (!code) {
+        from->tier_up_state[i] = u8(TierUpState::Refused);
+        ++state.tier_counts.tier_up_refused;
+    } else {
+        from->tier_up_state[i] = u8(TierUpState::Optimized);
+        from->optimized_code[i] = code->code;
+        ++state.tier_counts.tiered_up;
+        ++state.tier_counts.optimized;
+        state.tier_counts.optimized_bytes += code->functions[0].code_size;
+        // One store per instance: callers load the entry's code at each
+        // call. The code was published (W^X, icache) before this store.
+        for (JitInstance* ji : state.instances) {
+            if (ji->compiled == from)
+                __atomic_store_n(&ji->own_entries[i].code, static_cast<const void*>(code->code), __ATOMIC_RELEASE);
+        }
+    }
+    set_budgets(state, from, i);
+    free_object(job);
+}
+
+void install_finished_tier_ups(Engine::State& state) noexcept
+{
+    if (!__atomic_load_n(&state.tier_up_done, __ATOMIC_RELAXED))
+        return;
+    TierUpJob* job = __atomic_exchange_n(&state.tier_up_done, nullptr, __ATOMIC_ACQUIRE);
+    while (job) {
+        TierUpJob* next = job->next;
+        install_tier_up(state, job);
+        job = next;
+    }
+}
+
+static void compile_job(TierUpJob* job, optimizing::LowerScratch& scratch) noexcept
+{
+    CompiledModule* code = allocate_object<CompiledModule>();
+    if (!code) {
+        job->error = ErrorCode::OutOfMemory;
+        return;
+    }
+    code->tiered_from = job->from;
+    auto result = compile_tier_up(*job->from->module, job->index, job->env, scratch, *code);
+    if (result.is_error()) {
+        job->error = result.error().code();
+        free_object(code);
+        return;
+    }
+    job->code = code;
+}
+
+void run_tier_up_job(TierUpJob* job) noexcept
+{
+    auto scratch = optimizing::LowerScratch::create();
+    if (scratch.is_error())
+        job->error = ErrorCode::OutOfMemory;
+    else
+        compile_job(job, *scratch.value());
+    if (!scratch.is_error())
+        optimizing::LowerScratch::destroy(scratch.value());
+    // Push onto the done list; the guest thread installs it.
+    Engine::State& state = *job->state;
+    TierUpJob* head = __atomic_load_n(&state.tier_up_done, __ATOMIC_RELAXED);
+    do {
+        job->next = head;
+    } while (!__atomic_compare_exchange_n(&state.tier_up_done, &head, job, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept
+{
+    install_finished_tier_ups(state);
+    CompiledModule* from = ji.compiled;
+    if (!from || from->tier_up_state.is_empty() || index < from->first_function
+        || index - from->first_function >= from->tier_up_state.size())
+        return;
+    u32 i = index - from->first_function;
+    if (TierUpState(from->tier_up_state[i]) == TierUpState::Counting) {
+        TierUpJob* job = allocate_object<TierUpJob>();
+        if (!job) {
+            from->tier_up_state[i] = u8(TierUpState::Refused);
+        } else {
+            job->state = &state;
+            job->from = from;
+            job->index = index;
+            job->env = { state.options.features, state.landing_pad, state.helpers };
+            from->tier_up_state[i] = u8(TierUpState::Queued);
+            TierUpQueue* queue = state.options.tier_up_queue;
+            if (queue && queue->post(job)) {
+                // A queue that ran it at once (k23-run's inline one): in now.
+                install_finished_tier_ups(state);
+            } else {
+                // Here and now, on the guest's stack (its headroom is for
+                // helpers like this one).
+                if (!state.tier_up_scratch) {
+                    auto scratch = optimizing::LowerScratch::create();
+                    if (!scratch.is_error())
+                        state.tier_up_scratch = scratch.value();
+                }
+                if (state.tier_up_scratch)
+                    compile_job(job, *state.tier_up_scratch);
+                install_tier_up(state, job);
+            }
+        }
+    }
+    set_budgets(state, from, i);
+}
+
+// Params plus declared locals (§5.5.13: the body starts with vec(n:u32
+// t:valtype) of a validated module).
+static u64 local_count(const wasm::Module& module, u32 index) noexcept
+{
+    ReadonlyBytes body = module.bytes_of(module.functions()[index].body);
+    usize at = 0;
+    auto leb = [&]() -> u64 {
+        u64 value = 0;
+        for (u32 shift = 0; at < body.size() && shift < 64; shift += 7) {
+            u8 byte = body[at++];
+            value |= u64(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                break;
+        }
+        return value;
+    };
+    u64 count = module.function_type(index).params.size();
+    for (u64 groups = leb(); groups > 0 && at < body.size(); --groups) {
+        count += leb();
+        ++at; // the type
+    }
+    return count;
+}
+
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept
+{
+    request_tier_up(state, ji, index);
+    CompiledModule* from = ji.compiled;
+    if (!from || from->tier_up_state.is_empty() || index < from->first_function
+        || index - from->first_function >= from->tier_up_state.size())
+        return 0;
+    const wasm::Module& module = *from->module;
+    u64 count = local_count(module, index);
+    // The baseline's narrow frame (jit/Abi.h): slot k at fp - 16 - 8k, all
+    // of them on the guest stack.
+    if (count > ji.osr_locals.size() || fp < 16 + 8 * count || fp - 8 - 8 * count < u64(state.stack)
+        || fp > state.stack_top)
+        return 0;
+    auto find = [&]() -> CompiledModule::OsrEntry* {
+        for (auto& entry : from->osr_entries) {
+            if (entry.function == index && entry.loop_offset == loop_offset)
+                return &entry;
+        }
+        return nullptr;
+    };
+    if (!find()) {
+        // Like a function's tier-up: through the queue (k23-run's thread,
+        // or inline between the bench markers), else here and now.
+        TierUpJob* job = allocate_object<TierUpJob>();
+        if (!job || from->osr_entries.try_append({ index, loop_offset, nullptr, true }).is_error()) {
+            free_object(job);
+            return 0;
+        }
+        job->state = &state;
+        job->from = from;
+        job->index = index;
+        job->loop_offset = loop_offset;
+        job->env = { state.options.features, state.landing_pad, state.helpers };
+        job->env.osr_loop_offset = loop_offset;
+        TierUpQueue* queue = state.options.tier_up_queue;
+        if (queue && queue->post(job)) {
+            install_finished_tier_ups(state);
+        } else {
+            if (!state.tier_up_scratch) {
+                auto scratch = optimizing::LowerScratch::create();
+                if (!scratch.is_error())
+                    state.tier_up_scratch = scratch.value();
+            }
+            if (state.tier_up_scratch)
+                compile_job(job, *state.tier_up_scratch);
+            install_tier_up(state, job);
+        }
+    }
+    CompiledModule::OsrEntry* entry = find();
+    if (entry && entry->pending) {
+        // Compiling elsewhere: ask again after another budget.
+        u32 i = index - from->first_function;
+        i32 budget = state.options.tier_up_budget > 0x7fffffffu ? 0x7fffffff : i32(state.options.tier_up_budget);
+        if (i < ji.tier_budgets.size())
+            __atomic_store_n(&ji.tier_budgets[i], budget, __ATOMIC_RELAXED);
+        return 0;
+    }
+    const u8* code = entry ? entry->code : nullptr;
+    if (!code)
+        return 0;
+    for (u64 k = 0; k < count; ++k)
+        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - 16 - 8 * k);
+    ++state.tier_counts.osr_transfers;
+    return u64(code);
+}
+
+extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp) noexcept
+{
+    auto* state = static_cast<Engine::State*>(context->engine);
+    auto* ji = static_cast<JitInstance*>(context->owner);
+    return request_osr(*state, *ji, index, loop_offset, fp);
+}
+
+extern "C" void k23_jit_tier_up(VMContext* context, u32 index) noexcept
+{
+    auto* state = static_cast<Engine::State*>(context->engine);
+    auto* ji = static_cast<JitInstance*>(context->owner);
+    request_tier_up(*state, *ji, index);
+}
+
 static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, const wasm::Module& module,
     wasm::Instance* instance, CompiledModule* compiled) noexcept
 {
@@ -713,6 +998,9 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
         }
         VMFuncEntry& e = ji->own_entries[i - imported];
         e.code = compiled->code + compiled->functions[i - imported].code_offset;
+        // Tier::Auto: a function an earlier instance tiered up starts optimized.
+        if (!compiled->optimized_code.is_empty() && compiled->optimized_code[i - imported])
+            e.code = compiled->optimized_code[i - imported];
         e.context = ji->context;
         e.type = f->type;
         e.function = f;
@@ -722,9 +1010,16 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     TRY(ji->memory_bases.try_allocate(instance->memories().size()));
     for (usize i = 0; i < instance->memories().size(); ++i)
         ji->memory_bases[i] = instance->memories()[i]->data();
-    TRY(ji->globals.try_allocate(instance->globals().size()));
+    // Tier::Auto: OSR entries read their locals as globals past the last.
+    usize osr_slots = compiled->tier_up_state.is_empty() ? 0 : osr_max_locals;
+    TRY(ji->globals.try_allocate(instance->globals().size() + osr_slots));
     for (usize i = 0; i < instance->globals().size(); ++i)
         ji->globals[i] = &instance->globals()[i]->value.i64;
+    if (osr_slots) {
+        TRY(ji->osr_locals.try_allocate(osr_slots));
+        for (usize k = 0; k < osr_slots; ++k)
+            ji->globals[instance->globals().size() + k] = &ji->osr_locals[k];
+    }
     TRY(ji->tables.try_allocate(instance->tables().size()));
     for (usize i = 0; i < instance->tables().size(); ++i)
         ji->tables[i] = instance->tables()[i]->view();
@@ -751,8 +1046,14 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     TRY(ji->data_dropped.try_resize(module.datas().size(), false));
     for (u32 d = 0; d < module.datas().size(); ++d)
         ji->data_dropped[d] = instance->data_dropped(d);
+    if (!compiled->tier_up_state.is_empty()) {
+        TRY(ji->tier_budgets.try_allocate(count - imported));
+        for (u32 i = 0; i < count - imported; ++i)
+            ji->tier_budgets[i] = budget_for(state, TierUpState(compiled->tier_up_state[i]));
+    }
     VMContext& ctx = *ji->context;
     ctx.stack_limit = state.stack_limit;
+    ctx.tier_budgets = ji->tier_budgets.is_empty() ? nullptr : ji->tier_budgets.data();
     ctx.memory0_base = ji->memory_bases.is_empty() ? nullptr : ji->memory_bases[0];
     ctx.functions = ji->functions.data();
     ctx.memory_bases = ji->memory_bases.data();
@@ -835,6 +1136,7 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: function was not instantiated by this engine");
     if (!state.can_execute)
         return Error::from_code(ErrorCode::Unsupported, "JIT execution needs a riscv64 host");
+    install_finished_tier_ups(state);
     FunctionType type = function->instance->module()->function_type(function->index);
     if (args.size() != type.params.size() || results.size() < type.results.size())
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: wrong number of arguments or results");

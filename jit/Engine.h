@@ -32,6 +32,22 @@
 // other hosts compile() still works (a cross-compiler, for tests and
 // compile-speed benchmarks) and can_execute() is false.
 //
+// Tier-up (Tier::Auto, jit/Compile.h): every function starts in the
+// baseline, whose code takes one off its budget (VMContext::tier_budgets,
+// EngineOptions::tier_up_budget) on entry and at each loop header. When it
+// runs out the code calls HelperId::TierUp, which hands the function to the
+// optimizing tier and carries on in the baseline. The optimized code goes
+// into a code object of its own and is swapped into every instance's
+// VMFuncEntry of the function (one store each; callers load the entry at
+// each call, so no caller holds a tier's address): later calls run it.
+// Activations already running stay baseline (no on-stack replacement yet).
+// A function the optimizing tier refuses stays baseline and stops counting.
+// Where it compiles: with EngineOptions::tier_up_queue, on the queue's
+// thread while the guest runs; the guest thread installs what finished at
+// its next helper call or invoke() (it alone touches the engine's tables:
+// the store is atomic, the code published W^X before). Without a queue
+// (the kernel, for now: one hart), in the helper, synchronously.
+//
 // Threading: one engine runs guest code on one thread at a time (its guest
 // stack and activation state are per engine), the thread that created it
 // (its fault-handler stack).
@@ -56,12 +72,38 @@
 
 namespace k23::jit {
 
+struct TierUpJob;
+
+// Where tier-up compiles run (EngineOptions::tier_up_queue): post() hands a
+// job to another thread, which calls run_tier_up_job(job) once; false: not
+// taken (the engine compiles it now). drain() returns once every posted
+// job ran; Engine::destroy() calls it first. A job reads its wasm::Module:
+// drain the queue before a Module the engine compiled goes away.
+class TierUpQueue {
+public:
+    virtual ~TierUpQueue() = default;
+    virtual bool post(TierUpJob* job) noexcept = 0;
+    virtual void drain() noexcept = 0;
+};
+// Compiles the job's function (any thread; thread-safe against the guest).
+void run_tier_up_job(TierUpJob* job) noexcept;
+
 struct EngineOptions {
     riscv64::CpuFeatures features { riscv64::CpuFeatures::rv64gc() };
     // Which compiler compiles functions (jit/Compile.h). Optimizing: what
     // it cannot compile yet falls back to the baseline per function,
     // counted in Engine::tier_counts().
     Tier tier { Tier::Baseline };
+    // Tier::Auto: calls plus loop iterations a function runs in the
+    // baseline before it is compiled by the optimizing tier.
+    u32 tier_up_budget { 1000 };
+    // Tier::Auto: on-stack replacement at hot loop headers. Off by default:
+    // bz2 (Sightglass) loops forever after a transfer (a bug not found yet);
+    // the spec suite, the differential check and the TierUp tests pass with it.
+    bool tier_up_osr { false };
+    // Tier::Auto: where the optimizing tier compiles hot functions (see
+    // "Tier-up" above); nullptr: synchronously, in the helper.
+    TierUpQueue* tier_up_queue { nullptr };
     // The guest's own stack: guest code never runs on the host's stack, and
     // each prologue checks against a limit above its end, so deep guest
     // recursion traps with "call stack exhausted" instead of overflowing.

@@ -14,8 +14,9 @@
 namespace k23::jit {
 
 // An array in exposed memory (base/Platform.h): generated code reads it,
-// the guest cannot write it. Fixed size once allocated.
-template<typename T>
+// the guest cannot write it (ReadWrite: it can, e.g. tier-up budgets).
+// Fixed size once allocated.
+template<typename T, Exposure exposure = Exposure::ReadOnly>
 class ExposedArray {
 public:
     ExposedArray() noexcept = default;
@@ -27,7 +28,7 @@ public:
     {
         release();
         usize n = count ? count : 1;
-        void* memory = platform_allocate_exposed(n * sizeof(T), alignof(T), Exposure::ReadOnly);
+        void* memory = platform_allocate_exposed(n * sizeof(T), alignof(T), exposure);
         if (!memory)
             return Error::from_code(ErrorCode::OutOfMemory, "cannot allocate a VM context array");
         m_data = static_cast<T*>(memory);
@@ -43,7 +44,7 @@ public:
             return;
         for (usize i = 0; i < m_capacity; ++i)
             destroy_at(m_data + i);
-        platform_deallocate_exposed(m_data, m_capacity * sizeof(T), alignof(T), Exposure::ReadOnly);
+        platform_deallocate_exposed(m_data, m_capacity * sizeof(T), alignof(T), exposure);
         m_data = nullptr;
         m_size = m_capacity = 0;
     }
@@ -71,6 +72,10 @@ struct JitInstance {
     ExposedArray<u64*> globals;
     ExposedArray<wasm::TableView*> tables;
     ExposedArray<u32> type_ids;
+    ExposedArray<i32, Exposure::ReadWrite> tier_budgets; // Tier::Auto (VMContext::tier_budgets)
+    // Tier::Auto: the locals an OSR entry starts with, copied from the
+    // baseline frame; globals[global count + k] points at slot k.
+    ExposedArray<u64> osr_locals;
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;
     Vector<bool> data_dropped;
@@ -153,9 +158,36 @@ struct Engine::State {
 
     Vector<CompiledModule*> modules; // sorted by code address (module_at_pc)
     TierCounts tier_counts;
+    // Tier::Auto (jit/Engine.h "Tier-up"): compiled functions a background
+    // thread finished, pushed with __atomic and taken by the guest thread,
+    // which alone installs them; the synchronous compiler's scratch.
+    TierUpJob* tier_up_done { nullptr };
+    optimizing::LowerScratch* tier_up_scratch { nullptr };
     Vector<JitInstance*> instances;
     Vector<HostEntry*> host_entries;
 };
+
+// One tier-up compile: made by the guest thread, compiled by
+// run_tier_up_job (any thread), installed by the guest thread.
+struct TierUpJob {
+    Engine::State* state { nullptr };
+    CompiledModule* from { nullptr }; // the module's code object
+    u32 index { 0 };                  // function index
+    u32 loop_offset { 0 };            // an OSR entry's loop (env.osr_loop_offset), or 0
+    CompileEnvironment env;
+    CompiledModule* code { nullptr }; // the result, or null
+    ErrorCode error { ErrorCode::Unknown };
+    TierUpJob* next { nullptr };
+};
+
+// The guest thread: what tier-up compiles finished, installed.
+void install_finished_tier_ups(Engine::State& state) noexcept;
+// HelperId::TierUp for `ji` (already validated in U-mode): function
+// `index`'s budget ran out.
+void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept;
+// HelperId::TierUpLoop: the same at a loop header; the OSR entry's address
+// or 0 (k23_jit_tier_up_loop). `fp` is checked against the guest stack.
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept;
 
 // The C++ side of the host-call trampoline: `entry` is the callee's
 // VMFuncEntry (s11), `registers` a0..a7 then fa0..fa7 as the trampoline

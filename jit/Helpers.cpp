@@ -145,6 +145,8 @@ HelperTable native_helpers() noexcept
     set(HelperId::Ctz64, &k23_jit_ctz64);
     set(HelperId::Popcnt64, &k23_jit_popcnt64);
     set(HelperId::SimdScalar, &k23_simd_scalar);
+    set(HelperId::TierUp, &k23_jit_tier_up);
+    set(HelperId::TierUpLoop, &k23_jit_tier_up_loop);
     return table;
 }
 

@@ -33,6 +33,13 @@ void k23_jit_elem_drop(VMContext*, u32 segment) noexcept;
 u64 k23_jit_clz64(u64) noexcept;
 u64 k23_jit_ctz64(u64) noexcept;
 u64 k23_jit_popcnt64(u64) noexcept;
+// Tier::Auto: function `index`'s budget ran out (jit/Engine.cpp).
+void k23_jit_tier_up(VMContext*, u32 index) noexcept;
+// The same at the header of the loop at wasm offset `loop_offset`, whose
+// baseline frame is at `fp`: the address of optimized code that goes on
+// from that loop with the frame's locals (the caller leaves its frame and
+// jumps there), or 0 to stay in the baseline.
+u64 k23_jit_tier_up_loop(VMContext*, u32 index, u32 loop_offset, u64 fp) noexcept;
 }
 
 // Every helper generated code may call, by number. The compiler calls
@@ -57,6 +64,8 @@ enum class HelperId : u8 {
     Ctz64,
     Popcnt64,
     SimdScalar, // k23_simd_scalar (jit/SimdScalar.h)
+    TierUp,     // k23_jit_tier_up (jit/Engine.h "Tier-up")
+    TierUpLoop, // k23_jit_tier_up_loop: the same at a loop header, with OSR
     Count,
 };
 inline constexpr usize helper_count = usize(HelperId::Count);

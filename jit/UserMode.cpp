@@ -278,6 +278,14 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
             return bad("element segment index"_sv);
         k23_jit_elem_drop(context, u32(regs[1]));
         return set(0);
+    case HelperId::TierUp:
+        // The index is checked against the instance's own functions there;
+        // a guest that calls this at will only tiers its own code up early.
+        request_tier_up(state, *ji, u32(regs[1]));
+        return set(0);
+    case HelperId::TierUpLoop:
+        // fp is checked against the guest stack there.
+        return set(request_osr(state, *ji, u32(regs[1]), u32(regs[2]), regs[3]));
     default:
         return bad("unknown helper"_sv);
     }

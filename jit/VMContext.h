@@ -23,6 +23,12 @@
 //   +64  instance        the wasm::Instance
 //   +72  module          the CompiledModule
 //   +80  owner           the engine's JitInstance (jit/EngineState.h)
+//   +88  tier_budgets    Tier::Auto: i32 per module-defined function, which
+//                        its baseline code decrements on entry and at each
+//                        loop header; below 0 it calls HelperId::TierUp.
+//                        Guest-writable (it is the only way code can count
+//                        in U-mode): a guest that writes it only changes
+//                        when it tiers up. Null under the other tiers.
 //
 // The VMContext, the arrays it points to and the VMFuncEntries are exposed
 // objects (base/Platform.h): a guest in U-mode can read them, never write
@@ -67,6 +73,7 @@ struct VMContext {
     wasm::Instance* instance { nullptr };
     CompiledModule* module { nullptr };
     void* owner { nullptr };
+    i32* tier_budgets { nullptr };
 };
 
 namespace VMOffsets {
@@ -78,6 +85,7 @@ inline constexpr i32 globals = 32;
 inline constexpr i32 tables = 40;
 inline constexpr i32 type_ids = 48;
 inline constexpr i32 engine = 56;
+inline constexpr i32 tier_budgets = 88;
 // VMFuncEntry
 inline constexpr i32 entry_code = 0;
 inline constexpr i32 entry_context = 8;
@@ -99,6 +107,7 @@ static_assert(__builtin_offsetof(VMContext, globals) == VMOffsets::globals);
 static_assert(__builtin_offsetof(VMContext, tables) == VMOffsets::tables);
 static_assert(__builtin_offsetof(VMContext, type_ids) == VMOffsets::type_ids);
 static_assert(__builtin_offsetof(VMContext, engine) == VMOffsets::engine);
+static_assert(__builtin_offsetof(VMContext, tier_budgets) == VMOffsets::tier_budgets);
 static_assert(__builtin_offsetof(wasm::FunctionInstance, type) == VMOffsets::function_type);
 static_assert(__builtin_offsetof(wasm::FunctionInstance, jit) == VMOffsets::function_jit);
 static_assert(__builtin_offsetof(wasm::TableView, data) == VMOffsets::table_data);

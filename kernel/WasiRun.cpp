@@ -547,6 +547,11 @@ void print_guest_summary(Run& run) noexcept
     kprintln("run: {}: tier {}: {} functions optimized, {} baseline ({} fell back{}{})"_sv, run.name(),
         jit::tier_name(default_guest_tier()), tiers.optimized, tiers.baseline, tiers.fallbacks,
         tiers.fallbacks ? "; first: "_sv : ""_sv, StringView(tiers.first_fallback));
+    if (default_guest_tier() == jit::Tier::Auto) {
+        kprintln("run: {}: tier-up: {} functions tiered up, {} refused; code bytes: baseline {}, optimizing {}; OSR: {} loop entries, {} transfers"_sv,
+            run.name(), tiers.tiered_up, tiers.tier_up_refused, tiers.baseline_bytes, tiers.optimized_bytes, tiers.osr_entries,
+            tiers.osr_transfers);
+    }
 }
 
 } // namespace

@@ -82,6 +82,7 @@ namespace {
 
 // Written once by kernel/main.cpp before any guest exists, read after.
 jit::Tier s_default_guest_tier { jit::Tier::Baseline };
+u32 s_default_tier_budget { jit::EngineOptions {}.tier_up_budget };
 
 } // namespace
 
@@ -93,6 +94,16 @@ void set_default_guest_tier(jit::Tier tier) noexcept
 jit::Tier default_guest_tier() noexcept
 {
     return s_default_guest_tier;
+}
+
+void set_default_tier_budget(u32 budget) noexcept
+{
+    s_default_tier_budget = budget;
+}
+
+u32 default_tier_budget() noexcept
+{
+    return s_default_tier_budget;
 }
 
 Result<void> WasmGuest::create(const WasmGuestOptions& options) noexcept
@@ -114,6 +125,11 @@ Result<void> WasmGuest::create_engine() noexcept
     jit::EngineOptions engine_options;
     engine_options.stack_size = m_options.stack_size;
     engine_options.tier = m_options.tier;
+    // Tier::Auto: hot functions compile in the tier-up helper, synchronously
+    // (one hart: no background; deferring to the next preemption point is
+    // left for later).
+    engine_options.tier_up_budget = default_tier_budget();
+    engine_options.tier_up_osr = m_options.tier_up_osr;
     engine_options.executor = this;
     // The boot hart's ISA; with V, SIMD compiles to RVV (kernel/Guest.h).
     engine_options.features = guest_cpu_features();
@@ -196,7 +212,9 @@ Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Valu
 {
     VERIFY(is_created());
     GuestSpace::Scope scope(m_space);
-    return m_engine->invoke(function, args, results);
+    auto result = m_engine->invoke(function, args, results);
+    m_stats.tiers = m_engine->tier_counts(); // tier=auto: what tiered up while it ran
+    return result;
 }
 
 Result<void> WasmGuest::invoke_export(wasm::Instance* instance, StringView name, Span<wasm::Value const> args, Span<wasm::Value> results) noexcept

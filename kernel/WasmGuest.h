@@ -38,11 +38,14 @@ class WasiContext;
 namespace k23::kernel {
 
 // The tier guests compile with unless their options say otherwise: the
-// boot argument `tier=baseline|optimizing` (kernel/main.cpp sets it before
+// boot argument `tier=baseline|optimizing|auto` (kernel/main.cpp sets it before
 // any guest exists; baseline without it). Guests of `./k23 run`, the spec
 // runner and the default program all take it from here.
 void set_default_guest_tier(jit::Tier tier) noexcept;
 [[nodiscard]] jit::Tier default_guest_tier() noexcept;
+// Tier::Auto's budget for every guest: the boot argument `tier_budget=N`.
+void set_default_tier_budget(u32 budget) noexcept;
+[[nodiscard]] u32 default_tier_budget() noexcept;
 
 struct WasmGuestOptions {
     usize stack_size { usize(1) << 20 };
@@ -50,6 +53,8 @@ struct WasmGuestOptions {
     // Optimizing, what it cannot compile falls back to the baseline per
     // function, counted in WasmGuestStats::tiers.
     jit::Tier tier { default_guest_tier() };
+    // Tier::Auto: on-stack replacement too (jit::EngineOptions::tier_up_osr).
+    bool tier_up_osr { false };
     // Timebase ticks one invocation may run (0: no limit); past it the
     // invocation ends with `interrupted`.
     u64 time_limit { 0 };

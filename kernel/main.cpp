@@ -143,17 +143,32 @@ extern "C" [[noreturn]] void kernel_main(const k23::boot::BootInfo* info) noexce
     handle_crash_request(args);
     handle_panic_request(args);
 
-    // tier=baseline|optimizing: the compiler of every guest (./k23 run
+    // tier=baseline|optimizing|auto: the compiler of every guest (./k23 run
     // --tier, ./k23 spec --where kernel --tier). Anything else ends the
     // boot before any guest runs: a run under the wrong tier would mislead.
+    // tier_budget=N: auto's tier-up budget (jit::EngineOptions).
     StringView tier;
     if (args.get("tier"_sv, tier)) {
         jit::Tier value;
         if (!jit::parse_tier(tier, value)) {
-            kprintln("boot: tier={}: expected baseline or optimizing"_sv, tier);
+            kprintln("boot: tier={}: expected baseline, optimizing or auto"_sv, tier);
             shutdown(1);
         }
         set_default_guest_tier(value);
+    }
+    StringView budget;
+    if (args.get("tier_budget"_sv, budget)) {
+        bool valid = !budget.is_empty() && budget.length() <= 9;
+        u32 value = 0;
+        for (char c : budget) {
+            valid = valid && c >= '0' && c <= '9';
+            value = valid ? value * 10 + u32(c - '0') : 0;
+        }
+        if (!valid) {
+            kprintln("boot: tier_budget={}: expected a number below 10^9"_sv, budget);
+            shutdown(1);
+        }
+        set_default_tier_budget(value);
     }
 
     int status = 0;

@@ -323,6 +323,7 @@ private:
     void emit_call(const FunctionType& type) noexcept;   // entry in t3
     void emit_tail_call(const FunctionType& type) noexcept; // entry in t3
     void call_helper(HelperId helper) noexcept;
+    void count_for_tier_up(u32 loop_offset) noexcept; // Tier::Auto's budget tick (loop_offset 0: entry)
     // Helper calls: pops `count` i32/ref operands into a1.. after a0 = vmctx.
     void helper_args(u32 count, u32 first_immediates, const u64* immediates) noexcept;
     void emit_memory_address(const MemArg& arg, GpReg index, GpReg out, i32& imm) noexcept;

@@ -180,7 +180,7 @@ void Compiler::on_block(u32, const ControlFrame& cf) noexcept
     enter_block(wasm::FrameKind::Block, cf);
 }
 
-void Compiler::on_loop(u32, const ControlFrame& cf) noexcept
+void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 {
     enter_block(wasm::FrameKind::Loop, cf);
     if (m_failed)
@@ -191,6 +191,53 @@ void Compiler::on_loop(u32, const ControlFrame& cf) noexcept
     // full stack. One load and a not-taken branch.
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(sp, t5, trap_label(TrapCode::Interrupted));
+    count_for_tier_up(offset);
+}
+
+// Tier::Auto (jit/Compile.h): on entry and at every loop header (where
+// everything is spilled), one tick off this function's budget; when it runs
+// out, k23_jit_tier_up swaps optimized code into the table for later calls
+// and this activation goes on. Five instructions on the counting path.
+// At a loop header (loop_offset != 0) with nothing on the value stack and
+// narrow slots, k23_jit_tier_up_loop may answer with an OSR entry for this
+// loop that takes the locals from our frame: we leave the frame as an
+// epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
+// there, so it returns to our caller with our results.
+void Compiler::count_for_tier_up(u32 loop_offset) noexcept
+{
+    // Wide (SIMD) frames do not count: the ticks broke blake3-simd's
+    // baseline code (cause not found yet).
+    if (!m_env.count_for_tier_up || m_failed || m_wide)
+        return;
+    i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
+    m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
+    if (offset >= 2048) {
+        m_asm.add_immediate(t5, t5, offset, t4);
+        offset = 0;
+    }
+    m_asm.lw(t4, t5, i32(offset));
+    m_asm.addiw(t4, t4, -1);
+    m_asm.sw(t4, t5, i32(offset));
+    Label counting = m_asm.new_label();
+    m_asm.bge(t4, zero, counting);
+    m_asm.mv(a0, abi::vmctx);
+    m_asm.li(a1, i64(m_function_index));
+    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
+    if (!osr) {
+        call_helper(HelperId::TierUp);
+        m_asm.bind(counting);
+        return;
+    }
+    m_asm.li(a2, i64(loop_offset));
+    m_asm.mv(a3, s0);
+    call_helper(HelperId::TierUpLoop);
+    m_asm.beqz(a0, counting);
+    m_asm.mv(t0, a0);
+    m_asm.addi(sp, s0, 16);
+    m_asm.ld(ra, s0, 8);
+    m_asm.ld(s0, s0, 0);
+    m_asm.jr(t0);
+    m_asm.bind(counting);
 }
 
 void Compiler::on_if(u32, const ControlFrame& cf) noexcept

@@ -132,7 +132,7 @@ private:
 
 } // namespace
 
-Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out) noexcept
+Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out, u32 osr_loop_offset) noexcept
 {
     if (function_index >= module.functions().size() || module.functions()[function_index].imported)
         return Error::formatted(ErrorCode::InvalidArgument, "function {} is not defined in the module", function_index);
@@ -143,13 +143,17 @@ Result<void> build_function(const wasm::Module& module, u32 function_index, Func
         wasm::FunctionDecoder<Scanner> decoder(module, scanner, scratch);
         TRY(decoder.decode(function_index));
     }
-    builder.begin(function_index);
+    builder.begin(function_index, osr_loop_offset);
     wasm::FunctionDecoder<Builder> decoder(module, builder, scratch);
     return decoder.decode(function_index);
 }
 
-void Builder::begin(u32 function_index) noexcept
+void Builder::begin(u32 function_index, u32 osr_loop_offset) noexcept
 {
+    m_osr_offset = osr_loop_offset;
+    m_osr_done = false;
+    m_osr_entry = no_id;
+    m_osr_values.clear();
     m_fn.clear();
     m_fn.module = &m_module;
     m_fn.function_index = function_index;
@@ -227,9 +231,11 @@ void Builder::on_function_begin(Span<const ValueType> locals) noexcept
         TRY(types_of(locals, m_local_types));
         m_fn.entry = TRY(m_fn.create_block(m_fn.param_types.span()));
         m_current = m_fn.entry;
+        if (m_osr_offset)
+            TRY(begin_osr());
         // §4.5.3.1 / §4.4.10: parameters are the arguments, every other
         // local starts at its type's default value (zero, or null).
-        Span<const ValueId> params = m_fn.params(m_fn.entry);
+        Span<const ValueId> params = m_fn.params(m_current);
         ValueId zeros[7] = { no_id, no_id, no_id, no_id, no_id, no_id, no_id };
         for (u32 i = 0; i < m_local_types.size(); ++i) {
             if (i < params.size()) {
@@ -258,8 +264,39 @@ Result<void> Builder::on_function_end() noexcept
 {
     if (m_failed)
         return m_error;
+    if (m_osr_offset && !m_osr_done)
+        return Error::formatted(ErrorCode::Unsupported, "OSR: no reachable loop at wasm offset {:#x}"_sv, m_osr_offset);
     m_fn.apply_replacements();
     TRY(m_fn.remove_unreachable_blocks());
+    if (m_osr_offset)
+        m_fn.compute_incoming(); // the removed start's edges are gone
+    return {};
+}
+
+// OSR: the entry block loads every local; the function's own start becomes
+// a block nothing reaches (built as usual, then removed).
+Result<void> Builder::begin_osr() noexcept
+{
+    u32 globals = u32(m_module.globals().size());
+    m_osr_entry = m_fn.entry;
+    m_osr_locals_begin = u32(m_scan.locals.size());
+    for (u32 i = 0; i < m_local_types.size(); ++i) {
+        Inst get = proto(Op::GlobalGet);
+        get.index = globals + i;
+        TRY(m_osr_values.try_append(TRY(emit(get, {}, m_local_types[i]))));
+        TRY(m_scan.locals.try_append(i));
+    }
+    m_current = TRY(m_fn.create_block(m_fn.param_types.span()));
+    return {};
+}
+
+// OSR: the target loop's header takes every local; the entry jumps to it.
+Result<void> Builder::enter_osr_loop(Frame& frame, const wasm::ControlFrame& cf) noexcept
+{
+    if (!m_stack.is_empty() || !cf.params.is_empty())
+        return Error::from_code(ErrorCode::Unsupported, "OSR: values on the stack at the loop");
+    frame.locals_begin = m_osr_locals_begin;
+    frame.locals_count = u32(m_local_types.size());
     return {};
 }
 
@@ -372,6 +409,16 @@ Result<void> Builder::do_block(const wasm::ControlFrame& cf, FrameKind kind) noe
     frame.results = cf.results;
     frame.height = u32(m_stack.size() - cf.params.size());
     collect_frame_locals(frame);
+    bool osr = kind == FrameKind::Loop && m_osr_offset && m_offset == m_osr_offset && !m_osr_done;
+    if (osr) {
+        TRY(enter_osr_loop(frame, cf));
+    } else if (kind == FrameKind::Loop && m_osr_offset && !m_osr_done) {
+        // A loop before the target may enclose it: a branch back to its
+        // header from after the target makes its body live, so every local
+        // there must come from the header, never from the dead start.
+        frame.locals_begin = m_osr_locals_begin;
+        frame.locals_count = u32(m_local_types.size());
+    }
     if (kind == FrameKind::Loop) {
         // §4.4.8 loop: the label is the loop's start with the params.
         BlockId header = TRY(create_merge_block(cf.params, frame));
@@ -379,6 +426,11 @@ Result<void> Builder::do_block(const wasm::ControlFrame& cf, FrameKind kind) noe
         Inst jump = proto(Op::Jump);
         InstId term = TRY(m_fn.append(m_current, jump, {}));
         TRY(add_branch_edge(term, frame));
+        if (osr) {
+            InstId entry_jump = TRY(m_fn.append(m_osr_entry, jump, {}));
+            TRY(add_edge(entry_jump, header, m_osr_values.span()));
+            m_osr_done = true;
+        }
         m_current = header;
         Span<const ValueId> params = m_fn.params(header);
         TRY(m_stack.try_resize(frame.height));

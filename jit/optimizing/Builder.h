@@ -32,7 +32,14 @@ namespace k23::jit::optimizing {
 
 // Builds defined function `function_index` (an index into
 // module.functions(), not an import) of a validated module into `out`.
-Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out) noexcept;
+// osr_loop_offset != 0: the on-stack-replacement entry of the loop at that
+// wasm offset instead (jit/Engine.h "Tier-up"): the entry block reads every
+// local from the OSR buffer (global.get of index globals + i, which the
+// engine points at the baseline frame's copy) and jumps to the loop's
+// header, which then takes every local as a parameter; the function's own
+// start is built unreachable and removed. Unsupported unless the loop is
+// reachable, has no params and nothing is on the value stack under it.
+Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out, u32 osr_loop_offset = 0) noexcept;
 
 class Builder {
 public:
@@ -42,7 +49,7 @@ public:
     {
     }
 
-    void begin(u32 function_index) noexcept;
+    void begin(u32 function_index, u32 osr_loop_offset = 0) noexcept;
 
     // What the scanning walk found: for the n-th block/loop/if, the locals
     // it assigns (local.set/local.tee in it or in a construct inside it),
@@ -173,6 +180,8 @@ private:
     Result<void> seal(BlockId block) noexcept;
 
     Result<void> do_block(const wasm::ControlFrame&, wasm::FrameKind) noexcept;
+    Result<void> begin_osr() noexcept;
+    Result<void> enter_osr_loop(Frame& frame, const wasm::ControlFrame& cf) noexcept;
     Result<void> do_if(const wasm::ControlFrame&) noexcept;
     Result<void> do_else() noexcept;
     Result<void> do_end() noexcept;
@@ -199,6 +208,13 @@ private:
     Vector<Type> m_types2;
     Scan m_scan;
     u32 m_next_ordinal { 0 };
+    // OSR (build_function's osr_loop_offset): the entry block, its loads of
+    // the locals, and the run of m_scan.locals that names them all.
+    u32 m_osr_offset { 0 };
+    bool m_osr_done { false };
+    BlockId m_osr_entry { no_id };
+    Vector<ValueId> m_osr_values;
+    u32 m_osr_locals_begin { 0 };
 };
 
 } // namespace k23::jit::optimizing

@@ -5,12 +5,22 @@
  *   slti x0, x0, 0x7f1   (0x7f102013)  start of a measured region
  *   slti x0, x0, 0x7f2   (0x7f202013)  end of a measured region
  *
- * Both are HINTs (writes to x0): they do nothing on any RISC-V hart.
+ *   slti x0, x0, 0x7f3   (0x7f302013)  pause: what follows is not counted in
+ *   slti x0, x0, 0x7f4   (0x7f402013)  resume  a region, but in "paused"
+ *
+ * All are HINTs (writes to x0): they do nothing on any RISC-V hart. k23-run
+ * pauses around work that would run on another hart (--tier auto's compiles
+ * with --tier-up-compile inline).
  * bench.start / bench.end execute them (bench/workloads/bench.h, the wasm2c
  * harness, k23-run).
  *
  * Arguments (-plugin k23_icount.so,ARG=VALUE,...):
- *   outfile=PATH   write {"total": N, "region": N, "regions": K} there at exit
+ *   outfile=PATH   write {"total": N, "region": N, "regions": K, "first_start": N,
+ *                  "paused": N, "paused_in_region": N} there at exit
+ *                  (first_start: instructions before the first start marker,
+ *                  the start-up, paused ones included; -1 without one;
+ *                  paused: between pause and resume markers, paused_in_region:
+ *                  of those, the ones inside a region)
  *                  (default: QEMU's log, i.e. stderr)
  *   mode=tb|insn   tb (default): one inline add of the block's length when a
  *                  translation block starts; insn: one inline add per
@@ -48,11 +58,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define MARK_START 0x7f102013u
 #define MARK_END 0x7f202013u
+#define MARK_PAUSE 0x7f302013u
+#define MARK_RESUME 0x7f402013u
 
 static uint64_t counter;        /* inline-incremented */
 static uint64_t region_total;
 static uint64_t region_begin;   /* position just after the start marker */
 static uint64_t regions;
+static int64_t first_start = -1; /* instructions before the first start marker */
+static uint64_t paused_total, paused_in_region, pause_begin;
+static int paused;
 static int in_region;
 static int per_insn;
 static char* outfile;
@@ -67,19 +82,58 @@ static char* profile_file;
 static GPtrArray* blocks;
 static GMutex blocks_lock;
 
-/* userdata: bit 0 = end marker, the rest = instructions of the block not yet
- * executed when this marker runs (tb mode), 0 in insn mode. */
+enum { KIND_START, KIND_END, KIND_PAUSE, KIND_RESUME };
+
+/* userdata: bits 0-1 = the marker's kind, the rest = instructions of the
+ * block not yet executed when this marker runs (tb mode), 0 in insn mode. */
 static void on_marker(unsigned int vcpu, void* userdata)
 {
     (void)vcpu;
     uintptr_t u = (uintptr_t)userdata;
-    int is_end = (int)(u & 1);
-    uint64_t ahead = u >> 1;
+    int kind = (int)(u & 3);
+    int is_end = kind == KIND_END;
+    uint64_t ahead = u >> 2;
     /* pos = instructions executed before this marker */
     uint64_t pos = counter - ahead;
     if (per_insn)
         counter += 1;   /* the marker's own inline add is skipped in insn mode */
+    if (kind == KIND_PAUSE) {
+        if (!paused) {
+            paused = 1;
+            pause_begin = pos + 1;
+            if (in_region)
+                region_total += pos - region_begin;
+        }
+        return;
+    }
+    if (kind == KIND_RESUME) {
+        if (paused) {
+            paused = 0;
+            paused_total += pos - pause_begin;
+            if (in_region) {
+                paused_in_region += pos - pause_begin;
+                region_begin = pos + 1;
+            }
+        }
+        return;
+    }
+    if (paused) {
+        /* A region boundary while paused: the region so far was added at
+         * the pause; what is counted from here starts at the resume. */
+        if (!is_end) {
+            if (first_start < 0)
+                first_start = (int64_t)pos;
+            in_region = 1;
+            region_begin = pos + 1;
+        } else if (in_region) {
+            in_region = 0;
+            regions += 1;
+        }
+        return;
+    }
     if (!is_end) {
+        if (first_start < 0)
+            first_start = (int64_t)pos;
         in_region = 1;
         region_begin = pos + 1;
     } else if (in_region) {
@@ -116,9 +170,10 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb)
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
         uint32_t w = insn_word(insn);
-        if (w == MARK_START || w == MARK_END) {
+        if (w == MARK_START || w == MARK_END || w == MARK_PAUSE || w == MARK_RESUME) {
             uintptr_t ahead = per_insn ? 0 : (uintptr_t)(n - i);
-            uintptr_t u = (ahead << 1) | (w == MARK_END ? 1u : 0u);
+            uintptr_t kind = w == MARK_START ? KIND_START : w == MARK_END ? KIND_END : w == MARK_PAUSE ? KIND_PAUSE : KIND_RESUME;
+            uintptr_t u = (ahead << 2) | kind;
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
                                                    (void*)u);
         } else if (per_insn) {
@@ -152,9 +207,11 @@ static void at_exit(qemu_plugin_id_t id, void* p)
     (void)p;
     if (profile_file)
         write_profile();
-    char buf[160];
+    char buf[300];
     snprintf(buf, sizeof buf, "{\"total\": %" PRIu64 ", \"region\": %" PRIu64
-             ", \"regions\": %" PRIu64 "}\n", counter, region_total, regions);
+             ", \"regions\": %" PRIu64 ", \"first_start\": %" PRId64 ", \"paused\": %" PRIu64
+             ", \"paused_in_region\": %" PRIu64 "}\n", counter, region_total, regions, first_start,
+             paused_total, paused_in_region);
     if (outfile) {
         FILE* f = fopen(outfile, "w");
         if (f) {

@@ -14,11 +14,13 @@ with a v128 in its signature fails in both engines as the JS API says
 
 Tiers: the same kind of modules (TIER_SEEDS) run in k23 twice, with the
 baseline and with `--tier optimizing`; the transcripts must be identical to
-the byte, trap messages (function and wasm offset) included.
+the byte, trap messages (function and wasm offset) included. Tier-up: some of
+them (TIER_AUTO_SEEDS) again with `--tier auto --tier-budget 1` (the
+background compiler: functions swap tiers between and during calls).
 
 Run by hand for more seeds:
 
-    python3 tests/hosted/test_differential.py [--count N] [--first SEED] [--keep DIR] [--tiers]
+    python3 tests/hosted/test_differential.py [--count N] [--first SEED] [--keep DIR] [--tiers [auto]]
 """
 import os
 import random
@@ -156,22 +158,27 @@ def differential(root, run, seeds, folder, report, features=None):
     return counts
 
 
-def compare_tiers(seed, baseline_lines, optimizing_lines):
-    """(verdict, message) for baseline vs optimizing: identical transcripts."""
+def compare_tiers(seed, baseline_lines, optimizing_lines, other="optimizing"):
+    """(verdict, message) for baseline vs another tier: identical transcripts."""
     for line in baseline_lines:
         if line.startswith("unsupported"):
             return "skip", line
     for i, (a, b) in enumerate(zip(baseline_lines, optimizing_lines)):
         if a != b:
-            return "fail", f"seed {seed}, line {i + 1}: baseline {a!r}, optimizing {b!r}"
+            return "fail", f"seed {seed}, line {i + 1}: baseline {a!r}, {other} {b!r}"
     if len(baseline_lines) != len(optimizing_lines):
-        return "fail", f"seed {seed}: baseline printed {len(baseline_lines)} lines, optimizing {len(optimizing_lines)}"
+        return "fail", f"seed {seed}: baseline printed {len(baseline_lines)} lines, {other} {len(optimizing_lines)}"
     return "pass", ""
 
 
-def differential_tiers(run, seeds, folder, report, features=None):
-    """Baseline vs optimizing tier on the same modules (odd seeds with the
-    hart's extensions, even ones with --isa rv64gc: the tier's fallback
+# The other tier of each tiers check: k23-run's options.
+OTHER_TIER = {"optimizing": ["--tier", "optimizing"],
+              "auto": ["--tier", "auto", "--tier-budget", "1"]}
+
+
+def differential_tiers(run, seeds, folder, report, features=None, other="optimizing"):
+    """Baseline vs `other` (OTHER_TIER) on the same modules (odd seeds with
+    the hart's extensions, even ones with --isa rv64gc: the tier's fallback
     sequences); report(seed, verdict, message); returns the counts."""
     counts = {"pass": 0, "fail": 0, "skip": 0}
     files = {}
@@ -188,8 +195,8 @@ def differential_tiers(run, seeds, folder, report, features=None):
             batch = group[i:i + BATCH]
             paths = [files[s] for s in batch]
             options = ["--isa", isa] if isa else []
-            base, base_crashed = run_k23(run, paths, options)
-            opt, opt_crashed = run_k23(run, paths, options + ["--tier", "optimizing"])
+            base, base_crashed = run_k23(run, paths, options + ["--tier", "baseline"])
+            opt, opt_crashed = run_k23(run, paths, options + OTHER_TIER[other])
             for seed in batch:
                 path = files[seed]
                 if path in base_crashed or path in opt_crashed:
@@ -198,7 +205,7 @@ def differential_tiers(run, seeds, folder, report, features=None):
                 elif path not in base or path not in opt:
                     verdict, message = "fail", f"seed {seed}: k23-run did not report this module"
                 else:
-                    verdict, message = compare_tiers(seed, base[path], opt[path])
+                    verdict, message = compare_tiers(seed, base[path], opt[path], other)
                 counts[verdict] += 1
                 report(seed, verdict, message)
     return counts
@@ -228,6 +235,35 @@ def check_differential_tiers(ctx):
     counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), TIER_SEEDS + fresh, folder, report)
     print(f"differential (tiers): {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
           f"(baseline vs optimizing)", file=sys.stderr, flush=True)
+    return "reported"
+
+
+# Tier-up's seeds: a third of TIER_SEEDS (the ring's time), plus two new ones.
+TIER_AUTO_SEEDS = list(range(20001, 20041))
+
+
+def check_differential_tiers_auto(ctx):
+    """Tests hosted.differential.tiers_auto<seed>: baseline vs --tier auto
+    with a budget of 1 (nearly every function tiers up on a background
+    thread while the module runs)."""
+    if not shutil.which("wasm-opt"):
+        raise AssertionError("differential testing needs wasm-opt (./k23 setup)")
+    folder = os.path.join(ctx.tmpdir, "differential-tiers-auto")
+    os.makedirs(folder, exist_ok=True)
+
+    def report(seed, verdict, message):
+        name = f"hosted.differential.tiers_auto{seed}"
+        if verdict == "pass":
+            ctx.ok(name)
+        elif verdict == "fail":
+            ctx.fail(name, f"{message} (again: python3 tests/hosted/test_differential.py --tiers auto "
+                           f"--first {seed} --count 1 --keep DIR)")
+
+    fresh = random.Random(time.time_ns()).sample(range(1_000_000, 2**31), 2)
+    counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), TIER_AUTO_SEEDS + fresh, folder, report,
+                                other="auto")
+    print(f"differential (tiers auto): {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
+          f"(baseline vs auto)", file=sys.stderr, flush=True)
     return "reported"
 
 
@@ -284,7 +320,8 @@ def main(argv):
     p.add_argument("--enable", action="append", default=[], metavar="FEATURE",
                    help="also let binaryen use this feature (e.g. reference-types, tail-call)")
     p.add_argument("--bytes", type=int, default=SETTINGS["bytes"], help="random input per module")
-    p.add_argument("--tiers", action="store_true", help="baseline vs optimizing tier instead of k23 vs V8")
+    p.add_argument("--tiers", nargs="?", const="optimizing", choices=sorted(OTHER_TIER),
+                   help="baseline vs this tier (default optimizing) instead of k23 vs V8")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     SETTINGS["bytes"] = args.bytes
@@ -301,10 +338,10 @@ def main(argv):
     start = time.monotonic()
     seeds = list(range(args.first, args.first + args.count))
     if args.tiers:
-        counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), seeds, folder, report)
+        counts = differential_tiers(lambda a, t: ctx.run(a, timeout=t), seeds, folder, report, other=args.tiers)
     else:
         counts = differential(root, lambda a, t: ctx.run(a, timeout=t), seeds, folder, report)
-    print(f"differential{' (tiers)' if args.tiers else ''}: {counts['pass']} passed, {counts['fail']} failed, "
+    print(f"differential{f' (tiers {args.tiers})' if args.tiers else ''}: {counts['pass']} passed, {counts['fail']} failed, "
           f"{counts['skip']} skipped in {time.monotonic() - start:.0f} s")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)

@@ -332,3 +332,31 @@ KTEST(wasm_guest_memory_pages_are_committed_on_first_touch)
     KASSERT(trap.is_error());
     KEXPECT(trap.error().message().starts_with("out of bounds memory access in"_sv));
 }
+
+// Tier::Auto in U-mode: the tier-up helpers are system calls, the kernel
+// compiles in them (synchronously) and swaps the entry; sum_to's loop moves
+// to its OSR entry inside the one call that runs it.
+KTEST(wasm_guest_tiers_up_hot_code_and_loops_in_user_mode)
+{
+    WasmGuest guest;
+    WasmGuestOptions options;
+    options.tier = jit::Tier::Auto;
+    options.tier_up_osr = true;
+    KASSERT(!guest.create(options).is_error());
+    auto instance = guest.instantiate(bytes_of(test_modules::basics));
+    KASSERT(!instance.is_error());
+    wasm::Instance* m = instance.value();
+    for (u32 round = 0; round < 2; ++round) {
+        Value fib_args[] = { v32(20) };
+        auto fib = call(guest, m, "fib"_sv, fib_args);
+        KASSERT(!fib.is_error());
+        KEXPECT_EQ(fib.value().i32, 6765u);
+        Value sum_args[] = { v64(100000) };
+        auto sum_to = call(guest, m, "sum_to"_sv, sum_args);
+        KASSERT(!sum_to.is_error());
+        KEXPECT_EQ(sum_to.value().i64, 5000050000ull);
+    }
+    const jit::TierCounts& tiers = guest.stats().tiers;
+    KEXPECT_GE(tiers.tiered_up, usize(2)); // fib by its calls, sum_to by its loop
+    KEXPECT_EQ(tiers.osr_transfers, usize(1)); // the second sum_to call enters optimized code
+}

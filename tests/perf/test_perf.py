@@ -13,9 +13,12 @@ from common import ROOT, run
 LOOP_SRC = os.path.join(ROOT, "perf", "tests", "loop.c")
 LOOP_BIN = os.path.join(perf.PERF_BUILD, "loop")
 # Derived from the asm in perf/tests/loop.c, not from a run: per region
-# 1 (addi t0) + 3 x 1000 (addi, addi, bne); two such regions and one empty one.
-LOOP_REGION = 2 * (1 + 3 * 1000)
-LOOP_REGIONS = 3
+# 1 (addi t0) + 3 x 1000 (addi, addi, bne); two such regions and one empty one;
+# a fourth of 2 (addi, mv) around 1 + 3 x 100 paused ones.
+REGION_FUNCTION = 2 * (1 + 3 * 1000)  # region(), called twice
+LOOP_REGION = REGION_FUNCTION + 2
+LOOP_REGIONS = 4
+LOOP_PAUSED = 1 + 3 * 100
 
 
 def loop_built():
@@ -40,9 +43,14 @@ def check_icount_loop(ctx):
             f"mode {mode}: region {counts['region']}, expected {LOOP_REGION}"
         assert counts["regions"] == LOOP_REGIONS, \
             f"mode {mode}: regions {counts['regions']}, expected {LOOP_REGIONS}"
-        assert counts["total"] > LOOP_REGION + 6, f"mode {mode}: total {counts['total']}"
-        totals[mode] = counts["total"]
-    assert totals["tb"] == totals["insn"], f"totals differ between modes: {totals}"
+        assert counts["total"] > LOOP_REGION + LOOP_PAUSED + 8, f"mode {mode}: total {counts['total']}"
+        assert counts["paused"] == LOOP_PAUSED and counts["paused_in_region"] == LOOP_PAUSED, \
+            f"mode {mode}: paused {counts['paused']}, in a region {counts['paused_in_region']}, expected {LOOP_PAUSED}"
+        # The start-up: libc's start before main's first region, inside the total.
+        assert 0 < counts["first_start"] < counts["total"] - LOOP_REGION, \
+            f"mode {mode}: first_start {counts['first_start']} of total {counts['total']}"
+        totals[mode] = (counts["total"], counts["first_start"])
+    assert totals["tb"] == totals["insn"], f"totals or start-ups differ between modes: {totals}"
 
 
 def check_profile_loop(ctx):
@@ -55,5 +63,5 @@ def check_profile_loop(ctx):
     assert counts and total == counts["total"], f"profile total {total} != count {counts}"
     assert counts["region"] == LOOP_REGION, f"region {counts['region']} with profiling on"
     body = by_function.get(("host", "region"), 0)
-    assert LOOP_REGION <= body < LOOP_REGION + 100, \
-        f"region() has {body} instructions, expected {LOOP_REGION} and its few others"
+    assert REGION_FUNCTION <= body < REGION_FUNCTION + 100, \
+        f"region() has {body} instructions, expected {REGION_FUNCTION} and its few others"

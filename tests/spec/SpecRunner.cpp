@@ -27,7 +27,9 @@
 //
 // Answers: "ok", "skip REASON", or "error KIND MESSAGE" where KIND is the
 // lower-case error code (malformed, invalid, unlinkable, trap, ...).
-// Arguments: --tier baseline|optimizing (jit/Compile.h; default baseline),
+// Arguments: --tier baseline|optimizing|auto (jit/Compile.h; default
+// baseline), --tier-budget N (auto's budget, else $K23_TIER_BUDGET; tier-ups
+// compile synchronously here, in the helper),
 // and the hidden --leak-for-test (the last engine is never destroyed:
 // LeakSanitizer's report must fail the host ring).
 // A test tool, not engine code: it uses the C++ library freely.
@@ -64,6 +66,7 @@ struct State {
     jit::Engine* engine { nullptr };
     bool vector { false };
     jit::Tier tier { jit::Tier::Baseline }; // --tier
+    u32 tier_budget { jit::EngineOptions {}.tier_up_budget }; // --tier-budget
     // --leak-for-test: keep the last engine, as State did before it had a
     // destructor, so the host ring can check that LeakSanitizer's report
     // fails it (tests/driver/test_status.py).
@@ -113,6 +116,7 @@ struct State {
                 options.features = parsed.value();
         }
         options.tier = tier;
+        options.tier_up_budget = tier_budget;
         auto created = jit::Engine::create(options);
         if (created.is_error())
             return describe(created.error());
@@ -224,12 +228,16 @@ int main(int argc, char** argv)
 {
     std::ios::sync_with_stdio(false);
     State state;
+    if (const char* budget = std::getenv("K23_TIER_BUDGET"))
+        state.tier_budget = u32(std::strtoul(budget, nullptr, 10));
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--leak-for-test") {
             state.leak_engine_for_test = true;
         } else if (std::string(argv[i]) == "--tier" && i + 1 < argc
             && jit::parse_tier(StringView(argv[i + 1], strlen(argv[i + 1])), state.tier)) {
             ++i;
+        } else if (std::string(argv[i]) == "--tier-budget" && i + 1 < argc) {
+            state.tier_budget = u32(std::strtoul(argv[++i], nullptr, 10));
         } else {
             std::cerr << "k23-spec: unknown argument " << argv[i] << " (commands come on stdin)\n";
             return 2;

@@ -10,7 +10,16 @@ the bench.start and bench.end markers. Peers, same workload, same run:
   native-gcc     riscv64-linux-gnu-gcc 12 -O2 (rv64gc), static
   wasm2c      wabt 1.0.32's wasm2c of the .wasm, typed loads/stores, guard
               pages (no bounds checks), clang-16 -O2 -march=rv64gcv
-  k23-TIER    build/riscv64-linux/hosted/k23-run --tier TIER (when built)
+  k23-TIER    build/riscv64-linux/hosted/k23-run --tier TIER (when built);
+              k23-auto compiles hot functions inline (--tier-up-compile
+              inline) between pause/resume markers: its region leaves the
+              optimizing tier's compiles out, as k23-run's background thread
+              (a second hart) would, but without that thread's delay and
+              exactly (the plugin has one counter; two threads would race on
+              it). Per workload "tier_up" records what it did: functions
+              tiered up and refused, code bytes per tier, and the compiles'
+              instructions (all, and those inside the region); "startup"
+              every k23 column's instructions before bench.start.
   k23-kernel  the same module run inside the k23 OS (baseline tier, U-mode
               guest) under qemu-system-riscv64 -icount shift=0: the kernel's
               instret between the markers (benchkernel.py)
@@ -96,7 +105,7 @@ PEER_SETTINGS = {
 }
 PEERS = ["native", "native-scalar", "native-gcc", "wasm2c"]
 WASM2C_NO_SIMD = "wasm2c (wabt 1.0.32) cannot translate SIMD"
-DEFAULT_TIERS = ["baseline", "optimizing"]
+DEFAULT_TIERS = ["baseline", "optimizing", "auto"]
 
 # Pinned Cranelift peer: the newest `wasmtime` wheels on the Python registry
 # are built without the riscv64 back end for cross-compilation ("Support for
@@ -385,7 +394,7 @@ def measure(loads, tiers, build_errors, timeout, kernel=False, kernel_reference=
         if have_k23 and os.path.exists(w.wasm):
             for t in tiers:
                 jobs.append(((w.name, f"k23-{t}"), w, f"{w.name} k23-{t}",
-                             [K23_RUN, "--tier", t, "--dir", ".", w.wasm]))
+                             [K23_RUN, "--tier", t] + AUTO_ARGS.get(t, []) + ["--dir", ".", w.wasm]))
         if kernel and os.path.exists(w.wasm):
             why = kernel_quick_skip(w.name, kernel_reference)
             if why:
@@ -399,6 +408,26 @@ def measure(loads, tiers, build_errors, timeout, kernel=False, kernel_reference=
     assert all(w.base is None or w.base in selected for w in loads)
     columns = [f"k23-{t}" for t in tiers] + (["k23-kernel"] if kernel else [])
     return [judge(w, columns, build_errors, runs, have_k23) for w in loads]
+
+
+# k23-auto: deterministic counts (see the docstring) and the tier-up summary.
+AUTO_ARGS = {"auto": ["--tier-up-compile", "inline", "--verbose"]}
+TIER_UP_RE = re.compile(r"tier-up: (\d+) functions tiered up, (\d+) refused; "
+                        r"code bytes: baseline (\d+), optimizing (\d+)")
+OSR_RE = re.compile(r"OSR: (\d+) loop entries, (\d+) transfers")
+
+
+def tier_up_of(stderr):
+    """k23-run --verbose's tier-up line as a dict, or None."""
+    m = TIER_UP_RE.search(stderr or "")
+    if not m:
+        return None
+    out = {"tiered_up": int(m.group(1)), "refused": int(m.group(2)),
+           "baseline_bytes": int(m.group(3)), "optimizing_bytes": int(m.group(4))}
+    osr = OSR_RE.search(stderr)
+    if osr:
+        out["osr_entries"], out["osr_transfers"] = int(osr.group(1)), int(osr.group(2))
+    return out
 
 
 def tier_unavailable(r):
@@ -450,6 +479,13 @@ def judge(w, k23_columns, build_errors, runs, have_k23):
         if r["ok"]:
             entry["instructions"][p] = r["counts"]["region"]
             outputs[p] = r["stdout"]
+            if p.startswith("k23-") and p != "k23-kernel":
+                entry.setdefault("startup", {})[p] = r["counts"].get("first_start")
+            if p == "k23-auto":
+                entry["tier_up"] = tier_up_of(r.get("stderr"))
+                if entry["tier_up"] is not None:
+                    entry["tier_up"]["compile_instructions"] = r["counts"].get("paused")
+                    entry["tier_up"]["compile_instructions_in_region"] = r["counts"].get("paused_in_region")
         elif p.startswith("k23-") and tier_unavailable(r):
             entry["notes"].append(f"{p}: k23-run has no such tier yet")
         elif r.get("skipped"):
@@ -924,7 +960,7 @@ def cmd_bench(args):
     tiers = [t.strip() for t in (args.tiers or ",".join(DEFAULT_TIERS)).split(",") if t.strip()]
     for t in tiers:
         if t not in DEFAULT_TIERS:
-            raise DriverError(f"bench: unknown tier '{t}' (baseline, optimizing)")
+            raise DriverError(f"bench: unknown tier '{t}' (baseline, optimizing, auto)")
     k23perf.build_plugin()
     # Never measure a stale k23-run: build it (a no-op when up to date). A
     # build failure is reported, and the k23 columns are then left empty.
@@ -1081,6 +1117,44 @@ def print_reference_comparison(results, reference, dashboard):
         print(f"  {what}: {old} -> {new}")
 
 
+# Issue 17's goals for k23-auto: within 10% of k23-optimizing on every
+# workload whose region runs longer than this (under k23-baseline), and its
+# start-up (instructions before bench.start) within 10% of k23-baseline's.
+AUTO_GOAL_REGION = 100_000_000
+AUTO_GOAL_RATIO = 1.10
+
+
+def print_tier_up(results):
+    """Per workload: k23-auto against k23-optimizing (region) and
+    k23-baseline (start-up), what tiered up, and the two goals."""
+    rows = [w for w in results["workloads"] if "tier_up" in w or (w.get("startup") or {}).get("k23-auto")]
+    if not rows:
+        return
+    print(f"{'tier-up':<22}{'auto/opt':>10}{'start auto/base':>17}{'tiered':>8}{'refused':>8}"
+          f"{'base bytes':>12}{'opt bytes':>11}{'compile M (region)':>20}")
+    misses_region, misses_start = [], []
+    for w in rows:
+        ins, start, t = w["instructions"], w.get("startup") or {}, w.get("tier_up") or {}
+        auto, opt = ins.get("k23-auto"), ins.get("k23-optimizing")
+        ratio = auto / opt if auto and opt else None
+        sa, sb = start.get("k23-auto"), start.get("k23-baseline")
+        sratio = sa / sb if sa and sb else None
+        if ratio and (ins.get("k23-baseline") or 0) > AUTO_GOAL_REGION and ratio > AUTO_GOAL_RATIO:
+            misses_region.append(f"{w['name']} {ratio:.2f}")
+        if sratio and sratio > AUTO_GOAL_RATIO:
+            misses_start.append(f"{w['name']} {sratio:.2f}")
+        fmt = lambda v: "-" if v is None else f"{v:.2f}"
+        c, cr = t.get("compile_instructions"), t.get("compile_instructions_in_region")
+        compile_text = "-" if c is None else f"{c / 1e6:.1f} ({(cr or 0) / 1e6:.1f})"
+        print(f"{w['name']:<22}{fmt(ratio):>10}{fmt(sratio):>17}{t.get('tiered_up', '-'):>8}"
+              f"{t.get('refused', '-'):>8}{t.get('baseline_bytes', '-'):>12}{t.get('optimizing_bytes', '-'):>11}"
+              f"{compile_text:>20}")
+    print(f"tier-up goal (auto within 10% of optimizing where > {AUTO_GOAL_REGION // 1_000_000} M): "
+          + ("met" if not misses_region else "missed: " + ", ".join(misses_region)))
+    print("tier-up goal (start-up within 10% of baseline): "
+          + ("met" if not misses_start else "missed: " + ", ".join(misses_start)))
+
+
 def print_summary(results):
     cols = []
     for w in results["workloads"]:
@@ -1093,6 +1167,7 @@ def print_summary(results):
                         for c in cols)
         ok = {True: "yes", False: "NO", None: "n/a"}[w["correct"]]
         print(f"{w['name']:<22}{cells}  {ok}")
+    print_tier_up(results)
     for k, v in results["compile_speed"].items():
         print(f"compile {k}: {v.get('MBps')} MB/s" + (f" ({v['note']})" if v.get("note") else ""))
     b = results["boot"]
@@ -1108,7 +1183,7 @@ def add_parser(sub):
                    help="the C workloads and the short Sightglass programs (CI)")
     s.add_argument("--only", action="append", metavar="NAME",
                    help="only this workload (repeatable)")
-    s.add_argument("--tiers", metavar="T,T", help="k23 tiers to run (default baseline,optimizing)")
+    s.add_argument("--tiers", metavar="T,T", help="k23 tiers to run (default baseline,optimizing,auto)")
     s.add_argument("--no-kernel", action="store_true",
                    help="leave out the k23-kernel column (workloads inside the k23 OS)")
     s.add_argument("--compare", metavar="OLD.json",

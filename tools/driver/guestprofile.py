@@ -202,7 +202,7 @@ def add_parser(sub):
     s = sub.add_parser("profile", help="attribute a guest's instructions to functions (QEMU plugin)")
     s.add_argument("--hosted", action="store_true",
                    help="run FILE.wasm with k23-run under qemu-riscv64 (the only way for now)")
-    s.add_argument("--tier", choices=["baseline", "optimizing"], help="k23-run's tier")
+    s.add_argument("--tier", choices=["baseline", "optimizing", "auto"], help="k23-run's tier")
     s.add_argument("--dir", action="append", metavar="HOST[::GUEST]",
                    help="preopen for the guest (default: .)")
     s.add_argument("--top", type=int, default=20, metavar="N", help="functions to print (20)")

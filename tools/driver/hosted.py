@@ -36,6 +36,8 @@ def run_arguments(args):
     out = []
     if args.tier:
         out += ["--tier", args.tier]
+    if getattr(args, "tier_budget", None) is not None:
+        out += ["--tier-budget", str(args.tier_budget)]
     if args.isa:
         out += ["--isa", args.isa]
     for d in args.dir or []:

@@ -168,7 +168,10 @@ def timeout_arguments(args):
 def tier_argument(args):
     """--tier T: the kernel's boot argument tier=T, the compiler of every
     guest (without it, the kernel's default: baseline)."""
-    return f" tier={args.tier}" if getattr(args, "tier", None) else ""
+    out = f" tier={args.tier}" if getattr(args, "tier", None) else ""
+    if getattr(args, "tier_budget", None) is not None:
+        out += f" tier_budget={args.tier_budget}"
+    return out
 
 
 def boot_framed(args, image, append, initrd_path, qemu_timeout, feed_stdin=False):

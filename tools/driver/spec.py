@@ -77,7 +77,10 @@ DEFAULT_SUITES = ["core", "extended-const", "multi-memory", "tail-call", "relaxe
 EXECUTION = {"assert_return", "assert_trap", "action", "assert_exhaustion", "invoke", "get",
              "assert_return_canonical_nan", "assert_return_arithmetic_nan", "assert_exception"}
 NEEDS_BASELINE = "needs the baseline tier"
-TIERS = ("baseline", "optimizing")
+TIERS = ("baseline", "optimizing", "auto")
+# --tier auto: the budget unless --tier-budget says otherwise: a few calls,
+# so nearly everything tiers up mid-run, in the middle of loops too.
+AUTO_SPEC_BUDGET = 2
 VLENS = (0, 128, 256, 512)  # --vlen choices; 0 = a hart without V
 DEFAULT_VLEN = 128
 # `./k23 test` (riscv64-linux ring) runs the SIMD files once more at each of
@@ -584,16 +587,19 @@ def run_file(runner, report, suite, relpath, json_path):
             add("skipped", f"unknown command {ctype}")
 
 
-def runner_command(tier, target=None, prefix=(), vlen=DEFAULT_VLEN):
+def runner_command(tier, target=None, prefix=(), vlen=DEFAULT_VLEN, budget=None):
     """The k23-spec command line: the riscv64-linux runner under qemu (VLEN
     vlen) compiling with `tier` (baseline or optimizing, whose unsupported
-    functions fall back to the baseline), unless a target is given."""
+    functions fall back to the baseline, or auto with tier-up budget
+    `budget`, default AUTO_SPEC_BUDGET), unless a target is given."""
     if tier not in TIERS:
         raise DriverError(f"spec: unknown tier '{tier}' (have {', '.join(TIERS)})")
     if target is None:
         target, prefix = "riscv64-linux", qemu_user(vlen)
     k23build.build(targets=[target], ninja_targets=["k23-spec"])
     cmd = list(prefix) + [os.path.join(k23build.build_dir(target), "tests", "spec", "k23-spec")]
+    if tier == "auto":
+        cmd += ["--tier-budget", str(AUTO_SPEC_BUDGET if budget is None else budget)]
     return cmd + (["--tier", tier] if tier != "baseline" else [])
 
 
@@ -619,14 +625,14 @@ def suite_features(suite):
     return "none" if suite == "core" else (PROPOSALS[suite][1] or "none")
 
 
-def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None,
+def run_suites(suites, pattern=None, tier="baseline", verbose=False, report=None, cmd=None, budget=None,
                vlen=DEFAULT_VLEN, simd_only=False, files=None):
     """vlen: the VLEN the runner's hart has (cmd must match: runner_command's
     vlen); SIMD files are compiled for V when it is > 0. simd_only: only the
     SIMD files (is_simd_file). files: only these (suite, relpath) pairs."""
     report = report or Report()
     root = testsuite_dir()
-    cmd = cmd or runner_command(tier, vlen=vlen)
+    cmd = cmd or runner_command(tier, vlen=vlen, budget=budget)
     for suite in suites:
         features = suite_features(suite)
         runner, last = None, None   # the running k23-spec, the last file it ran
@@ -689,7 +695,8 @@ def cmd_spec(args):
         report = speckernel.run_suites(suites, pattern=args.filter, verbose=args.verbose, vlen=vlen,
                                        tier=args.tier)
     else:
-        report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen)
+        report = run_suites(suites, pattern=args.filter, tier=args.tier, verbose=args.verbose, vlen=vlen,
+                            budget=getattr(args, "tier_budget", None))
     for failure in report.failures[:200]:
         print(f"FAILED {failure['file']}:{failure['line']}: {failure['command']}: {failure['message']}")
     if len(report.failures) > 200:
@@ -728,6 +735,16 @@ RING_OPTIMIZING_FILES = {("core", f) for f in (
     ("extended-const", "proposals/extended-const/global.wast")}
 
 
+# The files the riscv64-linux ring runs with --tier auto (tests spec@auto.<file>):
+# loops, calls (direct, indirect, tail), traps and the arithmetic that tiers
+# up in them; the whole suites: ./k23 spec --tier auto.
+RING_AUTO_FILES = {("core", f) for f in (
+    "loop.wast", "br_table.wast", "call.wast", "call_indirect.wast", "fac.wast", "traps.wast",
+    "memory_trap.wast", "left-to-right.wast", "i64.wast", "f64.wast")} | {
+    ("tail-call", "proposals/tail-call/return_call.wast"),
+    ("tail-call", "proposals/tail-call/return_call_indirect.wast")}
+
+
 def add_to_ring(result, target="host", prefix=(), pattern=None):
     """`./k23 test`: the spec suite's checked commands as tests of a ring
     (RingResult); skipped commands are not counted. The riscv64-linux ring
@@ -744,6 +761,10 @@ def add_to_ring(result, target="host", prefix=(), pattern=None):
             passes.append((f"spec@vlen{vlen}", runner_command("baseline", target, qemu_user(vlen)), vlen, True, None))
         passes.append(("spec@optimizing", runner_command("optimizing", target, prefix), DEFAULT_VLEN, False,
                        RING_OPTIMIZING_FILES))
+        # Tier-up (budget AUTO_SPEC_BUDGET: nearly every function swaps tiers
+        # mid-file, many in the middle of a loop): tests spec@auto.<file>.
+        passes.append(("spec@auto", runner_command("auto", target, prefix), DEFAULT_VLEN, False,
+                       RING_AUTO_FILES))
     reports = []
     for name, cmd, vlen, simd_only, files in passes:
         report = Report()

@@ -203,7 +203,8 @@ def run_in_kernel(files, modules, report, vlen, verbose, tier="baseline"):
         count = sum(len(f.lines) for f in batch)
         info(f"spec: booting the kernel over {len(batch)} files, {count} commands "
              f"(initrd {len(data)} bytes)")
-        result, stalled = boot_kernel(image, f"spec=/{COMMANDS_PATH} tier={tier}", initrd_path, vlen,
+        budget = f" tier_budget={k23spec.AUTO_SPEC_BUDGET}" if tier == "auto" else ""
+        result, stalled = boot_kernel(image, f"spec=/{COMMANDS_PATH} tier={tier}{budget}", initrd_path, vlen,
                                       k23spec.COMMAND_TIMEOUT)
         answers, done = answers_of(result.output)
         tiers = tiers_of(result.output)

@@ -158,7 +158,8 @@ def run_spec(result, target, prefix, pattern):
     commands do not count. riscv64-linux executes them (baseline tier), adds
     the proposals, runs the SIMD files again at spec.RING_EXTRA_VLENS (tests
     spec@vlenN.*) and spec.RING_OPTIMIZING_FILES with the optimizing tier
-    (tests spec@optimizing.*): see spec.add_to_ring."""
+    (tests spec@optimizing.*), spec.RING_AUTO_FILES with --tier auto
+    (tests spec@auto.*): see spec.add_to_ring."""
     if pattern and "spec" not in pattern:
         return
     try:
