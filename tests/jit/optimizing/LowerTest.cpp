@@ -265,10 +265,18 @@ TEST(OptimizingLower, ScaledAddressesFoldIntoShaddWithZba)
 
 TEST(OptimizingLower, AddressesZeroExtendWithOneAndWithoutZba)
 {
-    // and t4, rs1, ra (ra = 0xffffffff while the body runs) per access of
-    // $sum, instead of slli + srli.
+    // and t4, rs1, ra (ra = 0xffffffff while the body runs) for the one
+    // access, instead of slli + srli. A module of its own: in s_scalar,
+    // $sum is also inlined into $calls, which would be a second access.
+    const char* text = R"((module (memory 1)
+      (func $sum (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s))))";
     Compiled c;
-    compile(wat(s_scalar), CpuFeatures::rv64gc(), c);
+    compile(wat(text), CpuFeatures::rv64gc(), c);
     ASSERT_TRUE(c.ok) << c.error;
     usize ands = 0;
     for (usize at = 0; at + 4 <= c.code.code_size; at += 2) {
