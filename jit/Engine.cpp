@@ -826,6 +826,26 @@ void run_tier_up_job(TierUpJob* job) noexcept
     } while (!__atomic_compare_exchange_n(&state.tier_up_done, &head, job, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
+// A job to the engine's queue (k23-run's worker), or compiled here and now
+// on the guest's stack (its headroom is for helpers like this one). A queue
+// that ran it at once (k23-run's inline one) leaves it finished: in now.
+static void dispatch_tier_up(Engine::State& state, TierUpJob* job) noexcept
+{
+    TierUpQueue* queue = state.options.tier_up_queue;
+    if (queue && queue->post(job)) {
+        install_finished_tier_ups(state);
+        return;
+    }
+    if (!state.tier_up_scratch) {
+        auto scratch = optimizing::LowerScratch::create();
+        if (!scratch.is_error())
+            state.tier_up_scratch = scratch.value();
+    }
+    if (state.tier_up_scratch)
+        compile_job(job, *state.tier_up_scratch);
+    install_tier_up(state, job);
+}
+
 void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept
 {
     install_finished_tier_ups(state);
@@ -844,22 +864,7 @@ void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept
             job->index = index;
             job->env = { state.options.features, state.landing_pad, state.helpers };
             from->tier_up_state[i] = u8(TierUpState::Queued);
-            TierUpQueue* queue = state.options.tier_up_queue;
-            if (queue && queue->post(job)) {
-                // A queue that ran it at once (k23-run's inline one): in now.
-                install_finished_tier_ups(state);
-            } else {
-                // Here and now, on the guest's stack (its headroom is for
-                // helpers like this one).
-                if (!state.tier_up_scratch) {
-                    auto scratch = optimizing::LowerScratch::create();
-                    if (!scratch.is_error())
-                        state.tier_up_scratch = scratch.value();
-                }
-                if (state.tier_up_scratch)
-                    compile_job(job, *state.tier_up_scratch);
-                install_tier_up(state, job);
-            }
+            dispatch_tier_up(state, job);
         }
     }
     set_budgets(state, from, i);
@@ -924,19 +929,7 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
         job->loop_offset = loop_offset;
         job->env = { state.options.features, state.landing_pad, state.helpers };
         job->env.osr_loop_offset = loop_offset;
-        TierUpQueue* queue = state.options.tier_up_queue;
-        if (queue && queue->post(job)) {
-            install_finished_tier_ups(state);
-        } else {
-            if (!state.tier_up_scratch) {
-                auto scratch = optimizing::LowerScratch::create();
-                if (!scratch.is_error())
-                    state.tier_up_scratch = scratch.value();
-            }
-            if (state.tier_up_scratch)
-                compile_job(job, *state.tier_up_scratch);
-            install_tier_up(state, job);
-        }
+        dispatch_tier_up(state, job);
     }
     CompiledModule::OsrEntry* entry = find();
     if (entry && entry->pending) {
