@@ -23,14 +23,21 @@ Result<void> TierUpThread::start() noexcept
 
 TierUpThread::~TierUpThread() noexcept
 {
+    drain();
+    stop();
+}
+
+void TierUpThread::stop() noexcept
+{
     if (!m_started)
         return;
-    drain();
     pthread_mutex_lock(&m_mutex);
     m_stop = true;
+    m_next = m_jobs.size();
     pthread_cond_signal(&m_wake);
     pthread_mutex_unlock(&m_mutex);
     pthread_join(m_thread, nullptr);
+    m_started = false;
 }
 
 bool TierUpThread::post(jit::TierUpJob* job) noexcept

@@ -23,6 +23,11 @@ public:
     Result<void> start() noexcept;
     bool post(jit::TierUpJob* job) noexcept override;
     void drain() noexcept override;
+    // Ends the worker without running the jobs still waiting (they are
+    // dropped: the process is about to exit) and returns once the one it
+    // runs finished, so nothing it reads (the module) can go away under
+    // it. Later posts are refused (the engine compiles those itself).
+    void stop() noexcept;
 
 private:
     static void* run(void* self) noexcept;

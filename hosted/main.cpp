@@ -95,6 +95,8 @@ void fail(int status, const char* fmt, ...)
     fputc('\n', stderr);
     va_end(args);
     fflush(stdout);
+    if (s_tier_up_thread)
+        s_tier_up_thread->stop(); // exit() runs destructors it may use
     exit(status);
 }
 
@@ -683,7 +685,12 @@ int main(int argc, char** argv)
             counts.tiered_up, counts.tier_up_refused, counts.baseline_bytes, counts.optimized_bytes, counts.osr_entries,
             counts.osr_transfers);
     }
-    // Engine and store are torn down by process exit: nothing a guest left
-    // behind needs more than that.
+    // The background compiler reads the module, which goes away when main
+    // returns: it stops first (the fresh-clone CI caught a compile reading a
+    // destroyed module after the guest's last line; the regression test is
+    // check_exit_while_tier_up_compiles). Engine and store are torn down by
+    // process exit: nothing a guest left behind needs more than that.
+    if (s_tier_up_thread)
+        s_tier_up_thread->stop();
     return status;
 }

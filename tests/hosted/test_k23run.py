@@ -511,3 +511,26 @@ def check_timeout_needs_positive_seconds(ctx):
     for value in ["0", "-1", "abc", "1s", "nan"]:
         status, out, err = ctx.run(["--timeout", value, wasm])
         assert status == 2 and err.startswith(f"k23-run: --timeout {value}: "), (value, status, err)
+
+
+def many_functions_module(count):
+    """A module of `count` functions, each a chain of arithmetic long enough
+    that the optimizing tier takes a while, all called three times by
+    _start (hot at budget 1)."""
+    body = "(local.get 0)\n" + "\n".join(f"      i32.const {k} i32.add i32.const 3 i32.mul" for k in range(60))
+    funcs = "\n".join(f"  (func $f{i} (param i32) (result i32)\n{body})" for i in range(count))
+    calls = "\n".join(f"    (drop (call $f{i} (i32.const {i})))" for i in range(count)) * 3
+    return f"(module\n  (memory (export \"memory\") 1)\n{funcs}\n  (func (export \"_start\")\n{calls}))\n"
+
+
+def check_exit_while_tier_up_compiles(ctx):
+    """The guest returns while the background tier-up thread still compiles
+    the functions it asked for (budget 1: every function, at its first
+    call). k23-run must not free the module under that thread: this crashed
+    once in the fresh-clone CI (VERIFY(index < m_size) after the last
+    output line of shootout-keccak and blake3-scalar)."""
+    wasm = ctx.wat("many_functions", many_functions_module(400))
+    assert os.path.getsize(wasm) > 128 * 1024, os.path.getsize(wasm)  # hundreds of jobs: the guest ends long before the thread
+    for attempt in range(12):
+        status, out, err = ctx.run(["--tier", "auto", "--tier-budget", "1", wasm])
+        assert (status, out, err) == (0, "", ""), (attempt, status, err[-300:])
