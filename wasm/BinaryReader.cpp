@@ -7,8 +7,6 @@
 
 namespace k23::wasm {
 
-static Result<void> skim_function(const Module& module, u32 function_index) noexcept;
-
 // Builds a Module section by section; a friend of Module.
 class ModuleBuilder {
 public:
@@ -831,132 +829,18 @@ Result<Module> ModuleBuilder::build(ReadonlyBytes input) noexcept
             if (!result.is_error())
                 continue;
             if (result.error().code() == ErrorCode::Invalid) {
-                for (u32 k = i; k < m_module.m_functions.size(); ++k) {
-                    auto skimmed = skim_function(m_module, k);
-                    if (skimmed.is_error())
-                        return skimmed.error().in_function(k);
-                }
+                // Error precedence: the spec decodes the whole module before
+                // validating it, so a malformed instruction anywhere (this
+                // body past the invalid one included) wins.
+                FunctionDecoder<NullInterface, DecodeMode::Syntax> syntax(m_module, null, scratch);
+                for (u32 k = i; k < m_module.m_functions.size(); ++k)
+                    TRY(syntax.decode(k));
             }
             return result.release_error();
         }
+        m_module.m_functions_validated = true;
     }
     return k23::move(m_module);
-}
-
-// Decoding without validation, for error precedence: the spec decodes the
-// whole module before validating it, so a malformed instruction anywhere
-// wins over a validation error found earlier. When a body fails
-// validation, the rest of the bodies are skimmed for malformed encodings.
-static Result<void> skim_function(const Module& module, u32 function_index) noexcept
-{
-    const Function& function = module.functions()[function_index];
-    ReadonlyBytes body = module.bytes_of(function.body);
-    ByteReader r(body.data(), body.size(), function.body.offset, "unexpected end of section or function");
-    const Features& features = module.features();
-    u32 groups = TRY(r.read_var_u32());
-    u64 total = 0;
-    for (u32 i = 0; i < groups; ++i) {
-        total += TRY(r.read_var_u32());
-        // §5.5.13: fewer than 2^32 locals (the implementation limit is not
-        // a malformation: FunctionDecoder::read_locals reports it).
-        if (total > 0xffffffffull)
-            return r.malformed("too many locals");
-        u8 t = TRY(r.read_u8());
-        if (!is_value_type_byte(t))
-            return r.malformed("malformed value type");
-    }
-    u32 depth = 1;
-    while (depth > 0) {
-        if (r.at_end()) {
-            usize next = r.offset();
-            if (next >= module.bytes().size())
-                return r.malformed("unexpected end of section or function");
-            return r.malformed(module.bytes()[next] == 0x0b ? "section size mismatch" : "END opcode expected");
-        }
-        u8 byte = TRY(r.read_u8());
-        Opcode op = opcode_for_byte(byte);
-        if (byte == 0xfc)
-            op = opcode_for_fc(TRY(r.read_var_u32()));
-        else if (byte == 0xfd)
-            op = opcode_for_fd(TRY(r.read_var_u32()));
-        if (op == Opcode::Invalid || (is_relaxed_simd(op) && !features.relaxed_simd)
-            || ((op == Opcode::ReturnCall || op == Opcode::ReturnCallIndirect) && !features.tail_call))
-            return r.malformed("illegal opcode");
-        if (op == Opcode::End)
-            --depth;
-        const OpcodeInfo& info = opcode_info(op);
-        auto memory_index = [&]() -> Result<void> {
-            if (features.multi_memory) {
-                (void)TRY(r.read_var_u32());
-                return {};
-            }
-            if (TRY(r.read_u8()) != 0)
-                return r.malformed("zero byte expected");
-            return {};
-        };
-        switch (info.immediates) {
-        case Imm::None: break;
-        case Imm::Block: {
-            ++depth;
-            u8 b = TRY(r.peek_u8());
-            if (b == 0x40 || is_value_type_byte(b))
-                (void)r.read_u8();
-            else if (TRY(r.read_var_s33()) < 0)
-                return r.malformed("malformed block type");
-            break;
-        }
-        case Imm::LabelTable: {
-            u32 n = TRY(r.read_var_u32());
-            for (u64 i = 0; i <= n; ++i)
-                (void)TRY(r.read_var_u32());
-            break;
-        }
-        case Imm::CallIndirect:
-        case Imm::ElemTable:
-        case Imm::TableTable:
-            (void)TRY(r.read_var_u32());
-            (void)TRY(r.read_var_u32());
-            break;
-        case Imm::Memory: TRY(memory_index()); break;
-        case Imm::MemoryMemory: TRY(memory_index()); TRY(memory_index()); break;
-        case Imm::DataMemory: (void)TRY(r.read_var_u32()); TRY(memory_index()); break;
-        case Imm::MemArg:
-        case Imm::MemArgLane: {
-            u32 flags = TRY(r.read_var_u32());
-            if (features.multi_memory && (flags & 0x40))
-                (void)TRY(r.read_var_u32());
-            (void)TRY(r.read_var_u32());
-            if (info.immediates == Imm::MemArgLane)
-                (void)TRY(r.read_u8());
-            break;
-        }
-        case Imm::I32: (void)TRY(r.read_var_s32()); break;
-        case Imm::I64: (void)TRY(r.read_var_s64()); break;
-        case Imm::F32: (void)TRY(r.read_bytes(4)); break;
-        case Imm::F64: (void)TRY(r.read_bytes(8)); break;
-        case Imm::V128:
-        case Imm::Shuffle: (void)TRY(r.read_bytes(16)); break;
-        case Imm::Lane: (void)TRY(r.read_u8()); break;
-        case Imm::RefType: {
-            u8 t = TRY(r.read_u8());
-            if (t != u8(ValueType::FuncRef) && t != u8(ValueType::ExternRef))
-                return r.malformed("malformed reference type");
-            break;
-        }
-        case Imm::SelectT: {
-            u32 n = TRY(r.read_var_u32());
-            for (u32 i = 0; i < n; ++i) {
-                if (!is_value_type_byte(TRY(r.read_u8())))
-                    return r.malformed("malformed value type");
-            }
-            break;
-        }
-        default: (void)TRY(r.read_var_u32()); break;
-        }
-    }
-    if (!r.at_end())
-        return r.malformed("section size mismatch: bytes after the function's end");
-    return {};
 }
 
 Result<Module> read_module(ReadonlyBytes bytes, const ReadOptions& options) noexcept

@@ -6,9 +6,11 @@
 // "Validation Algorithm": an operand stack of types, a control stack, and
 // the polymorphic stack after unreachable/br/return), and hands every
 // instruction, with its immediates and validated types, to an Interface.
+// Three modes (DecodeMode), one walker:
 //
-//   FunctionDecoder<NullInterface>   validation only (wasm/Validator.h)
-//   FunctionDecoder<BaselineEmitter> the baseline compiler, later
+//   FunctionDecoder<NullInterface>                       validation (read_module)
+//   FunctionDecoder<NullInterface, DecodeMode::Syntax>   binary format only (error precedence)
+//   FunctionDecoder<baseline::Compiler, DecodeMode::Trusted> the compilers
 //
 // Decoding never allocates per instruction: the stacks live in a
 // DecoderScratch reused across functions. Binary-format rules are §5.4
@@ -41,6 +43,22 @@ inline constexpr ValueType s_single_value_types[] = {
     }
     return {};
 }
+
+// What a decode checks.
+enum class DecodeMode : u8 {
+    // Every rule of §3.3 and §5.4: what read_module runs on each body.
+    Validate,
+    // A body read_module validated (Module::functions_validated()): the
+    // operand types are still tracked for the interface, but no rule is
+    // checked again (compile time). decode() refuses a module whose bodies
+    // were not validated, so guest bytes never reach it unchecked.
+    Trusted,
+    // The binary format only (§5.4: opcodes, immediates, nesting), no types
+    // and no index lookups, for NullInterface: after a body fails
+    // validation, the later bodies are decoded for a malformation, which
+    // wins (the spec decodes the whole module before validating it).
+    Syntax,
+};
 
 struct MemArg {
     u32 align { 0 }; // log2
@@ -213,9 +231,14 @@ struct NullInterface {
 template<typename Interface>
 concept OwnsReachability = requires { requires Interface::owns_reachability; };
 
-template<typename Interface>
+template<typename Interface, DecodeMode mode = DecodeMode::Validate>
 class FunctionDecoder {
     static constexpr bool owns_reachability = OwnsReachability<Interface>;
+    // Checks of §3.3 (ErrorCode::Invalid) only when validating; operand
+    // types, index lookups and hooks not in the Syntax mode.
+    static constexpr bool validating = mode == DecodeMode::Validate;
+    static constexpr bool typed = mode != DecodeMode::Syntax;
+    static_assert(typed || IsSame<Interface, NullInterface>, "the Syntax mode has no types to give an interface");
 
 public:
     FunctionDecoder(const Module& module, Interface& interface, DecoderScratch& scratch) noexcept
@@ -232,6 +255,14 @@ public:
     // Decodes function `function_index` (a module function, not an import).
     Result<void> decode(u32 function_index) noexcept
     {
+        if constexpr (mode == DecodeMode::Trusted) {
+            // The trusted mode indexes whatever the body names: only bodies
+            // this decoder validated in read_module may reach it.
+            if (!m_module.functions_validated()) [[unlikely]]
+                return Error::from_code(ErrorCode::InvalidArgument, "function bodies were not validated").in_function(function_index);
+        }
+        if (function_index >= m_module.functions().size() || m_module.functions()[function_index].imported) [[unlikely]]
+            return Error::formatted(ErrorCode::InvalidArgument, "function {} is not defined in the module", function_index);
         auto result = decode_body(function_index);
         if (result.is_error())
             return result.error().in_function(function_index);
@@ -264,18 +295,28 @@ private:
     [[nodiscard]] Error malformed(const char* message) const noexcept { return m_reader.malformed(message); }
 
     // ---- operand stack (§A.3)
-    Result<void> push(ValueType type) noexcept { return m_operands.push(type); }
+    Result<void> push(ValueType type) noexcept
+    {
+        if constexpr (!typed)
+            return {};
+        return m_operands.push(type);
+    }
     Result<void> push(Span<const ValueType> types) noexcept
     {
+        if constexpr (!typed)
+            return {};
         for (ValueType t : types)
             TRY(m_operands.push(t));
         return {};
     }
     Result<ValueType> pop() noexcept
     {
+        if constexpr (!typed)
+            return ValueType::Bottom;
         ControlFrame& frame = m_controls.last();
         if (m_operands.size() == frame.height) [[unlikely]] {
-            if (frame.unreachable)
+            // Validated code underflows only where the stack is polymorphic.
+            if (!validating || frame.unreachable)
                 return ValueType::Bottom;
             return invalid("type mismatch: operand stack underflow");
         }
@@ -283,7 +324,15 @@ private:
     }
     Result<ValueType> pop(ValueType expected) noexcept
     {
+        if constexpr (!typed)
+            return expected;
         ControlFrame& frame = m_controls.last();
+        if constexpr (!validating) {
+            // The type is the expected one (or Bottom in unreachable code).
+            if (m_operands.size() > frame.height) [[likely]]
+                (void)m_operands.take_last();
+            return expected;
+        }
         if (m_operands.size() > frame.height) [[likely]] {
             ValueType actual = m_operands.last();
             if (actual == expected) [[likely]] {
@@ -298,6 +347,15 @@ private:
     }
     Result<void> pop(Span<const ValueType> types) noexcept
     {
+        if constexpr (!validating) {
+            // Above the frame's height only what the types say.
+            if constexpr (typed) {
+                ControlFrame& frame = m_controls.last();
+                usize keep = m_operands.size() > frame.height + types.size() ? m_operands.size() - types.size() : frame.height;
+                m_operands.shrink_to(keep);
+            }
+            return {};
+        }
         for (usize i = types.size(); i > 0; --i)
             TRY(pop(types[i - 1]));
         return {};
@@ -320,6 +378,8 @@ private:
     // Whether the instruction being decoded gets its hook.
     [[nodiscard]] bool live() const noexcept
     {
+        if constexpr (!typed)
+            return false; // the Syntax mode calls no hooks
         if constexpr (owns_reachability) {
             const ControlFrame& frame = m_controls.last();
             return !frame.unreachable && !frame.dead;
@@ -335,7 +395,8 @@ private:
     void set_unreachable() noexcept
     {
         ControlFrame& frame = m_controls.last();
-        m_operands.shrink_to(frame.height);
+        if constexpr (typed)
+            m_operands.shrink_to(frame.height);
         frame.unreachable = true;
     }
     Result<void> push_frame(FrameKind kind, Span<const ValueType> params, Span<const ValueType> results, u32 offset) noexcept
@@ -354,6 +415,12 @@ private:
     Result<void> check_frame_end() noexcept
     {
         ControlFrame& frame = m_controls.last();
+        if constexpr (!validating) {
+            // Validated: exactly the results are left (fewer where unreachable).
+            if constexpr (typed)
+                m_operands.shrink_to(frame.height);
+            return {};
+        }
         TRY(pop(frame.results));
         if (m_operands.size() != frame.height)
             return invalid("type mismatch: values remain on the stack at the end of a block");
@@ -388,8 +455,13 @@ private:
         i64 index = TRY(m_reader.read_var_s33());
         if (index < 0)
             return malformed("malformed block type");
+        if constexpr (!typed) {
+            params = {};
+            results = {};
+            return {};
+        }
         // §3.2.1 block types: the type index must exist.
-        if (u64(index) >= m_module.type_count())
+        if (validating && u64(index) >= m_module.type_count())
             return invalidf("unknown type {}", index);
         FunctionType type = m_module.type(u32(index));
         params = type.params;
@@ -398,8 +470,10 @@ private:
     }
     Result<Span<const ValueType>> label_types(u32 depth) noexcept
     {
+        if constexpr (!typed)
+            return Span<const ValueType> {};
         // §3.3.8 br: the label must exist in the context.
-        if (depth >= m_controls.size())
+        if (validating && depth >= m_controls.size())
             return invalidf("unknown label {}", depth);
         return m_controls[m_controls.size() - 1 - depth].label_types();
     }
@@ -415,6 +489,8 @@ private:
         }
         arg.align = flags;
         arg.offset = TRY(m_reader.read_var_u32());
+        if constexpr (!validating)
+            return arg;
         TRY(check_memory(arg.memory));
         if (arg.align > natural_alignment)
             return invalid("alignment must not be larger than natural");
@@ -423,7 +499,7 @@ private:
     Result<void> check_memory(u32 index) noexcept
     {
         // §3.3.7 memory instructions: C.mems[x] must be defined.
-        if (index >= m_module.memories().size())
+        if (validating && index >= m_module.memories().size())
             return invalidf("unknown memory {}", index);
         return {};
     }
@@ -440,15 +516,19 @@ private:
     }
     Result<const TableType*> table(u32 index) noexcept
     {
+        if constexpr (!typed) // never called: the Syntax mode looks nothing up
+            return Error::from_code(ErrorCode::InvalidArgument, "no table lookups while decoding the syntax only");
         // §3.3.6 table instructions: C.tables[x] must be defined.
-        if (index >= m_module.tables().size())
+        if (validating && index >= m_module.tables().size())
             return invalidf("unknown table {}", index);
         return &m_module.tables()[index];
     }
     Result<ValueType> local_type(u32 index) noexcept
     {
+        if constexpr (!typed)
+            return ValueType::Bottom;
         // §3.3.5 variable instructions: C.locals[x] must be defined.
-        if (index >= m_locals.size())
+        if (validating && index >= m_locals.size())
             return invalidf("unknown local {}", index);
         return m_locals[index];
     }
@@ -456,7 +536,7 @@ private:
     {
         u8 lane = TRY(m_reader.read_u8());
         // §3.3.3 vector instructions: laneidx < lane count.
-        if (lane >= lanes)
+        if (validating && lane >= lanes)
             return invalid("invalid lane index");
         return lane;
     }
@@ -482,7 +562,7 @@ private:
     {
         // Tail-call proposal §3.3.8 return_call: the callee's results must
         // match the caller's.
-        if (!callee.results.equals(m_function_type.results))
+        if (validating && !callee.results.equals(m_function_type.results))
             return invalid("type mismatch: return_call results differ from the caller's");
         return {};
     }

@@ -4,8 +4,8 @@
 
 namespace k23::wasm {
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_body(u32 function_index) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_body(u32 function_index) noexcept
 {
     const Function& function = m_module.functions()[function_index];
     ReadonlyBytes body = m_module.bytes_of(function.body);
@@ -26,11 +26,12 @@ Result<void> FunctionDecoder<Interface>::decode_body(u32 function_index) noexcep
 // implementation limit (wasm/Limits.h) counts the parameters too; past it
 // nothing more is allocated, but the remaining groups are still read, so a
 // malformation after them still wins (the spec decodes before it validates).
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::read_locals(const FunctionType& type) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::read_locals(const FunctionType& type) noexcept
 {
     m_locals.clear();
-    TRY(m_locals.try_extend(type.params));
+    if constexpr (typed)
+        TRY(m_locals.try_extend(type.params));
     usize offset = m_reader.offset();
     u32 groups = TRY(m_reader.read_var_u32());
     u64 declared = 0;
@@ -40,18 +41,24 @@ Result<void> FunctionDecoder<Interface>::read_locals(const FunctionType& type) n
         if (declared > 0xffffffffull)
             return malformed("too many locals");
         ValueType t = TRY(read_value_type());
-        if (type.params.size() + declared <= limits::max_function_locals)
+        if (typed && type.params.size() + declared <= limits::max_function_locals)
             TRY(m_locals.try_resize(m_locals.size() + count, t));
     }
+    // Not a malformation: the Syntax mode leaves it to validation.
+    if constexpr (!typed)
+        return {};
     if (type.params.size() + declared > limits::max_function_locals)
         return limits::exceeded("too many locals: local count", type.params.size() + declared, limits::max_function_locals)
             .with_offset(offset);
     return {};
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::simple(Opcode op, u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::simple(Opcode op, u32 offset) noexcept
 {
+    (void)offset;
+    if constexpr (!typed)
+        return {};
     const OpcodeInfo& info = opcode_info(op);
     const SignatureTypes& sig = signature_types(info.signature);
     // Pop in reverse order, then push the results (§3.3.1-§3.3.3: each
@@ -60,16 +67,20 @@ Result<void> FunctionDecoder<Interface>::simple(Opcode op, u32 offset) noexcept
         TRY(pop(sig.params[i - 1]));
     for (u8 i = 0; i < sig.result_count; ++i)
         TRY(push(sig.results[i]));
-    (void)offset;
     return {};
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::call(u32 offset, bool is_tail) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::call(u32 offset, bool is_tail) noexcept
 {
     u32 index = TRY(read_index());
+    if constexpr (!typed) {
+        if (is_tail)
+            set_unreachable();
+        return {};
+    }
     // §3.3.8 call: C.funcs[x] must be defined.
-    if (index >= m_module.functions().size())
+    if (validating && index >= m_module.functions().size())
         return invalidf("unknown function {}", index);
     FunctionType type = m_module.function_type(index);
     TRY(pop(type.params));
@@ -84,18 +95,25 @@ Result<void> FunctionDecoder<Interface>::call(u32 offset, bool is_tail) noexcept
     return {};
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::call_indirect(u32 offset, bool is_tail) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::call_indirect(u32 offset, bool is_tail) noexcept
 {
     u32 type_index = TRY(read_index());
     u32 table_index = TRY(read_index());
+    if constexpr (!typed) {
+        if (is_tail)
+            set_unreachable();
+        return {};
+    }
     // §3.3.8 call_indirect: the table must exist and hold funcref, and
     // C.types[y] must be defined.
-    const TableType* t = TRY(table(table_index));
-    if (type_index >= m_module.type_count())
-        return invalidf("unknown type {}", type_index);
-    if (t->element != ValueType::FuncRef)
-        return invalid("type mismatch: call_indirect needs a funcref table");
+    if constexpr (validating) {
+        const TableType* t = TRY(table(table_index));
+        if (type_index >= m_module.type_count())
+            return invalidf("unknown type {}", type_index);
+        if (t->element != ValueType::FuncRef)
+            return invalid("type mismatch: call_indirect needs a funcref table");
+    }
     FunctionType type = m_module.type(type_index);
     TRY(pop(ValueType::I32));
     TRY(pop(type.params));
@@ -111,8 +129,8 @@ Result<void> FunctionDecoder<Interface>::call_indirect(u32 offset, bool is_tail)
 }
 
 // block, loop, if, else, end (§3.3.8); true at the function's final end.
-template<typename Interface>
-Result<bool> FunctionDecoder<Interface>::decode_block(Opcode op, u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<bool> FunctionDecoder<Interface, mode>::decode_block(Opcode op, u32 offset) noexcept
 {
     switch (op) {
     case Opcode::Block:
@@ -162,7 +180,7 @@ Result<bool> FunctionDecoder<Interface>::decode_block(Opcode op, u32 offset) noe
         ControlFrame frame = m_controls.last();
         // §3.3.8 if without else: the missing else is [t1*] -> [t1*],
         // so t1* must equal t2*.
-        if (frame.kind == FrameKind::If && !frame.params.equals(frame.results))
+        if (validating && frame.kind == FrameKind::If && !frame.params.equals(frame.results))
             return invalid("type mismatch: if without else must not change the stack type");
         if (!frame.dead)
             m_interface.on_end(offset, frame);
@@ -184,8 +202,8 @@ Result<bool> FunctionDecoder<Interface>::decode_block(Opcode op, u32 offset) noe
 }
 
 // unreachable, nop, br, br_if, br_table, return, calls (§3.3.8).
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_branch(Opcode op, u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_branch(Opcode op, u32 offset) noexcept
 {
     const Features& features = m_module.features();
     switch (op) {
@@ -223,6 +241,15 @@ Result<void> FunctionDecoder<Interface>::decode_branch(Opcode op, u32 offset) no
         for (u32 i = 0; i < count; ++i)
             TRY(m_br_targets.try_append(TRY(read_index())));
         u32 default_depth = TRY(read_index());
+        if constexpr (!validating) {
+            // Validated: the operands match every label; only the stack
+            // effect remains.
+            TRY(pop(ValueType::I32));
+            TRY(pop(TRY(label_types(default_depth))));
+            hook(&Interface::on_br_table, offset, m_br_targets.span(), default_depth);
+            set_unreachable();
+            break;
+        }
         TRY(pop(ValueType::I32));
         // §3.3.8 br_table: every label has the default's arity, and the
         // operands match each label type. Checking a label again would
@@ -277,8 +304,8 @@ Result<void> FunctionDecoder<Interface>::decode_branch(Opcode op, u32 offset) no
 }
 
 // Parametric, variable, table.get/set and memory.size/grow (§3.3.4-§3.3.7).
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_variable(Opcode op, u32 offset) noexcept
 {
     switch (op) {
     case Opcode::Drop: {
@@ -293,9 +320,9 @@ Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) 
         TRY(pop(ValueType::I32));
         ValueType t1 = TRY(pop());
         ValueType t2 = TRY(pop());
-        if (is_reference_type(t1) || is_reference_type(t2))
+        if (validating && (is_reference_type(t1) || is_reference_type(t2)))
             return invalid("type mismatch: select without a type needs numeric operands");
-        if (t1 != t2 && t1 != ValueType::Bottom && t2 != ValueType::Bottom)
+        if (validating && t1 != t2 && t1 != ValueType::Bottom && t2 != ValueType::Bottom)
             return invalid("type mismatch: select operands differ");
         ValueType t = t1 == ValueType::Bottom ? t2 : t1;
         TRY(push(t));
@@ -304,8 +331,14 @@ Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) 
     }
     case Opcode::SelectT: {
         u32 count = TRY(read_index());
+        if constexpr (!typed) {
+            // The binary format allows any number of types (§5.4.2).
+            for (u32 i = 0; i < count; ++i)
+                (void)TRY(read_value_type());
+            break;
+        }
         // §3.3.4 select t*: exactly one type.
-        if (count != 1)
+        if (validating && count != 1)
             return invalid("invalid result arity");
         ValueType t = TRY(read_value_type());
         TRY(pop(ValueType::I32));
@@ -340,16 +373,18 @@ Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) 
     case Opcode::GlobalGet:
     case Opcode::GlobalSet: {
         u32 index = TRY(read_index());
+        if constexpr (!typed)
+            break;
         // §3.3.5 global.get/global.set: C.globals[x] must be defined;
         // global.set needs a mutable global.
-        if (index >= m_module.globals().size())
+        if (validating && index >= m_module.globals().size())
             return invalidf("unknown global {}", index);
         const GlobalType& g = m_module.globals()[index].type;
         if (op == Opcode::GlobalGet) {
             TRY(push(g.type));
             hook(&Interface::on_global_get, offset, index, g.type);
         } else {
-            if (!g.is_mutable)
+            if (validating && !g.is_mutable)
                 return invalid("global is immutable");
             TRY(pop(g.type));
             hook(&Interface::on_global_set, offset, index, g.type);
@@ -359,6 +394,8 @@ Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) 
     case Opcode::TableGet:
     case Opcode::TableSet: {
         u32 index = TRY(read_index());
+        if constexpr (!typed)
+            break;
         const TableType* t = TRY(table(index));
         // §3.3.6 table.get: [i32] -> [t]; table.set: [i32 t] -> [].
         if (op == Opcode::TableGet) {
@@ -393,8 +430,8 @@ Result<void> FunctionDecoder<Interface>::decode_variable(Opcode op, u32 offset) 
 }
 
 // Constants and references (§3.3.1, §3.3.2).
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_constant(Opcode op, u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_constant(Opcode op, u32 offset) noexcept
 {
     switch (op) {
     case Opcode::I32Const: {
@@ -433,7 +470,7 @@ Result<void> FunctionDecoder<Interface>::decode_constant(Opcode op, u32 offset) 
     case Opcode::RefIsNull: {
         // §3.3.2 ref.is_null: [t] -> [i32] for a reference type t.
         ValueType t = TRY(pop());
-        if (!is_reference_type(t) && t != ValueType::Bottom)
+        if (validating && !is_reference_type(t) && t != ValueType::Bottom)
             return invalid("type mismatch: ref.is_null needs a reference");
         TRY(push(ValueType::I32));
         hook(&Interface::on_ref_is_null, offset, t);
@@ -442,9 +479,9 @@ Result<void> FunctionDecoder<Interface>::decode_constant(Opcode op, u32 offset) 
     case Opcode::RefFunc: {
         u32 index = TRY(read_index());
         // §3.3.2 ref.func: C.funcs[x] defined and x ∈ C.refs.
-        if (index >= m_module.functions().size())
+        if (validating && index >= m_module.functions().size())
             return invalidf("unknown function {}", index);
-        if (!m_module.is_declared_reference(index))
+        if (validating && !m_module.is_declared_reference(index))
             return invalid("undeclared function reference");
         TRY(push(ValueType::FuncRef));
         hook(&Interface::on_ref_func, offset, index);
@@ -456,8 +493,8 @@ Result<void> FunctionDecoder<Interface>::decode_constant(Opcode op, u32 offset) 
     return {};
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_instructions() noexcept
 {
     for (;;) {
         u32 offset = u32(m_reader.offset());
@@ -545,8 +582,8 @@ Result<void> FunctionDecoder<Interface>::decode_instructions() noexcept
     }
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_prefixed_fc(u32 offset) noexcept
 {
     u32 code = TRY(m_reader.read_var_u32());
     Opcode op = opcode_for_fc(code);
@@ -562,7 +599,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         if (op == Opcode::MemoryInit)
             TRY(check_memory(memory));
         // §3.3.7 memory.init / data.drop: C.datas[x] must be defined.
-        if (data >= m_module.data_count())
+        if (validating && data >= m_module.data_count())
             return invalidf("unknown data segment {}", data);
         // §5.5.16: memory.init and data.drop need the data count section.
         if (!m_module.has_data_count())
@@ -602,18 +639,20 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         u32 elem = TRY(read_index());
         u32 table_index = TRY(read_index());
         // §3.3.6 table.init: table and segment defined, same element type.
-        const TableType* t = TRY(table(table_index));
-        if (elem >= m_module.elements().size())
-            return invalidf("unknown elem segment {}", elem);
-        if (m_module.elements()[elem].type != t->element)
-            return invalid("type mismatch: element segment and table types differ");
+        if constexpr (validating) {
+            const TableType* t = TRY(table(table_index));
+            if (elem >= m_module.elements().size())
+                return invalidf("unknown elem segment {}", elem);
+            if (m_module.elements()[elem].type != t->element)
+                return invalid("type mismatch: element segment and table types differ");
+        }
         TRY(simple(op, offset));
         hook(&Interface::on_table_init, offset, elem, table_index);
         return {};
     }
     case Opcode::ElemDrop: {
         u32 elem = TRY(read_index());
-        if (elem >= m_module.elements().size())
+        if (validating && elem >= m_module.elements().size())
             return invalidf("unknown elem segment {}", elem);
         hook(&Interface::on_elem_drop, offset, elem);
         return {};
@@ -622,10 +661,12 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
         u32 dst = TRY(read_index());
         u32 src = TRY(read_index());
         // §3.3.6 table.copy: both tables defined, same element type.
-        const TableType* d = TRY(table(dst));
-        const TableType* s = TRY(table(src));
-        if (d->element != s->element)
-            return invalid("type mismatch: table.copy between different element types");
+        if constexpr (validating) {
+            const TableType* d = TRY(table(dst));
+            const TableType* s = TRY(table(src));
+            if (d->element != s->element)
+                return invalid("type mismatch: table.copy between different element types");
+        }
         TRY(simple(op, offset));
         hook(&Interface::on_table_copy, offset, dst, src);
         return {};
@@ -634,6 +675,8 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
     case Opcode::TableSize:
     case Opcode::TableFill: {
         u32 index = TRY(read_index());
+        if constexpr (!typed)
+            return {};
         const TableType* t = TRY(table(index));
         if (op == Opcode::TableGrow) {
             // §3.3.6 table.grow: [t i32] -> [i32].
@@ -661,8 +704,8 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fc(u32 offset) noexcept
     }
 }
 
-template<typename Interface>
-Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
+template<typename Interface, DecodeMode mode>
+Result<void> FunctionDecoder<Interface, mode>::decode_prefixed_fd(u32 offset) noexcept
 {
     u32 code = TRY(m_reader.read_var_u32());
     Opcode op = opcode_for_fd(code);
@@ -699,7 +742,7 @@ Result<void> FunctionDecoder<Interface>::decode_prefixed_fd(u32 offset) noexcept
         auto lanes = TRY(m_reader.read_bytes(16));
         // §3.3.3 i8x16.shuffle: every lane index < 32.
         for (u8 lane : lanes) {
-            if (lane >= 32)
+            if (validating && lane >= 32)
                 return invalid("invalid lane index");
         }
         TRY(simple(op, offset));

@@ -144,6 +144,10 @@ public:
     [[nodiscard]] bool has_data_count() const noexcept { return m_has_data_count; }
     [[nodiscard]] u32 data_count() const noexcept { return m_data_count; }
     [[nodiscard]] const Features& features() const noexcept { return m_features; }
+    // Every body passed FunctionDecoder's validation in read_module (not
+    // with ReadOptions::validate_functions false): the compilers then decode
+    // them in DecodeMode::Trusted, which checks nothing again.
+    [[nodiscard]] bool functions_validated() const noexcept { return m_functions_validated; }
 
     // Whether ref.func may name this function inside a function body
     // (§3.4.10: C.refs, the functions referenced outside function bodies).
@@ -200,6 +204,7 @@ private:
     u32 m_data_count { 0 };
     bool m_has_start { false };
     bool m_has_data_count { false };
+    bool m_functions_validated { false };
     Features m_features;
 };
 

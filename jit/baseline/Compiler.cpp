@@ -427,7 +427,7 @@ Result<void> compile_function(const wasm::Module& module, u32 index, const Compi
     MacroAssembler a(holder);
     Compiler compiler(module, env, a);
     compiler.begin_function(index, module_wide);
-    wasm::FunctionDecoder<Compiler> decoder(module, compiler, scratch);
+    wasm::FunctionDecoder<Compiler, wasm::DecodeMode::Trusted> decoder(module, compiler, scratch);
     TRY(decoder.decode(index));
     if (compiler.failed())
         return compiler.failure();

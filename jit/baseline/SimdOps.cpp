@@ -114,7 +114,7 @@ void Compiler::choose_vec_homes() noexcept
         LocalUses uses;
         uses.weights = &weights;
         wasm::DecoderScratch scratch;
-        wasm::FunctionDecoder<LocalUses> decoder(m_module, uses, scratch);
+        wasm::FunctionDecoder<LocalUses, wasm::DecodeMode::Trusted> decoder(m_module, uses, scratch);
         if (decoder.decode(m_function_index).is_error())
             return; // validated before: cannot happen; no homes then
     }

@@ -140,11 +140,11 @@ Result<void> build_function(const wasm::Module& module, u32 function_index, Func
     wasm::DecoderScratch scratch;
     {
         Scanner scanner(builder.scan());
-        wasm::FunctionDecoder<Scanner> decoder(module, scanner, scratch);
+        wasm::FunctionDecoder<Scanner, wasm::DecodeMode::Trusted> decoder(module, scanner, scratch);
         TRY(decoder.decode(function_index));
     }
     builder.begin(function_index, osr_loop_offset);
-    wasm::FunctionDecoder<Builder> decoder(module, builder, scratch);
+    wasm::FunctionDecoder<Builder, wasm::DecodeMode::Trusted> decoder(module, builder, scratch);
     return decoder.decode(function_index);
 }
 

@@ -1,4 +1,6 @@
-// libFuzzer target: read + validate + instantiate-without-running, with
+// libFuzzer target: read + validate (and, for an accepted module, every
+// body decoded again in the decoder's Syntax and Trusted modes) +
+// instantiate-without-running, with
 // every proposal k23 implements enabled. Any crash, hang, leak or
 // sanitizer report is a bug: malformed input must come back as an Error.
 //
@@ -6,6 +8,7 @@
 // its own -fsanitize=fuzzer build) and run by `./k23 fuzz reader`.
 
 #include <wasm/BinaryReader.h>
+#include <wasm/FunctionDecoder.h>
 #include <wasm/Linker.h>
 
 using namespace k23;
@@ -35,6 +38,20 @@ extern "C" int LLVMFuzzerTestOneInput(const u8* data, usize size)
     if (module.is_error())
         return 0;
     VERIFY(module.value().bytes().size() == size);
+    // The decoder's three modes agree on what read_module accepted: every
+    // body is well-formed (Syntax) and the compilers' Trusted decode, which
+    // checks nothing, gets through it.
+    VERIFY(module.value().functions_validated());
+    {
+        DecoderScratch scratch;
+        NullInterface null;
+        FunctionDecoder<NullInterface, DecodeMode::Syntax> syntax(module.value(), null, scratch);
+        FunctionDecoder<NullInterface, DecodeMode::Trusted> trusted(module.value(), null, scratch);
+        for (u32 i = module.value().imported_function_count(); i < module.value().functions().size(); ++i) {
+            VERIFY(!syntax.decode(i).is_error());
+            VERIFY(!trusted.decode(i).is_error());
+        }
+    }
     if (!small_enough(module.value()))
         return 0;
     Store store;

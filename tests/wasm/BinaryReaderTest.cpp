@@ -86,6 +86,24 @@ TEST(BinaryReader, MalformedWinsOverInvalid)
     EXPECT_EQ(message_of(m), "illegal opcode");
 }
 
+TEST(BinaryReader, MalformedInALaterFunctionWinsOverInvalid)
+{
+    // func 0: i64.const 0 i32.eqz (a type error); func 1: an illegal opcode.
+    ByteVector f0 { 0x06, 0x00, 0x42, 0x00, 0x45, 0x1a, 0x0b };
+    ByteVector f1 { 0x03, 0x00, 0x06, 0x0b };
+    ByteVector code = concat({ ByteVector { 0x02 }, f0, f1 });
+    auto m = read(concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x02, 0x00, 0x00 }), section(10, code) }));
+    ASSERT_TRUE(m.is_error());
+    EXPECT_EQ(m.error().code(), ErrorCode::Malformed);
+    EXPECT_EQ(message_of(m), "illegal opcode");
+    // Without the malformed function the type error is the answer.
+    ByteVector valid1 { 0x02, 0x00, 0x0b };
+    auto invalid = read(concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x02, 0x00, 0x00 }),
+        section(10, concat({ ByteVector { 0x02 }, f0, valid1 })) }));
+    ASSERT_TRUE(invalid.is_error());
+    EXPECT_EQ(invalid.error().code(), ErrorCode::Invalid);
+}
+
 TEST(BinaryReader, BlockWithTypeIndexMultiValue)
 {
     // types: 0 = [] -> [], 1 = [] -> [i32 i32]

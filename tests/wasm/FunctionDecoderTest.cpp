@@ -161,6 +161,94 @@ TEST(FunctionDecoder, MemArgOffsetsReachTheInterface)
     EXPECT_EQ(rec.calls[1], "load offset=400");
 }
 
+namespace {
+
+// What the compilers are given of the operand types: drop's and select's.
+struct TypeRecorder : NullInterface {
+    static constexpr bool owns_reachability = true;
+    std::vector<std::string> calls;
+    void on_drop(u32, ValueType t) noexcept { calls.push_back("drop " + std::string(value_type_name(t).data(), value_type_name(t).length())); }
+    void on_select(u32, ValueType t) noexcept { calls.push_back("select " + std::string(value_type_name(t).data(), value_type_name(t).length())); }
+    void on_local_get(u32, u32 index, ValueType) noexcept { calls.push_back("local.get " + std::to_string(index)); }
+    void on_end(u32, const ControlFrame& f) noexcept { calls.push_back(f.unreachable ? "end (unreachable)" : "end"); }
+};
+
+} // namespace
+
+TEST(FunctionDecoder, TrustedModeGivesTheCompilersTheValidatedTypes)
+{
+    // (func (param i64 f32) (result f32)
+    //   local.get 0 drop
+    //   block (result f32) local.get 1 local.get 1 i32.const 1 select br 0 end
+    //   local.get 1 i32.const 0 select
+    //   block (result i64) unreachable select drop i64.const 0 end drop)
+    ByteVector type { 0x60, 0x02, 0x7e, 0x7d, 0x01, 0x7d };
+    ByteVector body { 0x00, 0x20, 0x00, 0x1a, 0x02, 0x7d, 0x20, 0x01, 0x20, 0x01, 0x41, 0x01, 0x1b, 0x0c, 0x00, 0x0b,
+        0x20, 0x01, 0x41, 0x00, 0x1b, 0x02, 0x7e, 0x00, 0x1b, 0x1a, 0x42, 0x00, 0x0b, 0x1a, 0x0b };
+    auto m = read(single_function(type, body));
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    ASSERT_TRUE(m->functions_validated());
+    TypeRecorder rec;
+    DecoderScratch scratch;
+    FunctionDecoder<TypeRecorder, DecodeMode::Trusted> decoder(m.value(), rec, scratch);
+    ASSERT_FALSE(decoder.decode(0).is_error());
+    std::vector<std::string> expected {
+        "local.get 0", "drop i64", "local.get 1", "local.get 1", "select f32", "end (unreachable)",
+        "local.get 1", "select f32", "end (unreachable)", "drop i64", "end",
+    };
+    EXPECT_EQ(rec.calls, expected);
+}
+
+// The trusted mode indexes locals, labels, functions and tables unchecked:
+// a body read_module did not validate must never reach it.
+TEST(FunctionDecoder, TrustedModeRefusesBodiesThatWereNotValidated)
+{
+    // (func local.get 7 drop): an unknown local, as a guest could send.
+    ByteVector type { 0x60, 0x00, 0x00 };
+    ByteVector bytes = single_function(type, { 0x00, 0x20, 0x07, 0x1a, 0x0b });
+    ReadOptions options;
+    options.validate_functions = false;
+    auto m = read_module(ReadonlyBytes(bytes.data(), bytes.size()), options);
+    ASSERT_FALSE(m.is_error()) << message_of(m);
+    EXPECT_FALSE(m->functions_validated());
+    ReachabilityInterface rec;
+    DecoderScratch scratch;
+    FunctionDecoder<ReachabilityInterface, DecodeMode::Trusted> decoder(m.value(), rec, scratch);
+    auto result = decoder.decode(0);
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error().code(), ErrorCode::InvalidArgument);
+    EXPECT_TRUE(rec.calls.empty());
+    // Validated, the same body is refused by read_module itself.
+    auto checked = read(bytes);
+    EXPECT_EQ(message_of(checked), "unknown local 7");
+}
+
+TEST(FunctionDecoder, SyntaxModeFindsMalformationsButNoValidationErrors)
+{
+    ByteVector type { 0x60, 0x00, 0x00 };
+    ReadOptions options;
+    options.validate_functions = false;
+    auto decode = [&](ByteVector body) -> Result<void> {
+        ByteVector bytes = single_function(type, body);
+        auto m = read_module(ReadonlyBytes(bytes.data(), bytes.size()), options);
+        if (m.is_error())
+            return m.release_error();
+        DecoderScratch scratch;
+        NullInterface null;
+        FunctionDecoder<NullInterface, DecodeMode::Syntax> decoder(m.value(), null, scratch);
+        return decoder.decode(0);
+    };
+    // Unknown local, label, function, global and table, a type mismatch and
+    // a stack underflow: well-formed all the same.
+    EXPECT_FALSE(decode({ 0x00, 0x20, 0x07, 0x0c, 0x09, 0x10, 0x05, 0x23, 0x03, 0x25, 0x04, 0x42, 0x00, 0x45, 0x6a, 0x0b }).is_error());
+    auto illegal = decode({ 0x00, 0x20, 0x07, 0x0c, 0x09, 0x06, 0x0b });
+    ASSERT_TRUE(illegal.is_error());
+    EXPECT_EQ(illegal.error().code(), ErrorCode::Malformed);
+    auto unterminated = decode({ 0x00, 0x02, 0x40, 0x0b });
+    ASSERT_TRUE(unterminated.is_error());
+    EXPECT_EQ(unterminated.error().code(), ErrorCode::Malformed);
+}
+
 TEST(FunctionDecoder, ScratchIsReusedAcrossFunctions)
 {
     ByteVector type { 0x60, 0x00, 0x01, 0x7f };
