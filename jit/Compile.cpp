@@ -60,11 +60,13 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
     if (tier == Tier::Optimizing)
         lower = TRY(optimizing::LowerScratch::create());
     bool module_wide = baseline::Compiler::module_needs_wide(module);
+    // One holder for every function: reset, its buffers stay.
+    riscv64::CodeHolder holder(env.features);
     Result<void> status;
     for (u32 i = 0; i < count && !status.is_error(); ++i) {
         u32 index = out.first_function + i;
         traps.clear();
-        riscv64::CodeHolder holder(env.features);
+        holder.reset();
         bool done = false;
         if (lower) {
             auto result = optimizing::compile_function(module, index, env, *lower, holder, traps);
@@ -85,8 +87,7 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
         }
         if (!done) {
             traps.clear();
-            holder.~CodeHolder(); // a fresh holder for the baseline
-            construct_at(&holder, env.features);
+            holder.reset(); // empty again for the baseline
             status = baseline::compile_function(module, index, baseline_env, module_wide, scratch, holder, traps);
             if (status.is_error())
                 break;

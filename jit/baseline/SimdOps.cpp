@@ -52,11 +52,7 @@ bool Compiler::module_needs_wide(const wasm::Module& module) noexcept
 bool Compiler::body_needs_wide(const wasm::Module& module, u32 function_index) noexcept
 {
     ReadonlyBytes body = module.bytes_of(module.functions()[function_index].body);
-    for (usize i = 0; i < body.size(); ++i) {
-        if (body[i] == 0xfd)
-            return true;
-    }
-    return false;
+    return body.size() != 0 && __builtin_memchr(body.data(), 0xfd, body.size()) != nullptr;
 }
 
 namespace {

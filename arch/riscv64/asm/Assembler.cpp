@@ -9,31 +9,16 @@ namespace k23::riscv64 {
 
 using namespace encoding;
 
-bool Assembler::require(Extension extension) noexcept
+bool Assembler::missing_extension(Extension extension) noexcept
 {
-    if (m_code.features().has(extension))
-        return true;
     m_code.set_error(Error::formatted(ErrorCode::Unsupported, "instruction needs the {} extension, which is not enabled", extension_name(extension)));
     return false;
 }
 
-bool Assembler::check_immediate(bool ok, const char* what) noexcept
+bool Assembler::immediate_out_of_range(const char* what) noexcept
 {
-    if (!ok)
-        m_code.set_error(Error::formatted(ErrorCode::OutOfRange, "{} out of range at offset {:#x}", what, offset()));
-    return ok;
-}
-
-void Assembler::emit32(u32 word) noexcept
-{
-    InstructionGroup group(m_code);
-    m_code.emit32(word);
-}
-
-void Assembler::emit16(u16 halfword) noexcept
-{
-    InstructionGroup group(m_code);
-    m_code.emit16(halfword);
+    m_code.set_error(Error::formatted(ErrorCode::OutOfRange, "{} out of range at offset {:#x}", what, offset()));
+    return false;
 }
 
 void Assembler::emit_word(u32 word) noexcept { emit32(word); }

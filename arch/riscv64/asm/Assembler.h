@@ -437,15 +437,38 @@ public:
     void vmset_m(VecReg vd) noexcept { vmxnor_mm(vd, vd, vd); }
 
     // ---- Encoding core (Assembler.cpp), used by the extension files ----
+    // Inline: every instruction passes through them (compile speed).
     // Records an Unsupported error unless `extension` is enabled.
-    [[nodiscard]] bool require(Extension extension) noexcept;
+    [[nodiscard]] bool require(Extension extension) noexcept
+    {
+        if (m_code.features().has(extension)) [[likely]]
+            return true;
+        return missing_extension(extension);
+    }
     // Records an OutOfRange error unless `ok`.
-    [[nodiscard]] bool check_immediate(bool ok, const char* what) noexcept;
-    void emit32(u32 word) noexcept;
-    void emit16(u16 halfword) noexcept;
+    [[nodiscard]] bool check_immediate(bool ok, const char* what) noexcept
+    {
+        if (ok) [[likely]]
+            return true;
+        return immediate_out_of_range(what);
+    }
+    void emit32(u32 word) noexcept
+    {
+        m_code.begin_group(); // an InstructionGroup (declared below)
+        m_code.emit32(word);
+        m_code.end_group();
+    }
+    void emit16(u16 halfword) noexcept
+    {
+        m_code.begin_group(); // an InstructionGroup (declared below)
+        m_code.emit16(halfword);
+        m_code.end_group();
+    }
     [[nodiscard]] bool can_compress() const noexcept { return m_code.options().compress && m_code.features().has(Extension::C); }
 
 private:
+    [[gnu::cold]] bool missing_extension(Extension extension) noexcept;
+    [[gnu::cold]] bool immediate_out_of_range(const char* what) noexcept;
     // Compressed-form selection used by the RV64I/D encoders; return true
     // when they emitted a 16-bit instruction (RV64C.cpp).
     bool try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept;

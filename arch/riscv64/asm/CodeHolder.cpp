@@ -21,7 +21,30 @@ constexpr i64 group_slack = 64;
 CodeHolder::CodeHolder(CpuFeatures features, CodeOptions options) noexcept
     : m_features(features)
     , m_options(options)
+    , m_initial_options(options)
 {
+}
+
+void CodeHolder::reset() noexcept
+{
+    m_options = m_initial_options;
+    m_text.clear();
+    m_pool.clear();
+    if (m_pool_index.size() != 0)
+        m_pool_index.clear();
+    m_labels.clear();
+    m_fixups.clear();
+    m_branch_cursor = 0;
+    m_jal_cursor = 0;
+    m_pending_branches = 0;
+    m_pending_jals = 0;
+    m_group_depth = 0;
+    m_island_count = 0;
+    m_quiet_until = 0;
+    m_pool_offset = 0;
+    m_finalized = false;
+    m_has_error = false;
+    m_error = Error::from_code(ErrorCode::Unknown);
 }
 
 void CodeHolder::set_error(const Error& error) noexcept
@@ -30,18 +53,6 @@ void CodeHolder::set_error(const Error& error) noexcept
         return;
     m_has_error = true;
     m_error = error;
-}
-
-void CodeHolder::emit16(u16 halfword) noexcept
-{
-    u8 bytes[2] = { u8(halfword), u8(halfword >> 8) };
-    emit_bytes(Span<const u8>(bytes, 2));
-}
-
-void CodeHolder::emit32(u32 word) noexcept
-{
-    u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
-    emit_bytes(Span<const u8>(bytes, 4));
 }
 
 void CodeHolder::emit_bytes(Span<const u8> bytes) noexcept
@@ -172,6 +183,7 @@ void CodeHolder::add_label_fixup(u32 offset, Label label, FixupKind kind) noexce
         ++m_pending_branches;
     else if (kind == FixupKind::Jal)
         ++m_pending_jals;
+    m_quiet_until = 0;
     if (entry.offset >= 0) {
         fixup.next_for_label = 0xffffffffu;
         resolve(fixup, u32(entry.offset));
@@ -236,13 +248,14 @@ i64 CodeHolder::earliest_deadline() noexcept
     return deadline;
 }
 
-void CodeHolder::end_group() noexcept
+void CodeHolder::check_for_island() noexcept
 {
-    VERIFY(m_group_depth > 0);
-    if (--m_group_depth != 0 || m_has_error)
+    if (m_has_error)
         return;
-    if (m_pending_branches == 0 && m_pending_jals == 0)
+    if (m_pending_branches == 0 && m_pending_jals == 0) {
+        m_quiet_until = 0xffffffffu;
         return;
+    }
     i64 deadline = earliest_deadline();
     // Pending jals only get veneers near their own (±1 MiB) deadline (see
     // jal_horizon in emit_island), so they only count toward the island's
@@ -254,8 +267,15 @@ void CodeHolder::end_group() noexcept
     i64 jal_deadline = m_jal_cursor < m_fixups.size() ? i64(m_fixups[m_jal_cursor].offset) + jal_reach : i64(~u64(0) >> 1);
     bool jals_near = i64(offset()) + 2 * group_slack + branch_part + jal_part + 8192 >= jal_deadline;
     i64 island_size = branch_part + (jals_near ? jal_part : 0);
-    if (i64(offset()) + group_slack + island_size >= deadline)
+    if (i64(offset()) + group_slack + island_size >= deadline) {
         emit_island();
+        m_quiet_until = 0;
+        return;
+    }
+    // The island could not be larger than with every jal counted, so none
+    // is due while offset() + group_slack + that size stays below the deadline.
+    i64 quiet = deadline - group_slack - branch_part - jal_part;
+    m_quiet_until = quiet <= 0 ? 0 : quiet >= i64(0xffffffffu) ? 0xffffffffu : u32(quiet);
 }
 
 void CodeHolder::emit_island() noexcept

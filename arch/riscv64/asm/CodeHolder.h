@@ -79,6 +79,10 @@ public:
     CodeHolder(const CodeHolder&) = delete;
     CodeHolder& operator=(const CodeHolder&) = delete;
 
+    // Empty again, as constructed, keeping the buffers: a module compile
+    // reuses one holder for every function (no allocation per function).
+    void reset() noexcept;
+
     [[nodiscard]] const CpuFeatures& features() const noexcept { return m_features; }
     [[nodiscard]] const CodeOptions& options() const noexcept { return m_options; }
     void set_compress(bool compress) noexcept { m_options.compress = compress; }
@@ -91,8 +95,30 @@ public:
     // .text
     [[nodiscard]] u32 offset() const noexcept { return u32(m_text.size()); }
     [[nodiscard]] Span<const u8> text() const noexcept { return m_text.span(); }
-    void emit16(u16 halfword) noexcept;
-    void emit32(u32 word) noexcept;
+    // emit16/emit32: a store and a size bump while the buffer has room (the
+    // baseline emits one or two per wasm instruction: compile speed).
+    void emit16(u16 halfword) noexcept
+    {
+        if (!has_room(2)) [[unlikely]] {
+            u8 bytes[2] = { u8(halfword), u8(halfword >> 8) };
+            return emit_bytes(Span<const u8>(bytes, 2));
+        }
+        u8* p = grow_in_place(2);
+        p[0] = u8(halfword);
+        p[1] = u8(halfword >> 8);
+    }
+    void emit32(u32 word) noexcept
+    {
+        if (!has_room(4)) [[unlikely]] {
+            u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
+            return emit_bytes(Span<const u8>(bytes, 4));
+        }
+        u8* p = grow_in_place(4);
+        p[0] = u8(word);
+        p[1] = u8(word >> 8);
+        p[2] = u8(word >> 16);
+        p[3] = u8(word >> 24);
+    }
     void emit_bytes(Span<const u8> bytes) noexcept;
     [[nodiscard]] u32 read32(u32 offset) const noexcept;
     void write32(u32 offset, u32 word) noexcept;
@@ -118,7 +144,14 @@ public:
     // Instruction groups: islands are only placed between groups. Assembler
     // wraps every instruction (or multi-instruction sequence) in one.
     void begin_group() noexcept { ++m_group_depth; }
-    void end_group() noexcept;
+    void end_group() noexcept
+    {
+        VERIFY(m_group_depth > 0);
+        // Below m_quiet_until no pending fixup can need an island yet.
+        if (--m_group_depth != 0 || offset() < m_quiet_until) [[likely]]
+            return;
+        check_for_island();
+    }
 
     // Resolves the literal pool; fails with the sticky error or when a label
     // that is referenced was never bound.
@@ -147,12 +180,26 @@ private:
         bool resolved;
     };
 
+    // Whether n bytes fit without growing (and emission is allowed: no
+    // error, not finalized, below the 2 GiB limit emit_bytes enforces).
+    [[nodiscard]] bool has_room(usize n) const noexcept
+    {
+        return m_text.size() + n <= m_text.capacity() && !m_has_error && !m_finalized && m_text.size() + n <= 0x7fff0000u;
+    }
+    u8* grow_in_place(usize n) noexcept
+    {
+        usize at = m_text.size();
+        (void)m_text.try_resize(at + n); // within capacity: cannot fail
+        return m_text.data() + at;
+    }
+    void check_for_island() noexcept;
     void resolve(Fixup& fixup, u32 target_offset) noexcept;
     [[nodiscard]] i64 earliest_deadline() noexcept;
     void emit_island() noexcept;
 
     CpuFeatures m_features;
     CodeOptions m_options;
+    CodeOptions m_initial_options;
     Vector<u8> m_text;
     Vector<u64> m_pool;
     HashMap<u64, u32> m_pool_index;
@@ -163,6 +210,10 @@ private:
     u32 m_pending_branches { 0 };
     u32 m_pending_jals { 0 };
     u32 m_group_depth { 0 };
+    // end_group's fast path: no island is due before this offset. Lowered
+    // to 0 whenever a fixup becomes pending (a new deadline); resolving one
+    // only moves deadlines later, so the bound stays safe.
+    u32 m_quiet_until { 0 };
     u32 m_island_count { 0 };
     usize m_pool_offset { 0 };
     bool m_finalized { false };

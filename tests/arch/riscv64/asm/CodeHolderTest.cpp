@@ -293,3 +293,67 @@ TEST(LoadConstantTest, ExtremeValuesPlanWithoutSignedOverflow)
         EXPECT_GT(code.code_size(), 0u) << std::hex << value;
     }
 }
+
+// end_group's fast path skips the island check below a bound on the
+// earliest deadline; a branch that became pending after the bound was taken
+// must still get its veneer in time (resolve() fails with OutOfRange if not).
+TEST(BranchRangeTest, BranchesPendingAtEveryDistanceAllGetIslands)
+{
+    CodeHolder code(CpuFeatures::all(), { .compress = false });
+    Assembler a(code);
+    std::vector<Label> targets;
+    for (int i = 0; i < 40; ++i) {
+        targets.push_back(a.new_label());
+        a.bnez(a0, targets.back());
+        for (int k = 0; k < 250 + 7 * i; ++k)
+            a.nop();
+        // Bind the targets in batches, each ~6 KiB after its branch.
+        if (i % 5 == 4) {
+            for (int k = 0; k < 1600; ++k)
+                a.nop();
+            for (int j = i - 4; j <= i; ++j)
+                a.bind(targets[j]);
+        }
+    }
+    auto result = code.finalize();
+    ASSERT_FALSE(result.is_error()) << result.error().message_cstring();
+    EXPECT_GE(code.island_count(), 8u);
+}
+
+// A module compile reuses one holder (reset between functions): what it
+// emits after a reset is what a fresh holder emits, whatever came before
+// (an error, islands, pool constants, a disabled compression).
+TEST(CodeHolderTest, ResetHolderEmitsWhatAFreshOneDoes)
+{
+    auto emit = [](CodeHolder& code) {
+        Assembler a(code);
+        Label target = a.new_label();
+        a.beq(a0, a1, target);
+        for (int i = 0; i < 3000; ++i)
+            a.addi(a0, a0, 1);
+        a.load_constant(a1, 0x123456789abcdefull);
+        a.bind(target);
+        a.ret();
+    };
+    CodeHolder fresh(CpuFeatures::all());
+    emit(fresh);
+    ASSERT_FALSE(fresh.finalize().is_error());
+    std::vector<u8> expected(fresh.code_size());
+    ASSERT_FALSE(fresh.copy_to(Span<u8>(expected.data(), expected.size())).is_error());
+
+    CodeHolder reused(CpuFeatures::all());
+    {
+        Assembler a(reused);
+        a.load_constant(a2, 0xfedcba9876543210ull);
+        a.addi(a0, a0, 4096); // an error: sticky until the reset
+        reused.set_compress(false);
+    }
+    ASSERT_TRUE(reused.finalize().is_error());
+    reused.reset();
+    emit(reused);
+    ASSERT_FALSE(reused.finalize().is_error());
+    EXPECT_EQ(reused.island_count(), fresh.island_count());
+    std::vector<u8> bytes(reused.code_size());
+    ASSERT_FALSE(reused.copy_to(Span<u8>(bytes.data(), bytes.size())).is_error());
+    EXPECT_EQ(bytes, expected);
+}
