@@ -479,7 +479,7 @@ private:
     }
     // §5.4.6 memarg (with multi-memory: bit 6 of the flags says a memory
     // index follows) and §3.3.7: 2^align must not exceed the access width.
-    Result<MemArg> read_memarg(u32 natural_alignment) noexcept
+    [[gnu::always_inline]] Result<MemArg> read_memarg(u32 natural_alignment) noexcept
     {
         MemArg arg;
         u32 flags = TRY(m_reader.read_var_u32());
@@ -540,7 +540,7 @@ private:
             return invalid("invalid lane index");
         return lane;
     }
-    Result<void> simple(Opcode op, u32 offset) noexcept;
+    [[gnu::always_inline]] inline Result<void> simple(Opcode op, u32 offset) noexcept;
     // The body ran out before the function's final `end`. The reference
     // interpreter reads on into the following bytes; mirror its messages:
     // at the end of the module "unexpected end of section or function", a

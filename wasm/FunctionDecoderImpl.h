@@ -61,10 +61,18 @@ Result<void> FunctionDecoder<Interface, mode>::simple(Opcode op, u32 offset) noe
         return {};
     const OpcodeInfo& info = opcode_info(op);
     const SignatureTypes& sig = signature_types(info.signature);
-    // Pop in reverse order, then push the results (§3.3.1-§3.3.3: each
-    // numeric/vector instruction has a fixed type [t1*] -> [t2*]).
-    for (u8 i = sig.param_count; i > 0; --i)
-        TRY(pop(sig.params[i - 1]));
+    if constexpr (!validating) {
+        // The operands are the params: drop them at once (not below the
+        // frame: unreachable code may have fewer).
+        usize size = m_operands.size();
+        usize height = m_controls.last().height;
+        m_operands.shrink_to(size >= height + sig.param_count ? size - sig.param_count : height);
+    } else {
+        // Pop in reverse order, then push the results (§3.3.1-§3.3.3: each
+        // numeric/vector instruction has a fixed type [t1*] -> [t2*]).
+        for (u8 i = sig.param_count; i > 0; --i)
+            TRY(pop(sig.params[i - 1]));
+    }
     for (u8 i = 0; i < sig.result_count; ++i)
         TRY(push(sig.results[i]));
     return {};
