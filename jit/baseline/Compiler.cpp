@@ -38,7 +38,8 @@ void Compiler::simd(u32 offset, Opcode op) noexcept
 // stays pending for an if or br_if, which branch on its operands.
 bool Compiler::on_instruction(u32 offset, Opcode op) noexcept
 {
-    if (op != Opcode::If && op != Opcode::BrIf)
+    // Inlined into the decoder's loop: the common case calls nothing.
+    if (m_pending.active && op != Opcode::If && op != Opcode::BrIf)
         flush_pending_compare();
     start_instruction(offset);
     return !m_failed;
@@ -56,13 +57,15 @@ void Compiler::start_instruction(u32 offset) noexcept
     // Trap stubs go out of line but near their branches (B-type reaches
     // ±4 KiB): pending ones are placed behind a jump every ~1.5 KiB, so
     // the code holder rarely needs islands.
-    if (m_stubs_emitted < m_stubs.size() && m_asm.offset() - m_oldest_stub_at > 1536 && !m_failed) {
+    if (m_stubs_emitted < m_stubs.size() && m_asm.offset() - m_oldest_stub_at > 1536 && !m_failed) [[unlikely]] {
         Label skip = m_asm.new_label();
         m_asm.j(skip);
         emit_trap_stubs();
         m_asm.bind(skip);
     }
     m_offset = offset;
+    if ((m_temp_mask | m_vtemp_mask) == 0) [[likely]]
+        return;
     for (u64 mask = m_temp_mask; mask; mask &= mask - 1) {
         u32 bit = u32(__builtin_ctzll(mask));
         i32& owner = bit < 32 ? m_gp_owner[bit] : m_fp_owner[bit - 32];
