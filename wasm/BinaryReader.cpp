@@ -849,14 +849,6 @@ Result<Module> read_module(ReadonlyBytes bytes, const ReadOptions& options) noex
     return builder.build(bytes);
 }
 
-Result<void> validate_function(const Module& module, u32 function_index) noexcept
-{
-    DecoderScratch scratch;
-    NullInterface null;
-    FunctionDecoder<NullInterface> decoder(module, null, scratch);
-    return decoder.decode(function_index);
-}
-
 usize Module::metadata_size() const noexcept
 {
     usize size = m_type_table.memory_usage();

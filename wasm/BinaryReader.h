@@ -17,13 +17,11 @@ namespace k23::wasm {
 
 struct ReadOptions {
     Features features { Features::all() };
-    // Validate function bodies (false: decode the module structure only).
+    // Validate function bodies (false: decode the module structure only;
+    // the compilers then refuse the module, Module::functions_validated()).
     bool validate_functions { true };
 };
 
 [[nodiscard]] Result<Module> read_module(ReadonlyBytes bytes, const ReadOptions& options = {}) noexcept;
-
-// Validates one module function's body again (e.g. after lazy reading).
-[[nodiscard]] Result<void> validate_function(const Module& module, u32 function_index) noexcept;
 
 } // namespace k23::wasm
