@@ -84,6 +84,9 @@ public:
     }
     Result<i32> read_var_s32() noexcept
     {
+        // Fast path: one byte, bit 6 the sign (most constants are small).
+        if (m_position < m_size && m_data[m_position] < 0x80) [[likely]]
+            return i32(i8(u8(m_data[m_position++] << 1))) >> 1;
         u64 value = TRY(read_leb(32, true));
         return i32(u32(value));
     }
@@ -94,6 +97,8 @@ public:
     }
     Result<i64> read_var_s64() noexcept
     {
+        if (m_position < m_size && m_data[m_position] < 0x80) [[likely]]
+            return i64(i8(u8(m_data[m_position++] << 1))) >> 1;
         u64 value = TRY(read_leb(64, true));
         return i64(value);
     }

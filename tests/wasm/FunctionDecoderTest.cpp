@@ -167,6 +167,7 @@ namespace {
 struct TypeRecorder : NullInterface {
     static constexpr bool owns_reachability = true;
     std::vector<std::string> calls;
+    bool on_instruction(u32, Opcode) noexcept { return true; }
     void on_drop(u32, ValueType t) noexcept { calls.push_back("drop " + std::string(value_type_name(t).data(), value_type_name(t).length())); }
     void on_select(u32, ValueType t) noexcept { calls.push_back("select " + std::string(value_type_name(t).data(), value_type_name(t).length())); }
     void on_local_get(u32, u32 index, ValueType) noexcept { calls.push_back("local.get " + std::to_string(index)); }

@@ -66,6 +66,26 @@ TEST(Leb128, S32SignExtension)
     EXPECT_EQ(MUST(r.read_var_s32()), i32(0x80000000u));
 }
 
+// The one-byte fast path: bit 6 is the sign.
+TEST(Leb128, SignedOneByteValues)
+{
+    std::vector<u8> b { 0x00, 0x01, 0x3f, 0x40, 0x41, 0x7f, 0x00, 0x3f, 0x40, 0x7f };
+    auto r = reader(b);
+    EXPECT_EQ(MUST(r.read_var_s32()), 0);
+    EXPECT_EQ(MUST(r.read_var_s32()), 1);
+    EXPECT_EQ(MUST(r.read_var_s32()), 63);
+    EXPECT_EQ(MUST(r.read_var_s32()), -64);
+    EXPECT_EQ(MUST(r.read_var_s32()), -63);
+    EXPECT_EQ(MUST(r.read_var_s32()), -1);
+    EXPECT_EQ(MUST(r.read_var_s64()), 0);
+    EXPECT_EQ(MUST(r.read_var_s64()), 63);
+    EXPECT_EQ(MUST(r.read_var_s64()), -64);
+    EXPECT_EQ(MUST(r.read_var_s64()), -1);
+    EXPECT_TRUE(r.at_end());
+    EXPECT_TRUE(r.read_var_s32().is_error());
+    EXPECT_TRUE(r.read_var_s64().is_error());
+}
+
 TEST(Leb128, S32LastByteMustBeSignExtension)
 {
     // 0x70 in the fifth byte: bits 4-6 set but bit 3 (the sign) clear.
