@@ -610,7 +610,9 @@ Result<void> FunctionDecoder<Interface, mode>::decode_prefixed_fc(u32 offset) no
         if (validating && data >= m_module.data_count())
             return invalidf("unknown data segment {}", data);
         // §5.5.16: memory.init and data.drop need the data count section.
-        if (!m_module.has_data_count())
+        // Checked after the index, as the reference interpreter does: not
+        // in the Syntax mode ("unknown data segment" stays the answer).
+        if (validating && !m_module.has_data_count())
             return malformed("data count section required");
         if (op == Opcode::MemoryInit) {
             TRY(pop(ValueType::I32));

@@ -104,6 +104,22 @@ TEST(BinaryReader, MalformedInALaterFunctionWinsOverInvalid)
     EXPECT_EQ(invalid.error().code(), ErrorCode::Invalid);
 }
 
+// Error precedence must not turn a validation error into a malformation:
+// without a data count section, memory.init of an unknown segment is
+// "unknown data segment" (memory_init.wast), though the later decode of the
+// rest of the bodies (DecodeMode::Syntax) looks at no index.
+TEST(BinaryReader, DataCountRuleComesAfterTheSegmentIndex)
+{
+    // (memory 1) (func i32.const 0 i32.const 0 i32.const 0 memory.init 1 0)
+    ByteVector body { 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x08, 0x01, 0x00, 0x0b };
+    ByteVector code = concat({ ByteVector { 0x01, u8(body.size()) }, body });
+    auto m = read(concat({ header(), section(1, { 0x01, 0x60, 0x00, 0x00 }), section(3, { 0x01, 0x00 }),
+        section(5, { 0x01, 0x00, 0x01 }), section(10, code) }));
+    ASSERT_TRUE(m.is_error());
+    EXPECT_EQ(m.error().code(), ErrorCode::Invalid);
+    EXPECT_EQ(message_of(m), "unknown data segment 1");
+}
+
 TEST(BinaryReader, BlockWithTypeIndexMultiValue)
 {
     // types: 0 = [] -> [], 1 = [] -> [i32 i32]
