@@ -24,6 +24,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <jit/Engine.h>
+#include <kernel/DeferredTierUp.h>
 #include <kernel/Guest.h>
 #include <kernel/mm/GuestSpace.h>
 #include <wasm/BinaryReader.h>
@@ -53,6 +54,8 @@ struct WasmGuestOptions {
     // Optimizing, what it cannot compile falls back to the baseline per
     // function, counted in WasmGuestStats::tiers.
     jit::Tier tier { default_guest_tier() };
+    // Tier::Auto: calls plus loop iterations before a function tiers up.
+    u32 tier_up_budget { default_tier_budget() };
     // Tier::Auto: on-stack replacement too (jit::EngineOptions::tier_up_osr).
     bool tier_up_osr { false };
     // Timebase ticks one invocation may run (0: no limit); past it the
@@ -75,6 +78,9 @@ struct WasmGuestStats {
     // The engine's per-tier counts of every function compiled so far
     // (updated by instantiate_module, whether it succeeds or not).
     jit::TierCounts tiers;
+    // Tier::Auto: the tier-up jobs deferred to preemption points
+    // (kernel/DeferredTierUp.h), as of the last invoke, and after destroy().
+    DeferredTierUpStats tier_up_jobs;
 };
 
 class WasmGuest final : public jit::Executor {
@@ -137,6 +143,7 @@ public:
 private:
     [[nodiscard]] Result<void> create_engine() noexcept;
     static SystemCallAction on_system_call(Guest& guest, void* cookie, GuestExit& exit) noexcept;
+    void run_tier_ups_before_user_mode() noexcept;
 
     WasmGuestOptions m_options;
     GuestSpace m_space;
@@ -149,6 +156,7 @@ private:
     Vector<usize> m_module_sizes;
     Vector<wasm::HostFunction> m_kernel_host_functions; // kernel heap: what define_wasi() wrapped
     WasmGuestStats m_stats;
+    DeferredTierUp m_tier_up; // the engine's tier_up_queue
     bool m_returned { false };
 };
 
