@@ -84,7 +84,7 @@ jit::UserCallOutcome engine_user_call(jit::Engine& engine, u64 (&regs)[8]) noexc
 namespace {
 
 // Written once by kernel/main.cpp before any guest exists, read after.
-jit::Tier s_default_guest_tier { jit::Tier::Baseline };
+jit::Tier s_default_guest_tier { jit::Tier::Auto };
 u32 s_default_tier_budget { jit::EngineOptions {}.tier_up_budget };
 
 } // namespace

@@ -40,7 +40,7 @@ namespace k23::kernel {
 
 // The tier guests compile with unless their options say otherwise: the
 // boot argument `tier=baseline|optimizing|auto` (kernel/main.cpp sets it before
-// any guest exists; baseline without it). Guests of `./k23 run`, the spec
+// any guest exists; auto without it). Guests of `./k23 run`, the spec
 // runner and the default program all take it from here.
 void set_default_guest_tier(jit::Tier tier) noexcept;
 [[nodiscard]] jit::Tier default_guest_tier() noexcept;

@@ -144,8 +144,10 @@ extern "C" [[noreturn]] void kernel_main(const k23::boot::BootInfo* info) noexce
     handle_panic_request(args);
 
     // tier=baseline|optimizing|auto: the compiler of every guest (./k23 run
-    // --tier, ./k23 spec --where kernel --tier). Anything else ends the
-    // boot before any guest runs: a run under the wrong tier would mislead.
+    // --tier, ./k23 spec --where kernel --tier; auto without it, its
+    // compiles deferred to preemption points: kernel/DeferredTierUp.h).
+    // Anything else ends the boot before any guest runs: a run under the
+    // wrong tier would mislead.
     // tier_budget=N: auto's tier-up budget (jit::EngineOptions).
     StringView tier;
     if (args.get("tier"_sv, tier)) {
