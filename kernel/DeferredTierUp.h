@@ -94,7 +94,7 @@ private:
 // The preemption point: every waiting job of every guest, on this stack
 // (each guest's in its own Scope).
 void run_deferred_tier_ups() noexcept;
-// Totals over the boot, for the kernel's costs and logs.
+// Totals over the boot (KTESTs read them).
 [[nodiscard]] DeferredTierUpStats deferred_tier_up_totals() noexcept;
 
 } // namespace k23::kernel
