@@ -101,30 +101,42 @@ BranchCondition inverse(BranchCondition c)
     }
 }
 
-bool scalar_signature(const wasm::FunctionType& type)
-{
-    for (wasm::ValueType t : type.params) {
-        if (t == wasm::ValueType::V128)
-            return false;
-    }
-    for (wasm::ValueType t : type.results) {
-        if (t == wasm::ValueType::V128)
-            return false;
-    }
-    return true;
-}
-
 u32 stack_count(Span<const wasm::ValueType> types)
 {
-    u32 ints = 0, floats = 0;
+    u32 ints = 0, floats = 0, wide = 0;
     for (wasm::ValueType t : types) {
-        if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
+        if (t == wasm::ValueType::V128)
+            wide += 2; // always in memory, two slots (jit/Abi.h)
+        else if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
             ++floats;
         else
             ++ints;
     }
     return (ints > abi::int_arg_registers ? ints - abi::int_arg_registers : 0)
-        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0);
+        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0) + wide;
+}
+
+// Where the next value of a signature goes (jit/Abi.h): an argument
+// register (reg >= 0; fp says which file), or the stack slot `slot` (a v128
+// takes two, `slot` and the next).
+ArgumentPlace ArgumentCursor::next(Type type) noexcept
+{
+    ArgumentPlace place;
+    place.fp = is_float(type);
+    if (type == Type::V128) {
+        place.slot = m_slots;
+        m_slots += 2;
+        return place;
+    }
+    u32& used = place.fp ? m_floats : m_ints;
+    u32 limit = place.fp ? abi::float_arg_registers : abi::int_arg_registers;
+    if (used < limit) {
+        place.reg = i32(place.fp ? abi::float_args[used].id() : abi::int_args[used].id());
+        ++used;
+        return place;
+    }
+    place.slot = m_slots++;
+    return place;
 }
 
 Result<void> Lowerer::run(u32 index) noexcept
@@ -153,8 +165,6 @@ Result<void> Lowerer::run(u32 index) noexcept
 Result<void> Lowerer::check_supported() noexcept
 {
     wasm::FunctionType type = m_module.function_type(m_index);
-    if (!scalar_signature(type))
-        return unsupported("optimizing: v128 parameters or results");
     m_stack_params = stack_argument_slots(type);
     m_max_push = 0;
     m_outgoing = 0;
@@ -166,8 +176,6 @@ Result<void> Lowerer::check_supported() noexcept
     // check covers the largest push, jit/Abi.h), stack results land in the
     // outgoing area at the bottom of the frame.
     auto call = [&](const wasm::FunctionType& callee, bool tail) -> Result<void> {
-        if (!scalar_signature(callee))
-            return unsupported("optimizing: a call with v128 parameters or results");
         u32 push = 8 * stack_argument_slots(callee);
         if (tail) {
             // A tail call whose stack arguments fit in ours writes them in
@@ -535,6 +543,8 @@ void Lowerer::load_stack_value(const Location& dst, Type type, GpReg base, i64 o
 {
     if (dst.kind == kind_none)
         return;
+    if (type == Type::V128)
+        return load_v128(dst, base, offset);
     i32 imm;
     GpReg at = frame_address(base, offset, imm);
     if (dst.kind == kind_slot) {
@@ -606,34 +616,26 @@ Result<void> Lowerer::emit() noexcept
         // Register parameters first (parallel moves), then the stack
         // arguments from [fp + 16 + 8k]: all parameters are defined at
         // once, so their locations differ and the loads clobber nothing.
-        u32 ints = 0, floats = 0;
+        ArgumentCursor cursor;
         m_moves.clear();
         for (ValueId p : m_f.params(m_f.entry)) {
             Move m;
             m.type = m_f.values[p].type;
             m.dst = m_s.locations[p];
-            if (is_float(m.type) ? floats >= abi::float_arg_registers : ints >= abi::int_arg_registers) {
-                is_float(m.type) ? ++floats : ++ints;
+            ArgumentPlace place = cursor.next(m.type);
+            if (place.reg < 0)
                 continue;
-            }
-            if (is_float(m.type)) {
-                m.src.kind = kind_fp;
-                m.src.reg = abi::float_args[floats++].id();
-            } else {
-                m.src.kind = kind_gp;
-                m.src.reg = abi::int_args[ints++].id();
-            }
+            m.src.kind = place.fp ? kind_fp : kind_gp;
+            m.src.reg = u8(place.reg);
             TRY(m_moves.try_append(m));
         }
         resolve(m_moves);
-        ints = floats = 0;
-        u32 k = 0;
+        cursor = {};
         for (ValueId p : m_f.params(m_f.entry)) {
             Type t = m_f.values[p].type;
-            bool fp = is_float(t);
-            if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
-                continue;
-            load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(k++));
+            ArgumentPlace place = cursor.next(t);
+            if (place.reg < 0)
+                load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(place.slot));
         }
     }
 
@@ -721,22 +723,16 @@ Result<void> Lowerer::emit() noexcept
 void Lowerer::argument_moves(InstId i, u32 count) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
-    u32 ints = 0, floats = 0;
+    ArgumentCursor cursor;
     m_moves.clear();
     for (u32 k = 0; k < count; ++k) {
         Move m;
         m.src = source_of(args[k], m);
-        if (is_float(m.type)) {
-            if (floats >= abi::float_arg_registers)
-                continue;
-            m.dst.kind = kind_fp;
-            m.dst.reg = abi::float_args[floats++].id();
-        } else {
-            if (ints >= abi::int_arg_registers)
-                continue;
-            m.dst.kind = kind_gp;
-            m.dst.reg = abi::int_args[ints++].id();
-        }
+        ArgumentPlace place = cursor.next(m.type);
+        if (place.reg < 0)
+            continue;
+        m.dst.kind = place.fp ? kind_fp : kind_gp;
+        m.dst.reg = u8(place.reg);
         if (m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
@@ -749,14 +745,19 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
 void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
-    u32 ints = 0, floats = 0, k = 0;
+    ArgumentCursor cursor;
     for (u32 n = 0; n < count; ++n) {
         ValueId v = args[n];
         Type t = m_f.values[v].type;
         bool fp = is_float(t);
-        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+        ArgumentPlace place = cursor.next(t);
+        if (place.reg >= 0)
             continue;
-        i64 at = offset + 8 * i64(k++);
+        i64 at = offset + 8 * i64(place.slot);
+        if (t == Type::V128) {
+            store_v128(m_s.locations[v], base, at);
+            continue;
+        }
         if (m_f.is_const(v)) {
             u64 bits = m_f.const_bits(v);
             GpReg r = zero;
@@ -791,37 +792,29 @@ void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset)
 void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
 {
     const Inst& inst = m_f.insts[i];
-    u32 ints = 0, floats = 0;
+    ArgumentCursor cursor;
     m_moves.clear();
     for (u32 r = 0; r < inst.result_count; ++r) {
         ValueId v = inst.first_result + r;
         Move m;
         m.type = m_f.values[v].type;
         m.dst = m_s.locations[v];
-        if (is_float(m.type)) {
-            if (floats >= abi::float_arg_registers)
-                continue;
-            m.src.kind = kind_fp;
-            m.src.reg = abi::float_args[floats++].id();
-        } else {
-            if (ints >= abi::int_arg_registers)
-                continue;
-            m.src.kind = kind_gp;
-            m.src.reg = abi::int_args[ints++].id();
-        }
+        ArgumentPlace place = cursor.next(m.type);
+        if (place.reg < 0)
+            continue;
+        m.src.kind = place.fp ? kind_fp : kind_gp;
+        m.src.reg = u8(place.reg);
         if (m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
     resolve(m_moves);
-    ints = floats = 0;
-    u32 k = 0;
+    cursor = {};
     for (u32 r = 0; r < inst.result_count; ++r) {
         ValueId v = inst.first_result + r;
         Type t = m_f.values[v].type;
-        bool fp = is_float(t);
-        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
-            continue;
-        load_stack_value(m_s.locations[v], t, sp, 8 * i64(k++));
+        ArgumentPlace place = cursor.next(t);
+        if (place.reg < 0)
+            load_stack_value(m_s.locations[v], t, sp, 8 * i64(place.slot));
     }
 }
 
@@ -968,6 +961,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
         m_asm.jalr(ra, t5, 0);
+        simd().forget(); // vtype is undefined after a call (jit/Abi.h)
         m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
         set_mask();

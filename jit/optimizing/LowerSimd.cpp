@@ -206,6 +206,46 @@ void Lowerer::emit_vec_move(const Move& m) noexcept
     e.forget();
 }
 
+// v128 arguments and results: two 8-byte stack slots, low half first
+// (jit/Abi.h), so a vector register or a 16-byte slot on our side. A
+// register goes through t4 = the address at the current whole-v128 vtype;
+// a slot copies its halves through t4 (t6 forms far addresses).
+void Lowerer::load_v128(const Location& dst, GpReg base, i64 offset) noexcept
+{
+    if (dst.kind == kind_vslot) {
+        for (i64 half = 0; half < 16; half += 8) {
+            i32 imm;
+            GpReg at = frame_address(base, offset + half, imm);
+            m_asm.ld(t4, at, imm);
+            m_asm.sd(t4, vslot_address(dst.slot), i32(half));
+        }
+        return;
+    }
+    if (dst.kind != kind_vec)
+        return;
+    i32 imm;
+    GpReg at = frame_address(base, offset, imm);
+    m_asm.addi(t4, at, imm);
+    m_asm.vle(simd().slot_sew(), VecReg(dst.reg), t4);
+}
+
+void Lowerer::store_v128(const Location& src, GpReg base, i64 offset) noexcept
+{
+    if (src.kind == kind_vslot) {
+        for (i64 half = 0; half < 16; half += 8) {
+            m_asm.ld(t4, vslot_address(src.slot), i32(half));
+            i32 imm;
+            GpReg at = frame_address(base, offset + half, imm);
+            m_asm.sd(t4, at, imm);
+        }
+        return;
+    }
+    i32 imm;
+    GpReg at = frame_address(base, offset, imm);
+    m_asm.addi(t4, at, imm);
+    m_asm.vse(simd().slot_sew(), VecReg(src.reg), t4);
+}
+
 // ---------------------------------------------------------------- vtype along the control flow
 
 void Lowerer::vtype_at_block(BlockId b) noexcept

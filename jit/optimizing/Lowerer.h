@@ -78,11 +78,25 @@ bool is_int_compare(wasm::Opcode op);
 // `lhs cond rhs` for a compare: swap says the operands go the other way.
 riscv64::BranchCondition compare_condition(wasm::Opcode op, bool& swap);
 riscv64::BranchCondition inverse(riscv64::BranchCondition c);
-// A signature the tier lowers: no v128 (passed in memory, #17).
-bool scalar_signature(const wasm::FunctionType& type);
-// How many of these values travel on the stack (jit/Abi.h: beyond a0..a7
-// or fa0..fa7, per class).
+// How many 8-byte slots of these values travel on the stack (jit/Abi.h:
+// beyond a0..a7 or fa0..fa7, per class; a v128 always, in two).
 u32 stack_count(Span<const wasm::ValueType> types);
+// One value's place in a call's arguments or results (jit/Abi.h).
+struct ArgumentPlace {
+    i32 reg { -1 }; // an a or fa register's id, or -1: the stack
+    u32 slot { 0 }; // else its 8-byte slot among the stack values
+    bool fp { false };
+};
+// The places of a signature's values, in order.
+class ArgumentCursor {
+public:
+    ArgumentPlace next(Type type) noexcept;
+
+private:
+    u32 m_ints { 0 };
+    u32 m_floats { 0 };
+    u32 m_slots { 0 };
+};
 // Stack arguments rounded up to even: the bytes a call pushes are 8 * this.
 inline u32 stack_argument_slots(const wasm::FunctionType& type) { return (stack_count(type.params) + 1) & ~1u; }
 
@@ -209,6 +223,10 @@ private:
     VecReg def_vec(ValueId v) noexcept;
     void finish_vec(ValueId v, VecReg r) noexcept;
     void emit_vec_move(const Move& move) noexcept;
+    // A v128 argument or result (always in memory, jit/Abi.h) between
+    // [base + offset] and its location; t3 survives.
+    void load_v128(const Location& dst, GpReg base, i64 offset) noexcept;
+    void store_v128(const Location& src, GpReg base, i64 offset) noexcept;
     void vtype_at_block(BlockId b) noexcept;
     void vtype_after(InstId i, BlockId b, const VTypeState& before) noexcept;
     [[nodiscard]] SimdEmitter simd() noexcept { return SimdEmitter(m_asm, m_vtype); }
