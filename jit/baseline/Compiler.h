@@ -369,7 +369,7 @@ private:
     void int_divrem(Opcode op) noexcept;
     void float_min_max(bool is64, bool is_min) noexcept;
     void float_round(bool is64, RoundingMode mode) noexcept;
-    void truncate(Opcode op, bool saturating) noexcept;
+    void truncate(Opcode op) noexcept;
 
     const wasm::Module& m_module;
     const CompileEnvironment& m_env;

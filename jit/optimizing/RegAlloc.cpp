@@ -285,7 +285,7 @@ Result<void> Lowerer::allocate() noexcept
             if (is_float(m_f.values[p].type)) {
                 if (floats < abi::float_arg_registers)
                     m_hint[p] = u8(abi::float_args[floats++].id() + 1);
-            } else if (ints < abi::int_arg_registers) {
+            } else if (m_f.values[p].type != Type::V128 && ints < abi::int_arg_registers) { // v128: in memory
                 m_hint[p] = u8(abi::int_args[ints++].id() + 1);
             }
         }
