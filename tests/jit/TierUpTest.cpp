@@ -321,6 +321,41 @@ TEST(TierUp, AHotLoopInAFunctionEnteredOnceMovesToOptimizedCodeWithItsLocals)
     EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
 }
 
+// Sightglass bz2 looped forever after an OSR transfer: the target loop sat
+// in a block of an outer loop, and a local the block does not set (the
+// outer loop's counter) took, at the block's end, the OSR loop header's
+// value even on the outer loop's later iterations that skip the inner loop
+// (a value that does not dominate that path: a stale register). Every
+// construct around the OSR loop now merges every local.
+TEST(TierUp, OsrLoopInsideABlockOfAnOuterLoopKeepsTheLocalsTheBlockDoesNotSet)
+{
+    TierUpFixture f(50);
+    REQUIRE_EXECUTION(f);
+    // skip_odd(n), locals c, i, sum, j: do { c += 1; if c is even { 100
+    // times sum += 1 } i += c } while c < n; sum * 1000 + i. The budget
+    // runs out in the inner loop's first run (c = 2); c = 3 then skips it.
+    ModuleBuilder b;
+    u32 i_i = b.type({ I32 }, { I32 });
+    constexpr u8 I32And = 0x71, I32LtU = 0x49, I32Mul = 0x6c;
+    b.function(i_i, { I32, I32, I32, I32 },
+        cat({ { Loop, 0x40, Block, 0x40 },
+            local_get(1), i32_const(1), { I32Add, LocalSet, 1 },
+            local_get(1), i32_const(1), { I32And, BrIf, 0 },
+            i32_const(0), { LocalSet, 4 },
+            { Loop, 0x40 },
+            local_get(3), i32_const(1), { I32Add, LocalSet, 3 },
+            local_get(4), i32_const(1), { I32Add, LocalTee, 4 }, i32_const(100), { I32LtU, BrIf, 0, End, End },
+            local_get(2), local_get(1), { I32Add, LocalSet, 2 },
+            local_get(1), local_get(0), { I32LtU, BrIf, 0, End },
+            local_get(3), i32_const(1000), { I32Mul }, local_get(2), { I32Add } }),
+        "skip_odd", "skip_odd");
+    wasm::Instance* instance = MUST(f.instantiate(b.build()));
+    // c = 2, 4, ..., 10 run the inner loop: sum = 500; i = 1 + ... + 10.
+    EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 10 })), 500055);
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+    EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 7 })), 300028);
+}
+
 TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)
 {
     AsyncQueue queue;
