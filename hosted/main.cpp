@@ -679,8 +679,11 @@ int main(int argc, char** argv)
     fflush(stdout);
     if (options.verbose && options.tier_value == jit::Tier::Auto) {
         // What the tier-up did while the guest ran (./k23 bench reads this).
+        // Compiles that finished after the guest's last helper call were
+        // never installed: they count too.
         if (s_tier_up_thread)
             s_tier_up_thread->drain();
+        engine.value()->install_finished_tier_ups();
         const jit::TierCounts& counts = engine.value()->tier_counts();
         fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu; "
                         "OSR: %zu loop entries, %zu transfers\n",

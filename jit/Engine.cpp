@@ -592,6 +592,8 @@ CompiledModule* module_at_pc(Engine::State& state, u64 pc) noexcept
 
 const TierCounts& Engine::tier_counts() const noexcept { return m_state->tier_counts; }
 
+void Engine::install_finished_tier_ups() noexcept { jit::install_finished_tier_ups(*m_state); }
+
 // A code object joins the engine: module_at_pc finds it (traps, faults),
 // perf maps name its functions.
 static Result<void> register_code(Engine::State& state, CompiledModule* compiled) noexcept
@@ -1129,7 +1131,7 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: function was not instantiated by this engine");
     if (!state.can_execute)
         return Error::from_code(ErrorCode::Unsupported, "JIT execution needs a riscv64 host");
-    install_finished_tier_ups(state);
+    jit::install_finished_tier_ups(state);
     FunctionType type = function->instance->module()->function_type(function->index);
     if (args.size() != type.params.size() || results.size() < type.results.size())
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: wrong number of arguments or results");

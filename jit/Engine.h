@@ -145,6 +145,11 @@ public:
     Result<void> compile(const wasm::Module& module, CompileStats* stats = nullptr) noexcept;
     // Per tier, every function compiled so far (fallbacks included).
     [[nodiscard]] const TierCounts& tier_counts() const noexcept;
+    // Tier::Auto: installs the background compiles that finished since the
+    // guest's last helper call or invoke() (they are counted then), e.g.
+    // after draining the queue once the guest returned. The guest's thread,
+    // while no guest code runs.
+    void install_finished_tier_ups() noexcept;
 
     // `*out` receives the instance as soon as it exists (as Linker does),
     // even when instantiation then fails.

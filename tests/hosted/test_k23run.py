@@ -577,3 +577,25 @@ def check_hot_loop_in_start_moves_to_optimized_code(ctx):
     status, out, err = ctx.run([wasm])
     assert (status, err) == (expected, ""), (status, expected, err)
 
+
+# _start calls $f twice: at budget 1 the second call runs f's budget out,
+# the job goes to the background thread, and the guest returns at once.
+TIER_UP_LAST = """
+(module
+  (memory (export "memory") 1)
+  (func $f (param i32) (result i32)
+    (i32.mul (i32.add (local.get 0) (i32.const 3)) (i32.const 7)))
+  (func (export "_start")
+    (drop (call $f (call $f (i32.const 1))))))
+"""
+
+
+def check_verbose_counts_tier_ups_finished_after_the_guest(ctx):
+    """k23-run --verbose counts a background compile that finished after the
+    guest's last helper call (it used to drain the thread without
+    installing what finished: 0 functions tiered up)."""
+    wasm = ctx.wat("tier_up_last", TIER_UP_LAST)
+    for attempt in range(3):
+        status, out, err = ctx.run(["--verbose", "--tier-budget", "1", wasm])
+        counts = TIER_UP_RE.search(err)
+        assert status == 0 and counts and counts.group(1, 2) == ("1", "0"), (attempt, status, err)
