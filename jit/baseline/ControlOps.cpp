@@ -203,11 +203,12 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 // loop that takes the locals from our frame: we leave the frame as an
 // epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
 // there, so it returns to our caller with our results.
+// The helper call is out of line (a branch around it): vtype after it is
+// unknown, since the call's path sets it (homed v128 locals go to their
+// slots and back at e8) and the counting path does not.
 void Compiler::count_for_tier_up(u32 loop_offset) noexcept
 {
-    // Wide (SIMD) frames do not count: the ticks broke blake3-simd's
-    // baseline code (cause not found yet).
-    if (!m_env.count_for_tier_up || m_failed || m_wide)
+    if (!m_env.count_for_tier_up || m_failed)
         return;
     i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
     m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
@@ -226,6 +227,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     if (!osr) {
         call_helper(HelperId::TierUp);
         m_asm.bind(counting);
+        forget_vtype();
         return;
     }
     m_asm.li(a2, i64(loop_offset));
@@ -238,6 +240,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.ld(s0, s0, 0);
     m_asm.jr(t0);
     m_asm.bind(counting);
+    forget_vtype();
 }
 
 void Compiler::on_if(u32, const ControlFrame& cf) noexcept

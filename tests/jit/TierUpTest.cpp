@@ -60,10 +60,11 @@ struct AsyncQueue final : TierUpQueue {
 };
 
 struct TierUpFixture : JitFixture {
-    explicit TierUpFixture(u32 budget, TierUpQueue* queue = nullptr)
+    explicit TierUpFixture(u32 budget, TierUpQueue* queue = nullptr, riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc())
     {
         Engine::destroy(engine);
         EngineOptions options;
+        options.features = features;
         options.tier = Tier::Auto;
         options.tier_up_budget = budget;
         options.tier_up_queue = queue;
@@ -354,6 +355,35 @@ TEST(TierUp, OsrLoopInsideABlockOfAnOuterLoopKeepsTheLocalsTheBlockDoesNotSet)
     EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 10 })), 500055);
     EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
     EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 7 })), 300028);
+}
+
+// blake3-simd computed a wrong hash with ticks in its SIMD (wide) frames,
+// even when nothing tiered up: the tick's out-of-line helper call stores
+// and reloads the v128 locals homed in vector registers at e8 (setting
+// vtype), and the counting path, which skips it, was compiled as if vtype
+// were e8 too. A loop whose body ends at e32 then ran its first e8
+// operation at e32 from the second iteration on.
+TEST(TierUp, TicksInASimdLoopKeepTheVtypeOfTheCountingPath)
+{
+    // No tier-up at all: only the ticks run.
+    TierUpFixture f(1000000, nullptr, riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::V));
+    REQUIRE_EXECUTION(f);
+    // lanes(n): v = i8x16.splat 0x80, acc (i32x4) += i8x16.add(v, v) n
+    // times; lane 0 of acc. Every byte of v + v wraps to 0 at e8 (at e32
+    // each lane would be 0x80808080 * 2 = 0x01010100).
+    ModuleBuilder b;
+    u32 i_i = b.type({ I32 }, { I32 });
+    const ByteList i8x16_splat { 0xfd, 15 }, i8x16_add { 0xfd, 110 }, i32x4_add { 0xfd, 0xae, 0x01 }, i32x4_extract_lane0 { 0xfd, 27, 0 };
+    b.function(i_i, { V128, V128 },
+        cat({ i32_const(0x80), i8x16_splat, { LocalSet, 1 },
+            { Loop, 0x40 },
+            local_get(2), local_get(1), local_get(1), i8x16_add, i32x4_add, { LocalSet, 2 },
+            local_get(0), i32_const(1), { I32Sub, LocalTee, 0, BrIf, 0, End },
+            local_get(2), i32x4_extract_lane0 }),
+        "lanes", "lanes");
+    wasm::Instance* instance = MUST(f.instantiate(b.build()));
+    EXPECT_EQ(MUST(f.call(instance, "lanes", { 5 })), 0);
+    EXPECT_EQ(f.engine->tier_counts().tiered_up, 0u);
 }
 
 TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)
