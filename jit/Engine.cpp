@@ -896,7 +896,7 @@ static u64 local_count(const wasm::Module& module, u32 index) noexcept
     return count;
 }
 
-u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept
 {
     request_tier_up(state, ji, index);
     CompiledModule* from = ji.compiled;
@@ -905,10 +905,12 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
         return 0;
     const wasm::Module& module = *from->module;
     u64 count = local_count(module, index);
-    // The baseline's narrow frame (jit/Abi.h): slot k at fp - 16 - 8k, all
-    // of them on the guest stack.
-    if (count > ji.osr_locals.size() || fp < 16 + 8 * count || fp - 8 - 8 * count < u64(state.stack)
-        || fp > state.stack_top)
+    // The baseline's frame (jit/Abi.h): slot k at fp - 16 - 8k, or in a
+    // wide frame at fp - 32 - 16k (a scalar in its low 8 bytes), all of them
+    // on the guest stack.
+    u64 first = wide ? 32 : 16, stride = wide ? 16 : 8;
+    u64 reach = first - 8 + stride * count; // below fp, the last slot's 8 bytes included
+    if (count > ji.osr_locals.size() || fp < reach || fp - reach < u64(state.stack) || fp > state.stack_top)
         return 0;
     auto find = [&]() -> CompiledModule::OsrEntry* {
         for (auto& entry : from->osr_entries) {
@@ -946,16 +948,16 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
     if (!code)
         return 0;
     for (u64 k = 0; k < count; ++k)
-        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - 16 - 8 * k);
+        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - first - stride * k);
     ++state.tier_counts.osr_transfers;
     return u64(code);
 }
 
-extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp) noexcept
+extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept
 {
     auto* state = static_cast<Engine::State*>(context->engine);
     auto* ji = static_cast<JitInstance*>(context->owner);
-    return request_osr(*state, *ji, index, loop_offset, fp);
+    return request_osr(*state, *ji, index, loop_offset, fp, wide);
 }
 
 extern "C" void k23_jit_tier_up(VMContext* context, u32 index) noexcept

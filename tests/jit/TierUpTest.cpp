@@ -386,6 +386,36 @@ TEST(TierUp, TicksInASimdLoopKeepTheVtypeOfTheCountingPath)
     EXPECT_EQ(f.engine->tier_counts().tiered_up, 0u);
 }
 
+// A function with a SIMD opcode has wide frames (16-byte slots, jit/Abi.h):
+// its scalar locals move to the OSR entry from there too.
+TEST(TierUp, AHotLoopInAWideFrameMovesToItsOsrEntry)
+{
+    for (bool vector : { true, false }) {
+        riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc();
+        TierUpFixture f(50, nullptr, vector ? features.with(riscv64::Extension::V) : features);
+        REQUIRE_EXECUTION(f);
+        // wide_sum(n), locals acc (i64), k (i32) = 3: do { acc = lane 0 of
+        // i64x2.splat(acc + n * k) } while --n; acc = 3 * n(n+1)/2.
+        ModuleBuilder b;
+        u32 i_l = b.type({ I32 }, { I64 });
+        constexpr u8 I64ExtendI32S = 0xac, I64Add = 0x7c, I32Mul = 0x6c, I32Eqz = 0x45;
+        const ByteList i64x2_splat { 0xfd, 18 }, i64x2_extract_lane0 { 0xfd, 29, 0 };
+        b.function(i_l, { I64, I32 },
+            cat({ i32_const(3), { LocalSet, 2 },
+                { Loop, 0x40 },
+                local_get(1), local_get(0), local_get(2), { I32Mul, I64ExtendI32S, I64Add }, i64x2_splat, i64x2_extract_lane0,
+                { LocalSet, 1 },
+                local_get(0), i32_const(1), { I32Sub, LocalTee, 0, I32Eqz, I32Eqz, BrIf, 0, End },
+                local_get(1) }),
+            "wide_sum", "wide_sum");
+        wasm::Instance* instance = MUST(f.instantiate(b.build()));
+        Value in = Value::from_i32(1000), out;
+        MUST(f.engine->invoke(TierUpFixture::exported(instance, "wide_sum"), Span<const Value>(&in, 1), Span<Value>(&out, 1)));
+        EXPECT_EQ(out.i64, 3ull * 1000 * 1001 / 2) << (vector ? "V" : "no V");
+        EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u) << (vector ? "V" : "no V");
+    }
+}
+
 TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)
 {
     AsyncQueue queue;
