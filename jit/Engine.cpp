@@ -910,7 +910,7 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
     // on the guest stack.
     u64 first = wide ? 32 : 16, stride = wide ? 16 : 8;
     u64 reach = first - 8 + stride * count; // below fp, the last slot's 8 bytes included
-    if (count > ji.osr_locals.size() || fp < reach || fp - reach < u64(state.stack) || fp > state.stack_top)
+    if (count > ji.osr_locals.size() / 2 || fp < reach || fp - reach < u64(state.stack) || fp > state.stack_top)
         return 0;
     auto find = [&]() -> CompiledModule::OsrEntry* {
         for (auto& entry : from->osr_entries) {
@@ -947,8 +947,12 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
     const u8* code = entry ? entry->code : nullptr;
     if (!code)
         return 0;
-    for (u64 k = 0; k < count; ++k)
-        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - first - stride * k);
+    for (u64 k = 0; k < count; ++k) {
+        // 16 bytes a local: a v128 (wide frames) reads both halves.
+        const u64* slot = reinterpret_cast<const u64*>(fp - first - stride * k);
+        ji.osr_locals[2 * k] = slot[0];
+        ji.osr_locals[2 * k + 1] = wide ? slot[1] : 0;
+    }
     ++state.tier_counts.osr_transfers;
     return u64(code);
 }
@@ -1013,9 +1017,9 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     for (usize i = 0; i < instance->globals().size(); ++i)
         ji->globals[i] = &instance->globals()[i]->value.i64;
     if (osr_slots) {
-        TRY(ji->osr_locals.try_allocate(osr_slots));
+        TRY(ji->osr_locals.try_allocate(2 * osr_slots));
         for (usize k = 0; k < osr_slots; ++k)
-            ji->globals[instance->globals().size() + k] = &ji->osr_locals[k];
+            ji->globals[instance->globals().size() + k] = &ji->osr_locals[2 * k];
     }
     TRY(ji->tables.try_allocate(instance->tables().size()));
     for (usize i = 0; i < instance->tables().size(); ++i)

@@ -74,7 +74,8 @@ struct JitInstance {
     ExposedArray<u32> type_ids;
     ExposedArray<i32, Exposure::ReadWrite> tier_budgets; // Tier::Auto (VMContext::tier_budgets)
     // Tier::Auto: the locals an OSR entry starts with, copied from the
-    // baseline frame; globals[global count + k] points at slot k.
+    // baseline frame, 16 bytes each (a v128's both halves);
+    // globals[global count + k] points at local k's.
     ExposedArray<u64> osr_locals;
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;

@@ -198,8 +198,8 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 // everything is spilled), one tick off this function's budget; when it runs
 // out, k23_jit_tier_up swaps optimized code into the table for later calls
 // and this activation goes on. Five instructions on the counting path.
-// At a loop header (loop_offset != 0) with nothing on the value stack and
-// no v128 local, k23_jit_tier_up_loop may answer with an OSR entry for this
+// At a loop header (loop_offset != 0) with nothing on the value stack,
+// k23_jit_tier_up_loop may answer with an OSR entry for this
 // loop that takes the locals from our frame: we leave the frame as an
 // epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
 // there, so it returns to our caller with our results.
@@ -223,11 +223,9 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.bge(t4, zero, counting);
     m_asm.mv(a0, abi::vmctx);
     m_asm.li(a1, i64(m_function_index));
-    // The helper reads the locals' slots, narrow or wide (only scalars: the
-    // OSR buffer holds 8 bytes a local).
-    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
-    for (u32 i = 0; osr && i < m_local_types.size(); ++i)
-        osr = m_local_types[i] != ValueType::V128;
+    // The helper reads the locals' slots, narrow or wide (call_helper
+    // stores the v128 locals homed in vector registers to theirs first).
+    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && m_local_count <= osr_max_locals;
     if (!osr) {
         call_helper(HelperId::TierUp);
         m_asm.bind(counting);

@@ -416,6 +416,36 @@ TEST(TierUp, AHotLoopInAWideFrameMovesToItsOsrEntry)
     }
 }
 
+// A v128 local (with V, homed in a vector register) moves over whole: the
+// helper copies both halves of its 16-byte slot.
+TEST(TierUp, AHotLoopWithAV128LocalMovesToItsOsrEntry)
+{
+    for (bool vector : { true, false }) {
+        riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc();
+        TierUpFixture f(50, nullptr, vector ? features.with(riscv64::Extension::V) : features);
+        REQUIRE_EXECUTION(f);
+        // lanes(n), local acc (v128): do { acc = i32x4.add(acc, (n, 2n, 3n,
+        // 4n)) } while --n; lane 3 - lane 0 + lane 1 = (4 - 1 + 2) * n(n+1)/2.
+        ModuleBuilder b;
+        u32 i_i = b.type({ I32 }, { I32 });
+        auto lane = [](u8 op, u8 index) { return ByteList { 0xfd, op, index }; };
+        const ByteList i32x4_splat { 0xfd, 17 }, i32x4_add { 0xfd, 0xae, 0x01 };
+        constexpr u8 I32Mul = 0x6c, I32Eqz = 0x45;
+        auto set_lane = [&](u8 index) {
+            return cat({ local_get(0), i32_const(index + 1), { I32Mul }, lane(28, index) });
+        };
+        b.function(i_i, { V128 },
+            cat({ { Loop, 0x40 },
+                local_get(1), local_get(0), i32x4_splat, set_lane(1), set_lane(2), set_lane(3), i32x4_add, { LocalSet, 1 },
+                local_get(0), i32_const(1), { I32Sub, LocalTee, 0, I32Eqz, I32Eqz, BrIf, 0, End },
+                local_get(1), lane(27, 3), local_get(1), lane(27, 0), { I32Sub }, local_get(1), lane(27, 1), { I32Add } }),
+            "lanes", "lanes");
+        wasm::Instance* instance = MUST(f.instantiate(b.build()));
+        EXPECT_EQ(MUST(f.call(instance, "lanes", { 1000 })), 5 * 1000 * 1001 / 2) << (vector ? "V" : "no V");
+        EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u) << (vector ? "V" : "no V");
+    }
+}
+
 TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)
 {
     AsyncQueue queue;
