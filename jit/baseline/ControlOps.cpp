@@ -198,16 +198,17 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 // everything is spilled), one tick off this function's budget; when it runs
 // out, k23_jit_tier_up swaps optimized code into the table for later calls
 // and this activation goes on. Five instructions on the counting path.
-// At a loop header (loop_offset != 0) with nothing on the value stack and
-// narrow slots, k23_jit_tier_up_loop may answer with an OSR entry for this
+// At a loop header (loop_offset != 0) with nothing on the value stack,
+// k23_jit_tier_up_loop may answer with an OSR entry for this
 // loop that takes the locals from our frame: we leave the frame as an
 // epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
 // there, so it returns to our caller with our results.
+// The helper call is out of line (a branch around it): vtype after it is
+// unknown, since the call's path sets it (homed v128 locals go to their
+// slots and back at e8) and the counting path does not.
 void Compiler::count_for_tier_up(u32 loop_offset) noexcept
 {
-    // Wide (SIMD) frames do not count: the ticks broke blake3-simd's
-    // baseline code (cause not found yet).
-    if (!m_env.count_for_tier_up || m_failed || m_wide)
+    if (!m_env.count_for_tier_up || m_failed)
         return;
     i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
     m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
@@ -222,14 +223,18 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.bge(t4, zero, counting);
     m_asm.mv(a0, abi::vmctx);
     m_asm.li(a1, i64(m_function_index));
-    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
+    // The helper reads the locals' slots, narrow or wide (call_helper
+    // stores the v128 locals homed in vector registers to theirs first).
+    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && m_local_count <= osr_max_locals;
     if (!osr) {
         call_helper(HelperId::TierUp);
         m_asm.bind(counting);
+        forget_vtype();
         return;
     }
     m_asm.li(a2, i64(loop_offset));
     m_asm.mv(a3, s0);
+    m_asm.li(a4, m_wide ? 1 : 0);
     call_helper(HelperId::TierUpLoop);
     m_asm.beqz(a0, counting);
     m_asm.mv(t0, a0);
@@ -238,6 +243,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.ld(s0, s0, 0);
     m_asm.jr(t0);
     m_asm.bind(counting);
+    forget_vtype();
 }
 
 void Compiler::on_if(u32, const ControlFrame& cf) noexcept
