@@ -86,6 +86,7 @@ namespace {
 // Written once by kernel/main.cpp before any guest exists, read after.
 jit::Tier s_default_guest_tier { jit::Tier::Auto };
 u32 s_default_tier_budget { jit::EngineOptions {}.tier_up_budget };
+bool s_default_tier_up_osr { true };
 
 } // namespace
 
@@ -107,6 +108,16 @@ void set_default_tier_budget(u32 budget) noexcept
 u32 default_tier_budget() noexcept
 {
     return s_default_tier_budget;
+}
+
+void set_default_tier_up_osr(bool osr) noexcept
+{
+    s_default_tier_up_osr = osr;
+}
+
+bool default_tier_up_osr() noexcept
+{
+    return s_default_tier_up_osr;
 }
 
 Result<void> WasmGuest::create(const WasmGuestOptions& options) noexcept

@@ -47,6 +47,9 @@ void set_default_guest_tier(jit::Tier tier) noexcept;
 // Tier::Auto's budget for every guest: the boot argument `tier_budget=N`.
 void set_default_tier_budget(u32 budget) noexcept;
 [[nodiscard]] u32 default_tier_budget() noexcept;
+// Boot argument tier_up_osr=0|1 (kernel/main.cpp): on by default, as in k23-run.
+void set_default_tier_up_osr(bool osr) noexcept;
+[[nodiscard]] bool default_tier_up_osr() noexcept;
 
 struct WasmGuestOptions {
     usize stack_size { usize(1) << 20 };
@@ -57,7 +60,7 @@ struct WasmGuestOptions {
     // Tier::Auto: calls plus loop iterations before a function tiers up.
     u32 tier_up_budget { default_tier_budget() };
     // Tier::Auto: on-stack replacement too (jit::EngineOptions::tier_up_osr).
-    bool tier_up_osr { false };
+    bool tier_up_osr { default_tier_up_osr() };
     // Timebase ticks one invocation may run (0: no limit); past it the
     // invocation ends with `interrupted`.
     u64 time_limit { 0 };

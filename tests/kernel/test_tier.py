@@ -130,13 +130,52 @@ def check_tier_baseline_still_selectable(ctx):
 
 
 def check_tier_bad_budget_and_empty_tier(ctx):
-    """tier_budget= that is not a number below 10^9, and an empty tier=,
-    are one line each naming the value, and no guest runs."""
+    """tier_budget= that is not a number below 10^9, an empty tier= and a
+    tier_up_osr= other than 0 or 1 are one line each naming the value, and
+    no guest runs."""
     cases = [("tier_budget=abc", "boot: tier_budget=abc: expected a number below 10^9"),
              ("tier_budget=1000000000", "boot: tier_budget=1000000000: expected a number below 10^9"),
              ("tier_budget=", "boot: tier_budget=: expected a number below 10^9"),
-             ("tier=", "boot: tier=: expected baseline, optimizing or auto")]
+             ("tier=", "boot: tier=: expected baseline, optimizing or auto"),
+             ("tier_up_osr=yes", "boot: tier_up_osr=yes: expected 0 or 1")]
     for append, line in cases:
         status, out, err = _run(ctx, ["--append", append, "--boot-only"], None)
         assert status != 0, (append, status, out[-800:])
         assert line in out + err, (append, out[-800:], err[-800:])
+
+
+# _start's only hot loop (tests/hosted/test_k23run.py HOT_START): it can
+# only move to optimized code by on-stack replacement.
+HOT_START = """
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (local $i i32) (local $acc i32)
+    (loop $again
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const 300000))))
+    (call $exit (i32.and (local.get $acc) (i32.const 255)))))
+"""
+RUN_OSR = re.compile(r"run: \S+: tier-up: .*OSR: (\d+) loop entries, (\d+) transfers")
+
+
+def check_tier_osr_by_default_in_the_kernel(ctx):
+    """The kernel's guests take on-stack replacement by default, as k23-run's:
+    _start's loop moves over; tier_up_osr=0 keeps it baseline; the exit
+    status (computed here) is the same either way."""
+    import tempfile
+    acc = 0
+    for i in range(300000):
+        acc = (acc * 31 + i) & 0xffffffff
+    expected = acc & 255
+    folder = tempfile.mkdtemp(prefix="k23-tier-osr-")
+    with open(os.path.join(folder, "hot_start.wat"), "w") as f:
+        f.write(HOT_START)
+    subprocess.run(["wat2wasm", "hot_start.wat", "-o", "hot_start.wasm"], cwd=folder, check=True)
+    for append, transfers in ((None, lambda n: n >= 1), ("tier_up_osr=0", lambda n: n == 0)):
+        extra = ["--append", append] if append else []
+        status, out, err = _run(ctx, extra + ["--verbose", "hot_start.wasm"], folder)
+        m = RUN_OSR.search(out)
+        assert status == expected and m and transfers(int(m.group(2))), (append, status, expected, out[-1000:])
