@@ -249,6 +249,8 @@ private:
     // Spills the lowest stack entry holding a register of the class, found
     // through the register owners (each a stack index), not the stack.
     void spill_one(RegClass which) noexcept;
+    // A free register of the pool, without spilling (-1: none).
+    [[nodiscard]] i32 free_register(RegClass which) const noexcept;
     VecReg alloc_vec() noexcept;
     VecReg pop_vec() noexcept;
     void push_vec(VecReg r) noexcept;
@@ -264,7 +266,9 @@ private:
     SimdEmitter simd_emitter() noexcept { return SimdEmitter(m_asm, m_vtype); }
     // Homed v128 locals around anything that may clobber vector registers
     // (every call: all of them are caller-saved, jit/Abi.h).
-    void choose_vec_homes() noexcept;
+    void choose_homes() noexcept; // LocalHomes.cpp: vector and scalar homes
+    void choose_vec_homes(const Vector<u64>& weights) noexcept;
+    static constexpr u32 max_vec_homes = 8; // v24-v31
     void home_vec_locals_to_slots() noexcept;
     void home_vec_locals_from_slots() noexcept;
     [[nodiscard]] u8 vec_home(u32 local) const noexcept { return local < m_vec_home.size() ? m_vec_home[local] : 0; }
@@ -273,14 +277,42 @@ private:
     void frame_address_to(GpReg rd, i32 offset) noexcept;
     void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept;
     // Pops the top entry into a register (temporary until pushed/released).
+    // pop_gp/pop_fp give a register the caller may write (a homed local's
+    // value is copied out); the _read forms may give the local's home
+    // register itself, for operands the caller only reads.
     GpReg pop_gp() noexcept;
     FpReg pop_fp() noexcept;
+    GpReg pop_gp_read() noexcept;
+    FpReg pop_fp_read() noexcept;
     Entry pop_entry() noexcept;
     void drop_entry() noexcept;
     [[nodiscard]] const Entry& top(u32 depth = 0) const noexcept { return m_stack[m_stack.size() - 1 - depth]; }
     void push_entry(const Entry& e) noexcept;
-    void push_gp(ValueType type, GpReg r) noexcept;
-    void push_fp(ValueType type, FpReg r) noexcept;
+    // A register entry of either class (the class follows from the type).
+    void push_reg(ValueType type, u8 reg) noexcept;
+    void push_gp(ValueType type, GpReg r) noexcept { push_reg(type, r.id()); }
+    void push_fp(ValueType type, FpReg r) noexcept { push_reg(type, r.id()); }
+    // Scalar locals homed in registers for the whole function (LocalHomes.cpp):
+    // local.get pushes the home itself (an alias entry, no register of its
+    // own), local.set writes it after copying out the aliases still on the
+    // stack. Homes are callee-saved in the C ABI, so helper calls keep
+    // them; wasm calls store the written ones to their slots and reload all.
+    [[nodiscard]] u8 local_home(u32 local) const noexcept { return local < m_local_home.size() ? m_local_home[local] : 0; }
+    [[nodiscard]] bool is_home(ValueType type, u8 reg) const noexcept
+    {
+        return (is_float(type) ? m_fp_owner[reg] : m_gp_owner[reg]) == home_reg;
+    }
+    [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }
+    void choose_local_homes(const Vector<u64>& gets, const Vector<bool>& written, u64 call_weight) noexcept;
+    void detach_aliases(ValueType type, u8 home) noexcept;
+    void set_local_home(u32 index, ValueType type, u8 home) noexcept;
+    void store_local_homes() noexcept; // the written ones, before a wasm call or an OSR check
+    void load_local_homes() noexcept;
+    void pin(u8 reg) noexcept
+    {
+        if (m_gp_owner[reg] != home_reg)
+            m_gp_owner[reg] = pinned_reg;
+    }
     void push_const(ValueType type, u64 bits) noexcept;
     void push_slot(ValueType type) noexcept;
     void truncate_stack(u32 height) noexcept;
@@ -415,6 +447,15 @@ private:
     Vector<u8> m_vec_home;
     u32 m_vec_home_count { 0 };
     u32 m_homed_locals[8] {}; // the homed locals, ascending: calls save and restore these, not scan every local
+    // Scalar homes: m_local_home[local] = its register (by type gp or fp),
+    // 0 = in its slot; m_scalar_homes lists them, m_home_written says which
+    // ones the function writes (only those are stored before calls).
+    Vector<u8> m_local_home;
+    u32 m_scalar_home_count { 0 };
+    u32 m_scalar_homes[16] {};
+    bool m_scalar_home_written[16] {};
+    // Alias entries on the stack per home register (gp n, fp 32 + n).
+    u32 m_aliases[64] {};
     VTypeState m_vtype; // the current vtype and vl, when known
 };
 

@@ -230,6 +230,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     }
     m_asm.li(a2, i64(loop_offset));
     m_asm.mv(a3, s0);
+    store_local_homes(); // the OSR entry reads every local from its slot
     call_helper(HelperId::TierUpLoop);
     m_asm.beqz(a0, counting);
     m_asm.mv(t0, a0);
@@ -250,7 +251,7 @@ void Compiler::on_if(u32, const ControlFrame& cf) noexcept
         unpin(pending);
         return;
     }
-    GpReg condition = pop_gp();
+    GpReg condition = pop_gp_read();
     enter_block(wasm::FrameKind::If, cf);
     m_asm.beqz(condition, m_frames.last().else_label);
 }
@@ -328,7 +329,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    GpReg condition = fused ? zero : pop_gp();
+    GpReg condition = fused ? zero : pop_gp_read();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
     if (in_place) {
@@ -361,7 +362,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
 {
-    GpReg index = pop_gp();
+    GpReg index = pop_gp_read();
     spill_all();
     // One case per distinct depth (the moves for that label, then the
     // jump), in ascending depth order. The distinct depths are found by
@@ -465,7 +466,7 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
     if (is_vec(type) && !m_vector)
         return scalar_select();
-    GpReg condition = pop_gp();
+    GpReg condition = pop_gp_read();
     Label done = m_asm.new_label();
     if (is_vec(type)) {
         // §4.4.4 select: whole-register moves need no vtype.
@@ -482,8 +483,8 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         return;
     }
     if (is_float(type)) {
-        FpReg b = pop_fp();
-        FpReg a = pop_fp();
+        FpReg b = pop_fp_read();
+        FpReg a = pop_fp_read();
         FpReg r = alloc_fp();
         if (type == ValueType::F32)
             m_asm.fmv_s(r, a);
@@ -499,8 +500,8 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         release(b);
         push_fp(type, r);
     } else {
-        GpReg b = pop_gp();
-        GpReg a = pop_gp();
+        GpReg b = pop_gp_read();
+        GpReg a = pop_gp_read();
         GpReg r = alloc_gp();
         m_asm.mv(r, a);
         m_asm.bnez(condition, done);
