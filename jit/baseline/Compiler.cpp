@@ -231,7 +231,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
-    load_local_homes();
+    reload_homes(all_homes());
     count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
@@ -327,6 +327,7 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
             load_slot(e, index, r.id());
         push_vec(r);
     } else if (u8 home = local_home(index)) {
+        use_home(index);
         push_reg(type, home); // an alias: no code
     } else if (is_float(type)) {
         FpReg r = alloc_fp();
@@ -357,6 +358,9 @@ void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
         if (r.id() != home)
             m_asm.mv(GpReg(home), r);
     }
+    u32 bit = u32(1) << home_number(index);
+    m_home_valid |= bit;
+    m_home_dirty |= bit;
 }
 
 void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept

@@ -7,8 +7,10 @@
 // in registers until registers run out (the lowest entry is spilled) or
 // control flow merges: block/loop/if entry, calls and helper calls spill
 // everything, and a branch moves the label's values into the target's
-// canonical slots. Locals live in frame slots. Traps branch to out-of-line
-// stubs emitted after the body.
+// canonical slots. Up to eight integer and eight float locals live in
+// registers for the whole function (LocalHomes.cpp; the rest in their frame
+// slots), and so do up to eight v128 locals (SimdOps.cpp). Traps branch to
+// out-of-line stubs emitted after the body.
 //
 // The decoder owns reachability (owns_reachability): hooks run for
 // reachable code only. RV64 sequences come from the macro-assembler
@@ -16,7 +18,7 @@
 //
 // Files: Compiler.cpp (framework, function frame, trap stubs, locals,
 // dispatch), ValueStack.cpp (value stack, register cache, spills, frame
-// slots), ControlOps.cpp (blocks, branches, return, drop, select),
+// slots), LocalHomes.cpp (locals in registers), ControlOps.cpp (blocks, branches, return, drop, select),
 // CallOps.cpp (calls, tail calls, helper calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
 // references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
@@ -156,6 +158,10 @@ private:
         // costs its targets, not the depth of the deepest one.
         u32 br_table_mark { 0 };
         Label br_table_case;
+        // Scalar homes at the label (LocalHomes.cpp): the ones that may be
+        // dirty (every home is valid at a label); an if's else: at the if.
+        u32 home_dirty { 0 };
+        u32 else_home_dirty { 0 };
         [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
     };
     struct TrapStub {
@@ -303,11 +309,22 @@ private:
         return (is_float(type) ? m_fp_owner[reg] : m_gp_owner[reg]) == home_reg;
     }
     [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }
-    void choose_local_homes(const Vector<u64>& gets, const Vector<bool>& written, u64 call_weight) noexcept;
+    static constexpr u32 max_scalar_homes = 8; // of each class
+    void choose_local_homes() noexcept;
     void detach_aliases(ValueType type, u8 home) noexcept;
     void set_local_home(u32 index, ValueType type, u8 home) noexcept;
-    void store_local_homes() noexcept; // the written ones, before a wasm call or an OSR check
-    void load_local_homes() noexcept;
+    [[nodiscard]] u32 home_number(u32 local) const noexcept
+    {
+        return m_home_number[m_local_home[local] + (is_float(m_local_types[local]) ? 32 : 0)];
+    }
+    [[nodiscard]] u32 all_homes() const noexcept { return (u32(1) << m_scalar_home_count) - 1; }
+    void use_home(u32 local) noexcept;
+    void reload_homes(u32 wanted) noexcept;
+    enum class Keep : u8 {
+        No,
+        Yes,
+    };
+    void store_dirty_homes(Keep keep) noexcept;
     void pin(u8 reg) noexcept
     {
         if (m_gp_owner[reg] != home_reg)
@@ -340,6 +357,12 @@ private:
     void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high) noexcept;
     [[nodiscard]] Frame& frame_at(u32 depth) noexcept { return m_frames[m_frames.size() - 1 - depth]; }
     void set_unreachable() noexcept;
+    void homes_to_label(Frame& target) noexcept; // an edge into target's label
+    void homes_at_label(u32 dirty) noexcept
+    {
+        m_home_valid = all_homes();
+        m_home_dirty = dirty;
+    }
     void enter_block(wasm::FrameKind kind, const ControlFrame& frame) noexcept;
     void end_block_values(const Frame& frame) noexcept;
     // Calls.
@@ -452,8 +475,10 @@ private:
     // ones the function writes (only those are stored before calls).
     Vector<u8> m_local_home;
     u32 m_scalar_home_count { 0 };
-    u32 m_scalar_homes[16] {};
-    bool m_scalar_home_written[16] {};
+    u32 m_scalar_homes[2 * max_scalar_homes] {};
+    u8 m_home_number[64] {}; // by register (gp n, fp 32 + n): its index in m_scalar_homes
+    u32 m_home_valid { 0 };  // bit n: m_scalar_homes[n]'s register holds the local
+    u32 m_home_dirty { 0 };  // bit n: its slot is stale
     // Alias entries on the stack per home register (gp n, fp 32 + n).
     u32 m_aliases[64] {};
     VTypeState m_vtype; // the current vtype and vl, when known

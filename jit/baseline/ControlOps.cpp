@@ -143,6 +143,7 @@ void Compiler::emit_branch(u32 depth) noexcept
         return;
     }
     move_to_slots(target.height, target.arity());
+    homes_to_label(target);
     m_asm.j(target.label);
 }
 
@@ -159,8 +160,16 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.label = m_asm.new_label();
     if (kind == wasm::FrameKind::If)
         frame.else_label = m_asm.new_label();
-    if (kind == wasm::FrameKind::Loop)
+    // The else label (or an if's end without one) and a loop header are
+    // labels: every home valid. A loop header takes every home as dirty (a
+    // back edge may write any).
+    if (kind != wasm::FrameKind::Block)
+        reload_homes(all_homes());
+    frame.else_home_dirty = m_home_dirty;
+    if (kind == wasm::FrameKind::Loop) {
         m_asm.bind(frame.label);
+        m_home_dirty = all_homes();
+    }
     for (ValueType t : cf.params) {
         if (t == ValueType::V128 && !m_wide)
             simd(m_offset);
@@ -230,7 +239,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     }
     m_asm.li(a2, i64(loop_offset));
     m_asm.mv(a3, s0);
-    store_local_homes(); // the OSR entry reads every local from its slot
+    store_dirty_homes(Keep::Yes); // the OSR entry reads every local from its slot
     call_helper(HelperId::TierUpLoop);
     m_asm.beqz(a0, counting);
     m_asm.mv(t0, a0);
@@ -270,9 +279,11 @@ void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
     Frame& frame = m_frames.last();
     if (!cf.unreachable) {
         end_block_values(frame);
+        homes_to_label(frame);
         m_asm.j(frame.label);
     }
     m_asm.bind(frame.else_label);
+    homes_at_label(frame.else_home_dirty);
     forget_vtype();
     frame.has_else = true;
     truncate_stack(frame.height);
@@ -300,11 +311,16 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         }
         return;
     default:
-        if (!cf.unreachable)
+        if (!cf.unreachable) {
             end_block_values(frame);
-        if (frame.kind == wasm::FrameKind::If && !frame.has_else)
+            homes_to_label(frame);
+        }
+        if (frame.kind == wasm::FrameKind::If && !frame.has_else) {
+            frame.home_dirty |= frame.else_home_dirty; // the empty else's edge
             m_asm.bind(frame.else_label);
+        }
         m_asm.bind(frame.label);
+        homes_at_label(frame.home_dirty);
         forget_vtype();
         truncate_stack(frame.height);
         for (ValueType t : frame.results)
@@ -342,6 +358,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
         }
     }
     if (in_place) {
+        homes_to_label(target); // on both paths: the state stays one
         if (fused)
             m_asm.branch(pending.condition, GpReg(pending.lhs), GpReg(pending.rhs), target.label);
         else
@@ -355,7 +372,9 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
     else
         m_asm.beqz(condition, skip);
     unpin(pending);
+    u32 valid = m_home_valid; // the taken path's reloads are not the fall-through's
     emit_branch(depth);
+    m_home_valid = valid;
     m_asm.bind(skip);
     forget_vtype(); // the taken path may have set it
 }
@@ -364,6 +383,7 @@ void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_dept
 {
     GpReg index = pop_gp_read();
     spill_all();
+    reload_homes(all_homes()); // before the dispatch: the cases reload nothing
     // One case per distinct depth (the moves for that label, then the
     // jump), in ascending depth order. The distinct depths are found by
     // marking their frames and then sorted, O(n log n): no array as deep as

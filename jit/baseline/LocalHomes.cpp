@@ -1,14 +1,18 @@
 // Locals homed in registers for the whole function (Compiler.h): which ones
-// (a loop-weighted count of their uses, the same for v128 and scalar
-// locals), and their stores and reloads around wasm calls.
+// (v128: a loop-weighted use count when there are more than homes; scalar:
+// the first of each class), and the scalar homes' state across control flow.
 //
-// A scalar home pays when its local is read more often than the calls
-// around it cost: local.get of a homed local is free (the entry aliases the
-// home) where a slot costs a load, local.set is one move either way, and
-// every wasm call costs a reload of each home (all registers are
-// caller-saved across wasm calls, jit/Abi.h) and a store of each home the
-// function writes. Helper calls cost nothing: the homes (s2-s9, fs4-fs11)
-// are callee-saved in the C ABI, which helpers follow.
+// A scalar home is valid (its register holds the local) or not (its slot
+// does), and dirty (its slot is stale) or clean. local.get loads an invalid
+// home on first use and then aliases it (no code); local.set writes it
+// (valid, dirty). The prologue loads every home (clean: the parameters are
+// stored, the other locals zeroed). A wasm call stores the dirty homes and
+// leaves every home invalid (all registers are caller-saved across wasm
+// calls, jit/Abi.h); one is reloaded when used, or all at the next edge
+// into a label. Helper calls keep the homes: s2-s9 and fs4-fs11 are
+// callee-saved in the C ABI, which helpers follow. Labels merge the states:
+// every home is valid at a label, and dirty if it may be on any edge into
+// it (a forward label: the union of its edges'; a loop header: all).
 
 #include <jit/baseline/Compiler.h>
 
@@ -16,36 +20,19 @@ namespace k23::jit::baseline {
 
 namespace {
 
-// Uses of each local and calls, weighted by loop depth (8^depth, depth <= 3).
+// Uses of each local, weighted by loop depth (8^depth, depth <= 3).
 struct LocalUses : wasm::NullInterface {
     Vector<u64>* uses { nullptr };
-    Vector<u64>* gets { nullptr };
-    Vector<bool>* written { nullptr };
-    u64 calls { 0 };
     Vector<bool> frames; // is_loop per open block
     u32 loops { 0 };
-    [[nodiscard]] u64 weight() const noexcept { return u64(1) << (3 * (loops < 3 ? loops : 3)); }
     void use(u32 index) noexcept
     {
         if (index < uses->size())
-            (*uses)[index] += weight();
+            (*uses)[index] += u64(1) << (3 * (loops < 3 ? loops : 3));
     }
-    void write(u32 index) noexcept
-    {
-        use(index);
-        if (index < written->size())
-            (*written)[index] = true;
-    }
-    void on_local_get(u32, u32 index, ValueType) noexcept
-    {
-        use(index);
-        if (index < gets->size())
-            (*gets)[index] += weight();
-    }
-    void on_local_set(u32, u32 index, ValueType) noexcept { write(index); }
-    void on_local_tee(u32, u32 index, ValueType) noexcept { write(index); }
-    void on_call(u32, u32, const FunctionType&) noexcept { calls += weight(); }
-    void on_call_indirect(u32, u32, u32, const FunctionType&) noexcept { calls += weight(); }
+    void on_local_get(u32, u32 index, ValueType) noexcept { use(index); }
+    void on_local_set(u32, u32 index, ValueType) noexcept { use(index); }
+    void on_local_tee(u32, u32 index, ValueType) noexcept { use(index); }
     void on_block(u32, const ControlFrame&) noexcept { (void)frames.try_append(false); }
     void on_if(u32, const ControlFrame&) noexcept { (void)frames.try_append(false); }
     void on_loop(u32, const ControlFrame&) noexcept
@@ -65,106 +52,109 @@ constexpr FpReg s_fp_homes[] = { fs11, fs10, fs9, fs8, fs7, fs6, fs5, fs4 };
 
 } // namespace
 
-// One more decode of the body when there is a choice to make: a scalar
-// local (whether a home pays depends on the calls), or more v128 locals
-// than vector homes.
+// Which locals get homes: v128 ones all when they fit, else ranked by one
+// more decode of the body; scalar ones by index (choose_local_homes).
 void Compiler::choose_homes() noexcept
 {
     m_local_home.clear();
     m_vec_home.clear();
     m_scalar_home_count = 0;
     m_vec_home_count = 0;
-    u32 scalars = 0, vectors = 0;
+    m_home_valid = 0;
+    m_home_dirty = 0;
+    for (u32& count : m_aliases)
+        count = 0;
+    u32 ints = 0, floats = 0, vectors = 0;
     for (ValueType t : m_local_types) {
         if (is_vec(t))
             ++vectors;
-        else if (t == ValueType::I32 || t == ValueType::I64 || is_float(t))
-            ++scalars;
+        else if (is_float(t))
+            ++floats;
+        else if (t == ValueType::I32 || t == ValueType::I64)
+            ++ints;
     }
-    bool vec_homes = m_vector && m_wide && vectors > 0;
-    if (scalars == 0 && !vec_homes)
-        return;
-    Vector<u64> uses, gets;
-    Vector<bool> written;
-    if (uses.try_resize(m_local_count, 0).is_error() || gets.try_resize(m_local_count, 0).is_error()
-        || written.try_resize(m_local_count, false).is_error())
-        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
-    u64 calls = 0;
-    if (scalars > 0 || vectors > max_vec_homes) {
-        LocalUses scan;
-        scan.uses = &uses;
-        scan.gets = &gets;
-        scan.written = &written;
-        wasm::DecoderScratch scratch;
-        wasm::FunctionDecoder<LocalUses> decoder(m_module, scan, scratch);
-        if (decoder.decode(m_function_index).is_error())
-            return; // validated before: cannot happen; no homes then
-        calls = scan.calls;
-    }
-    if (vec_homes)
+    if (m_vector && m_wide && vectors > 0) {
+        Vector<u64> uses;
+        if (uses.try_resize(m_local_count, 0).is_error())
+            return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
+        if (vectors > max_vec_homes) {
+            LocalUses scan;
+            scan.uses = &uses;
+            wasm::DecoderScratch scratch;
+            wasm::FunctionDecoder<LocalUses> decoder(m_module, scan, scratch);
+            if (decoder.decode(m_function_index).is_error())
+                return; // validated before: cannot happen; no homes then
+        }
         choose_vec_homes(uses);
-    if (scalars > 0)
-        choose_local_homes(gets, written, calls);
+    }
+    if (ints + floats > 0)
+        choose_local_homes();
 }
 
-void Compiler::choose_local_homes(const Vector<u64>& gets, const Vector<bool>& written, u64 call_weight) noexcept
+// The first eight of each class, parameters first. Ranking them by weighted
+// use (as the v128 locals are) was worth 2% more instructions off over the
+// benchmarks but cost 11% of the compile speed: the extra decode validates
+// the body again (measured 2026-12-06; worth it once the decoder can walk a
+// body without validating it).
+void Compiler::choose_local_homes() noexcept
 {
     if (m_local_home.try_resize(m_local_count, 0).is_error())
         return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
+    static_assert(sizeof(s_gp_homes) / sizeof(s_gp_homes[0]) == max_scalar_homes);
+    static_assert(sizeof(s_fp_homes) / sizeof(s_fp_homes[0]) == max_scalar_homes);
     u32 gp_count = 0, fp_count = 0;
-    constexpr u32 max_each = sizeof(s_gp_homes) / sizeof(s_gp_homes[0]);
-    for (;;) {
-        // The local with the largest gain left, of a class with a home left.
-        u32 best = m_local_count;
-        u64 best_gain = 0;
-        for (u32 i = 0; i < m_local_count; ++i) {
-            ValueType t = m_local_types[i];
-            if (m_local_home[i] || is_vec(t) || (t != ValueType::I32 && t != ValueType::I64 && !is_float(t)))
-                continue;
-            if (is_float(t) ? fp_count == max_each : gp_count == max_each)
-                continue;
-            u64 cost = call_weight * (written[i] ? 2 : 1) + 1;
-            u64 gain = gets[i] > cost ? gets[i] - cost : 0;
-            if (gain > best_gain) {
-                best = i;
-                best_gain = gain;
-            }
-        }
-        if (best == m_local_count)
-            break;
-        u8 reg = is_float(m_local_types[best]) ? s_fp_homes[fp_count++].id() : s_gp_homes[gp_count++].id();
-        m_local_home[best] = reg;
-        if (is_float(m_local_types[best]))
-            m_fp_owner[reg] = home_reg;
-        else
-            m_gp_owner[reg] = home_reg;
-    }
-    for (u32 i = 0; i < m_local_count; ++i) {
-        if (m_local_home[i]) {
-            m_scalar_home_written[m_scalar_home_count] = written[i];
-            m_scalar_homes[m_scalar_home_count++] = i;
-        }
+    for (u32 i = 0; i < m_local_count && (gp_count < max_scalar_homes || fp_count < max_scalar_homes); ++i) {
+        ValueType t = m_local_types[i];
+        bool fp = is_float(t);
+        if (!fp && t != ValueType::I32 && t != ValueType::I64)
+            continue;
+        if ((fp ? fp_count : gp_count) == max_scalar_homes)
+            continue;
+        u8 reg = fp ? s_fp_homes[fp_count++].id() : s_gp_homes[gp_count++].id();
+        m_local_home[i] = reg;
+        (fp ? m_fp_owner : m_gp_owner)[reg] = home_reg;
+        m_home_number[reg + (fp ? 32 : 0)] = u8(m_scalar_home_count);
+        m_scalar_homes[m_scalar_home_count++] = i;
     }
 }
 
-void Compiler::store_local_homes() noexcept
+// local.get of an invalid home (after a call) loads it first.
+void Compiler::use_home(u32 local) noexcept
 {
-    for (u32 n = 0; n < m_scalar_home_count; ++n) {
-        if (m_scalar_home_written[n]) {
-            u32 local = m_scalar_homes[n];
-            store_slot(m_local_types[local], m_local_home[local], local);
-        }
-    }
+    u32 bit = u32(1) << home_number(local);
+    if (m_home_valid & bit)
+        return;
+    Entry e;
+    e.type = m_local_types[local];
+    load_slot(e, local, m_local_home[local]);
+    m_home_valid |= bit;
 }
 
-void Compiler::load_local_homes() noexcept
+void Compiler::reload_homes(u32 wanted) noexcept
 {
-    for (u32 n = 0; n < m_scalar_home_count; ++n) {
-        u32 local = m_scalar_homes[n];
-        Entry e;
-        e.type = m_local_types[local];
-        load_slot(e, local, m_local_home[local]);
+    for (u32 missing = wanted & ~m_home_valid; missing; missing &= missing - 1)
+        use_home(m_scalar_homes[__builtin_ctz(missing)]);
+}
+
+// Before a wasm call (then every home is invalid) or on the OSR path (the
+// state stays: `keep`): the dirty homes to their slots.
+void Compiler::store_dirty_homes(Keep keep) noexcept
+{
+    for (u32 dirty = m_home_dirty & m_home_valid; dirty; dirty &= dirty - 1) {
+        u32 local = m_scalar_homes[__builtin_ctz(dirty)];
+        store_slot(m_local_types[local], m_local_home[local], local);
     }
+    if (keep == Keep::No)
+        m_home_dirty = 0;
+}
+
+// A label's state: every home valid, and dirty if it may be on any edge
+// into it (a loop header: all of them). Every edge reloads what it lacks.
+void Compiler::homes_to_label(Frame& target) noexcept
+{
+    reload_homes(all_homes());
+    if (target.kind != wasm::FrameKind::Loop)
+        target.home_dirty |= m_home_dirty;
 }
 
 // Before a homed local is written: the entries that still alias its home
