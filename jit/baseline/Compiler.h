@@ -143,6 +143,7 @@ private:
         ValueType type { ValueType::I32 };
         Loc loc { Loc::Slot };
         u8 reg { 0 };
+        bool home { false }; // Reg: a homed local's register, aliased (LocalHomes.cpp)
         u64 bits { 0 };
     };
     struct Frame {
@@ -318,7 +319,12 @@ private:
         return m_home_number[m_local_home[local] + (is_float(m_local_types[local]) ? 32 : 0)];
     }
     [[nodiscard]] u32 all_homes() const noexcept { return (u32(1) << m_scalar_home_count) - 1; }
-    void use_home(u32 local) noexcept;
+    void use_home(u32 local) noexcept
+    {
+        if (!(m_home_valid & (u32(1) << home_number(local))))
+            load_home(local);
+    }
+    void load_home(u32 local) noexcept;
     void reload_homes(u32 wanted) noexcept;
     enum class Keep : u8 {
         No,

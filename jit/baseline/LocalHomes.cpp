@@ -119,11 +119,9 @@ void Compiler::choose_local_homes() noexcept
 }
 
 // local.get of an invalid home (after a call) loads it first.
-void Compiler::use_home(u32 local) noexcept
+void Compiler::load_home(u32 local) noexcept
 {
     u32 bit = u32(1) << home_number(local);
-    if (m_home_valid & bit)
-        return;
     Entry e;
     e.type = m_local_types[local];
     load_slot(e, local, m_local_home[local]);
@@ -133,7 +131,7 @@ void Compiler::use_home(u32 local) noexcept
 void Compiler::reload_homes(u32 wanted) noexcept
 {
     for (u32 missing = wanted & ~m_home_valid; missing; missing &= missing - 1)
-        use_home(m_scalar_homes[__builtin_ctz(missing)]);
+        load_home(m_scalar_homes[__builtin_ctz(missing)]);
 }
 
 // Before a wasm call (then every home is invalid) or on the OSR path (the
@@ -166,7 +164,7 @@ void Compiler::detach_aliases(ValueType type, u8 home) noexcept
     for (u32 i = u32(m_stack.size()); count > 0 && i > m_spilled_below;) {
         --i;
         Entry& e = m_stack[i];
-        if (e.loc != Loc::Reg || e.reg != home || is_float(e.type) != is_float(type))
+        if (!e.home || e.reg != home || is_float(e.type) != is_float(type))
             continue;
         i32 free = free_register(is_float(type) ? RegClass::Float : RegClass::Integer);
         if (free < 0) {
@@ -181,6 +179,7 @@ void Compiler::detach_aliases(ValueType type, u8 home) noexcept
             m_gp_owner[free] = i32(i);
         }
         e.reg = u8(free);
+        e.home = false;
         --count;
     }
 }

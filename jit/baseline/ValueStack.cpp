@@ -78,7 +78,7 @@ void Compiler::spill(u32 index) noexcept
     Entry& e = m_stack[index];
     if (e.loc == Loc::Reg) {
         store_slot(e.type, e.reg, slot_of(index));
-        if (!is_vec(e.type) && is_home(e.type, e.reg))
+        if (e.home)
             --alias_count(e.type, e.reg);
         else if (is_vec(e.type))
             m_vec_owner[e.reg] = free_reg;
@@ -91,6 +91,7 @@ void Compiler::spill(u32 index) noexcept
         store_frame(t4, slot_offset(slot_of(index)));
     }
     e.loc = Loc::Slot;
+    e.home = false;
 }
 
 void Compiler::spill_all() noexcept
@@ -231,7 +232,7 @@ Compiler::Entry Compiler::pop_entry() noexcept
         return {};
     }
     Entry e = m_stack.take_last();
-    if (e.loc == Loc::Reg && !is_vec(e.type) && is_home(e.type, e.reg)) {
+    if (e.home) {
         --alias_count(e.type, e.reg); // the home stays its local's
     } else if (e.loc == Loc::Reg) {
         if (is_vec(e.type))
@@ -247,7 +248,7 @@ Compiler::Entry Compiler::pop_entry() noexcept
 void Compiler::drop_entry() noexcept
 {
     Entry e = pop_entry();
-    if (e.loc == Loc::Reg && !(!is_vec(e.type) && is_home(e.type, e.reg))) {
+    if (e.loc == Loc::Reg && !e.home) {
         if (is_vec(e.type))
             m_vec_owner[e.reg] = free_reg;
         else if (is_float(e.type))
@@ -335,14 +336,18 @@ void Compiler::push_entry(const Entry& e) noexcept
 
 void Compiler::push_reg(ValueType type, u8 reg) noexcept
 {
+    bool fp = is_float(type);
+    i32& owner = (fp ? m_fp_owner : m_gp_owner)[reg];
     Entry e;
     e.type = type;
     e.loc = Loc::Reg;
     e.reg = reg;
-    if (!is_vec(type) && is_home(type, reg))
-        ++alias_count(type, reg); // a homed local's value: the home is not the entry's
-    else
-        (is_float(type) ? m_fp_owner : m_gp_owner)[reg] = i32(m_stack.size());
+    if (owner == home_reg) {
+        e.home = true; // a homed local's value: the home is not the entry's
+        ++m_aliases[fp ? 32 + reg : reg];
+    } else {
+        owner = i32(m_stack.size());
+    }
     push_entry(e);
 }
 
