@@ -303,12 +303,9 @@ private:
     // local.get pushes the home itself (an alias entry, no register of its
     // own), local.set writes it after copying out the aliases still on the
     // stack. Homes are callee-saved in the C ABI, so helper calls keep
-    // them; wasm calls store the written ones to their slots and reload all.
+    // them; a wasm call stores the dirty ones, and each is reloaded on its
+    // next use (the valid/dirty states: LocalHomes.cpp).
     [[nodiscard]] u8 local_home(u32 local) const noexcept { return local < m_local_home.size() ? m_local_home[local] : 0; }
-    [[nodiscard]] bool is_home(ValueType type, u8 reg) const noexcept
-    {
-        return (is_float(type) ? m_fp_owner[reg] : m_gp_owner[reg]) == home_reg;
-    }
     [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }
     static constexpr u32 max_scalar_homes = 8; // of each class
     void choose_local_homes() noexcept;
