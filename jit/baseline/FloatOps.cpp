@@ -10,8 +10,8 @@ namespace k23::jit::baseline {
 
 void Compiler::float_min_max(bool is64, bool is_min) noexcept
 {
-    FpReg b = pop_fp();
-    FpReg a = pop_fp();
+    FpReg b = pop_fp_read();
+    FpReg a = pop_fp_read();
     release(a);
     release(b);
     FpReg r = alloc_fp();
@@ -34,8 +34,8 @@ bool Compiler::float_op(Opcode op) noexcept
     case O::F32Add: case O::F32Sub: case O::F32Mul: case O::F32Div: case O::F32Copysign:
     case O::F64Add: case O::F64Sub: case O::F64Mul: case O::F64Div: case O::F64Copysign: {
         bool is64 = op >= O::F64Abs;
-        FpReg b = pop_fp();
-        FpReg a = pop_fp();
+        FpReg b = pop_fp_read();
+        FpReg a = pop_fp_read();
         release(a);
         release(b);
         FpReg r = alloc_fp();
@@ -57,7 +57,7 @@ bool Compiler::float_op(Opcode op) noexcept
     case O::F64Nearest: float_round(true, RoundingMode::Rne); return true;
     case O::F32Abs: case O::F32Neg: case O::F32Sqrt: case O::F64Abs: case O::F64Neg: case O::F64Sqrt: {
         bool is64 = op >= O::F64Abs;
-        FpReg a = pop_fp();
+        FpReg a = pop_fp_read();
         release(a);
         FpReg r = alloc_fp();
         floats::unary(m_asm, op, r, a);
@@ -66,8 +66,8 @@ bool Compiler::float_op(Opcode op) noexcept
     }
     case O::F32Eq: case O::F32Ne: case O::F32Lt: case O::F32Gt: case O::F32Le: case O::F32Ge:
     case O::F64Eq: case O::F64Ne: case O::F64Lt: case O::F64Gt: case O::F64Le: case O::F64Ge: {
-        FpReg b = pop_fp();
-        FpReg a = pop_fp();
+        FpReg b = pop_fp_read();
+        FpReg a = pop_fp_read();
         release(a);
         release(b);
         GpReg r = alloc_gp();
@@ -109,7 +109,7 @@ bool Compiler::conversion_op(Opcode op) noexcept
     case O::F32ConvertI32S: case O::F32ConvertI32U: case O::F32ConvertI64S: case O::F32ConvertI64U:
     case O::F64ConvertI32S: case O::F64ConvertI32U: case O::F64ConvertI64S: case O::F64ConvertI64U:
     case O::F32ReinterpretI32: case O::F64ReinterpretI64: {
-        GpReg a = pop_gp();
+        GpReg a = pop_gp_read();
         release(a);
         FpReg r = alloc_fp();
         floats::from_integer(m_asm, op, r, a);
@@ -119,7 +119,7 @@ bool Compiler::conversion_op(Opcode op) noexcept
         return true;
     }
     case O::F32DemoteF64: case O::F64PromoteF32: {
-        FpReg a = pop_fp();
+        FpReg a = pop_fp_read();
         release(a);
         FpReg r = alloc_fp();
         floats::unary(m_asm, op, r, a);
@@ -127,7 +127,7 @@ bool Compiler::conversion_op(Opcode op) noexcept
         return true;
     }
     case O::I32ReinterpretF32: case O::I64ReinterpretF64: {
-        FpReg a = pop_fp();
+        FpReg a = pop_fp_read();
         release(a);
         GpReg r = alloc_gp();
         floats::to_bits(m_asm, op, r, a);

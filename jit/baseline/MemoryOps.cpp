@@ -46,7 +46,7 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
             simd(offset, op);
         return;
     }
-    GpReg index = pop_gp();
+    GpReg index = pop_gp_read();
     GpReg address = emit_memory_base(arg, index, t4);
     release(index);
     using O = Opcode;
@@ -73,13 +73,13 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
     }
     using O = Opcode;
     if (op == O::F32Store || op == O::F64Store) {
-        FpReg value = pop_fp();
-        GpReg address = emit_memory_base(arg, pop_gp(), t4);
+        FpReg value = pop_fp_read();
+        GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
         m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
         return;
     }
-    GpReg value = pop_gp();
-    GpReg address = emit_memory_base(arg, pop_gp(), t4);
+    GpReg value = pop_gp_read();
+    GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
     m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
 }
 
@@ -214,9 +214,9 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
         vvalue = pop_vec();
     }
     else if (fp)
-        fvalue = pop_fp();
+        fvalue = pop_fp_read();
     else
-        gvalue = pop_gp();
+        gvalue = pop_gp_read();
     m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, index);
     switch (type) {
     case ValueType::V128:
