@@ -132,6 +132,8 @@ Result<void> Lowerer::run(u32 index) noexcept
     m_index = index;
     m_f.clear();
     TRY(build_function(m_module, index, m_f, m_env.osr_loop_offset));
+    if (!m_env.features.has(Extension::Zbb))
+        TRY(expand_bit_operations(m_f));
     InlineOptions inlining;
     inlining.zbb = m_env.features.has(Extension::Zbb);
     TRY(inline_calls(m_f, inlining));

@@ -296,6 +296,8 @@ private:
     Vector<u32> m_piece_begin;   // per value + 1: its pieces in m_piece_list, by start
     Vector<u32> m_piece_list;
     Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
+    Vector<u32> m_block_lists;   // per block: begin and end of its entries in m_block_values
+    Vector<u32> m_block_values;  // per block: values it defines, then ~0, then values from elsewhere it uses
     Vector<u32> m_use_pos;       // use positions, ascending per value
     Vector<BlockId> m_pos_block; // per position: its block
     Vector<u32> m_loop_end;      // per loop header: the last position of its loop

@@ -280,6 +280,43 @@ Result<void> Lowerer::liveness() noexcept
     };
     auto clear = [&](ValueId v) { live[v / 64] &= ~(u64(1) << (v % 64)); };
     Span<const BlockId> rpo = m_s.cfg.rpo();
+    // Per block, once: the allocatable values it defines and those from
+    // elsewhere it uses (in SSA a value used in its own block is defined
+    // before the use), so each round of the fixed point below is bitset
+    // work and these lists, not a walk over every instruction.
+    TRY(m_block_lists.try_resize(2 * blocks, 0));
+    m_block_values.clear();
+    for (BlockId b : rpo) {
+        m_block_lists[2 * b] = u32(m_block_values.size());
+        for (ValueId p : m_f.params(b))
+            TRY(m_block_values.try_append(p));
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            const Inst& inst = m_f.insts[i];
+            if (inst.removed || m_s.fused[i])
+                continue;
+            for (u32 r = 0; r < inst.result_count; ++r) {
+                if (allocatable(inst.first_result + r))
+                    TRY(m_block_values.try_append(inst.first_result + r));
+            }
+        }
+        TRY(m_block_values.try_append(~u32(0)));
+        bool oom = false;
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            if (m_f.insts[i].removed || m_s.fused[i])
+                continue;
+            for_each_use(i, [&](ValueId v) {
+                if (!allocatable(v))
+                    return;
+                const Value& value = m_f.values[v];
+                BlockId home = value.is_param ? BlockId(value.def) : m_f.insts[value.def].block;
+                if (home != b)
+                    oom |= m_block_values.try_append(v).is_error();
+            });
+        }
+        if (oom)
+            return Error::from_code(ErrorCode::OutOfMemory, "optimizing: liveness");
+        m_block_lists[2 * b + 1] = u32(m_block_values.size());
+    }
     for (bool changed = true; changed;) {
         changed = false;
         for (usize k = rpo.size(); k-- > 0;) {
@@ -293,16 +330,12 @@ Result<void> Lowerer::liveness() noexcept
                 for (u32 w = 0; w < m_words; ++w)
                     live[w] |= in[w];
             }
-            for (InstId i = term; i != no_id; i = m_f.insts[i].prev) {
-                const Inst& inst = m_f.insts[i];
-                if (inst.removed || m_s.fused[i])
-                    continue;
-                for (u32 r = 0; r < inst.result_count; ++r)
-                    clear(inst.first_result + r);
-                for_each_use(i, set);
-            }
-            for (ValueId p : m_f.params(b))
-                clear(p);
+            u32 at = m_block_lists[2 * b];
+            for (; m_block_values[at] != ~u32(0); ++at)
+                clear(m_block_values[at]);
+            u32 end = m_block_lists[2 * b + 1];
+            for (++at; at < end; ++at)
+                set(m_block_values[at]);
             u64* in = row(b);
             for (u32 w = 0; w < m_words; ++w) {
                 if (in[w] != live[w]) {
