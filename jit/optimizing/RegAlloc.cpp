@@ -220,19 +220,6 @@ Result<void> Lowerer::number() noexcept
     TRY(m_s.held.try_resize(insts, 0));
     for (auto& x : m_s.held)
         x = 0;
-    auto costly = [&](ValueId v) {
-        if (!m_f.is_const(v))
-            return false;
-        Type type = m_f.values[v].type;
-        if (type == Type::F32 || type == Type::F64)
-            return true;
-        if (type != Type::I32 && type != Type::I64)
-            return false;
-        u64 bits = m_f.const_bits(v);
-        i64 x = type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
-        bool addi = x >= -2048 && x <= 2047, lui = x == i64(i32(x)) && (x & 0xfff) == 0;
-        return !addi && !lui;
-    };
     // Only uses in blocks every iteration runs (that dominate each of
     // their loop's back edges): a constant of a rarely taken branch (one
     // case of a large switch) would hold a register through the whole loop
@@ -246,6 +233,19 @@ Result<void> Lowerer::number() noexcept
                 return false;
         }
         return true;
+    };
+    auto costly = [&](ValueId v) {
+        if (!m_f.is_const(v))
+            return false;
+        Type type = m_f.values[v].type;
+        if (type == Type::F32 || type == Type::F64)
+            return true;
+        if (type != Type::I32 && type != Type::I64)
+            return false;
+        u64 bits = m_f.const_bits(v);
+        i64 x = type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
+        bool addi = x >= -2048 && x <= 2047, lui = x == i64(i32(x)) && (x & 0xfff) == 0;
+        return !addi && !lui;
     };
     for (BlockId b : m_s.cfg.rpo()) {
         if (!every_iteration(b))
@@ -317,10 +317,17 @@ Result<void> Lowerer::liveness() noexcept
             return Error::from_code(ErrorCode::OutOfMemory, "optimizing: liveness");
         m_block_lists[2 * b + 1] = u32(m_block_values.size());
     }
-    for (bool changed = true; changed;) {
-        changed = false;
+    // Only blocks a successor of which changed are computed again (all,
+    // the first time; in postorder, so one sweep settles what has no loop).
+    Vector<u8> dirty;
+    TRY(dirty.try_resize(blocks, 1));
+    for (bool again = true; again;) {
+        again = false;
         for (usize k = rpo.size(); k-- > 0;) {
             BlockId b = rpo[k];
+            if (!dirty[b])
+                continue;
+            dirty[b] = 0;
             for (u32 w = 0; w < m_words; ++w)
                 live[w] = 0;
             InstId term = m_f.terminator(b);
@@ -337,11 +344,18 @@ Result<void> Lowerer::liveness() noexcept
             for (++at; at < end; ++at)
                 set(m_block_values[at]);
             u64* in = row(b);
+            bool changed = false;
             for (u32 w = 0; w < m_words; ++w) {
                 if (in[w] != live[w]) {
                     in[w] = live[w];
                     changed = true;
                 }
+            }
+            if (!changed)
+                continue;
+            for (BlockId p : m_s.cfg.predecessors(b)) {
+                dirty[p] = 1;
+                again |= m_s.cfg.rpo_index(p) >= k; // already passed in this sweep
             }
         }
     }
