@@ -247,8 +247,24 @@ Result<void> Lowerer::number() noexcept
         bool addi = x >= -2048 && x <= 2047, lui = x == i64(i32(x)) && (x & 0xfff) == 0;
         return !addi && !lui;
     };
+    // Nor in loops with a call: registers do not survive it (jit/Abi.h),
+    // so the constant would be built again after each call anyway.
+    Vector<u8> calls_in;
+    TRY(calls_in.try_resize(m_f.blocks.size(), 0));
     for (BlockId b : m_s.cfg.rpo()) {
-        if (!every_iteration(b))
+        bool call = false;
+        for (InstId i = m_f.blocks[b].first; i != no_id && !call; i = m_f.insts[i].next) {
+            const Inst& inst = m_f.insts[i];
+            HelperShape shape;
+            call = !inst.removed && (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst));
+        }
+        if (call) {
+            for (BlockId h = m_s.cfg.loop_header(b); h != no_id && !calls_in[h]; h = m_s.cfg.parent_loop(h))
+                calls_in[h] = 1;
+        }
+    }
+    for (BlockId b : m_s.cfg.rpo()) {
+        if (!every_iteration(b) || calls_in[m_s.cfg.loop_header(b)])
             continue;
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
             if (m_f.insts[i].removed || m_s.fused[i])
