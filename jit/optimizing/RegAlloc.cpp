@@ -179,6 +179,9 @@ Result<void> Lowerer::number() noexcept
     for (auto& u : m_s.uses)
         u = 0;
     m_s.calls.clear();
+    // Per block: whether it calls; then per loop header: whether its loop does.
+    Vector<u8> calls_in;
+    TRY(calls_in.try_resize(blocks, 0));
     u32 pos = 1;
     for (BlockId b : m_s.cfg.rpo()) {
         m_s.block_start[b] = pos++;
@@ -194,8 +197,10 @@ Result<void> Lowerer::number() noexcept
                     ++m_s.uses[v];
             }
             HelperShape shape;
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst))
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst)) {
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
+                calls_in[b] = 1;
+            }
         }
         m_s.block_end[b] = pos - 1;
     }
@@ -224,15 +229,27 @@ Result<void> Lowerer::number() noexcept
     // their loop's back edges): a constant of a rarely taken branch (one
     // case of a large switch) would hold a register through the whole loop
     // or be built at its header on every iteration.
+    // (Per header, once: the nearest common dominator of its back edges'
+    // sources; b dominates them all when it dominates that block.)
+    Vector<BlockId> latches;
+    TRY(latches.try_resize(blocks, no_id));
     auto every_iteration = [&](BlockId b) {
         BlockId h = m_s.cfg.loop_header(b);
         if (h == no_id)
             return false;
-        for (BlockId p : m_s.cfg.predecessors(h)) {
-            if (m_s.cfg.in_loop(p, h) && !m_s.cfg.dominates(b, p))
-                return false;
+        if (latches[h] == no_id) {
+            BlockId d = no_id;
+            for (BlockId p : m_s.cfg.predecessors(h)) {
+                if (!m_s.cfg.in_loop(p, h))
+                    continue;
+                if (d == no_id)
+                    d = p;
+                while (!m_s.cfg.dominates(d, p))
+                    d = m_s.cfg.idom(d);
+            }
+            latches[h] = d;
         }
-        return true;
+        return m_s.cfg.dominates(b, latches[h]);
     };
     auto costly = [&](ValueId v) {
         if (!m_f.is_const(v))
@@ -249,22 +266,14 @@ Result<void> Lowerer::number() noexcept
     };
     // Nor in loops with a call: registers do not survive it (jit/Abi.h),
     // so the constant would be built again after each call anyway.
-    Vector<u8> calls_in;
-    TRY(calls_in.try_resize(m_f.blocks.size(), 0));
     for (BlockId b : m_s.cfg.rpo()) {
-        bool call = false;
-        for (InstId i = m_f.blocks[b].first; i != no_id && !call; i = m_f.insts[i].next) {
-            const Inst& inst = m_f.insts[i];
-            HelperShape shape;
-            call = !inst.removed && (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst));
-        }
-        if (call) {
-            for (BlockId h = m_s.cfg.loop_header(b); h != no_id && !calls_in[h]; h = m_s.cfg.parent_loop(h))
-                calls_in[h] = 1;
-        }
+        if (!(calls_in[b] & 1))
+            continue;
+        for (BlockId h = m_s.cfg.loop_header(b); h != no_id && !(calls_in[h] & 2); h = m_s.cfg.parent_loop(h))
+            calls_in[h] |= 2;
     }
     for (BlockId b : m_s.cfg.rpo()) {
-        if (!every_iteration(b) || calls_in[m_s.cfg.loop_header(b)])
+        if (!every_iteration(b) || (calls_in[m_s.cfg.loop_header(b)] & 2))
             continue;
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
             if (m_f.insts[i].removed || m_s.fused[i])
@@ -380,23 +389,43 @@ Result<void> Lowerer::liveness() noexcept
     TRY(m_s.intervals.try_resize(values));
     for (auto& iv : m_s.intervals)
         iv = { ~u32(0), 0 };
+    // Positions grow along the layout, so only the first block a value is
+    // live into (forwards) and the last it is live out of (backwards) can
+    // move its interval: each value's bit is looked at once per direction,
+    // not once per block it is live in (a constant or base held through a
+    // loop of hundreds of blocks).
+    Vector<u64> seen;
+    TRY(seen.try_resize(m_words, 0));
     for (BlockId b : rpo) {
         const u64* in = row(b);
         for (u32 w = 0; w < m_words; ++w) {
-            for (u64 bits = in[w]; bits; bits &= bits - 1)
+            for (u64 bits = in[w] & ~seen[w]; bits; bits &= bits - 1)
                 extend(w * 64 + u32(__builtin_ctzll(bits)), m_s.block_start[b]);
+            seen[w] |= in[w];
         }
-        for (ValueId p : m_f.params(b))
-            extend(p, m_s.block_start[b]);
+    }
+    for (u32 w = 0; w < m_words; ++w)
+        seen[w] = 0;
+    for (usize k = rpo.size(); k-- > 0;) {
+        BlockId b = rpo[k];
         InstId term = m_f.terminator(b);
         const Inst& t = m_f.insts[term];
         for (u32 e = 0; e < t.edge_count; ++e) {
             const u64* out = row(m_f.edges[t.first_edge + e].target);
             for (u32 w = 0; w < m_words; ++w) {
-                for (u64 bits = out[w]; bits; bits &= bits - 1)
+                for (u64 bits = out[w] & ~seen[w]; bits; bits &= bits - 1)
                     extend(w * 64 + u32(__builtin_ctzll(bits)), m_s.block_end[b]);
             }
         }
+        for (u32 e = 0; e < t.edge_count; ++e) {
+            const u64* out = row(m_f.edges[t.first_edge + e].target);
+            for (u32 w = 0; w < m_words; ++w)
+                seen[w] |= out[w];
+        }
+    }
+    for (BlockId b : rpo) {
+        for (ValueId p : m_f.params(b))
+            extend(p, m_s.block_start[b]);
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
             const Inst& inst = m_f.insts[i];
             if (inst.removed || m_s.fused[i])
