@@ -144,6 +144,8 @@ Result<void> Lowerer::run(u32 index) noexcept
     m_index = index;
     m_f.clear();
     TRY(build_function(m_module, index, m_f, m_env.osr_loop_offset));
+    if (!m_env.features.has(Extension::Zbb))
+        TRY(expand_bit_operations(m_f));
     InlineOptions inlining;
     inlining.zbb = m_env.features.has(Extension::Zbb);
     TRY(inline_calls(m_f, inlining));
@@ -293,7 +295,7 @@ void Lowerer::load_const_fp(FpReg rd, Type type, u64 bits, GpReg temp) noexcept
 
 GpReg Lowerer::use_gp(ValueId v, GpReg scratch) noexcept
 {
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         u64 bits = m_f.const_bits(v);
         if (bits == 0 || (m_f.values[v].type == Type::I32 && u32(bits) == 0))
             return zero;
@@ -309,7 +311,7 @@ GpReg Lowerer::use_gp(ValueId v, GpReg scratch) noexcept
 
 FpReg Lowerer::use_fp(ValueId v, FpReg scratch) noexcept
 {
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         load_const_fp(scratch, m_f.values[v].type, m_f.const_bits(v), t3);
         return scratch;
     }
@@ -323,7 +325,7 @@ FpReg Lowerer::use_fp(ValueId v, FpReg scratch) noexcept
 Location Lowerer::source_of(ValueId v, Move& move) noexcept
 {
     move.type = m_f.values[v].type;
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         move.is_const = true;
         move.bits = m_f.const_bits(v);
         return {};
@@ -451,7 +453,7 @@ bool Lowerer::edge_needs_moves(EdgeId e) noexcept
         if (m_s.intervals[params[k]].start == ~u32(0))
             continue;
         Location dst = location_at(params[k], m_s.block_start[target]);
-        if (m_f.is_const(args[k]) || !same(dst, m_s.locations[args[k]]))
+        if (rematerialized(args[k]) || !same(dst, m_s.locations[args[k]]))
             return true;
     }
     return edge_needs_resolution(e);
@@ -726,7 +728,7 @@ void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset)
             store_v128(m_s.locations[v], base, at);
             continue;
         }
-        if (m_f.is_const(v)) {
+        if (rematerialized(v)) {
             u64 bits = m_f.const_bits(v);
             GpReg r = zero;
             if (bits != 0) {
@@ -825,6 +827,14 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
     }
     switch (inst.op) {
     case Op::Const:
+        if (m_s.held[i]) {
+            // Into its register, if it has one here (never into a slot).
+            const Location& loc = m_s.locations[m_f.result(i)];
+            if (loc.kind == kind_fp)
+                load_const_fp(FpReg(loc.reg), inst.type, inst.imm, t4);
+            else if (loc.kind == kind_gp)
+                load_const_gp(GpReg(loc.reg), inst.type, inst.imm);
+        }
         break;
     case Op::Numeric:
         lower_numeric(i);

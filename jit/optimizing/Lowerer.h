@@ -131,7 +131,13 @@ private:
         if (value.is_param)
             return true;
         const Inst& inst = m_f.insts[value.def];
-        return inst.op != Op::Const && !m_s.fused[value.def];
+        return (inst.op != Op::Const || m_s.held[value.def]) && !m_s.fused[value.def];
+    }
+    // A constant built where it is used: not one kept in a register, or
+    // one whose register it is not in here (held constants have no slot).
+    [[nodiscard]] bool rematerialized(ValueId v) const noexcept
+    {
+        return m_f.is_const(v) && (!m_s.held[m_f.values[v].def] || m_s.locations[v].kind == kind_slot);
     }
     void extend(ValueId v, u32 pos) noexcept
     {
@@ -148,6 +154,7 @@ private:
     [[nodiscard]] u32 next_use(ValueId v, u32 pos) const noexcept;
     [[nodiscard]] Location location_at(ValueId v, u32 pos) const noexcept;
     [[nodiscard]] bool in_one_register(ValueId v) const noexcept;
+    [[nodiscard]] bool reads_before_writing(ValueId v) const noexcept;
     Result<void> split_pieces() noexcept;
     Result<void> find_slot_needs() noexcept;
     // A value some code reads from its slot: stored there where it is
@@ -309,6 +316,8 @@ private:
     Vector<u32> m_piece_begin;   // per value + 1: its pieces in m_piece_list, by start
     Vector<u32> m_piece_list;
     Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
+    Vector<u32> m_block_lists;   // per block: begin and end of its entries in m_block_values
+    Vector<u32> m_block_values;  // per block: values it defines, then ~0, then values from elsewhere it uses
     Vector<u32> m_use_pos;       // use positions, ascending per value
     Vector<BlockId> m_pos_block; // per position: its block
     Vector<u32> m_loop_end;      // per loop header: the last position of its loop
