@@ -70,8 +70,8 @@ void usage(FILE* out)
         "                    auto: compile hot functions on a background thread (default)\n"
         "                    or in the guest's thread when they get hot (between the\n"
         "                    bench pause/resume markers: ./k23 bench counts it apart)\n"
-        "  --tier-up-osr     auto: on-stack replacement at hot loop headers too (off by\n"
-        "                    default: a known bug, see README \"Tier-up\")\n"
+        "  --no-tier-up-osr  auto: no on-stack replacement (by default a hot loop moves\n"
+        "                    to optimized code at its header; --tier-up-osr: on)\n"
         "  --verbose         print per tier how many functions it compiled (stderr)\n"
         "  --isa STRING      use these RISC-V extensions instead of the detected ones\n"
         "                    (e.g. rv64gc, rv64gcv_zba_zbb)\n"
@@ -142,7 +142,7 @@ struct Options {
     bool verbose { false };
     u32 tier_budget { jit::EngineOptions {}.tier_up_budget };
     bool tier_up_thread { true };
-    bool tier_up_osr { false };
+    bool tier_up_osr { jit::EngineOptions {}.tier_up_osr };
     const char* isa { nullptr };
     bool print_isa { false };
     bool invoke_all { false };
@@ -193,6 +193,8 @@ void parse_options(int argc, char** argv, Options& options)
             options.tier_budget = parse_budget(arg, value(arg));
         else if (!strcmp(arg, "--tier-up-osr"))
             options.tier_up_osr = true;
+        else if (!strcmp(arg, "--no-tier-up-osr"))
+            options.tier_up_osr = false;
         else if (!strcmp(arg, "--tier-up-compile")) {
             const char* how = value(arg);
             if (strcmp(how, "thread") && strcmp(how, "inline"))
@@ -677,8 +679,11 @@ int main(int argc, char** argv)
     fflush(stdout);
     if (options.verbose && options.tier_value == jit::Tier::Auto) {
         // What the tier-up did while the guest ran (./k23 bench reads this).
+        // Compiles that finished after the guest's last helper call were
+        // never installed: they count too.
         if (s_tier_up_thread)
             s_tier_up_thread->drain();
+        engine.value()->install_finished_tier_ups();
         const jit::TierCounts& counts = engine.value()->tier_counts();
         fprintf(stderr, "k23-run: tier-up: %zu functions tiered up, %zu refused; code bytes: baseline %zu, optimizing %zu; "
                         "OSR: %zu loop entries, %zu transfers\n",

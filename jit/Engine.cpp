@@ -592,6 +592,8 @@ CompiledModule* module_at_pc(Engine::State& state, u64 pc) noexcept
 
 const TierCounts& Engine::tier_counts() const noexcept { return m_state->tier_counts; }
 
+void Engine::install_finished_tier_ups() noexcept { jit::install_finished_tier_ups(*m_state); }
+
 // A code object joins the engine: module_at_pc finds it (traps, faults),
 // perf maps name its functions.
 static Result<void> register_code(Engine::State& state, CompiledModule* compiled) noexcept
@@ -894,7 +896,7 @@ static u64 local_count(const wasm::Module& module, u32 index) noexcept
     return count;
 }
 
-u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept
 {
     request_tier_up(state, ji, index);
     CompiledModule* from = ji.compiled;
@@ -903,10 +905,12 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
         return 0;
     const wasm::Module& module = *from->module;
     u64 count = local_count(module, index);
-    // The baseline's narrow frame (jit/Abi.h): slot k at fp - 16 - 8k, all
-    // of them on the guest stack.
-    if (count > ji.osr_locals.size() || fp < 16 + 8 * count || fp - 8 - 8 * count < u64(state.stack)
-        || fp > state.stack_top)
+    // The baseline's frame (jit/Abi.h): slot k at fp - 16 - 8k, or in a
+    // wide frame at fp - 32 - 16k (a scalar in its low 8 bytes), all of them
+    // on the guest stack.
+    u64 first = wide ? 32 : 16, stride = wide ? 16 : 8;
+    u64 reach = first - 8 + stride * count; // below fp, the last slot's 8 bytes included
+    if (count > ji.osr_locals.size() / 2 || fp < reach || fp - reach < u64(state.stack) || fp > state.stack_top)
         return 0;
     auto find = [&]() -> CompiledModule::OsrEntry* {
         for (auto& entry : from->osr_entries) {
@@ -943,17 +947,21 @@ u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offse
     const u8* code = entry ? entry->code : nullptr;
     if (!code)
         return 0;
-    for (u64 k = 0; k < count; ++k)
-        ji.osr_locals[k] = *reinterpret_cast<const u64*>(fp - 16 - 8 * k);
+    for (u64 k = 0; k < count; ++k) {
+        // 16 bytes a local: a v128 (wide frames) reads both halves.
+        const u64* slot = reinterpret_cast<const u64*>(fp - first - stride * k);
+        ji.osr_locals[2 * k] = slot[0];
+        ji.osr_locals[2 * k + 1] = wide ? slot[1] : 0;
+    }
     ++state.tier_counts.osr_transfers;
     return u64(code);
 }
 
-extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp) noexcept
+extern "C" u64 k23_jit_tier_up_loop(VMContext* context, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept
 {
     auto* state = static_cast<Engine::State*>(context->engine);
     auto* ji = static_cast<JitInstance*>(context->owner);
-    return request_osr(*state, *ji, index, loop_offset, fp);
+    return request_osr(*state, *ji, index, loop_offset, fp, wide);
 }
 
 extern "C" void k23_jit_tier_up(VMContext* context, u32 index) noexcept
@@ -1009,9 +1017,9 @@ static Result<void> build_instance(Engine::State& state, wasm::Linker& linker, c
     for (usize i = 0; i < instance->globals().size(); ++i)
         ji->globals[i] = &instance->globals()[i]->value.i64;
     if (osr_slots) {
-        TRY(ji->osr_locals.try_allocate(osr_slots));
+        TRY(ji->osr_locals.try_allocate(2 * osr_slots));
         for (usize k = 0; k < osr_slots; ++k)
-            ji->globals[instance->globals().size() + k] = &ji->osr_locals[k];
+            ji->globals[instance->globals().size() + k] = &ji->osr_locals[2 * k];
     }
     TRY(ji->tables.try_allocate(instance->tables().size()));
     for (usize i = 0; i < instance->tables().size(); ++i)
@@ -1129,7 +1137,7 @@ Result<void> Engine::invoke(wasm::FunctionInstance* function, Span<const Value> 
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: function was not instantiated by this engine");
     if (!state.can_execute)
         return Error::from_code(ErrorCode::Unsupported, "JIT execution needs a riscv64 host");
-    install_finished_tier_ups(state);
+    jit::install_finished_tier_ups(state);
     FunctionType type = function->instance->module()->function_type(function->index);
     if (args.size() != type.params.size() || results.size() < type.results.size())
         return Error::from_code(ErrorCode::InvalidArgument, "invoke: wrong number of arguments or results");

@@ -40,7 +40,12 @@
 // into a code object of its own and is swapped into every instance's
 // VMFuncEntry of the function (one store each; callers load the entry at
 // each call, so no caller holds a tier's address): later calls run it.
-// Activations already running stay baseline (no on-stack replacement yet).
+// On-stack replacement (EngineOptions::tier_up_osr): at a loop header with
+// nothing on the value stack, HelperId::TierUpLoop also has the optimizing
+// tier compile an entry for that loop, which reads every local from the
+// instance's OSR buffer (the helper copies the baseline frame's slots
+// there); the baseline leaves its frame like an epilogue and jumps in, and
+// the optimized code returns to its caller.
 // A function the optimizing tier refuses stays baseline and stops counting.
 // Where it compiles: with EngineOptions::tier_up_queue, on the queue's
 // thread while the guest runs; the guest thread installs what finished at
@@ -97,10 +102,9 @@ struct EngineOptions {
     // Tier::Auto: calls plus loop iterations a function runs in the
     // baseline before it is compiled by the optimizing tier.
     u32 tier_up_budget { 1000 };
-    // Tier::Auto: on-stack replacement at hot loop headers. Off by default:
-    // bz2 (Sightglass) loops forever after a transfer (a bug not found yet);
-    // the spec suite, the differential check and the TierUp tests pass with it.
-    bool tier_up_osr { false };
+    // Tier::Auto: on-stack replacement at hot loop headers (see "Tier-up"
+    // above); false: activations already running stay baseline.
+    bool tier_up_osr { true };
     // Tier::Auto: where the optimizing tier compiles hot functions (see
     // "Tier-up" above); nullptr: synchronously, in the helper.
     TierUpQueue* tier_up_queue { nullptr };
@@ -141,6 +145,11 @@ public:
     Result<void> compile(const wasm::Module& module, CompileStats* stats = nullptr) noexcept;
     // Per tier, every function compiled so far (fallbacks included).
     [[nodiscard]] const TierCounts& tier_counts() const noexcept;
+    // Tier::Auto: installs the background compiles that finished since the
+    // guest's last helper call or invoke() (they are counted then), e.g.
+    // after draining the queue once the guest returned. The guest's thread,
+    // while no guest code runs.
+    void install_finished_tier_ups() noexcept;
 
     // `*out` receives the instance as soon as it exists (as Linker does),
     // even when instantiation then fails.

@@ -74,7 +74,8 @@ struct JitInstance {
     ExposedArray<u32> type_ids;
     ExposedArray<i32, Exposure::ReadWrite> tier_budgets; // Tier::Auto (VMContext::tier_budgets)
     // Tier::Auto: the locals an OSR entry starts with, copied from the
-    // baseline frame; globals[global count + k] points at slot k.
+    // baseline frame, 16 bytes each (a v128's both halves);
+    // globals[global count + k] points at local k's.
     ExposedArray<u64> osr_locals;
     Vector<Vector<wasm::Reference>> element_refs; // element segments, evaluated
     Vector<bool> element_dropped;
@@ -186,8 +187,9 @@ void install_finished_tier_ups(Engine::State& state) noexcept;
 // `index`'s budget ran out.
 void request_tier_up(Engine::State& state, JitInstance& ji, u32 index) noexcept;
 // HelperId::TierUpLoop: the same at a loop header; the OSR entry's address
-// or 0 (k23_jit_tier_up_loop). `fp` is checked against the guest stack.
-u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp) noexcept;
+// or 0 (k23_jit_tier_up_loop). `fp` is checked against the guest stack;
+// `wide`: the frame's slots are 16 bytes (jit/Abi.h), else 8.
+u64 request_osr(Engine::State& state, JitInstance& ji, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept;
 
 // The C++ side of the host-call trampoline: `entry` is the callee's
 // VMFuncEntry (s11), `registers` a0..a7 then fa0..fa7 as the trampoline

@@ -36,10 +36,10 @@ u64 k23_jit_popcnt64(u64) noexcept;
 // Tier::Auto: function `index`'s budget ran out (jit/Engine.cpp).
 void k23_jit_tier_up(VMContext*, u32 index) noexcept;
 // The same at the header of the loop at wasm offset `loop_offset`, whose
-// baseline frame is at `fp`: the address of optimized code that goes on
-// from that loop with the frame's locals (the caller leaves its frame and
-// jumps there), or 0 to stay in the baseline.
-u64 k23_jit_tier_up_loop(VMContext*, u32 index, u32 loop_offset, u64 fp) noexcept;
+// baseline frame is at `fp` (wide != 0: 16-byte slots): the address of
+// optimized code that goes on from that loop with the frame's locals (the
+// caller leaves its frame and jumps there), or 0 to stay in the baseline.
+u64 k23_jit_tier_up_loop(VMContext*, u32 index, u32 loop_offset, u64 fp, u64 wide) noexcept;
 }
 
 // Every helper generated code may call, by number. The compiler calls

@@ -285,7 +285,7 @@ UserCallOutcome Engine::user_call(u64 (&regs)[8]) noexcept
         return set(0);
     case HelperId::TierUpLoop:
         // fp is checked against the guest stack there.
-        return set(request_osr(state, *ji, u32(regs[1]), u32(regs[2]), regs[3]));
+        return set(request_osr(state, *ji, u32(regs[1]), u32(regs[2]), regs[3], regs[4]));
     default:
         return bad("unknown helper"_sv);
     }

@@ -194,9 +194,14 @@ GuestExit Guest::run_raw(RawSystemCallHandler handler, void* cookie, u64 time_li
     bool on_own_stack = sp >= m_kernel_stack.base && sp < m_kernel_stack.top();
     if (m_kernel_stack.size == 0 || on_own_stack)
         return run_here(handler, cookie, time_limit);
-    // Everything below the context at the stack's top is the run's.
+    // Everything below the context at the stack's top is the run's. On the
+    // caller's stack, below this frame, k23_call_on_stack's 16 bytes; the
+    // rest is free until the run returns.
     RunArguments arguments { this, handler, cookie, time_limit, {} };
+    u64 outer = m_caller_stack_top;
+    m_caller_stack_top = (sp - 16 - 64) & ~u64(15);
     k23_call_on_stack(&run_on_kernel_stack, &arguments, reinterpret_cast<u64>(m_context) & ~u64(15));
+    m_caller_stack_top = outer;
     return arguments.exit;
 }
 

@@ -174,6 +174,11 @@ public:
     // their work for the guest — trap entry, system calls, faults — below
     // it, never on the caller's stack.
     [[nodiscard]] const KernelStack& kernel_stack() const noexcept { return m_kernel_stack; }
+    // While run()/run_raw() works on the guest's kernel stack: the top of
+    // what is free on the stack it was called from (below the frames of the
+    // call), for kernel work that wants more room than the guest's stack
+    // has left (kernel/DeferredTierUp.h). 0 outside a run.
+    [[nodiscard]] u64 caller_stack_top() const noexcept { return m_caller_stack_top; }
 
 private:
     struct RunArguments;
@@ -186,6 +191,7 @@ private:
     UserAddressSpace m_address_space;
     GuestSpace* m_space { nullptr };
     KernelStack m_kernel_stack;
+    u64 m_caller_stack_top { 0 };
     riscv64::UserContext m_unattached {}; // the context before create() and after destroy()
     riscv64::UserContext* m_context { &m_unattached };
     riscv64::VectorState* m_vector { nullptr }; // kernel heap, VectorState::size_for(m_vector_vlenb)

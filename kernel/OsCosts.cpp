@@ -59,6 +59,15 @@ Result<Vector<u8>> data_module(usize size) noexcept
     return out;
 }
 
+// The kernel's paths are measured, not the tiers: baseline code whatever
+// the boot's tier (under auto the measured loops would tier up midway).
+WasmGuestOptions cost_guest_options() noexcept
+{
+    WasmGuestOptions options;
+    options.tier = jit::Tier::Baseline;
+    return options;
+}
+
 template<usize N>
 ReadonlyBytes bytes_of(u8 const (&module)[N]) noexcept
 {
@@ -81,7 +90,7 @@ Result<u64> guest_cycle(ReadonlyBytes module) noexcept
     u64 start = instret();
     {
         WasmGuest guest;
-        TRY(guest.create());
+        TRY(guest.create(cost_guest_options()));
         if (module.size())
             TRY(guest.instantiate(module));
         guest.destroy();
@@ -92,7 +101,7 @@ Result<u64> guest_cycle(ReadonlyBytes module) noexcept
 Result<void> measure() noexcept
 {
     WasmGuest guest;
-    TRY(guest.create());
+    TRY(guest.create(cost_guest_options()));
     TRY(guest.define_spectest());
     wasm::Instance* costs = TRY(guest.instantiate(bytes_of(cost_modules::costs)));
     // Warm up (first-touch paths), then the measured pairs.

@@ -4,6 +4,7 @@
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
 #include <base/Vector.h>
+#include <kernel/DeferredTierUp.h>
 #include <kernel/Heap.h>
 #include <kernel/Panic.h>
 #include <kernel/Scheduler.h>
@@ -249,6 +250,10 @@ void Scheduler::run_threads(Span<Thread*> threads) noexcept
             next->m_stats.finished_at = end;
         s_run.current = nullptr;
         timer_set(timer_never);
+        // The preemption point's deferred work: tier-up compiles of any
+        // guest (kernel/DeferredTierUp.h), here on the scheduler's stack,
+        // charged to no thread.
+        run_deferred_tier_ups();
     }
 
     if ((sie & Interrupt::STIE) == 0)

@@ -551,6 +551,11 @@ void print_guest_summary(Run& run) noexcept
         kprintln("run: {}: tier-up: {} functions tiered up, {} refused; code bytes: baseline {}, optimizing {}; OSR: {} loop entries, {} transfers"_sv,
             run.name(), tiers.tiered_up, tiers.tier_up_refused, tiers.baseline_bytes, tiers.optimized_bytes, tiers.osr_entries,
             tiers.osr_transfers);
+        // Compiled at preemption points, not in the helper (kernel/DeferredTierUp.h);
+        // what still waited when _start ended was dropped with the guest.
+        const auto& jobs = run.m_stats.tier_up_jobs;
+        kprintln("run: {}: tier-up jobs: {} posted, {} compiled at preemption points ({} instructions), {} dropped at exit"_sv,
+            run.name(), jobs.posted, jobs.compiled, jobs.instructions, jobs.posted - jobs.compiled);
     }
 }
 

@@ -5,12 +5,15 @@
 #include <base/Memory.h>
 #include <kernel/Console.h>
 #include <kernel/Heap.h>
+#include <kernel/Scheduler.h>
 #include <kernel/Trap.h>
 #include <kernel/UserCopy.h>
 #include <kernel/WasmGuest.h>
 #include <wasi/Wasi.h>
 #include <wasm/BinaryReader.h>
 #include <wasm/TypedHost.h>
+
+extern "C" void k23_call_on_stack(void (*function)(void*) noexcept, void* argument, k23::u64 stack_top) noexcept;
 
 namespace k23::kernel {
 
@@ -81,8 +84,9 @@ jit::UserCallOutcome engine_user_call(jit::Engine& engine, u64 (&regs)[8]) noexc
 namespace {
 
 // Written once by kernel/main.cpp before any guest exists, read after.
-jit::Tier s_default_guest_tier { jit::Tier::Baseline };
+jit::Tier s_default_guest_tier { jit::Tier::Auto };
 u32 s_default_tier_budget { jit::EngineOptions {}.tier_up_budget };
+bool s_default_tier_up_osr { true };
 
 } // namespace
 
@@ -106,6 +110,16 @@ u32 default_tier_budget() noexcept
     return s_default_tier_budget;
 }
 
+void set_default_tier_up_osr(bool osr) noexcept
+{
+    s_default_tier_up_osr = osr;
+}
+
+bool default_tier_up_osr() noexcept
+{
+    return s_default_tier_up_osr;
+}
+
 Result<void> WasmGuest::create(const WasmGuestOptions& options) noexcept
 {
     VERIFY(!is_created());
@@ -125,11 +139,12 @@ Result<void> WasmGuest::create_engine() noexcept
     jit::EngineOptions engine_options;
     engine_options.stack_size = m_options.stack_size;
     engine_options.tier = m_options.tier;
-    // Tier::Auto: hot functions compile in the tier-up helper, synchronously
-    // (one hart: no background; deferring to the next preemption point is
-    // left for later).
-    engine_options.tier_up_budget = default_tier_budget();
+    // Tier::Auto: the tier-up helper posts hot functions to m_tier_up; they
+    // compile at the next preemption point (kernel/DeferredTierUp.h).
+    engine_options.tier_up_budget = m_options.tier_up_budget;
     engine_options.tier_up_osr = m_options.tier_up_osr;
+    m_tier_up.attach(m_space);
+    engine_options.tier_up_queue = &m_tier_up;
     engine_options.executor = this;
     // The boot hart's ISA; with V, SIMD compiles to RVV (kernel/Guest.h).
     engine_options.features = guest_cpu_features();
@@ -146,6 +161,9 @@ void WasmGuest::destroy() noexcept
 {
     if (m_space.is_created()) {
         GuestSpace::Scope scope(m_space);
+        // Jobs still waiting read the modules freed below: never compiled.
+        m_tier_up.drop_waiting();
+        m_stats.tier_up_jobs = m_tier_up.stats();
         jit::Engine::destroy(m_engine);
         delete_object(m_linker);
         delete_object(m_store);
@@ -214,6 +232,7 @@ Result<void> WasmGuest::invoke(wasm::FunctionInstance* function, Span<wasm::Valu
     GuestSpace::Scope scope(m_space);
     auto result = m_engine->invoke(function, args, results);
     m_stats.tiers = m_engine->tier_counts(); // tier=auto: what tiered up while it ran
+    m_stats.tier_up_jobs = m_tier_up.stats();
     return result;
 }
 
@@ -343,6 +362,9 @@ SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit
     u64 (&regs)[8] = *reinterpret_cast<u64 (*)[8]>(&guest.context().a(0));
     switch (engine_user_call(*self.m_engine, regs)) {
     case jit::UserCallOutcome::Resume:
+        // Without a scheduler, the return to U-mode is the preemption point.
+        if (self.m_tier_up.has_waiting() && Scheduler::current() == nullptr)
+            self.run_tier_ups_before_user_mode();
         return SystemCallAction::Resume;
     case jit::UserCallOutcome::Returned:
         self.m_returned = true;
@@ -351,6 +373,18 @@ SystemCallAction WasmGuest::on_system_call(Guest& guest, void* cookie, GuestExit
         return SystemCallAction::Stop;
     }
     return SystemCallAction::Stop;
+}
+
+// The guest's waiting tier-up jobs, compiled on the stack the run was
+// called from (Guest::caller_stack_top): the optimizing tier wants more
+// room than is left below a system call on the guest's kernel stack.
+void WasmGuest::run_tier_ups_before_user_mode() noexcept
+{
+    auto run = [](void* self) noexcept { static_cast<WasmGuest*>(self)->m_tier_up.run_waiting(); };
+    if (u64 top = m_guest.caller_stack_top())
+        k23_call_on_stack(run, this, top);
+    else
+        run(this);
 }
 
 bool WasmGuest::run(jit::Engine& engine, u64 pc, u64 argument, u64 stack_pointer) noexcept

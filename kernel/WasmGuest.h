@@ -24,6 +24,7 @@
 #include <base/Result.h>
 #include <base/Span.h>
 #include <jit/Engine.h>
+#include <kernel/DeferredTierUp.h>
 #include <kernel/Guest.h>
 #include <kernel/mm/GuestSpace.h>
 #include <wasm/BinaryReader.h>
@@ -39,13 +40,16 @@ namespace k23::kernel {
 
 // The tier guests compile with unless their options say otherwise: the
 // boot argument `tier=baseline|optimizing|auto` (kernel/main.cpp sets it before
-// any guest exists; baseline without it). Guests of `./k23 run`, the spec
+// any guest exists; auto without it). Guests of `./k23 run`, the spec
 // runner and the default program all take it from here.
 void set_default_guest_tier(jit::Tier tier) noexcept;
 [[nodiscard]] jit::Tier default_guest_tier() noexcept;
 // Tier::Auto's budget for every guest: the boot argument `tier_budget=N`.
 void set_default_tier_budget(u32 budget) noexcept;
 [[nodiscard]] u32 default_tier_budget() noexcept;
+// Boot argument tier_up_osr=0|1 (kernel/main.cpp): on by default, as in k23-run.
+void set_default_tier_up_osr(bool osr) noexcept;
+[[nodiscard]] bool default_tier_up_osr() noexcept;
 
 struct WasmGuestOptions {
     usize stack_size { usize(1) << 20 };
@@ -53,8 +57,10 @@ struct WasmGuestOptions {
     // Optimizing, what it cannot compile falls back to the baseline per
     // function, counted in WasmGuestStats::tiers.
     jit::Tier tier { default_guest_tier() };
+    // Tier::Auto: calls plus loop iterations before a function tiers up.
+    u32 tier_up_budget { default_tier_budget() };
     // Tier::Auto: on-stack replacement too (jit::EngineOptions::tier_up_osr).
-    bool tier_up_osr { false };
+    bool tier_up_osr { default_tier_up_osr() };
     // Timebase ticks one invocation may run (0: no limit); past it the
     // invocation ends with `interrupted`.
     u64 time_limit { 0 };
@@ -75,6 +81,9 @@ struct WasmGuestStats {
     // The engine's per-tier counts of every function compiled so far
     // (updated by instantiate_module, whether it succeeds or not).
     jit::TierCounts tiers;
+    // Tier::Auto: the tier-up jobs deferred to preemption points
+    // (kernel/DeferredTierUp.h), as of the last invoke, and after destroy().
+    DeferredTierUpStats tier_up_jobs;
 };
 
 class WasmGuest final : public jit::Executor {
@@ -137,6 +146,7 @@ public:
 private:
     [[nodiscard]] Result<void> create_engine() noexcept;
     static SystemCallAction on_system_call(Guest& guest, void* cookie, GuestExit& exit) noexcept;
+    void run_tier_ups_before_user_mode() noexcept;
 
     WasmGuestOptions m_options;
     GuestSpace m_space;
@@ -149,6 +159,7 @@ private:
     Vector<usize> m_module_sizes;
     Vector<wasm::HostFunction> m_kernel_host_functions; // kernel heap: what define_wasi() wrapped
     WasmGuestStats m_stats;
+    DeferredTierUp m_tier_up; // the engine's tier_up_queue
     bool m_returned { false };
 };
 

@@ -144,9 +144,12 @@ extern "C" [[noreturn]] void kernel_main(const k23::boot::BootInfo* info) noexce
     handle_panic_request(args);
 
     // tier=baseline|optimizing|auto: the compiler of every guest (./k23 run
-    // --tier, ./k23 spec --where kernel --tier). Anything else ends the
-    // boot before any guest runs: a run under the wrong tier would mislead.
+    // --tier, ./k23 spec --where kernel --tier; auto without it, its
+    // compiles deferred to preemption points: kernel/DeferredTierUp.h).
+    // Anything else ends the boot before any guest runs: a run under the
+    // wrong tier would mislead.
     // tier_budget=N: auto's tier-up budget (jit::EngineOptions).
+    // tier_up_osr=0|1: auto's on-stack replacement (on unless 0).
     StringView tier;
     if (args.get("tier"_sv, tier)) {
         jit::Tier value;
@@ -169,6 +172,14 @@ extern "C" [[noreturn]] void kernel_main(const k23::boot::BootInfo* info) noexce
             shutdown(1);
         }
         set_default_tier_budget(value);
+    }
+    StringView osr;
+    if (args.get("tier_up_osr"_sv, osr)) {
+        if (osr != "0"_sv && osr != "1"_sv) {
+            kprintln("boot: tier_up_osr={}: expected 0 or 1"_sv, osr);
+            shutdown(1);
+        }
+        set_default_tier_up_osr(osr == "1"_sv);
     }
 
     int status = 0;

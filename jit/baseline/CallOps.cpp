@@ -135,6 +135,7 @@ void Compiler::load_function_entry(GpReg rd, u32 function) noexcept
 void Compiler::emit_call(const FunctionType&) noexcept
 {
     home_vec_locals_to_slots(); // t5 only: t3 and the arguments stay
+    store_dirty_homes(Keep::No); // no scratch register
     m_asm.ld(t5, t3, VMOffsets::entry_code);
     m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
     m_asm.jalr(ra, t5, 0);
@@ -142,6 +143,7 @@ void Compiler::emit_call(const FunctionType&) noexcept
     m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
     home_vec_locals_from_slots();
+    m_home_valid = 0; // reloaded when used
 }
 
 void Compiler::home_vec_locals_to_slots() noexcept

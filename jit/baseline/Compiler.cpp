@@ -161,12 +161,10 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         if (t == ValueType::V128 && !m_wide)
             return simd(m_offset);
     }
-    // The first v128 locals (parameters included) live in v24-v31 while
-    // the function runs; values keep v8 up to the first home.
-    if (m_vector && m_wide)
-        choose_vec_homes();
-    else
-        m_vec_home_count = 0;
+    // Up to eight v128 locals live in v24-v31 while the function runs
+    // (values keep v8 up to the first home), and the scalar locals that
+    // pay in s2-s9 and fs4-fs11 (LocalHomes.cpp).
+    choose_homes();
     m_trap_exit = m_asm.new_label();
     m_stubs_emitted = 0;
     m_stack_trap = trap_label(TrapCode::CallStackExhausted);
@@ -236,6 +234,7 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
+    reload_homes(all_homes());
     count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
@@ -330,6 +329,9 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
         else
             load_slot(e, index, r.id());
         push_vec(r);
+    } else if (u8 home = local_home(index)) {
+        use_home(index);
+        push_reg(type, home); // an alias: no code
     } else if (is_float(type)) {
         FpReg r = alloc_fp();
         load_slot(e, index, r.id());
@@ -339,6 +341,29 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
         load_slot(e, index, r.id());
         push_gp(type, r);
     }
+}
+
+// A homed local takes the value in its register: a constant directly, a
+// slot by a load, a register by a move (none when it is the home already).
+void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
+{
+    detach_aliases(type, home);
+    const Entry& e = top();
+    if (e.loc == Loc::Const && !is_float(type)) {
+        m_asm.li(GpReg(home), i64(e.bits));
+        drop_entry();
+    } else if (is_float(type)) {
+        FpReg r = pop_fp_read();
+        if (r.id() != home)
+            m_asm.fmv_d(FpReg(home), r);
+    } else {
+        GpReg r = pop_gp_read();
+        if (r.id() != home)
+            m_asm.mv(GpReg(home), r);
+    }
+    u32 bit = u32(1) << home_number(index);
+    m_home_valid |= bit;
+    m_home_dirty |= bit;
 }
 
 void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
@@ -352,11 +377,13 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
         else
             store_slot(type, r.id(), index);
         release(r);
+    } else if (u8 home = local_home(index)) {
+        set_local_home(index, type, home);
     } else if (is_float(type)) {
-        FpReg r = pop_fp();
+        FpReg r = pop_fp_read();
         store_slot(type, r.id(), index);
     } else {
-        GpReg r = pop_gp();
+        GpReg r = pop_gp_read();
         store_slot(type, r.id(), index);
     }
 }
@@ -372,12 +399,15 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
         else
             store_slot(type, r.id(), index);
         push_vec(r);
+    } else if (u8 home = local_home(index)) {
+        set_local_home(index, type, home);
+        push_reg(type, home);
     } else if (is_float(type)) {
-        FpReg r = pop_fp();
+        FpReg r = pop_fp_read(); // pushed back: an alias stays one
         store_slot(type, r.id(), index);
         push_fp(type, r);
     } else {
-        GpReg r = pop_gp();
+        GpReg r = pop_gp_read();
         store_slot(type, r.id(), index);
         push_gp(type, r);
     }

@@ -7,8 +7,10 @@
 // in registers until registers run out (the lowest entry is spilled) or
 // control flow merges: block/loop/if entry, calls and helper calls spill
 // everything, and a branch moves the label's values into the target's
-// canonical slots. Locals live in frame slots. Traps branch to out-of-line
-// stubs emitted after the body.
+// canonical slots. Up to eight integer and eight float locals live in
+// registers for the whole function (LocalHomes.cpp; the rest in their frame
+// slots), and so do up to eight v128 locals (SimdOps.cpp). Traps branch to
+// out-of-line stubs emitted after the body.
 //
 // The decoder owns reachability (owns_reachability): hooks run for
 // reachable code only. RV64 sequences come from the macro-assembler
@@ -16,7 +18,7 @@
 //
 // Files: Compiler.cpp (framework, function frame, trap stubs, locals,
 // dispatch), ValueStack.cpp (value stack, register cache, spills, frame
-// slots), ControlOps.cpp (blocks, branches, return, drop, select),
+// slots), LocalHomes.cpp (locals in registers), ControlOps.cpp (blocks, branches, return, drop, select),
 // CallOps.cpp (calls, tail calls, helper calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
 // references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
@@ -141,6 +143,7 @@ private:
         ValueType type { ValueType::I32 };
         Loc loc { Loc::Slot };
         u8 reg { 0 };
+        bool home { false }; // Reg: a homed local's register, aliased (LocalHomes.cpp)
         u64 bits { 0 };
     };
     struct Frame {
@@ -156,6 +159,10 @@ private:
         // costs its targets, not the depth of the deepest one.
         u32 br_table_mark { 0 };
         Label br_table_case;
+        // Scalar homes at the label (LocalHomes.cpp): the ones that may be
+        // dirty (every home is valid at a label); an if's else: at the if.
+        u32 home_dirty { 0 };
+        u32 else_home_dirty { 0 };
         [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
     };
     struct TrapStub {
@@ -249,6 +256,8 @@ private:
     // Spills the lowest stack entry holding a register of the class, found
     // through the register owners (each a stack index), not the stack.
     void spill_one(RegClass which) noexcept;
+    // A free register of the pool, without spilling (-1: none).
+    [[nodiscard]] i32 free_register(RegClass which) const noexcept;
     VecReg alloc_vec() noexcept;
     VecReg pop_vec() noexcept;
     void push_vec(VecReg r) noexcept;
@@ -264,7 +273,9 @@ private:
     SimdEmitter simd_emitter() noexcept { return SimdEmitter(m_asm, m_vtype); }
     // Homed v128 locals around anything that may clobber vector registers
     // (every call: all of them are caller-saved, jit/Abi.h).
-    void choose_vec_homes() noexcept;
+    void choose_homes() noexcept; // LocalHomes.cpp: vector and scalar homes
+    void choose_vec_homes(const Vector<u64>& weights) noexcept;
+    static constexpr u32 max_vec_homes = 8; // v24-v31
     void home_vec_locals_to_slots() noexcept;
     void home_vec_locals_from_slots() noexcept;
     [[nodiscard]] u8 vec_home(u32 local) const noexcept { return local < m_vec_home.size() ? m_vec_home[local] : 0; }
@@ -273,14 +284,55 @@ private:
     void frame_address_to(GpReg rd, i32 offset) noexcept;
     void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept;
     // Pops the top entry into a register (temporary until pushed/released).
+    // pop_gp/pop_fp give a register the caller may write (a homed local's
+    // value is copied out); the _read forms may give the local's home
+    // register itself, for operands the caller only reads.
     GpReg pop_gp() noexcept;
     FpReg pop_fp() noexcept;
+    GpReg pop_gp_read() noexcept;
+    FpReg pop_fp_read() noexcept;
     Entry pop_entry() noexcept;
     void drop_entry() noexcept;
     [[nodiscard]] const Entry& top(u32 depth = 0) const noexcept { return m_stack[m_stack.size() - 1 - depth]; }
     void push_entry(const Entry& e) noexcept;
-    void push_gp(ValueType type, GpReg r) noexcept;
-    void push_fp(ValueType type, FpReg r) noexcept;
+    // A register entry of either class (the class follows from the type).
+    void push_reg(ValueType type, u8 reg) noexcept;
+    void push_gp(ValueType type, GpReg r) noexcept { push_reg(type, r.id()); }
+    void push_fp(ValueType type, FpReg r) noexcept { push_reg(type, r.id()); }
+    // Scalar locals homed in registers for the whole function (LocalHomes.cpp):
+    // local.get pushes the home itself (an alias entry, no register of its
+    // own), local.set writes it after copying out the aliases still on the
+    // stack. Homes are callee-saved in the C ABI, so helper calls keep
+    // them; a wasm call stores the dirty ones, and each is reloaded on its
+    // next use (the valid/dirty states: LocalHomes.cpp).
+    [[nodiscard]] u8 local_home(u32 local) const noexcept { return local < m_local_home.size() ? m_local_home[local] : 0; }
+    [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }
+    static constexpr u32 max_scalar_homes = 8; // of each class
+    void choose_local_homes() noexcept;
+    void detach_aliases(ValueType type, u8 home) noexcept;
+    void set_local_home(u32 index, ValueType type, u8 home) noexcept;
+    [[nodiscard]] u32 home_number(u32 local) const noexcept
+    {
+        return m_home_number[m_local_home[local] + (is_float(m_local_types[local]) ? 32 : 0)];
+    }
+    [[nodiscard]] u32 all_homes() const noexcept { return (u32(1) << m_scalar_home_count) - 1; }
+    void use_home(u32 local) noexcept
+    {
+        if (!(m_home_valid & (u32(1) << home_number(local))))
+            load_home(local);
+    }
+    void load_home(u32 local) noexcept;
+    void reload_homes(u32 wanted) noexcept;
+    enum class Keep : u8 {
+        No,
+        Yes,
+    };
+    void store_dirty_homes(Keep keep) noexcept;
+    void pin(u8 reg) noexcept
+    {
+        if (m_gp_owner[reg] != home_reg)
+            m_gp_owner[reg] = pinned_reg;
+    }
     void push_const(ValueType type, u64 bits) noexcept;
     void push_slot(ValueType type) noexcept;
     void truncate_stack(u32 height) noexcept;
@@ -308,6 +360,12 @@ private:
     void emit_br_table_search(Span<const u32> targets, Span<const u32> run_starts, u32 low, u32 high) noexcept;
     [[nodiscard]] Frame& frame_at(u32 depth) noexcept { return m_frames[m_frames.size() - 1 - depth]; }
     void set_unreachable() noexcept;
+    void homes_to_label(Frame& target) noexcept; // an edge into target's label
+    void homes_at_label(u32 dirty) noexcept
+    {
+        m_home_valid = all_homes();
+        m_home_dirty = dirty;
+    }
     void enter_block(wasm::FrameKind kind, const ControlFrame& frame) noexcept;
     void end_block_values(const Frame& frame) noexcept;
     // Calls.
@@ -369,7 +427,7 @@ private:
     void int_divrem(Opcode op) noexcept;
     void float_min_max(bool is64, bool is_min) noexcept;
     void float_round(bool is64, RoundingMode mode) noexcept;
-    void truncate(Opcode op, bool saturating) noexcept;
+    void truncate(Opcode op) noexcept;
 
     const wasm::Module& m_module;
     const CompileEnvironment& m_env;
@@ -415,6 +473,17 @@ private:
     Vector<u8> m_vec_home;
     u32 m_vec_home_count { 0 };
     u32 m_homed_locals[8] {}; // the homed locals, ascending: calls save and restore these, not scan every local
+    // Scalar homes: m_local_home[local] = its register (by type gp or fp),
+    // 0 = in its slot; m_scalar_homes lists them, m_home_written says which
+    // ones the function writes (only those are stored before calls).
+    Vector<u8> m_local_home;
+    u32 m_scalar_home_count { 0 };
+    u32 m_scalar_homes[2 * max_scalar_homes] {};
+    u8 m_home_number[64] {}; // by register (gp n, fp 32 + n): its index in m_scalar_homes
+    u32 m_home_valid { 0 };  // bit n: m_scalar_homes[n]'s register holds the local
+    u32 m_home_dirty { 0 };  // bit n: its slot is stale
+    // Alias entries on the stack per home register (gp n, fp 32 + n).
+    u32 m_aliases[64] {};
     VTypeState m_vtype; // the current vtype and vl, when known
 };
 

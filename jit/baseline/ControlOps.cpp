@@ -143,6 +143,7 @@ void Compiler::emit_branch(u32 depth) noexcept
         return;
     }
     move_to_slots(target.height, target.arity());
+    homes_to_label(target);
     m_asm.j(target.label);
 }
 
@@ -159,8 +160,16 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.label = m_asm.new_label();
     if (kind == wasm::FrameKind::If)
         frame.else_label = m_asm.new_label();
-    if (kind == wasm::FrameKind::Loop)
+    // The else label (or an if's end without one) and a loop header are
+    // labels: every home valid. A loop header takes every home as dirty (a
+    // back edge may write any).
+    if (kind != wasm::FrameKind::Block)
+        reload_homes(all_homes());
+    frame.else_home_dirty = m_home_dirty;
+    if (kind == wasm::FrameKind::Loop) {
         m_asm.bind(frame.label);
+        m_home_dirty = all_homes();
+    }
     for (ValueType t : cf.params) {
         if (t == ValueType::V128 && !m_wide)
             simd(m_offset);
@@ -198,16 +207,17 @@ void Compiler::on_loop(u32 offset, const ControlFrame& cf) noexcept
 // everything is spilled), one tick off this function's budget; when it runs
 // out, k23_jit_tier_up swaps optimized code into the table for later calls
 // and this activation goes on. Five instructions on the counting path.
-// At a loop header (loop_offset != 0) with nothing on the value stack and
-// narrow slots, k23_jit_tier_up_loop may answer with an OSR entry for this
+// At a loop header (loop_offset != 0) with nothing on the value stack,
+// k23_jit_tier_up_loop may answer with an OSR entry for this
 // loop that takes the locals from our frame: we leave the frame as an
 // epilogue would (sp back to the entry sp, ra and the caller's fp) and jump
 // there, so it returns to our caller with our results.
+// The helper call is out of line (a branch around it): vtype after it is
+// unknown, since the call's path sets it (homed v128 locals go to their
+// slots and back at e8) and the counting path does not.
 void Compiler::count_for_tier_up(u32 loop_offset) noexcept
 {
-    // Wide (SIMD) frames do not count: the ticks broke blake3-simd's
-    // baseline code (cause not found yet).
-    if (!m_env.count_for_tier_up || m_failed || m_wide)
+    if (!m_env.count_for_tier_up || m_failed)
         return;
     i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
     m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
@@ -222,14 +232,19 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.bge(t4, zero, counting);
     m_asm.mv(a0, abi::vmctx);
     m_asm.li(a1, i64(m_function_index));
-    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && !m_wide && m_vec_home_count == 0 && m_local_count <= osr_max_locals;
+    // The helper reads the locals' slots, narrow or wide (call_helper
+    // stores the v128 locals homed in vector registers to theirs first).
+    bool osr = loop_offset && m_env.osr_at_loops && m_stack.is_empty() && m_local_count <= osr_max_locals;
     if (!osr) {
         call_helper(HelperId::TierUp);
         m_asm.bind(counting);
+        forget_vtype();
         return;
     }
     m_asm.li(a2, i64(loop_offset));
     m_asm.mv(a3, s0);
+    m_asm.li(a4, m_wide ? 1 : 0);
+    store_dirty_homes(Keep::Yes); // the OSR entry reads every local from its slot
     call_helper(HelperId::TierUpLoop);
     m_asm.beqz(a0, counting);
     m_asm.mv(t0, a0);
@@ -238,6 +253,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
     m_asm.ld(s0, s0, 0);
     m_asm.jr(t0);
     m_asm.bind(counting);
+    forget_vtype();
 }
 
 void Compiler::on_if(u32, const ControlFrame& cf) noexcept
@@ -250,7 +266,7 @@ void Compiler::on_if(u32, const ControlFrame& cf) noexcept
         unpin(pending);
         return;
     }
-    GpReg condition = pop_gp();
+    GpReg condition = pop_gp_read();
     enter_block(wasm::FrameKind::If, cf);
     m_asm.beqz(condition, m_frames.last().else_label);
 }
@@ -269,9 +285,11 @@ void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
     Frame& frame = m_frames.last();
     if (!cf.unreachable) {
         end_block_values(frame);
+        homes_to_label(frame);
         m_asm.j(frame.label);
     }
     m_asm.bind(frame.else_label);
+    homes_at_label(frame.else_home_dirty);
     forget_vtype();
     frame.has_else = true;
     truncate_stack(frame.height);
@@ -299,11 +317,16 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         }
         return;
     default:
-        if (!cf.unreachable)
+        if (!cf.unreachable) {
             end_block_values(frame);
-        if (frame.kind == wasm::FrameKind::If && !frame.has_else)
+            homes_to_label(frame);
+        }
+        if (frame.kind == wasm::FrameKind::If && !frame.has_else) {
+            frame.home_dirty |= frame.else_home_dirty; // the empty else's edge
             m_asm.bind(frame.else_label);
+        }
         m_asm.bind(frame.label);
+        homes_at_label(frame.home_dirty);
         forget_vtype();
         truncate_stack(frame.height);
         for (ValueType t : frame.results)
@@ -328,7 +351,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    GpReg condition = fused ? zero : pop_gp();
+    GpReg condition = fused ? zero : pop_gp_read();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
     if (in_place) {
@@ -341,6 +364,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
         }
     }
     if (in_place) {
+        homes_to_label(target); // on both paths: the state stays one
         if (fused)
             m_asm.branch(pending.condition, GpReg(pending.lhs), GpReg(pending.rhs), target.label);
         else
@@ -354,15 +378,18 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
     else
         m_asm.beqz(condition, skip);
     unpin(pending);
+    u32 valid = m_home_valid; // the taken path's reloads are not the fall-through's
     emit_branch(depth);
+    m_home_valid = valid;
     m_asm.bind(skip);
     forget_vtype(); // the taken path may have set it
 }
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
 {
-    GpReg index = pop_gp();
+    GpReg index = pop_gp_read();
     spill_all();
+    reload_homes(all_homes()); // before the dispatch: the cases reload nothing
     // One case per distinct depth (the moves for that label, then the
     // jump), in ascending depth order. The distinct depths are found by
     // marking their frames and then sorted, O(n log n): no array as deep as
@@ -465,7 +492,7 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
     if (is_vec(type) && !m_vector)
         return scalar_select();
-    GpReg condition = pop_gp();
+    GpReg condition = pop_gp_read();
     Label done = m_asm.new_label();
     if (is_vec(type)) {
         // §4.4.4 select: whole-register moves need no vtype.
@@ -482,8 +509,8 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         return;
     }
     if (is_float(type)) {
-        FpReg b = pop_fp();
-        FpReg a = pop_fp();
+        FpReg b = pop_fp_read();
+        FpReg a = pop_fp_read();
         FpReg r = alloc_fp();
         if (type == ValueType::F32)
             m_asm.fmv_s(r, a);
@@ -499,8 +526,8 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         release(b);
         push_fp(type, r);
     } else {
-        GpReg b = pop_gp();
-        GpReg a = pop_gp();
+        GpReg b = pop_gp_read();
+        GpReg a = pop_gp_read();
         GpReg r = alloc_gp();
         m_asm.mv(r, a);
         m_asm.bnez(condition, done);

@@ -26,7 +26,7 @@ void Compiler::int_binary(Opcode op) noexcept
                 break;
             }
             drop_entry();
-            GpReg a = pop_gp();
+            GpReg a = pop_gp_read();
             release(a);
             GpReg r = alloc_gp();
             switch (op) {
@@ -43,7 +43,7 @@ void Compiler::int_binary(Opcode op) noexcept
         case Opcode::I64Shl: case Opcode::I64ShrS: case Opcode::I64ShrU: {
             u32 shamt = u32(c) & (is64 ? 63 : 31);
             drop_entry();
-            GpReg a = pop_gp();
+            GpReg a = pop_gp_read();
             release(a);
             GpReg r = alloc_gp();
             switch (op) {
@@ -67,7 +67,7 @@ void Compiler::int_binary(Opcode op) noexcept
             u32 k = u32(c) & (width - 1);
             u32 right = (op == Opcode::I32Rotl || op == Opcode::I64Rotl) ? (width - k) & (width - 1) : k;
             drop_entry();
-            GpReg a = pop_gp();
+            GpReg a = pop_gp_read();
             release(a);
             GpReg r = alloc_gp();
             if (is64)
@@ -83,8 +83,8 @@ void Compiler::int_binary(Opcode op) noexcept
         }
         (void)done;
     }
-    GpReg b = pop_gp();
-    GpReg a = pop_gp();
+    GpReg b = pop_gp_read();
+    GpReg a = pop_gp_read();
     release(a);
     release(b);
     GpReg r = alloc_gp();
@@ -167,11 +167,11 @@ void Compiler::int_compare(Opcode op) noexcept
         if (imm == 0 || has_imm)
             drop_entry();
         else
-            b = pop_gp();
+            b = pop_gp_read();
     } else {
-        b = pop_gp();
+        b = pop_gp_read();
     }
-    GpReg a = pop_gp();
+    GpReg a = pop_gp_read();
     GpReg r = alloc_gp();
     PendingCompare p;
     p.active = true;
@@ -192,9 +192,9 @@ void Compiler::int_compare(Opcode op) noexcept
     case Opcode::I32GeS: case Opcode::I64GeS: p.condition = C::Ge; p.lhs = a.id(); p.rhs = b.id(); break;
     default: p.condition = C::Geu; p.lhs = a.id(); p.rhs = b.id(); break;
     }
-    m_gp_owner[a.id()] = pinned_reg;
+    pin(a.id());
     if (b != zero)
-        m_gp_owner[b.id()] = pinned_reg;
+        pin(b.id());
     p.has_imm = has_imm;
     p.imm = i32(imm);
     p.index = u32(m_stack.size());
@@ -295,8 +295,8 @@ void Compiler::unpin(const PendingCompare& p) noexcept
 void Compiler::int_divrem(Opcode op) noexcept
 {
     bool is64 = op == Opcode::I64DivS || op == Opcode::I64DivU || op == Opcode::I64RemS || op == Opcode::I64RemU;
-    GpReg b = pop_gp();
-    GpReg a = pop_gp();
+    GpReg b = pop_gp_read();
+    GpReg a = pop_gp_read();
     m_asm.beqz(b, trap_label(TrapCode::IntegerDivideByZero));
     if (op == Opcode::I32DivS || op == Opcode::I64DivS) {
         Label ok = m_asm.new_label();
@@ -359,7 +359,7 @@ void Compiler::int_unary(Opcode op) noexcept
         push_gp(type, a0);
         return;
     }
-    GpReg a = pop_gp();
+    GpReg a = pop_gp_read();
     release(a);
     GpReg r = alloc_gp();
     switch (op) {
@@ -398,7 +398,7 @@ bool Compiler::integer_op(Opcode op) noexcept
         int_unary(op);
         return true;
     case Opcode::I32Eqz: case Opcode::I64Eqz: {
-        GpReg a = pop_gp();
+        GpReg a = pop_gp_read();
         GpReg r = alloc_gp();
         PendingCompare p;
         p.active = true;
@@ -409,7 +409,7 @@ bool Compiler::integer_op(Opcode op) noexcept
         p.condition = BranchCondition::Eq;
         p.lhs = a.id();
         p.rhs = 0;
-        m_gp_owner[a.id()] = pinned_reg;
+        pin(a.id());
         p.index = u32(m_stack.size());
         push_gp(ValueType::I32, r);
         m_pending = p;
@@ -421,7 +421,7 @@ bool Compiler::integer_op(Opcode op) noexcept
         ValueType type = wasm::opcode_info(op).signature == wasm::Sig::l_i || wasm::opcode_info(op).signature == wasm::Sig::i_i
             ? ValueType::I32
             : ValueType::I64;
-        GpReg a = pop_gp();
+        GpReg a = pop_gp_read();
         release(a);
         GpReg r = alloc_gp();
         switch (op) {

@@ -9,6 +9,7 @@
 
 #include <jit/BulkMemory.h>
 #include <jit/Helpers.h>
+#include <jit/MemoryAccess.h>
 #include <jit/VMContext.h>
 #include <jit/baseline/Compiler.h>
 
@@ -45,29 +46,19 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
             simd(offset, op);
         return;
     }
-    GpReg index = pop_gp();
+    GpReg index = pop_gp_read();
     GpReg address = emit_memory_base(arg, index, t4);
     release(index);
     using O = Opcode;
     if (op == O::F32Load || op == O::F64Load) {
         FpReg r = alloc_fp();
-        m_asm.load_trapping(op == O::F32Load ? Access::F32 : Access::F64, r, address, i64(arg.offset), t5);
+        m_asm.load_trapping(load_access(op), r, address, i64(arg.offset), t5);
         push_fp(op == O::F32Load ? ValueType::F32 : ValueType::F64, r);
         return;
     }
     GpReg r = alloc_gp();
     ValueType type = wasm::opcode_info(op).signature == wasm::Sig::i_i ? ValueType::I32 : ValueType::I64;
-    Access access = Access::U32; // i64.load32_u
-    switch (op) {
-    case O::I32Load: case O::I64Load32S: access = Access::I32; break;
-    case O::I64Load: access = Access::I64; break;
-    case O::I32Load8S: case O::I64Load8S: access = Access::I8; break;
-    case O::I32Load8U: case O::I64Load8U: access = Access::U8; break;
-    case O::I32Load16S: case O::I64Load16S: access = Access::I16; break;
-    case O::I32Load16U: case O::I64Load16U: access = Access::U16; break;
-    default: break;
-    }
-    m_asm.load_trapping(access, r, address, i64(arg.offset), t5);
+    m_asm.load_trapping(load_access(op), r, address, i64(arg.offset), t5);
     push_gp(type, r);
 }
 
@@ -82,21 +73,14 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
     }
     using O = Opcode;
     if (op == O::F32Store || op == O::F64Store) {
-        FpReg value = pop_fp();
-        GpReg address = emit_memory_base(arg, pop_gp(), t4);
-        m_asm.store_trapping(op == O::F32Store ? Access::F32 : Access::F64, value, address, i64(arg.offset), t5);
+        FpReg value = pop_fp_read();
+        GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
+        m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
         return;
     }
-    GpReg value = pop_gp();
-    GpReg address = emit_memory_base(arg, pop_gp(), t4);
-    Access access = Access::I16;
-    switch (op) {
-    case O::I32Store: case O::I64Store32: access = Access::I32; break;
-    case O::I64Store: access = Access::I64; break;
-    case O::I32Store8: case O::I64Store8: access = Access::I8; break;
-    default: break;
-    }
-    m_asm.store_trapping(access, value, address, i64(arg.offset), t5);
+    GpReg value = pop_gp_read();
+    GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
+    m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
 }
 
 void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
@@ -230,9 +214,9 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
         vvalue = pop_vec();
     }
     else if (fp)
-        fvalue = pop_fp();
+        fvalue = pop_fp_read();
     else
-        gvalue = pop_gp();
+        gvalue = pop_gp_read();
     m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, index);
     switch (type) {
     case ValueType::V128:

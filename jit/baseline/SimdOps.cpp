@@ -55,44 +55,9 @@ bool Compiler::body_needs_wide(const wasm::Module& module, u32 function_index) n
     return body.size() != 0 && __builtin_memchr(body.data(), 0xfd, body.size()) != nullptr;
 }
 
-namespace {
-
-// Uses of each local, weighted by loop depth (8^depth, depth <= 3): which
-// v128 locals are worth a vector register when there are more than homes.
-struct LocalUses : wasm::NullInterface {
-    Vector<u64>* weights { nullptr };
-    Vector<bool> frames; // is_loop per open block
-    u32 loops { 0 };
-    void use(u32 index) noexcept
-    {
-        if (index < weights->size())
-            (*weights)[index] += u64(1) << (3 * (loops < 3 ? loops : 3));
-    }
-    void on_local_get(u32, u32 index, ValueType) noexcept { use(index); }
-    void on_local_set(u32, u32 index, ValueType) noexcept { use(index); }
-    void on_local_tee(u32, u32 index, ValueType) noexcept { use(index); }
-    void on_block(u32, const ControlFrame&) noexcept { (void)frames.try_append(false); }
-    void on_if(u32, const ControlFrame&) noexcept { (void)frames.try_append(false); }
-    void on_loop(u32, const ControlFrame&) noexcept
-    {
-        (void)frames.try_append(true);
-        ++loops;
-    }
-    void on_end(u32, const ControlFrame&) noexcept
-    {
-        if (!frames.is_empty() && frames.take_last())
-            --loops;
-    }
-};
-
-constexpr u32 max_vec_homes = 8; // v24-v31
-
-} // namespace
-
 // v128 locals in vector registers: all of them when they fit, else the
-// ones a weighted use count ranks first (one more decode of the body, only
-// for functions with more v128 locals than homes).
-void Compiler::choose_vec_homes() noexcept
+// ones with the largest weighted use count (choose_homes).
+void Compiler::choose_vec_homes(const Vector<u64>& weights) noexcept
 {
     m_vec_home.clear();
     m_vec_home_count = 0;
@@ -101,19 +66,6 @@ void Compiler::choose_vec_homes() noexcept
     u32 candidates = 0;
     for (u32 i = 0; i < m_local_count; ++i)
         candidates += m_local_types[i] == ValueType::V128;
-    if (candidates == 0)
-        return;
-    Vector<u64> weights;
-    if (weights.try_resize(m_local_count, 0).is_error())
-        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
-    if (candidates > max_vec_homes) {
-        LocalUses uses;
-        uses.weights = &weights;
-        wasm::DecoderScratch scratch;
-        wasm::FunctionDecoder<LocalUses, wasm::DecodeMode::Trusted> decoder(m_module, uses, scratch);
-        if (decoder.decode(m_function_index).is_error())
-            return; // validated before: cannot happen; no homes then
-    }
     for (u32 n = 0; n < max_vec_homes && n < candidates; ++n) {
         u32 best = m_local_count;
         for (u32 i = 0; i < m_local_count; ++i) {

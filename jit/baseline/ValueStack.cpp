@@ -78,7 +78,9 @@ void Compiler::spill(u32 index) noexcept
     Entry& e = m_stack[index];
     if (e.loc == Loc::Reg) {
         store_slot(e.type, e.reg, slot_of(index));
-        if (is_vec(e.type))
+        if (e.home)
+            --alias_count(e.type, e.reg);
+        else if (is_vec(e.type))
             m_vec_owner[e.reg] = free_reg;
         else if (is_float(e.type))
             m_fp_owner[e.reg] = free_reg;
@@ -89,6 +91,7 @@ void Compiler::spill(u32 index) noexcept
         store_frame(t4, slot_offset(slot_of(index)));
     }
     e.loc = Loc::Slot;
+    e.home = false;
 }
 
 void Compiler::spill_all() noexcept
@@ -178,6 +181,22 @@ void Compiler::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noex
     }
 }
 
+i32 Compiler::free_register(RegClass which) const noexcept
+{
+    if (which == RegClass::Integer) {
+        for (GpReg r : s_gp_pool) {
+            if (m_gp_owner[r.id()] == free_reg)
+                return r.id();
+        }
+    } else if (which == RegClass::Float) {
+        for (FpReg r : s_fp_pool) {
+            if (m_fp_owner[r.id()] == free_reg)
+                return r.id();
+        }
+    }
+    return -1;
+}
+
 GpReg Compiler::alloc_gp() noexcept
 {
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -213,7 +232,9 @@ Compiler::Entry Compiler::pop_entry() noexcept
         return {};
     }
     Entry e = m_stack.take_last();
-    if (e.loc == Loc::Reg) {
+    if (e.home) {
+        --alias_count(e.type, e.reg); // the home stays its local's
+    } else if (e.loc == Loc::Reg) {
         if (is_vec(e.type))
             set_temp_vec(e.reg);
         else if (is_float(e.type))
@@ -227,7 +248,7 @@ Compiler::Entry Compiler::pop_entry() noexcept
 void Compiler::drop_entry() noexcept
 {
     Entry e = pop_entry();
-    if (e.loc == Loc::Reg) {
+    if (e.loc == Loc::Reg && !e.home) {
         if (is_vec(e.type))
             m_vec_owner[e.reg] = free_reg;
         else if (is_float(e.type))
@@ -237,7 +258,7 @@ void Compiler::drop_entry() noexcept
     }
 }
 
-GpReg Compiler::pop_gp() noexcept
+GpReg Compiler::pop_gp_read() noexcept
 {
     u32 index = u32(m_stack.size()) - 1;
     Entry e = pop_entry();
@@ -251,7 +272,27 @@ GpReg Compiler::pop_gp() noexcept
     return r;
 }
 
+GpReg Compiler::pop_gp() noexcept
+{
+    GpReg r = pop_gp_read();
+    if (m_gp_owner[r.id()] != home_reg)
+        return r;
+    GpReg copy = alloc_gp();
+    m_asm.mv(copy, r);
+    return copy;
+}
+
 FpReg Compiler::pop_fp() noexcept
+{
+    FpReg r = pop_fp_read();
+    if (m_fp_owner[r.id()] != home_reg)
+        return r;
+    FpReg copy = alloc_fp();
+    m_asm.fmv_d(copy, r); // all 64 bits: an f32 stays NaN-boxed
+    return copy;
+}
+
+FpReg Compiler::pop_fp_read() noexcept
 {
     u32 index = u32(m_stack.size()) - 1;
     Entry e = pop_entry();
@@ -293,23 +334,20 @@ void Compiler::push_entry(const Entry& e) noexcept
         m_max_depth = u32(m_stack.size());
 }
 
-void Compiler::push_gp(ValueType type, GpReg r) noexcept
+void Compiler::push_reg(ValueType type, u8 reg) noexcept
 {
+    bool fp = is_float(type);
+    i32& owner = (fp ? m_fp_owner : m_gp_owner)[reg];
     Entry e;
     e.type = type;
     e.loc = Loc::Reg;
-    e.reg = r.id();
-    m_gp_owner[r.id()] = i32(m_stack.size());
-    push_entry(e);
-}
-
-void Compiler::push_fp(ValueType type, FpReg r) noexcept
-{
-    Entry e;
-    e.type = type;
-    e.loc = Loc::Reg;
-    e.reg = r.id();
-    m_fp_owner[r.id()] = i32(m_stack.size());
+    e.reg = reg;
+    if (owner == home_reg) {
+        e.home = true; // a homed local's value: the home is not the entry's
+        ++m_aliases[fp ? 32 + reg : reg];
+    } else {
+        owner = i32(m_stack.size());
+    }
     push_entry(e);
 }
 

@@ -44,10 +44,19 @@ void sort_ascending(Span<u32> items) noexcept
 // when it ends, its list is kept for its ordinal and merged into its
 // parent's, so nested constructs cost their distinct locals, not every
 // assignment once per enclosing construct.
+//
+// OSR (osr_loop_offset != 0): the target loop's header takes every local
+// from the entry, which assigns them all there, so the loop and every
+// construct around it list every local: a block's end reached both from
+// inside the target loop and from a path around it (an enclosing loop's
+// next iteration skipping it) must merge them all, or the path around it
+// would read the header's values, which do not dominate it (bz2's
+// BZ2_compressBlock looped forever on a stale counter).
 class Scanner : public wasm::NullInterface {
 public:
-    explicit Scanner(Builder::Scan& scan) noexcept
+    Scanner(Builder::Scan& scan, u32 osr_loop_offset) noexcept
         : m_scan(scan)
+        , m_osr_offset(osr_loop_offset)
     {
         m_scan.locals.clear();
         m_scan.frame_begin.clear();
@@ -56,7 +65,14 @@ public:
     void on_function_begin(Span<const ValueType> locals) noexcept { note(m_mark.try_resize(locals.size(), 0)); }
     Result<void> on_function_end() noexcept { return m_result; }
     void on_block(u32, const wasm::ControlFrame&) noexcept { open(); }
-    void on_loop(u32, const wasm::ControlFrame&) noexcept { open(); }
+    void on_loop(u32 offset, const wasm::ControlFrame&) noexcept
+    {
+        open();
+        if (m_osr_offset && offset == m_osr_offset) {
+            for (u32 local = 0; local < m_mark.size(); ++local)
+                assign(local);
+        }
+    }
     void on_if(u32, const wasm::ControlFrame&) noexcept { open(); }
     void on_end(u32, const wasm::ControlFrame& frame) noexcept
     {
@@ -122,6 +138,7 @@ private:
     }
 
     Builder::Scan& m_scan;
+    u32 m_osr_offset { 0 };
     Vector<Open> m_open;
     Vector<u32> m_work;
     Vector<u32> m_merge;
@@ -139,7 +156,7 @@ Result<void> build_function(const wasm::Module& module, u32 function_index, Func
     Builder builder(module, out);
     wasm::DecoderScratch scratch;
     {
-        Scanner scanner(builder.scan());
+        Scanner scanner(builder.scan(), osr_loop_offset);
         wasm::FunctionDecoder<Scanner, wasm::DecodeMode::Trusted> decoder(module, scanner, scratch);
         TRY(decoder.decode(function_index));
     }
@@ -409,16 +426,12 @@ Result<void> Builder::do_block(const wasm::ControlFrame& cf, FrameKind kind) noe
     frame.results = cf.results;
     frame.height = u32(m_stack.size() - cf.params.size());
     collect_frame_locals(frame);
+    // Constructs around the target list every local (the Scanner), so a
+    // branch back to an enclosing loop's header, live from after the
+    // target, takes every local from there, never from the dead start.
     bool osr = kind == FrameKind::Loop && m_osr_offset && m_offset == m_osr_offset && !m_osr_done;
-    if (osr) {
+    if (osr)
         TRY(enter_osr_loop(frame, cf));
-    } else if (kind == FrameKind::Loop && m_osr_offset && !m_osr_done) {
-        // A loop before the target may enclose it: a branch back to its
-        // header from after the target makes its body live, so every local
-        // there must come from the header, never from the dead start.
-        frame.locals_begin = m_osr_locals_begin;
-        frame.locals_count = u32(m_local_types.size());
-    }
     if (kind == FrameKind::Loop) {
         // §4.4.8 loop: the label is the loop's start with the params.
         BlockId header = TRY(create_merge_block(cf.params, frame));

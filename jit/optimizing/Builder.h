@@ -36,8 +36,9 @@ namespace k23::jit::optimizing {
 // wasm offset instead (jit/Engine.h "Tier-up"): the entry block reads every
 // local from the OSR buffer (global.get of index globals + i, which the
 // engine points at the baseline frame's copy) and jumps to the loop's
-// header, which then takes every local as a parameter; the function's own
-// start is built unreachable and removed. Unsupported unless the loop is
+// header, which then takes every local as a parameter, and so does every
+// merge of a construct around it; the function's own start is built
+// unreachable and removed. Unsupported unless the loop is
 // reachable, has no params and nothing is on the value stack under it.
 Result<void> build_function(const wasm::Module& module, u32 function_index, Function& out, u32 osr_loop_offset = 0) noexcept;
 

@@ -265,6 +265,8 @@ Result<u32> inline_calls(Function& f, const InlineOptions& options) noexcept
                     return result.error();
                 continue;
             }
+            if (!options.zbb)
+                TRY(expand_bit_operations(g));
             TRY(optimize(g));
             if (g.replacements_pending)
                 g.apply_replacements();

@@ -101,30 +101,42 @@ BranchCondition inverse(BranchCondition c)
     }
 }
 
-bool scalar_signature(const wasm::FunctionType& type)
-{
-    for (wasm::ValueType t : type.params) {
-        if (t == wasm::ValueType::V128)
-            return false;
-    }
-    for (wasm::ValueType t : type.results) {
-        if (t == wasm::ValueType::V128)
-            return false;
-    }
-    return true;
-}
-
 u32 stack_count(Span<const wasm::ValueType> types)
 {
-    u32 ints = 0, floats = 0;
+    u32 ints = 0, floats = 0, wide = 0;
     for (wasm::ValueType t : types) {
-        if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
+        if (t == wasm::ValueType::V128)
+            wide += 2; // always in memory, two slots (jit/Abi.h)
+        else if (t == wasm::ValueType::F32 || t == wasm::ValueType::F64)
             ++floats;
         else
             ++ints;
     }
     return (ints > abi::int_arg_registers ? ints - abi::int_arg_registers : 0)
-        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0);
+        + (floats > abi::float_arg_registers ? floats - abi::float_arg_registers : 0) + wide;
+}
+
+// Where the next value of a signature goes (jit/Abi.h): an argument
+// register (reg >= 0; fp says which file), or the stack slot `slot` (a v128
+// takes two, `slot` and the next).
+ArgumentPlace ArgumentCursor::next(Type type) noexcept
+{
+    ArgumentPlace place;
+    place.fp = is_float(type);
+    if (type == Type::V128) {
+        place.slot = m_slots;
+        m_slots += 2;
+        return place;
+    }
+    u32& used = place.fp ? m_floats : m_ints;
+    u32 limit = place.fp ? abi::float_arg_registers : abi::int_arg_registers;
+    if (used < limit) {
+        place.reg = i32(place.fp ? abi::float_args[used].id() : abi::int_args[used].id());
+        ++used;
+        return place;
+    }
+    place.slot = m_slots++;
+    return place;
 }
 
 Result<void> Lowerer::run(u32 index) noexcept
@@ -132,6 +144,8 @@ Result<void> Lowerer::run(u32 index) noexcept
     m_index = index;
     m_f.clear();
     TRY(build_function(m_module, index, m_f, m_env.osr_loop_offset));
+    if (!m_env.features.has(Extension::Zbb))
+        TRY(expand_bit_operations(m_f));
     InlineOptions inlining;
     inlining.zbb = m_env.features.has(Extension::Zbb);
     TRY(inline_calls(m_f, inlining));
@@ -153,8 +167,6 @@ Result<void> Lowerer::run(u32 index) noexcept
 Result<void> Lowerer::check_supported() noexcept
 {
     wasm::FunctionType type = m_module.function_type(m_index);
-    if (!scalar_signature(type))
-        return unsupported("optimizing: v128 parameters or results");
     m_stack_params = stack_argument_slots(type);
     m_max_push = 0;
     m_outgoing = 0;
@@ -166,8 +178,6 @@ Result<void> Lowerer::check_supported() noexcept
     // check covers the largest push, jit/Abi.h), stack results land in the
     // outgoing area at the bottom of the frame.
     auto call = [&](const wasm::FunctionType& callee, bool tail) -> Result<void> {
-        if (!scalar_signature(callee))
-            return unsupported("optimizing: a call with v128 parameters or results");
         u32 push = 8 * stack_argument_slots(callee);
         if (tail) {
             // A tail call whose stack arguments fit in ours writes them in
@@ -203,8 +213,6 @@ Result<void> Lowerer::check_supported() noexcept
                 break;
             case Op::Load:
             case Op::Store:
-                if (inst.index * 8 > 2047)
-                    return unsupported("optimizing: memory index");
                 m_mask |= !m_env.features.has(Extension::Zba);
                 break;
             case Op::Numeric:
@@ -229,21 +237,20 @@ Result<void> Lowerer::check_supported() noexcept
 GpReg Lowerer::slot_base(u32 slot, i32& imm) noexcept
 {
     i64 offset = i64(abi::frame_slot_base) - 8 * i64(slot);
-    if (offset >= -2048) {
+    if (MacroAssembler::fits_imm12(offset)) {
         imm = i32(offset);
         return abi::frame;
     }
     // sp moves after the prologue only while a call's stack arguments are
     // pushed (m_sp_shift): the deepest slots are near it.
     i64 from_sp = i64(m_frame) + offset + i64(m_sp_shift);
-    if (from_sp >= 0 && from_sp <= 2047) {
+    if (from_sp >= 0 && MacroAssembler::fits_imm12(from_sp)) {
         imm = i32(from_sp);
         return sp;
     }
-    m_asm.li(t6, offset);
-    m_asm.add(t6, abi::frame, t6);
-    imm = 0;
-    return t6;
+    MacroAssembler::Address address = m_asm.reach(abi::frame, offset, t6, t6);
+    imm = address.offset;
+    return address.base;
 }
 
 void Lowerer::load_slot(const Location& loc, Type type, u8 reg, bool fp) noexcept
@@ -288,7 +295,7 @@ void Lowerer::load_const_fp(FpReg rd, Type type, u64 bits, GpReg temp) noexcept
 
 GpReg Lowerer::use_gp(ValueId v, GpReg scratch) noexcept
 {
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         u64 bits = m_f.const_bits(v);
         if (bits == 0 || (m_f.values[v].type == Type::I32 && u32(bits) == 0))
             return zero;
@@ -304,7 +311,7 @@ GpReg Lowerer::use_gp(ValueId v, GpReg scratch) noexcept
 
 FpReg Lowerer::use_fp(ValueId v, FpReg scratch) noexcept
 {
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         load_const_fp(scratch, m_f.values[v].type, m_f.const_bits(v), t3);
         return scratch;
     }
@@ -318,7 +325,7 @@ FpReg Lowerer::use_fp(ValueId v, FpReg scratch) noexcept
 Location Lowerer::source_of(ValueId v, Move& move) noexcept
 {
     move.type = m_f.values[v].type;
-    if (m_f.is_const(v)) {
+    if (rematerialized(v)) {
         move.is_const = true;
         move.bits = m_f.const_bits(v);
         return {};
@@ -446,7 +453,7 @@ bool Lowerer::edge_needs_moves(EdgeId e) noexcept
         if (m_s.intervals[params[k]].start == ~u32(0))
             continue;
         Location dst = location_at(params[k], m_s.block_start[target]);
-        if (m_f.is_const(args[k]) || !same(dst, m_s.locations[args[k]]))
+        if (rematerialized(args[k]) || !same(dst, m_s.locations[args[k]]))
             return true;
     }
     return edge_needs_resolution(e);
@@ -481,41 +488,26 @@ Label Lowerer::trap_label(TrapCode code, u32 wasm_offset, u8 detail_reg, u8 deta
     return stub.label;
 }
 
-void Lowerer::record_trap_site() noexcept
+// The macro-assembler's trap-site accesses (and the stubs' auipc) map to
+// the wasm instruction being lowered.
+void Lowerer::record_trap_site(u32 code_offset) noexcept
 {
-    if (m_traps.try_append(TrapSite { m_asm.offset(), m_offset }).is_error())
+    if (m_traps.try_append(TrapSite { code_offset, m_offset }).is_error())
         m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: trap table"));
-}
-
-void Lowerer::load_indexed(GpReg rd, GpReg base, u64 offset) noexcept
-{
-    if (offset <= 2047) {
-        m_asm.ld(rd, base, i32(offset));
-    } else {
-        m_asm.li(t6, i64(offset));
-        m_asm.add(rd, base, t6);
-        m_asm.ld(rd, rd, 0);
-    }
 }
 
 void Lowerer::load_function_entry(GpReg rd, u32 function) noexcept
 {
-    m_asm.ld(rd, abi::vmctx, VMOffsets::functions);
-    load_indexed(rd, rd, u64(function) * 8);
+    m_asm.load_context_pointer(rd, abi::vmctx, VMOffsets::functions, function);
 }
 
 // base + offset for an access: the base register and its 12-bit immediate
 // (t6 when the offset does not fit).
 GpReg Lowerer::frame_address(GpReg base, i64 offset, i32& imm) noexcept
 {
-    if (offset >= -2048 && offset <= 2047) {
-        imm = i32(offset);
-        return base;
-    }
-    m_asm.li(t6, offset);
-    m_asm.add(t6, base, t6);
-    imm = 0;
-    return t6;
+    MacroAssembler::Address address = m_asm.reach(base, offset, t6, t6);
+    imm = address.offset;
+    return address.base;
 }
 
 // Without Zba an address is zero-extended with `and` against ra holding
@@ -535,17 +527,15 @@ void Lowerer::load_stack_value(const Location& dst, Type type, GpReg base, i64 o
 {
     if (dst.kind == kind_none)
         return;
-    i32 imm;
-    GpReg at = frame_address(base, offset, imm);
+    if (type == Type::V128)
+        return load_v128(dst, base, offset);
     if (dst.kind == kind_slot) {
-        m_asm.ld(t4, at, imm);
+        m_asm.load(Access::I64, t4, base, offset);
         store_slot(dst, Type::I64, t4.id(), false);
     } else if (dst.kind == kind_gp) {
-        m_asm.ld(GpReg(dst.reg), at, imm);
-    } else if (type == Type::F32) {
-        m_asm.flw(FpReg(dst.reg), at, imm);
+        m_asm.load(Access::I64, GpReg(dst.reg), base, offset);
     } else {
-        m_asm.fld(FpReg(dst.reg), at, imm);
+        m_asm.load(type == Type::F32 ? Access::F32 : Access::F64, FpReg(dst.reg), base, offset);
     }
 }
 
@@ -556,12 +546,7 @@ void Lowerer::emit_epilogue(u32 pop) noexcept
     m_asm.mv(sp, s0);
     m_asm.ld(ra, sp, 8);
     m_asm.ld(s0, sp, 0);
-    if (16 + pop <= 2047) {
-        m_asm.addi(sp, sp, i32(16 + pop));
-    } else {
-        m_asm.li(t6, i64(16 + pop));
-        m_asm.add(sp, sp, t6);
-    }
+    m_asm.add_immediate(sp, sp, 16 + i64(pop));
 }
 
 // ---------------------------------------------------------------- emission
@@ -590,12 +575,7 @@ Result<void> Lowerer::emit() noexcept
     m_asm.sd(s0, sp, 0);
     m_asm.mv(s0, sp);
     u64 checked = frame + m_max_push + 16;
-    if (checked <= 2048) {
-        m_asm.addi(t4, s0, -i32(checked));
-    } else {
-        m_asm.li(t4, i64(checked));
-        m_asm.sub(t4, s0, t4);
-    }
+    m_asm.add_immediate(t4, s0, -i64(checked), t4);
     m_asm.ld(t5, abi::vmctx, VMOffsets::stack_limit);
     m_asm.bltu(t4, t5, trap_label(TrapCode::CallStackExhausted, m_offset));
     m_asm.addi(sp, t4, i32(m_max_push + 16)); // m_max_push <= 2016
@@ -606,34 +586,26 @@ Result<void> Lowerer::emit() noexcept
         // Register parameters first (parallel moves), then the stack
         // arguments from [fp + 16 + 8k]: all parameters are defined at
         // once, so their locations differ and the loads clobber nothing.
-        u32 ints = 0, floats = 0;
+        ArgumentCursor cursor;
         m_moves.clear();
         for (ValueId p : m_f.params(m_f.entry)) {
             Move m;
             m.type = m_f.values[p].type;
             m.dst = m_s.locations[p];
-            if (is_float(m.type) ? floats >= abi::float_arg_registers : ints >= abi::int_arg_registers) {
-                is_float(m.type) ? ++floats : ++ints;
+            ArgumentPlace place = cursor.next(m.type);
+            if (place.reg < 0)
                 continue;
-            }
-            if (is_float(m.type)) {
-                m.src.kind = kind_fp;
-                m.src.reg = abi::float_args[floats++].id();
-            } else {
-                m.src.kind = kind_gp;
-                m.src.reg = abi::int_args[ints++].id();
-            }
+            m.src.kind = place.fp ? kind_fp : kind_gp;
+            m.src.reg = u8(place.reg);
             TRY(m_moves.try_append(m));
         }
         resolve(m_moves);
-        ints = floats = 0;
-        u32 k = 0;
+        cursor = {};
         for (ValueId p : m_f.params(m_f.entry)) {
             Type t = m_f.values[p].type;
-            bool fp = is_float(t);
-            if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
-                continue;
-            load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(k++));
+            ArgumentPlace place = cursor.next(t);
+            if (place.reg < 0)
+                load_stack_value(m_s.locations[p], t, s0, abi::incoming_base + 8 * i64(place.slot));
         }
     }
 
@@ -687,7 +659,7 @@ Result<void> Lowerer::emit() noexcept
                 tail_used[stub.code] = true;
             }
             m_asm.jal(a1, tails[stub.code]);
-            record_trap_site();
+            m_asm.mark_trap_site();
             continue;
         }
         if (stub.dynamic)
@@ -698,7 +670,7 @@ Result<void> Lowerer::emit() noexcept
             m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
         else
             m_asm.li(a2, -1);
-        record_trap_site();
+        m_asm.mark_trap_site();
         m_asm.auipc(a1, 0);
         m_asm.j(m_trap_exit);
     }
@@ -721,22 +693,16 @@ Result<void> Lowerer::emit() noexcept
 void Lowerer::argument_moves(InstId i, u32 count) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
-    u32 ints = 0, floats = 0;
+    ArgumentCursor cursor;
     m_moves.clear();
     for (u32 k = 0; k < count; ++k) {
         Move m;
         m.src = source_of(args[k], m);
-        if (is_float(m.type)) {
-            if (floats >= abi::float_arg_registers)
-                continue;
-            m.dst.kind = kind_fp;
-            m.dst.reg = abi::float_args[floats++].id();
-        } else {
-            if (ints >= abi::int_arg_registers)
-                continue;
-            m.dst.kind = kind_gp;
-            m.dst.reg = abi::int_args[ints++].id();
-        }
+        ArgumentPlace place = cursor.next(m.type);
+        if (place.reg < 0)
+            continue;
+        m.dst.kind = place.fp ? kind_fp : kind_gp;
+        m.dst.reg = u8(place.reg);
         if (m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
@@ -749,15 +715,20 @@ void Lowerer::argument_moves(InstId i, u32 count) noexcept
 void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept
 {
     Span<const ValueId> args = m_f.args(i);
-    u32 ints = 0, floats = 0, k = 0;
+    ArgumentCursor cursor;
     for (u32 n = 0; n < count; ++n) {
         ValueId v = args[n];
         Type t = m_f.values[v].type;
         bool fp = is_float(t);
-        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
+        ArgumentPlace place = cursor.next(t);
+        if (place.reg >= 0)
             continue;
-        i64 at = offset + 8 * i64(k++);
-        if (m_f.is_const(v)) {
+        i64 at = offset + 8 * i64(place.slot);
+        if (t == Type::V128) {
+            store_v128(m_s.locations[v], base, at);
+            continue;
+        }
+        if (rematerialized(v)) {
             u64 bits = m_f.const_bits(v);
             GpReg r = zero;
             if (bits != 0) {
@@ -767,22 +738,13 @@ void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset)
                 else
                     load_const_gp(t4, t, bits);
             }
-            i32 imm;
-            GpReg b = frame_address(base, at, imm);
-            m_asm.sd(r, b, imm);
+            m_asm.store(Access::I64, r, base, at);
             continue;
         }
-        if (fp) {
-            FpReg r = use_fp(v, ft10);
-            i32 imm;
-            GpReg b = frame_address(base, at, imm);
-            t == Type::F32 ? m_asm.fsw(r, b, imm) : m_asm.fsd(r, b, imm);
-        } else {
-            GpReg r = use_gp(v, t4);
-            i32 imm;
-            GpReg b = frame_address(base, at, imm);
-            m_asm.sd(r, b, imm);
-        }
+        if (fp)
+            m_asm.store(t == Type::F32 ? Access::F32 : Access::F64, use_fp(v, ft10), base, at);
+        else
+            m_asm.store(Access::I64, use_gp(v, t4), base, at);
     }
 }
 
@@ -791,37 +753,29 @@ void Lowerer::stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset)
 void Lowerer::result_moves(InstId i, const wasm::FunctionType&) noexcept
 {
     const Inst& inst = m_f.insts[i];
-    u32 ints = 0, floats = 0;
+    ArgumentCursor cursor;
     m_moves.clear();
     for (u32 r = 0; r < inst.result_count; ++r) {
         ValueId v = inst.first_result + r;
         Move m;
         m.type = m_f.values[v].type;
         m.dst = m_s.locations[v];
-        if (is_float(m.type)) {
-            if (floats >= abi::float_arg_registers)
-                continue;
-            m.src.kind = kind_fp;
-            m.src.reg = abi::float_args[floats++].id();
-        } else {
-            if (ints >= abi::int_arg_registers)
-                continue;
-            m.src.kind = kind_gp;
-            m.src.reg = abi::int_args[ints++].id();
-        }
+        ArgumentPlace place = cursor.next(m.type);
+        if (place.reg < 0)
+            continue;
+        m.src.kind = place.fp ? kind_fp : kind_gp;
+        m.src.reg = u8(place.reg);
         if (m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
     }
     resolve(m_moves);
-    ints = floats = 0;
-    u32 k = 0;
+    cursor = {};
     for (u32 r = 0; r < inst.result_count; ++r) {
         ValueId v = inst.first_result + r;
         Type t = m_f.values[v].type;
-        bool fp = is_float(t);
-        if (fp ? floats++ < abi::float_arg_registers : ints++ < abi::int_arg_registers)
-            continue;
-        load_stack_value(m_s.locations[v], t, sp, 8 * i64(k++));
+        ArgumentPlace place = cursor.next(t);
+        if (place.reg < 0)
+            load_stack_value(m_s.locations[v], t, sp, 8 * i64(place.slot));
     }
 }
 
@@ -834,34 +788,31 @@ void Lowerer::return_moves(InstId i) noexcept
     argument_moves(i, count);
 }
 
+// t5 = the address of element `index` of table `table` (t4 = index * 8),
+// or a trap with `code` when the index is not below the size. An i32
+// index is sign-extended (jit/Abi.h): one of 2^31 or more is 2^63 or more
+// unsigned, out of range like its zero-extension. Clobbers t3.
+void Lowerer::table_element_address(u32 table, GpReg index, TrapCode code) noexcept
+{
+    m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table);
+    m_asm.ld(t3, t5, VMOffsets::table_size);
+    m_asm.bgeu(index, t3, trap_label(code, m_offset));
+    m_asm.ld(t5, t5, VMOffsets::table_data);
+    m_asm.slli(t4, index, 3);
+    m_asm.add(t5, t5, t4);
+}
+
 // §4.4.8 call_indirect: element in range ("undefined element"), not null
 // ("uninitialized element N"), of the expected type; the entry goes to t3.
 void Lowerer::call_indirect_lookup(InstId i) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
-    // The i32 index is sign-extended (jit/Abi.h): one of 2^31 or more is
-    // 2^63 or more unsigned, out of range like its zero-extension.
-    GpReg index = use_gp(args[inst.arg_count - 1], t4);
-    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
-    load_indexed(t5, t5, u64(inst.index2) * 8);
-    m_asm.ld(t3, t5, VMOffsets::table_size);
-    m_asm.bgeu(index, t3, trap_label(TrapCode::UndefinedElement, m_offset));
-    m_asm.ld(t5, t5, VMOffsets::table_data);
-    m_asm.slli(t4, index, 3);
-    m_asm.add(t5, t5, t4);
+    table_element_address(inst.index2, use_gp(args[inst.arg_count - 1], t4), TrapCode::UndefinedElement);
     m_asm.ld(t5, t5, 0);
     m_asm.beqz(t5, trap_label(TrapCode::UninitializedElement, m_offset, t4.id(), 3));
     m_asm.lwu(t4, t5, VMOffsets::function_type);
-    m_asm.ld(t3, abi::vmctx, VMOffsets::type_ids);
-    u64 offset = u64(inst.index) * 4;
-    if (offset <= 2047) {
-        m_asm.lwu(t3, t3, i32(offset));
-    } else {
-        m_asm.li(t6, i64(offset));
-        m_asm.add(t3, t3, t6);
-        m_asm.lwu(t3, t3, 0);
-    }
+    m_asm.load_context_element(Access::U32, t3, abi::vmctx, VMOffsets::type_ids, inst.index);
     m_asm.bne(t4, t3, trap_label(TrapCode::IndirectCallTypeMismatch, m_offset));
     m_asm.ld(t3, t5, VMOffsets::function_jit);
 }
@@ -876,6 +827,14 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
     }
     switch (inst.op) {
     case Op::Const:
+        if (m_s.held[i]) {
+            // Into its register, if it has one here (never into a slot).
+            const Location& loc = m_s.locations[m_f.result(i)];
+            if (loc.kind == kind_fp)
+                load_const_fp(FpReg(loc.reg), inst.type, inst.imm, t4);
+            else if (loc.kind == kind_gp)
+                load_const_gp(GpReg(loc.reg), inst.type, inst.imm);
+        }
         break;
     case Op::Numeric:
         lower_numeric(i);
@@ -921,31 +880,26 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         break;
     case Op::GlobalGet: {
         ValueId v = m_f.result(i);
-        m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-        load_indexed(t4, t4, u64(inst.index) * 8);
+        m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, inst.index);
         Type t = m_f.values[v].type;
         if (is_float(t)) {
             FpReg rd = def_fp(v);
-            t == Type::F32 ? m_asm.flw(rd, t4, 0) : m_asm.fld(rd, t4, 0);
+            m_asm.load(t == Type::F32 ? Access::F32 : Access::F64, rd, t4, 0);
             finish_fp(v, rd);
         } else {
             GpReg rd = def_gp(v);
-            t == Type::I32 ? m_asm.lw(rd, t4, 0) : m_asm.ld(rd, t4, 0);
+            m_asm.load(t == Type::I32 ? Access::I32 : Access::I64, rd, t4, 0);
             finish_gp(v, rd);
         }
         break;
     }
     case Op::GlobalSet: {
         Type t = m_f.values[args[0]].type;
-        m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-        load_indexed(t4, t4, u64(inst.index) * 8);
-        if (is_float(t)) {
-            FpReg r = use_fp(args[0], ft11);
-            t == Type::F32 ? m_asm.fsw(r, t4, 0) : m_asm.fsd(r, t4, 0);
-        } else {
-            GpReg r = use_gp(args[0], t5);
-            t == Type::I32 ? m_asm.sw(r, t4, 0) : m_asm.sd(r, t4, 0);
-        }
+        m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, inst.index);
+        if (is_float(t))
+            m_asm.store(t == Type::F32 ? Access::F32 : Access::F64, use_fp(args[0], ft11), t4, 0);
+        else
+            m_asm.store(t == Type::I32 ? Access::I32 : Access::I64, use_gp(args[0], t5), t4, 0);
         break;
     }
     case Op::Call:
@@ -968,6 +922,7 @@ Result<void> Lowerer::lower(InstId i, BlockId next) noexcept
         m_asm.ld(t5, t3, VMOffsets::entry_code);
         m_asm.ld(abi::vmctx, t3, VMOffsets::entry_context);
         m_asm.jalr(ra, t5, 0);
+        simd().forget(); // vtype is undefined after a call (jit/Abi.h)
         m_asm.ld(abi::vmctx, s0, abi::frame_vmctx_offset);
         m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
         set_mask();
@@ -1158,13 +1113,13 @@ void Lowerer::lower_br_table(InstId i, BlockId next) noexcept
 } // namespace detail
 
 using detail::Lowerer;
-using riscv64::Assembler;
 using riscv64::CodeHolder;
+using riscv64::MacroAssembler;
 
 Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, LowerScratch& scratch,
     CodeHolder& holder, Vector<TrapSite>& traps) noexcept
 {
-    Assembler a(holder);
+    MacroAssembler a(holder);
     Lowerer lowerer(module, env, scratch, a, traps);
     return lowerer.run(index);
 }

@@ -16,8 +16,9 @@
 // differs. Slots are reused once their last interval has ended, and are
 // addressed from fp or, the deepest ones, from sp (which does not move
 // after the prologue but while a call's stack arguments are pushed).
-// Constants are never allocated: each use
-// rematerializes them (or folds them into an immediate). Block parameters
+// Constants are not allocated (each use rematerializes them or folds them
+// into an immediate), but those a loop uses that take two or more
+// instructions to build, which are allocated like any value. Block parameters
 // are parallel moves on each edge; an edge argument and its parameter
 // prefer one register (or slot), so most moves vanish.
 //
@@ -77,6 +78,7 @@ public:
     Vector<u32> order; // values by interval start
     Vector<u32> uses;
     Vector<u8> fused;  // per inst: a compare the branch after it consumes
+    Vector<u8> held;   // per inst: a constant kept in a register (RegAlloc.cpp)
     Vector<u32> calls; // positions of calls and helper calls, ascending
 };
 

@@ -3,6 +3,7 @@
 // Instructions"), as the baseline does them (jit/baseline/MemoryOps.cpp).
 
 #include <jit/BulkMemory.h>
+#include <jit/MemoryAccess.h>
 #include <jit/optimizing/Lowerer.h>
 
 namespace k23::jit::optimizing::detail {
@@ -79,12 +80,7 @@ void Lowerer::lower_bulk_memory(InstId i) noexcept
     for (GpReg r : regs) {
         if (r == a2 && !copy)
             continue; // the fill value: its low byte is used
-        if (m_asm.has(Extension::Zba)) {
-            m_asm.zext_w(r, r);
-        } else {
-            m_asm.slli(r, r, 32);
-            m_asm.srli(r, r, 32);
-        }
+        m_asm.zero_extend_word(r, r);
     }
     u32 memories[] = { inst.index, inst.index2 };
     GpReg bases[] = { a4, a5 };
@@ -92,8 +88,7 @@ void Lowerer::lower_bulk_memory(InstId i) noexcept
         if (memories[k] == 0) {
             m_asm.mv(bases[k], abi::memory_base);
         } else {
-            m_asm.ld(bases[k], abi::vmctx, VMOffsets::memory_bases);
-            load_indexed(bases[k], bases[k], u64(memories[k]) * 8);
+            m_asm.load_context_pointer(bases[k], abi::vmctx, VMOffsets::memory_bases, memories[k]);
         }
     }
     for (u32 k = 0; k < (copy ? 2u : 1u); ++k) {
@@ -119,16 +114,7 @@ void Lowerer::lower_table_access(InstId i) noexcept
 {
     const Inst& inst = m_f.insts[i];
     Span<const ValueId> args = m_f.args(i);
-    // The i32 index is sign-extended (jit/Abi.h): one of 2^31 or more is
-    // 2^63 or more unsigned, out of bounds like its zero-extension.
-    GpReg index = use_gp(args[0], t4);
-    m_asm.ld(t5, abi::vmctx, VMOffsets::tables);
-    load_indexed(t5, t5, u64(inst.index) * 8);
-    m_asm.ld(t3, t5, VMOffsets::table_size);
-    m_asm.bgeu(index, t3, trap_label(TrapCode::OutOfBoundsTable, m_offset));
-    m_asm.ld(t5, t5, VMOffsets::table_data);
-    m_asm.slli(t4, index, 3);
-    m_asm.add(t5, t5, t4);
+    table_element_address(inst.index, use_gp(args[0], t4), TrapCode::OutOfBoundsTable);
     if (inst.wasm_op == O::TableGet) {
         ValueId v = m_f.result(i);
         GpReg rd = def_gp(v);
@@ -225,22 +211,14 @@ void Lowerer::memory_address(const Inst& inst, ValueId address, GpReg& base, i32
 {
     GpReg memory = abi::memory_base;
     if (inst.index != 0) {
-        m_asm.ld(t5, abi::vmctx, VMOffsets::memory_bases);
-        m_asm.ld(t5, t5, i32(inst.index * 8));
+        m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::memory_bases, inst.index);
         memory = t5;
     }
     i64 c;
     if (const_of(address, c)) {
-        u64 effective = u64(u32(c)) + inst.imm;
-        if (effective <= 2047) {
-            base = memory;
-            imm = i32(effective);
-            return;
-        }
-        m_asm.li(t4, i64(effective));
-        m_asm.add(t4, t4, memory);
-        base = t4;
-        imm = 0;
+        MacroAssembler::Address at = m_asm.reach(memory, i64(u64(u32(c)) + inst.imm), t4, t4);
+        base = at.base;
+        imm = at.offset;
         return;
     }
     GpReg index = use_gp(address, t4);
@@ -250,14 +228,9 @@ void Lowerer::memory_address(const Inst& inst, ValueId address, GpReg& base, i32
         m_asm.and_(t4, index, ra); // set_mask()
         m_asm.add(t4, t4, memory);
     }
-    if (inst.imm <= 2047) {
-        imm = i32(inst.imm);
-    } else {
-        m_asm.li(t5, i64(inst.imm));
-        m_asm.add(t4, t4, t5);
-        imm = 0;
-    }
-    base = t4;
+    MacroAssembler::Address at = m_asm.reach(t4, i64(inst.imm), t4, t5);
+    base = at.base;
+    imm = at.offset;
 }
 
 void Lowerer::lower_load(InstId i) noexcept
@@ -269,22 +242,12 @@ void Lowerer::lower_load(InstId i) noexcept
     memory_address(inst, m_f.args(i)[0], base, imm);
     if (inst.wasm_op == O::F32Load || inst.wasm_op == O::F64Load) {
         FpReg rd = def_fp(v);
-        record_trap_site();
-        inst.wasm_op == O::F32Load ? m_asm.flw(rd, base, imm) : m_asm.fld(rd, base, imm);
+        m_asm.load_trapping(load_access(inst.wasm_op), rd, base, imm);
         finish_fp(v, rd);
         return;
     }
     GpReg rd = def_gp(v);
-    record_trap_site();
-    switch (inst.wasm_op) {
-    case O::I32Load: case O::I64Load32S: m_asm.lw(rd, base, imm); break;
-    case O::I64Load: m_asm.ld(rd, base, imm); break;
-    case O::I32Load8S: case O::I64Load8S: m_asm.lb(rd, base, imm); break;
-    case O::I32Load8U: case O::I64Load8U: m_asm.lbu(rd, base, imm); break;
-    case O::I32Load16S: case O::I64Load16S: m_asm.lh(rd, base, imm); break;
-    case O::I32Load16U: case O::I64Load16U: m_asm.lhu(rd, base, imm); break;
-    default: m_asm.lwu(rd, base, imm); break; // I64Load32U
-    }
+    m_asm.load_trapping(load_access(inst.wasm_op), rd, base, imm);
     finish_gp(v, rd);
 }
 
@@ -295,20 +258,10 @@ void Lowerer::lower_store(InstId i) noexcept
     GpReg base = t4;
     i32 imm;
     memory_address(inst, args[0], base, imm);
-    if (inst.wasm_op == O::F32Store || inst.wasm_op == O::F64Store) {
-        FpReg r = use_fp(args[1], ft11);
-        record_trap_site();
-        inst.wasm_op == O::F32Store ? m_asm.fsw(r, base, imm) : m_asm.fsd(r, base, imm);
-        return;
-    }
-    GpReg r = use_gp(args[1], t5);
-    record_trap_site();
-    switch (inst.wasm_op) {
-    case O::I32Store: case O::I64Store32: m_asm.sw(r, base, imm); break;
-    case O::I64Store: m_asm.sd(r, base, imm); break;
-    case O::I32Store8: case O::I64Store8: m_asm.sb(r, base, imm); break;
-    default: m_asm.sh(r, base, imm); break; // 16-bit stores
-    }
+    if (inst.wasm_op == O::F32Store || inst.wasm_op == O::F64Store)
+        m_asm.store_trapping(store_access(inst.wasm_op), use_fp(args[1], ft11), base, imm);
+    else
+        m_asm.store_trapping(store_access(inst.wasm_op), use_gp(args[1], t5), base, imm);
 }
 
 } // namespace k23::jit::optimizing::detail

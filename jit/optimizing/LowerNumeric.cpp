@@ -1,6 +1,6 @@
 // The optimizing tier's lowering of numeric instructions and select (core
-// spec 2.0 §4.3 "Numerics"), as the baseline's (jit/baseline/IntegerOps.cpp,
-// FloatOps.cpp).
+// spec 2.0 §4.3 "Numerics"), as the baseline's (jit/baseline/IntegerOps.cpp);
+// the float sequences are the baseline's own (jit/FloatEmit.h).
 
 #include <jit/optimizing/Lowerer.h>
 
@@ -197,22 +197,9 @@ bool Lowerer::lower_int(InstId i) noexcept
         case O::I64Clz: m_asm.clz(rd, a); break;
         case O::I64Ctz: m_asm.ctz(rd, a); break;
         case O::I64Popcnt: m_asm.cpop(rd, a); break;
-        case O::I32Extend8S: case O::I64Extend8S:
-            m_asm.slli(rd, a, 56);
-            m_asm.srai(rd, rd, 56);
-            break;
-        case O::I32Extend16S: case O::I64Extend16S:
-            m_asm.slli(rd, a, 48);
-            m_asm.srai(rd, rd, 48);
-            break;
-        case O::I64ExtendI32U:
-            if (m_asm.has(Extension::Zba)) {
-                m_asm.zext_w(rd, a);
-            } else {
-                m_asm.slli(rd, a, 32);
-                m_asm.srli(rd, rd, 32);
-            }
-            break;
+        case O::I32Extend8S: case O::I64Extend8S: m_asm.sign_extend(rd, a, 8); break;
+        case O::I32Extend16S: case O::I64Extend16S: m_asm.sign_extend(rd, a, 16); break;
+        case O::I64ExtendI32U: m_asm.zero_extend_word(rd, a); break;
         default: m_asm.sext_w(rd, a); break; // wrap, extend_i32_s, extend32_s
         }
         finish_gp(v, rd);
@@ -221,7 +208,7 @@ bool Lowerer::lower_int(InstId i) noexcept
     case O::I32ReinterpretF32: case O::I64ReinterpretF64: {
         FpReg a = use_fp(args[0], ft10);
         GpReg rd = def_gp(v);
-        op == O::I32ReinterpretF32 ? m_asm.fmv_x_w(rd, a) : m_asm.fmv_x_d(rd, a);
+        floats::to_bits(m_asm, op, rd, a);
         finish_gp(v, rd);
         return true;
     }
@@ -237,95 +224,26 @@ bool Lowerer::lower_int(InstId i) noexcept
 
 void Lowerer::lower_truncate(InstId i) noexcept
 {
-    O op = m_f.insts[i].wasm_op;
+    floats::Truncation t;
+    floats::truncation_of(m_f.insts[i].wasm_op, t);
     ValueId v = m_f.result(i);
-    bool from64 = false, to64 = false, is_signed = false, saturating = false;
-    switch (op) {
-    case O::I32TruncSatF32S: saturating = true; [[fallthrough]];
-    case O::I32TruncF32S: is_signed = true; break;
-    case O::I32TruncSatF32U: saturating = true; [[fallthrough]];
-    case O::I32TruncF32U: break;
-    case O::I32TruncSatF64S: saturating = true; [[fallthrough]];
-    case O::I32TruncF64S: is_signed = true; from64 = true; break;
-    case O::I32TruncSatF64U: saturating = true; [[fallthrough]];
-    case O::I32TruncF64U: from64 = true; break;
-    case O::I64TruncSatF32S: saturating = true; [[fallthrough]];
-    case O::I64TruncF32S: is_signed = true; to64 = true; break;
-    case O::I64TruncSatF32U: saturating = true; [[fallthrough]];
-    case O::I64TruncF32U: to64 = true; break;
-    case O::I64TruncSatF64S: saturating = true; [[fallthrough]];
-    case O::I64TruncF64S: is_signed = true; to64 = true; from64 = true; break;
-    case O::I64TruncSatF64U: saturating = true; [[fallthrough]];
-    default: to64 = true; from64 = true; break;
-    }
     FpReg x = use_fp(m_f.args(i)[0], ft10);
     GpReg rd = def_gp(v);
-    from64 ? m_asm.feq_d(t5, x, x) : m_asm.feq_s(t5, x, x);
-    if (!saturating) {
-        m_asm.beqz(t5, trap_label(TrapCode::InvalidConversion, m_offset));
-        m_asm.csrrw(zero, fflags_csr, zero);
+    Label invalid, overflow;
+    if (!t.saturating) {
+        invalid = trap_label(TrapCode::InvalidConversion, m_offset);
+        overflow = trap_label(TrapCode::IntegerOverflow, m_offset);
     }
-    constexpr RoundingMode rtz = RoundingMode::Rtz;
-    if (from64) {
-        if (to64)
-            is_signed ? m_asm.fcvt_l_d(rd, x, rtz) : m_asm.fcvt_lu_d(rd, x, rtz);
-        else
-            is_signed ? m_asm.fcvt_w_d(rd, x, rtz) : m_asm.fcvt_wu_d(rd, x, rtz);
-    } else {
-        if (to64)
-            is_signed ? m_asm.fcvt_l_s(rd, x, rtz) : m_asm.fcvt_lu_s(rd, x, rtz);
-        else
-            is_signed ? m_asm.fcvt_w_s(rd, x, rtz) : m_asm.fcvt_wu_s(rd, x, rtz);
-    }
-    if (saturating) {
-        m_asm.neg(t5, t5);
-        m_asm.and_(rd, rd, t5);
-    } else {
-        m_asm.csrrs(t5, fflags_csr, zero);
-        m_asm.andi(t5, t5, fflags_invalid);
-        m_asm.bnez(t5, trap_label(TrapCode::IntegerOverflow, m_offset));
-    }
+    floats::truncate(m_asm, t, rd, x, t5, invalid, overflow);
     finish_gp(v, rd);
 }
 
-// ceil/floor/trunc/nearest: through an integer when |x| < 2^52 (2^23),
-// keeping the sign (-0.5 -> -0); larger values are integral already
-// (fmin(x, x) quiets a NaN).
 void Lowerer::lower_round(InstId i, bool is64, RoundingMode mode) noexcept
 {
     ValueId v = m_f.result(i);
     FpReg x = use_fp(m_f.args(i)[0], ft11);
     FpReg rd = def_fp(v);
-    Label large = m_asm.new_label(), done = m_asm.new_label();
-    if (is64) {
-        m_asm.fmv_x_d(t4, x);
-        m_asm.slli(t4, t4, 1);
-        m_asm.srli(t4, t4, 53);
-        m_asm.li(t5, 1023 + 52);
-        m_asm.bgeu(t4, t5, large);
-        m_asm.fcvt_l_d(t4, x, mode);
-        m_asm.fcvt_d_l(ft10, t4, mode);
-        m_asm.fsgnj_d(ft10, ft10, x);
-        m_asm.j(done);
-        m_asm.bind(large);
-        m_asm.fmin_d(ft10, x, x);
-        m_asm.bind(done);
-        m_asm.fmv_d(rd, ft10);
-    } else {
-        m_asm.fmv_x_w(t4, x);
-        m_asm.slli(t4, t4, 33);
-        m_asm.srli(t4, t4, 56);
-        m_asm.li(t5, 127 + 23);
-        m_asm.bgeu(t4, t5, large);
-        m_asm.fcvt_l_s(t4, x, mode);
-        m_asm.fcvt_s_l(ft10, t4, mode);
-        m_asm.fsgnj_s(ft10, ft10, x);
-        m_asm.j(done);
-        m_asm.bind(large);
-        m_asm.fmin_s(ft10, x, x);
-        m_asm.bind(done);
-        m_asm.fmv_s(rd, ft10);
-    }
+    floats::round(m_asm, is64, mode, rd, x, t4, t5, ft10);
     finish_fp(v, rd);
 }
 
@@ -341,41 +259,15 @@ bool Lowerer::lower_float(InstId i) noexcept
         FpReg a = use_fp(args[0], ft10);
         FpReg b = use_fp(args[1], ft11);
         FpReg rd = def_fp(v);
-        switch (op) {
-        case O::F32Add: m_asm.fadd_s(rd, a, b); break;
-        case O::F32Sub: m_asm.fsub_s(rd, a, b); break;
-        case O::F32Mul: m_asm.fmul_s(rd, a, b); break;
-        case O::F32Div: m_asm.fdiv_s(rd, a, b); break;
-        case O::F32Copysign: m_asm.fsgnj_s(rd, a, b); break;
-        case O::F64Add: m_asm.fadd_d(rd, a, b); break;
-        case O::F64Sub: m_asm.fsub_d(rd, a, b); break;
-        case O::F64Mul: m_asm.fmul_d(rd, a, b); break;
-        case O::F64Div: m_asm.fdiv_d(rd, a, b); break;
-        default: m_asm.fsgnj_d(rd, a, b); break;
-        }
+        floats::binary(m_asm, op, rd, a, b);
         finish_fp(v, rd);
         return true;
     }
     case O::F32Min: case O::F32Max: case O::F64Min: case O::F64Max: {
-        // RISC-V returns the other operand for one NaN; wasm wants a NaN.
-        bool is64 = op == O::F64Min || op == O::F64Max;
-        bool is_min = op == O::F32Min || op == O::F64Min;
         FpReg a = use_fp(args[0], ft10);
         FpReg b = use_fp(args[1], ft11);
         FpReg rd = def_fp(v);
-        Label numbers = m_asm.new_label(), done = m_asm.new_label();
-        is64 ? m_asm.feq_d(t4, a, a) : m_asm.feq_s(t4, a, a);
-        is64 ? m_asm.feq_d(t5, b, b) : m_asm.feq_s(t5, b, b);
-        m_asm.and_(t4, t4, t5);
-        m_asm.bnez(t4, numbers);
-        is64 ? m_asm.fadd_d(rd, a, b) : m_asm.fadd_s(rd, a, b);
-        m_asm.j(done);
-        m_asm.bind(numbers);
-        if (is64)
-            is_min ? m_asm.fmin_d(rd, a, b) : m_asm.fmax_d(rd, a, b);
-        else
-            is_min ? m_asm.fmin_s(rd, a, b) : m_asm.fmax_s(rd, a, b);
-        m_asm.bind(done);
+        floats::min_max(m_asm, op == O::F64Min || op == O::F64Max, op == O::F32Min || op == O::F64Min, rd, a, b, t4, t5);
         finish_fp(v, rd);
         return true;
     }
@@ -383,16 +275,7 @@ bool Lowerer::lower_float(InstId i) noexcept
     case O::F32DemoteF64: case O::F64PromoteF32: {
         FpReg a = use_fp(args[0], ft10);
         FpReg rd = def_fp(v);
-        switch (op) {
-        case O::F32Abs: m_asm.fabs_s(rd, a); break;
-        case O::F32Neg: m_asm.fneg_s(rd, a); break;
-        case O::F32Sqrt: m_asm.fsqrt_s(rd, a); break;
-        case O::F64Abs: m_asm.fabs_d(rd, a); break;
-        case O::F64Neg: m_asm.fneg_d(rd, a); break;
-        case O::F64Sqrt: m_asm.fsqrt_d(rd, a); break;
-        case O::F32DemoteF64: m_asm.fcvt_s_d(rd, a); break;
-        default: m_asm.fcvt_d_s(rd, a); break;
-        }
+        floats::unary(m_asm, op, rd, a);
         finish_fp(v, rd);
         return true;
     }
@@ -409,20 +292,7 @@ bool Lowerer::lower_float(InstId i) noexcept
         FpReg a = use_fp(args[0], ft10);
         FpReg b = use_fp(args[1], ft11);
         GpReg rd = def_gp(v);
-        switch (op) {
-        case O::F32Eq: m_asm.feq_s(rd, a, b); break;
-        case O::F32Ne: m_asm.feq_s(rd, a, b); m_asm.xori(rd, rd, 1); break;
-        case O::F32Lt: m_asm.flt_s(rd, a, b); break;
-        case O::F32Gt: m_asm.flt_s(rd, b, a); break;
-        case O::F32Le: m_asm.fle_s(rd, a, b); break;
-        case O::F32Ge: m_asm.fle_s(rd, b, a); break;
-        case O::F64Eq: m_asm.feq_d(rd, a, b); break;
-        case O::F64Ne: m_asm.feq_d(rd, a, b); m_asm.xori(rd, rd, 1); break;
-        case O::F64Lt: m_asm.flt_d(rd, a, b); break;
-        case O::F64Gt: m_asm.flt_d(rd, b, a); break;
-        case O::F64Le: m_asm.fle_d(rd, a, b); break;
-        default: m_asm.fle_d(rd, b, a); break;
-        }
+        floats::compare(m_asm, op, rd, a, b);
         finish_gp(v, rd);
         return true;
     }
@@ -431,19 +301,7 @@ bool Lowerer::lower_float(InstId i) noexcept
     case O::F32ReinterpretI32: case O::F64ReinterpretI64: {
         GpReg a = use_gp(args[0], t4);
         FpReg rd = def_fp(v);
-        constexpr RoundingMode rne = RoundingMode::Rne;
-        switch (op) {
-        case O::F32ConvertI32S: m_asm.fcvt_s_w(rd, a, rne); break;
-        case O::F32ConvertI32U: m_asm.fcvt_s_wu(rd, a, rne); break;
-        case O::F32ConvertI64S: m_asm.fcvt_s_l(rd, a, rne); break;
-        case O::F32ConvertI64U: m_asm.fcvt_s_lu(rd, a, rne); break;
-        case O::F64ConvertI32S: m_asm.fcvt_d_w(rd, a, rne); break;
-        case O::F64ConvertI32U: m_asm.fcvt_d_wu(rd, a, rne); break;
-        case O::F64ConvertI64S: m_asm.fcvt_d_l(rd, a, rne); break;
-        case O::F64ConvertI64U: m_asm.fcvt_d_lu(rd, a, rne); break;
-        case O::F32ReinterpretI32: m_asm.fmv_w_x(rd, a); break;
-        default: m_asm.fmv_d_x(rd, a); break;
-        }
+        floats::from_integer(m_asm, op, rd, a);
         finish_fp(v, rd);
         return true;
     }

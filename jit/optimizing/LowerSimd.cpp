@@ -143,13 +143,7 @@ Result<void> Lowerer::allocate_vector(ValueId v) noexcept
 GpReg Lowerer::vslot_address(u32 vslot) noexcept
 {
     i64 scalar = i64((8 + 8 * u64(m_slots) + 15) & ~u64(15));
-    i64 offset = -(scalar + 16 * (i64(vslot) + 1));
-    if (offset >= -2048) {
-        m_asm.addi(t6, abi::frame, i32(offset));
-    } else {
-        m_asm.li(t6, offset);
-        m_asm.add(t6, abi::frame, t6);
-    }
+    m_asm.add_immediate(t6, abi::frame, -(scalar + 16 * (i64(vslot) + 1)), t6);
     return t6;
 }
 
@@ -204,6 +198,38 @@ void Lowerer::emit_vec_move(const Move& m) noexcept
     else
         m_asm.vse(Sew::E8, VecReg(m.src.reg), vslot_address(m.dst.slot));
     e.forget();
+}
+
+// v128 arguments and results: two 8-byte stack slots, low half first
+// (jit/Abi.h), so a vector register or a 16-byte slot on our side. A
+// register goes through t4 = the address at the current whole-v128 vtype;
+// a slot copies its halves through t4 (t6 forms far addresses).
+void Lowerer::load_v128(const Location& dst, GpReg base, i64 offset) noexcept
+{
+    if (dst.kind == kind_vslot) {
+        for (i64 half = 0; half < 16; half += 8) {
+            m_asm.load(Access::I64, t4, base, offset + half);
+            m_asm.sd(t4, vslot_address(dst.slot), i32(half));
+        }
+        return;
+    }
+    if (dst.kind != kind_vec)
+        return;
+    m_asm.add_immediate(t4, base, offset, t4);
+    m_asm.vle(simd().slot_sew(), VecReg(dst.reg), t4);
+}
+
+void Lowerer::store_v128(const Location& src, GpReg base, i64 offset) noexcept
+{
+    if (src.kind == kind_vslot) {
+        for (i64 half = 0; half < 16; half += 8) {
+            m_asm.ld(t4, vslot_address(src.slot), i32(half));
+            m_asm.store(Access::I64, t4, base, offset + half);
+        }
+        return;
+    }
+    m_asm.add_immediate(t4, base, offset, t4);
+    m_asm.vse(simd().slot_sew(), VecReg(src.reg), t4);
 }
 
 // ---------------------------------------------------------------- vtype along the control flow
@@ -282,8 +308,7 @@ void Lowerer::lower_simd(InstId i) noexcept
     case Op::GlobalGet: {
         // A v128 global's 16 bytes are the Value's payload (jit/VMContext.h).
         ValueId v = m_f.result(i);
-        m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-        load_indexed(t4, t4, u64(inst.index) * 8);
+        m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, inst.index);
         VecReg r = def_vec(v);
         simd().vset(Sew::E8);
         m_asm.vle(Sew::E8, r, t4);
@@ -292,8 +317,7 @@ void Lowerer::lower_simd(InstId i) noexcept
     }
     case Op::GlobalSet: {
         VecReg a = use_vec(args[0], v8);
-        m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-        load_indexed(t4, t4, u64(inst.index) * 8);
+        m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, inst.index);
         simd().vset(Sew::E8);
         m_asm.vse(Sew::E8, a, t4);
         return;
@@ -417,10 +441,9 @@ void Lowerer::lower_simd_memory(InstId i) noexcept
                 m_asm.addi(t4, base, imm);
                 base = t4;
             }
-            record_trap_site();
-            m_asm.lbu(t5, base, 15);
+            m_asm.load_trapping(Access::U8, t5, base, 15);
             e.vset(Sew::E8);
-            record_trap_site();
+            m_asm.mark_trap_site();
             m_asm.vse(Sew::E8, a, base);
             return;
         }
@@ -429,7 +452,7 @@ void Lowerer::lower_simd_memory(InstId i) noexcept
             base = t4;
         }
         e.lane_bits(SimdEmitter::lane_sew(inst.wasm_op), u8(inst.index2), a, t5);
-        record_trap_site();
+        m_asm.mark_trap_site();
         e.store_lane_scalar(inst.wasm_op, t5, base, imm);
         return;
     }
@@ -443,11 +466,11 @@ void Lowerer::lower_simd_memory(InstId i) noexcept
             base = t4;
         }
         e.vset(Sew::E8);
-        record_trap_site();
+        m_asm.mark_trap_site();
         m_asm.vle(Sew::E8, r, base);
         return finish_vec(v, r);
     }
-    record_trap_site();
+    m_asm.mark_trap_site();
     e.load_scalar(inst.wasm_op, t5, base, imm);
     if (inst.arg_count == 2)
         e.insert_lane(SimdEmitter::lane_sew(inst.wasm_op), u8(inst.index2), r, lane_source, t5);

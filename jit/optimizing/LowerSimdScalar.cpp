@@ -35,8 +35,7 @@ bool Lowerer::simd_helper_call(const Inst& inst) const noexcept
 void Lowerer::copy_v128(GpReg from_base, i32 from, const Location& to) noexcept
 {
     for (i32 half = 0; half < 16; half += 8) {
-        record_trap_site();
-        m_asm.ld(t5, from_base, from + half);
+        m_asm.load_trapping(Access::I64, t5, from_base, from + half);
         m_asm.sd(t5, vslot_address(to.slot), half);
     }
 }
@@ -46,8 +45,7 @@ void Lowerer::copy_v128(const Location& from, GpReg to_base, i32 to) noexcept
 {
     for (i32 half = 0; half < 16; half += 8) {
         m_asm.ld(t5, vslot_address(from.slot), half);
-        record_trap_site();
-        m_asm.sd(t5, to_base, to + half);
+        m_asm.store_trapping(Access::I64, t5, to_base, to + half);
     }
 }
 
@@ -77,8 +75,7 @@ void Lowerer::lower_simd_scalar(InstId i) noexcept
     case Op::GlobalGet:
     case Op::GlobalSet:
         // A v128 global's 16 bytes are the Value's payload (jit/VMContext.h).
-        m_asm.ld(t4, abi::vmctx, VMOffsets::globals);
-        load_indexed(t4, t4, u64(inst.index) * 8);
+        m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, inst.index);
         if (inst.op == Op::GlobalGet)
             copy_v128(t4, 0, result());
         else
@@ -103,8 +100,7 @@ void Lowerer::lower_simd_scalar(InstId i) noexcept
     memory_address(inst, args[0], base, imm);
     if (imm != 0 || base != t4)
         m_asm.addi(t4, base, imm);
-    record_trap_site();
-    m_asm.lbu(t5, t4, i32(SimdEmitter::access_size(inst.wasm_op) - 1));
+    m_asm.load_trapping(Access::U8, t5, t4, SimdEmitter::access_size(inst.wasm_op) - 1);
     if (inst.wasm_op == O::V128Load)
         return copy_v128(t4, 0, result());
     if (inst.wasm_op == O::V128Store)

@@ -5,10 +5,11 @@
 
 #pragma once
 
-#include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/MacroAssembler.h>
 #include <base/Memory.h>
 #include <base/Platform.h>
 #include <jit/Abi.h>
+#include <jit/FloatEmit.h>
 #include <jit/Helpers.h>
 #include <jit/SimdEmit.h>
 #include <jit/VMContext.h>
@@ -34,8 +35,6 @@ constexpr u8 kind_none = 0, kind_gp = 1, kind_fp = 2, kind_slot = 3;
 // v128 (LowerSimd.cpp): a vector register of s_vec_pool, or a 16-byte slot
 // (Location::slot numbers them apart from the 8-byte ones).
 constexpr u8 kind_vec = 4, kind_vslot = 5;
-constexpr u32 fflags_csr = 0x001;
-constexpr u32 fflags_invalid = 0x10;
 // Liveness bitsets beyond this many words are not worth it here: such a
 // function (tens of thousands of values in thousands of blocks) is left to
 // the baseline.
@@ -78,17 +77,33 @@ bool is_int_compare(wasm::Opcode op);
 // `lhs cond rhs` for a compare: swap says the operands go the other way.
 riscv64::BranchCondition compare_condition(wasm::Opcode op, bool& swap);
 riscv64::BranchCondition inverse(riscv64::BranchCondition c);
-// A signature the tier lowers: no v128 (passed in memory, #17).
-bool scalar_signature(const wasm::FunctionType& type);
-// How many of these values travel on the stack (jit/Abi.h: beyond a0..a7
-// or fa0..fa7, per class).
+// How many 8-byte slots of these values travel on the stack (jit/Abi.h:
+// beyond a0..a7 or fa0..fa7, per class; a v128 always, in two).
 u32 stack_count(Span<const wasm::ValueType> types);
+// One value's place in a call's arguments or results (jit/Abi.h).
+struct ArgumentPlace {
+    i32 reg { -1 }; // an a or fa register's id, or -1: the stack
+    u32 slot { 0 }; // else its 8-byte slot among the stack values
+    bool fp { false };
+};
+// The places of a signature's values, in order.
+class ArgumentCursor {
+public:
+    ArgumentPlace next(Type type) noexcept;
+
+private:
+    u32 m_ints { 0 };
+    u32 m_floats { 0 };
+    u32 m_slots { 0 };
+};
 // Stack arguments rounded up to even: the bytes a call pushes are 8 * this.
 inline u32 stack_argument_slots(const wasm::FunctionType& type) { return (stack_count(type.params) + 1) & ~1u; }
 
-class Lowerer {
+// The trap sites of one function (jit/Code.h): each access the
+// macro-assembler emits as trapping maps to the wasm offset being lowered.
+class Lowerer final : TrapSiteSink {
 public:
-    Lowerer(const wasm::Module& module, const CompileEnvironment& env, LowerScratch& s, Assembler& a, Vector<TrapSite>& traps) noexcept
+    Lowerer(const wasm::Module& module, const CompileEnvironment& env, LowerScratch& s, MacroAssembler& a, Vector<TrapSite>& traps) noexcept
         : m_module(module)
         , m_env(env)
         , m_s(s)
@@ -96,9 +111,11 @@ public:
         , m_asm(a)
         , m_traps(traps)
     {
+        m_asm.set_trap_sink(this);
     }
 
     Result<void> run(u32 index) noexcept;
+    void record_trap_site(u32 code_offset) noexcept override;
 
 private:
     Result<void> check_supported() noexcept;
@@ -114,7 +131,13 @@ private:
         if (value.is_param)
             return true;
         const Inst& inst = m_f.insts[value.def];
-        return inst.op != Op::Const && !m_s.fused[value.def];
+        return (inst.op != Op::Const || m_s.held[value.def]) && !m_s.fused[value.def];
+    }
+    // A constant built where it is used: not one kept in a register, or
+    // one whose register it is not in here (held constants have no slot).
+    [[nodiscard]] bool rematerialized(ValueId v) const noexcept
+    {
+        return m_f.is_const(v) && (!m_s.held[m_f.values[v].def] || m_s.locations[v].kind == kind_slot);
     }
     void extend(ValueId v, u32 pos) noexcept
     {
@@ -131,6 +154,7 @@ private:
     [[nodiscard]] u32 next_use(ValueId v, u32 pos) const noexcept;
     [[nodiscard]] Location location_at(ValueId v, u32 pos) const noexcept;
     [[nodiscard]] bool in_one_register(ValueId v) const noexcept;
+    [[nodiscard]] bool reads_before_writing(ValueId v) const noexcept;
     Result<void> split_pieces() noexcept;
     Result<void> find_slot_needs() noexcept;
     // A value some code reads from its slot: stored there where it is
@@ -185,16 +209,14 @@ private:
         out = m_f.values[v].type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
         return true;
     }
-    [[nodiscard]] bool small_const(ValueId v, i64& out) const noexcept { return const_of(v, out) && out >= -2048 && out <= 2047; }
+    [[nodiscard]] bool small_const(ValueId v, i64& out) const noexcept { return const_of(v, out) && MacroAssembler::fits_imm12(out); }
     Location source_of(ValueId v, Move& move) noexcept;
     void emit_move(const Move& move) noexcept;
     void resolve(Vector<Move>& moves) noexcept;
     [[nodiscard]] bool edge_needs_moves(EdgeId e) noexcept;
     void edge_moves(EdgeId e) noexcept;
     Label trap_label(TrapCode code, u32 wasm_offset, u8 detail_reg = 0, u8 detail_shift = 0) noexcept;
-    void record_trap_site() noexcept;
     void load_function_entry(GpReg rd, u32 function) noexcept;
-    void load_indexed(GpReg rd, GpReg base, u64 offset) noexcept;
 
     // ---- SIMD (LowerSimd.cpp)
     Result<void> reset_vectors() noexcept;
@@ -209,6 +231,10 @@ private:
     VecReg def_vec(ValueId v) noexcept;
     void finish_vec(ValueId v, VecReg r) noexcept;
     void emit_vec_move(const Move& move) noexcept;
+    // A v128 argument or result (always in memory, jit/Abi.h) between
+    // [base + offset] and its location; t3 survives.
+    void load_v128(const Location& dst, GpReg base, i64 offset) noexcept;
+    void store_v128(const Location& src, GpReg base, i64 offset) noexcept;
     void vtype_at_block(BlockId b) noexcept;
     void vtype_after(InstId i, BlockId b, const VTypeState& before) noexcept;
     [[nodiscard]] SimdEmitter simd() noexcept { return SimdEmitter(m_asm, m_vtype); }
@@ -239,6 +265,7 @@ private:
     void lower_table_access(InstId i) noexcept;
     void lower_bulk_memory(InstId i) noexcept;
     void lower_br_table(InstId i, BlockId next) noexcept;
+    void table_element_address(u32 table, GpReg index, TrapCode code) noexcept;
     void call_indirect_lookup(InstId i) noexcept;
     void argument_moves(InstId i, u32 count) noexcept;
     void stack_argument_stores(InstId i, u32 count, GpReg base, i64 offset) noexcept;
@@ -254,7 +281,7 @@ private:
     const CompileEnvironment& m_env;
     LowerScratch& m_s;
     Function& m_f;
-    Assembler& m_asm;
+    MacroAssembler& m_asm;
     Vector<TrapSite>& m_traps;
     u32 m_index { 0 };
     u32 m_offset { 0 };
@@ -289,6 +316,8 @@ private:
     Vector<u32> m_piece_begin;   // per value + 1: its pieces in m_piece_list, by start
     Vector<u32> m_piece_list;
     Vector<u32> m_use_begin;     // per value + 1: its uses in m_use_pos
+    Vector<u32> m_block_lists;   // per block: begin and end of its entries in m_block_values
+    Vector<u32> m_block_values;  // per block: values it defines, then ~0, then values from elsewhere it uses
     Vector<u32> m_use_pos;       // use positions, ascending per value
     Vector<BlockId> m_pos_block; // per position: its block
     Vector<u32> m_loop_end;      // per loop header: the last position of its loop

@@ -102,6 +102,12 @@ Result<bool> thread_jumps(Function& f) noexcept;
 // lines of jumps that folding leaves behind become one block.
 Result<bool> merge_blocks(Function& f) noexcept;
 
+// For a hart without Zbb (ExpandBits.cpp): clz, ctz, popcnt, rotl and
+// rotr become base-ISA arithmetic with the same results (rotations as two
+// shifts and an or, bit counts as SWAR sums), so such functions compile
+// optimized. Run right after building, before the other passes.
+Result<bool> expand_bit_operations(Function& f) noexcept;
+
 // Inlining of small callees (Inline.cpp): a direct `call` to a function
 // defined in the same module (not an import, not the caller itself) whose
 // body has at most max_callee_bytes bytes and whose optimized IR has at
@@ -109,9 +115,9 @@ Result<bool> merge_blocks(Function& f) noexcept;
 // while the caller's growth stays within max_growth instructions. Only the
 // caller's own calls are candidates (one level: a call inside an inlined
 // body stays a call, so recursion cannot unroll). Refused: callees with
-// `return_call[_indirect]`, calls with stack arguments or results, Zbb
-// operations on a hart without Zbb (`zbb`), and what the builder refuses
-// (SIMD). The copy keeps the callee's wasm offsets, so its traps report
+// `return_call[_indirect]`, calls with stack arguments or results, and
+// what the builder refuses (SIMD); on a hart without Zbb (`zbb` false) a
+// callee's bit operations are expanded first (expand_bit_operations). The copy keeps the callee's wasm offsets, so its traps report
 // the callee's function and offset. Returns how many calls it inlined;
 // run before optimize().
 struct InlineOptions {

@@ -87,6 +87,11 @@ void Lowerer::enter_instruction(InstId i) noexcept
             continue;
         ValueId v = piece.value;
         bool fp = is_float(m_f.values[v].type);
+        if (m_f.is_const(v)) { // held: built again, it has no slot
+            Type type = m_f.values[v].type;
+            fp ? load_const_fp(FpReg(piece.reg), type, m_f.const_bits(v), t4) : load_const_gp(GpReg(piece.reg), type, m_f.const_bits(v));
+            continue;
+        }
         load_slot(m_s.locations[v], m_f.values[v].type, piece.reg, fp);
     }
     // Only split values change location (the others keep the one
@@ -99,6 +104,28 @@ void Lowerer::enter_instruction(InstId i) noexcept
     const Inst& inst = m_f.insts[i];
     for (u32 r = 0; r < inst.result_count; ++r)
         update(inst.first_result + r);
+}
+
+// Whether v's instruction is one machine instruction that reads its
+// operands before it writes v, so v may take the register of an operand
+// whose last use it is.
+bool Lowerer::reads_before_writing(ValueId v) const noexcept
+{
+    const Value& value = m_f.values[v];
+    if (value.is_param)
+        return false;
+    const Inst& inst = m_f.insts[value.def];
+    if (inst.op != Op::Numeric || m_s.fused[value.def] || inst.result_count != 1)
+        return false;
+    switch (inst.wasm_op) {
+    case O::I32Add: case O::I32Sub: case O::I32And: case O::I32Or: case O::I32Xor:
+    case O::I32Shl: case O::I32ShrS: case O::I32ShrU: case O::I32Mul:
+    case O::I64Add: case O::I64Sub: case O::I64And: case O::I64Or: case O::I64Xor:
+    case O::I64Shl: case O::I64ShrS: case O::I64ShrU: case O::I64Mul:
+        return true;
+    default:
+        return false;
+    }
 }
 
 // A value in one register wherever it is live needs no moves.
@@ -129,6 +156,10 @@ void Lowerer::resolution_moves(EdgeId e) noexcept
             return true;
         m.src = location_at(v, from);
         m.type = m_f.values[v].type;
+        if (m.src.kind == kind_slot && m_f.is_const(v)) { // held: built again
+            m.is_const = true;
+            m.bits = m_f.const_bits(v);
+        }
         if (!same(m.dst, m.src) && m_moves.try_append(m).is_error())
             m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: moves"));
         return true;
@@ -148,6 +179,9 @@ Result<void> Lowerer::number() noexcept
     for (auto& u : m_s.uses)
         u = 0;
     m_s.calls.clear();
+    // Per block: whether it calls; then per loop header: whether its loop does.
+    Vector<u8> calls_in;
+    TRY(calls_in.try_resize(blocks, 0));
     u32 pos = 1;
     for (BlockId b : m_s.cfg.rpo()) {
         m_s.block_start[b] = pos++;
@@ -163,8 +197,10 @@ Result<void> Lowerer::number() noexcept
                     ++m_s.uses[v];
             }
             HelperShape shape;
-            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst))
+            if (inst.op == Op::Call || inst.op == Op::CallIndirect || helper_shape(inst, shape) || simd_helper_call(inst)) {
                 TRY(m_s.calls.try_append(m_s.inst_pos[i]));
+                calls_in[b] = 1;
+            }
         }
         m_s.block_end[b] = pos - 1;
     }
@@ -180,6 +216,75 @@ Result<void> Lowerer::number() noexcept
         const Inst& def = m_f.insts[value.def];
         if (def.op == Op::Numeric && def.block == b && is_int_compare(def.wasm_op))
             m_s.fused[value.def] = 1;
+    }
+    // Constants a loop reads that take two or more instructions to build
+    // (a float, an integer beyond lui's or addi's reach) are kept in a
+    // register like any value, built once where they are defined (LICM
+    // put them before the loop), instead of at each use in the loop. They
+    // never go to a slot: where one has no register it is built again.
+    TRY(m_s.held.try_resize(insts, 0));
+    for (auto& x : m_s.held)
+        x = 0;
+    // Only uses in blocks every iteration runs (that dominate each of
+    // their loop's back edges): a constant of a rarely taken branch (one
+    // case of a large switch) would hold a register through the whole loop
+    // or be built at its header on every iteration.
+    // (Per header, once: the nearest common dominator of its back edges'
+    // sources; b dominates them all when it dominates that block.)
+    Vector<BlockId> latches;
+    TRY(latches.try_resize(blocks, no_id));
+    auto every_iteration = [&](BlockId b) {
+        BlockId h = m_s.cfg.loop_header(b);
+        if (h == no_id)
+            return false;
+        if (latches[h] == no_id) {
+            BlockId d = no_id;
+            for (BlockId p : m_s.cfg.predecessors(h)) {
+                if (!m_s.cfg.in_loop(p, h))
+                    continue;
+                if (d == no_id)
+                    d = p;
+                while (!m_s.cfg.dominates(d, p))
+                    d = m_s.cfg.idom(d);
+            }
+            latches[h] = d;
+        }
+        return m_s.cfg.dominates(b, latches[h]);
+    };
+    auto costly = [&](ValueId v) {
+        if (!m_f.is_const(v))
+            return false;
+        Type type = m_f.values[v].type;
+        if (type == Type::F32 || type == Type::F64)
+            return true;
+        if (type != Type::I32 && type != Type::I64)
+            return false;
+        u64 bits = m_f.const_bits(v);
+        i64 x = type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
+        bool addi = x >= -2048 && x <= 2047, lui = x == i64(i32(x)) && (x & 0xfff) == 0;
+        return !addi && !lui;
+    };
+    // Nor in loops with a call: registers do not survive it (jit/Abi.h),
+    // so the constant would be built again after each call anyway.
+    for (BlockId b : m_s.cfg.rpo()) {
+        if (!(calls_in[b] & 1))
+            continue;
+        for (BlockId h = m_s.cfg.loop_header(b); h != no_id && !(calls_in[h] & 2); h = m_s.cfg.parent_loop(h))
+            calls_in[h] |= 2;
+    }
+    for (BlockId b : m_s.cfg.rpo()) {
+        if (!every_iteration(b) || (calls_in[m_s.cfg.loop_header(b)] & 2))
+            continue;
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            if (m_f.insts[i].removed || m_s.fused[i])
+                continue;
+            for_each_use(i, [&](ValueId v) {
+                // (Defined inside the loop, it is built on every iteration
+                // anyway.)
+                if (costly(v) && !m_s.cfg.in_loop(m_f.insts[m_f.values[v].def].block, m_s.cfg.loop_header(b)))
+                    m_s.held[m_f.values[v].def] = 1;
+            });
+        }
     }
     return {};
 }
@@ -200,10 +305,54 @@ Result<void> Lowerer::liveness() noexcept
     };
     auto clear = [&](ValueId v) { live[v / 64] &= ~(u64(1) << (v % 64)); };
     Span<const BlockId> rpo = m_s.cfg.rpo();
-    for (bool changed = true; changed;) {
-        changed = false;
+    // Per block, once: the allocatable values it defines and those from
+    // elsewhere it uses (in SSA a value used in its own block is defined
+    // before the use), so each round of the fixed point below is bitset
+    // work and these lists, not a walk over every instruction.
+    TRY(m_block_lists.try_resize(2 * blocks, 0));
+    m_block_values.clear();
+    for (BlockId b : rpo) {
+        m_block_lists[2 * b] = u32(m_block_values.size());
+        for (ValueId p : m_f.params(b))
+            TRY(m_block_values.try_append(p));
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            const Inst& inst = m_f.insts[i];
+            if (inst.removed || m_s.fused[i])
+                continue;
+            for (u32 r = 0; r < inst.result_count; ++r) {
+                if (allocatable(inst.first_result + r))
+                    TRY(m_block_values.try_append(inst.first_result + r));
+            }
+        }
+        TRY(m_block_values.try_append(~u32(0)));
+        bool oom = false;
+        for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
+            if (m_f.insts[i].removed || m_s.fused[i])
+                continue;
+            for_each_use(i, [&](ValueId v) {
+                if (!allocatable(v))
+                    return;
+                const Value& value = m_f.values[v];
+                BlockId home = value.is_param ? BlockId(value.def) : m_f.insts[value.def].block;
+                if (home != b)
+                    oom |= m_block_values.try_append(v).is_error();
+            });
+        }
+        if (oom)
+            return Error::from_code(ErrorCode::OutOfMemory, "optimizing: liveness");
+        m_block_lists[2 * b + 1] = u32(m_block_values.size());
+    }
+    // Only blocks a successor of which changed are computed again (all,
+    // the first time; in postorder, so one sweep settles what has no loop).
+    Vector<u8> dirty;
+    TRY(dirty.try_resize(blocks, 1));
+    for (bool again = true; again;) {
+        again = false;
         for (usize k = rpo.size(); k-- > 0;) {
             BlockId b = rpo[k];
+            if (!dirty[b])
+                continue;
+            dirty[b] = 0;
             for (u32 w = 0; w < m_words; ++w)
                 live[w] = 0;
             InstId term = m_f.terminator(b);
@@ -213,22 +362,25 @@ Result<void> Lowerer::liveness() noexcept
                 for (u32 w = 0; w < m_words; ++w)
                     live[w] |= in[w];
             }
-            for (InstId i = term; i != no_id; i = m_f.insts[i].prev) {
-                const Inst& inst = m_f.insts[i];
-                if (inst.removed || m_s.fused[i])
-                    continue;
-                for (u32 r = 0; r < inst.result_count; ++r)
-                    clear(inst.first_result + r);
-                for_each_use(i, set);
-            }
-            for (ValueId p : m_f.params(b))
-                clear(p);
+            u32 at = m_block_lists[2 * b];
+            for (; m_block_values[at] != ~u32(0); ++at)
+                clear(m_block_values[at]);
+            u32 end = m_block_lists[2 * b + 1];
+            for (++at; at < end; ++at)
+                set(m_block_values[at]);
             u64* in = row(b);
+            bool changed = false;
             for (u32 w = 0; w < m_words; ++w) {
                 if (in[w] != live[w]) {
                     in[w] = live[w];
                     changed = true;
                 }
+            }
+            if (!changed)
+                continue;
+            for (BlockId p : m_s.cfg.predecessors(b)) {
+                dirty[p] = 1;
+                again |= m_s.cfg.rpo_index(p) >= k; // already passed in this sweep
             }
         }
     }
@@ -237,23 +389,43 @@ Result<void> Lowerer::liveness() noexcept
     TRY(m_s.intervals.try_resize(values));
     for (auto& iv : m_s.intervals)
         iv = { ~u32(0), 0 };
+    // Positions grow along the layout, so only the first block a value is
+    // live into (forwards) and the last it is live out of (backwards) can
+    // move its interval: each value's bit is looked at once per direction,
+    // not once per block it is live in (a constant or base held through a
+    // loop of hundreds of blocks).
+    Vector<u64> seen;
+    TRY(seen.try_resize(m_words, 0));
     for (BlockId b : rpo) {
         const u64* in = row(b);
         for (u32 w = 0; w < m_words; ++w) {
-            for (u64 bits = in[w]; bits; bits &= bits - 1)
+            for (u64 bits = in[w] & ~seen[w]; bits; bits &= bits - 1)
                 extend(w * 64 + u32(__builtin_ctzll(bits)), m_s.block_start[b]);
+            seen[w] |= in[w];
         }
-        for (ValueId p : m_f.params(b))
-            extend(p, m_s.block_start[b]);
+    }
+    for (u32 w = 0; w < m_words; ++w)
+        seen[w] = 0;
+    for (usize k = rpo.size(); k-- > 0;) {
+        BlockId b = rpo[k];
         InstId term = m_f.terminator(b);
         const Inst& t = m_f.insts[term];
         for (u32 e = 0; e < t.edge_count; ++e) {
             const u64* out = row(m_f.edges[t.first_edge + e].target);
             for (u32 w = 0; w < m_words; ++w) {
-                for (u64 bits = out[w]; bits; bits &= bits - 1)
+                for (u64 bits = out[w] & ~seen[w]; bits; bits &= bits - 1)
                     extend(w * 64 + u32(__builtin_ctzll(bits)), m_s.block_end[b]);
             }
         }
+        for (u32 e = 0; e < t.edge_count; ++e) {
+            const u64* out = row(m_f.edges[t.first_edge + e].target);
+            for (u32 w = 0; w < m_words; ++w)
+                seen[w] |= out[w];
+        }
+    }
+    for (BlockId b : rpo) {
+        for (ValueId p : m_f.params(b))
+            extend(p, m_s.block_start[b]);
         for (InstId i = m_f.blocks[b].first; i != no_id; i = m_f.insts[i].next) {
             const Inst& inst = m_f.insts[i];
             if (inst.removed || m_s.fused[i])
@@ -285,7 +457,7 @@ Result<void> Lowerer::allocate() noexcept
             if (is_float(m_f.values[p].type)) {
                 if (floats < abi::float_arg_registers)
                     m_hint[p] = u8(abi::float_args[floats++].id() + 1);
-            } else if (ints < abi::int_arg_registers) {
+            } else if (m_f.values[p].type != Type::V128 && ints < abi::int_arg_registers) { // v128: in memory
                 m_hint[p] = u8(abi::int_args[ints++].id() + 1);
             }
         }
@@ -632,6 +804,18 @@ Result<void> Lowerer::split_pieces() noexcept
                 }
             }
         }
+        if (chosen < 0 && partner != no_id && defined_here && reads_before_writing(v)) {
+            // The partner's register where its last use is v's definition
+            // (a loop's `i + 1` taking i's register: the back edge needs
+            // no move).
+            for (u32 r = 0; r < 32; ++r) {
+                if (active[r] != no_id && m_pieces[active[r]].value == partner && m_pieces[active[r]].end == start
+                    && m_s.intervals[partner].end == start) {
+                    chosen = i32(r);
+                    break;
+                }
+            }
+        }
         if (chosen < 0) {
             if (fp) {
                 for (FpReg r : s_fp_pool) {
@@ -652,19 +836,26 @@ Result<void> Lowerer::split_pieces() noexcept
         if (chosen < 0) {
             // The value used furthest away gives up its register (never
             // one used right here).
+            // A held constant (built again, never stored) gives way
+            // first, and takes no register from a value.
             u32 mine = distance(v, start, start), best_distance = 0;
             i32 best = -1;
+            bool best_const = false, is_const = m_f.is_const(v);
             for (u32 r = 0; r < 32; ++r) {
                 if (active[r] == no_id)
                     continue;
                 const Piece& q = m_pieces[active[r]];
                 u32 d = distance(q.value, q.start, start);
-                if (d > start && d > best_distance) {
+                bool c = m_f.is_const(q.value);
+                if (d <= start || (best_const && !c) || (is_const && !c))
+                    continue;
+                if (d > best_distance || (c && !best_const)) {
                     best = i32(r);
                     best_distance = d;
+                    best_const = c;
                 }
             }
-            if (best < 0 || best_distance <= mine) {
+            if (best < 0 || (best_distance <= mine && !(best_const && !is_const))) {
                 TRY(resume(v, start, end));
                 continue; // v waits in its slot (a use here reads it from there)
             }
@@ -773,6 +964,12 @@ Result<void> Lowerer::find_slot_needs() noexcept
                 return true;
             });
         }
+    }
+    // Held constants are built again where they are wanted in a register
+    // and are not in one: they need no slot.
+    for (ValueId v : m_s.order) {
+        if (m_f.is_const(v))
+            m_reload[v] = 0;
     }
     return {};
 }

@@ -16,11 +16,13 @@
  *
  * Arguments (-plugin k23_icount.so,ARG=VALUE,...):
  *   outfile=PATH   write {"total": N, "region": N, "regions": K, "first_start": N,
- *                  "paused": N, "paused_in_region": N} there at exit
+ *                  "paused": N, "paused_in_region": N, "paused_before_start": N}
+ *                  there at exit
  *                  (first_start: instructions before the first start marker,
  *                  the start-up, paused ones included; -1 without one;
  *                  paused: between pause and resume markers, paused_in_region:
- *                  of those, the ones inside a region)
+ *                  of those, the ones inside a region, paused_before_start:
+ *                  the ones before the first start marker)
  *                  (default: QEMU's log, i.e. stderr)
  *   mode=tb|insn   tb (default): one inline add of the block's length when a
  *                  translation block starts; insn: one inline add per
@@ -66,7 +68,7 @@ static uint64_t region_total;
 static uint64_t region_begin;   /* position just after the start marker */
 static uint64_t regions;
 static int64_t first_start = -1; /* instructions before the first start marker */
-static uint64_t paused_total, paused_in_region, pause_begin;
+static uint64_t paused_total, paused_in_region, paused_before_start, pause_begin;
 static int paused;
 static int in_region;
 static int per_insn;
@@ -110,6 +112,8 @@ static void on_marker(unsigned int vcpu, void* userdata)
         if (paused) {
             paused = 0;
             paused_total += pos - pause_begin;
+            if (first_start < 0)
+                paused_before_start += pos - pause_begin;
             if (in_region) {
                 paused_in_region += pos - pause_begin;
                 region_begin = pos + 1;
@@ -121,8 +125,10 @@ static void on_marker(unsigned int vcpu, void* userdata)
         /* A region boundary while paused: the region so far was added at
          * the pause; what is counted from here starts at the resume. */
         if (!is_end) {
-            if (first_start < 0)
+            if (first_start < 0) {
                 first_start = (int64_t)pos;
+                paused_before_start += pos - pause_begin;
+            }
             in_region = 1;
             region_begin = pos + 1;
         } else if (in_region) {
@@ -210,8 +216,8 @@ static void at_exit(qemu_plugin_id_t id, void* p)
     char buf[300];
     snprintf(buf, sizeof buf, "{\"total\": %" PRIu64 ", \"region\": %" PRIu64
              ", \"regions\": %" PRIu64 ", \"first_start\": %" PRId64 ", \"paused\": %" PRIu64
-             ", \"paused_in_region\": %" PRIu64 "}\n", counter, region_total, regions, first_start,
-             paused_total, paused_in_region);
+             ", \"paused_in_region\": %" PRIu64 ", \"paused_before_start\": %" PRIu64 "}\n", counter,
+             region_total, regions, first_start, paused_total, paused_in_region, paused_before_start);
     if (outfile) {
         FILE* f = fopen(outfile, "w");
         if (f) {

@@ -12,8 +12,9 @@
  * A third region's start marker sits right after a branch target at the
  * start of a block, and its body is 0 instructions (markers back to back).
  * A fourth counts 2 instructions (addi, mv) around a paused stretch of
- * 1 + 3 x 100 (pause/resume markers 0x7f3/0x7f4, not counted): "paused" is
- * 301, all of it in a region.
+ * 1 + 3 x 100 (pause/resume markers 0x7f3/0x7f4, not counted): 301 paused
+ * in a region. Before the first region, a paused stretch of 1 + 3 x 50:
+ * "paused" is 452, "paused_before_start" 151.
  */
 #include <stdio.h>
 
@@ -47,6 +48,25 @@ static void empty_region(void)
         ".option pop\n" ::: "memory");
 }
 
+static long paused_loop(void)
+{
+    long out;
+    __asm__ volatile(
+        ".option push\n"
+        ".option norvc\n"
+        "addi t1, x0, 0\n"
+        "slti x0, x0, 0x7f3\n"
+        "addi t0, x0, 50\n"
+        "1: addi t1, t1, 1\n"
+        "addi t0, t0, -1\n"
+        "bne t0, x0, 1b\n"
+        "slti x0, x0, 0x7f4\n"
+        "mv %0, t1\n"
+        ".option pop\n"
+        : "=r"(out) : : "t0", "t1", "memory");
+    return out;
+}
+
 static long paused_region(void)
 {
     long out;
@@ -70,6 +90,8 @@ static long paused_region(void)
 
 int main(void)
 {
+    if (paused_loop() != 50)
+        return 1;
     long a = region();
     long b = region();
     empty_region();

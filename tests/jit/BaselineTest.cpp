@@ -756,3 +756,79 @@ TEST(Baseline, TailCallsWithManyMixedStackArgumentsNeverGrowTheStack)
     ASSERT_FALSE(r.is_error()) << message(r.error());
     EXPECT_EQ(i64(result.i64), expected(999999, false));
 }
+
+// Locals homed in registers (jit/baseline/LocalHomes.cpp). g writes its own
+// homed locals, so it clobbers the same registers as the caller's homes
+// (every register is caller-saved across wasm calls).
+namespace {
+
+u32 clobbering_callee(ModuleBuilder& b)
+{
+    u32 t = b.type({}, { I32 });
+    return b.function(t, { I32, I32 },
+        cat({ i32_const(99), { 0x21, 0x00 }, i32_const(98), { 0x21, 0x01 }, local_get(0), local_get(1), { 0x6a } }), "g");
+}
+
+} // namespace
+
+// After a call every home is stale until reloaded; the then-branch of an if
+// without an else reloaded x on its path only, and the end label took x as
+// valid from the empty else path too (quicksort read a clobbered local).
+TEST(Baseline, HomedLocalAfterCallAcrossIfWithoutElse)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 g = clobbering_callee(b);
+    u32 t = b.type({ I32 }, { I32 });
+    // (local x) x = 7; drop(g()); if (c) { drop(x) } return x
+    b.function(t, { I32 },
+        cat({ i32_const(7), { 0x21, 0x01 }, call(g), { 0x1a }, local_get(0), { 0x04, 0x40 }, local_get(1), { 0x1a, 0x0b },
+            local_get(1) }),
+        "f");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    for (i32 c : { 0, 1 }) {
+        auto r = call1(f, instance.value(), "f", { Value::from_i32(u32(c)) });
+        ASSERT_FALSE(r.is_error()) << message(r.error());
+        EXPECT_EQ(r.value().i32, 7u) << "c = " << c;
+    }
+}
+
+// A home written in a loop is stored before each call and reloaded after
+// it, on the back edge too.
+TEST(Baseline, HomedLocalWrittenAroundCallsInALoop)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 g = clobbering_callee(b);
+    u32 t = b.type({ I32 }, { I32 });
+    // (local x) loop { x += 1; drop(g()); br_if 0 (x < n) } return x
+    b.function(t, { I32 },
+        cat({ { 0x03, 0x40 }, local_get(1), i32_const(1), { 0x6a, 0x21, 0x01 }, call(g), { 0x1a }, local_get(1),
+            local_get(0), { 0x48, 0x0d, 0x00, 0x0b }, local_get(1) }),
+        "f");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "f", { Value::from_i32(10) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 10u);
+}
+
+// local.get pushes the home itself: a local.set while that value is still
+// on the stack must leave the old value there.
+TEST(Baseline, LocalSetWhileItsValueIsOnTheStack)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    // a; a = a + 5; (old a) - a
+    b.function(t, {}, cat({ local_get(0), local_get(0), i32_const(5), { 0x6a, 0x21, 0x00 }, local_get(0), { 0x6b } }), "f");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "f", { Value::from_i32(40) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, u32(-5));
+}

@@ -60,10 +60,11 @@ struct AsyncQueue final : TierUpQueue {
 };
 
 struct TierUpFixture : JitFixture {
-    explicit TierUpFixture(u32 budget, TierUpQueue* queue = nullptr)
+    explicit TierUpFixture(u32 budget, TierUpQueue* queue = nullptr, riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc())
     {
         Engine::destroy(engine);
         EngineOptions options;
+        options.features = features;
         options.tier = Tier::Auto;
         options.tier_up_budget = budget;
         options.tier_up_queue = queue;
@@ -319,6 +320,130 @@ TEST(TierUp, AHotLoopInAFunctionEnteredOnceMovesToOptimizedCodeWithItsLocals)
     // the same time): no second transfer.
     EXPECT_EQ(once(10), 385.0 + 11.5 + 2.5);
     EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+}
+
+// Sightglass bz2 looped forever after an OSR transfer: the target loop sat
+// in a block of an outer loop, and a local the block does not set (the
+// outer loop's counter) took, at the block's end, the OSR loop header's
+// value even on the outer loop's later iterations that skip the inner loop
+// (a value that does not dominate that path: a stale register). Every
+// construct around the OSR loop now merges every local.
+TEST(TierUp, OsrLoopInsideABlockOfAnOuterLoopKeepsTheLocalsTheBlockDoesNotSet)
+{
+    TierUpFixture f(50);
+    REQUIRE_EXECUTION(f);
+    // skip_odd(n), locals c, i, sum, j: do { c += 1; if c is even { 100
+    // times sum += 1 } i += c } while c < n; sum * 1000 + i. The budget
+    // runs out in the inner loop's first run (c = 2); c = 3 then skips it.
+    ModuleBuilder b;
+    u32 i_i = b.type({ I32 }, { I32 });
+    constexpr u8 I32And = 0x71, I32LtU = 0x49, I32Mul = 0x6c;
+    b.function(i_i, { I32, I32, I32, I32 },
+        cat({ { Loop, 0x40, Block, 0x40 },
+            local_get(1), i32_const(1), { I32Add, LocalSet, 1 },
+            local_get(1), i32_const(1), { I32And, BrIf, 0 },
+            i32_const(0), { LocalSet, 4 },
+            { Loop, 0x40 },
+            local_get(3), i32_const(1), { I32Add, LocalSet, 3 },
+            local_get(4), i32_const(1), { I32Add, LocalTee, 4 }, i32_const(100), { I32LtU, BrIf, 0, End, End },
+            local_get(2), local_get(1), { I32Add, LocalSet, 2 },
+            local_get(1), local_get(0), { I32LtU, BrIf, 0, End },
+            local_get(3), i32_const(1000), { I32Mul }, local_get(2), { I32Add } }),
+        "skip_odd", "skip_odd");
+    wasm::Instance* instance = MUST(f.instantiate(b.build()));
+    // c = 2, 4, ..., 10 run the inner loop: sum = 500; i = 1 + ... + 10.
+    EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 10 })), 500055);
+    EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u);
+    EXPECT_EQ(MUST(f.call(instance, "skip_odd", { 7 })), 300028);
+}
+
+// blake3-simd computed a wrong hash with ticks in its SIMD (wide) frames,
+// even when nothing tiered up: the tick's out-of-line helper call stores
+// and reloads the v128 locals homed in vector registers at e8 (setting
+// vtype), and the counting path, which skips it, was compiled as if vtype
+// were e8 too. A loop whose body ends at e32 then ran its first e8
+// operation at e32 from the second iteration on.
+TEST(TierUp, TicksInASimdLoopKeepTheVtypeOfTheCountingPath)
+{
+    // No tier-up at all: only the ticks run.
+    TierUpFixture f(1000000, nullptr, riscv64::CpuFeatures::rv64gc().with(riscv64::Extension::V));
+    REQUIRE_EXECUTION(f);
+    // lanes(n): v = i8x16.splat 0x80, acc (i32x4) += i8x16.add(v, v) n
+    // times; lane 0 of acc. Every byte of v + v wraps to 0 at e8 (at e32
+    // each lane would be 0x80808080 * 2 = 0x01010100).
+    ModuleBuilder b;
+    u32 i_i = b.type({ I32 }, { I32 });
+    const ByteList i8x16_splat { 0xfd, 15 }, i8x16_add { 0xfd, 110 }, i32x4_add { 0xfd, 0xae, 0x01 }, i32x4_extract_lane0 { 0xfd, 27, 0 };
+    b.function(i_i, { V128, V128 },
+        cat({ i32_const(0x80), i8x16_splat, { LocalSet, 1 },
+            { Loop, 0x40 },
+            local_get(2), local_get(1), local_get(1), i8x16_add, i32x4_add, { LocalSet, 2 },
+            local_get(0), i32_const(1), { I32Sub, LocalTee, 0, BrIf, 0, End },
+            local_get(2), i32x4_extract_lane0 }),
+        "lanes", "lanes");
+    wasm::Instance* instance = MUST(f.instantiate(b.build()));
+    EXPECT_EQ(MUST(f.call(instance, "lanes", { 5 })), 0);
+    EXPECT_EQ(f.engine->tier_counts().tiered_up, 0u);
+}
+
+// A function with a SIMD opcode has wide frames (16-byte slots, jit/Abi.h):
+// its scalar locals move to the OSR entry from there too.
+TEST(TierUp, AHotLoopInAWideFrameMovesToItsOsrEntry)
+{
+    for (bool vector : { true, false }) {
+        riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc();
+        TierUpFixture f(50, nullptr, vector ? features.with(riscv64::Extension::V) : features);
+        REQUIRE_EXECUTION(f);
+        // wide_sum(n), locals acc (i64), k (i32) = 3: do { acc = lane 0 of
+        // i64x2.splat(acc + n * k) } while --n; acc = 3 * n(n+1)/2.
+        ModuleBuilder b;
+        u32 i_l = b.type({ I32 }, { I64 });
+        constexpr u8 I64ExtendI32S = 0xac, I64Add = 0x7c, I32Mul = 0x6c, I32Eqz = 0x45;
+        const ByteList i64x2_splat { 0xfd, 18 }, i64x2_extract_lane0 { 0xfd, 29, 0 };
+        b.function(i_l, { I64, I32 },
+            cat({ i32_const(3), { LocalSet, 2 },
+                { Loop, 0x40 },
+                local_get(1), local_get(0), local_get(2), { I32Mul, I64ExtendI32S, I64Add }, i64x2_splat, i64x2_extract_lane0,
+                { LocalSet, 1 },
+                local_get(0), i32_const(1), { I32Sub, LocalTee, 0, I32Eqz, I32Eqz, BrIf, 0, End },
+                local_get(1) }),
+            "wide_sum", "wide_sum");
+        wasm::Instance* instance = MUST(f.instantiate(b.build()));
+        Value in = Value::from_i32(1000), out;
+        MUST(f.engine->invoke(TierUpFixture::exported(instance, "wide_sum"), Span<const Value>(&in, 1), Span<Value>(&out, 1)));
+        EXPECT_EQ(out.i64, 3ull * 1000 * 1001 / 2) << (vector ? "V" : "no V");
+        EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u) << (vector ? "V" : "no V");
+    }
+}
+
+// A v128 local (with V, homed in a vector register) moves over whole: the
+// helper copies both halves of its 16-byte slot.
+TEST(TierUp, AHotLoopWithAV128LocalMovesToItsOsrEntry)
+{
+    for (bool vector : { true, false }) {
+        riscv64::CpuFeatures features = riscv64::CpuFeatures::rv64gc();
+        TierUpFixture f(50, nullptr, vector ? features.with(riscv64::Extension::V) : features);
+        REQUIRE_EXECUTION(f);
+        // lanes(n), local acc (v128): do { acc = i32x4.add(acc, (n, 2n, 3n,
+        // 4n)) } while --n; lane 3 - lane 0 + lane 1 = (4 - 1 + 2) * n(n+1)/2.
+        ModuleBuilder b;
+        u32 i_i = b.type({ I32 }, { I32 });
+        auto lane = [](u8 op, u8 index) { return ByteList { 0xfd, op, index }; };
+        const ByteList i32x4_splat { 0xfd, 17 }, i32x4_add { 0xfd, 0xae, 0x01 };
+        constexpr u8 I32Mul = 0x6c, I32Eqz = 0x45;
+        auto set_lane = [&](u8 index) {
+            return cat({ local_get(0), i32_const(index + 1), { I32Mul }, lane(28, index) });
+        };
+        b.function(i_i, { V128 },
+            cat({ { Loop, 0x40 },
+                local_get(1), local_get(0), i32x4_splat, set_lane(1), set_lane(2), set_lane(3), i32x4_add, { LocalSet, 1 },
+                local_get(0), i32_const(1), { I32Sub, LocalTee, 0, I32Eqz, I32Eqz, BrIf, 0, End },
+                local_get(1), lane(27, 3), local_get(1), lane(27, 0), { I32Sub }, local_get(1), lane(27, 1), { I32Add } }),
+            "lanes", "lanes");
+        wasm::Instance* instance = MUST(f.instantiate(b.build()));
+        EXPECT_EQ(MUST(f.call(instance, "lanes", { 1000 })), 5 * 1000 * 1001 / 2) << (vector ? "V" : "no V");
+        EXPECT_EQ(f.engine->tier_counts().osr_transfers, 1u) << (vector ? "V" : "no V");
+    }
 }
 
 TEST(TierUp, ALoopMovesToItsOsrEntryOnceTheBackgroundCompileFinishes)

@@ -172,11 +172,15 @@ KTEST(wasm_guest_runtime_helpers_are_system_calls)
 
 // memory.fill and memory.copy are inline in the generated code: an
 // invocation that fills or copies makes exactly the system calls of one that
-// only loads (its entry and return), however many bytes it moves.
+// only loads (its entry and return), however many bytes it moves. In the
+// baseline tier: under auto, fill_and_sum's loop would tier up, and the
+// tier-up helper is a system call too.
 KTEST(wasm_guest_memory_fill_and_copy_make_no_system_call)
 {
     WasmGuest guest;
-    KASSERT(!guest.create().is_error());
+    WasmGuestOptions options;
+    options.tier = jit::Tier::Baseline;
+    KASSERT(!guest.create(options).is_error());
     auto instance = guest.instantiate(bytes_of(test_modules::basics));
     KASSERT(!instance.is_error());
     wasm::Instance* m = instance.value();
@@ -333,9 +337,11 @@ KTEST(wasm_guest_memory_pages_are_committed_on_first_touch)
     KEXPECT(trap.error().message().starts_with("out of bounds memory access in"_sv));
 }
 
-// Tier::Auto in U-mode: the tier-up helpers are system calls, the kernel
-// compiles in them (synchronously) and swaps the entry; sum_to's loop moves
-// to its OSR entry inside the one call that runs it.
+// Tier::Auto in U-mode: the tier-up helpers are system calls that post
+// the job; without a scheduler it compiles right before the guest returns
+// to U-mode (kernel/DeferredTierUp.h) and the engine swaps the entry at
+// its next helper call; sum_to's loop moves to its OSR entry inside the one
+// call that runs it.
 KTEST(wasm_guest_tiers_up_hot_code_and_loops_in_user_mode)
 {
     WasmGuest guest;
@@ -359,4 +365,9 @@ KTEST(wasm_guest_tiers_up_hot_code_and_loops_in_user_mode)
     const jit::TierCounts& tiers = guest.stats().tiers;
     KEXPECT_GE(tiers.tiered_up, usize(2)); // fib by its calls, sum_to by its loop
     KEXPECT_EQ(tiers.osr_transfers, usize(1)); // the second sum_to call enters optimized code
+    // Every job compiled at a return to U-mode, none in the helper or dropped.
+    const DeferredTierUpStats& jobs = guest.stats().tier_up_jobs;
+    KEXPECT_GE(jobs.posted, 3u); // fib, sum_to, sum_to's loop
+    KEXPECT_EQ(jobs.compiled, jobs.posted);
+    KEXPECT_EQ(jobs.dropped, 0u);
 }

@@ -18,8 +18,10 @@ the bench.start and bench.end markers. Peers, same workload, same run:
               exactly (the plugin has one counter; two threads would race on
               it). Per workload "tier_up" records what it did: functions
               tiered up and refused, code bytes per tier, and the compiles'
-              instructions (all, and those inside the region); "startup"
-              every k23 column's instructions before bench.start.
+              instructions (all, those inside the region and those before
+              bench.start); "startup" every k23 column's instructions before
+              bench.start, the paused compiles left out like the region's
+              (the background thread's work: the guest does not wait for it).
   k23-kernel  the same module run inside the k23 OS (baseline tier, U-mode
               guest) under qemu-system-riscv64 -icount shift=0: the kernel's
               instret between the markers (benchkernel.py)
@@ -480,12 +482,17 @@ def judge(w, k23_columns, build_errors, runs, have_k23):
             entry["instructions"][p] = r["counts"]["region"]
             outputs[p] = r["stdout"]
             if p.startswith("k23-") and p != "k23-kernel":
-                entry.setdefault("startup", {})[p] = r["counts"].get("first_start")
+                c = r["counts"]
+                start = c.get("first_start")
+                if start is not None and start >= 0:
+                    start -= c.get("paused_before_start") or 0
+                entry.setdefault("startup", {})[p] = start
             if p == "k23-auto":
                 entry["tier_up"] = tier_up_of(r.get("stderr"))
                 if entry["tier_up"] is not None:
                     entry["tier_up"]["compile_instructions"] = r["counts"].get("paused")
                     entry["tier_up"]["compile_instructions_in_region"] = r["counts"].get("paused_in_region")
+                    entry["tier_up"]["compile_instructions_before_start"] = r["counts"].get("paused_before_start")
         elif p.startswith("k23-") and tier_unavailable(r):
             entry["notes"].append(f"{p}: k23-run has no such tier yet")
         elif r.get("skipped"):
@@ -1119,7 +1126,9 @@ def print_reference_comparison(results, reference, dashboard):
 
 # Issue 17's goals for k23-auto: within 10% of k23-optimizing on every
 # workload whose region runs longer than this (under k23-baseline), and its
-# start-up (instructions before bench.start) within 10% of k23-baseline's.
+# start-up (instructions before bench.start, the compiles left out as in the
+# region: k23-run runs them on its background thread) within 10% of
+# k23-baseline's.
 AUTO_GOAL_REGION = 100_000_000
 AUTO_GOAL_RATIO = 1.10
 
@@ -1131,7 +1140,7 @@ def print_tier_up(results):
     if not rows:
         return
     print(f"{'tier-up':<22}{'auto/opt':>10}{'start auto/base':>17}{'tiered':>8}{'refused':>8}"
-          f"{'base bytes':>12}{'opt bytes':>11}{'compile M (region)':>20}")
+          f"{'base bytes':>12}{'opt bytes':>11}{'compile M (region, start)':>27}")
     misses_region, misses_start = [], []
     for w in rows:
         ins, start, t = w["instructions"], w.get("startup") or {}, w.get("tier_up") or {}
@@ -1144,11 +1153,12 @@ def print_tier_up(results):
         if sratio and sratio > AUTO_GOAL_RATIO:
             misses_start.append(f"{w['name']} {sratio:.2f}")
         fmt = lambda v: "-" if v is None else f"{v:.2f}"
-        c, cr = t.get("compile_instructions"), t.get("compile_instructions_in_region")
-        compile_text = "-" if c is None else f"{c / 1e6:.1f} ({(cr or 0) / 1e6:.1f})"
+        c, cr, cs = (t.get("compile_instructions"), t.get("compile_instructions_in_region"),
+                     t.get("compile_instructions_before_start"))
+        compile_text = "-" if c is None else f"{c / 1e6:.1f} ({(cr or 0) / 1e6:.1f}, {(cs or 0) / 1e6:.1f})"
         print(f"{w['name']:<22}{fmt(ratio):>10}{fmt(sratio):>17}{t.get('tiered_up', '-'):>8}"
               f"{t.get('refused', '-'):>8}{t.get('baseline_bytes', '-'):>12}{t.get('optimizing_bytes', '-'):>11}"
-              f"{compile_text:>20}")
+              f"{compile_text:>27}")
     print(f"tier-up goal (auto within 10% of optimizing where > {AUTO_GOAL_REGION // 1_000_000} M): "
           + ("met" if not misses_region else "missed: " + ", ".join(misses_region)))
     print("tier-up goal (start-up within 10% of baseline): "

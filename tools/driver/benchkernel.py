@@ -3,7 +3,8 @@
 The same workload modules as the other columns, run inside the k23 OS: the
 driver packs the module, a command file (tools/driver/kernelrun.py) and the
 workload's folder (preopened as ".", as `k23-run --dir .` has it) into an
-initial ramdisk and boots the kernel with `run=run/command` under
+initial ramdisk and boots the kernel with `run=run/command tier=baseline`
+(the column is the baseline tier; the kernel's default is auto) under
 `qemu-system-riscv64 -icount shift=0`, one boot per workload. The kernel's
 bench.start/bench.end host functions read `instret` (exact under -icount) and
 the kernel prints, after the guest,
@@ -106,7 +107,7 @@ def boot_run(image, wasm, folder, timeout, name, key):
         f.write(data)
     streams = {"stdout": bytearray(), "stderr": bytearray(), "kernel": bytearray()}
     decoder = kernelrun.FrameDecoder(lambda s, b: streams[s].extend(b))
-    result = qemu.boot(image, append="run=run/command", memory=MEMORY, timeout=timeout,
+    result = qemu.boot(image, append="run=run/command tier=baseline", memory=MEMORY, timeout=timeout,
                        extra=["-icount", "shift=0"], initrd=initrd_path, console=decoder.feed,
                        passthrough=True)
     decoder.finish()

@@ -118,6 +118,9 @@ void check_module(const WasmBytes& bytes, const std::string& what, Totals& total
             const char* name;
         };
         const Step steps[] = {
+            // (What a hart without Zbb gets: run on every function here,
+            // so the interpreter checks it against the operations.)
+            { expand_bit_operations, "expand_bit_operations" },
             { fold_constants, "fold_constants" },
             { propagate_copies, "propagate_copies" },
             { number_values, "number_values" },

@@ -123,18 +123,46 @@ TEST(OptimizingLower, SelectIsBranchlessWithZicond)
 
 TEST(OptimizingLower, UnsupportedFunctionFallsBackToBaselineAndIsCounted)
 {
-    // A v128 parameter (passed in memory, jit/Abi.h) is not lowered yet.
+    // A tail call needing more stack arguments than its caller has (the
+    // staging area, jit/Abi.h) is not lowered yet.
     Compiled c;
     compile(wat(R"((module
       (func (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
-      (func (param v128) (result i32) (i32x4.extract_lane 1 (local.get 0)))))"),
+      (func (param i32) (result i32) (return_call 2 (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0)
+        (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0)))
+      (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32) (local.get 9))))"),
         CpuFeatures::rv64gc(), c);
     ASSERT_TRUE(c.ok) << c.error;
-    EXPECT_EQ(c.counts.optimized, 1u);
+    EXPECT_EQ(c.counts.optimized, 2u);
     EXPECT_EQ(c.counts.baseline, 1u);
     EXPECT_EQ(c.counts.fallbacks, 1u);
     EXPECT_NE(std::string(c.counts.first_fallback).find("func[1]"), std::string::npos) << c.counts.first_fallback;
     check_layout(c.code);
+}
+
+// Caught every function with a v128 parameter or result, or a call passing
+// one, falling back to the baseline (jit/Abi.h passes them in memory).
+TEST(OptimizingLower, V128ParametersResultsAndCallsCompileOptimized)
+{
+    const char* text = R"((module
+      (type $t (func (param v128 i32 v128) (result v128 i32 v128)))
+      (table 1 funcref)
+      (elem (i32.const 0) $swap)
+      (func $swap (type $t) (local.get 2) (local.get 1) (local.get 0))
+      (func $id (param v128) (result v128) (local.get 0))
+      (func (export "f") (param i32) (result i32)
+        (call $swap (v128.const i32x4 1 2 3 4) (local.get 0) (call $id (v128.const i32x4 5 6 7 8)))
+        (call_indirect (type $t) (i32.const 0))
+        (drop) (drop) (i32x4.extract_lane 0))
+      (func $tail (param v128) (result v128) (return_call $id (local.get 0)))))";
+    for (CpuFeatures features : { CpuFeatures::rv64gc().with(Extension::V), CpuFeatures::rv64gc() }) {
+        Compiled c;
+        compile(wat(text), features, c);
+        ASSERT_TRUE(c.ok) << c.error;
+        EXPECT_EQ(c.counts.optimized, 4u);
+        EXPECT_EQ(c.counts.fallbacks, 0u) << c.counts.first_fallback;
+        check_layout(c.code);
+    }
 }
 
 TEST(OptimizingLower, SightglassWorkloadsCompileMostlyOptimized)
