@@ -541,7 +541,10 @@ def check_exit_while_tier_up_compiles(ctx):
 # A command whose only hot loop is inline in _start: entered once, so only
 # on-stack replacement moves it to optimized code. It exits with the low
 # byte of acc = (acc * 31 + i) mod 2^32 over i < 300000.
-HOT_START = """
+def hot_start_module(iterations=300000):
+    """A command whose only hot loop is in _start (it exits with a status
+    hot_start_status computes): only on-stack replacement moves it."""
+    return f"""
 (module
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1)
@@ -550,16 +553,19 @@ HOT_START = """
     (loop $again
       (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $i)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $again (i32.lt_u (local.get $i) (i32.const 300000))))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const {iterations}))))
     (call $exit (i32.and (local.get $acc) (i32.const 255)))))
 """
+
+
+HOT_START = hot_start_module()
 
 TIER_UP_RE = re.compile(r"tier-up: (\d+) functions tiered up, (\d+) refused; .*OSR: (\d+) loop entries, (\d+) transfers")
 
 
-def hot_start_status():
+def hot_start_status(iterations=300000):
     acc = 0
-    for i in range(300000):
+    for i in range(iterations):
         acc = (acc * 31 + i) & 0xffffffff
     return acc & 255
 

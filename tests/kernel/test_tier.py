@@ -144,20 +144,14 @@ def check_tier_bad_budget_and_empty_tier(ctx):
         assert line in out + err, (append, out[-800:], err[-800:])
 
 
-# _start's only hot loop (tests/hosted/test_k23run.py HOT_START): it can
-# only move to optimized code by on-stack replacement.
-HOT_START = """
-(module
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (local $i i32) (local $acc i32)
-    (loop $again
-      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $i)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $again (i32.lt_u (local.get $i) (i32.const 300000))))
-    (call $exit (i32.and (local.get $acc) (i32.const 255)))))
-"""
+# _start's only hot loop, the module of k23-run's OSR test: it can only move
+# to optimized code by on-stack replacement. Ten times the iterations: the
+# compile waits for a preemption point (a 10 ms slice), so the loop must
+# outlast a few slices after it asks.
+_k23run_of = importlib.util.spec_from_file_location("k23_tier_k23run",
+                                                    os.path.join(HERE, "..", "hosted", "test_k23run.py"))
+k23run = importlib.util.module_from_spec(_k23run_of)
+_k23run_of.loader.exec_module(k23run)   # HOT_START, hot_start_status
 RUN_OSR = re.compile(r"run: \S+: tier-up: .*OSR: (\d+) loop entries, (\d+) transfers")
 
 
@@ -165,17 +159,19 @@ def check_tier_osr_by_default_in_the_kernel(ctx):
     """The kernel's guests take on-stack replacement by default, as k23-run's:
     _start's loop moves over; tier_up_osr=0 keeps it baseline; the exit
     status (computed here) is the same either way."""
+    import shutil
     import tempfile
-    acc = 0
-    for i in range(300000):
-        acc = (acc * 31 + i) & 0xffffffff
-    expected = acc & 255
+    iterations = 3000000
+    expected = k23run.hot_start_status(iterations)
     folder = tempfile.mkdtemp(prefix="k23-tier-osr-")
     with open(os.path.join(folder, "hot_start.wat"), "w") as f:
-        f.write(HOT_START)
-    subprocess.run(["wat2wasm", "hot_start.wat", "-o", "hot_start.wasm"], cwd=folder, check=True)
-    for append, transfers in ((None, lambda n: n >= 1), ("tier_up_osr=0", lambda n: n == 0)):
-        extra = ["--append", append] if append else []
-        status, out, err = _run(ctx, extra + ["--verbose", "hot_start.wasm"], folder)
-        m = RUN_OSR.search(out)
-        assert status == expected and m and transfers(int(m.group(2))), (append, status, expected, out[-1000:])
+        f.write(k23run.hot_start_module(iterations))
+    try:
+        subprocess.run(["wat2wasm", "hot_start.wat", "-o", "hot_start.wasm"], cwd=folder, check=True)
+        for append, transfers in ((None, lambda n: n >= 1), ("tier_up_osr=0", lambda n: n == 0)):
+            extra = ["--append", append] if append else []
+            status, out, err = _run(ctx, extra + ["--verbose", "hot_start.wasm"], folder)
+            m = RUN_OSR.search(out)
+            assert status == expected and m and transfers(int(m.group(2))), (append, status, expected, out[-1000:])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
