@@ -36,7 +36,9 @@ def assert_ktests_pass(ctx, boot, how):
     assert any(BANNER.match(l) for l in out), f"{how}: no kernel banner:\n{tail(boot)}"
     summary = [m for m in map(KTEST_SUMMARY.match, out) if m]
     assert summary, f"{how}: no ktest summary (status {boot.status}, {boot.reason}):\n{tail(boot)}"
-    assert summary[-1].group(2) == "0" and int(summary[-1].group(1)) > 0, f"{how}: {summary[-1].group(0)}"
+    failures = [l for l in out if l.startswith("ktest: FAIL ")]
+    assert summary[-1].group(2) == "0" and int(summary[-1].group(1)) > 0, \
+        f"{how}: {summary[-1].group(0)}: {'; '.join(failures)[:600]}"
     assert boot.status == 0, f"{how}: status {boot.status} ({boot.reason}):\n{tail(boot)}"
 
 
