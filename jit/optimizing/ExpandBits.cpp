@@ -19,9 +19,7 @@
 
 namespace k23::jit::optimizing {
 
-namespace {
-
-bool is_bit_operation(Opcode op) noexcept
+bool needs_zbb(Opcode op) noexcept
 {
     switch (op) {
     case Opcode::I32Clz: case Opcode::I32Ctz: case Opcode::I32Popcnt:
@@ -32,6 +30,8 @@ bool is_bit_operation(Opcode op) noexcept
         return false;
     }
 }
+
+namespace {
 
 class Expander {
 public:
@@ -149,7 +149,7 @@ Result<bool> expand_bit_operations(Function& f) noexcept
             continue;
         for (InstId i = f.blocks[b].first; i != no_id;) {
             InstId next = f.insts[i].next;
-            if (!f.insts[i].removed && f.insts[i].op == Op::Numeric && is_bit_operation(f.insts[i].wasm_op)) {
+            if (!f.insts[i].removed && f.insts[i].op == Op::Numeric && needs_zbb(f.insts[i].wasm_op)) {
                 ValueId args[2] = { f.args(i)[0], f.insts[i].arg_count > 1 ? f.args(i)[1] : no_id };
                 Expander e(f, i);
                 ValueId r = TRY(e.expand(f.insts[i].wasm_op, Span<const ValueId>(args, f.insts[i].arg_count)));

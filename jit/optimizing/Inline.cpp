@@ -40,18 +40,6 @@ bool fits_registers(const wasm::FunctionType& type) noexcept
     return fits(type.params) && fits(type.results);
 }
 
-bool needs_zbb(Opcode op) noexcept
-{
-    switch (op) {
-    case Opcode::I32Clz: case Opcode::I32Ctz: case Opcode::I32Popcnt:
-    case Opcode::I64Clz: case Opcode::I64Ctz: case Opcode::I64Popcnt:
-    case Opcode::I32Rotl: case Opcode::I32Rotr: case Opcode::I64Rotl: case Opcode::I64Rotr:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // What the inliner refuses in a callee (besides its size): tail calls
 // (`return_call` would have to return from the caller), calls the lowering
 // cannot make, and operations the caller's hart lacks.

@@ -216,14 +216,8 @@ Result<void> Lowerer::check_supported() noexcept
                 m_mask |= !m_env.features.has(Extension::Zba);
                 break;
             case Op::Numeric:
-                switch (inst.wasm_op) {
-                case O::I32Clz: case O::I32Ctz: case O::I32Popcnt: case O::I64Clz: case O::I64Ctz: case O::I64Popcnt:
-                case O::I32Rotl: case O::I32Rotr: case O::I64Rotl: case O::I64Rotr:
-                    if (!zbb)
-                        return unsupported("optimizing: bit manipulation without Zbb");
-                    break;
-                default: break;
-                }
+                if (!zbb && needs_zbb(inst.wasm_op))
+                    return unsupported("optimizing: bit manipulation without Zbb");
                 break;
             default: break;
             }

@@ -107,6 +107,8 @@ Result<bool> merge_blocks(Function& f) noexcept;
 // shifts and an or, bit counts as SWAR sums), so such functions compile
 // optimized. Run right after building, before the other passes.
 Result<bool> expand_bit_operations(Function& f) noexcept;
+// The wasm operations the lowering needs Zbb for, which that pass expands.
+[[nodiscard]] bool needs_zbb(Opcode op) noexcept;
 
 // Inlining of small callees (Inline.cpp): a direct `call` to a function
 // defined in the same module (not an import, not the caller itself) whose
