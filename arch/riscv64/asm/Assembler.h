@@ -452,17 +452,17 @@ public:
             return true;
         return immediate_out_of_range(what);
     }
+    // One instruction is a group of its own (an InstructionGroup, declared
+    // below, around one emit: only the island check after it remains).
     void emit32(u32 word) noexcept
     {
-        m_code.begin_group(); // an InstructionGroup (declared below)
         m_code.emit32(word);
-        m_code.end_group();
+        m_code.after_instruction();
     }
     void emit16(u16 halfword) noexcept
     {
-        m_code.begin_group(); // an InstructionGroup (declared below)
         m_code.emit16(halfword);
-        m_code.end_group();
+        m_code.after_instruction();
     }
     [[nodiscard]] bool can_compress() const noexcept { return m_code.options().compress && m_code.features().has(Extension::C); }
 

@@ -78,6 +78,7 @@ public:
     explicit CodeHolder(CpuFeatures features, CodeOptions options = {}) noexcept;
     CodeHolder(const CodeHolder&) = delete;
     CodeHolder& operator=(const CodeHolder&) = delete;
+    ~CodeHolder() noexcept;
 
     // Empty again, as constructed, keeping the buffers: a module compile
     // reuses one holder for every function (no allocation per function).
@@ -93,31 +94,37 @@ public:
     void set_error(const Error& error) noexcept;
 
     // .text
-    [[nodiscard]] u32 offset() const noexcept { return u32(m_text.size()); }
-    [[nodiscard]] Span<const u8> text() const noexcept { return m_text.span(); }
-    // emit16/emit32: a store and a size bump while the buffer has room (the
-    // baseline emits one or two per wasm instruction: compile speed).
+    [[nodiscard]] u32 offset() const noexcept { return m_size; }
+    [[nodiscard]] Span<const u8> text() const noexcept { return { m_text, m_size }; }
+    // Room for `bytes` of .text without growing (a module compile reserves
+    // about what its largest function needs once, not by doubling).
+    void reserve(usize bytes) noexcept;
+    // emit16/emit32: one compare, a store and a size bump while the buffer
+    // has room (the baseline emits one or two per wasm instruction: compile
+    // speed). Growth, errors and finalized code take the slow path.
     void emit16(u16 halfword) noexcept
     {
-        if (!has_room(2)) [[unlikely]] {
+        if (m_size + 2 > m_limit) [[unlikely]] {
             u8 bytes[2] = { u8(halfword), u8(halfword >> 8) };
             return emit_bytes(Span<const u8>(bytes, 2));
         }
-        u8* p = grow_in_place(2);
+        u8* p = m_text + m_size;
         p[0] = u8(halfword);
         p[1] = u8(halfword >> 8);
+        m_size += 2;
     }
     void emit32(u32 word) noexcept
     {
-        if (!has_room(4)) [[unlikely]] {
+        if (m_size + 4 > m_limit) [[unlikely]] {
             u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
             return emit_bytes(Span<const u8>(bytes, 4));
         }
-        u8* p = grow_in_place(4);
+        u8* p = m_text + m_size;
         p[0] = u8(word);
         p[1] = u8(word >> 8);
         p[2] = u8(word >> 16);
         p[3] = u8(word >> 24);
+        m_size += 4;
     }
     void emit_bytes(Span<const u8> bytes) noexcept;
     [[nodiscard]] u32 read32(u32 offset) const noexcept;
@@ -147,8 +154,15 @@ public:
     void end_group() noexcept
     {
         VERIFY(m_group_depth > 0);
-        // Below m_quiet_until no pending fixup can need an island yet.
-        if (--m_group_depth != 0 || offset() < m_quiet_until) [[likely]]
+        --m_group_depth;
+        after_instruction();
+    }
+    // What begin_group(); emit; end_group() does after the emit, for a
+    // single instruction (Assembler::emit32/emit16): outside a group, check
+    // for a due island. Below m_quiet_until no pending fixup can need one.
+    void after_instruction() noexcept
+    {
+        if (m_group_depth != 0 || m_size < m_quiet_until) [[likely]]
             return;
         check_for_island();
     }
@@ -180,18 +194,11 @@ private:
         bool resolved;
     };
 
-    // Whether n bytes fit without growing (and emission is allowed: no
-    // error, not finalized, below the 2 GiB limit emit_bytes enforces).
-    [[nodiscard]] bool has_room(usize n) const noexcept
-    {
-        return m_text.size() + n <= m_text.capacity() && !m_has_error && !m_finalized && m_text.size() + n <= 0x7fff0000u;
-    }
-    u8* grow_in_place(usize n) noexcept
-    {
-        usize at = m_text.size();
-        (void)m_text.try_resize(at + n); // within capacity: cannot fail
-        return m_text.data() + at;
-    }
+    // The emit fast path's bound (see m_limit).
+    void update_limit() noexcept;
+    // Reallocates .text to `capacity` bytes (capped at the 2 GiB limit);
+    // false with the sticky error when out of memory.
+    bool grow_text(usize capacity) noexcept;
     void check_for_island() noexcept;
     void resolve(Fixup& fixup, u32 target_offset) noexcept;
     [[nodiscard]] i64 earliest_deadline() noexcept;
@@ -200,7 +207,15 @@ private:
     CpuFeatures m_features;
     CodeOptions m_options;
     CodeOptions m_initial_options;
-    Vector<u8> m_text;
+    // .text: m_capacity bytes allocated (not initialized: no Vector, whose
+    // resize would clear every byte first), the first m_size of them code.
+    u8* m_text { nullptr };
+    u32 m_capacity { 0 };
+    u32 m_size { 0 };
+    // emit16/emit32 store in place while m_size + n <= m_limit: the buffer's
+    // end, capped below 2 GiB, and 0 once an error was recorded or the code
+    // was finalized (so one compare guards all of those).
+    u32 m_limit { 0 };
     Vector<u64> m_pool;
     HashMap<u64, u32> m_pool_index;
     Vector<LabelEntry> m_labels;
