@@ -9,16 +9,14 @@ namespace k23::riscv64 {
 
 using namespace encoding;
 
-bool Assembler::missing_extension(Extension extension) noexcept
+void Assembler::missing_extension(Extension extension) noexcept
 {
     m_code.set_error(Error::formatted(ErrorCode::Unsupported, "instruction needs the {} extension, which is not enabled", extension_name(extension)));
-    return false;
 }
 
-bool Assembler::immediate_out_of_range(const char* what) noexcept
+void Assembler::immediate_out_of_range(const char* what) noexcept
 {
     m_code.set_error(Error::formatted(ErrorCode::OutOfRange, "{} out of range at offset {:#x}", what, offset()));
-    return false;
 }
 
 void Assembler::emit_word(u32 word) noexcept { emit32(word); }

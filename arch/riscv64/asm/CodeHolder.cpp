@@ -123,6 +123,19 @@ void CodeHolder::emit_bytes(Span<const u8> bytes) noexcept
     m_size += u32(bytes.size());
 }
 
+void CodeHolder::emit_slow(u32 word, u32 size) noexcept
+{
+    u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
+    emit_bytes(Span<const u8>(bytes, size));
+}
+
+void CodeHolder::emit_instruction_slow(u32 word, u32 size) noexcept
+{
+    begin_group();
+    emit_slow(word, size);
+    end_group();
+}
+
 u32 CodeHolder::read32(u32 offset) const noexcept
 {
     const u8* p = m_text + offset;

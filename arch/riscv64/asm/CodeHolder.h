@@ -104,27 +104,25 @@ public:
     // speed). Growth, errors and finalized code take the slow path.
     void emit16(u16 halfword) noexcept
     {
-        if (m_size + 2 > m_limit) [[unlikely]] {
-            u8 bytes[2] = { u8(halfword), u8(halfword >> 8) };
-            return emit_bytes(Span<const u8>(bytes, 2));
-        }
-        u8* p = m_text + m_size;
-        p[0] = u8(halfword);
-        p[1] = u8(halfword >> 8);
-        m_size += 2;
+        if (m_size + 2 > m_limit) [[unlikely]]
+            return emit_slow(halfword, 2);
+        store(halfword, 2);
     }
     void emit32(u32 word) noexcept
     {
-        if (m_size + 4 > m_limit) [[unlikely]] {
-            u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
-            return emit_bytes(Span<const u8>(bytes, 4));
-        }
-        u8* p = m_text + m_size;
-        p[0] = u8(word);
-        p[1] = u8(word >> 8);
-        p[2] = u8(word >> 16);
-        p[3] = u8(word >> 24);
-        m_size += 4;
+        if (m_size + 4 > m_limit) [[unlikely]]
+            return emit_slow(word, 4);
+        store(word, 4);
+    }
+    // One instruction as a group of its own (begin_group(); emit;
+    // end_group()): the island check folded into the same fast path, taken
+    // while outside a group no island can be due.
+    void emit_instruction(u32 word, u32 size) noexcept
+    {
+        u32 end = m_size + size;
+        if (end > m_limit || (end >= m_quiet_until && m_group_depth == 0)) [[unlikely]]
+            return emit_instruction_slow(word, size);
+        store(word, size);
     }
     void emit_bytes(Span<const u8> bytes) noexcept;
     [[nodiscard]] u32 read32(u32 offset) const noexcept;
@@ -154,15 +152,8 @@ public:
     void end_group() noexcept
     {
         VERIFY(m_group_depth > 0);
-        --m_group_depth;
-        after_instruction();
-    }
-    // What begin_group(); emit; end_group() does after the emit, for a
-    // single instruction (Assembler::emit32/emit16): outside a group, check
-    // for a due island. Below m_quiet_until no pending fixup can need one.
-    void after_instruction() noexcept
-    {
-        if (m_group_depth != 0 || m_size < m_quiet_until) [[likely]]
+        // Below m_quiet_until no pending fixup can need an island yet.
+        if (--m_group_depth != 0 || offset() < m_quiet_until) [[likely]]
             return;
         check_for_island();
     }
@@ -194,6 +185,19 @@ private:
         bool resolved;
     };
 
+    // Little-endian stores of the low `size` bytes (2 or 4) of `word`.
+    void store(u32 word, u32 size) noexcept
+    {
+        static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "RISC-V code is little-endian, as are k23's hosts");
+        if (size == 4)
+            __builtin_memcpy(m_text + m_size, &word, 4);
+        else
+            __builtin_memcpy(m_text + m_size, &word, 2);
+        m_size += size;
+    }
+    // Out of line, so the inlined fast paths keep no registers for them.
+    [[gnu::noinline]] void emit_slow(u32 word, u32 size) noexcept;
+    [[gnu::noinline]] void emit_instruction_slow(u32 word, u32 size) noexcept;
     // The emit fast path's bound (see m_limit).
     void update_limit() noexcept;
     // Reallocates .text to `capacity` bytes (capped at the 2 GiB limit);
