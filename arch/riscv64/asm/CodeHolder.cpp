@@ -132,7 +132,10 @@ void CodeHolder::emit_slow(u32 word, u32 size) noexcept
 void CodeHolder::emit_instruction_slow(u32 word, u32 size) noexcept
 {
     begin_group();
-    emit_slow(word, size);
+    if (size == 4)
+        emit32(word);
+    else
+        emit16(u16(word));
     end_group();
 }
 
@@ -248,7 +251,6 @@ void CodeHolder::add_label_fixup(u32 offset, Label label, FixupKind kind) noexce
         ++m_pending_branches;
     else if (kind == FixupKind::Jal)
         ++m_pending_jals;
-    m_quiet_until = 0;
     if (entry.offset >= 0) {
         fixup.next_for_label = 0xffffffffu;
         resolve(fixup, u32(entry.offset));
@@ -261,6 +263,19 @@ void CodeHolder::add_label_fixup(u32 offset, Label label, FixupKind kind) noexce
         return;
     }
     entry.first_fixup = u32(m_fixups.size() - 1);
+    if (kind == FixupKind::PcRelPair)
+        return; // never gets a veneer: no island is due for it
+    // A new pending fixup: lower end_group's quiet bound just enough, rather
+    // than to 0 (a check_for_island after every forward branch). The bound
+    // check_for_island computed, deadline - group_slack - island parts,
+    // stays a lower bound for the older fixups with this one's part (4 or
+    // 8 bytes) taken off; this one's own deadline bounds it too.
+    i64 part = kind == FixupKind::Branch ? 4 : 8;
+    i64 reach = kind == FixupKind::Branch ? branch_reach : jal_reach;
+    i64 older = i64(m_quiet_until) - part;
+    i64 own = i64(offset) + reach - group_slack - (4 + 4 * i64(m_pending_branches)) - 8 * i64(m_pending_jals);
+    i64 quiet = older < own ? older : own;
+    m_quiet_until = quiet <= 0 ? 0 : u32(quiet);
 }
 
 u32 CodeHolder::add_pool_constant(u64 value) noexcept

@@ -230,8 +230,9 @@ private:
     u32 m_pending_jals { 0 };
     u32 m_group_depth { 0 };
     // end_group's fast path: no island is due before this offset. Lowered
-    // to 0 whenever a fixup becomes pending (a new deadline); resolving one
-    // only moves deadlines later, so the bound stays safe.
+    // whenever a fixup becomes pending (a new deadline, a larger island;
+    // add_label_fixup); resolving one only moves deadlines later, so the
+    // bound stays safe.
     u32 m_quiet_until { 0 };
     u32 m_island_count { 0 };
     usize m_pool_offset { 0 };
