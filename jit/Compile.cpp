@@ -116,9 +116,9 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
         if (needed > code.capacity())
             status = code.try_ensure_capacity(needed > 2 * code.capacity() ? needed : 2 * code.capacity());
         if (!status.is_error())
-            status = code.try_resize(needed, 0);
+            status = code.try_resize(start, 0); // the padding
         if (!status.is_error())
-            status = holder.copy_to(Span<u8>(code.data() + start, holder.code_size()));
+            status = holder.append_to(code);
         if (status.is_error())
             break;
         CompiledFunction& f = out.functions[i];

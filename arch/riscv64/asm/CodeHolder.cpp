@@ -449,4 +449,23 @@ Result<void> CodeHolder::copy_to(Span<u8> destination) const noexcept
     return {};
 }
 
+Result<void> CodeHolder::append_to(Vector<u8>& out) const noexcept
+{
+    if (!m_finalized)
+        return Error::from_code(ErrorCode::InvalidArgument, "append_to before finalize");
+    if (out.size() % 8 != 0)
+        return Error::from_code(ErrorCode::InvalidArgument, "append_to: the code would not stay 8-byte aligned");
+    TRY(out.try_extend(text()));
+    if (m_pool.is_empty())
+        return {};
+    TRY(out.try_resize(out.size() + (m_pool_offset - m_size), 0));
+    for (u64 value : m_pool) {
+        u8 bytes[8];
+        for (usize b = 0; b < 8; ++b)
+            bytes[b] = u8(value >> (8 * b));
+        TRY(out.try_extend(Span<const u8>(bytes, 8)));
+    }
+    return {};
+}
+
 } // namespace k23::riscv64

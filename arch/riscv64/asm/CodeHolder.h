@@ -167,6 +167,9 @@ public:
     [[nodiscard]] usize pool_offset() const noexcept { return m_pool_offset; }
     // Copies the finalized code; destination must be code_size() bytes.
     [[nodiscard]] Result<void> copy_to(Span<u8> destination) const noexcept;
+    // Appends the finalized code (code_size() bytes) to `out`, whose size
+    // must be a multiple of 8 (the pool's alignment).
+    [[nodiscard]] Result<void> append_to(Vector<u8>& out) const noexcept;
 
     // Statistics, for tests and tuning.
     [[nodiscard]] u32 island_count() const noexcept { return m_island_count; }
