@@ -53,6 +53,35 @@ constexpr bool fits_scaled(u32 offset, u32 scale, u32 limit) noexcept
     return offset % scale == 0 && offset < limit;
 }
 
+constexpr u16 c_addi16sp_word(u32 u) noexcept
+{
+    return u16((0b011 << 13) | (bits(u, 9, 9) << 12) | (2 << 7) | (bits(u, 4, 4) << 6) | (bits(u, 6, 6) << 5) | (bits(u, 8, 7) << 3) | (bits(u, 5, 5) << 2) | 0b01);
+}
+
+constexpr u16 c_addi4spn_word(u32 rd_c, u32 imm) noexcept
+{
+    return u16((bits(imm, 5, 4) << 11) | (bits(imm, 9, 6) << 7) | (bits(imm, 2, 2) << 6) | (bits(imm, 3, 3) << 5) | (rd_c << 2));
+}
+
+constexpr u16 c_lwsp_word(u32 rd, u32 offset) noexcept
+{
+    return u16((0b010 << 13) | (bits(offset, 5, 5) << 12) | (rd << 7) | (bits(offset, 4, 2) << 4) | (bits(offset, 7, 6) << 2) | 0b10);
+}
+
+constexpr u16 c_swsp_word(u32 rs2, u32 offset) noexcept
+{
+    return u16((0b110 << 13) | (bits(offset, 5, 2) << 9) | (bits(offset, 7, 6) << 7) | (rs2 << 2) | 0b10);
+}
+
+// funct6/funct2 of the CA-format register ops (§16.6).
+constexpr u32 ca_sub = 0b100011'00, ca_xor = 0b100011'01, ca_or = 0b100011'10, ca_and = 0b100011'11;
+constexpr u32 ca_subw = 0b100111'00, ca_addw = 0b100111'01;
+
+constexpr u16 ca_word(u32 op, u32 rd_c, u32 rs2_c) noexcept
+{
+    return ca(op >> 2, op & 0b11, rd_c, rs2_c);
+}
+
 } // namespace
 
 #define K23_REQUIRE_C()                \
@@ -103,8 +132,7 @@ void Assembler::c_addi16sp(i32 imm) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(imm != 0 && imm % 16 == 0 && fits_signed(imm, 10), "c.addi16sp immediate"))
         return;
-    u32 u = u32(imm);
-    emit16(u16((0b011 << 13) | (bits(u, 9, 9) << 12) | (2 << 7) | (bits(u, 4, 4) << 6) | (bits(u, 6, 6) << 5) | (bits(u, 8, 7) << 3) | (bits(u, 5, 5) << 2) | 0b01));
+    emit16(c_addi16sp_word(u32(imm)));
 }
 
 void Assembler::c_addi4spn(GpReg rd, u32 imm) noexcept
@@ -112,7 +140,7 @@ void Assembler::c_addi4spn(GpReg rd, u32 imm) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(rd.is_compressible() && imm != 0 && fits_scaled(imm, 4, 1024), "c.addi4spn operands"))
         return;
-    emit16(u16((bits(imm, 5, 4) << 11) | (bits(imm, 9, 6) << 7) | (bits(imm, 2, 2) << 6) | (bits(imm, 3, 3) << 5) | (rd.compressed_id() << 2)));
+    emit16(c_addi4spn_word(rd.compressed_id(), imm));
 }
 
 void Assembler::c_slli(GpReg rd, u32 shamt) noexcept
@@ -171,12 +199,12 @@ void Assembler::c_add(GpReg rd, GpReg rs2) noexcept
             return;                                                                        \
         emit16(ca(funct6, funct2, rd.compressed_id(), rs2.compressed_id()));               \
     }
-K23_CA(c_sub, 0b100011, 0b00)
-K23_CA(c_xor, 0b100011, 0b01)
-K23_CA(c_or, 0b100011, 0b10)
-K23_CA(c_and, 0b100011, 0b11)
-K23_CA(c_subw, 0b100111, 0b00)
-K23_CA(c_addw, 0b100111, 0b01)
+K23_CA(c_sub, ca_sub >> 2, ca_sub & 0b11)
+K23_CA(c_xor, ca_xor >> 2, ca_xor & 0b11)
+K23_CA(c_or, ca_or >> 2, ca_or & 0b11)
+K23_CA(c_and, ca_and >> 2, ca_and & 0b11)
+K23_CA(c_subw, ca_subw >> 2, ca_subw & 0b11)
+K23_CA(c_addw, ca_addw >> 2, ca_addw & 0b11)
 #undef K23_CA
 
 void Assembler::c_lw(GpReg rd, GpReg rs1, u32 offset) noexcept
@@ -236,7 +264,7 @@ void Assembler::c_lwsp(GpReg rd, u32 offset) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(!rd.is_zero() && fits_scaled(offset, 4, 256), "c.lwsp operands"))
         return;
-    emit16(u16((0b010 << 13) | (bits(offset, 5, 5) << 12) | (rd.id() << 7) | (bits(offset, 4, 2) << 4) | (bits(offset, 7, 6) << 2) | 0b10));
+    emit16(c_lwsp_word(rd.id(), offset));
 }
 
 static constexpr u16 cldsp(u32 funct3, u32 rd, u32 offset) noexcept
@@ -272,7 +300,7 @@ void Assembler::c_swsp(GpReg rs2, u32 offset) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(fits_scaled(offset, 4, 256), "c.swsp offset"))
         return;
-    emit16(u16((0b110 << 13) | (bits(offset, 5, 2) << 9) | (bits(offset, 7, 6) << 7) | (rs2.id() << 2) | 0b10));
+    emit16(c_swsp_word(rs2.id(), offset));
 }
 
 void Assembler::c_sdsp(GpReg rs2, u32 offset) noexcept
@@ -356,23 +384,23 @@ bool Assembler::try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept
     if (!can_compress() || rd.is_zero())
         return false;
     if (imm == 0 && !rs1.is_zero()) { // mv
-        c_mv(rd, rs1);
+        emit16(cr(0b1000, rd.id(), rs1.id()));
         return true;
     }
     if (rs1.is_zero() && fits_signed(imm, 6)) {
-        c_li(rd, imm);
+        emit16(ci(0b010, 0b01, rd.id(), u32(imm)));
         return true;
     }
     if (rd == rs1 && imm != 0 && fits_signed(imm, 6)) {
-        c_addi(rd, imm);
+        emit16(ci(0b000, 0b01, rd.id(), u32(imm)));
         return true;
     }
     if (rd == sp && rs1 == sp && imm != 0 && imm % 16 == 0 && fits_signed(imm, 10)) {
-        c_addi16sp(imm);
+        emit16(c_addi16sp_word(u32(imm)));
         return true;
     }
     if (rs1 == sp && rd.is_compressible() && imm > 0 && imm % 4 == 0 && imm < 1024) {
-        c_addi4spn(rd, u32(imm));
+        emit16(c_addi4spn_word(rd.compressed_id(), u32(imm)));
         return true;
     }
     return false;
@@ -382,7 +410,7 @@ bool Assembler::try_compress_addiw(GpReg rd, GpReg rs1, i32 imm) noexcept
 {
     if (!can_compress() || rd.is_zero() || rd != rs1 || !fits_signed(imm, 6))
         return false;
-    c_addiw(rd, imm);
+    emit16(ci(0b001, 0b01, rd.id(), u32(imm)));
     return true;
 }
 
@@ -393,7 +421,7 @@ bool Assembler::try_compress_lui(GpReg rd, i32 imm20) noexcept
     i64 value = sign_extend(u64(u32(imm20)), 20);
     if (value == 0 || !fits_signed(value, 6))
         return false;
-    c_lui(rd, i32(value));
+    emit16(ci(0b011, 0b01, rd.id(), u32(i32(value))));
     return true;
 }
 
@@ -401,7 +429,7 @@ bool Assembler::try_compress_andi(GpReg rd, GpReg rs1, i32 imm) noexcept
 {
     if (!can_compress() || rd != rs1 || !rd.is_compressible() || !fits_signed(imm, 6))
         return false;
-    c_andi(rd, imm);
+    emit16(ci(0b100, 0b01, (0b10 << 3) | rd.compressed_id(), u32(imm)));
     return true;
 }
 
@@ -410,14 +438,12 @@ bool Assembler::try_compress_shift(u32 funct3, bool arithmetic, GpReg rd, GpReg 
     if (!can_compress() || rd != rs1 || shamt == 0 || shamt >= 64)
         return false;
     if (funct3 == 0b001 && !rd.is_zero()) {
-        c_slli(rd, shamt);
+        emit16(ci(0b000, 0b10, rd.id(), shamt));
         return true;
     }
     if (funct3 == 0b101 && rd.is_compressible()) {
-        if (arithmetic)
-            c_srai(rd, shamt);
-        else
-            c_srli(rd, shamt);
+        u32 kind = arithmetic ? 0b01 : 0b00; // c.srai : c.srli
+        emit16(ci(0b100, 0b01, (kind << 3) | rd.compressed_id(), shamt));
         return true;
     }
     return false;
@@ -430,19 +456,19 @@ bool Assembler::try_compress_op(u32 funct3, u32 funct7, bool word, GpReg rd, GpR
     bool commutative = funct7 == 0 && (funct3 == 0b000 || funct3 == 0b100 || funct3 == 0b110 || funct3 == 0b111);
     if (!word && funct3 == 0b000 && funct7 == 0) { // add
         if (rs1.is_zero() && !rs2.is_zero()) {
-            c_mv(rd, rs2);
+            emit16(cr(0b1000, rd.id(), rs2.id()));
             return true;
         }
         if (rs2.is_zero() && !rs1.is_zero()) {
-            c_mv(rd, rs1);
+            emit16(cr(0b1000, rd.id(), rs1.id()));
             return true;
         }
         if (rd == rs1 && !rs2.is_zero()) {
-            c_add(rd, rs2);
+            emit16(cr(0b1001, rd.id(), rs2.id()));
             return true;
         }
         if (rd == rs2 && !rs1.is_zero()) {
-            c_add(rd, rs1);
+            emit16(cr(0b1001, rd.id(), rs1.id()));
             return true;
         }
         return false;
@@ -457,30 +483,30 @@ bool Assembler::try_compress_op(u32 funct3, u32 funct7, bool word, GpReg rd, GpR
         return false;
     if (word) {
         if (funct3 == 0b000 && funct7 == 0b0100000 && rd == rs1) {
-            c_subw(rd, other);
+            emit16(ca_word(ca_subw, rd.compressed_id(), other.compressed_id()));
             return true;
         }
         if (funct3 == 0b000 && funct7 == 0) {
-            c_addw(rd, other);
+            emit16(ca_word(ca_addw, rd.compressed_id(), other.compressed_id()));
             return true;
         }
         return false;
     }
     if (funct3 == 0b000 && funct7 == 0b0100000 && rd == rs1) {
-        c_sub(rd, other);
+        emit16(ca_word(ca_sub, rd.compressed_id(), other.compressed_id()));
         return true;
     }
     if (funct7 != 0)
         return false;
     switch (funct3) {
     case 0b100:
-        c_xor(rd, other);
+        emit16(ca_word(ca_xor, rd.compressed_id(), other.compressed_id()));
         return true;
     case 0b110:
-        c_or(rd, other);
+        emit16(ca_word(ca_or, rd.compressed_id(), other.compressed_id()));
         return true;
     case 0b111:
-        c_and(rd, other);
+        emit16(ca_word(ca_and, rd.compressed_id(), other.compressed_id()));
         return true;
     default:
         return false;
@@ -511,21 +537,21 @@ bool Assembler::try_compress_load(u32 funct3, u32 rd, bool fp, GpReg rs1, i32 of
     bool is_double = funct3 == 0b011;
     if (rs1 == sp) {
         if (is_double && fits_scaled(u, 8, 512)) {
-            c_ldsp(GpReg(u8(rd)), u);
+            emit16(cldsp(0b011, rd, u));
             return true;
         }
         if (!is_double && fits_scaled(u, 4, 256)) {
-            c_lwsp(GpReg(u8(rd)), u);
+            emit16(c_lwsp_word(rd, u));
             return true;
         }
     }
     if (rd_c && rs1.is_compressible()) {
         if (is_double && fits_scaled(u, 8, 256)) {
-            c_ld(GpReg(u8(rd)), rs1, u);
+            emit16(cl_double(0b011, rs1.compressed_id(), rd - 8, u));
             return true;
         }
         if (!is_double && fits_scaled(u, 4, 128)) {
-            c_lw(GpReg(u8(rd)), rs1, u);
+            emit16(cl_word(0b010, rs1.compressed_id(), rd - 8, u));
             return true;
         }
     }
@@ -556,21 +582,21 @@ bool Assembler::try_compress_store(u32 funct3, u32 rs2, bool fp, GpReg rs1, i32 
     bool is_double = funct3 == 0b011;
     if (rs1 == sp) {
         if (is_double && fits_scaled(u, 8, 512)) {
-            c_sdsp(GpReg(u8(rs2)), u);
+            emit16(csdsp(0b111, rs2, u));
             return true;
         }
         if (!is_double && fits_scaled(u, 4, 256)) {
-            c_swsp(GpReg(u8(rs2)), u);
+            emit16(c_swsp_word(rs2, u));
             return true;
         }
     }
     if (rs2_c && rs1.is_compressible()) {
         if (is_double && fits_scaled(u, 8, 256)) {
-            c_sd(GpReg(u8(rs2)), rs1, u);
+            emit16(cl_double(0b111, rs1.compressed_id(), rs2 - 8, u));
             return true;
         }
         if (!is_double && fits_scaled(u, 4, 128)) {
-            c_sw(GpReg(u8(rs2)), rs1, u);
+            emit16(cl_word(0b110, rs1.compressed_id(), rs2 - 8, u));
             return true;
         }
     }
@@ -582,11 +608,11 @@ bool Assembler::try_compress_jalr(GpReg rd, GpReg rs1, i32 offset) noexcept
     if (!can_compress() || offset != 0 || rs1.is_zero())
         return false;
     if (rd.is_zero()) {
-        c_jr(rs1);
+        emit16(cr(0b1000, rs1.id(), 0));
         return true;
     }
     if (rd == ra) {
-        c_jalr(rs1);
+        emit16(cr(0b1001, rs1.id(), 0));
         return true;
     }
     return false;
