@@ -464,7 +464,7 @@ private:
     [[gnu::cold]] void missing_extension(Extension extension) noexcept;
     [[gnu::cold]] void immediate_out_of_range(const char* what) noexcept;
     // Compressed-form selection used by the RV64I/D encoders; return true
-    // when they emitted a 16-bit instruction (RV64C.cpp).
+    // when they emitted a 16-bit instruction (inline, Compressed.h).
     bool try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept;
     bool try_compress_addiw(GpReg rd, GpReg rs1, i32 imm) noexcept;
     bool try_compress_op(u32 funct3, u32 funct7, bool word, GpReg rd, GpReg rs1, GpReg rs2) noexcept;

@@ -3,9 +3,10 @@
 // transfer, §2.6 loads and stores, §2.7 fence, §2.8 ecall/ebreak) and
 // chapter 5 "RV64I" (§5.2 the W forms, §5.3 ld/sd/lwu); Zifencei chapter 3,
 // Zihintpause chapter 4, Zicsr chapter 9. Base encoders pick a compressed
-// form through the try_compress_* helpers (RV64C.cpp) when allowed.
+// form through the try_compress_* helpers (Compressed.h) when allowed.
 
 #include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/Compressed.h>
 #include <arch/riscv64/asm/Encoding.h>
 #include <base/Bits.h>
 
