@@ -172,6 +172,11 @@ int plan_constant(i64 value, Step* steps, int limit) noexcept
 
 void Assembler::load_constant(GpReg rd, u64 value) noexcept
 {
+    // Most constants are one addi (li): no plan, no group around it.
+    if (fits_signed(i64(value), 12) && !rd.is_zero()) [[likely]] {
+        addi(rd, zero, i32(i64(value)));
+        return;
+    }
     InstructionGroup group(m_code);
     if (rd.is_zero())
         return;
