@@ -101,7 +101,7 @@ constexpr u16 cb_branch(u32 funct3, u32 rs1_c, i32 offset) noexcept
 // ---- Automatic selection: emit the compressed form when C is enabled,
 // compression is on and the operands fit (the c_* method's checks hold).
 
-inline bool Assembler::try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept
+[[gnu::always_inline]] inline bool Assembler::try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept
 {
     using namespace compressed;
     if (!can_compress() || rd.is_zero())
