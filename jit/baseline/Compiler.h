@@ -32,6 +32,7 @@
 #include <jit/Compile.h>
 #include <jit/Helpers.h>
 #include <jit/SimdEmit.h>
+#include <jit/TrapStubs.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
 
@@ -164,14 +165,6 @@ private:
         u32 home_dirty { 0 };
         u32 else_home_dirty { 0 };
         [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
-    };
-    struct TrapStub {
-        Label label;
-        u32 wasm_offset;
-        u8 code;
-        bool dynamic;     // trap code + 1 in a1 (helper result)
-        u8 detail_reg { 0 }; // nonzero: a2 = detail_reg >> detail_shift (e.g. the element index)
-        u8 detail_shift { 0 };
     };
     static constexpr i32 free_reg = -1;
     static constexpr i32 temp_reg = -2;
@@ -339,6 +332,7 @@ private:
     void move_to_slots(u32 target_height, u32 arity) noexcept;
     Label trap_label(TrapCode code) noexcept;
     Label dynamic_trap_label() noexcept;
+    Label new_trap_stub(u8 code, bool dynamic) noexcept;
     void record_trap_site(u32 code_offset) noexcept override;
     void emit_trap_stubs() noexcept; // the pending ones, then `j` to the trap exit
     void emit_return() noexcept;
