@@ -409,7 +409,6 @@ private:
     void scalar_local_set(u32 index, bool keep) noexcept;
     void scalar_global_get() noexcept;
     void scalar_global_set(i32 value) noexcept;
-    void zero_extend_word(GpReg r) noexcept;
     void scalar_lane(Opcode op, u8 lane) noexcept;
     bool scalar_splat(Opcode op) noexcept;
     void scalar_shuffle(const u8* lanes) noexcept;
