@@ -81,7 +81,7 @@ void Compiler::emit_return() noexcept
                 to_slot = j != i && destination[j] == id;
         }
         if (e.loc == Loc::Reg && to_slot) {
-            store_slot(e.type, e.reg, slot_of(index));
+            m_stack.store_slot(e.type, e.reg, slot_of(index));
             e.loc = Loc::Slot;
         } else if (e.loc == Loc::Const && to_slot) {
             m_asm.li(t4, i64(e.bits));
@@ -114,7 +114,7 @@ void Compiler::emit_return() noexcept
         if (is_float(t)) {
             FpReg rd = abi::float_args[floats++];
             if (e.loc == Loc::Slot) {
-                load_slot(e, slot_of(index), rd.id());
+                m_stack.load_slot(e, slot_of(index), rd.id());
             } else if (e.loc == Loc::Const) {
                 m_asm.li(t4, i64(e.bits));
                 t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
@@ -124,7 +124,7 @@ void Compiler::emit_return() noexcept
         } else {
             GpReg rd = abi::int_args[ints++];
             if (e.loc == Loc::Slot)
-                load_slot(e, slot_of(index), rd.id());
+                m_stack.load_slot(e, slot_of(index), rd.id());
             else if (e.loc == Loc::Const)
                 m_asm.li(rd, i64(e.bits));
             else if (e.reg != rd.id())
@@ -142,7 +142,7 @@ void Compiler::emit_branch(u32 depth) noexcept
         emit_return();
         return;
     }
-    move_to_slots(target.height, target.arity());
+    m_stack.move_to_slots(target.height, target.arity());
     homes_to_label(target);
     m_asm.j(target.label);
 }
@@ -155,7 +155,7 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.kind = kind;
     frame.params = cf.params;
     frame.results = cf.results;
-    spill_all();
+    m_stack.spill_all();
     frame.height = u32(m_stack.size() - cf.params.size());
     frame.label = m_asm.new_label();
     if (kind == wasm::FrameKind::If)
@@ -266,14 +266,14 @@ void Compiler::on_if(u32, const ControlFrame& cf) noexcept
         unpin(pending);
         return;
     }
-    GpReg condition = pop_gp_read();
+    GpReg condition = m_stack.pop_gp_read();
     enter_block(wasm::FrameKind::If, cf);
     m_asm.beqz(condition, m_frames.last().else_label);
 }
 
 void Compiler::end_block_values(const Frame& frame) noexcept
 {
-    move_to_slots(frame.height, u32(frame.results.size()));
+    m_stack.move_to_slots(frame.height, u32(frame.results.size()));
 }
 
 // cf.unreachable: the then-branch does not fall through to the end.
@@ -292,9 +292,9 @@ void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
     homes_at_label(frame.else_home_dirty);
     forget_vtype();
     frame.has_else = true;
-    truncate_stack(frame.height);
+    m_stack.truncate_stack(frame.height);
     for (ValueType t : frame.params)
-        push_slot(t);
+        m_stack.push_slot(t);
 }
 
 // cf.unreachable: nothing falls through to this end.
@@ -311,9 +311,9 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         return;
     case wasm::FrameKind::Loop:
         if (cf.unreachable) {
-            truncate_stack(frame.height);
+            m_stack.truncate_stack(frame.height);
             for (ValueType t : frame.results)
-                push_slot(t);
+                m_stack.push_slot(t);
         }
         return;
     default:
@@ -328,9 +328,9 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         m_asm.bind(frame.label);
         homes_at_label(frame.home_dirty);
         forget_vtype();
-        truncate_stack(frame.height);
+        m_stack.truncate_stack(frame.height);
         for (ValueType t : frame.results)
-            push_slot(t);
+            m_stack.push_slot(t);
         return;
     }
 }
@@ -351,7 +351,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    GpReg condition = fused ? zero : pop_gp_read();
+    GpReg condition = fused ? zero : m_stack.pop_gp_read();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
     if (in_place) {
@@ -387,8 +387,8 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
 {
-    GpReg index = pop_gp_read();
-    spill_all();
+    GpReg index = m_stack.pop_gp_read();
+    m_stack.spill_all();
     reload_homes(all_homes()); // before the dispatch: the cases reload nothing
     // One case per distinct depth (the moves for that label, then the
     // jump), in ascending depth order. The distinct depths are found by
@@ -485,33 +485,33 @@ void Compiler::on_return(u32 offset) noexcept
 
 void Compiler::on_drop(u32 offset, ValueType) noexcept
 {
-    drop_entry();
+    m_stack.drop_entry();
 }
 
 void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
     if (is_vec(type) && !m_vector)
         return scalar_select();
-    GpReg condition = pop_gp_read();
+    GpReg condition = m_stack.pop_gp_read();
     Label done = m_asm.new_label();
     if (is_vec(type)) {
         // §4.4.4 select: whole-register moves need no vtype.
-        VecReg b = pop_vec();
-        VecReg a = pop_vec();
-        VecReg r = alloc_vec();
+        VecReg b = m_stack.pop_vec();
+        VecReg a = m_stack.pop_vec();
+        VecReg r = m_stack.alloc_vec();
         m_asm.vmvr(1, r, a);
         m_asm.bnez(condition, done);
         m_asm.vmvr(1, r, b);
         m_asm.bind(done);
-        release(a);
-        release(b);
-        push_vec(r);
+        m_stack.release(a);
+        m_stack.release(b);
+        m_stack.push_vec(r);
         return;
     }
     if (is_float(type)) {
-        FpReg b = pop_fp_read();
-        FpReg a = pop_fp_read();
-        FpReg r = alloc_fp();
+        FpReg b = m_stack.pop_fp_read();
+        FpReg a = m_stack.pop_fp_read();
+        FpReg r = m_stack.alloc_fp();
         if (type == ValueType::F32)
             m_asm.fmv_s(r, a);
         else
@@ -522,18 +522,18 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         else
             m_asm.fmv_d(r, b);
         m_asm.bind(done);
-        release(a);
-        release(b);
-        push_fp(type, r);
+        m_stack.release(a);
+        m_stack.release(b);
+        m_stack.push_fp(type, r);
     } else {
-        GpReg b = pop_gp_read();
-        GpReg a = pop_gp_read();
-        GpReg r = alloc_gp();
+        GpReg b = m_stack.pop_gp_read();
+        GpReg a = m_stack.pop_gp_read();
+        GpReg r = m_stack.alloc_gp();
         m_asm.mv(r, a);
         m_asm.bnez(condition, done);
         m_asm.mv(r, b);
         m_asm.bind(done);
-        push_gp(type, r);
+        m_stack.push_gp(type, r);
     }
 }
 
