@@ -140,14 +140,22 @@ public:
         return {};
     }
 
+    // The common case (room left) inlines into the caller, which then
+    // folds the error check away; growing stays out of line.
     template<typename... Args>
-    Result<void> try_emplace(Args&&... args) noexcept
+    [[gnu::always_inline]] Result<void> try_emplace(Args&&... args) noexcept
     {
-        if (m_size < m_capacity) {
+        if (m_size < m_capacity) [[likely]] {
             construct_at(m_data + m_size, k23::forward<Args>(args)...);
             ++m_size;
             return {};
         }
+        return try_emplace_grow(k23::forward<Args>(args)...);
+    }
+
+    template<typename... Args>
+    [[gnu::noinline]] Result<void> try_emplace_grow(Args&&... args) noexcept
+    {
         // Build the new element in the new buffer before moving the old ones:
         // args may refer to an element of this vector.
         usize new_capacity = grown_capacity(m_size + 1);
@@ -159,8 +167,8 @@ public:
         return {};
     }
 
-    Result<void> try_append(T&& value) noexcept { return try_emplace(k23::move(value)); }
-    Result<void> try_append(const T& value) noexcept
+    [[gnu::always_inline]] Result<void> try_append(T&& value) noexcept { return try_emplace(k23::move(value)); }
+    [[gnu::always_inline]] Result<void> try_append(const T& value) noexcept
         requires IsCopyConstructible<T>
     {
         return try_emplace(value);
