@@ -86,8 +86,7 @@ public:
             m_position += 2;
             return value;
         }
-        u64 value = TRY(read_leb(32, false));
-        return u32(value);
+        return read_var_u32_long();
     }
     Result<i32> read_var_s32() noexcept
     {
@@ -99,8 +98,7 @@ public:
             m_position += 2;
             return i32(bits << 18) >> 18;
         }
-        u64 value = TRY(read_leb(32, true));
-        return i32(u32(value));
+        return read_var_s32_long();
     }
     Result<i64> read_var_s33() noexcept
     {
@@ -119,6 +117,56 @@ public:
     Result<u64> read_var_un(unsigned bits) noexcept { return read_leb(bits, false); }
 
 private:
+    // Out of line, so the one- and two-byte paths inline small.
+    [[gnu::noinline]] Result<u32> read_var_u32_long() noexcept
+    {
+        if (m_size - m_position >= 5) {
+            // Up to five bytes in the buffer (LLVM pads call and global
+            // indices to five): no per-byte bounds check or loop state.
+            const u8* p = m_data + m_position;
+            u32 value = 0;
+            for (unsigned i = 0; i < 4; ++i) {
+                value |= u32(p[i] & 0x7f) << (7 * i);
+                if (p[i] < 0x80) {
+                    m_position += i + 1;
+                    return value;
+                }
+            }
+            // §5.2.2: the fifth byte ends it and uses 4 bits; else read_leb
+            // reports what is wrong.
+            if (p[4] < 0x10) {
+                m_position += 5;
+                return value | u32(p[4]) << 28;
+            }
+        }
+        u64 value = TRY(read_leb(32, false));
+        return u32(value);
+    }
+    [[gnu::noinline]] Result<i32> read_var_s32_long() noexcept
+    {
+        if (m_size - m_position >= 5) {
+            // As read_var_u32_long: five bytes or fewer, sign from the last one.
+            const u8* p = m_data + m_position;
+            u32 bits = 0;
+            for (unsigned i = 0; i < 4; ++i) {
+                bits |= u32(p[i] & 0x7f) << (7 * i);
+                if (p[i] < 0x80) {
+                    m_position += i + 1;
+                    unsigned unused = 32 - 7 * (i + 1);
+                    return i32(bits << unused) >> unused;
+                }
+            }
+            // §5.2.2: the fifth byte ends it; its 3 unused bits equal the sign.
+            u8 high = p[4] & 0x78;
+            if (p[4] < 0x80 && (high == 0 || high == 0x78)) {
+                m_position += 5;
+                return i32(bits | u32(p[4]) << 28);
+            }
+        }
+        u64 value = TRY(read_leb(32, true));
+        return i32(u32(value));
+    }
+
     // Returns the value sign- or zero-extended to 64 bits.
     Result<u64> read_leb(unsigned bits, bool is_signed) noexcept
     {
