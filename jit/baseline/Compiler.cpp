@@ -52,19 +52,26 @@ bool Compiler::begin(u32 offset) noexcept
     return !m_failed;
 }
 
-void Compiler::start_instruction(u32 offset) noexcept
+// A leaf in the common case (no registers to save): placing the stubs
+// is a tail call (emit_trap_stubs keeps m_offset and takes no temps), and
+// this stays out of line so on_instruction inlines small.
+[[gnu::noinline]] void Compiler::start_instruction(u32 offset) noexcept
 {
+    m_offset = offset;
+    m_stack.release_temps();
     // Trap stubs go out of line but near their branches (B-type reaches
     // ±4 KiB): pending ones are placed behind a jump every ~1.5 KiB, so
     // the code holder rarely needs islands.
-    if (m_stubs_emitted < m_stubs.size() && m_asm.offset() - m_oldest_stub_at > 1536 && !m_failed) [[unlikely]] {
-        Label skip = m_asm.new_label();
-        m_asm.j(skip);
-        emit_trap_stubs();
-        m_asm.bind(skip);
-    }
-    m_offset = offset;
-    m_stack.release_temps();
+    if (m_stubs_emitted < m_stubs.size() && m_asm.offset() - m_oldest_stub_at > 1536 && !m_failed) [[unlikely]]
+        emit_trap_stubs_behind_jump();
+}
+
+[[gnu::noinline]] void Compiler::emit_trap_stubs_behind_jump() noexcept
+{
+    Label skip = m_asm.new_label();
+    m_asm.j(skip);
+    emit_trap_stubs();
+    m_asm.bind(skip);
 }
 
 Label Compiler::trap_label(TrapCode code) noexcept

@@ -184,6 +184,7 @@ private:
     // on_instruction (else, end) and the SIMD hooks; false once failed.
     bool begin(u32 offset) noexcept;
     void start_instruction(u32 offset) noexcept;
+    void emit_trap_stubs_behind_jump() noexcept;
     void fail(Error error) noexcept;
     void stack_failed(Error error) noexcept override { fail(error); }
     void simd(u32 offset) noexcept;
