@@ -219,7 +219,6 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
-    reload_homes(all_homes());
     count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
