@@ -344,7 +344,8 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
 }
 
 // A homed local takes the value in its register: a constant directly, a
-// slot by a load, a register by a move (none when it is the home already).
+// slot by a load, a register by a move (none when it is the home already,
+// or when the last instruction computed it: then that one is retargeted).
 void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
 {
     detach_aliases(type, home);
@@ -353,12 +354,14 @@ void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
         m_asm.li(GpReg(home), i64(e.bits));
         drop_entry();
     } else if (is_float(type)) {
+        // A temporary the last instruction computed: that instruction
+        // writes the home instead (no move).
         FpReg r = pop_fp_read();
-        if (r.id() != home)
+        if (r.id() != home && (m_fp_owner[r.id()] == home_reg || !m_asm.retarget(r, FpReg(home))))
             m_asm.fmv_d(FpReg(home), r);
     } else {
         GpReg r = pop_gp_read();
-        if (r.id() != home)
+        if (r.id() != home && (m_gp_owner[r.id()] == home_reg || !m_asm.retarget(r, GpReg(home))))
             m_asm.mv(GpReg(home), r);
     }
     u32 bit = u32(1) << home_number(index);

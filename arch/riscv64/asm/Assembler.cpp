@@ -21,7 +21,11 @@ bool Assembler::immediate_out_of_range(const char* what) noexcept
     return false;
 }
 
-void Assembler::emit_word(u32 word) noexcept { emit32(word); }
+void Assembler::emit_word(u32 word) noexcept
+{
+    emit32(word);
+    m_last_at = no_instruction; // data, not an instruction to retarget
+}
 
 void Assembler::align(u32 alignment) noexcept
 {

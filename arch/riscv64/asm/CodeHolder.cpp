@@ -88,6 +88,14 @@ void CodeHolder::write32(u32 offset, u32 word) noexcept
     p[3] = u8(word >> 24);
 }
 
+void CodeHolder::write16(u32 offset, u16 halfword) noexcept
+{
+    if (m_has_error || offset + 2 > m_text.size())
+        return;
+    m_text.data()[offset] = u8(halfword);
+    m_text.data()[offset + 1] = u8(halfword >> 8);
+}
+
 Label CodeHolder::new_label() noexcept
 {
     if (m_labels.size() >= Label::invalid_id - 1) {
