@@ -35,11 +35,11 @@ void Compiler::simd(u32 offset, Opcode op) noexcept
 }
 
 // The decoder's per-instruction call (reachable code only): a compare
-// stays pending for an if or br_if, which branch on its operands.
+// stays pending for an if, br_if or select, which branch on its operands.
 bool Compiler::on_instruction(u32 offset, Opcode op) noexcept
 {
     // Inlined into the decoder's loop: the common case calls nothing.
-    if (m_pending.active && op != Opcode::If && op != Opcode::BrIf)
+    if (m_pending.active && op != Opcode::If && op != Opcode::BrIf && op != Opcode::Select && op != Opcode::SelectT)
         flush_pending_compare();
     start_instruction(offset);
     return !m_failed;

@@ -488,39 +488,61 @@ void Compiler::on_drop(u32 offset, ValueType) noexcept
     drop_entry();
 }
 
+// §4.4.4 select: the first operand when the condition is nonzero. On a
+// pending compare (select right after it) the branch tests the compare's
+// operands, so no 0/1 result is made; with Zbb, the clamp shapes
+// select(x, y, x < y) and select(y, x, x < y) (either order, signed or
+// unsigned, x and y the same homed locals or constants in both places) are
+// min/max/minu/maxu. The result takes an operand's register when one is a
+// temporary: one move, after the branch, on one path.
 void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
-    if (is_vec(type) && !m_vector)
+    if (is_vec(type) && !m_vector) {
+        flush_pending_compare();
         return scalar_select();
-    GpReg condition = pop_gp_read();
+    }
+    PendingCompare pending;
+    BranchCondition when = BranchCondition::Ne; // keep the first operand when lhs `when` rhs
+    GpReg lhs = zero, rhs = zero;
+    bool fused = take_pending_compare(pending);
+    if (fused) {
+        if (!is_float(type) && !is_vec(type) && select_min_max(pending, type))
+            return unpin(pending);
+        when = pending.condition;
+        lhs = GpReg(pending.lhs);
+        rhs = GpReg(pending.rhs);
+    } else {
+        flush_pending_compare();
+        lhs = pop_gp_read();
+    }
     Label done = m_asm.new_label();
     if (is_vec(type)) {
-        // §4.4.4 select: whole-register moves need no vtype.
+        // Whole-register moves need no vtype; pop_vec gives temporaries.
         VecReg b = pop_vec();
         VecReg a = pop_vec();
-        VecReg r = alloc_vec();
-        m_asm.vmvr(1, r, a);
-        m_asm.bnez(condition, done);
-        m_asm.vmvr(1, r, b);
+        m_asm.branch(when, lhs, rhs, done);
+        m_asm.vmvr(1, a, b);
         m_asm.bind(done);
-        release(a);
         release(b);
-        push_vec(r);
-        return;
-    }
-    if (is_float(type)) {
+        push_vec(a);
+    } else if (is_float(type)) {
         FpReg b = pop_fp_read();
         FpReg a = pop_fp_read();
-        FpReg r = alloc_fp();
-        if (type == ValueType::F32)
-            m_asm.fmv_s(r, a);
-        else
-            m_asm.fmv_d(r, a);
-        m_asm.bnez(condition, done);
-        if (type == ValueType::F32)
-            m_asm.fmv_s(r, b);
-        else
-            m_asm.fmv_d(r, b);
+        auto move = [&](FpReg to, FpReg from) { type == ValueType::F32 ? m_asm.fmv_s(to, from) : m_asm.fmv_d(to, from); };
+        FpReg r = a;
+        if (m_fp_owner[a.id()] == temp_reg) {
+            m_asm.branch(when, lhs, rhs, done);
+            move(a, b);
+        } else if (m_fp_owner[b.id()] == temp_reg) {
+            r = b;
+            m_asm.branch(invert(when), lhs, rhs, done);
+            move(b, a);
+        } else {
+            r = alloc_fp();
+            move(r, a);
+            m_asm.branch(when, lhs, rhs, done);
+            move(r, b);
+        }
         m_asm.bind(done);
         release(a);
         release(b);
@@ -528,13 +550,66 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
     } else {
         GpReg b = pop_gp_read();
         GpReg a = pop_gp_read();
-        GpReg r = alloc_gp();
-        m_asm.mv(r, a);
-        m_asm.bnez(condition, done);
-        m_asm.mv(r, b);
+        GpReg r = a;
+        if (m_gp_owner[a.id()] == temp_reg) {
+            m_asm.branch(when, lhs, rhs, done);
+            m_asm.mv(a, b);
+        } else if (m_gp_owner[b.id()] == temp_reg) {
+            r = b;
+            m_asm.branch(invert(when), lhs, rhs, done);
+            m_asm.mv(b, a);
+        } else {
+            r = alloc_gp();
+            m_asm.mv(r, a);
+            m_asm.branch(when, lhs, rhs, done);
+            m_asm.mv(r, b);
+        }
         m_asm.bind(done);
+        release(a);
+        release(b);
         push_gp(type, r);
     }
+    if (fused)
+        unpin(pending);
+}
+
+// The clamp shapes of on_select (Zbb): true when emitted.
+bool Compiler::select_min_max(const PendingCompare& p, ValueType type) noexcept
+{
+    if (!m_asm.has(Extension::Zbb))
+        return false;
+    bool less = false, is_signed = false;
+    switch (p.op) {
+    case Opcode::I32LtS: case Opcode::I64LtS: case Opcode::I32LeS: case Opcode::I64LeS: less = true; is_signed = true; break;
+    case Opcode::I32LtU: case Opcode::I64LtU: case Opcode::I32LeU: case Opcode::I64LeU: less = true; break;
+    case Opcode::I32GtS: case Opcode::I64GtS: case Opcode::I32GeS: case Opcode::I64GeS: is_signed = true; break;
+    case Opcode::I32GtU: case Opcode::I64GtU: case Opcode::I32GeU: case Opcode::I64GeU: break;
+    default: return false;
+    }
+    // The same value: one homed local's register (nothing can write it
+    // between the compare and the select), or equal constants.
+    auto same = [](const Entry& x, const Entry& y) {
+        if (x.loc == Loc::Const)
+            return y.loc == Loc::Const && x.bits == y.bits;
+        return x.loc == Loc::Reg && x.home && y.loc == Loc::Reg && y.home && x.reg == y.reg;
+    };
+    const Entry& first = top(1);
+    const Entry& second = top(0);
+    bool direct = same(first, p.a_entry) && same(second, p.b_entry);
+    if (!direct && !(same(first, p.b_entry) && same(second, p.a_entry)))
+        return false;
+    // select(x, y, x < y) = min(x, y); swapped operands or > give max.
+    bool min = less == direct;
+    drop_entry();
+    drop_entry();
+    GpReg r = alloc_gp();
+    GpReg x(p.a), y(p.b);
+    if (is_signed)
+        min ? m_asm.min(r, x, y) : m_asm.max(r, x, y);
+    else
+        min ? m_asm.minu(r, x, y) : m_asm.maxu(r, x, y);
+    push_gp(type, r);
+    return true;
 }
 
 } // namespace k23::jit::baseline
