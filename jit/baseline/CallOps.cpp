@@ -34,7 +34,7 @@ Compiler::CallShape Compiler::shape_of(const FunctionType& type) noexcept
     return shape;
 }
 
-// Precondition: spill_all(). Loads the top params into argument registers
+// Precondition: m_stack.spill_all(). Loads the top params into argument registers
 // and overflow slots (the outgoing area, or for a tail call the incoming
 // one), then pops them.
 void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
@@ -62,9 +62,9 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
                 copy_wide_halves(slot_offset(slot_of(base + i)), false, i32(overflow) * 8, true);
             overflow += 2;
         } else if (is_float(t) && floats < abi::float_arg_registers) {
-            load_slot(e, slot_of(base + i), abi::float_args[floats++].id());
+            m_stack.load_slot(e, slot_of(base + i), abi::float_args[floats++].id());
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            load_slot(e, slot_of(base + i), abi::int_args[ints++].id());
+            m_stack.load_slot(e, slot_of(base + i), abi::int_args[ints++].id());
         } else {
             load_frame(t4, slot_offset(slot_of(base + i)));
             if (direct)
@@ -74,7 +74,7 @@ void Compiler::prepare_arguments(const FunctionType& type, bool tail) noexcept
             ++overflow;
         }
     }
-    truncate_stack(base);
+    m_stack.truncate_stack(base);
     u32 outgoing = tail ? (direct ? 0 : shape.stack_params) : shape.stack_results;
     if (outgoing > m_max_outgoing)
         m_max_outgoing = outgoing;
@@ -114,15 +114,15 @@ void Compiler::push_call_results(const FunctionType& type) noexcept
                 return simd(m_offset);
             copy_wide_halves(i32(overflow) * 8, true, slot_offset(slot_of(u32(m_stack.size()))), false);
             overflow += 2;
-            push_slot(t);
+            m_stack.push_slot(t);
         } else if (is_float(t) && floats < abi::float_arg_registers) {
-            push_fp(t, abi::float_args[floats++]);
+            m_stack.push_fp(t, abi::float_args[floats++]);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            push_gp(t, abi::int_args[ints++]);
+            m_stack.push_gp(t, abi::int_args[ints++]);
         } else {
             m_asm.load(Access::I64, t4, sp, i32(overflow++) * 8);
             store_frame(t4, slot_offset(slot_of(u32(m_stack.size()))));
-            push_slot(t);
+            m_stack.push_slot(t);
         }
     }
 }
@@ -207,7 +207,7 @@ void Compiler::emit_tail_call(const FunctionType& type) noexcept
 
 void Compiler::on_call(u32 offset, u32 function, const FunctionType& type) noexcept
 {
-    spill_all();
+    m_stack.spill_all();
     load_function_entry(t3, function);
     prepare_arguments(type, false);
     emit_call(type);
@@ -238,8 +238,8 @@ void Compiler::emit_call_indirect_lookup(u32 type_index, u32 table, GpReg index)
 
 void Compiler::on_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
 {
-    GpReg index = pop_gp();
-    spill_all();
+    GpReg index = m_stack.pop_gp();
+    m_stack.spill_all();
     emit_call_indirect_lookup(type_index, table, index);
     prepare_arguments(type, false);
     emit_call(type);
@@ -248,7 +248,7 @@ void Compiler::on_call_indirect(u32 offset, u32 type_index, u32 table, const Fun
 
 void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type) noexcept
 {
-    spill_all();
+    m_stack.spill_all();
     load_function_entry(t3, function);
     prepare_arguments(type, true);
     emit_tail_call(type);
@@ -257,8 +257,8 @@ void Compiler::on_return_call(u32 offset, u32 function, const FunctionType& type
 
 void Compiler::on_return_call_indirect(u32 offset, u32 type_index, u32 table, const FunctionType& type) noexcept
 {
-    GpReg index = pop_gp();
-    spill_all();
+    GpReg index = m_stack.pop_gp();
+    m_stack.spill_all();
     emit_call_indirect_lookup(type_index, table, index);
     prepare_arguments(type, true);
     emit_tail_call(type);
@@ -279,7 +279,7 @@ void Compiler::call_helper(HelperId helper) noexcept
 // registers (everything is spilled here).
 void Compiler::helper_args(u32 count, u32 immediate_count, const u64* immediates) noexcept
 {
-    spill_all();
+    m_stack.spill_all();
     u32 base = u32(m_stack.size()) - count;
     m_asm.mv(a0, abi::vmctx);
     u32 next = 1;
@@ -287,7 +287,7 @@ void Compiler::helper_args(u32 count, u32 immediate_count, const u64* immediates
         m_asm.li(abi::int_args[next++], i64(immediates[i]));
     for (u32 i = 0; i < count; ++i)
         load_frame(abi::int_args[next++], slot_offset(slot_of(base + i)));
-    truncate_stack(base);
+    m_stack.truncate_stack(base);
 }
 
 } // namespace k23::jit::baseline

@@ -64,21 +64,7 @@ void Compiler::start_instruction(u32 offset) noexcept
         m_asm.bind(skip);
     }
     m_offset = offset;
-    if ((m_temp_mask | m_vtemp_mask) == 0) [[likely]]
-        return;
-    for (u64 mask = m_temp_mask; mask; mask &= mask - 1) {
-        u32 bit = u32(__builtin_ctzll(mask));
-        i32& owner = bit < 32 ? m_gp_owner[bit] : m_fp_owner[bit - 32];
-        if (owner == temp_reg)
-            owner = free_reg;
-    }
-    m_temp_mask = 0;
-    for (u32 mask = m_vtemp_mask; mask; mask &= mask - 1) {
-        u32 bit = u32(__builtin_ctz(mask));
-        if (m_vec_owner[bit] == temp_reg)
-            m_vec_owner[bit] = free_reg;
-    }
-    m_vtemp_mask = 0;
+    m_stack.release_temps();
 }
 
 Label Compiler::trap_label(TrapCode code) noexcept
@@ -112,7 +98,7 @@ void Compiler::record_trap_site(u32 code_offset) noexcept
 void Compiler::set_unreachable() noexcept
 {
     if (!m_frames.is_empty())
-        truncate_stack(m_frames.last().height);
+        m_stack.truncate_stack(m_frames.last().height);
 }
 
 // ---------------------------------------------------------------- function
@@ -121,27 +107,17 @@ void Compiler::begin_function(u32 function_index, bool module_wide) noexcept
 {
     m_function_index = function_index;
     m_type = m_module.function_type(function_index);
-    m_stack.clear();
-    m_spilled_below = 0;
     m_frames.clear();
     m_stubs.clear();
     m_traps.clear();
-    m_max_depth = 0;
     m_max_outgoing = 0;
     m_max_pushed = 0;
     m_failed = false;
     m_pending = {};
-    m_temp_mask = 0;
-    for (auto& owner : m_gp_owner)
-        owner = free_reg;
-    for (auto& owner : m_fp_owner)
-        owner = free_reg;
-    for (auto& owner : m_vec_owner)
-        owner = free_reg;
-    m_vtemp_mask = 0;
     m_vtype.known = false;
     m_vector = m_env.features.has(Extension::V);
     m_wide = module_wide || body_needs_wide(m_module, function_index);
+    m_stack.reset(m_wide);
 }
 
 void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
@@ -151,12 +127,14 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     if (m_local_types.try_extend(locals).is_error())
         return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
     m_local_count = u32(locals.size());
+    m_stack.set_local_count(m_local_count);
     m_param_count = u32(m_type.params.size());
     m_incoming_slots = pushed_slots(shape_of(m_type).stack_params);
     for (ValueType t : locals) {
         if (t == ValueType::V128)
             m_wide = true; // before the first slot access
     }
+    m_stack.set_wide(m_wide);
     for (ValueType t : m_type.results) {
         if (t == ValueType::V128 && !m_wide)
             return simd(m_offset);
@@ -206,9 +184,9 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
             copy_wide_halves(abi::incoming_base + i32(overflow) * 8, false, slot_offset(i), false);
             overflow += 2;
         } else if (is_float(t) && floats < abi::float_arg_registers) {
-            store_slot(t, abi::float_args[floats++].id(), i);
+            m_stack.store_slot(t, abi::float_args[floats++].id(), i);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            store_slot(t, abi::int_args[ints++].id(), i);
+            m_stack.store_slot(t, abi::int_args[ints++].id(), i);
         } else {
             load_frame(t4, abi::incoming_base + i32(overflow++) * 8);
             store_frame(t4, slot_offset(i));
@@ -249,7 +227,7 @@ Result<void> Compiler::on_function_end() noexcept
 {
     if (m_failed)
         return m_failure;
-    u64 slots = u64(m_local_count) + m_max_depth;
+    u64 slots = u64(m_local_count) + m_stack.max_depth();
     u64 frame_size = m_wide ? 16 + 16 * slots + 8 * u64(m_max_outgoing) : 8 + 8 * slots + 8 * u64(m_max_outgoing);
     frame_size = (frame_size + 15) & ~u64(15);
     if (frame_size > (u64(1) << 30))
@@ -312,6 +290,37 @@ void Compiler::add_sp(i64 bytes) noexcept
     m_asm.add_immediate(sp, sp, bytes);
 }
 
+// Frame accesses at fp + offset: far offsets through t6 (MacroAssembler).
+void Compiler::load_frame(GpReg rd, i32 offset) noexcept { m_asm.load(Access::I64, rd, abi::frame, offset); }
+
+void Compiler::store_frame(GpReg rs, i32 offset) noexcept { m_asm.store(Access::I64, rs, abi::frame, offset); }
+
+// 1-, 2-, 4- or 8-byte frame access at fp + offset.
+void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
+{
+    Access access = size == 1 ? (sign ? Access::I8 : Access::U8)
+        : size == 2           ? (sign ? Access::I16 : Access::U16)
+        : size == 4           ? (sign ? Access::I32 : Access::U32)
+                              : Access::I64;
+    m_asm.load(access, rd, abi::frame, offset);
+}
+
+void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
+{
+    Access access = size == 1 ? Access::I8 : size == 2 ? Access::I16 : size == 4 ? Access::I32 : Access::I64;
+    m_asm.store(access, rs, abi::frame, offset);
+}
+
+void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
+{
+    m_asm.load(type == ValueType::F32 ? Access::F32 : Access::F64, rd, abi::frame, offset);
+}
+
+void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
+{
+    m_asm.store(type == ValueType::F32 ? Access::F32 : Access::F64, rs, abi::frame, offset);
+}
+
 // ---------------------------------------------------------------- locals
 
 void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
@@ -323,23 +332,23 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
             return simd(offset);
         if (!m_vector)
             return scalar_local_get(index);
-        VecReg r = alloc_vec();
+        VecReg r = m_stack.alloc_vec();
         if (u8 home = vec_home(index))
             m_asm.vmvr(1, r, VecReg(home)); // whole-register move: no vtype
         else
-            load_slot(e, index, r.id());
-        push_vec(r);
+            m_stack.load_slot(e, index, r.id());
+        m_stack.push_vec(r);
     } else if (u8 home = local_home(index)) {
         use_home(index);
-        push_reg(type, home); // an alias: no code
+        m_stack.push_reg(type, home); // an alias: no code
     } else if (is_float(type)) {
-        FpReg r = alloc_fp();
-        load_slot(e, index, r.id());
-        push_fp(type, r);
+        FpReg r = m_stack.alloc_fp();
+        m_stack.load_slot(e, index, r.id());
+        m_stack.push_fp(type, r);
     } else {
-        GpReg r = alloc_gp();
-        load_slot(e, index, r.id());
-        push_gp(type, r);
+        GpReg r = m_stack.alloc_gp();
+        m_stack.load_slot(e, index, r.id());
+        m_stack.push_gp(type, r);
     }
 }
 
@@ -348,20 +357,20 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
 // or when the last instruction computed it: then that one is retargeted).
 void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
 {
-    detach_aliases(type, home);
-    const Entry& e = top();
+    m_stack.detach_aliases(type, home);
+    const Entry& e = m_stack.top();
     if (e.loc == Loc::Const && !is_float(type)) {
         m_asm.li(GpReg(home), i64(e.bits));
-        drop_entry();
+        m_stack.drop_entry();
     } else if (is_float(type)) {
         // A temporary the last instruction computed: that instruction
         // writes the home instead (no move).
-        FpReg r = pop_fp_read();
-        if (r.id() != home && (m_fp_owner[r.id()] == home_reg || !m_asm.retarget(r, FpReg(home))))
+        FpReg r = m_stack.pop_fp_read();
+        if (r.id() != home && (m_stack.is_home(RegClass::Float, r.id()) || !m_asm.retarget(r, FpReg(home))))
             m_asm.fmv_d(FpReg(home), r);
     } else {
-        GpReg r = pop_gp_read();
-        if (r.id() != home && (m_gp_owner[r.id()] == home_reg || !m_asm.retarget(r, GpReg(home))))
+        GpReg r = m_stack.pop_gp_read();
+        if (r.id() != home && (m_stack.is_home(RegClass::Integer, r.id()) || !m_asm.retarget(r, GpReg(home))))
             m_asm.mv(GpReg(home), r);
     }
     u32 bit = u32(1) << home_number(index);
@@ -374,20 +383,20 @@ void Compiler::on_local_set(u32 offset, u32 index, ValueType type) noexcept
     if (is_vec(type) && !m_vector) {
         scalar_local_set(index, false);
     } else if (is_vec(type)) {
-        VecReg r = pop_vec();
+        VecReg r = m_stack.pop_vec();
         if (u8 home = vec_home(index))
             m_asm.vmvr(1, VecReg(home), r);
         else
-            store_slot(type, r.id(), index);
-        release(r);
+            m_stack.store_slot(type, r.id(), index);
+        m_stack.release(r);
     } else if (u8 home = local_home(index)) {
         set_local_home(index, type, home);
     } else if (is_float(type)) {
-        FpReg r = pop_fp_read();
-        store_slot(type, r.id(), index);
+        FpReg r = m_stack.pop_fp_read();
+        m_stack.store_slot(type, r.id(), index);
     } else {
-        GpReg r = pop_gp_read();
-        store_slot(type, r.id(), index);
+        GpReg r = m_stack.pop_gp_read();
+        m_stack.store_slot(type, r.id(), index);
     }
 }
 
@@ -396,23 +405,23 @@ void Compiler::on_local_tee(u32 offset, u32 index, ValueType type) noexcept
     if (is_vec(type) && !m_vector) {
         scalar_local_set(index, true);
     } else if (is_vec(type)) {
-        VecReg r = pop_vec();
+        VecReg r = m_stack.pop_vec();
         if (u8 home = vec_home(index))
             m_asm.vmvr(1, VecReg(home), r);
         else
-            store_slot(type, r.id(), index);
-        push_vec(r);
+            m_stack.store_slot(type, r.id(), index);
+        m_stack.push_vec(r);
     } else if (u8 home = local_home(index)) {
         set_local_home(index, type, home);
-        push_reg(type, home);
+        m_stack.push_reg(type, home);
     } else if (is_float(type)) {
-        FpReg r = pop_fp_read(); // pushed back: an alias stays one
-        store_slot(type, r.id(), index);
-        push_fp(type, r);
+        FpReg r = m_stack.pop_fp_read(); // pushed back: an alias stays one
+        m_stack.store_slot(type, r.id(), index);
+        m_stack.push_fp(type, r);
     } else {
-        GpReg r = pop_gp_read();
-        store_slot(type, r.id(), index);
-        push_gp(type, r);
+        GpReg r = m_stack.pop_gp_read();
+        m_stack.store_slot(type, r.id(), index);
+        m_stack.push_gp(type, r);
     }
 }
 
@@ -437,22 +446,22 @@ void Compiler::on_numeric(u32 offset, Opcode op) noexcept
 
 void Compiler::on_i32_const(u32 offset, i32 value) noexcept
 {
-    push_const(ValueType::I32, u64(i64(value)));
+    m_stack.push_const(ValueType::I32, u64(i64(value)));
 }
 
 void Compiler::on_i64_const(u32 offset, i64 value) noexcept
 {
-    push_const(ValueType::I64, u64(value));
+    m_stack.push_const(ValueType::I64, u64(value));
 }
 
 void Compiler::on_f32_const(u32 offset, u32 bits) noexcept
 {
-    push_const(ValueType::F32, bits);
+    m_stack.push_const(ValueType::F32, bits);
 }
 
 void Compiler::on_f64_const(u32 offset, u64 bits) noexcept
 {
-    push_const(ValueType::F64, bits);
+    m_stack.push_const(ValueType::F64, bits);
 }
 
 // ---------------------------------------------------------------- module

@@ -2,7 +2,8 @@
 
 // The baseline tier: one pass over the shared opcode walker
 // (wasm/FunctionDecoder.h) with a compiler Interface, Liftoff style. The
-// value stack is abstract: each entry is a register, a constant, or its
+// value stack and register cache are their own type (ValueStack.h, the
+// compiler's m_stack): each entry is a register, a constant, or its
 // canonical frame slot (jit/Abi.h: slot = locals + stack index). Values stay
 // in registers until registers run out (the lowest entry is spilled) or
 // control flow merges: block/loop/if entry, calls and helper calls spill
@@ -16,9 +17,10 @@
 // reachable code only. RV64 sequences come from the macro-assembler
 // (arch/riscv64/asm/MacroAssembler.h).
 //
-// Files: Compiler.cpp (framework, function frame, trap stubs, locals,
-// dispatch), ValueStack.cpp (value stack, register cache, spills, frame
-// slots), LocalHomes.cpp (locals in registers), ControlOps.cpp (blocks, branches, return, drop, select),
+// Files: Compiler.cpp (framework, function frame, frame accesses, trap
+// stubs, locals, dispatch), ValueStack.cpp (the ValueStack: entries,
+// register owners, temporaries, pins, aliases, spills and fills, a
+// branch's moves into canonical slots), LocalHomes.cpp (locals in registers), ControlOps.cpp (blocks, branches, return, drop, select),
 // CallOps.cpp (calls, tail calls, helper calls), IntegerOps.cpp,
 // FloatOps.cpp (arithmetic and conversions), MemoryOps.cpp (memory, tables,
 // references, globals, bulk memory), SimdOps.cpp (v128 on RVV, with the V
@@ -32,6 +34,7 @@
 #include <jit/Compile.h>
 #include <jit/Helpers.h>
 #include <jit/SimdEmit.h>
+#include <jit/baseline/ValueStack.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
 
@@ -57,13 +60,14 @@ Result<void> compile_module(const wasm::Module& module, const CompileEnvironment
 Result<void> compile_function(const wasm::Module& module, u32 index, const CompileEnvironment& env, bool module_wide,
     wasm::DecoderScratch& scratch, CodeHolder& holder, Vector<TrapSite>& traps) noexcept;
 
-class Compiler final : TrapSiteSink {
+class Compiler final : TrapSiteSink, StackFailureSink {
 public:
     // The compiler records the trap sites of `a`'s trapping accesses.
     Compiler(const wasm::Module& module, const CompileEnvironment& env, MacroAssembler& a) noexcept
         : m_module(module)
         , m_env(env)
         , m_asm(a)
+        , m_stack(a, m_vtype, *this)
     {
         m_asm.set_trap_sink(this);
     }
@@ -134,18 +138,8 @@ public:
     void on_table_fill(u32, u32 table) noexcept;
 
 private:
-    enum class Loc : u8 {
-        Slot,
-        Reg,
-        Const,
-    };
-    struct Entry {
-        ValueType type { ValueType::I32 };
-        Loc loc { Loc::Slot };
-        u8 reg { 0 };
-        bool home { false }; // Reg: a homed local's register, aliased (LocalHomes.cpp)
-        u64 bits { 0 };
-    };
+    using Loc = ValueStack::Loc;
+    using Entry = ValueStack::Entry;
     struct Frame {
         wasm::FrameKind kind { wasm::FrameKind::Block };
         u32 height { 0 };    // abstract stack height below the params
@@ -173,11 +167,6 @@ private:
         u8 detail_reg { 0 }; // nonzero: a2 = detail_reg >> detail_shift (e.g. the element index)
         u8 detail_shift { 0 };
     };
-    static constexpr i32 free_reg = -1;
-    static constexpr i32 temp_reg = -2;
-    static constexpr i32 pinned_reg = -3; // operand of a pending compare
-    static constexpr i32 home_reg = -4;   // a homed v128 local's vector register
-
     // An integer compare whose result is only computed when something other
     // than br_if/if consumes it: those branch on the operands directly.
     struct PendingCompare {
@@ -206,19 +195,14 @@ private:
     bool begin(u32 offset) noexcept;
     void start_instruction(u32 offset) noexcept;
     void fail(Error error) noexcept;
+    void stack_failed(Error error) noexcept override { fail(error); }
     void simd(u32 offset) noexcept;
     void simd(u32 offset, Opcode op) noexcept;
     [[nodiscard]] static bool is_float(ValueType t) noexcept { return t == ValueType::F32 || t == ValueType::F64; }
     [[nodiscard]] static bool is_vec(ValueType t) noexcept { return t == ValueType::V128; }
-    [[nodiscard]] u32 slot_of(u32 stack_index) const noexcept { return m_local_count + stack_index; }
-    // Slot i: 8 bytes at fp - 16 - 8i, or in a wide frame (one that may hold
-    // v128 values, jit/Abi.h) 16 bytes at fp - 32 - 16i.
-    [[nodiscard]] i32 slot_offset(u32 slot) const noexcept
-    {
-        return m_wide ? abi::wide_slot_base - i32(slot) * 16 : abi::frame_slot_base - i32(slot) * 8;
-    }
-    void load_slot(const Entry& e, u32 slot, u8 reg) noexcept;
-    void store_slot(ValueType type, u8 reg, u32 slot) noexcept;
+    // Frame geometry (ValueStack.h): locals' slots, then the stack's.
+    [[nodiscard]] u32 slot_of(u32 stack_index) const noexcept { return m_stack.slot_of(stack_index); }
+    [[nodiscard]] i32 slot_offset(u32 slot) const noexcept { return m_stack.slot_offset(slot); }
     void load_frame(GpReg rd, i32 offset) noexcept;
     void store_frame(GpReg rs, i32 offset) noexcept;
     // 1/2/4/8-byte and f32/f64 frame accesses at fp + offset.
@@ -226,44 +210,6 @@ private:
     void frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept;
     void frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept;
     void frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept;
-    GpReg alloc_gp() noexcept;
-    FpReg alloc_fp() noexcept;
-    void set_temp_gp(u8 id) noexcept
-    {
-        m_gp_owner[id] = temp_reg;
-        m_temp_mask |= u64(1) << id;
-    }
-    void set_temp_fp(u8 id) noexcept
-    {
-        m_fp_owner[id] = temp_reg;
-        m_temp_mask |= u64(1) << (32 + id);
-    }
-    void set_temp_vec(u8 id) noexcept
-    {
-        m_vec_owner[id] = temp_reg;
-        m_vtemp_mask |= u32(1) << id;
-    }
-    void release(VecReg r) noexcept { if (m_vec_owner[r.id()] == temp_reg) m_vec_owner[r.id()] = free_reg; }
-    void release(GpReg r) noexcept { if (m_gp_owner[r.id()] == temp_reg) m_gp_owner[r.id()] = free_reg; }
-    void release(FpReg r) noexcept { if (m_fp_owner[r.id()] == temp_reg) m_fp_owner[r.id()] = free_reg; }
-    void spill(u32 index) noexcept;
-    // Spills every entry at or above m_spilled_below (all below are in
-    // their slots already), so block entries, calls and helper calls cost
-    // what was pushed since the last one, not the whole stack.
-    void spill_all() noexcept;
-    enum class RegClass : u8 {
-        Integer,
-        Float,
-        Vector,
-    };
-    // Spills the lowest stack entry holding a register of the class, found
-    // through the register owners (each a stack index), not the stack.
-    void spill_one(RegClass which) noexcept;
-    // A free register of the pool, without spilling (-1: none).
-    [[nodiscard]] i32 free_register(RegClass which) const noexcept;
-    VecReg alloc_vec() noexcept;
-    VecReg pop_vec() noexcept;
-    void push_vec(VecReg r) noexcept;
     // The vtype tracker (SimdOps.cpp): vsetivli zero, 16/bytes(sew), sew,
     // m1, ta, ma unless it is the current one. Forgotten at control-flow
     // joins, calls and helper calls.
@@ -284,24 +230,11 @@ private:
     [[nodiscard]] u8 vec_home(u32 local) const noexcept { return local < m_vec_home.size() ? m_vec_home[local] : 0; }
     // The SEW for a 16-byte slot fill or spill (SimdOps.cpp).
     Sew slot_sew() noexcept;
-    void frame_address_to(GpReg rd, i32 offset) noexcept;
-    void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept;
-    // Pops the top entry into a register (temporary until pushed/released).
-    // pop_gp/pop_fp give a register the caller may write (a homed local's
-    // value is copied out); the _read forms may give the local's home
-    // register itself, for operands the caller only reads.
-    GpReg pop_gp() noexcept;
-    FpReg pop_fp() noexcept;
-    GpReg pop_gp_read() noexcept;
-    FpReg pop_fp_read() noexcept;
-    Entry pop_entry() noexcept;
-    void drop_entry() noexcept;
-    [[nodiscard]] const Entry& top(u32 depth = 0) const noexcept { return m_stack[m_stack.size() - 1 - depth]; }
-    void push_entry(const Entry& e) noexcept;
-    // A register entry of either class (the class follows from the type).
-    void push_reg(ValueType type, u8 reg) noexcept;
-    void push_gp(ValueType type, GpReg r) noexcept { push_reg(type, r.id()); }
-    void push_fp(ValueType type, FpReg r) noexcept { push_reg(type, r.id()); }
+    void frame_address_to(GpReg rd, i32 offset) noexcept { m_stack.frame_address_to(rd, offset); }
+    void copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept
+    {
+        m_stack.copy_wide_halves(from, from_sp, to, to_sp);
+    }
     // Scalar locals homed in registers for the whole function (LocalHomes.cpp):
     // local.get pushes the home itself (an alias entry, no register of its
     // own), local.set writes it after copying out the aliases still on the
@@ -309,10 +242,8 @@ private:
     // them; a wasm call stores the dirty ones, and each is reloaded on its
     // next use (the valid/dirty states: LocalHomes.cpp).
     [[nodiscard]] u8 local_home(u32 local) const noexcept { return local < m_local_home.size() ? m_local_home[local] : 0; }
-    [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }
     static constexpr u32 max_scalar_homes = 8; // of each class
     void choose_local_homes() noexcept;
-    void detach_aliases(ValueType type, u8 home) noexcept;
     void set_local_home(u32 index, ValueType type, u8 home) noexcept;
     [[nodiscard]] u32 home_number(u32 local) const noexcept
     {
@@ -331,15 +262,6 @@ private:
         Yes,
     };
     void store_dirty_homes(Keep keep) noexcept;
-    void pin(u8 reg) noexcept
-    {
-        if (m_gp_owner[reg] != home_reg)
-            m_gp_owner[reg] = pinned_reg;
-    }
-    void push_const(ValueType type, u64 bits) noexcept;
-    void push_slot(ValueType type) noexcept;
-    void truncate_stack(u32 height) noexcept;
-    void move_to_slots(u32 target_height, u32 arity) noexcept;
     Label trap_label(TrapCode code) noexcept;
     Label dynamic_trap_label() noexcept;
     void record_trap_site(u32 code_offset) noexcept override;
@@ -406,7 +328,6 @@ private:
     [[nodiscard]] bool scalar_simd() const noexcept { return m_wide && !m_vector; }
     [[nodiscard]] i32 vec_slot_offset(u32 stack_index) const noexcept;
     i32 scalar_operand(u32 stack_index) noexcept;
-    void spill_caller_saved() noexcept;
     void scalar_v128_const(u64 lo, u64 hi) noexcept;
     void scalar_simd_call(Opcode op) noexcept;
     void scalar_address(const MemArg& arg, u32 size) noexcept;
@@ -435,18 +356,19 @@ private:
     const wasm::Module& m_module;
     const CompileEnvironment& m_env;
     MacroAssembler& m_asm;
+    VTypeState m_vtype; // the current vtype and vl, when known
+    // The value stack and register cache (ValueStack.h).
+    ValueStack m_stack;
     u32 m_function_index { 0 };
     FunctionType m_type;
     u32 m_local_count { 0 };
     u32 m_param_count { 0 };
-    u32 m_max_depth { 0 };
     u32 m_max_outgoing { 0 };
     u32 m_incoming_slots { 0 }; // our pushed stack arguments (popped on return)
     u32 m_offset { 0 };
     bool m_failed { false };
     Error m_failure { Error::from_code(ErrorCode::Unknown) };
     Vector<ValueType> m_local_types;
-    Vector<Entry> m_stack;
     Vector<Frame> m_frames;
     Vector<TrapStub> m_stubs;
     Vector<TrapSite> m_traps;
@@ -458,16 +380,6 @@ private:
     Label m_trap_exit;
     Label m_stack_trap;
     PendingCompare m_pending;
-    u64 m_temp_mask { 0 }; // registers that may be temp_reg (bit 32 + n: fn)
-    // A register's owner: the stack index of the entry holding it (a value
-    // stack can be millions deep, hence i32), or one of the negative states.
-    i32 m_gp_owner[32] {};
-    i32 m_fp_owner[32] {};
-    i32 m_vec_owner[32] {};
-    u32 m_vtemp_mask { 0 };
-    // Every entry below this index is Loc::Slot (spill_all's watermark):
-    // lowered by every push of a register or constant entry below it.
-    u32 m_spilled_below { 0 };
     u32 m_br_table_epoch { 0 };
     bool m_wide { false };        // 16-byte slots: the function may hold v128 values
     bool m_vector { false };      // the V extension: v128 in vector registers (else the scalar path)
@@ -485,9 +397,6 @@ private:
     u8 m_home_number[64] {}; // by register (gp n, fp 32 + n): its index in m_scalar_homes
     u32 m_home_valid { 0 };  // bit n: m_scalar_homes[n]'s register holds the local
     u32 m_home_dirty { 0 };  // bit n: its slot is stale
-    // Alias entries on the stack per home register (gp n, fp 32 + n).
-    u32 m_aliases[64] {};
-    VTypeState m_vtype; // the current vtype and vl, when known
 };
 
 } // namespace k23::jit::baseline

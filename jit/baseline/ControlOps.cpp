@@ -81,7 +81,7 @@ void Compiler::emit_return() noexcept
                 to_slot = j != i && destination[j] == id;
         }
         if (e.loc == Loc::Reg && to_slot) {
-            store_slot(e.type, e.reg, slot_of(index));
+            m_stack.store_slot(e.type, e.reg, slot_of(index));
             e.loc = Loc::Slot;
         } else if (e.loc == Loc::Const && to_slot) {
             m_asm.li(t4, i64(e.bits));
@@ -114,7 +114,7 @@ void Compiler::emit_return() noexcept
         if (is_float(t)) {
             FpReg rd = abi::float_args[floats++];
             if (e.loc == Loc::Slot) {
-                load_slot(e, slot_of(index), rd.id());
+                m_stack.load_slot(e, slot_of(index), rd.id());
             } else if (e.loc == Loc::Const) {
                 m_asm.li(t4, i64(e.bits));
                 t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
@@ -124,7 +124,7 @@ void Compiler::emit_return() noexcept
         } else {
             GpReg rd = abi::int_args[ints++];
             if (e.loc == Loc::Slot)
-                load_slot(e, slot_of(index), rd.id());
+                m_stack.load_slot(e, slot_of(index), rd.id());
             else if (e.loc == Loc::Const)
                 m_asm.li(rd, i64(e.bits));
             else if (e.reg != rd.id())
@@ -142,7 +142,7 @@ void Compiler::emit_branch(u32 depth) noexcept
         emit_return();
         return;
     }
-    move_to_slots(target.height, target.arity());
+    m_stack.move_to_slots(target.height, target.arity());
     homes_to_label(target);
     m_asm.j(target.label);
 }
@@ -155,7 +155,7 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.kind = kind;
     frame.params = cf.params;
     frame.results = cf.results;
-    spill_all();
+    m_stack.spill_all();
     frame.height = u32(m_stack.size() - cf.params.size());
     frame.label = m_asm.new_label();
     if (kind == wasm::FrameKind::If)
@@ -266,14 +266,14 @@ void Compiler::on_if(u32, const ControlFrame& cf) noexcept
         unpin(pending);
         return;
     }
-    GpReg condition = pop_gp_read();
+    GpReg condition = m_stack.pop_gp_read();
     enter_block(wasm::FrameKind::If, cf);
     m_asm.beqz(condition, m_frames.last().else_label);
 }
 
 void Compiler::end_block_values(const Frame& frame) noexcept
 {
-    move_to_slots(frame.height, u32(frame.results.size()));
+    m_stack.move_to_slots(frame.height, u32(frame.results.size()));
 }
 
 // cf.unreachable: the then-branch does not fall through to the end.
@@ -292,9 +292,9 @@ void Compiler::on_else(u32 offset, const ControlFrame& cf) noexcept
     homes_at_label(frame.else_home_dirty);
     forget_vtype();
     frame.has_else = true;
-    truncate_stack(frame.height);
+    m_stack.truncate_stack(frame.height);
     for (ValueType t : frame.params)
-        push_slot(t);
+        m_stack.push_slot(t);
 }
 
 // cf.unreachable: nothing falls through to this end.
@@ -311,9 +311,9 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         return;
     case wasm::FrameKind::Loop:
         if (cf.unreachable) {
-            truncate_stack(frame.height);
+            m_stack.truncate_stack(frame.height);
             for (ValueType t : frame.results)
-                push_slot(t);
+                m_stack.push_slot(t);
         }
         return;
     default:
@@ -328,9 +328,9 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         m_asm.bind(frame.label);
         homes_at_label(frame.home_dirty);
         forget_vtype();
-        truncate_stack(frame.height);
+        m_stack.truncate_stack(frame.height);
         for (ValueType t : frame.results)
-            push_slot(t);
+            m_stack.push_slot(t);
         return;
     }
 }
@@ -351,7 +351,7 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 {
     PendingCompare pending;
     bool fused = take_pending_compare(pending);
-    GpReg condition = fused ? zero : pop_gp_read();
+    GpReg condition = fused ? zero : m_stack.pop_gp_read();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
     if (in_place) {
@@ -387,8 +387,8 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
 
 void Compiler::on_br_table(u32 offset, Span<const u32> targets, u32 default_depth) noexcept
 {
-    GpReg index = pop_gp_read();
-    spill_all();
+    GpReg index = m_stack.pop_gp_read();
+    m_stack.spill_all();
     reload_homes(all_homes()); // before the dispatch: the cases reload nothing
     // One case per distinct depth (the moves for that label, then the
     // jump), in ascending depth order. The distinct depths are found by
@@ -485,7 +485,7 @@ void Compiler::on_return(u32 offset) noexcept
 
 void Compiler::on_drop(u32 offset, ValueType) noexcept
 {
-    drop_entry();
+    m_stack.drop_entry();
 }
 
 // §4.4.4 select: the first operand when the condition is nonzero. On a
@@ -513,61 +513,61 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
         rhs = GpReg(pending.rhs);
     } else {
         flush_pending_compare();
-        lhs = pop_gp_read();
+        lhs = m_stack.pop_gp_read();
     }
     Label done = m_asm.new_label();
     if (is_vec(type)) {
         // Whole-register moves need no vtype; pop_vec gives temporaries.
-        VecReg b = pop_vec();
-        VecReg a = pop_vec();
+        VecReg b = m_stack.pop_vec();
+        VecReg a = m_stack.pop_vec();
         m_asm.branch(when, lhs, rhs, done);
         m_asm.vmvr(1, a, b);
         m_asm.bind(done);
-        release(b);
-        push_vec(a);
+        m_stack.release(b);
+        m_stack.push_vec(a);
     } else if (is_float(type)) {
-        FpReg b = pop_fp_read();
-        FpReg a = pop_fp_read();
+        FpReg b = m_stack.pop_fp_read();
+        FpReg a = m_stack.pop_fp_read();
         auto move = [&](FpReg to, FpReg from) { type == ValueType::F32 ? m_asm.fmv_s(to, from) : m_asm.fmv_d(to, from); };
         FpReg r = a;
-        if (m_fp_owner[a.id()] == temp_reg) {
+        if (m_stack.is_temp(RegClass::Float, a.id())) {
             m_asm.branch(when, lhs, rhs, done);
             move(a, b);
-        } else if (m_fp_owner[b.id()] == temp_reg) {
+        } else if (m_stack.is_temp(RegClass::Float, b.id())) {
             r = b;
             m_asm.branch(invert(when), lhs, rhs, done);
             move(b, a);
         } else {
-            r = alloc_fp();
+            r = m_stack.alloc_fp();
             move(r, a);
             m_asm.branch(when, lhs, rhs, done);
             move(r, b);
         }
         m_asm.bind(done);
-        release(a);
-        release(b);
-        push_fp(type, r);
+        m_stack.release(a);
+        m_stack.release(b);
+        m_stack.push_fp(type, r);
     } else {
-        GpReg b = pop_gp_read();
-        GpReg a = pop_gp_read();
+        GpReg b = m_stack.pop_gp_read();
+        GpReg a = m_stack.pop_gp_read();
         GpReg r = a;
-        if (m_gp_owner[a.id()] == temp_reg) {
+        if (m_stack.is_temp(RegClass::Integer, a.id())) {
             m_asm.branch(when, lhs, rhs, done);
             m_asm.mv(a, b);
-        } else if (m_gp_owner[b.id()] == temp_reg) {
+        } else if (m_stack.is_temp(RegClass::Integer, b.id())) {
             r = b;
             m_asm.branch(invert(when), lhs, rhs, done);
             m_asm.mv(b, a);
         } else {
-            r = alloc_gp();
+            r = m_stack.alloc_gp();
             m_asm.mv(r, a);
             m_asm.branch(when, lhs, rhs, done);
             m_asm.mv(r, b);
         }
         m_asm.bind(done);
-        release(a);
-        release(b);
-        push_gp(type, r);
+        m_stack.release(a);
+        m_stack.release(b);
+        m_stack.push_gp(type, r);
     }
     if (fused)
         unpin(pending);
@@ -593,22 +593,22 @@ bool Compiler::select_min_max(const PendingCompare& p, ValueType type) noexcept
             return y.loc == Loc::Const && x.bits == y.bits;
         return x.loc == Loc::Reg && x.home && y.loc == Loc::Reg && y.home && x.reg == y.reg;
     };
-    const Entry& first = top(1);
-    const Entry& second = top(0);
+    const Entry& first = m_stack.top(1);
+    const Entry& second = m_stack.top(0);
     bool direct = same(first, p.a_entry) && same(second, p.b_entry);
     if (!direct && !(same(first, p.b_entry) && same(second, p.a_entry)))
         return false;
     // select(x, y, x < y) = min(x, y); swapped operands or > give max.
     bool min = less == direct;
-    drop_entry();
-    drop_entry();
-    GpReg r = alloc_gp();
+    m_stack.drop_entry();
+    m_stack.drop_entry();
+    GpReg r = m_stack.alloc_gp();
     GpReg x(p.a), y(p.b);
     if (is_signed)
         min ? m_asm.min(r, x, y) : m_asm.max(r, x, y);
     else
         min ? m_asm.minu(r, x, y) : m_asm.maxu(r, x, y);
-    push_gp(type, r);
+    m_stack.push_gp(type, r);
     return true;
 }
 

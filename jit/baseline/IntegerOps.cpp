@@ -12,7 +12,7 @@ void Compiler::int_binary(Opcode op) noexcept
 {
     bool is64 = wasm::opcode_info(op).signature == wasm::Sig::ll_l;
     ValueType type = is64 ? ValueType::I64 : ValueType::I32;
-    const Entry& rhs = top(0);
+    const Entry& rhs = m_stack.top(0);
     if (rhs.loc == Loc::Const) {
         i64 c = i64(rhs.bits);
         bool done = true;
@@ -25,10 +25,10 @@ void Compiler::int_binary(Opcode op) noexcept
                 done = false;
                 break;
             }
-            drop_entry();
-            GpReg a = pop_gp_read();
-            release(a);
-            GpReg r = alloc_gp();
+            m_stack.drop_entry();
+            GpReg a = m_stack.pop_gp_read();
+            m_stack.release(a);
+            GpReg r = m_stack.alloc_gp();
             switch (op) {
             case Opcode::I32Add: case Opcode::I32Sub: m_asm.addiw(r, a, i32(imm)); break;
             case Opcode::I64Add: case Opcode::I64Sub: m_asm.addi(r, a, i32(imm)); break;
@@ -36,16 +36,16 @@ void Compiler::int_binary(Opcode op) noexcept
             case Opcode::I32Or: case Opcode::I64Or: m_asm.ori(r, a, i32(imm)); break;
             default: m_asm.xori(r, a, i32(imm)); break;
             }
-            push_gp(type, r);
+            m_stack.push_gp(type, r);
             return;
         }
         case Opcode::I32Shl: case Opcode::I32ShrS: case Opcode::I32ShrU:
         case Opcode::I64Shl: case Opcode::I64ShrS: case Opcode::I64ShrU: {
             u32 shamt = u32(c) & (is64 ? 63 : 31);
-            drop_entry();
-            GpReg a = pop_gp_read();
-            release(a);
-            GpReg r = alloc_gp();
+            m_stack.drop_entry();
+            GpReg a = m_stack.pop_gp_read();
+            m_stack.release(a);
+            GpReg r = m_stack.alloc_gp();
             switch (op) {
             case Opcode::I32Shl: m_asm.slliw(r, a, shamt); break;
             case Opcode::I32ShrS: m_asm.sraiw(r, a, shamt); break;
@@ -54,7 +54,7 @@ void Compiler::int_binary(Opcode op) noexcept
             case Opcode::I64ShrS: m_asm.srai(r, a, shamt); break;
             default: m_asm.srli(r, a, shamt); break;
             }
-            push_gp(type, r);
+            m_stack.push_gp(type, r);
             return;
         }
         case Opcode::I32Rotl: case Opcode::I32Rotr: case Opcode::I64Rotl: case Opcode::I64Rotr: {
@@ -66,15 +66,15 @@ void Compiler::int_binary(Opcode op) noexcept
             u32 width = is64 ? 64 : 32;
             u32 k = u32(c) & (width - 1);
             u32 right = (op == Opcode::I32Rotl || op == Opcode::I64Rotl) ? (width - k) & (width - 1) : k;
-            drop_entry();
-            GpReg a = pop_gp_read();
-            release(a);
-            GpReg r = alloc_gp();
+            m_stack.drop_entry();
+            GpReg a = m_stack.pop_gp_read();
+            m_stack.release(a);
+            GpReg r = m_stack.alloc_gp();
             if (is64)
                 m_asm.rori(r, a, right);
             else
                 m_asm.roriw(r, a, right);
-            push_gp(type, r);
+            m_stack.push_gp(type, r);
             return;
         }
         default:
@@ -83,11 +83,11 @@ void Compiler::int_binary(Opcode op) noexcept
         }
         (void)done;
     }
-    GpReg b = pop_gp_read();
-    GpReg a = pop_gp_read();
-    release(a);
-    release(b);
-    GpReg r = alloc_gp();
+    GpReg b = m_stack.pop_gp_read();
+    GpReg a = m_stack.pop_gp_read();
+    m_stack.release(a);
+    m_stack.release(b);
+    GpReg r = m_stack.alloc_gp();
     bool zbb = m_asm.has(Extension::Zbb);
     switch (op) {
     case Opcode::I32Add: m_asm.addw(r, a, b); break;
@@ -148,7 +148,7 @@ void Compiler::int_binary(Opcode op) noexcept
     default:
         break;
     }
-    push_gp(type, r);
+    m_stack.push_gp(type, r);
 }
 
 // Compares are deferred (PendingCompare): br_if and if branch on the
@@ -162,20 +162,20 @@ void Compiler::int_compare(Opcode op) noexcept
     bool has_imm = false;
     i64 imm = 0;
     PendingCompare p;
-    p.a_entry = top(1);
-    p.b_entry = top(0);
-    if (top().loc == Loc::Const) {
-        imm = i64(top().bits);
+    p.a_entry = m_stack.top(1);
+    p.b_entry = m_stack.top(0);
+    if (m_stack.top().loc == Loc::Const) {
+        imm = i64(m_stack.top().bits);
         has_imm = imm != 0 && MacroAssembler::fits_imm12(imm) && MacroAssembler::fits_imm12(-imm) && MacroAssembler::fits_imm12(imm + 1);
         if (imm == 0 || has_imm)
-            drop_entry();
+            m_stack.drop_entry();
         else
-            b = pop_gp_read();
+            b = m_stack.pop_gp_read();
     } else {
-        b = pop_gp_read();
+        b = m_stack.pop_gp_read();
     }
-    GpReg a = pop_gp_read();
-    GpReg r = alloc_gp();
+    GpReg a = m_stack.pop_gp_read();
+    GpReg r = m_stack.alloc_gp();
     p.active = true;
     p.op = op;
     p.a = a.id();
@@ -194,13 +194,13 @@ void Compiler::int_compare(Opcode op) noexcept
     case Opcode::I32GeS: case Opcode::I64GeS: p.condition = C::Ge; p.lhs = a.id(); p.rhs = b.id(); break;
     default: p.condition = C::Geu; p.lhs = a.id(); p.rhs = b.id(); break;
     }
-    pin(a.id());
+    m_stack.pin(a.id());
     if (b != zero)
-        pin(b.id());
+        m_stack.pin(b.id());
     p.has_imm = has_imm;
     p.imm = i32(imm);
     p.index = u32(m_stack.size());
-    push_gp(ValueType::I32, r);
+    m_stack.push_gp(ValueType::I32, r);
     m_pending = p;
 }
 
@@ -266,13 +266,13 @@ bool Compiler::take_pending_compare(PendingCompare& out) noexcept
         return false;
     out = m_pending;
     m_pending.active = false;
-    drop_entry();
+    m_stack.drop_entry();
     if (out.has_imm) {
         // A branch compares registers: the constant goes in one now,
         // pinned like the other operand until unpin().
-        GpReg b = alloc_gp();
+        GpReg b = m_stack.alloc_gp();
         m_asm.li(b, out.imm);
-        m_gp_owner[b.id()] = pinned_reg;
+        m_stack.pin(b.id());
         if (out.lhs == 0 && out.rhs != 0)
             out.lhs = b.id();
         else
@@ -285,10 +285,9 @@ bool Compiler::take_pending_compare(PendingCompare& out) noexcept
 
 void Compiler::unpin(const PendingCompare& p) noexcept
 {
-    if (m_gp_owner[p.a] == pinned_reg)
-        m_gp_owner[p.a] = free_reg;
-    if (p.b && m_gp_owner[p.b] == pinned_reg)
-        m_gp_owner[p.b] = free_reg;
+    m_stack.unpin(p.a);
+    if (p.b)
+        m_stack.unpin(p.b);
 }
 
 // §4.3.2 idiv_s/idiv_u/irem_s/irem_u: division by zero traps, and so does
@@ -297,8 +296,8 @@ void Compiler::unpin(const PendingCompare& p) noexcept
 void Compiler::int_divrem(Opcode op) noexcept
 {
     bool is64 = op == Opcode::I64DivS || op == Opcode::I64DivU || op == Opcode::I64RemS || op == Opcode::I64RemU;
-    GpReg b = pop_gp_read();
-    GpReg a = pop_gp_read();
+    GpReg b = m_stack.pop_gp_read();
+    GpReg a = m_stack.pop_gp_read();
     m_asm.beqz(b, trap_label(TrapCode::IntegerDivideByZero));
     if (op == Opcode::I32DivS || op == Opcode::I64DivS) {
         Label ok = m_asm.new_label();
@@ -308,9 +307,9 @@ void Compiler::int_divrem(Opcode op) noexcept
         m_asm.beq(a, t4, trap_label(TrapCode::IntegerOverflow));
         m_asm.bind(ok);
     }
-    release(a);
-    release(b);
-    GpReg r = alloc_gp();
+    m_stack.release(a);
+    m_stack.release(b);
+    GpReg r = m_stack.alloc_gp();
     switch (op) {
     case Opcode::I32DivS: m_asm.divw(r, a, b); break;
     case Opcode::I32DivU: m_asm.divuw(r, a, b); break;
@@ -321,7 +320,7 @@ void Compiler::int_divrem(Opcode op) noexcept
     case Opcode::I64RemS: m_asm.rem(r, a, b); break;
     default: m_asm.remu(r, a, b); break;
     }
-    push_gp(is64 ? ValueType::I64 : ValueType::I32, r);
+    m_stack.push_gp(is64 ? ValueType::I64 : ValueType::I32, r);
 }
 
 void Compiler::int_unary(Opcode op) noexcept
@@ -331,9 +330,9 @@ void Compiler::int_unary(Opcode op) noexcept
     ValueType type = is64 ? ValueType::I64 : ValueType::I32;
     if (!zbb) {
         // Bit counting without Zbb: a C helper on the 64-bit value.
-        spill_all();
+        m_stack.spill_all();
         load_frame(a0, slot_offset(slot_of(u32(m_stack.size()) - 1)));
-        truncate_stack(u32(m_stack.size()) - 1);
+        m_stack.truncate_stack(u32(m_stack.size()) - 1);
         HelperId helper = HelperId::Popcnt64;
         switch (op) {
         case Opcode::I32Clz:
@@ -357,13 +356,13 @@ void Compiler::int_unary(Opcode op) noexcept
         call_helper(helper);
         if (op == Opcode::I32Clz)
             m_asm.addi(a0, a0, -32);
-        set_temp_gp(a0.id());
-        push_gp(type, a0);
+        m_stack.set_temp_gp(a0.id());
+        m_stack.push_gp(type, a0);
         return;
     }
-    GpReg a = pop_gp_read();
-    release(a);
-    GpReg r = alloc_gp();
+    GpReg a = m_stack.pop_gp_read();
+    m_stack.release(a);
+    GpReg r = m_stack.alloc_gp();
     switch (op) {
     case Opcode::I32Clz: m_asm.clzw(r, a); break;
     case Opcode::I32Ctz: m_asm.ctzw(r, a); break;
@@ -372,7 +371,7 @@ void Compiler::int_unary(Opcode op) noexcept
     case Opcode::I64Ctz: m_asm.ctz(r, a); break;
     default: m_asm.cpop(r, a); break;
     }
-    push_gp(type, r);
+    m_stack.push_gp(type, r);
 }
 
 bool Compiler::integer_op(Opcode op) noexcept
@@ -400,8 +399,8 @@ bool Compiler::integer_op(Opcode op) noexcept
         int_unary(op);
         return true;
     case Opcode::I32Eqz: case Opcode::I64Eqz: {
-        GpReg a = pop_gp_read();
-        GpReg r = alloc_gp();
+        GpReg a = m_stack.pop_gp_read();
+        GpReg r = m_stack.alloc_gp();
         PendingCompare p;
         p.active = true;
         p.op = op;
@@ -411,9 +410,9 @@ bool Compiler::integer_op(Opcode op) noexcept
         p.condition = BranchCondition::Eq;
         p.lhs = a.id();
         p.rhs = 0;
-        pin(a.id());
+        m_stack.pin(a.id());
         p.index = u32(m_stack.size());
-        push_gp(ValueType::I32, r);
+        m_stack.push_gp(ValueType::I32, r);
         m_pending = p;
         return true;
     }
@@ -421,7 +420,7 @@ bool Compiler::integer_op(Opcode op) noexcept
         // i32 values are sign-extended already (jit/Abi.h): the same bits
         // as an i64, whatever holds them (a homed local's alias stays one).
         if (!m_stack.is_empty())
-            m_stack.last().type = ValueType::I64;
+            m_stack[m_stack.size() - 1].type = ValueType::I64;
         return true;
     case Opcode::I32WrapI64: case Opcode::I64ExtendI32U:
     case Opcode::I32Extend8S: case Opcode::I32Extend16S: case Opcode::I64Extend8S:
@@ -429,16 +428,16 @@ bool Compiler::integer_op(Opcode op) noexcept
         ValueType type = wasm::opcode_info(op).signature == wasm::Sig::l_i || wasm::opcode_info(op).signature == wasm::Sig::i_i
             ? ValueType::I32
             : ValueType::I64;
-        GpReg a = pop_gp_read();
-        release(a);
-        GpReg r = alloc_gp();
+        GpReg a = m_stack.pop_gp_read();
+        m_stack.release(a);
+        GpReg r = m_stack.alloc_gp();
         switch (op) {
         case Opcode::I32WrapI64: case Opcode::I64Extend32S: m_asm.sign_extend(r, a, 32); break;
         case Opcode::I64ExtendI32U: m_asm.zero_extend_word(r, a); break;
         case Opcode::I32Extend8S: case Opcode::I64Extend8S: m_asm.sign_extend(r, a, 8); break;
         default: m_asm.sign_extend(r, a, 16); break;
         }
-        push_gp(type, r);
+        m_stack.push_gp(type, r);
         return true;
     }
     default:

@@ -62,8 +62,6 @@ void Compiler::choose_homes() noexcept
     m_vec_home_count = 0;
     m_home_valid = 0;
     m_home_dirty = 0;
-    for (u32& count : m_aliases)
-        count = 0;
     u32 ints = 0, floats = 0, vectors = 0;
     for (ValueType t : m_local_types) {
         if (is_vec(t))
@@ -116,7 +114,7 @@ void Compiler::choose_local_homes() noexcept
             continue;
         u8 reg = fp ? s_fp_homes[fp_count++].id() : s_gp_homes[gp_count++].id();
         m_local_home[i] = reg;
-        (fp ? m_fp_owner : m_gp_owner)[reg] = home_reg;
+        m_stack.set_home(fp ? RegClass::Float : RegClass::Integer, reg);
         m_home_number[reg + (fp ? 32 : 0)] = u8(m_scalar_home_count);
         m_scalar_homes[m_scalar_home_count++] = i;
     }
@@ -128,7 +126,7 @@ void Compiler::load_home(u32 local) noexcept
     u32 bit = u32(1) << home_number(local);
     Entry e;
     e.type = m_local_types[local];
-    load_slot(e, local, m_local_home[local]);
+    m_stack.load_slot(e, local, m_local_home[local]);
     m_home_valid |= bit;
 }
 
@@ -144,7 +142,7 @@ void Compiler::store_dirty_homes(Keep keep) noexcept
 {
     for (u32 dirty = m_home_dirty & m_home_valid; dirty; dirty &= dirty - 1) {
         u32 local = m_scalar_homes[__builtin_ctz(dirty)];
-        store_slot(m_local_types[local], m_local_home[local], local);
+        m_stack.store_slot(m_local_types[local], m_local_home[local], local);
     }
     if (keep == Keep::No)
         m_home_dirty = 0;
@@ -157,35 +155,6 @@ void Compiler::homes_to_label(Frame& target) noexcept
     reload_homes(all_homes());
     if (target.kind != wasm::FrameKind::Loop)
         target.home_dirty |= m_home_dirty;
-}
-
-// Before a homed local is written: the entries that still alias its home
-// (local.get pushed them) get the old value, in a free register of their
-// own or else in their slots.
-void Compiler::detach_aliases(ValueType type, u8 home) noexcept
-{
-    u32& count = alias_count(type, home);
-    for (u32 i = u32(m_stack.size()); count > 0 && i > m_spilled_below;) {
-        --i;
-        Entry& e = m_stack[i];
-        if (!e.home || e.reg != home || is_float(e.type) != is_float(type))
-            continue;
-        i32 free = free_register(is_float(type) ? RegClass::Float : RegClass::Integer);
-        if (free < 0) {
-            spill(i); // one alias less
-            continue;
-        }
-        if (is_float(type)) {
-            m_asm.fmv_d(FpReg(u8(free)), FpReg(home)); // all 64 bits: an f32 stays NaN-boxed
-            m_fp_owner[free] = i32(i);
-        } else {
-            m_asm.mv(GpReg(u8(free)), GpReg(home));
-            m_gp_owner[free] = i32(i);
-        }
-        e.reg = u8(free);
-        e.home = false;
-        --count;
-    }
 }
 
 } // namespace k23::jit::baseline

@@ -46,20 +46,20 @@ void Compiler::on_load(u32 offset, Opcode op, const MemArg& arg) noexcept
             simd(offset, op);
         return;
     }
-    GpReg index = pop_gp_read();
+    GpReg index = m_stack.pop_gp_read();
     GpReg address = emit_memory_base(arg, index, t4);
-    release(index);
+    m_stack.release(index);
     using O = Opcode;
     if (op == O::F32Load || op == O::F64Load) {
-        FpReg r = alloc_fp();
+        FpReg r = m_stack.alloc_fp();
         m_asm.load_trapping(load_access(op), r, address, i64(arg.offset), t5);
-        push_fp(op == O::F32Load ? ValueType::F32 : ValueType::F64, r);
+        m_stack.push_fp(op == O::F32Load ? ValueType::F32 : ValueType::F64, r);
         return;
     }
-    GpReg r = alloc_gp();
+    GpReg r = m_stack.alloc_gp();
     ValueType type = wasm::opcode_info(op).signature == wasm::Sig::i_i ? ValueType::I32 : ValueType::I64;
     m_asm.load_trapping(load_access(op), r, address, i64(arg.offset), t5);
-    push_gp(type, r);
+    m_stack.push_gp(type, r);
 }
 
 void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
@@ -73,13 +73,13 @@ void Compiler::on_store(u32 offset, Opcode op, const MemArg& arg) noexcept
     }
     using O = Opcode;
     if (op == O::F32Store || op == O::F64Store) {
-        FpReg value = pop_fp_read();
-        GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
+        FpReg value = m_stack.pop_fp_read();
+        GpReg address = emit_memory_base(arg, m_stack.pop_gp_read(), t4);
         m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
         return;
     }
-    GpReg value = pop_gp_read();
-    GpReg address = emit_memory_base(arg, pop_gp_read(), t4);
+    GpReg value = m_stack.pop_gp_read();
+    GpReg address = emit_memory_base(arg, m_stack.pop_gp_read(), t4);
     m_asm.store_trapping(store_access(op), value, address, i64(arg.offset), t5);
 }
 
@@ -88,8 +88,8 @@ void Compiler::on_memory_size(u32 offset, u32 memory) noexcept
     u64 imm[] = { memory };
     helper_args(0, 1, imm);
     call_helper(HelperId::MemorySize);
-    set_temp_gp(a0.id());
-    push_gp(ValueType::I32, a0);
+    m_stack.set_temp_gp(a0.id());
+    m_stack.push_gp(ValueType::I32, a0);
 }
 
 void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
@@ -98,8 +98,8 @@ void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
     helper_args(1, 1, imm);
     call_helper(HelperId::MemoryGrow);
     m_asm.addiw(a0, a0, 0);
-    set_temp_gp(a0.id());
-    push_gp(ValueType::I32, a0);
+    m_stack.set_temp_gp(a0.id());
+    m_stack.push_gp(ValueType::I32, a0);
 }
 
 // ---------------------------------------------------------------- bulk memory
@@ -111,14 +111,14 @@ void Compiler::on_memory_grow(u32 offset, u32 memory) noexcept
 // Everything else is spilled: a0-a7 and t0-t3 are free, as for a helper call.
 void Compiler::bulk_operands(GpReg first, GpReg second, GpReg third) noexcept
 {
-    spill_all();
+    m_stack.spill_all();
     u32 base = u32(m_stack.size()) - 3;
     GpReg regs[] = { first, second, third };
     for (u32 i = 0; i < 3; ++i) {
         load_frame(regs[i], slot_offset(slot_of(base + i)));
         m_asm.zero_extend_word(regs[i], regs[i]);
     }
-    truncate_stack(base);
+    m_stack.truncate_stack(base);
 }
 
 void Compiler::memory_base_into(GpReg out, u32 memory) noexcept
@@ -177,24 +177,24 @@ void Compiler::on_global_get(u32 offset, u32 index, ValueType type) noexcept
         scalar_global_get();
     } else if (is_vec(type)) {
         // A v128 global's 16 bytes are the Value's payload (jit/VMContext.h).
-        VecReg r = alloc_vec();
+        VecReg r = m_stack.alloc_vec();
         vset(Sew::E8);
         m_asm.vle(Sew::E8, r, t4);
-        push_vec(r);
+        m_stack.push_vec(r);
     } else if (is_float(type)) {
-        FpReg r = alloc_fp();
+        FpReg r = m_stack.alloc_fp();
         if (type == ValueType::F32)
             m_asm.flw(r, t4, 0);
         else
             m_asm.fld(r, t4, 0);
-        push_fp(type, r);
+        m_stack.push_fp(type, r);
     } else {
-        GpReg r = alloc_gp();
+        GpReg r = m_stack.alloc_gp();
         if (type == ValueType::I32)
             m_asm.lw(r, t4, 0);
         else
             m_asm.ld(r, t4, 0);
-        push_gp(type, r);
+        m_stack.push_gp(type, r);
     }
 }
 
@@ -209,14 +209,14 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
     i32 scalar_value = 0; // the scalar path: the v128's slot
     if (is_vec(type) && !m_vector) {
         scalar_value = scalar_operand(u32(m_stack.size()) - 1);
-        drop_entry();
+        m_stack.drop_entry();
     } else if (is_vec(type)) {
-        vvalue = pop_vec();
+        vvalue = m_stack.pop_vec();
     }
     else if (fp)
-        fvalue = pop_fp_read();
+        fvalue = m_stack.pop_fp_read();
     else
-        gvalue = pop_gp_read();
+        gvalue = m_stack.pop_gp_read();
     m_asm.load_context_pointer(t4, abi::vmctx, VMOffsets::globals, index);
     switch (type) {
     case ValueType::V128:
@@ -238,32 +238,32 @@ void Compiler::on_global_set(u32 offset, u32 index, ValueType type) noexcept
 
 void Compiler::on_ref_null(u32 offset, ValueType type) noexcept
 {
-    push_const(type, 0);
+    m_stack.push_const(type, 0);
 }
 
 void Compiler::on_ref_is_null(u32 offset, ValueType) noexcept
 {
-    GpReg a = pop_gp();
-    release(a);
-    GpReg r = alloc_gp();
+    GpReg a = m_stack.pop_gp();
+    m_stack.release(a);
+    GpReg r = m_stack.alloc_gp();
     m_asm.seqz(r, a);
-    push_gp(ValueType::I32, r);
+    m_stack.push_gp(ValueType::I32, r);
 }
 
 void Compiler::on_ref_func(u32 offset, u32 function) noexcept
 {
-    GpReg r = alloc_gp();
+    GpReg r = m_stack.alloc_gp();
     load_function_entry(r, function);
     m_asm.ld(r, r, i32(__builtin_offsetof(VMFuncEntry, function)));
-    push_gp(ValueType::FuncRef, r);
+    m_stack.push_gp(ValueType::FuncRef, r);
 }
 
 // ---------------------------------------------------------------- tables
 
 void Compiler::on_table_get(u32 offset, u32 table) noexcept
 {
-    GpReg index = pop_gp();
-    GpReg r = alloc_gp();
+    GpReg index = m_stack.pop_gp();
+    GpReg r = m_stack.alloc_gp();
     m_asm.zero_extend_word(t4, index);
     m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table, r);
     m_asm.ld(r, t5, VMOffsets::table_size);
@@ -272,14 +272,14 @@ void Compiler::on_table_get(u32 offset, u32 table) noexcept
     m_asm.slli(t4, t4, 3);
     m_asm.add(t5, t5, t4);
     m_asm.ld(r, t5, 0);
-    push_gp(m_module.tables()[table].element, r);
+    m_stack.push_gp(m_module.tables()[table].element, r);
 }
 
 void Compiler::on_table_set(u32 offset, u32 table) noexcept
 {
-    GpReg value = pop_gp();
-    GpReg index = pop_gp();
-    GpReg scratch = alloc_gp();
+    GpReg value = m_stack.pop_gp();
+    GpReg index = m_stack.pop_gp();
+    GpReg scratch = m_stack.alloc_gp();
     m_asm.zero_extend_word(t4, index);
     m_asm.load_context_pointer(t5, abi::vmctx, VMOffsets::tables, table, scratch);
     m_asm.ld(scratch, t5, VMOffsets::table_size);
@@ -295,8 +295,8 @@ void Compiler::on_table_size(u32 offset, u32 table) noexcept
     u64 imm[] = { table };
     helper_args(0, 1, imm);
     call_helper(HelperId::TableSize);
-    set_temp_gp(a0.id());
-    push_gp(ValueType::I32, a0);
+    m_stack.set_temp_gp(a0.id());
+    m_stack.push_gp(ValueType::I32, a0);
 }
 
 void Compiler::on_table_grow(u32 offset, u32 table) noexcept
@@ -305,8 +305,8 @@ void Compiler::on_table_grow(u32 offset, u32 table) noexcept
     helper_args(2, 1, imm);
     call_helper(HelperId::TableGrow);
     m_asm.addiw(a0, a0, 0);
-    set_temp_gp(a0.id());
-    push_gp(ValueType::I32, a0);
+    m_stack.set_temp_gp(a0.id());
+    m_stack.push_gp(ValueType::I32, a0);
 }
 
 void Compiler::on_table_fill(u32 offset, u32 table) noexcept

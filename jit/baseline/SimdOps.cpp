@@ -73,7 +73,7 @@ void Compiler::choose_vec_homes(const Vector<u64>& weights) noexcept
                 best = i;
         }
         m_vec_home[best] = u8(32 - max_vec_homes + m_vec_home_count++);
-        m_vec_owner[m_vec_home[best]] = home_reg;
+        m_stack.set_home(RegClass::Vector, m_vec_home[best]);
     }
     u32 listed = 0;
     for (u32 i = 0; i < m_local_count && listed < m_vec_home_count; ++i) {
@@ -111,9 +111,9 @@ void Compiler::on_v128_const(u32 offset, const u8* bytes) noexcept
     }
     if (!m_vector)
         return scalar_v128_const(lo, hi);
-    VecReg r = alloc_vec();
+    VecReg r = m_stack.alloc_vec();
     simd_emitter().constant(r, lo, hi);
-    push_vec(r);
+    m_stack.push_vec(r);
 }
 
 // §4.4.3 extract_lane / replace_lane.
@@ -129,19 +129,19 @@ void Compiler::on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept
     switch (op) {
     case O::I8x16ExtractLaneS: case O::I8x16ExtractLaneU: case O::I16x8ExtractLaneS: case O::I16x8ExtractLaneU:
     case O::I32x4ExtractLane: case O::I64x2ExtractLane: {
-        VecReg a = pop_vec();
-        release(a); // read before r is written
-        GpReg r = alloc_gp();
+        VecReg a = m_stack.pop_vec();
+        m_stack.release(a); // read before r is written
+        GpReg r = m_stack.alloc_gp();
         simd_emitter().extract_lane(op, lane, a, r);
-        push_gp(op == O::I64x2ExtractLane ? ValueType::I64 : ValueType::I32, r);
+        m_stack.push_gp(op == O::I64x2ExtractLane ? ValueType::I64 : ValueType::I32, r);
         return;
     }
     case O::F32x4ExtractLane: case O::F64x2ExtractLane: {
-        VecReg a = pop_vec();
-        release(a);
-        FpReg r = alloc_fp();
+        VecReg a = m_stack.pop_vec();
+        m_stack.release(a);
+        FpReg r = m_stack.alloc_fp();
         simd_emitter().extract_lane(op, lane, a, r);
-        push_fp(op == O::F32x4ExtractLane ? ValueType::F32 : ValueType::F64, r);
+        m_stack.push_fp(op == O::F32x4ExtractLane ? ValueType::F32 : ValueType::F64, r);
         return;
     }
     default:
@@ -152,22 +152,22 @@ void Compiler::on_simd_lane(u32 offset, Opcode op, u8 lane) noexcept
     GpReg x = t5;
     FpReg f = ft11;
     if (fp)
-        f = pop_fp();
+        f = m_stack.pop_fp();
     else
-        x = pop_gp();
-    VecReg a = pop_vec();
-    VecReg r = alloc_vec();
+        x = m_stack.pop_gp();
+    VecReg a = m_stack.pop_vec();
+    VecReg r = m_stack.alloc_vec();
     if (fp) {
         if (op == O::F32x4ReplaceLane)
             m_asm.fmv_x_w(t5, f);
         else
             m_asm.fmv_x_d(t5, f);
-        release(f);
+        m_stack.release(f);
     }
     simd_emitter().insert_lane(SimdEmitter::lane_sew(op), lane, r, a, x);
-    release(a);
-    release(x);
-    push_vec(r);
+    m_stack.release(a);
+    m_stack.release(x);
+    m_stack.push_vec(r);
 }
 
 // §4.4.3.8 i8x16.shuffle (SimdEmitter::shuffle).
@@ -179,13 +179,13 @@ void Compiler::on_shuffle(u32 offset, const u8* lanes) noexcept
         return simd(offset, Opcode::I8x16Shuffle);
     if (!m_vector)
         return scalar_shuffle(lanes);
-    VecReg b = pop_vec();
-    VecReg a = pop_vec();
-    VecReg r = alloc_vec();
+    VecReg b = m_stack.pop_vec();
+    VecReg a = m_stack.pop_vec();
+    VecReg r = m_stack.alloc_vec();
     simd_emitter().shuffle(r, a, b, lanes);
-    release(a);
-    release(b);
-    push_vec(r);
+    m_stack.release(a);
+    m_stack.release(b);
+    m_stack.push_vec(r);
 }
 
 // §4.4.7.7 v128.loadN_lane: a scalar load (its own trap site), merged into
@@ -198,18 +198,18 @@ void Compiler::on_load_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) n
         return simd(offset, op);
     if (!m_vector)
         return scalar_lane_memory(op, arg, lane);
-    VecReg a = pop_vec();
-    GpReg index = pop_gp();
-    VecReg r = alloc_vec(); // before t5 is live (a spill uses it)
+    VecReg a = m_stack.pop_vec();
+    GpReg index = m_stack.pop_gp();
+    VecReg r = m_stack.alloc_vec(); // before t5 is live (a spill uses it)
     i32 imm;
     emit_memory_address(arg, index, t4, imm);
-    release(index);
+    m_stack.release(index);
     record_trap_site(m_asm.offset());
     SimdEmitter e = simd_emitter();
     e.load_scalar(op, t5, t4, imm);
     e.insert_lane(SimdEmitter::lane_sew(op), lane, r, a, t5);
-    release(a);
-    push_vec(r);
+    m_stack.release(a);
+    m_stack.push_vec(r);
 }
 
 // §4.4.7.9 v128.storeN_lane: the lane to t5, then a scalar store.
@@ -221,24 +221,24 @@ void Compiler::on_store_lane(u32 offset, Opcode op, const MemArg& arg, u8 lane) 
         return simd(offset, op);
     if (!m_vector)
         return scalar_lane_memory(op, arg, lane);
-    VecReg a = pop_vec();
-    GpReg index = pop_gp();
+    VecReg a = m_stack.pop_vec();
+    GpReg index = m_stack.pop_gp();
     i32 imm;
     emit_memory_address(arg, index, t4, imm); // may use t5
     SimdEmitter e = simd_emitter();
     e.lane_bits(SimdEmitter::lane_sew(op), lane, a, t5);
-    release(a);
+    m_stack.release(a);
     record_trap_site(m_asm.offset());
     e.store_lane_scalar(op, t5, t4, imm);
 }
 
 bool Compiler::simd_load(Opcode op, const MemArg& arg) noexcept
 {
-    GpReg index = pop_gp();
+    GpReg index = m_stack.pop_gp();
     i32 imm;
     emit_memory_address(arg, index, t4, imm);
-    release(index);
-    VecReg r = alloc_vec();
+    m_stack.release(index);
+    VecReg r = m_stack.alloc_vec();
     SimdEmitter e = simd_emitter();
     if (op == Opcode::V128Load) {
         if (imm != 0)
@@ -246,16 +246,16 @@ bool Compiler::simd_load(Opcode op, const MemArg& arg) noexcept
         e.vset(Sew::E8);
         record_trap_site(m_asm.offset());
         m_asm.vle(Sew::E8, r, t4);
-        push_vec(r);
+        m_stack.push_vec(r);
         return true;
     }
     record_trap_site(m_asm.offset());
     e.load_scalar(op, t5, t4, imm);
     if (!e.finish_load(op, r, t5)) {
-        release(r);
+        m_stack.release(r);
         return false;
     }
-    push_vec(r);
+    m_stack.push_vec(r);
     return true;
 }
 
@@ -263,8 +263,8 @@ bool Compiler::simd_store(Opcode op, const MemArg& arg) noexcept
 {
     if (op != Opcode::V128Store)
         return false;
-    VecReg value = pop_vec();
-    GpReg index = pop_gp();
+    VecReg value = m_stack.pop_vec();
+    GpReg index = m_stack.pop_gp();
     i32 imm;
     emit_memory_address(arg, index, t4, imm);
     if (imm != 0)
@@ -278,7 +278,7 @@ bool Compiler::simd_store(Opcode op, const MemArg& arg) noexcept
     vset(Sew::E8);
     record_trap_site(m_asm.offset());
     m_asm.vse(Sew::E8, value, t4);
-    release(value);
+    m_stack.release(value);
     return true;
 }
 
@@ -290,53 +290,53 @@ bool Compiler::simd_op(Opcode op) noexcept
     SimdEmitter e = simd_emitter();
     switch (op) {
     case O::I8x16Splat: case O::I16x8Splat: case O::I32x4Splat: case O::I64x2Splat: {
-        GpReg x = pop_gp();
-        VecReg r = alloc_vec();
+        GpReg x = m_stack.pop_gp();
+        VecReg r = m_stack.alloc_vec();
         e.splat(SimdEmitter::shape(op), r, x);
-        release(x);
-        push_vec(r);
+        m_stack.release(x);
+        m_stack.push_vec(r);
         return true;
     }
     case O::F32x4Splat: case O::F64x2Splat: {
-        FpReg x = pop_fp();
-        VecReg r = alloc_vec(); // before t5 is live (a spill uses it)
+        FpReg x = m_stack.pop_fp();
+        VecReg r = m_stack.alloc_vec(); // before t5 is live (a spill uses it)
         if (op == O::F32x4Splat)
             m_asm.fmv_x_w(t5, x);
         else
             m_asm.fmv_x_d(t5, x);
-        release(x);
+        m_stack.release(x);
         e.splat(op == O::F32x4Splat ? Sew::E32 : Sew::E64, r, t5);
-        push_vec(r);
+        m_stack.push_vec(r);
         return true;
     }
     case O::V128AnyTrue: case O::I8x16AllTrue: case O::I16x8AllTrue: case O::I32x4AllTrue: case O::I64x2AllTrue:
     case O::I8x16Bitmask: case O::I16x8Bitmask: case O::I32x4Bitmask: case O::I64x2Bitmask: {
-        VecReg a = pop_vec();
-        GpReg r = alloc_gp();
+        VecReg a = m_stack.pop_vec();
+        GpReg r = m_stack.alloc_gp();
         e.to_scalar(op, r, a);
-        release(a);
-        push_gp(ValueType::I32, r);
+        m_stack.release(a);
+        m_stack.push_gp(ValueType::I32, r);
         return true;
     }
     case O::I8x16Shl: case O::I8x16ShrS: case O::I8x16ShrU: case O::I16x8Shl: case O::I16x8ShrS: case O::I16x8ShrU:
     case O::I32x4Shl: case O::I32x4ShrS: case O::I32x4ShrU: case O::I64x2Shl: case O::I64x2ShrS: case O::I64x2ShrU: {
         u32 amount = 0;
-        bool constant = top().loc == Loc::Const && SimdEmitter::shift_immediate(op, top().bits, amount);
+        bool constant = m_stack.top().loc == Loc::Const && SimdEmitter::shift_immediate(op, m_stack.top().bits, amount);
         GpReg count = zero;
         if (constant)
-            drop_entry();
+            m_stack.drop_entry();
         else
-            count = pop_gp();
-        VecReg a = pop_vec();
-        VecReg r = alloc_vec();
+            count = m_stack.pop_gp();
+        VecReg a = m_stack.pop_vec();
+        VecReg r = m_stack.alloc_vec();
         if (constant) {
             e.shift_by(op, r, a, amount);
         } else {
             e.shift(op, r, a, count);
-            release(count);
+            m_stack.release(count);
         }
-        release(a);
-        push_vec(r);
+        m_stack.release(a);
+        m_stack.push_vec(r);
         return true;
     }
     default:
@@ -351,15 +351,15 @@ bool Compiler::simd_op(Opcode op) noexcept
     }
     VecReg operands[3] = { v0, v0, v0 };
     for (u32 i = sig.param_count; i-- > 0;)
-        operands[i] = pop_vec();
-    VecReg r = alloc_vec();
+        operands[i] = m_stack.pop_vec();
+    VecReg r = m_stack.alloc_vec();
     if (!e.vector_op(op, r, operands[0], operands[1], operands[2])) {
-        release(r);
+        m_stack.release(r);
         return false;
     }
     for (u32 i = 0; i < sig.param_count; ++i)
-        release(operands[i]);
-    push_vec(r);
+        m_stack.release(operands[i]);
+    m_stack.push_vec(r);
     return true;
 }
 

@@ -26,41 +26,9 @@
 
 namespace k23::jit::baseline {
 
-namespace {
-
-bool is_callee_saved_gp(u8 id) noexcept { return id == 9 || (id >= 18 && id <= 25); }       // s1, s2-s9
-bool is_callee_saved_fp(u8 id) noexcept { return id == 8 || id == 9 || (id >= 18 && id <= 27); } // fs0-fs11
-
-} // namespace
-
 i32 Compiler::vec_slot_offset(u32 stack_index) const noexcept
 {
     return slot_offset(slot_of(stack_index));
-}
-
-// The entries to spill are found through the register owners (at most 96,
-// spilled bottom-up as a stack walk would), not by walking a stack that may
-// be deep in constants and slots.
-void Compiler::spill_caller_saved() noexcept
-{
-    u32 indices[96];
-    u32 count = 0;
-    for (u32 id = 0; id < 32; ++id) {
-        if (m_gp_owner[id] >= 0 && !is_callee_saved_gp(u8(id)))
-            indices[count++] = u32(m_gp_owner[id]);
-        if (m_fp_owner[id] >= 0 && !is_callee_saved_fp(u8(id)))
-            indices[count++] = u32(m_fp_owner[id]);
-        if (m_vec_owner[id] >= 0)
-            indices[count++] = u32(m_vec_owner[id]);
-    }
-    for (u32 i = 1; i < count; ++i) {
-        u32 index = indices[i], j = i;
-        for (; j > 0 && indices[j - 1] > index; --j)
-            indices[j] = indices[j - 1];
-        indices[j] = index;
-    }
-    for (u32 i = 0; i < count; ++i)
-        spill(indices[i]);
 }
 
 void Compiler::scalar_v128_const(u64 lo, u64 hi) noexcept
@@ -71,7 +39,7 @@ void Compiler::scalar_v128_const(u64 lo, u64 hi) noexcept
     if (hi != lo)
         m_asm.li(t4, i64(hi));
     store_frame(t4, at + 8);
-    push_slot(ValueType::V128);
+    m_stack.push_slot(ValueType::V128);
 }
 
 // A v128 operand's canonical slot (the scalar path keeps nothing else).
@@ -95,8 +63,8 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
     // before anything else is written.
     GpReg shift_count = zero;
     if (has_scalar)
-        shift_count = pop_gp();
-    spill_caller_saved();
+        shift_count = m_stack.pop_gp();
+    m_stack.spill_caller_saved();
     m_asm.mv(a5, shift_count);
     u32 vectors = count - (has_scalar ? 1 : 0);
     u32 base = u32(m_stack.size()) - vectors;
@@ -107,7 +75,7 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
     // checked operand by operand (jit/UserMode.cpp), stale registers refused.
     for (u32 i = vectors; i < 3; ++i)
         m_asm.li(operand_regs[i], 0);
-    truncate_stack(base);
+    m_stack.truncate_stack(base);
     bool vector_result = sig.result_count == 1 && is_vec(sig.results[0]);
     if (vector_result)
         frame_address_to(a1, vec_slot_offset(base));
@@ -117,13 +85,13 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
     m_asm.li(a0, i64(u32(op)));
     call_helper(HelperId::SimdScalar);
     if (vector_result) {
-        push_slot(ValueType::V128);
+        m_stack.push_slot(ValueType::V128);
     } else if (sig.result_count == 1) {
         // any_true, all_true, bitmask: an i32 (extract_lane is inline).
-        GpReg r = alloc_gp();
+        GpReg r = m_stack.alloc_gp();
         if (r != a0)
             m_asm.mv(r, a0);
-        push_gp(sig.results[0], r);
+        m_stack.push_gp(sig.results[0], r);
     }
 }
 
@@ -131,10 +99,10 @@ void Compiler::scalar_simd_call(Opcode op) noexcept
 // the probe of its last byte.
 void Compiler::scalar_address(const MemArg& arg, u32 size) noexcept
 {
-    GpReg index = pop_gp();
+    GpReg index = m_stack.pop_gp();
     i32 imm;
     emit_memory_address(arg, index, t4, imm);
-    release(index);
+    m_stack.release(index);
     if (imm != 0)
         m_asm.addi(t4, t4, imm);
     record_trap_site(m_asm.offset());
@@ -145,7 +113,7 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
 {
     // Bytes in flight across the helper call are in memory: spill first, so
     // t4 (the address) is not needed across a spill.
-    spill_caller_saved();
+    m_stack.spill_caller_saved();
     u32 result = u32(m_stack.size()) - 1; // the index operand's position
     scalar_address(arg, SimdEmitter::access_size(op));
     i32 at = vec_slot_offset(result);
@@ -156,7 +124,7 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
             m_asm.ld(t5, t4, half);
             store_frame(t5, at + half);
         }
-        push_slot(ValueType::V128);
+        m_stack.push_slot(ValueType::V128);
         return;
     }
     m_asm.mv(a2, t4);
@@ -165,14 +133,14 @@ void Compiler::scalar_load(Opcode op, const MemArg& arg) noexcept
     m_asm.li(a4, 0);
     m_asm.li(a0, i64(u32(op)));
     call_helper(HelperId::SimdScalar);
-    push_slot(ValueType::V128);
+    m_stack.push_slot(ValueType::V128);
 }
 
 void Compiler::scalar_store(const MemArg& arg) noexcept
 {
-    spill_caller_saved();
+    m_stack.spill_caller_saved();
     i32 value = scalar_operand(u32(m_stack.size()) - 1);
-    drop_entry();
+    m_stack.drop_entry();
     scalar_address(arg, 16);
     // §4.4.7.8: the probe made the whole store in bounds, so it cannot
     // stop half way.
@@ -186,9 +154,9 @@ void Compiler::scalar_store(const MemArg& arg) noexcept
 // §4.4.7.7 v128.loadN_lane / §4.4.7.9 v128.storeN_lane.
 void Compiler::scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcept
 {
-    spill_caller_saved();
+    m_stack.spill_caller_saved();
     i32 vector = scalar_operand(u32(m_stack.size()) - 1);
-    drop_entry();
+    m_stack.drop_entry();
     u32 result = u32(m_stack.size()) - 1; // the index operand's position
     scalar_address(arg, SimdEmitter::access_size(op));
     bool is_load = op == Opcode::V128Load8Lane || op == Opcode::V128Load16Lane || op == Opcode::V128Load32Lane
@@ -207,13 +175,13 @@ void Compiler::scalar_lane_memory(Opcode op, const MemArg& arg, u8 lane) noexcep
     m_asm.li(a0, i64(u32(op)));
     call_helper(HelperId::SimdScalar);
     if (is_load)
-        push_slot(ValueType::V128);
+        m_stack.push_slot(ValueType::V128);
 }
 
 // §4.4.4 select on v128: the first operand's slot is the result's.
 void Compiler::scalar_select() noexcept
 {
-    GpReg condition = pop_gp();
+    GpReg condition = m_stack.pop_gp();
     u32 second = u32(m_stack.size()) - 1;
     i32 from = scalar_operand(second);
     i32 to = scalar_operand(second - 1);
@@ -221,20 +189,20 @@ void Compiler::scalar_select() noexcept
     m_asm.bnez(condition, done);
     copy_wide_halves(from, false, to, false);
     m_asm.bind(done);
-    drop_entry();
+    m_stack.drop_entry();
 }
 
 void Compiler::scalar_local_get(u32 index) noexcept
 {
     copy_wide_halves(slot_offset(index), false, vec_slot_offset(u32(m_stack.size())), false);
-    push_slot(ValueType::V128);
+    m_stack.push_slot(ValueType::V128);
 }
 
 void Compiler::scalar_local_set(u32 index, bool keep) noexcept
 {
     copy_wide_halves(scalar_operand(u32(m_stack.size()) - 1), false, slot_offset(index), false);
     if (!keep)
-        drop_entry();
+        m_stack.drop_entry();
 }
 
 // A v128 global's 16 bytes at [t4] (jit/VMContext.h) from or to the stack.
@@ -245,7 +213,7 @@ void Compiler::scalar_global_get() noexcept
         m_asm.ld(t5, t4, half);
         store_frame(t5, at + half);
     }
-    push_slot(ValueType::V128);
+    m_stack.push_slot(ValueType::V128);
 }
 
 void Compiler::scalar_global_set(i32 value) noexcept
@@ -287,10 +255,10 @@ void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
         ValueType t = sig.params[1];
         i32 at = scalar_operand(u32(m_stack.size()) - 2) + i32(lane * size);
         if (is_float(t)) {
-            FpReg value = pop_fp();
+            FpReg value = m_stack.pop_fp();
             frame_store_fp(value, at, t);
         } else {
-            GpReg value = pop_gp();
+            GpReg value = m_stack.pop_gp();
             frame_store_sized(value, at, size);
         }
         return; // the vector's slot is the result's
@@ -298,15 +266,15 @@ void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
     i32 at = scalar_operand(u32(m_stack.size()) - 1) + i32(lane * size);
     ValueType t = sig.results[0];
     if (is_float(t)) {
-        FpReg r = alloc_fp();
+        FpReg r = m_stack.alloc_fp();
         frame_load_fp(r, at, t);
-        drop_entry();
-        push_fp(t, r);
+        m_stack.drop_entry();
+        m_stack.push_fp(t, r);
     } else {
-        GpReg r = alloc_gp();
+        GpReg r = m_stack.alloc_gp();
         frame_load_sized(r, at, size, sign);
-        drop_entry();
-        push_gp(t, r);
+        m_stack.drop_entry();
+        m_stack.push_gp(t, r);
     }
 }
 
@@ -322,17 +290,17 @@ bool Compiler::scalar_splat(Opcode op) noexcept
     default: return false;
     }
     i32 at = vec_slot_offset(u32(m_stack.size()) - 1);
-    ValueType t = top().type;
+    ValueType t = m_stack.top().type;
     if (is_float(t)) {
-        FpReg value = pop_fp();
+        FpReg value = m_stack.pop_fp();
         for (u32 i = 0; i < 16; i += size)
             frame_store_fp(value, at + i32(i), t);
     } else {
-        GpReg value = pop_gp();
+        GpReg value = m_stack.pop_gp();
         for (u32 i = 0; i < 16; i += size)
             frame_store_sized(value, at + i32(i), size);
     }
-    push_slot(ValueType::V128);
+    m_stack.push_slot(ValueType::V128);
     return true;
 }
 
@@ -344,7 +312,7 @@ void Compiler::scalar_shuffle(const u8* lanes) noexcept
 {
     u32 size = u32(m_stack.size());
     i32 a = scalar_operand(size - 2), b = scalar_operand(size - 1);
-    GpReg acc[2] = { alloc_gp(), alloc_gp() };
+    GpReg acc[2] = { m_stack.alloc_gp(), m_stack.alloc_gp() };
     for (u32 half = 0; half < 2; ++half) {
         for (u32 i = 8 * half; i < 8 * half + 8;) {
             u32 src = lanes[i];
@@ -371,7 +339,7 @@ void Compiler::scalar_shuffle(const u8* lanes) noexcept
     }
     store_frame(acc[0], a);
     store_frame(acc[1], a + 8);
-    drop_entry();
+    m_stack.drop_entry();
 }
 
 // The ops done on the two halves in registers; false: call the helper.
@@ -395,7 +363,7 @@ bool Compiler::scalar_inline(Opcode op) noexcept
         u32 size = u32(m_stack.size());
         i32 a = scalar_operand(size - 2), b = scalar_operand(size - 1);
         bool lanes32 = op == O::I32x4Add || op == O::I32x4Sub;
-        GpReg low = lanes32 ? alloc_gp() : t6;
+        GpReg low = lanes32 ? m_stack.alloc_gp() : t6;
         for (i32 half = 0; half < 16; half += 8) {
             load_frame(t4, a + half);
             load_frame(t5, b + half);
@@ -432,18 +400,18 @@ bool Compiler::scalar_inline(Opcode op) noexcept
             }
             store_frame(t4, a + half);
         }
-        drop_entry();
+        m_stack.drop_entry();
         return true;
     }
     case O::I64x2Shl: case O::I64x2ShrS: case O::I64x2ShrU:
     case O::I32x4Shl: case O::I32x4ShrS: case O::I32x4ShrU: {
         // §4.4.3.6: the count is taken modulo the lane width; only a
         // constant count is done inline.
-        if (top().loc != Loc::Const)
+        if (m_stack.top().loc != Loc::Const)
             return false;
         bool lanes32 = op == O::I32x4Shl || op == O::I32x4ShrS || op == O::I32x4ShrU;
-        u32 n = u32(top().bits) & (lanes32 ? 31 : 63);
-        drop_entry();
+        u32 n = u32(m_stack.top().bits) & (lanes32 ? 31 : 63);
+        m_stack.drop_entry();
         i32 a = scalar_operand(u32(m_stack.size()) - 1);
         for (i32 half = 0; half < 16; half += 8) {
             load_frame(t4, a + half);

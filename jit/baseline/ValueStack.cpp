@@ -1,8 +1,8 @@
-// The baseline's value stack and register cache (Compiler.h): frame-slot
-// accesses, spills, register allocation, pops and pushes, and the moves of
-// a branch's values into their canonical slots.
+// The baseline's value stack and register cache (ValueStack.h): slot
+// fills and spills, register allocation, pops and pushes, aliases of homed
+// locals, and the moves of a branch's values into their canonical slots.
 
-#include <jit/baseline/Compiler.h>
+#include <jit/baseline/ValueStack.h>
 
 namespace k23::jit::baseline {
 
@@ -12,40 +12,42 @@ constexpr GpReg s_gp_pool[] = { t0, t1, t2, t3, s1, s2, s3, s4, s5, s6, s7, s8, 
 constexpr FpReg s_fp_pool[] = { ft0, ft1, ft2, ft3, ft4, ft5, ft6, ft7, ft8, ft9, fs0, fs1, fs2, fs3, fs4, fs5, fs6,
     fs7, fs8, fs9, fs10, fs11, fa0, fa1, fa2, fa3, fa4, fa5, fa6, fa7 };
 
+// The scalar SIMD path's helper call keeps these (the C ABI's callee-saved).
+bool is_callee_saved_gp(u8 id) noexcept { return id == 9 || (id >= 18 && id <= 25); }       // s1, s2-s9
+bool is_callee_saved_fp(u8 id) noexcept { return id == 8 || id == 9 || (id >= 18 && id <= 27); } // fs0-fs11
+
 } // namespace
 
-// Frame accesses at fp + offset: far offsets through t6 (MacroAssembler).
-void Compiler::load_frame(GpReg rd, i32 offset) noexcept { m_asm.load(Access::I64, rd, abi::frame, offset); }
-
-void Compiler::store_frame(GpReg rs, i32 offset) noexcept { m_asm.store(Access::I64, rs, abi::frame, offset); }
-
-// 1-, 2-, 4- or 8-byte frame access at fp + offset.
-void Compiler::frame_load_sized(GpReg rd, i32 offset, u32 size, bool sign) noexcept
+void ValueStack::reset(bool wide) noexcept
 {
-    Access access = size == 1 ? (sign ? Access::I8 : Access::U8)
-        : size == 2           ? (sign ? Access::I16 : Access::U16)
-        : size == 4           ? (sign ? Access::I32 : Access::U32)
-                              : Access::I64;
-    m_asm.load(access, rd, abi::frame, offset);
+    m_size = 0;
+    m_spilled_below = 0;
+    m_max_depth = 0;
+    m_local_count = 0;
+    m_wide = wide;
+    m_temp_mask = 0;
+    m_vtemp_mask = 0;
+    for (auto& owner : m_gp_owner)
+        owner = free_reg;
+    for (auto& owner : m_fp_owner)
+        owner = free_reg;
+    for (auto& owner : m_vec_owner)
+        owner = free_reg;
+    for (u32& count : m_aliases)
+        count = 0;
 }
 
-void Compiler::frame_store_sized(GpReg rs, i32 offset, u32 size) noexcept
+void ValueStack::free_owner(const Entry& e) noexcept
 {
-    Access access = size == 1 ? Access::I8 : size == 2 ? Access::I16 : size == 4 ? Access::I32 : Access::I64;
-    m_asm.store(access, rs, abi::frame, offset);
+    if (is_vec(e.type))
+        m_vec_owner[e.reg] = free_reg;
+    else if (is_float(e.type))
+        m_fp_owner[e.reg] = free_reg;
+    else
+        m_gp_owner[e.reg] = free_reg;
 }
 
-void Compiler::frame_load_fp(FpReg rd, i32 offset, ValueType type) noexcept
-{
-    m_asm.load(type == ValueType::F32 ? Access::F32 : Access::F64, rd, abi::frame, offset);
-}
-
-void Compiler::frame_store_fp(FpReg rs, i32 offset, ValueType type) noexcept
-{
-    m_asm.store(type == ValueType::F32 ? Access::F32 : Access::F64, rs, abi::frame, offset);
-}
-
-void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
+void ValueStack::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
 {
     if (is_vec(e.type)) {
         frame_address_to(t5, slot_offset(slot));
@@ -54,12 +56,12 @@ void Compiler::load_slot(const Entry& e, u32 slot, u8 reg) noexcept
         return;
     }
     if (is_float(e.type))
-        frame_load_fp(FpReg(reg), slot_offset(slot), e.type);
+        m_asm.load(e.type == ValueType::F32 ? Access::F32 : Access::F64, FpReg(reg), abi::frame, slot_offset(slot));
     else
-        load_frame(GpReg(reg), slot_offset(slot));
+        m_asm.load(Access::I64, GpReg(reg), abi::frame, slot_offset(slot));
 }
 
-void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
+void ValueStack::store_slot(ValueType type, u8 reg, u32 slot) noexcept
 {
     if (is_vec(type)) {
         frame_address_to(t5, slot_offset(slot));
@@ -68,37 +70,33 @@ void Compiler::store_slot(ValueType type, u8 reg, u32 slot) noexcept
         return;
     }
     if (is_float(type))
-        frame_store_fp(FpReg(reg), slot_offset(slot), type);
+        m_asm.store(type == ValueType::F32 ? Access::F32 : Access::F64, FpReg(reg), abi::frame, slot_offset(slot));
     else
-        store_frame(GpReg(reg), slot_offset(slot));
+        m_asm.store(Access::I64, GpReg(reg), abi::frame, slot_offset(slot));
 }
 
-void Compiler::spill(u32 index) noexcept
+void ValueStack::spill(u32 index) noexcept
 {
-    Entry& e = m_stack[index];
+    Entry& e = m_data[index];
     if (e.loc == Loc::Reg) {
         store_slot(e.type, e.reg, slot_of(index));
         if (e.home)
             --alias_count(e.type, e.reg);
-        else if (is_vec(e.type))
-            m_vec_owner[e.reg] = free_reg;
-        else if (is_float(e.type))
-            m_fp_owner[e.reg] = free_reg;
         else
-            m_gp_owner[e.reg] = free_reg;
+            free_owner(e);
     } else if (e.loc == Loc::Const) {
         m_asm.li(t4, i64(e.bits));
-        store_frame(t4, slot_offset(slot_of(index)));
+        m_asm.store(Access::I64, t4, abi::frame, slot_offset(slot_of(index)));
     }
     e.loc = Loc::Slot;
     e.home = false;
 }
 
-void Compiler::spill_all() noexcept
+void ValueStack::spill_all() noexcept
 {
-    u32 size = u32(m_stack.size());
+    u32 size = m_size;
     for (u32 i = m_spilled_below; i < size; ++i) {
-        if (m_stack[i].loc != Loc::Slot)
+        if (m_data[i].loc != Loc::Slot)
             spill(i);
     }
     m_spilled_below = size;
@@ -108,7 +106,7 @@ void Compiler::spill_all() noexcept
 // A register's owner is the index of the entry holding it (negative: free,
 // temporary, pinned or a home), so the lowest such entry is the smallest
 // owner: a scan of 32 owners however deep the stack is.
-void Compiler::spill_one(RegClass which) noexcept
+void ValueStack::spill_one(RegClass which) noexcept
 {
     const i32* owners = which == RegClass::Integer ? m_gp_owner : which == RegClass::Float ? m_fp_owner : m_vec_owner;
     i32 lowest = -1;
@@ -125,7 +123,7 @@ void Compiler::spill_one(RegClass which) noexcept
                                                                            : "baseline: out of vector registers"));
 }
 
-VecReg Compiler::alloc_vec() noexcept
+VecReg ValueStack::alloc_vec() noexcept
 {
     for (int attempt = 0; attempt < 2; ++attempt) {
         for (u8 id = abi::first_value_vreg; id < 32; ++id) {
@@ -139,9 +137,9 @@ VecReg Compiler::alloc_vec() noexcept
     return v8;
 }
 
-VecReg Compiler::pop_vec() noexcept
+VecReg ValueStack::pop_vec() noexcept
 {
-    u32 index = u32(m_stack.size()) - 1;
+    u32 index = m_size - 1;
     Entry e = pop_entry();
     if (e.loc == Loc::Reg && is_vec(e.type))
         return VecReg(e.reg);
@@ -154,26 +152,21 @@ VecReg Compiler::pop_vec() noexcept
     return r;
 }
 
-void Compiler::push_vec(VecReg r) noexcept
+void ValueStack::push_vec(VecReg r) noexcept
 {
     if (!m_wide)
-        return simd(m_offset);
+        return fail(Error::from_code(ErrorCode::Unsupported, "SIMD not supported yet: v128"));
     Entry e;
     e.type = ValueType::V128;
     e.loc = Loc::Reg;
     e.reg = r.id();
-    m_vec_owner[r.id()] = i32(m_stack.size());
+    m_vec_owner[r.id()] = i32(m_size);
     push_entry(e);
-}
-
-void Compiler::frame_address_to(GpReg rd, i32 offset) noexcept
-{
-    m_asm.add_immediate(rd, abi::frame, offset, rd);
 }
 
 // Copies 16 bytes (a v128 in memory) through t4, 8 bytes at a time:
 // offsets relative to fp or sp.
-void Compiler::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept
+void ValueStack::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noexcept
 {
     for (i32 half = 0; half < 16; half += 8) {
         m_asm.load(Access::I64, t4, from_sp ? sp : abi::frame, from + half);
@@ -181,7 +174,7 @@ void Compiler::copy_wide_halves(i32 from, bool from_sp, i32 to, bool to_sp) noex
     }
 }
 
-i32 Compiler::free_register(RegClass which) const noexcept
+i32 ValueStack::free_register(RegClass which) const noexcept
 {
     if (which == RegClass::Integer) {
         for (GpReg r : s_gp_pool) {
@@ -197,7 +190,7 @@ i32 Compiler::free_register(RegClass which) const noexcept
     return -1;
 }
 
-GpReg Compiler::alloc_gp() noexcept
+GpReg ValueStack::alloc_gp() noexcept
 {
     for (int attempt = 0; attempt < 2; ++attempt) {
         for (GpReg r : s_gp_pool) {
@@ -211,7 +204,7 @@ GpReg Compiler::alloc_gp() noexcept
     return t0;
 }
 
-FpReg Compiler::alloc_fp() noexcept
+FpReg ValueStack::alloc_fp() noexcept
 {
     for (int attempt = 0; attempt < 2; ++attempt) {
         for (FpReg r : s_fp_pool) {
@@ -225,13 +218,13 @@ FpReg Compiler::alloc_fp() noexcept
     return ft0;
 }
 
-Compiler::Entry Compiler::pop_entry() noexcept
+ValueStack::Entry ValueStack::pop_entry() noexcept
 {
-    if (m_stack.is_empty()) {
+    if (m_size == 0) {
         fail(Error::from_code(ErrorCode::Invalid, "baseline: value stack underflow"));
         return {};
     }
-    Entry e = m_stack.take_last();
+    Entry e = m_data[--m_size];
     if (e.home) {
         --alias_count(e.type, e.reg); // the home stays its local's
     } else if (e.loc == Loc::Reg) {
@@ -245,22 +238,16 @@ Compiler::Entry Compiler::pop_entry() noexcept
     return e;
 }
 
-void Compiler::drop_entry() noexcept
+void ValueStack::drop_entry() noexcept
 {
     Entry e = pop_entry();
-    if (e.loc == Loc::Reg && !e.home) {
-        if (is_vec(e.type))
-            m_vec_owner[e.reg] = free_reg;
-        else if (is_float(e.type))
-            m_fp_owner[e.reg] = free_reg;
-        else
-            m_gp_owner[e.reg] = free_reg;
-    }
+    if (e.loc == Loc::Reg && !e.home)
+        free_owner(e);
 }
 
-GpReg Compiler::pop_gp_read() noexcept
+GpReg ValueStack::pop_gp_read() noexcept
 {
-    u32 index = u32(m_stack.size()) - 1;
+    u32 index = m_size - 1;
     Entry e = pop_entry();
     if (e.loc == Loc::Reg)
         return GpReg(e.reg);
@@ -268,11 +255,11 @@ GpReg Compiler::pop_gp_read() noexcept
     if (e.loc == Loc::Const)
         m_asm.li(r, i64(e.bits));
     else
-        load_frame(r, slot_offset(slot_of(index)));
+        m_asm.load(Access::I64, r, abi::frame, slot_offset(slot_of(index)));
     return r;
 }
 
-GpReg Compiler::pop_gp() noexcept
+GpReg ValueStack::pop_gp() noexcept
 {
     GpReg r = pop_gp_read();
     if (m_gp_owner[r.id()] != home_reg)
@@ -282,7 +269,7 @@ GpReg Compiler::pop_gp() noexcept
     return copy;
 }
 
-FpReg Compiler::pop_fp() noexcept
+FpReg ValueStack::pop_fp() noexcept
 {
     FpReg r = pop_fp_read();
     if (m_fp_owner[r.id()] != home_reg)
@@ -292,9 +279,9 @@ FpReg Compiler::pop_fp() noexcept
     return copy;
 }
 
-FpReg Compiler::pop_fp_read() noexcept
+FpReg ValueStack::pop_fp_read() noexcept
 {
-    u32 index = u32(m_stack.size()) - 1;
+    u32 index = m_size - 1;
     Entry e = pop_entry();
     if (e.loc == Loc::Reg)
         return FpReg(e.reg);
@@ -323,18 +310,19 @@ FpReg Compiler::pop_fp_read() noexcept
     return r;
 }
 
-// Every push: the entry, and the deepest stack seen (the frame's slots).
-void Compiler::push_entry(const Entry& e) noexcept
+// The entries' buffer grows geometrically (false: out of memory).
+bool ValueStack::grow() noexcept
 {
-    if (e.loc != Loc::Slot && m_stack.size() < m_spilled_below)
-        m_spilled_below = u32(m_stack.size());
-    if (m_stack.try_append(e).is_error())
+    usize capacity = m_entries.size() < 64 ? 64 : 2 * m_entries.size();
+    if (m_entries.try_resize(capacity).is_error()) {
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: value stack"));
-    if (m_stack.size() > m_max_depth)
-        m_max_depth = u32(m_stack.size());
+        return false;
+    }
+    m_data = m_entries.data();
+    return true;
 }
 
-void Compiler::push_reg(ValueType type, u8 reg) noexcept
+void ValueStack::push_reg(ValueType type, u8 reg) noexcept
 {
     bool fp = is_float(type);
     i32& owner = (fp ? m_fp_owner : m_gp_owner)[reg];
@@ -346,12 +334,12 @@ void Compiler::push_reg(ValueType type, u8 reg) noexcept
         e.home = true; // a homed local's value: the home is not the entry's
         ++m_aliases[fp ? 32 + reg : reg];
     } else {
-        owner = i32(m_stack.size());
+        owner = i32(m_size);
     }
     push_entry(e);
 }
 
-void Compiler::push_const(ValueType type, u64 bits) noexcept
+void ValueStack::push_const(ValueType type, u64 bits) noexcept
 {
     Entry e;
     e.type = type;
@@ -360,7 +348,7 @@ void Compiler::push_const(ValueType type, u64 bits) noexcept
     push_entry(e);
 }
 
-void Compiler::push_slot(ValueType type) noexcept
+void ValueStack::push_slot(ValueType type) noexcept
 {
     Entry e;
     e.type = type;
@@ -368,35 +356,89 @@ void Compiler::push_slot(ValueType type) noexcept
     push_entry(e);
 }
 
-void Compiler::truncate_stack(u32 height) noexcept
+void ValueStack::truncate_stack(u32 height) noexcept
 {
-    while (m_stack.size() > height)
+    while (m_size > height)
         drop_entry();
 }
 
 // Writes the top `arity` values into the canonical slots starting at stack
 // index `target_height` (a branch's label values). Emission only: the
 // abstract stack is unchanged (the fall-through path of br_if keeps it).
-void Compiler::move_to_slots(u32 target_height, u32 arity) noexcept
+void ValueStack::move_to_slots(u32 target_height, u32 arity) noexcept
 {
-    u32 size = u32(m_stack.size());
+    u32 size = m_size;
     for (u32 i = 0; i < arity; ++i) {
         u32 index = size - arity + i;
-        const Entry& e = m_stack[index];
+        const Entry& e = m_data[index];
         u32 dest = slot_of(target_height + i);
         if (e.loc == Loc::Reg) {
             store_slot(e.type, e.reg, dest);
         } else if (e.loc == Loc::Const) {
             m_asm.li(t4, i64(e.bits));
-            store_frame(t4, slot_offset(dest));
+            m_asm.store(Access::I64, t4, abi::frame, slot_offset(dest));
         } else if (index != target_height + i) {
             if (is_vec(e.type)) {
                 copy_wide_halves(slot_offset(slot_of(index)), false, slot_offset(dest), false);
             } else {
-                load_frame(t4, slot_offset(slot_of(index)));
-                store_frame(t4, slot_offset(dest));
+                m_asm.load(Access::I64, t4, abi::frame, slot_offset(slot_of(index)));
+                m_asm.store(Access::I64, t4, abi::frame, slot_offset(dest));
             }
         }
+    }
+}
+
+// The entries to spill are found through the register owners (at most 96,
+// spilled bottom-up as a stack walk would), not by walking a stack that may
+// be deep in constants and slots.
+void ValueStack::spill_caller_saved() noexcept
+{
+    u32 indices[96];
+    u32 count = 0;
+    for (u32 id = 0; id < 32; ++id) {
+        if (m_gp_owner[id] >= 0 && !is_callee_saved_gp(u8(id)))
+            indices[count++] = u32(m_gp_owner[id]);
+        if (m_fp_owner[id] >= 0 && !is_callee_saved_fp(u8(id)))
+            indices[count++] = u32(m_fp_owner[id]);
+        if (m_vec_owner[id] >= 0)
+            indices[count++] = u32(m_vec_owner[id]);
+    }
+    for (u32 i = 1; i < count; ++i) {
+        u32 index = indices[i], j = i;
+        for (; j > 0 && indices[j - 1] > index; --j)
+            indices[j] = indices[j - 1];
+        indices[j] = index;
+    }
+    for (u32 i = 0; i < count; ++i)
+        spill(indices[i]);
+}
+
+// Before a homed local is written: the entries that still alias its home
+// (local.get pushed them) get the old value, in a free register of their
+// own or else in their slots.
+void ValueStack::detach_aliases(ValueType type, u8 home) noexcept
+{
+    u32& count = alias_count(type, home);
+    for (u32 i = m_size; count > 0 && i > m_spilled_below;) {
+        --i;
+        Entry& e = m_data[i];
+        if (!e.home || e.reg != home || is_float(e.type) != is_float(type))
+            continue;
+        i32 free = free_register(is_float(type) ? RegClass::Float : RegClass::Integer);
+        if (free < 0) {
+            spill(i); // one alias less
+            continue;
+        }
+        if (is_float(type)) {
+            m_asm.fmv_d(FpReg(u8(free)), FpReg(home)); // all 64 bits: an f32 stays NaN-boxed
+            m_fp_owner[free] = i32(i);
+        } else {
+            m_asm.mv(GpReg(u8(free)), GpReg(home));
+            m_gp_owner[free] = i32(i);
+        }
+        e.reg = u8(free);
+        e.home = false;
+        --count;
     }
 }
 
