@@ -177,6 +177,18 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     }
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    // A homed local starts in its home, valid and dirty (as after a
+    // local.set): a register parameter by a move, a zeroed local from x0;
+    // its slot is written when a call or OSR needs it (store_dirty_homes).
+    u32 written = 0;
+    auto write_home = [&](u32 local, u8 from, bool fp) {
+        if (u8 home = local_home(local)) {
+            fp ? m_asm.fmv_d(FpReg(home), FpReg(from)) : m_asm.mv(GpReg(home), GpReg(from));
+            written |= u32(1) << home_number(local);
+            return true;
+        }
+        return false;
+    };
     u32 ints = 0, floats = 0, overflow = 0;
     for (u32 i = 0; i < m_param_count; ++i) {
         ValueType t = m_type.params[i];
@@ -184,9 +196,13 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
             copy_wide_halves(abi::incoming_base + i32(overflow) * 8, false, slot_offset(i), false);
             overflow += 2;
         } else if (is_float(t) && floats < abi::float_arg_registers) {
-            m_stack.store_slot(t, abi::float_args[floats++].id(), i);
+            u8 arg = abi::float_args[floats++].id();
+            if (!write_home(i, arg, true))
+                m_stack.store_slot(t, arg, i);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            m_stack.store_slot(t, abi::int_args[ints++].id(), i);
+            u8 arg = abi::int_args[ints++].id();
+            if (!write_home(i, arg, false))
+                m_stack.store_slot(t, arg, i);
         } else {
             load_frame(t4, abi::incoming_base + i32(overflow++) * 8);
             store_frame(t4, slot_offset(i));
@@ -195,6 +211,8 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     u32 zeroed = m_local_count - m_param_count;
     if (zeroed > 0 && zeroed <= 16) {
         for (u32 i = m_param_count; i < m_local_count; ++i) {
+            if (!is_float(m_local_types[i]) && write_home(i, zero.id(), false))
+                continue;
             store_frame(zero, slot_offset(i));
             if (m_wide)
                 store_frame(zero, slot_offset(i) + 8);
@@ -212,6 +230,8 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
+    m_home_valid |= written;
+    m_home_dirty |= written;
     reload_homes(all_homes());
     count_for_tier_up(0);
     Frame frame;

@@ -93,6 +93,10 @@ void Compiler::emit_return() noexcept
     }
     ints = floats = 0;
     u32 overflow = 0;
+    // One result in a temporary the last instruction computed: that
+    // instruction writes a0/fa0 instead (MacroAssembler::retarget; a br_if's
+    // return path starts with its branch, so nothing is rewritten there).
+    bool single = n == 1;
     for (u32 i = 0; i < n; ++i) {
         u32 index = size - n + i;
         ValueType t = m_type.results[i];
@@ -118,7 +122,7 @@ void Compiler::emit_return() noexcept
             } else if (e.loc == Loc::Const) {
                 m_asm.li(t4, i64(e.bits));
                 t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
-            } else if (e.reg != rd.id()) {
+            } else if (e.reg != rd.id() && !(single && !e.home && m_asm.retarget(FpReg(e.reg), rd))) {
                 t == ValueType::F32 ? m_asm.fmv_s(rd, FpReg(e.reg)) : m_asm.fmv_d(rd, FpReg(e.reg));
             }
         } else {
@@ -127,7 +131,7 @@ void Compiler::emit_return() noexcept
                 m_stack.load_slot(e, slot_of(index), rd.id());
             else if (e.loc == Loc::Const)
                 m_asm.li(rd, i64(e.bits));
-            else if (e.reg != rd.id())
+            else if (e.reg != rd.id() && !(single && !e.home && m_asm.retarget(GpReg(e.reg), rd)))
                 m_asm.mv(rd, GpReg(e.reg));
         }
     }
