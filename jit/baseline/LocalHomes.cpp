@@ -5,8 +5,10 @@
 // A scalar home is valid (its register holds the local) or not (its slot
 // does), and dirty (its slot is stale) or clean. local.get loads an invalid
 // home on first use and then aliases it (no code); local.set writes it
-// (valid, dirty). The prologue loads every home (clean: the parameters are
-// stored, the other locals zeroed). A wasm call stores the dirty homes and
+// (valid, dirty; a value the last instruction computed is written there
+// directly, MacroAssembler::retarget). The prologue moves register
+// parameters and zeroed integer locals into their homes (valid, dirty)
+// and loads the others (clean). A wasm call stores the dirty homes and
 // leaves every home invalid (all registers are caller-saved across wasm
 // calls, jit/Abi.h); one is reloaded when used, or all at the next edge
 // into a label. Helper calls keep the homes: s2-s9 and fs4-fs11 are
