@@ -69,19 +69,19 @@ void Compiler::start_instruction(u32 offset) noexcept
 
 Label Compiler::trap_label(TrapCode code) noexcept
 {
-    if (m_stubs_emitted == m_stubs.size())
-        m_oldest_stub_at = m_asm.offset();
-    TrapStub stub { m_asm.new_label(), m_offset, u8(code), false };
-    if (m_stubs.try_append(stub).is_error())
-        fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap stubs"));
-    return stub.label;
+    return new_trap_stub(u8(code), false);
 }
 
 Label Compiler::dynamic_trap_label() noexcept
 {
+    return new_trap_stub(0, true);
+}
+
+Label Compiler::new_trap_stub(u8 code, bool dynamic) noexcept
+{
     if (m_stubs_emitted == m_stubs.size())
         m_oldest_stub_at = m_asm.offset();
-    TrapStub stub { m_asm.new_label(), m_offset, 0, true };
+    TrapStub stub { m_asm.new_label(), m_offset, code, dynamic };
     if (m_stubs.try_append(stub).is_error())
         fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: trap stubs"));
     return stub.label;
@@ -264,34 +264,22 @@ Result<void> Compiler::on_function_end() noexcept
     m_asm.code().write32(m_sp_from_check_at, encoding::i_type(encoding::OpImm, sp.id(), 0, t4.id(), i32(below_sp)));
 
     emit_trap_stubs();
-    m_asm.bind(m_trap_exit);
-    m_asm.li(t5, i64(m_env.landing_pad));
-    m_asm.jr(t5);
+    emit_trap_exit(m_asm, m_trap_exit, m_env.landing_pad);
     if (m_failed)
         return m_failure;
     return {};
 }
 
-// Trap stubs: a0 = trap code, a2 = detail, a1 = pc of the auipc (the trap
-// table maps it to the wasm offset), then the engine's landing pad.
+// The pending trap stubs (jit/TrapStubs.h), each a whole body ending in a
+// jump to the trap exit.
 void Compiler::emit_trap_stubs() noexcept
 {
     u32 saved_offset = m_offset;
     for (; m_stubs_emitted < m_stubs.size(); ++m_stubs_emitted) {
         const TrapStub& stub = m_stubs[m_stubs_emitted];
         m_asm.bind(stub.label);
-        if (stub.dynamic)
-            m_asm.addi(a0, a1, -1);
-        else
-            m_asm.li(a0, stub.code);
-        if (stub.detail_reg)
-            m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
-        else
-            m_asm.li(a2, -1);
-        m_offset = stub.wasm_offset;
-        m_asm.mark_trap_site();
-        m_asm.auipc(a1, 0);
-        m_asm.j(m_trap_exit);
+        m_offset = stub.wasm_offset; // for the auipc's trap site
+        emit_trap_stub_body(m_asm, stub, m_trap_exit);
     }
     m_offset = saved_offset;
 }

@@ -34,6 +34,7 @@
 #include <jit/Compile.h>
 #include <jit/Helpers.h>
 #include <jit/SimdEmit.h>
+#include <jit/TrapStubs.h>
 #include <jit/baseline/ValueStack.h>
 #include <wasm/FunctionDecoder.h>
 #include <wasm/Runtime.h>
@@ -159,14 +160,6 @@ private:
         u32 else_home_dirty { 0 };
         [[nodiscard]] u32 arity() const noexcept { return u32(kind == wasm::FrameKind::Loop ? params.size() : results.size()); }
     };
-    struct TrapStub {
-        Label label;
-        u32 wasm_offset;
-        u8 code;
-        bool dynamic;     // trap code + 1 in a1 (helper result)
-        u8 detail_reg { 0 }; // nonzero: a2 = detail_reg >> detail_shift (e.g. the element index)
-        u8 detail_shift { 0 };
-    };
     // An integer compare whose result is only computed when something other
     // than br_if/if consumes it: those branch on the operands directly.
     struct PendingCompare {
@@ -264,6 +257,7 @@ private:
     void store_dirty_homes(Keep keep) noexcept;
     Label trap_label(TrapCode code) noexcept;
     Label dynamic_trap_label() noexcept;
+    Label new_trap_stub(u8 code, bool dynamic) noexcept;
     void record_trap_site(u32 code_offset) noexcept override;
     void emit_trap_stubs() noexcept; // the pending ones, then `j` to the trap exit
     void emit_return() noexcept;
@@ -339,7 +333,6 @@ private:
     void scalar_local_set(u32 index, bool keep) noexcept;
     void scalar_global_get() noexcept;
     void scalar_global_set(i32 value) noexcept;
-    void zero_extend_word(GpReg r) noexcept;
     void scalar_lane(Opcode op, u8 lane) noexcept;
     bool scalar_splat(Opcode op) noexcept;
     void scalar_shuffle(const u8* lanes) noexcept;

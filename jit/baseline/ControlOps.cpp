@@ -225,7 +225,7 @@ void Compiler::count_for_tier_up(u32 loop_offset) noexcept
         return;
     i64 offset = 4 * i64(m_function_index - m_module.imported_function_count());
     m_asm.ld(t5, abi::vmctx, VMOffsets::tier_budgets);
-    if (offset >= 2048) {
+    if (!MacroAssembler::fits_imm12(offset)) {
         m_asm.add_immediate(t5, t5, offset, t4);
         offset = 0;
     }

@@ -224,16 +224,6 @@ void Compiler::scalar_global_set(i32 value) noexcept
     }
 }
 
-void Compiler::zero_extend_word(GpReg r) noexcept
-{
-    if (m_asm.has(Extension::Zba)) {
-        m_asm.zext_w(r, r);
-    } else {
-        m_asm.slli(r, r, 32);
-        m_asm.srli(r, r, 32);
-    }
-}
-
 // §4.4.3 extract_lane / replace_lane, §4.4.3.2 splat: plain loads and
 // stores of the lane in the slot (lane i of an NxM shape is at byte i * M/8).
 void Compiler::scalar_lane(Opcode op, u8 lane) noexcept
@@ -394,7 +384,7 @@ bool Compiler::scalar_inline(Opcode op) noexcept
                 else
                     m_asm.sub(t4, t4, t5);
                 m_asm.slli(t4, t4, 32);
-                zero_extend_word(low);
+                m_asm.zero_extend_word(low, low);
                 m_asm.or_(t4, t4, low);
                 break;
             }
@@ -423,7 +413,7 @@ bool Compiler::scalar_inline(Opcode op) noexcept
                 m_asm.srli(t5, t4, 32);
                 m_asm.slli(t5, t5, 32 + n);
                 m_asm.slliw(t4, t4, n);
-                zero_extend_word(t4);
+                m_asm.zero_extend_word(t4, t4);
                 m_asm.or_(t4, t4, t5);
                 break;
             case O::I32x4ShrU:
@@ -438,7 +428,7 @@ bool Compiler::scalar_inline(Opcode op) noexcept
                 m_asm.slli(t5, t5, 32);
                 m_asm.slli(t4, t4, 32);
                 m_asm.srai(t4, t4, 32 + n);
-                zero_extend_word(t4);
+                m_asm.zero_extend_word(t4, t4);
                 m_asm.or_(t4, t4, t5);
                 break;
             }

@@ -476,7 +476,7 @@ void Lowerer::edge_moves(EdgeId e) noexcept
 
 Label Lowerer::trap_label(TrapCode code, u32 wasm_offset, u8 detail_reg, u8 detail_shift) noexcept
 {
-    Stub stub { m_asm.new_label(), wasm_offset, u8(code), detail_reg, detail_shift, false };
+    TrapStub stub { m_asm.new_label(), wasm_offset, u8(code), false, detail_reg, detail_shift };
     if (m_stubs.try_append(stub).is_error())
         m_asm.code().set_error(Error::from_code(ErrorCode::OutOfMemory, "optimizing: trap stubs"));
     return stub.label;
@@ -635,16 +635,16 @@ Result<void> Lowerer::emit() noexcept
         }
     }
 
-    // Trap stubs: the landing pad takes a0 = code, a2 = detail, a1 = a pc
-    // whose trap site names the wasm offset. Most stubs are one
-    // `jal a1, tail` (a1 = the pc after it, recorded as the trap site),
-    // the tail per trap code setting a0 and a2 = -1 (4 bytes a stub
-    // instead of 10). A stub with a detail register or a helper's
-    // dynamic code does it all itself, with auipc.
+    // Trap stubs (jit/TrapStubs.h): the landing pad takes a0 = code, a2 =
+    // detail, a1 = a pc whose trap site names the wasm offset. Most stubs
+    // are one `jal a1, tail` (a1 = the pc after it, recorded as the trap
+    // site), the tail per trap code setting a0 and a2 = -1 (4 bytes a stub
+    // instead of 10). A stub with a detail register or a helper's dynamic
+    // code is the whole body, with auipc.
     constexpr u32 tail_codes = 32;
     Label tails[tail_codes];
     bool tail_used[tail_codes] = {};
-    for (const Stub& stub : m_stubs) {
+    for (const TrapStub& stub : m_stubs) {
         m_asm.bind(stub.label);
         m_offset = stub.wasm_offset;
         if (!stub.dynamic && !stub.detail_reg && stub.code < tail_codes) {
@@ -656,17 +656,7 @@ Result<void> Lowerer::emit() noexcept
             m_asm.mark_trap_site();
             continue;
         }
-        if (stub.dynamic)
-            m_asm.addi(a0, a1, -1);
-        else
-            m_asm.li(a0, stub.code);
-        if (stub.detail_reg)
-            m_asm.srli(a2, GpReg(stub.detail_reg), stub.detail_shift);
-        else
-            m_asm.li(a2, -1);
-        m_asm.mark_trap_site();
-        m_asm.auipc(a1, 0);
-        m_asm.j(m_trap_exit);
+        emit_trap_stub_body(m_asm, stub, m_trap_exit);
     }
     for (u32 code = 0; code < tail_codes; ++code) {
         if (!tail_used[code])
@@ -676,9 +666,7 @@ Result<void> Lowerer::emit() noexcept
         m_asm.li(a2, -1);
         m_asm.j(m_trap_exit);
     }
-    m_asm.bind(m_trap_exit);
-    m_asm.li(t5, i64(m_env.landing_pad));
-    m_asm.jr(t5);
+    emit_trap_exit(m_asm, m_trap_exit, m_env.landing_pad);
     return {};
 }
 

@@ -115,7 +115,7 @@ bool Lowerer::lower_int(InstId i) noexcept
         GpReg a = use_gp(args[0], t4);
         bool imm = small_const(args[1], k);
         if (imm && (op == O::I32Sub || op == O::I64Sub))
-            imm = k != -2048;
+            imm = MacroAssembler::fits_imm12(-k);
         if (imm && (op == O::I32Rotl || op == O::I64Rotl))
             imm = false;
         GpReg b = imm ? zero : use_gp(args[1], t5);

@@ -12,6 +12,7 @@
 #include <jit/FloatEmit.h>
 #include <jit/Helpers.h>
 #include <jit/SimdEmit.h>
+#include <jit/TrapStubs.h>
 #include <jit/VMContext.h>
 #include <jit/optimizing/Builder.h>
 #include <jit/optimizing/Lower.h>
@@ -50,15 +51,6 @@ struct Move {
     Type type { Type::I64 };
     bool is_const { false };
     u64 bits { 0 };
-};
-
-struct Stub {
-    Label label;
-    u32 wasm_offset;
-    u8 code;
-    u8 detail_reg;
-    u8 detail_shift;
-    bool dynamic { false }; // a helper's trap: its code + 1 in a1
 };
 
 // Runtime operations done by a C++ helper (jit/Helpers.h), as the
@@ -294,7 +286,7 @@ private:
     bool m_mask { false }; // ra holds 0xffffffff (zero-extension without Zba): set_mask()
     u32 m_words { 0 };
     Vector<Label> m_labels;
-    Vector<Stub> m_stubs;
+    Vector<TrapStub> m_stubs;
     Vector<Move> m_moves;
     Vector<u8> m_scaled; // per inst: an i32.add done by sh1add..sh3add (fold_scaled_addresses)
     Vector<u32> m_address_uses; // per value: its uses as a load's or store's address

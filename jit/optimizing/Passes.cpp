@@ -85,12 +85,17 @@ bool same_inst(const Function& f, InstId a, InstId b) noexcept
 
 } // namespace
 
-Result<bool> number_values(Function& f) noexcept
+Result<bool> run_with_cfg(Function& f, CfgPass pass) noexcept
 {
     f.apply_replacements();
     Cfg cfg;
     TRY(cfg.compute(f));
-    return number_values(f, cfg);
+    return pass(f, cfg);
+}
+
+Result<bool> number_values(Function& f) noexcept
+{
+    return run_with_cfg(f, number_values);
 }
 
 Result<bool> number_values(Function& f, const Cfg& cfg) noexcept
@@ -304,10 +309,7 @@ Result<bool> eliminate_dead_code(Function& f) noexcept
 
 Result<bool> hoist_loop_invariants(Function& f) noexcept
 {
-    f.apply_replacements();
-    Cfg cfg;
-    TRY(cfg.compute(f));
-    return hoist_loop_invariants(f, cfg);
+    return run_with_cfg(f, hoist_loop_invariants);
 }
 
 Result<bool> hoist_loop_invariants(Function& f, const Cfg& cfg) noexcept

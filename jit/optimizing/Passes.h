@@ -33,6 +33,13 @@ namespace k23::jit::optimizing {
 // Removable and reads no state: may be merged with its twin and moved.
 [[nodiscard]] bool is_pure(const Function& f, InstId inst) noexcept;
 
+// A pass given the function's current Cfg (the passes before it kept the
+// CFG as it was computed): the pipeline computes one for several passes.
+using CfgPass = Result<bool> (*)(Function&, const Cfg&) noexcept;
+// Runs `pass` with a Cfg computed now, after the pending replacements: the
+// one-argument form of each such pass (tests, callers without a Cfg).
+Result<bool> run_with_cfg(Function& f, CfgPass pass) noexcept;
+
 // Constant folding and algebraic simplification (Fold.cpp): numeric ops on
 // constants with wasm's semantics (§4.3 "Numerics"; a fold that would trap,
 // or whose float result is a NaN, is left to run), identities such as

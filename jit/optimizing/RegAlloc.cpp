@@ -261,8 +261,7 @@ Result<void> Lowerer::number() noexcept
             return false;
         u64 bits = m_f.const_bits(v);
         i64 x = type == Type::I32 ? i64(i32(u32(bits))) : i64(bits);
-        bool addi = x >= -2048 && x <= 2047, lui = x == i64(i32(x)) && (x & 0xfff) == 0;
-        return !addi && !lui;
+        return !MacroAssembler::is_single_instruction_constant(x);
     };
     // Nor in loops with a call: registers do not survive it (jit/Abi.h),
     // so the constant would be built again after each call anyway.

@@ -299,10 +299,7 @@ private:
 
 Result<bool> reduce_strength(Function& f) noexcept
 {
-    f.apply_replacements();
-    Cfg cfg;
-    TRY(cfg.compute(f));
-    return reduce_strength(f, cfg);
+    return run_with_cfg(f, reduce_strength);
 }
 
 Result<bool> reduce_strength(Function& f, const Cfg& cfg) noexcept

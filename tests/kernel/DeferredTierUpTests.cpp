@@ -6,24 +6,20 @@
 // KEXPECT inside threads: a KASSERT unwinds to a recovery point on another
 // stack.
 
+#include "KTestHelpers.h"
+
 #include <generated/tests/kernel/Modules.h>
 #include <kernel/KTest.h>
 #include <kernel/Scheduler.h>
 #include <kernel/Timer.h>
 #include <kernel/WasmGuest.h>
-#include <kernel/mm/PhysicalMemory.h>
 
 using namespace k23;
 using namespace k23::kernel;
+using test::bytes_of;
 using wasm::Value;
 
 namespace {
-
-template<usize N>
-ReadonlyBytes bytes_of(u8 const (&module)[N])
-{
-    return ReadonlyBytes(module, N);
-}
 
 WasmGuestOptions auto_options() noexcept
 {
@@ -43,26 +39,53 @@ u32 fib(WasmGuest& guest, wasm::Instance* instance, u32 n) noexcept
     return result.i32;
 }
 
+// `guest` (tier auto) with the basics module, or nullptr (a KEXPECT
+// failure) on error.
 wasm::Instance* instantiate_basics(WasmGuest& guest) noexcept
 {
-    if (guest.create(auto_options()).is_error())
-        return nullptr;
-    auto instance = guest.instantiate(bytes_of(test_modules::basics));
-    return instance.is_error() ? nullptr : instance.value();
+    wasm::Instance* instance = nullptr;
+    if (!guest.create(auto_options()).is_error()) {
+        auto made = guest.instantiate(bytes_of(test_modules::basics));
+        instance = made.is_error() ? nullptr : made.value();
+    }
+    KEXPECT(instance != nullptr);
+    return instance;
 }
 
 u64 preemptions() noexcept { return Scheduler::current()->stats().preemptions; }
 
-struct Waits {
+// Runs body(argument) on a scheduler thread of its own until it ends;
+// false if the thread could not be made.
+bool run_on_a_thread(StringView name, Thread::Entry body, void* argument) noexcept
+{
+    Thread thread;
+    Thread* table[1] = { &thread };
+    if (thread.create(name, body, argument).is_error())
+        return false;
+    Scheduler::run_threads(Span<Thread*>(table, 1));
+    return true;
+}
+
+// Set by a thread's body: it ran (its KEXPECTs count).
+struct Ran {
     bool ran { false };
 };
 
+// Runs body(&ran) on a thread of its own: it must have run, and left no
+// tier-up job waiting.
+void run_to_the_end(StringView name, Thread::Entry body) noexcept
+{
+    Ran ran;
+    KASSERT(run_on_a_thread(name, body, &ran));
+    KEXPECT(ran.ran);
+    KEXPECT(!deferred_tier_ups_waiting());
+}
+
 void tier_up_waits_for_the_hart_to_be_given_up(void* argument) noexcept
 {
-    static_cast<Waits*>(argument)->ran = true;
+    static_cast<Ran*>(argument)->ran = true;
     WasmGuest guest;
     wasm::Instance* instance = instantiate_basics(guest);
-    KEXPECT(instance != nullptr);
     if (!instance)
         return;
     Scheduler::yield(); // a fresh slice for what follows
@@ -92,32 +115,21 @@ void tier_up_waits_for_the_hart_to_be_given_up(void* argument) noexcept
 
 KTEST(deferred_tier_up_compiles_when_the_thread_gives_up_the_hart_not_in_the_helper)
 {
-    Waits waits;
-    Thread thread;
-    Thread* table[1] = { &thread };
-    KASSERT(!thread.create("tier-up"_sv, tier_up_waits_for_the_hart_to_be_given_up, &waits).is_error());
-    Scheduler::run_threads(Span<Thread*>(table, 1));
-    KEXPECT(waits.ran);
-    KEXPECT(!deferred_tier_ups_waiting());
+    run_to_the_end("tier-up"_sv, tier_up_waits_for_the_hart_to_be_given_up);
 }
 
 namespace {
-
-struct TwoGuests {
-    bool ran { false };
-};
 
 // Two guests' jobs wait at once; the first guest goes away before the
 // preemption point (its job is dropped, never compiled: it would read a
 // freed module), the second's compiles there, in its own space.
 void two_guests_one_goes_away(void* argument) noexcept
 {
-    static_cast<TwoGuests*>(argument)->ran = true;
+    static_cast<Ran*>(argument)->ran = true;
     WasmGuest leaving;
     WasmGuest staying;
     wasm::Instance* leaving_instance = instantiate_basics(leaving);
     wasm::Instance* staying_instance = instantiate_basics(staying);
-    KEXPECT(leaving_instance != nullptr && staying_instance != nullptr);
     if (!leaving_instance || !staying_instance)
         return;
     Scheduler::yield();
@@ -149,13 +161,7 @@ void two_guests_one_goes_away(void* argument) noexcept
 
 KTEST(deferred_tier_up_drops_the_jobs_of_a_guest_that_goes_away_and_runs_anothers)
 {
-    TwoGuests two;
-    Thread thread;
-    Thread* table[1] = { &thread };
-    KASSERT(!thread.create("two-guests"_sv, two_guests_one_goes_away, &two).is_error());
-    Scheduler::run_threads(Span<Thread*>(table, 1));
-    KEXPECT(two.ran);
-    KEXPECT(!deferred_tier_ups_waiting());
+    run_to_the_end("two-guests"_sv, two_guests_one_goes_away);
 }
 
 namespace {
@@ -192,7 +198,6 @@ void tiers_up_beside(void* argument) noexcept
     auto& self = *static_cast<Killed*>(argument);
     WasmGuest guest;
     wasm::Instance* instance = instantiate_basics(guest);
-    KEXPECT(instance != nullptr);
     if (!instance)
         return;
     KEXPECT_EQ(fib(guest, instance, 12), 144u);
@@ -249,31 +254,15 @@ void compile_without_frames(void* argument) noexcept
     self.ran = true;
     WasmGuest guest;
     wasm::Instance* instance = instantiate_basics(guest);
-    KEXPECT(instance != nullptr);
     if (!instance)
         return;
     KEXPECT_EQ(fib(guest, instance, 10), 55u); // posts fib's job
-    // Take every free frame (in runs, halving the run size on failure).
-    struct Run {
-        uptr base;
-        usize count;
-    };
-    static Run runs[512];
-    usize run_count = 0;
-    usize free_before = physical_memory().free_frame_count();
-    for (usize count = 1u << 16; count > 0 && run_count < 512;) {
-        auto frames = physical_memory().allocate_frames(count);
-        if (frames.is_error()) {
-            count /= 2;
-            continue;
-        }
-        runs[run_count++] = { frames.value(), count };
-    }
-    self.exhausted = physical_memory().free_frame_count() == 0;
+    test::FrameHog hog;
+    hog.take_all();
+    self.exhausted = hog.exhausted();
     Scheduler::yield(); // the job runs, starved
-    for (usize i = 0; i < run_count; ++i)
-        physical_memory().free_frames(runs[i].base, runs[i].count);
-    self.frames_back = physical_memory().free_frame_count() == free_before;
+    hog.give_back();
+    self.frames_back = physical_memory().free_frame_count() == hog.free_before();
     KEXPECT_EQ(fib(guest, instance, 15), 610u);
     KEXPECT_EQ(guest.stats().tier_up_jobs.compiled, 1u);
     KEXPECT_EQ(guest.stats().tiers.tier_up_refused, 1u);
@@ -287,10 +276,7 @@ void compile_without_frames(void* argument) noexcept
 KTEST(deferred_tier_up_out_of_memory_leaves_the_function_baseline)
 {
     Starved starved;
-    Thread thread;
-    Thread* table[1] = { &thread };
-    KASSERT(!thread.create("starved"_sv, compile_without_frames, &starved).is_error());
-    Scheduler::run_threads(Span<Thread*>(table, 1));
+    KASSERT(run_on_a_thread("starved"_sv, compile_without_frames, &starved));
     KEXPECT(starved.ran);
     KEXPECT(starved.exhausted);
     KEXPECT(starved.frames_back);

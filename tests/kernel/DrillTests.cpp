@@ -11,6 +11,8 @@
 //   4. a runaway guest ended by its time limit, and usable afterwards.
 // The modules are tests/kernel/modules/drill_*.wat.
 
+#include "KTestHelpers.h"
+
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/asm/Assembler.h>
 #include <arch/riscv64/asm/CodeHolder.h>
@@ -33,16 +35,11 @@
 
 using namespace k23;
 using namespace k23::kernel;
+using test::bytes_of;
 using namespace k23::riscv64;
 using wasm::Value;
 
 namespace {
-
-template<usize N>
-ReadonlyBytes bytes_of(u8 const (&module)[N])
-{
-    return ReadonlyBytes(module, N);
-}
 
 Value v32(u32 v) { return Value::from_i32(v); }
 

@@ -3,6 +3,8 @@
 // Test mappings go into the free top 2 GiB (kernel_scratch_base); every test
 // leaves it empty again.
 
+#include "KTestHelpers.h"
+
 #include <arch/riscv64/Csr.h>
 #include <arch/riscv64/Paging.h>
 #include <kernel/Boot.h>
@@ -291,34 +293,19 @@ KTEST(vm_sweep_1000_pages_leaks_no_frames)
 
 KTEST(vm_out_of_frames_is_an_error_and_rolls_back)
 {
-    // Take every free frame (in runs, halving the run size on failure),
-    // then ask for a mapping that needs new tables.
-    struct Run {
-        uptr base;
-        usize count;
-    };
-    static Run runs[512];
-    usize run_count = 0;
-    usize free_before = physical_memory().free_frame_count();
+    // Take every free frame, then ask for a mapping that needs new tables.
     usize tables_before = vm().table_frame_count();
-    for (usize count = 1u << 16; count > 0 && run_count < 512;) {
-        auto frames = physical_memory().allocate_frames(count);
-        if (frames.is_error()) {
-            count /= 2;
-            continue;
-        }
-        runs[run_count++] = { frames.value(), count };
-    }
-    bool exhausted = physical_memory().free_frame_count() == 0;
+    test::FrameHog hog;
+    hog.take_all();
+    bool exhausted = hog.exhausted();
     // area(5) + 1 GiB is beyond every table the other tests created.
     auto result = vm().map(area(5) + GIGAPAGE_SIZE / 2, 0x8000'0000, PAGE_SIZE, Protection::Read);
-    for (usize i = 0; i < run_count; ++i)
-        physical_memory().free_frames(runs[i].base, runs[i].count);
+    hog.give_back();
     KASSERT(exhausted);
     KASSERT(result.is_error());
     KEXPECT(result.error().code() == ErrorCode::OutOfMemory);
     KEXPECT_EQ(vm().table_frame_count(), tables_before);
-    KEXPECT_EQ(physical_memory().free_frame_count(), free_before);
+    KEXPECT_EQ(physical_memory().free_frame_count(), hog.free_before());
     KEXPECT(vm().translate(area(5) + GIGAPAGE_SIZE / 2).is_error());
 }
 

@@ -4,6 +4,8 @@
 // vector state, at whatever VLEN the hart has; without V, the scalar path.
 // The boot checks in test_vector.py run this at VLEN 128, 256, 512 and 0.
 
+#include "KTestHelpers.h"
+
 #include <generated/tests/kernel/Modules.h>
 #include <kernel/Console.h>
 #include <kernel/DeviceTree.h>
@@ -15,17 +17,8 @@
 
 using namespace k23;
 using namespace k23::kernel;
+using test::bytes_of;
 using wasm::Value;
-
-namespace {
-
-template<usize N>
-ReadonlyBytes bytes_of(u8 const (&module)[N])
-{
-    return ReadonlyBytes(module, N);
-}
-
-} // namespace
 
 KTEST(wasm_guest_simd_gives_the_right_results)
 {

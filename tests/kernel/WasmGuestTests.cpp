@@ -4,6 +4,8 @@
 // spec's message, the function and the offset, and a guest gives back every
 // frame it took. The modules are tests/kernel/modules/*.wat.
 
+#include "KTestHelpers.h"
+
 #include <base/Format.h>
 #include <generated/tests/kernel/Modules.h>
 #include <kernel/Console.h>
@@ -14,15 +16,10 @@
 
 using namespace k23;
 using namespace k23::kernel;
+using test::bytes_of;
 using wasm::Value;
 
 namespace {
-
-template<usize N>
-ReadonlyBytes bytes_of(u8 const (&module)[N])
-{
-    return ReadonlyBytes(module, N);
-}
 
 // Calls `name` with i32 args and returns the single result's low 32 bits
 // (or ~0 on error, with the error in *error).

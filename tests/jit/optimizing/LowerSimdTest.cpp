@@ -3,47 +3,14 @@
 // with V and without (the scalar path), no fallback to the baseline.
 // Execution: ./k23 spec --tier optimizing at every VLEN, 0 included.
 
-#include "OptimizingTestHelpers.h"
-
-#include <jit/Compile.h>
-#include <jit/optimizing/Lower.h>
+#include "LowerTestHelpers.h"
 
 using namespace k23;
 using namespace k23::jit::optimizing::test;
 
 namespace {
 
-using riscv64::CpuFeatures;
-using riscv64::Extension;
-
 CpuFeatures with_v() { return CpuFeatures::rv64gc().with(Extension::V).with(Extension::Zba).with(Extension::Zbb); }
-
-struct Compiled {
-    std::unique_ptr<wasm::Module> module;
-    jit::CompiledModule code;
-    jit::TierCounts counts;
-    bool ok { false };
-    std::string error;
-    ~Compiled()
-    {
-        if (code.code)
-            platform_code_release(code.code, code.code_size);
-    }
-};
-
-void compile(const WasmBytes& bytes, CpuFeatures features, Compiled& out)
-{
-    auto module = read(bytes);
-    ASSERT_FALSE(module.is_error()) << message_of(module.error());
-    out.module = std::make_unique<wasm::Module>(module.release_value());
-    jit::CompileEnvironment env;
-    env.features = features;
-    env.landing_pad = 0x10000; // never executed
-    auto result = jit::compile_module(*out.module, env, jit::Tier::Optimizing, out.code, &out.counts);
-    out.ok = !result.is_error();
-    if (!out.ok)
-        out.error = message_of(result.error());
-}
 
 // Per function: the optimizing tier's own answer (compile_module only
 // keeps the first fallback's reason).

@@ -5,10 +5,7 @@
 // tested in the riscv64-linux ring (./k23 spec --tier optimizing, the tiers
 // differential check).
 
-#include "OptimizingTestHelpers.h"
-
-#include <jit/Compile.h>
-#include <jit/optimizing/Lower.h>
+#include "LowerTestHelpers.h"
 
 #include <filesystem>
 
@@ -16,36 +13,6 @@ using namespace k23;
 using namespace k23::jit::optimizing::test;
 
 namespace {
-
-using riscv64::CpuFeatures;
-using riscv64::Extension;
-
-struct Compiled {
-    jit::CompiledModule code;
-    jit::TierCounts counts;
-    bool ok { false };
-    std::string error;
-    ~Compiled()
-    {
-        if (code.code)
-            platform_code_release(code.code, code.code_size);
-    }
-};
-
-void compile(const WasmBytes& bytes, CpuFeatures features, Compiled& out)
-{
-    auto module = read(bytes);
-    ASSERT_FALSE(module.is_error()) << message_of(module.error());
-    static std::vector<std::unique_ptr<wasm::Module>> keep; // CompiledModule points at its module
-    keep.push_back(std::make_unique<wasm::Module>(module.release_value()));
-    jit::CompileEnvironment env;
-    env.features = features;
-    env.landing_pad = 0x10000; // never executed
-    auto result = jit::compile_module(*keep.back(), env, jit::Tier::Optimizing, out.code, &out.counts);
-    out.ok = !result.is_error();
-    if (!out.ok)
-        out.error = message_of(result.error());
-}
 
 void check_layout(const jit::CompiledModule& m)
 {
@@ -64,13 +31,7 @@ void check_layout(const jit::CompiledModule& m)
 // 2-byte boundary (compressed code moves the 4-byte ones).
 usize count_czero(const jit::CompiledModule& m)
 {
-    usize n = 0;
-    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
-        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
-        if ((w & 0xfe00507f) == 0x0e005033)
-            ++n;
-    }
-    return n;
+    return count_words(m, Stride::Halfword, [](u32 w) { return (w & 0xfe00507f) == 0x0e005033; });
 }
 
 const char* s_scalar = R"((module
@@ -197,12 +158,7 @@ namespace {
 // `lbu t0, -1(t0)`: the bounds probe of jit/BulkMemory.h.
 usize count_probes(const jit::CompiledModule& m)
 {
-    usize n = 0;
-    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
-        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
-        n += w == 0xfff2c283;
-    }
-    return n;
+    return count_words(m, Stride::Halfword, [](u32 w) { return w == 0xfff2c283; });
 }
 
 } // namespace
@@ -259,13 +215,10 @@ namespace {
 // sh1add/sh2add/sh3add (Zba: funct7 0010000, funct3 010/100/110, OP).
 usize count_shadd(const jit::CompiledModule& m)
 {
-    usize n = 0;
-    for (usize at = 0; at + 4 <= m.code_size; at += 2) {
-        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
+    return count_words(m, Stride::Halfword, [](u32 w) {
         u32 f3 = (w >> 12) & 7;
-        n += (w & 0xfe00007f) == 0x20000033 && (f3 == 2 || f3 == 4 || f3 == 6);
-    }
-    return n;
+        return (w & 0xfe00007f) == 0x20000033 && (f3 == 2 || f3 == 4 || f3 == 6);
+    });
 }
 
 } // namespace
@@ -306,10 +259,5 @@ TEST(OptimizingLower, AddressesZeroExtendWithOneAndWithoutZba)
     Compiled c;
     compile(wat(text), CpuFeatures::rv64gc(), c);
     ASSERT_TRUE(c.ok) << c.error;
-    usize ands = 0;
-    for (usize at = 0; at + 4 <= c.code.code_size; at += 2) {
-        u32 w = u32(c.code.code[at]) | u32(c.code.code[at + 1]) << 8 | u32(c.code.code[at + 2]) << 16 | u32(c.code.code[at + 3]) << 24;
-        ands += (w & 0xfff07fff) == 0x00107eb3;
-    }
-    EXPECT_EQ(ands, 1u);
+    EXPECT_EQ(count_words(c.code, Stride::Halfword, [](u32 w) { return (w & 0xfff07fff) == 0x00107eb3; }), 1u);
 }

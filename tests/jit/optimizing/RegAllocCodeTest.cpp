@@ -7,30 +7,12 @@
 // riscv64-linux ring (RegAllocTest.cpp, the spec suite, the tiers
 // differential check).
 
-#include "OptimizingTestHelpers.h"
-
-#include <jit/Compile.h>
-#include <jit/optimizing/Lower.h>
+#include "LowerTestHelpers.h"
 
 using namespace k23;
 using namespace k23::jit::optimizing::test;
 
 namespace {
-
-using riscv64::CpuFeatures;
-using riscv64::Extension;
-
-struct Compiled {
-    jit::CompiledModule code;
-    jit::TierCounts counts;
-    bool ok { false };
-    std::string error;
-    ~Compiled()
-    {
-        if (code.code)
-            platform_code_release(code.code, code.code_size);
-    }
-};
 
 CpuFeatures without_c()
 {
@@ -47,34 +29,13 @@ CpuFeatures without_c()
 
 void compile(const char* text, Compiled& out)
 {
-    auto module = read(wat(text));
-    ASSERT_FALSE(module.is_error()) << message_of(module.error());
-    static std::vector<std::unique_ptr<wasm::Module>> keep; // CompiledModule points at its module
-    keep.push_back(std::make_unique<wasm::Module>(module.release_value()));
-    jit::CompileEnvironment env;
-    env.features = without_c();
-    env.landing_pad = 0x10000; // never executed
-    auto result = jit::compile_module(*keep.back(), env, jit::Tier::Optimizing, out.code, &out.counts);
-    out.ok = !result.is_error();
-    if (!out.ok)
-        out.error = message_of(result.error());
-}
-
-template<typename F>
-usize count_words(const jit::CompiledModule& m, F matches)
-{
-    usize n = 0;
-    for (usize at = 0; at + 4 <= m.code_size; at += 4) {
-        u32 w = u32(m.code[at]) | u32(m.code[at + 1]) << 8 | u32(m.code[at + 2]) << 16 | u32(m.code[at + 3]) << 24;
-        n += matches(w);
-    }
-    return n;
+    jit::optimizing::test::compile(wat(text), without_c(), out);
 }
 
 // lui rd, imm20 (any rd).
 usize count_lui(const jit::CompiledModule& m, u32 imm20)
 {
-    return count_words(m, [&](u32 w) { return (w & 0x7f) == 0x37 && w >> 12 == imm20; });
+    return count_words(m, Stride::Word, [&](u32 w) { return (w & 0x7f) == 0x37 && w >> 12 == imm20; });
 }
 
 } // namespace
@@ -112,7 +73,7 @@ TEST(OptimizingRegAllocCode, LoopFloatConstantIsBuiltOnce)
     compile(text, c);
     ASSERT_TRUE(c.ok) << c.error;
     // fmv.d.x rd, rs1: funct7 1111001, rs2 0, funct3 000, OP-FP.
-    EXPECT_EQ(count_words(c.code, [](u32 w) { return (w & 0xfff0707f) == 0xf2000053; }), 1u);
+    EXPECT_EQ(count_words(c.code, Stride::Word, [](u32 w) { return (w & 0xfff0707f) == 0xf2000053; }), 1u);
 }
 
 // Caught while adding held constants: shootout-switch's loop kept the
@@ -154,8 +115,8 @@ TEST(OptimizingRegAllocCode, LoopIncrementTakesItsCountersRegister)
     ASSERT_TRUE(c.ok) << c.error;
     // Backward: a branch (B-type) or jal zero with the sign bit of its
     // offset set.
-    EXPECT_EQ(count_words(c.code, [](u32 w) { return (w & 0x7f) == 0x63 && w >> 31; }), 1u);
-    EXPECT_EQ(count_words(c.code, [](u32 w) { return (w & 0xfff) == 0x06f && w >> 31; }), 0u);
+    EXPECT_EQ(count_words(c.code, Stride::Word, [](u32 w) { return (w & 0x7f) == 0x63 && w >> 31; }), 1u);
+    EXPECT_EQ(count_words(c.code, Stride::Word, [](u32 w) { return (w & 0xfff) == 0x06f && w >> 31; }), 0u);
 }
 
 // Caught by richards (+3.5% instructions with held constants): a loop that
@@ -179,7 +140,7 @@ TEST(OptimizingRegAllocCode, LoopWithACallBuildsConstantsAtTheirUses)
     EXPECT_EQ(c.counts.optimized, 1u);
     // Built into the scratch registers t4/t5 at its uses, never into one
     // of the allocator's (a held constant's piece).
-    usize into_pool = count_words(c.code, [](u32 w) {
+    usize into_pool = count_words(c.code, Stride::Word, [](u32 w) {
         u32 rd = (w >> 7) & 31;
         return (w & 0x7f) == 0x37 && w >> 12 == 0x12 && rd != 29 && rd != 30;
     });
