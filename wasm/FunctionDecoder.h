@@ -380,11 +380,15 @@ private:
     {
         if constexpr (!typed)
             return false; // the Syntax mode calls no hooks
-        if constexpr (owns_reachability) {
-            const ControlFrame& frame = m_controls.last();
-            return !frame.unreachable && !frame.dead;
-        }
+        if constexpr (owns_reachability)
+            return m_live;
         return true;
+    }
+    // m_live again from the innermost frame (after it changed).
+    void update_live() noexcept
+    {
+        const ControlFrame& frame = m_controls.last();
+        m_live = !frame.unreachable && !frame.dead;
     }
     template<typename Hook, typename... Args>
     void hook(Hook on, const Args&... args) noexcept
@@ -398,6 +402,7 @@ private:
         if constexpr (typed)
             m_operands.shrink_to(frame.height);
         frame.unreachable = true;
+        m_live = false;
     }
     Result<void> push_frame(FrameKind kind, Span<const ValueType> params, Span<const ValueType> results, u32 offset) noexcept
     {
@@ -409,6 +414,7 @@ private:
         frame.results = results;
         frame.dead = owns_reachability && !m_controls.is_empty() && !live();
         TRY(m_controls.try_append(frame));
+        m_live = !frame.dead;
         return push(params);
     }
     // §3.3.8 end of a block: the results must be exactly what is left.
@@ -578,6 +584,11 @@ private:
     FunctionType m_function_type;
     u32 m_opcode_offset { 0 };
     u32 m_br_table_epoch { 0 };
+    // Whether the innermost frame is reachable and not dead: live() for an
+    // interface that owns reachability, asked before every instruction and
+    // hook, so kept up to date where a frame changes (push_frame,
+    // set_unreachable, else, end) instead of read from the frame each time.
+    bool m_live { true };
 };
 
 } // namespace k23::wasm

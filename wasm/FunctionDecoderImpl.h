@@ -180,6 +180,7 @@ Result<bool> FunctionDecoder<Interface, mode>::decode_block(Opcode op, u32 offse
         if (!frame.dead)
             m_interface.on_else(offset, frame);
         frame.unreachable = false;
+        m_live = !frame.dead;
         TRY(push(frame.params));
         break;
     }
@@ -200,6 +201,7 @@ Result<bool> FunctionDecoder<Interface, mode>::decode_block(Opcode op, u32 offse
                 return malformed("section size mismatch: bytes after the function's end");
             return true;
         }
+        update_live();
         TRY(push(frame.results));
         break;
     }

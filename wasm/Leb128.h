@@ -74,19 +74,31 @@ public:
         return low | high << 32;
     }
 
+    // Fast paths: one byte, then two (indices, offsets and constants below
+    // 2^14 or ±2^13; two bytes never break §5.2.2's length or unused-bit
+    // rules for 32 bits); longer ones go through read_leb.
     Result<u32> read_var_u32() noexcept
     {
-        // Fast path: one byte.
         if (m_position < m_size && m_data[m_position] < 0x80) [[likely]]
             return m_data[m_position++];
+        if (m_size - m_position >= 2 && m_data[m_position + 1] < 0x80) {
+            u32 value = u32(m_data[m_position] & 0x7f) | u32(m_data[m_position + 1]) << 7;
+            m_position += 2;
+            return value;
+        }
         u64 value = TRY(read_leb(32, false));
         return u32(value);
     }
     Result<i32> read_var_s32() noexcept
     {
-        // Fast path: one byte, bit 6 the sign (most constants are small).
+        // Bit 6 of the last byte is the sign (most constants are small).
         if (m_position < m_size && m_data[m_position] < 0x80) [[likely]]
             return i32(i8(u8(m_data[m_position++] << 1))) >> 1;
+        if (m_size - m_position >= 2 && m_data[m_position + 1] < 0x80) {
+            u32 bits = u32(m_data[m_position] & 0x7f) | u32(m_data[m_position + 1]) << 7;
+            m_position += 2;
+            return i32(bits << 18) >> 18;
+        }
         u64 value = TRY(read_leb(32, true));
         return i32(u32(value));
     }

@@ -9,16 +9,14 @@ namespace k23::riscv64 {
 
 using namespace encoding;
 
-bool Assembler::missing_extension(Extension extension) noexcept
+void Assembler::missing_extension(Extension extension) noexcept
 {
     m_code.set_error(Error::formatted(ErrorCode::Unsupported, "instruction needs the {} extension, which is not enabled", extension_name(extension)));
-    return false;
 }
 
-bool Assembler::immediate_out_of_range(const char* what) noexcept
+void Assembler::immediate_out_of_range(const char* what) noexcept
 {
     m_code.set_error(Error::formatted(ErrorCode::OutOfRange, "{} out of range at offset {:#x}", what, offset()));
-    return false;
 }
 
 void Assembler::emit_word(u32 word) noexcept
@@ -178,6 +176,11 @@ int plan_constant(i64 value, Step* steps, int limit) noexcept
 
 void Assembler::load_constant(GpReg rd, u64 value) noexcept
 {
+    // Most constants are one addi (li): no plan, no group around it.
+    if (fits_signed(i64(value), 12) && !rd.is_zero()) [[likely]] {
+        addi(rd, zero, i32(i64(value)));
+        return;
+    }
     InstructionGroup group(m_code);
     if (rd.is_zero())
         return;

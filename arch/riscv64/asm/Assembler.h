@@ -448,28 +448,28 @@ public:
     {
         if (m_code.features().has(extension)) [[likely]]
             return true;
-        return missing_extension(extension);
+        missing_extension(extension);
+        return false;
     }
     // Records an OutOfRange error unless `ok`.
     [[nodiscard]] bool check_immediate(bool ok, const char* what) noexcept
     {
         if (ok) [[likely]]
             return true;
-        return immediate_out_of_range(what);
+        immediate_out_of_range(what);
+        return false;
     }
+    // One instruction is a group of its own (as in an InstructionGroup,
+    // declared below).
     void emit32(u32 word) noexcept
     {
         m_last_at = m_code.offset();
-        m_code.begin_group(); // an InstructionGroup (declared below)
-        m_code.emit32(word);
-        m_code.end_group();
+        m_code.emit_instruction(word, 4);
     }
     void emit16(u16 halfword) noexcept
     {
         m_last_at = m_code.offset();
-        m_code.begin_group(); // an InstructionGroup (declared below)
-        m_code.emit16(halfword);
-        m_code.end_group();
+        m_code.emit_instruction(halfword, 2);
     }
     // Where the last instruction emitted through emit32/emit16 starts, or
     // no_instruction after a bind() or emit_word(): MacroAssembler::retarget
@@ -479,10 +479,10 @@ public:
     [[nodiscard]] bool can_compress() const noexcept { return m_code.options().compress && m_code.features().has(Extension::C); }
 
 private:
-    [[gnu::cold]] bool missing_extension(Extension extension) noexcept;
-    [[gnu::cold]] bool immediate_out_of_range(const char* what) noexcept;
+    [[gnu::cold]] void missing_extension(Extension extension) noexcept;
+    [[gnu::cold]] void immediate_out_of_range(const char* what) noexcept;
     // Compressed-form selection used by the RV64I/D encoders; return true
-    // when they emitted a 16-bit instruction (RV64C.cpp).
+    // when they emitted a 16-bit instruction (inline, Compressed.h).
     bool try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept;
     bool try_compress_addiw(GpReg rd, GpReg rs1, i32 imm) noexcept;
     bool try_compress_op(u32 funct3, u32 funct7, bool word, GpReg rd, GpReg rs1, GpReg rs2) noexcept;

@@ -1,6 +1,7 @@
 #include <arch/riscv64/asm/CodeHolder.h>
 #include <arch/riscv64/asm/Encoding.h>
 #include <base/Bits.h>
+#include <base/Platform.h>
 
 namespace k23::riscv64 {
 
@@ -15,6 +16,8 @@ constexpr i64 jal_reach = (1 << 20) - 2;
 // Room kept before a deadline: the largest instruction group the assembler
 // emits (a far branch or a load_constant is at most 16 bytes) plus margin.
 constexpr i64 group_slack = 64;
+// .text stays below 2 GiB (pc-relative references reach ±2 GiB).
+constexpr usize text_limit = 0x7fff0000u;
 
 } // namespace
 
@@ -25,10 +28,16 @@ CodeHolder::CodeHolder(CpuFeatures features, CodeOptions options) noexcept
 {
 }
 
+CodeHolder::~CodeHolder() noexcept
+{
+    if (m_text)
+        platform_deallocate(m_text, m_capacity, 16);
+}
+
 void CodeHolder::reset() noexcept
 {
     m_options = m_initial_options;
-    m_text.clear();
+    m_size = 0;
     m_pool.clear();
     if (m_pool_index.size() != 0)
         m_pool_index.clear();
@@ -45,6 +54,40 @@ void CodeHolder::reset() noexcept
     m_finalized = false;
     m_has_error = false;
     m_error = Error::from_code(ErrorCode::Unknown);
+    update_limit();
+}
+
+void CodeHolder::update_limit() noexcept
+{
+    if (m_has_error || m_finalized)
+        m_limit = 0;
+    else
+        m_limit = m_capacity;
+}
+
+bool CodeHolder::grow_text(usize capacity) noexcept
+{
+    if (capacity > text_limit)
+        capacity = text_limit;
+    auto* text = static_cast<u8*>(platform_allocate(capacity, 16));
+    if (!text) {
+        set_error(Error::formatted(ErrorCode::OutOfMemory, "cannot allocate {} bytes of code", capacity));
+        return false;
+    }
+    if (m_size > 0)
+        __builtin_memcpy(text, m_text, m_size);
+    if (m_text)
+        platform_deallocate(m_text, m_capacity, 16);
+    m_text = text;
+    m_capacity = u32(capacity);
+    update_limit();
+    return true;
+}
+
+void CodeHolder::reserve(usize bytes) noexcept
+{
+    if (!m_has_error && bytes > m_capacity)
+        (void)grow_text(bytes);
 }
 
 void CodeHolder::set_error(const Error& error) noexcept
@@ -53,6 +96,7 @@ void CodeHolder::set_error(const Error& error) noexcept
         return;
     m_has_error = true;
     m_error = error;
+    m_limit = 0;
 }
 
 void CodeHolder::emit_bytes(Span<const u8> bytes) noexcept
@@ -63,25 +107,49 @@ void CodeHolder::emit_bytes(Span<const u8> bytes) noexcept
         set_error(Error::from_code(ErrorCode::InvalidArgument, "emitting into finalized code"));
         return;
     }
-    if (m_text.size() + bytes.size() > 0x7fff0000u) {
+    if (m_size + bytes.size() > text_limit) {
         set_error(Error::from_code(ErrorCode::OutOfRange, "code larger than 2 GiB"));
         return;
     }
-    if (auto result = m_text.try_extend(bytes); result.is_error())
-        set_error(result.error());
+    usize needed = m_size + bytes.size();
+    if (needed > m_capacity) {
+        // Geometric: every byte is copied a bounded number of times.
+        usize grown = usize(m_capacity) + m_capacity / 2 + 256;
+        if (!grow_text(grown < needed ? needed : grown))
+            return;
+    }
+    if (bytes.size() > 0)
+        __builtin_memcpy(m_text + m_size, bytes.data(), bytes.size());
+    m_size += u32(bytes.size());
+}
+
+void CodeHolder::emit_slow(u32 word, u32 size) noexcept
+{
+    u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
+    emit_bytes(Span<const u8>(bytes, size));
+}
+
+void CodeHolder::emit_instruction_slow(u32 word, u32 size) noexcept
+{
+    begin_group();
+    if (size == 4)
+        emit32(word);
+    else
+        emit16(u16(word));
+    end_group();
 }
 
 u32 CodeHolder::read32(u32 offset) const noexcept
 {
-    const u8* p = m_text.data() + offset;
+    const u8* p = m_text + offset;
     return u32(p[0]) | (u32(p[1]) << 8) | (u32(p[2]) << 16) | (u32(p[3]) << 24);
 }
 
 void CodeHolder::write32(u32 offset, u32 word) noexcept
 {
-    if (m_has_error || offset + 4 > m_text.size())
+    if (m_has_error || usize(offset) + 4 > m_size)
         return;
-    u8* p = m_text.data() + offset;
+    u8* p = m_text + offset;
     p[0] = u8(word);
     p[1] = u8(word >> 8);
     p[2] = u8(word >> 16);
@@ -90,10 +158,10 @@ void CodeHolder::write32(u32 offset, u32 word) noexcept
 
 void CodeHolder::write16(u32 offset, u16 halfword) noexcept
 {
-    if (m_has_error || offset + 2 > m_text.size())
+    if (m_has_error || usize(offset) + 2 > m_size)
         return;
-    m_text.data()[offset] = u8(halfword);
-    m_text.data()[offset + 1] = u8(halfword >> 8);
+    m_text[offset] = u8(halfword);
+    m_text[offset + 1] = u8(halfword >> 8);
 }
 
 Label CodeHolder::new_label() noexcept
@@ -191,7 +259,6 @@ void CodeHolder::add_label_fixup(u32 offset, Label label, FixupKind kind) noexce
         ++m_pending_branches;
     else if (kind == FixupKind::Jal)
         ++m_pending_jals;
-    m_quiet_until = 0;
     if (entry.offset >= 0) {
         fixup.next_for_label = 0xffffffffu;
         resolve(fixup, u32(entry.offset));
@@ -204,6 +271,19 @@ void CodeHolder::add_label_fixup(u32 offset, Label label, FixupKind kind) noexce
         return;
     }
     entry.first_fixup = u32(m_fixups.size() - 1);
+    if (kind == FixupKind::PcRelPair)
+        return; // never gets a veneer: no island is due for it
+    // A new pending fixup: lower end_group's quiet bound just enough, rather
+    // than to 0 (a check_for_island after every forward branch). The bound
+    // check_for_island computed, deadline - group_slack - island parts,
+    // stays a lower bound for the older fixups with this one's part (4 or
+    // 8 bytes) taken off; this one's own deadline bounds it too.
+    i64 part = kind == FixupKind::Branch ? 4 : 8;
+    i64 reach = kind == FixupKind::Branch ? branch_reach : jal_reach;
+    i64 older = i64(m_quiet_until) - part;
+    i64 own = i64(offset) + reach - group_slack - (4 + 4 * i64(m_pending_branches)) - 8 * i64(m_pending_jals);
+    i64 quiet = older < own ? older : own;
+    m_quiet_until = quiet <= 0 ? 0 : u32(quiet);
 }
 
 u32 CodeHolder::add_pool_constant(u64 value) noexcept
@@ -337,7 +417,7 @@ Result<void> CodeHolder::finalize() noexcept
         if (!fixup.resolved && !fixup.to_pool)
             return Error::formatted(ErrorCode::NotFound, "label {} referenced but never bound", fixup.target);
     }
-    m_pool_offset = align_up(usize(m_text.size()), usize(8));
+    m_pool_offset = align_up(usize(m_size), usize(8));
     for (Fixup& fixup : m_fixups) {
         if (fixup.to_pool)
             resolve(fixup, u32(m_pool_offset + 8 * usize(fixup.target)));
@@ -345,13 +425,14 @@ Result<void> CodeHolder::finalize() noexcept
     if (m_has_error)
         return m_error;
     m_finalized = true;
+    m_limit = 0;
     return {};
 }
 
 usize CodeHolder::code_size() const noexcept
 {
     if (m_pool.is_empty())
-        return m_text.size();
+        return m_size;
     return m_pool_offset + 8 * m_pool.size();
 }
 
@@ -362,15 +443,35 @@ Result<void> CodeHolder::copy_to(Span<u8> destination) const noexcept
     if (destination.size() < code_size())
         return Error::from_code(ErrorCode::OutOfRange, "destination smaller than the code");
     u8* out = destination.data();
-    __builtin_memcpy(out, m_text.data(), m_text.size());
+    if (m_size > 0)
+        __builtin_memcpy(out, m_text, m_size);
     if (m_pool.is_empty())
         return {};
-    for (usize i = m_text.size(); i < m_pool_offset; ++i)
+    for (usize i = m_size; i < m_pool_offset; ++i)
         out[i] = 0;
     for (usize i = 0; i < m_pool.size(); ++i) {
         u64 value = m_pool[i];
         for (usize b = 0; b < 8; ++b)
             out[m_pool_offset + 8 * i + b] = u8(value >> (8 * b));
+    }
+    return {};
+}
+
+Result<void> CodeHolder::append_to(Vector<u8>& out) const noexcept
+{
+    if (!m_finalized)
+        return Error::from_code(ErrorCode::InvalidArgument, "append_to before finalize");
+    if (out.size() % 8 != 0)
+        return Error::from_code(ErrorCode::InvalidArgument, "append_to: the code would not stay 8-byte aligned");
+    TRY(out.try_extend(text()));
+    if (m_pool.is_empty())
+        return {};
+    TRY(out.try_resize(out.size() + (m_pool_offset - m_size), 0));
+    for (u64 value : m_pool) {
+        u8 bytes[8];
+        for (usize b = 0; b < 8; ++b)
+            bytes[b] = u8(value >> (8 * b));
+        TRY(out.try_extend(Span<const u8>(bytes, 8)));
     }
     return {};
 }

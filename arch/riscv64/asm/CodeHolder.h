@@ -78,6 +78,7 @@ public:
     explicit CodeHolder(CpuFeatures features, CodeOptions options = {}) noexcept;
     CodeHolder(const CodeHolder&) = delete;
     CodeHolder& operator=(const CodeHolder&) = delete;
+    ~CodeHolder() noexcept;
 
     // Empty again, as constructed, keeping the buffers: a module compile
     // reuses one holder for every function (no allocation per function).
@@ -93,31 +94,35 @@ public:
     void set_error(const Error& error) noexcept;
 
     // .text
-    [[nodiscard]] u32 offset() const noexcept { return u32(m_text.size()); }
-    [[nodiscard]] Span<const u8> text() const noexcept { return m_text.span(); }
-    // emit16/emit32: a store and a size bump while the buffer has room (the
-    // baseline emits one or two per wasm instruction: compile speed).
+    [[nodiscard]] u32 offset() const noexcept { return m_size; }
+    [[nodiscard]] Span<const u8> text() const noexcept { return { m_text, m_size }; }
+    // Room for `bytes` of .text without growing (a module compile reserves
+    // about what its largest function needs once, not by doubling).
+    void reserve(usize bytes) noexcept;
+    // emit16/emit32: one compare, a store and a size bump while the buffer
+    // has room (the baseline emits one or two per wasm instruction: compile
+    // speed). Growth, errors and finalized code take the slow path.
     void emit16(u16 halfword) noexcept
     {
-        if (!has_room(2)) [[unlikely]] {
-            u8 bytes[2] = { u8(halfword), u8(halfword >> 8) };
-            return emit_bytes(Span<const u8>(bytes, 2));
-        }
-        u8* p = grow_in_place(2);
-        p[0] = u8(halfword);
-        p[1] = u8(halfword >> 8);
+        if (m_size + 2 > m_limit) [[unlikely]]
+            return emit_slow(halfword, 2);
+        store(halfword, 2);
     }
     void emit32(u32 word) noexcept
     {
-        if (!has_room(4)) [[unlikely]] {
-            u8 bytes[4] = { u8(word), u8(word >> 8), u8(word >> 16), u8(word >> 24) };
-            return emit_bytes(Span<const u8>(bytes, 4));
-        }
-        u8* p = grow_in_place(4);
-        p[0] = u8(word);
-        p[1] = u8(word >> 8);
-        p[2] = u8(word >> 16);
-        p[3] = u8(word >> 24);
+        if (m_size + 4 > m_limit) [[unlikely]]
+            return emit_slow(word, 4);
+        store(word, 4);
+    }
+    // One instruction as a group of its own (begin_group(); emit;
+    // end_group()): the island check folded into the same fast path, taken
+    // while outside a group no island can be due.
+    void emit_instruction(u32 word, u32 size) noexcept
+    {
+        u32 end = m_size + size;
+        if (end > m_limit || (end >= m_quiet_until && m_group_depth == 0)) [[unlikely]]
+            return emit_instruction_slow(word, size);
+        store(word, size);
     }
     void emit_bytes(Span<const u8> bytes) noexcept;
     [[nodiscard]] u32 read32(u32 offset) const noexcept;
@@ -163,6 +168,9 @@ public:
     [[nodiscard]] usize pool_offset() const noexcept { return m_pool_offset; }
     // Copies the finalized code; destination must be code_size() bytes.
     [[nodiscard]] Result<void> copy_to(Span<u8> destination) const noexcept;
+    // Appends the finalized code (code_size() bytes) to `out`, whose size
+    // must be a multiple of 8 (the pool's alignment).
+    [[nodiscard]] Result<void> append_to(Vector<u8>& out) const noexcept;
 
     // Statistics, for tests and tuning.
     [[nodiscard]] u32 island_count() const noexcept { return m_island_count; }
@@ -181,18 +189,24 @@ private:
         bool resolved;
     };
 
-    // Whether n bytes fit without growing (and emission is allowed: no
-    // error, not finalized, below the 2 GiB limit emit_bytes enforces).
-    [[nodiscard]] bool has_room(usize n) const noexcept
+    // Little-endian stores of the low `size` bytes (2 or 4) of `word`.
+    void store(u32 word, u32 size) noexcept
     {
-        return m_text.size() + n <= m_text.capacity() && !m_has_error && !m_finalized && m_text.size() + n <= 0x7fff0000u;
+        static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "RISC-V code is little-endian, as are k23's hosts");
+        if (size == 4)
+            __builtin_memcpy(m_text + m_size, &word, 4);
+        else
+            __builtin_memcpy(m_text + m_size, &word, 2);
+        m_size += size;
     }
-    u8* grow_in_place(usize n) noexcept
-    {
-        usize at = m_text.size();
-        (void)m_text.try_resize(at + n); // within capacity: cannot fail
-        return m_text.data() + at;
-    }
+    // Out of line, so the inlined fast paths keep no registers for them.
+    [[gnu::noinline]] void emit_slow(u32 word, u32 size) noexcept;
+    [[gnu::noinline]] void emit_instruction_slow(u32 word, u32 size) noexcept;
+    // The emit fast path's bound (see m_limit).
+    void update_limit() noexcept;
+    // Reallocates .text to `capacity` bytes (capped at the 2 GiB limit);
+    // false with the sticky error when out of memory.
+    bool grow_text(usize capacity) noexcept;
     void check_for_island() noexcept;
     void resolve(Fixup& fixup, u32 target_offset) noexcept;
     [[nodiscard]] i64 earliest_deadline() noexcept;
@@ -201,7 +215,15 @@ private:
     CpuFeatures m_features;
     CodeOptions m_options;
     CodeOptions m_initial_options;
-    Vector<u8> m_text;
+    // .text: m_capacity bytes allocated (not initialized: no Vector, whose
+    // resize would clear every byte first), the first m_size of them code.
+    u8* m_text { nullptr };
+    u32 m_capacity { 0 };
+    u32 m_size { 0 };
+    // emit16/emit32 store in place while m_size + n <= m_limit: the buffer's
+    // end, capped below 2 GiB, and 0 once an error was recorded or the code
+    // was finalized (so one compare guards all of those).
+    u32 m_limit { 0 };
     Vector<u64> m_pool;
     HashMap<u64, u32> m_pool_index;
     Vector<LabelEntry> m_labels;
@@ -212,8 +234,9 @@ private:
     u32 m_pending_jals { 0 };
     u32 m_group_depth { 0 };
     // end_group's fast path: no island is due before this offset. Lowered
-    // to 0 whenever a fixup becomes pending (a new deadline); resolving one
-    // only moves deadlines later, so the bound stays safe.
+    // whenever a fixup becomes pending (a new deadline, a larger island;
+    // add_label_fixup); resolving one only moves deadlines later, so the
+    // bound stays safe.
     u32 m_quiet_until { 0 };
     u32 m_island_count { 0 };
     usize m_pool_offset { 0 };

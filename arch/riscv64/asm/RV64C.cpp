@@ -6,54 +6,17 @@
 //
 // The c_* methods emit one specific compressed instruction and record an
 // error if its operand constraints are not met. The try_compress_* helpers
-// are what the base encoders call: they emit the compressed form only when
-// C is enabled, compression is on and the operands fit.
+// (Compressed.h, with the encoders) are what the base encoders call: they
+// emit the compressed form only when C is enabled, compression is on and
+// the operands fit.
 
 #include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/Compressed.h>
 #include <base/Bits.h>
 
 namespace k23::riscv64 {
 
-namespace {
-
-constexpr u16 ci(u32 funct3, u32 op, u32 rd, u32 imm6) noexcept
-{
-    return u16((funct3 << 13) | (((imm6 >> 5) & 1) << 12) | (rd << 7) | ((imm6 & 0x1f) << 2) | op);
-}
-
-constexpr u16 cr(u32 funct4, u32 rd, u32 rs2) noexcept
-{
-    return u16((funct4 << 12) | (rd << 7) | (rs2 << 2) | 0b10);
-}
-
-constexpr u16 ca(u32 funct6, u32 funct2, u32 rd_c, u32 rs2_c) noexcept
-{
-    return u16((funct6 << 10) | (rd_c << 7) | (funct2 << 5) | (rs2_c << 2) | 0b01);
-}
-
-constexpr u32 bits(u32 value, u32 hi, u32 lo) noexcept
-{
-    return (value >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-// CL/CS word layout (c.lw/c.sw): uimm[5:3] 12:10, uimm[2] 6, uimm[6] 5.
-constexpr u16 cl_word(u32 funct3, u32 rs1_c, u32 rd_c, u32 offset) noexcept
-{
-    return u16((funct3 << 13) | (bits(offset, 5, 3) << 10) | (rs1_c << 7) | (bits(offset, 2, 2) << 6) | (bits(offset, 6, 6) << 5) | (rd_c << 2));
-}
-
-// CL/CS double layout (c.ld/c.sd/c.fld/c.fsd): uimm[5:3] 12:10, uimm[7:6] 6:5.
-constexpr u16 cl_double(u32 funct3, u32 rs1_c, u32 rd_c, u32 offset) noexcept
-{
-    return u16((funct3 << 13) | (bits(offset, 5, 3) << 10) | (rs1_c << 7) | (bits(offset, 7, 6) << 5) | (rd_c << 2));
-}
-
-constexpr bool fits_scaled(u32 offset, u32 scale, u32 limit) noexcept
-{
-    return offset % scale == 0 && offset < limit;
-}
-
-} // namespace
+using namespace compressed;
 
 #define K23_REQUIRE_C()                \
     if (!require(Extension::C))        \
@@ -103,8 +66,7 @@ void Assembler::c_addi16sp(i32 imm) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(imm != 0 && imm % 16 == 0 && fits_signed(imm, 10), "c.addi16sp immediate"))
         return;
-    u32 u = u32(imm);
-    emit16(u16((0b011 << 13) | (bits(u, 9, 9) << 12) | (2 << 7) | (bits(u, 4, 4) << 6) | (bits(u, 6, 6) << 5) | (bits(u, 8, 7) << 3) | (bits(u, 5, 5) << 2) | 0b01));
+    emit16(c_addi16sp_word(u32(imm)));
 }
 
 void Assembler::c_addi4spn(GpReg rd, u32 imm) noexcept
@@ -112,7 +74,7 @@ void Assembler::c_addi4spn(GpReg rd, u32 imm) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(rd.is_compressible() && imm != 0 && fits_scaled(imm, 4, 1024), "c.addi4spn operands"))
         return;
-    emit16(u16((bits(imm, 5, 4) << 11) | (bits(imm, 9, 6) << 7) | (bits(imm, 2, 2) << 6) | (bits(imm, 3, 3) << 5) | (rd.compressed_id() << 2)));
+    emit16(c_addi4spn_word(rd.compressed_id(), imm));
 }
 
 void Assembler::c_slli(GpReg rd, u32 shamt) noexcept
@@ -171,12 +133,12 @@ void Assembler::c_add(GpReg rd, GpReg rs2) noexcept
             return;                                                                        \
         emit16(ca(funct6, funct2, rd.compressed_id(), rs2.compressed_id()));               \
     }
-K23_CA(c_sub, 0b100011, 0b00)
-K23_CA(c_xor, 0b100011, 0b01)
-K23_CA(c_or, 0b100011, 0b10)
-K23_CA(c_and, 0b100011, 0b11)
-K23_CA(c_subw, 0b100111, 0b00)
-K23_CA(c_addw, 0b100111, 0b01)
+K23_CA(c_sub, ca_sub >> 2, ca_sub & 0b11)
+K23_CA(c_xor, ca_xor >> 2, ca_xor & 0b11)
+K23_CA(c_or, ca_or >> 2, ca_or & 0b11)
+K23_CA(c_and, ca_and >> 2, ca_and & 0b11)
+K23_CA(c_subw, ca_subw >> 2, ca_subw & 0b11)
+K23_CA(c_addw, ca_addw >> 2, ca_addw & 0b11)
 #undef K23_CA
 
 void Assembler::c_lw(GpReg rd, GpReg rs1, u32 offset) noexcept
@@ -236,17 +198,7 @@ void Assembler::c_lwsp(GpReg rd, u32 offset) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(!rd.is_zero() && fits_scaled(offset, 4, 256), "c.lwsp operands"))
         return;
-    emit16(u16((0b010 << 13) | (bits(offset, 5, 5) << 12) | (rd.id() << 7) | (bits(offset, 4, 2) << 4) | (bits(offset, 7, 6) << 2) | 0b10));
-}
-
-static constexpr u16 cldsp(u32 funct3, u32 rd, u32 offset) noexcept
-{
-    return u16((funct3 << 13) | (bits(offset, 5, 5) << 12) | (rd << 7) | (bits(offset, 4, 3) << 5) | (bits(offset, 8, 6) << 2) | 0b10);
-}
-
-static constexpr u16 csdsp(u32 funct3, u32 rs2, u32 offset) noexcept
-{
-    return u16((funct3 << 13) | (bits(offset, 5, 3) << 10) | (bits(offset, 8, 6) << 7) | (rs2 << 2) | 0b10);
+    emit16(c_lwsp_word(rd.id(), offset));
 }
 
 void Assembler::c_ldsp(GpReg rd, u32 offset) noexcept
@@ -272,7 +224,7 @@ void Assembler::c_swsp(GpReg rs2, u32 offset) noexcept
     K23_REQUIRE_C();
     if (!check_immediate(fits_scaled(offset, 4, 256), "c.swsp offset"))
         return;
-    emit16(u16((0b110 << 13) | (bits(offset, 5, 2) << 9) | (bits(offset, 7, 6) << 7) | (rs2.id() << 2) | 0b10));
+    emit16(c_swsp_word(rs2.id(), offset));
 }
 
 void Assembler::c_sdsp(GpReg rs2, u32 offset) noexcept
@@ -319,12 +271,6 @@ void Assembler::c_jalr(GpReg rs1) noexcept
     emit16(cr(0b1001, rs1.id(), 0));
 }
 
-static constexpr u16 cb_branch(u32 funct3, u32 rs1_c, i32 offset) noexcept
-{
-    u32 u = u32(offset);
-    return u16((funct3 << 13) | (bits(u, 8, 8) << 12) | (bits(u, 4, 3) << 10) | (rs1_c << 7) | (bits(u, 7, 6) << 5) | (bits(u, 2, 1) << 3) | (bits(u, 5, 5) << 2) | 0b01);
-}
-
 void Assembler::c_beqz(GpReg rs1, i32 offset) noexcept
 {
     K23_REQUIRE_C();
@@ -348,248 +294,5 @@ void Assembler::c_ebreak() noexcept
 }
 
 #undef K23_REQUIRE_C
-
-// ---- Automatic selection ----
-
-bool Assembler::try_compress_addi(GpReg rd, GpReg rs1, i32 imm) noexcept
-{
-    if (!can_compress() || rd.is_zero())
-        return false;
-    if (imm == 0 && !rs1.is_zero()) { // mv
-        c_mv(rd, rs1);
-        return true;
-    }
-    if (rs1.is_zero() && fits_signed(imm, 6)) {
-        c_li(rd, imm);
-        return true;
-    }
-    if (rd == rs1 && imm != 0 && fits_signed(imm, 6)) {
-        c_addi(rd, imm);
-        return true;
-    }
-    if (rd == sp && rs1 == sp && imm != 0 && imm % 16 == 0 && fits_signed(imm, 10)) {
-        c_addi16sp(imm);
-        return true;
-    }
-    if (rs1 == sp && rd.is_compressible() && imm > 0 && imm % 4 == 0 && imm < 1024) {
-        c_addi4spn(rd, u32(imm));
-        return true;
-    }
-    return false;
-}
-
-bool Assembler::try_compress_addiw(GpReg rd, GpReg rs1, i32 imm) noexcept
-{
-    if (!can_compress() || rd.is_zero() || rd != rs1 || !fits_signed(imm, 6))
-        return false;
-    c_addiw(rd, imm);
-    return true;
-}
-
-bool Assembler::try_compress_lui(GpReg rd, i32 imm20) noexcept
-{
-    if (!can_compress() || rd.is_zero() || rd == sp)
-        return false;
-    i64 value = sign_extend(u64(u32(imm20)), 20);
-    if (value == 0 || !fits_signed(value, 6))
-        return false;
-    c_lui(rd, i32(value));
-    return true;
-}
-
-bool Assembler::try_compress_andi(GpReg rd, GpReg rs1, i32 imm) noexcept
-{
-    if (!can_compress() || rd != rs1 || !rd.is_compressible() || !fits_signed(imm, 6))
-        return false;
-    c_andi(rd, imm);
-    return true;
-}
-
-bool Assembler::try_compress_shift(u32 funct3, bool arithmetic, GpReg rd, GpReg rs1, u32 shamt) noexcept
-{
-    if (!can_compress() || rd != rs1 || shamt == 0 || shamt >= 64)
-        return false;
-    if (funct3 == 0b001 && !rd.is_zero()) {
-        c_slli(rd, shamt);
-        return true;
-    }
-    if (funct3 == 0b101 && rd.is_compressible()) {
-        if (arithmetic)
-            c_srai(rd, shamt);
-        else
-            c_srli(rd, shamt);
-        return true;
-    }
-    return false;
-}
-
-bool Assembler::try_compress_op(u32 funct3, u32 funct7, bool word, GpReg rd, GpReg rs1, GpReg rs2) noexcept
-{
-    if (!can_compress() || rd.is_zero())
-        return false;
-    bool commutative = funct7 == 0 && (funct3 == 0b000 || funct3 == 0b100 || funct3 == 0b110 || funct3 == 0b111);
-    if (!word && funct3 == 0b000 && funct7 == 0) { // add
-        if (rs1.is_zero() && !rs2.is_zero()) {
-            c_mv(rd, rs2);
-            return true;
-        }
-        if (rs2.is_zero() && !rs1.is_zero()) {
-            c_mv(rd, rs1);
-            return true;
-        }
-        if (rd == rs1 && !rs2.is_zero()) {
-            c_add(rd, rs2);
-            return true;
-        }
-        if (rd == rs2 && !rs1.is_zero()) {
-            c_add(rd, rs1);
-            return true;
-        }
-        return false;
-    }
-    GpReg other = rs2;
-    if (rd != rs1) {
-        if (!commutative || rd != rs2)
-            return false;
-        other = rs1;
-    }
-    if (!rd.is_compressible() || !other.is_compressible())
-        return false;
-    if (word) {
-        if (funct3 == 0b000 && funct7 == 0b0100000 && rd == rs1) {
-            c_subw(rd, other);
-            return true;
-        }
-        if (funct3 == 0b000 && funct7 == 0) {
-            c_addw(rd, other);
-            return true;
-        }
-        return false;
-    }
-    if (funct3 == 0b000 && funct7 == 0b0100000 && rd == rs1) {
-        c_sub(rd, other);
-        return true;
-    }
-    if (funct7 != 0)
-        return false;
-    switch (funct3) {
-    case 0b100:
-        c_xor(rd, other);
-        return true;
-    case 0b110:
-        c_or(rd, other);
-        return true;
-    case 0b111:
-        c_and(rd, other);
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool Assembler::try_compress_load(u32 funct3, u32 rd, bool fp, GpReg rs1, i32 offset) noexcept
-{
-    if (!can_compress() || offset < 0)
-        return false;
-    u32 u = u32(offset);
-    bool rd_c = rd >= 8 && rd < 16;
-    if (fp) {
-        if (funct3 != 0b011)
-            return false;
-        if (rs1 == sp && fits_scaled(u, 8, 512)) {
-            c_fldsp(FpReg(u8(rd)), u);
-            return true;
-        }
-        if (rd_c && rs1.is_compressible() && fits_scaled(u, 8, 256)) {
-            c_fld(FpReg(u8(rd)), rs1, u);
-            return true;
-        }
-        return false;
-    }
-    if (rd == 0 || (funct3 != 0b010 && funct3 != 0b011))
-        return false;
-    bool is_double = funct3 == 0b011;
-    if (rs1 == sp) {
-        if (is_double && fits_scaled(u, 8, 512)) {
-            c_ldsp(GpReg(u8(rd)), u);
-            return true;
-        }
-        if (!is_double && fits_scaled(u, 4, 256)) {
-            c_lwsp(GpReg(u8(rd)), u);
-            return true;
-        }
-    }
-    if (rd_c && rs1.is_compressible()) {
-        if (is_double && fits_scaled(u, 8, 256)) {
-            c_ld(GpReg(u8(rd)), rs1, u);
-            return true;
-        }
-        if (!is_double && fits_scaled(u, 4, 128)) {
-            c_lw(GpReg(u8(rd)), rs1, u);
-            return true;
-        }
-    }
-    return false;
-}
-
-bool Assembler::try_compress_store(u32 funct3, u32 rs2, bool fp, GpReg rs1, i32 offset) noexcept
-{
-    if (!can_compress() || offset < 0)
-        return false;
-    u32 u = u32(offset);
-    bool rs2_c = rs2 >= 8 && rs2 < 16;
-    if (fp) {
-        if (funct3 != 0b011)
-            return false;
-        if (rs1 == sp && fits_scaled(u, 8, 512)) {
-            c_fsdsp(FpReg(u8(rs2)), u);
-            return true;
-        }
-        if (rs2_c && rs1.is_compressible() && fits_scaled(u, 8, 256)) {
-            c_fsd(FpReg(u8(rs2)), rs1, u);
-            return true;
-        }
-        return false;
-    }
-    if (funct3 != 0b010 && funct3 != 0b011)
-        return false;
-    bool is_double = funct3 == 0b011;
-    if (rs1 == sp) {
-        if (is_double && fits_scaled(u, 8, 512)) {
-            c_sdsp(GpReg(u8(rs2)), u);
-            return true;
-        }
-        if (!is_double && fits_scaled(u, 4, 256)) {
-            c_swsp(GpReg(u8(rs2)), u);
-            return true;
-        }
-    }
-    if (rs2_c && rs1.is_compressible()) {
-        if (is_double && fits_scaled(u, 8, 256)) {
-            c_sd(GpReg(u8(rs2)), rs1, u);
-            return true;
-        }
-        if (!is_double && fits_scaled(u, 4, 128)) {
-            c_sw(GpReg(u8(rs2)), rs1, u);
-            return true;
-        }
-    }
-    return false;
-}
-
-bool Assembler::try_compress_jalr(GpReg rd, GpReg rs1, i32 offset) noexcept
-{
-    if (!can_compress() || offset != 0 || rs1.is_zero())
-        return false;
-    if (rd.is_zero()) {
-        c_jr(rs1);
-        return true;
-    }
-    if (rd == ra) {
-        c_jalr(rs1);
-        return true;
-    }
-    return false;
-}
 
 } // namespace k23::riscv64

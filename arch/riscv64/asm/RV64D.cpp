@@ -3,6 +3,7 @@
 // conversion and move (fcvt.s.d / fcvt.d.s, fmv.x.d / fmv.d.x in RV64),
 // §12.6 compare, §12.7 fclass. fmt = D (01).
 
+#include <arch/riscv64/asm/Compressed.h>
 #include <arch/riscv64/asm/FloatCommon.h>
 
 namespace k23::riscv64 {

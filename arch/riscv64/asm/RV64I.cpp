@@ -3,9 +3,10 @@
 // transfer, §2.6 loads and stores, §2.7 fence, §2.8 ecall/ebreak) and
 // chapter 5 "RV64I" (§5.2 the W forms, §5.3 ld/sd/lwu); Zifencei chapter 3,
 // Zihintpause chapter 4, Zicsr chapter 9. Base encoders pick a compressed
-// form through the try_compress_* helpers (RV64C.cpp) when allowed.
+// form through the try_compress_* helpers (Compressed.h) when allowed.
 
 #include <arch/riscv64/asm/Assembler.h>
+#include <arch/riscv64/asm/Compressed.h>
 #include <arch/riscv64/asm/Encoding.h>
 #include <base/Bits.h>
 
@@ -90,14 +91,16 @@ void Assembler::branch(BranchCondition condition, GpReg rs1, GpReg rs2, i32 offs
     emit32(b_type(u32(condition), rs1.id(), rs2.id(), offset));
 }
 
-void Assembler::emit_load(u32 funct3, GpReg rd, GpReg rs1, i32 offset) noexcept
+// Inlined into lb..ld/sb..sd: each folds the compressed-form selection
+// with its own width (the hottest encoders of a baseline compile).
+[[gnu::always_inline]] inline void Assembler::emit_load(u32 funct3, GpReg rd, GpReg rs1, i32 offset) noexcept
 {
     if (try_compress_load(funct3, rd.id(), false, rs1, offset))
         return;
     emit_i(Load, funct3, rd.id(), rs1.id(), offset);
 }
 
-void Assembler::emit_store(u32 funct3, GpReg rs2, GpReg rs1, i32 offset) noexcept
+[[gnu::always_inline]] inline void Assembler::emit_store(u32 funct3, GpReg rs2, GpReg rs1, i32 offset) noexcept
 {
     if (try_compress_store(funct3, rs2.id(), false, rs1, offset))
         return;
