@@ -230,9 +230,10 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
+    // The others start invalid and clean: each is loaded at its first use
+    // or at the first edge into a label (LocalHomes.cpp).
     m_home_valid |= written;
     m_home_dirty |= written;
-    reload_homes(all_homes());
     count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;

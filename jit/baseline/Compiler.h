@@ -7,8 +7,10 @@
 // canonical frame slot (jit/Abi.h: slot = locals + stack index). Values stay
 // in registers until registers run out (the lowest entry is spilled) or
 // control flow merges: block/loop/if entry, calls and helper calls spill
-// everything, and a branch moves the label's values into the target's
-// canonical slots. Up to eight integer and eight float locals live in
+// everything, and an edge into a label moves the label's values into the
+// target's canonical slots, except that a block's or an if's one scalar
+// result merges in t0 or ft0 (result_register: every other non-home
+// register is free at the label). Up to eight integer and eight float locals live in
 // registers for the whole function (LocalHomes.cpp; the rest in their frame
 // slots), and so do up to eight v128 locals (SimdOps.cpp). Traps branch to
 // out-of-line stubs emitted after the body.
@@ -149,6 +151,9 @@ private:
         Label label;      // end (block/if) or head (loop)
         Label else_label; // if
         bool has_else { false };
+        // A block's or an if's one scalar result merges in a register
+        // (result_register), not in its canonical slot.
+        bool result_in_register { false };
         // br_table: the case for this label in the br_table being compiled
         // (valid while br_table_mark == m_br_table_epoch), so a br_table
         // costs its targets, not the depth of the deepest one.
@@ -286,6 +291,10 @@ private:
         m_home_dirty = dirty;
     }
     void enter_block(wasm::FrameKind kind, const ControlFrame& frame) noexcept;
+    // The register a result_in_register frame's result arrives in at its
+    // label: every other non-home register is free there (the block's entry
+    // spilled everything below it).
+    [[nodiscard]] static u8 result_register(ValueType type) noexcept { return is_float(type) ? ft0.id() : t0.id(); }
     void end_block_values(const Frame& frame) noexcept;
     // Calls.
     struct CallShape {

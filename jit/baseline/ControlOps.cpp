@@ -146,7 +146,7 @@ void Compiler::emit_branch(u32 depth) noexcept
         emit_return();
         return;
     }
-    m_stack.move_to_slots(target.height, target.arity());
+    end_block_values(target);
     homes_to_label(target);
     m_asm.j(target.label);
 }
@@ -159,6 +159,10 @@ void Compiler::enter_block(wasm::FrameKind kind, const ControlFrame& cf) noexcep
     frame.kind = kind;
     frame.params = cf.params;
     frame.results = cf.results;
+    if (kind != wasm::FrameKind::Loop && cf.results.size() == 1) {
+        ValueType t = cf.results[0];
+        frame.result_in_register = t == ValueType::I32 || t == ValueType::I64 || t == ValueType::F32 || t == ValueType::F64;
+    }
     m_stack.spill_all();
     frame.height = u32(m_stack.size() - cf.params.size());
     frame.label = m_asm.new_label();
@@ -275,9 +279,15 @@ void Compiler::on_if(u32, const ControlFrame& cf) noexcept
     m_asm.beqz(condition, m_frames.last().else_label);
 }
 
+// An edge into frame's label: its values where the label has them (a loop
+// header: its params in their canonical slots; a block's end: its results
+// in their canonical slots, or the one scalar result in result_register).
 void Compiler::end_block_values(const Frame& frame) noexcept
 {
-    m_stack.move_to_slots(frame.height, u32(frame.results.size()));
+    if (frame.result_in_register)
+        m_stack.copy_to_register(m_stack.size() - 1, result_register(frame.results[0]));
+    else
+        m_stack.move_to_slots(frame.height, frame.arity());
 }
 
 // cf.unreachable: the then-branch does not fall through to the end.
@@ -327,12 +337,26 @@ void Compiler::on_end(u32 offset, const ControlFrame& cf) noexcept
         }
         if (frame.kind == wasm::FrameKind::If && !frame.has_else) {
             frame.home_dirty |= frame.else_home_dirty; // the empty else's edge
-            m_asm.bind(frame.else_label);
+            if (frame.result_in_register) {
+                // The empty else passes the param (in its slot) through.
+                if (!cf.unreachable)
+                    m_asm.j(frame.label);
+                m_asm.bind(frame.else_label);
+                Entry param;
+                param.type = frame.results[0];
+                m_stack.load_slot(param, slot_of(frame.height), result_register(param.type));
+            } else {
+                m_asm.bind(frame.else_label);
+            }
         }
         m_asm.bind(frame.label);
         homes_at_label(frame.home_dirty);
         forget_vtype();
         m_stack.truncate_stack(frame.height);
+        if (frame.result_in_register) {
+            m_stack.push_reg(frame.results[0], result_register(frame.results[0]));
+            return;
+        }
         for (ValueType t : frame.results)
             m_stack.push_slot(t);
         return;
@@ -358,7 +382,11 @@ void Compiler::on_br_if(u32 offset, u32 depth) noexcept
     GpReg condition = fused ? zero : m_stack.pop_gp_read();
     Frame& target = frame_at(depth);
     bool in_place = target.kind != wasm::FrameKind::Function;
-    if (in_place) {
+    if (in_place && target.result_in_register) {
+        // In place when the result is in the label's register already.
+        const Entry& e = m_stack.top();
+        in_place = e.loc == Loc::Reg && !e.home && e.reg == result_register(e.type);
+    } else if (in_place) {
         u32 arity = target.arity();
         u32 size = u32(m_stack.size());
         for (u32 i = 0; i < arity; ++i) {

@@ -7,8 +7,10 @@
 // home on first use and then aliases it (no code); local.set writes it
 // (valid, dirty; a value the last instruction computed is written there
 // directly, MacroAssembler::retarget). The prologue moves register
-// parameters and zeroed integer locals into their homes (valid, dirty)
-// and loads the others (clean). A wasm call stores the dirty homes and
+// parameters and zeroed integer locals into their homes (valid, dirty);
+// every other home starts invalid and clean (its slot holds the local), so
+// it is loaded at its first use or at the first edge into a label, and one
+// a function never reads costs nothing. A wasm call stores the dirty homes and
 // leaves every home invalid (all registers are caller-saved across wasm
 // calls, jit/Abi.h); one is reloaded when used, or all at the next edge
 // into a label. Helper calls keep the homes: s2-s9 and fs4-fs11 are

@@ -388,6 +388,25 @@ void ValueStack::move_to_slots(u32 target_height, u32 arity) noexcept
     }
 }
 
+void ValueStack::copy_to_register(u32 index, u8 reg) noexcept
+{
+    const Entry& e = m_data[index];
+    if (e.loc == Loc::Slot) {
+        load_slot(e, slot_of(index), reg);
+    } else if (is_float(e.type)) {
+        if (e.loc == Loc::Const) {
+            m_asm.li(t4, i64(e.bits));
+            e.type == ValueType::F32 ? m_asm.fmv_w_x(FpReg(reg), t4) : m_asm.fmv_d_x(FpReg(reg), t4);
+        } else if (e.reg != reg) {
+            m_asm.fmv_d(FpReg(reg), FpReg(e.reg)); // all 64 bits: an f32 stays NaN-boxed
+        }
+    } else if (e.loc == Loc::Const) {
+        m_asm.li(GpReg(reg), i64(e.bits));
+    } else if (e.reg != reg) {
+        m_asm.mv(GpReg(reg), GpReg(e.reg));
+    }
+}
+
 // The entries to spill are found through the register owners (at most 96,
 // spilled bottom-up as a stack walk would), not by walking a stack that may
 // be deep in constants and slots.

@@ -222,6 +222,9 @@ public:
     // stack index `target_height` (a branch's label values); the abstract
     // stack is unchanged.
     void move_to_slots(u32 target_height, u32 arity) noexcept;
+    // Copies the value of entry `index` (a scalar) into `reg`, of its
+    // class (a block's result register); the abstract stack is unchanged.
+    void copy_to_register(u32 index, u8 reg) noexcept;
 
     // ---- homed scalar locals' aliases (entries pushed by local.get)
     [[nodiscard]] u32& alias_count(ValueType type, u8 reg) noexcept { return m_aliases[is_float(type) ? 32 + reg : reg]; }

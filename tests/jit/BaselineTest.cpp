@@ -234,6 +234,64 @@ TEST(Baseline, ComparisonsWithConstantsAsValueAndBranch)
     }
 }
 
+// A block's or an if's one scalar result merges in a fixed register
+// (Compiler::result_register), not in its slot: a taken br_if moves its
+// value there while the fall-through path keeps every stack entry (one of
+// them in that register); the empty else of an if (param)(result) passes
+// the param; br_table cases, f64 results, and a result that aliases a
+// homed local written after the block.
+TEST(Baseline, BlockResultsMergeInARegister)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t2 = b.type({ I32, I32 }, { I32 });
+    u32 t1 = b.type({ I32 }, { I32 });
+    u32 tf = b.type({ F64, I32 }, { F64 });
+    // block (result i32): a = x+1, b = x+2, c = 3x; br_if 0 (y) with c; else a + b + c
+    b.function(t2, {}, cat({ { 0x02, I32 }, local_get(0), i32_const(1), { 0x6a }, local_get(0), i32_const(2), { 0x6a },
+        local_get(0), i32_const(3), { 0x6c }, local_get(1), { 0x0d, 0x00, 0x6a, 0x6a, 0x0b } }), "br_if");
+    // x; if (param i32) (result i32) (y): + 10; end
+    b.function(t2, {}, cat({ local_get(0), local_get(1), { 0x04, u8(t1), 0x0b } }), "empty_else");
+    b.function(t2, {}, cat({ local_get(0), local_get(1), { 0x04, u8(t1) }, i32_const(10), { 0x6a, 0x0b } }), "if");
+    // three blocks (result i32): 7, br_table 0 1 2 (x); +100; +20
+    b.function(t1, {}, cat({ { 0x02, I32, 0x02, I32, 0x02, I32 }, i32_const(7), local_get(0), { 0x0e, 0x02, 0x00, 0x01, 0x02, 0x0b },
+        i32_const(100), { 0x6a, 0x0b }, i32_const(20), { 0x6a, 0x0b } }), "br_table");
+    // block (result f64): x + 1.5; br_if 0 (y); * 2
+    b.function(tf, {}, cat({ { 0x02, F64 }, local_get(0), { 0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0xa0 }, local_get(1),
+        { 0x0d, 0x00, 0x44, 0, 0, 0, 0, 0, 0, 0, 0x40, 0xa2, 0x0b } }), "f64");
+    // block (result i32): local 0 (an alias of its home), br_if 0 (x), drop, 5; end; local 0 = 1000; + local 0
+    b.function(t1, {}, cat({ { 0x02, I32 }, local_get(0), local_get(0), { 0x0d, 0x00, 0x1a }, i32_const(5), { 0x0b },
+        i32_const(1000), { 0x21, 0x00 }, local_get(0), { 0x6a } }), "alias");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto run = [&](const char* name, std::initializer_list<Value> args) {
+        auto r = call1(f, instance.value(), name, args);
+        EXPECT_FALSE(r.is_error()) << name << ": " << message(r.error());
+        return r.is_error() ? ~0u : r.value().i32;
+    };
+    for (u32 x : { 0u, 4u, 1000u }) {
+        EXPECT_EQ(run("br_if", { Value::from_i32(x), Value::from_i32(1) }), 3 * x);
+        EXPECT_EQ(run("br_if", { Value::from_i32(x), Value::from_i32(0) }), 5 * x + 3);
+        EXPECT_EQ(run("empty_else", { Value::from_i32(x), Value::from_i32(1) }), x);
+        EXPECT_EQ(run("empty_else", { Value::from_i32(x), Value::from_i32(0) }), x);
+        EXPECT_EQ(run("if", { Value::from_i32(x), Value::from_i32(1) }), x + 10);
+        EXPECT_EQ(run("if", { Value::from_i32(x), Value::from_i32(0) }), x);
+        EXPECT_EQ(run("alias", { Value::from_i32(x) }), (x ? x : 5) + 1000);
+    }
+    EXPECT_EQ(run("br_table", { Value::from_i32(0) }), 127u);
+    EXPECT_EQ(run("br_table", { Value::from_i32(1) }), 27u);
+    EXPECT_EQ(run("br_table", { Value::from_i32(2) }), 7u);
+    EXPECT_EQ(run("br_table", { Value::from_i32(9) }), 7u);
+    for (i32 y : { 0, 1 }) {
+        Value args[2] = { Value::from_f64_bits(0x4000000000000000ull), Value::from_i32(u32(y)) }; // 2.0
+        Value result;
+        auto r = f.engine->invoke(JitFixture::exported(instance.value(), "f64"), Span<const Value>(args, 2), Span<Value>(&result, 1));
+        ASSERT_FALSE(r.is_error()) << message(r.error());
+        EXPECT_EQ(result.f64_bits, y ? 0x400c000000000000ull : 0x401c000000000000ull); // 3.5 or 7.0
+    }
+}
+
 TEST(Baseline, LoopFactorial)
 {
     JitFixture f;
