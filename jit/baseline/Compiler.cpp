@@ -35,11 +35,11 @@ void Compiler::simd(u32 offset, Opcode op) noexcept
 }
 
 // The decoder's per-instruction call (reachable code only): a compare
-// stays pending for an if or br_if, which branch on its operands.
+// stays pending for an if, br_if or select, which branch on its operands.
 bool Compiler::on_instruction(u32 offset, Opcode op) noexcept
 {
     // Inlined into the decoder's loop: the common case calls nothing.
-    if (m_pending.active && op != Opcode::If && op != Opcode::BrIf)
+    if (m_pending.active && op != Opcode::If && op != Opcode::BrIf && op != Opcode::Select && op != Opcode::SelectT)
         flush_pending_compare();
     start_instruction(offset);
     return !m_failed;
@@ -184,6 +184,18 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     }
     m_asm.sd(abi::vmctx, s0, abi::frame_vmctx_offset);
     m_asm.ld(abi::memory_base, abi::vmctx, VMOffsets::memory0_base);
+    // A homed local starts in its home, valid and dirty (as after a
+    // local.set): a register parameter by a move, a zeroed local from x0;
+    // its slot is written when a call or OSR needs it (store_dirty_homes).
+    u32 written = 0;
+    auto write_home = [&](u32 local, u8 from, bool fp) {
+        if (u8 home = local_home(local)) {
+            fp ? m_asm.fmv_d(FpReg(home), FpReg(from)) : m_asm.mv(GpReg(home), GpReg(from));
+            written |= u32(1) << home_number(local);
+            return true;
+        }
+        return false;
+    };
     u32 ints = 0, floats = 0, overflow = 0;
     for (u32 i = 0; i < m_param_count; ++i) {
         ValueType t = m_type.params[i];
@@ -191,9 +203,13 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
             copy_wide_halves(abi::incoming_base + i32(overflow) * 8, false, slot_offset(i), false);
             overflow += 2;
         } else if (is_float(t) && floats < abi::float_arg_registers) {
-            m_stack.store_slot(t, abi::float_args[floats++].id(), i);
+            u8 arg = abi::float_args[floats++].id();
+            if (!write_home(i, arg, true))
+                m_stack.store_slot(t, arg, i);
         } else if (!is_float(t) && ints < abi::int_arg_registers) {
-            m_stack.store_slot(t, abi::int_args[ints++].id(), i);
+            u8 arg = abi::int_args[ints++].id();
+            if (!write_home(i, arg, false))
+                m_stack.store_slot(t, arg, i);
         } else {
             load_frame(t4, abi::incoming_base + i32(overflow++) * 8);
             store_frame(t4, slot_offset(i));
@@ -202,6 +218,8 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
     u32 zeroed = m_local_count - m_param_count;
     if (zeroed > 0 && zeroed <= 16) {
         for (u32 i = m_param_count; i < m_local_count; ++i) {
+            if (!is_float(m_local_types[i]) && write_home(i, zero.id(), false))
+                continue;
             store_frame(zero, slot_offset(i));
             if (m_wide)
                 store_frame(zero, slot_offset(i) + 8);
@@ -219,6 +237,10 @@ void Compiler::on_function_begin(Span<const ValueType> locals) noexcept
         m_asm.bnez(t5, loop);
     }
     home_vec_locals_from_slots(); // parameters copied, the other locals zeroed
+    // The others start invalid and clean: each is loaded at its first use
+    // or at the first edge into a label (LocalHomes.cpp).
+    m_home_valid |= written;
+    m_home_dirty |= written;
     count_for_tier_up(0);
     Frame frame;
     frame.kind = wasm::FrameKind::Function;
@@ -347,7 +369,8 @@ void Compiler::on_local_get(u32 offset, u32 index, ValueType type) noexcept
 }
 
 // A homed local takes the value in its register: a constant directly, a
-// slot by a load, a register by a move (none when it is the home already).
+// slot by a load, a register by a move (none when it is the home already,
+// or when the last instruction computed it: then that one is retargeted).
 void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
 {
     m_stack.detach_aliases(type, home);
@@ -356,12 +379,14 @@ void Compiler::set_local_home(u32 index, ValueType type, u8 home) noexcept
         m_asm.li(GpReg(home), i64(e.bits));
         m_stack.drop_entry();
     } else if (is_float(type)) {
+        // A temporary the last instruction computed: that instruction
+        // writes the home instead (no move).
         FpReg r = m_stack.pop_fp_read();
-        if (r.id() != home)
+        if (r.id() != home && (m_stack.is_home(RegClass::Float, r.id()) || !m_asm.retarget(r, FpReg(home))))
             m_asm.fmv_d(FpReg(home), r);
     } else {
         GpReg r = m_stack.pop_gp_read();
-        if (r.id() != home)
+        if (r.id() != home && (m_stack.is_home(RegClass::Integer, r.id()) || !m_asm.retarget(r, GpReg(home))))
             m_asm.mv(GpReg(home), r);
     }
     u32 bit = u32(1) << home_number(index);

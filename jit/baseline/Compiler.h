@@ -179,10 +179,13 @@ private:
         // (b, and the lhs or rhs that is b).
         bool has_imm { false };
         i32 imm { 0 };
+        // The operands' entries as pushed (select's clamp shapes: on_select).
+        Entry a_entry, b_entry;
     };
     void flush_pending_compare() noexcept;
     bool take_pending_compare(PendingCompare& out) noexcept;
     void unpin(const PendingCompare& pending) noexcept;
+    bool select_min_max(const PendingCompare& pending, ValueType type) noexcept;
 
     // ---- framework (Compiler.cpp)
     // Per-instruction work for hooks the decoder calls without

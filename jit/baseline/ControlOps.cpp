@@ -93,6 +93,10 @@ void Compiler::emit_return() noexcept
     }
     ints = floats = 0;
     u32 overflow = 0;
+    // One result in a temporary the last instruction computed: that
+    // instruction writes a0/fa0 instead (MacroAssembler::retarget; a br_if's
+    // return path starts with its branch, so nothing is rewritten there).
+    bool single = n == 1;
     for (u32 i = 0; i < n; ++i) {
         u32 index = size - n + i;
         ValueType t = m_type.results[i];
@@ -118,7 +122,7 @@ void Compiler::emit_return() noexcept
             } else if (e.loc == Loc::Const) {
                 m_asm.li(t4, i64(e.bits));
                 t == ValueType::F32 ? m_asm.fmv_w_x(rd, t4) : m_asm.fmv_d_x(rd, t4);
-            } else if (e.reg != rd.id()) {
+            } else if (e.reg != rd.id() && !(single && !e.home && m_asm.retarget(FpReg(e.reg), rd))) {
                 t == ValueType::F32 ? m_asm.fmv_s(rd, FpReg(e.reg)) : m_asm.fmv_d(rd, FpReg(e.reg));
             }
         } else {
@@ -127,7 +131,7 @@ void Compiler::emit_return() noexcept
                 m_stack.load_slot(e, slot_of(index), rd.id());
             else if (e.loc == Loc::Const)
                 m_asm.li(rd, i64(e.bits));
-            else if (e.reg != rd.id())
+            else if (e.reg != rd.id() && !(single && !e.home && m_asm.retarget(GpReg(e.reg), rd)))
                 m_asm.mv(rd, GpReg(e.reg));
         }
     }
@@ -516,39 +520,61 @@ void Compiler::on_drop(u32 offset, ValueType) noexcept
     m_stack.drop_entry();
 }
 
+// §4.4.4 select: the first operand when the condition is nonzero. On a
+// pending compare (select right after it) the branch tests the compare's
+// operands, so no 0/1 result is made; with Zbb, the clamp shapes
+// select(x, y, x < y) and select(y, x, x < y) (either order, signed or
+// unsigned, x and y the same homed locals or constants in both places) are
+// min/max/minu/maxu. The result takes an operand's register when one is a
+// temporary: one move, after the branch, on one path.
 void Compiler::on_select(u32 offset, ValueType type) noexcept
 {
-    if (is_vec(type) && !m_vector)
+    if (is_vec(type) && !m_vector) {
+        flush_pending_compare();
         return scalar_select();
-    GpReg condition = m_stack.pop_gp_read();
+    }
+    PendingCompare pending;
+    BranchCondition when = BranchCondition::Ne; // keep the first operand when lhs `when` rhs
+    GpReg lhs = zero, rhs = zero;
+    bool fused = take_pending_compare(pending);
+    if (fused) {
+        if (!is_float(type) && !is_vec(type) && select_min_max(pending, type))
+            return unpin(pending);
+        when = pending.condition;
+        lhs = GpReg(pending.lhs);
+        rhs = GpReg(pending.rhs);
+    } else {
+        flush_pending_compare();
+        lhs = m_stack.pop_gp_read();
+    }
     Label done = m_asm.new_label();
     if (is_vec(type)) {
-        // §4.4.4 select: whole-register moves need no vtype.
+        // Whole-register moves need no vtype; pop_vec gives temporaries.
         VecReg b = m_stack.pop_vec();
         VecReg a = m_stack.pop_vec();
-        VecReg r = m_stack.alloc_vec();
-        m_asm.vmvr(1, r, a);
-        m_asm.bnez(condition, done);
-        m_asm.vmvr(1, r, b);
+        m_asm.branch(when, lhs, rhs, done);
+        m_asm.vmvr(1, a, b);
         m_asm.bind(done);
-        m_stack.release(a);
         m_stack.release(b);
-        m_stack.push_vec(r);
-        return;
-    }
-    if (is_float(type)) {
+        m_stack.push_vec(a);
+    } else if (is_float(type)) {
         FpReg b = m_stack.pop_fp_read();
         FpReg a = m_stack.pop_fp_read();
-        FpReg r = m_stack.alloc_fp();
-        if (type == ValueType::F32)
-            m_asm.fmv_s(r, a);
-        else
-            m_asm.fmv_d(r, a);
-        m_asm.bnez(condition, done);
-        if (type == ValueType::F32)
-            m_asm.fmv_s(r, b);
-        else
-            m_asm.fmv_d(r, b);
+        auto move = [&](FpReg to, FpReg from) { type == ValueType::F32 ? m_asm.fmv_s(to, from) : m_asm.fmv_d(to, from); };
+        FpReg r = a;
+        if (m_stack.is_temp(RegClass::Float, a.id())) {
+            m_asm.branch(when, lhs, rhs, done);
+            move(a, b);
+        } else if (m_stack.is_temp(RegClass::Float, b.id())) {
+            r = b;
+            m_asm.branch(invert(when), lhs, rhs, done);
+            move(b, a);
+        } else {
+            r = m_stack.alloc_fp();
+            move(r, a);
+            m_asm.branch(when, lhs, rhs, done);
+            move(r, b);
+        }
         m_asm.bind(done);
         m_stack.release(a);
         m_stack.release(b);
@@ -556,13 +582,66 @@ void Compiler::on_select(u32 offset, ValueType type) noexcept
     } else {
         GpReg b = m_stack.pop_gp_read();
         GpReg a = m_stack.pop_gp_read();
-        GpReg r = m_stack.alloc_gp();
-        m_asm.mv(r, a);
-        m_asm.bnez(condition, done);
-        m_asm.mv(r, b);
+        GpReg r = a;
+        if (m_stack.is_temp(RegClass::Integer, a.id())) {
+            m_asm.branch(when, lhs, rhs, done);
+            m_asm.mv(a, b);
+        } else if (m_stack.is_temp(RegClass::Integer, b.id())) {
+            r = b;
+            m_asm.branch(invert(when), lhs, rhs, done);
+            m_asm.mv(b, a);
+        } else {
+            r = m_stack.alloc_gp();
+            m_asm.mv(r, a);
+            m_asm.branch(when, lhs, rhs, done);
+            m_asm.mv(r, b);
+        }
         m_asm.bind(done);
+        m_stack.release(a);
+        m_stack.release(b);
         m_stack.push_gp(type, r);
     }
+    if (fused)
+        unpin(pending);
+}
+
+// The clamp shapes of on_select (Zbb): true when emitted.
+bool Compiler::select_min_max(const PendingCompare& p, ValueType type) noexcept
+{
+    if (!m_asm.has(Extension::Zbb))
+        return false;
+    bool less = false, is_signed = false;
+    switch (p.op) {
+    case Opcode::I32LtS: case Opcode::I64LtS: case Opcode::I32LeS: case Opcode::I64LeS: less = true; is_signed = true; break;
+    case Opcode::I32LtU: case Opcode::I64LtU: case Opcode::I32LeU: case Opcode::I64LeU: less = true; break;
+    case Opcode::I32GtS: case Opcode::I64GtS: case Opcode::I32GeS: case Opcode::I64GeS: is_signed = true; break;
+    case Opcode::I32GtU: case Opcode::I64GtU: case Opcode::I32GeU: case Opcode::I64GeU: break;
+    default: return false;
+    }
+    // The same value: one homed local's register (nothing can write it
+    // between the compare and the select), or equal constants.
+    auto same = [](const Entry& x, const Entry& y) {
+        if (x.loc == Loc::Const)
+            return y.loc == Loc::Const && x.bits == y.bits;
+        return x.loc == Loc::Reg && x.home && y.loc == Loc::Reg && y.home && x.reg == y.reg;
+    };
+    const Entry& first = m_stack.top(1);
+    const Entry& second = m_stack.top(0);
+    bool direct = same(first, p.a_entry) && same(second, p.b_entry);
+    if (!direct && !(same(first, p.b_entry) && same(second, p.a_entry)))
+        return false;
+    // select(x, y, x < y) = min(x, y); swapped operands or > give max.
+    bool min = less == direct;
+    m_stack.drop_entry();
+    m_stack.drop_entry();
+    GpReg r = m_stack.alloc_gp();
+    GpReg x(p.a), y(p.b);
+    if (is_signed)
+        min ? m_asm.min(r, x, y) : m_asm.max(r, x, y);
+    else
+        min ? m_asm.minu(r, x, y) : m_asm.maxu(r, x, y);
+    m_stack.push_gp(type, r);
+    return true;
 }
 
 } // namespace k23::jit::baseline

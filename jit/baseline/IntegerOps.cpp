@@ -161,6 +161,9 @@ void Compiler::int_compare(Opcode op) noexcept
     GpReg b = zero;
     bool has_imm = false;
     i64 imm = 0;
+    PendingCompare p;
+    p.a_entry = m_stack.top(1);
+    p.b_entry = m_stack.top(0);
     if (m_stack.top().loc == Loc::Const) {
         imm = i64(m_stack.top().bits);
         has_imm = imm != 0 && MacroAssembler::fits_imm12(imm) && MacroAssembler::fits_imm12(-imm) && MacroAssembler::fits_imm12(imm + 1);
@@ -173,7 +176,6 @@ void Compiler::int_compare(Opcode op) noexcept
     }
     GpReg a = m_stack.pop_gp_read();
     GpReg r = m_stack.alloc_gp();
-    PendingCompare p;
     p.active = true;
     p.op = op;
     p.a = a.id();
@@ -414,7 +416,13 @@ bool Compiler::integer_op(Opcode op) noexcept
         m_pending = p;
         return true;
     }
-    case Opcode::I32WrapI64: case Opcode::I64ExtendI32S: case Opcode::I64ExtendI32U:
+    case Opcode::I64ExtendI32S:
+        // i32 values are sign-extended already (jit/Abi.h): the same bits
+        // as an i64, whatever holds them (a homed local's alias stays one).
+        if (!m_stack.is_empty())
+            m_stack[m_stack.size() - 1].type = ValueType::I64;
+        return true;
+    case Opcode::I32WrapI64: case Opcode::I64ExtendI32U:
     case Opcode::I32Extend8S: case Opcode::I32Extend16S: case Opcode::I64Extend8S:
     case Opcode::I64Extend16S: case Opcode::I64Extend32S: {
         ValueType type = wasm::opcode_info(op).signature == wasm::Sig::l_i || wasm::opcode_info(op).signature == wasm::Sig::i_i
@@ -425,7 +433,6 @@ bool Compiler::integer_op(Opcode op) noexcept
         GpReg r = m_stack.alloc_gp();
         switch (op) {
         case Opcode::I32WrapI64: case Opcode::I64Extend32S: m_asm.sign_extend(r, a, 32); break;
-        case Opcode::I64ExtendI32S: m_asm.mv(r, a); break; // already sign-extended
         case Opcode::I64ExtendI32U: m_asm.zero_extend_word(r, a); break;
         case Opcode::I32Extend8S: case Opcode::I64Extend8S: m_asm.sign_extend(r, a, 8); break;
         default: m_asm.sign_extend(r, a, 16); break;

@@ -197,6 +197,14 @@ public:
     }
     // A homed local's register: never allocated.
     void set_home(RegClass which, u8 reg) noexcept { owners(which)[reg] = home_reg; }
+    // Whether `reg` is a temporary (popped or allocated by this
+    // instruction, so the caller may write it) or a homed local's.
+    [[nodiscard]] bool is_temp(RegClass which, u8 reg) const noexcept { return owner(which, reg) == temp_reg; }
+    [[nodiscard]] bool is_home(RegClass which, u8 reg) const noexcept { return owner(which, reg) == home_reg; }
+    [[nodiscard]] i32 owner(RegClass which, u8 reg) const noexcept
+    {
+        return (which == RegClass::Integer ? m_gp_owner : which == RegClass::Float ? m_fp_owner : m_vec_owner)[reg];
+    }
 
     // ---- spills
     void spill(u32 index) noexcept;

@@ -890,3 +890,83 @@ TEST(Baseline, LocalSetWhileItsValueIsOnTheStack)
     ASSERT_FALSE(r.is_error()) << message(r.error());
     EXPECT_EQ(r.value().i32, u32(-5));
 }
+
+// select on a pending compare (a branch on the compare's operands) and its
+// clamp shapes (min/max/minu/maxu with Zbb, branches without) against the
+// model, for signed, unsigned and i64 operands on both sides of the bound.
+TEST(Baseline, SelectOnACompareAndItsClampShapes)
+{
+    ModuleBuilder b;
+    u32 i32_1 = b.type({ I32 }, { I32 });
+    u32 i64_1 = b.type({ I64 }, { I64 });
+    u32 i32_2 = b.type({ I32, I32 }, { I32 });
+    u32 i32_4 = b.type({ I32, I32, I32, I32 }, { I32 });
+    // select(x, 32767, x < 32767)
+    b.function(i32_1, {}, cat({ local_get(0), i32_const(32767), local_get(0), i32_const(32767), { 0x48, 0x1b } }), "min");
+    // select(x, -5, x > -5) over i64
+    b.function(i64_1, {}, cat({ local_get(0), i64_const(-5), local_get(0), i64_const(-5), { 0x55, 0x1b } }), "max64");
+    // select(y, x, x <u y)
+    b.function(i32_2, {}, cat({ local_get(1), local_get(0), local_get(0), local_get(1), { 0x49, 0x1b } }), "maxu");
+    // select(x, y, x <=u y)
+    b.function(i32_2, {}, cat({ local_get(0), local_get(1), local_get(0), local_get(1), { 0x4d, 0x1b } }), "minu");
+    // select(a, b, c < d)
+    b.function(i32_4, {}, cat({ local_get(0), local_get(1), local_get(2), local_get(3), { 0x48, 0x1b } }), "sel");
+    // select(a + 1, b + 2, c >=u 3): temporaries as operands, an immediate compare
+    b.function(i32_4, {}, cat({ local_get(0), i32_const(1), { 0x6a }, local_get(1), i32_const(2), { 0x6a },
+                              local_get(2), i32_const(3), { 0x4f, 0x1b } }), "selimm");
+    ByteList module = b.build();
+    auto base = riscv64::CpuFeatures::rv64gc();
+    for (auto features : { base, base.with(riscv64::Extension::Zba).with(riscv64::Extension::Zbb) }) {
+        JitFixture f(features);
+        REQUIRE_EXECUTION(f);
+        auto instance = f.instantiate(module);
+        ASSERT_FALSE(instance.is_error()) << message(instance.error());
+        auto i32_of = [&](const char* name, std::initializer_list<Value> args) {
+            auto r = call1(f, instance.value(), name, args);
+            EXPECT_FALSE(r.is_error()) << name;
+            return r.is_error() ? 0xdeadbeefu : r.value().i32;
+        };
+        for (i32 x : { i32(-2147483647 - 1), -40000, -1, 0, 32766, 32767, 32768, 2147483647 })
+            EXPECT_EQ(i32_of("min", { Value::from_i32(u32(x)) }), u32(x < 32767 ? x : 32767)) << x;
+        for (i64 x : { i64(-9000000000), i64(-6), i64(-5), i64(-4), i64(0), i64(1) << 40 }) {
+            auto r = call1(f, instance.value(), "max64", { Value::from_i64(u64(x)) });
+            ASSERT_FALSE(r.is_error());
+            EXPECT_EQ(r.value().i64, u64(x > -5 ? x : -5)) << x;
+        }
+        for (u32 x : { 0u, 1u, 0x7fffffffu, 0x80000000u, 0xffffffffu }) {
+            for (u32 y : { 0u, 5u, 0x80000001u, 0xffffffffu }) {
+                EXPECT_EQ(i32_of("maxu", { Value::from_i32(x), Value::from_i32(y) }), x < y ? y : x);
+                EXPECT_EQ(i32_of("minu", { Value::from_i32(x), Value::from_i32(y) }), x <= y ? x : y);
+            }
+        }
+        for (i32 c : { -3, 2, 3, 4 }) {
+            EXPECT_EQ(i32_of("sel", { Value::from_i32(10), Value::from_i32(20), Value::from_i32(u32(c)), Value::from_i32(3) }),
+                c < 3 ? 10u : 20u);
+            EXPECT_EQ(i32_of("selimm", { Value::from_i32(10), Value::from_i32(20), Value::from_i32(u32(c)), Value::from_i32(0) }),
+                u32(c) >= 3u ? 11u : 22u);
+        }
+    }
+}
+
+// A homed local set from the last instruction's result (which then writes
+// the home) while the local's old value is still on the stack, in a loop.
+TEST(Baseline, LocalSetFromTheLastInstructionKeepsAliasesAndLoops)
+{
+    JitFixture f;
+    REQUIRE_EXECUTION(f);
+    ModuleBuilder b;
+    u32 t = b.type({ I32 }, { I32 });
+    // local 1 = 0; loop: old = a; a = a - 1; local1 = local1 + old; br_if a != 0; local1 (+ the last old)
+    ByteList code = cat({ { 0x03, 0x40 },                              // loop
+        local_get(0),                                                  // old a (an alias)
+        local_get(0), i32_const(1), { 0x6b, 0x21, 0x00 },              // a = a - 1
+        local_get(1), { 0x6a, 0x21, 0x01 },                            // local1 = old + local1
+        local_get(0), { 0x0d, 0x00, 0x0b },                            // br_if 0 end
+        local_get(1) });
+    b.function(t, { I32 }, code, "f");
+    auto instance = f.instantiate(b.build());
+    ASSERT_FALSE(instance.is_error()) << message(instance.error());
+    auto r = call1(f, instance.value(), "f", { Value::from_i32(10) });
+    ASSERT_FALSE(r.is_error()) << message(r.error());
+    EXPECT_EQ(r.value().i32, 55u);
+}

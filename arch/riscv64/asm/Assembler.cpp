@@ -19,7 +19,11 @@ void Assembler::immediate_out_of_range(const char* what) noexcept
     m_code.set_error(Error::formatted(ErrorCode::OutOfRange, "{} out of range at offset {:#x}", what, offset()));
 }
 
-void Assembler::emit_word(u32 word) noexcept { emit32(word); }
+void Assembler::emit_word(u32 word) noexcept
+{
+    emit32(word);
+    m_last_at = no_instruction; // data, not an instruction to retarget
+}
 
 void Assembler::align(u32 alignment) noexcept
 {

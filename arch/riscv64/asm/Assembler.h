@@ -78,7 +78,12 @@ public:
     [[nodiscard]] bool has_error() const noexcept { return m_code.has_error(); }
 
     [[nodiscard]] Label new_label() noexcept { return m_code.new_label(); }
-    void bind(Label label) noexcept { m_code.bind(label); }
+    // Binding a label ends the straight line the last instruction was in.
+    void bind(Label label) noexcept
+    {
+        m_code.bind(label);
+        m_last_at = no_instruction;
+    }
 
     // Raw data in .text (jump tables, markers); aligned with nops.
     void emit_word(u32 word) noexcept;
@@ -456,8 +461,21 @@ public:
     }
     // One instruction is a group of its own (as in an InstructionGroup,
     // declared below).
-    void emit32(u32 word) noexcept { m_code.emit_instruction(word, 4); }
-    void emit16(u16 halfword) noexcept { m_code.emit_instruction(halfword, 2); }
+    void emit32(u32 word) noexcept
+    {
+        m_last_at = m_code.offset();
+        m_code.emit_instruction(word, 4);
+    }
+    void emit16(u16 halfword) noexcept
+    {
+        m_last_at = m_code.offset();
+        m_code.emit_instruction(halfword, 2);
+    }
+    // Where the last instruction emitted through emit32/emit16 starts, or
+    // no_instruction after a bind() or emit_word(): MacroAssembler::retarget
+    // rewrites its destination (it checks that nothing followed it).
+    static constexpr u32 no_instruction = 0xffffffffu;
+    [[nodiscard]] u32 last_instruction_at() const noexcept { return m_last_at; }
     [[nodiscard]] bool can_compress() const noexcept { return m_code.options().compress && m_code.features().has(Extension::C); }
 
 private:
@@ -492,6 +510,7 @@ private:
     [[nodiscard]] int synthesize_constant(u64 value, u32* words, int limit, GpReg rd) noexcept;
 
     CodeHolder& m_code;
+    u32 m_last_at { no_instruction };
 };
 
 // Scoped instruction group: the code holder inserts no island inside it.

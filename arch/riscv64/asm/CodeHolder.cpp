@@ -156,6 +156,14 @@ void CodeHolder::write32(u32 offset, u32 word) noexcept
     p[3] = u8(word >> 24);
 }
 
+void CodeHolder::write16(u32 offset, u16 halfword) noexcept
+{
+    if (m_has_error || usize(offset) + 2 > m_size)
+        return;
+    m_text[offset] = u8(halfword);
+    m_text[offset + 1] = u8(halfword >> 8);
+}
+
 Label CodeHolder::new_label() noexcept
 {
     if (m_labels.size() >= Label::invalid_id - 1) {

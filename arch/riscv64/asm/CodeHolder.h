@@ -127,6 +127,7 @@ public:
     void emit_bytes(Span<const u8> bytes) noexcept;
     [[nodiscard]] u32 read32(u32 offset) const noexcept;
     void write32(u32 offset, u32 word) noexcept;
+    void write16(u32 offset, u16 halfword) noexcept;
 
     // Labels.
     [[nodiscard]] Label new_label() noexcept;

@@ -119,6 +119,18 @@ public:
     // Records the current offset as a trap site (the next instruction's pc).
     void mark_trap_site() noexcept;
 
+    // ---- the last instruction's destination
+    // If the last thing emitted is an instruction that writes `from` and
+    // whose destination field is independent of its sources (a 32-bit
+    // OP/OP-IMM/OP-32/OP-IMM-32/LUI/LOAD/LOAD-FP/OP-FP/fused-multiply-add,
+    // c.li, c.lui, c.mv, c.lwsp, c.ldsp, c.fldsp: never a form like c.addi
+    // whose destination is also a source), rewrites it to write `to` and
+    // returns true: `op from, ...; mv to, from` without the move. No label
+    // may have been bound since (Assembler::bind forgets the instruction);
+    // a trap site at that instruction stays where it is.
+    bool retarget(GpReg from, GpReg to) noexcept { return retarget_last(from.id(), to.id(), false); }
+    bool retarget(FpReg from, FpReg to) noexcept { return retarget_last(from.id(), to.id(), true); }
+
     // ---- VM-context arrays (jit/VMContext.h)
     // rd = array[index] with array = *(context + field); `access` is the
     // element (I64 for the pointer arrays, U32 for type_ids). rd may be
@@ -135,6 +147,7 @@ private:
         Trap, // the access's pc goes to the trap sink
     };
     Address reach_far(GpReg base, i64 offset, GpReg into, GpReg scratch) noexcept;
+    bool retarget_last(u32 from, u32 to, bool fp) noexcept;
     template<typename Reg>
     void load_at(Access access, Reg rd, GpReg base, i64 offset, GpReg scratch, Site site) noexcept
     {
