@@ -11,7 +11,8 @@
 // target's canonical slots, except that a block's or an if's one scalar
 // result merges in t0 or ft0 (result_register: every other non-home
 // register is free at the label). Up to eight integer and eight float locals live in
-// registers for the whole function (LocalHomes.cpp; the rest in their frame
+// registers for the whole function (LocalHomes.cpp: the most used by loop
+// weight when a class has more; the rest in their frame
 // slots), and so do up to eight v128 locals (SimdOps.cpp). Traps branch to
 // out-of-line stubs emitted after the body.
 //
@@ -242,7 +243,8 @@ private:
     // next use (the valid/dirty states: LocalHomes.cpp).
     [[nodiscard]] u8 local_home(u32 local) const noexcept { return local < m_local_home.size() ? m_local_home[local] : 0; }
     static constexpr u32 max_scalar_homes = 8; // of each class
-    void choose_local_homes() noexcept;
+    void choose_local_homes(const Vector<u64>* uses) noexcept;
+    void estimate_local_uses(Vector<u64>& uses) noexcept;
     void set_local_home(u32 index, ValueType type, u8 home) noexcept;
     [[nodiscard]] u32 home_number(u32 local) const noexcept
     {

@@ -1,6 +1,6 @@
 // Locals homed in registers for the whole function (Compiler.h): which ones
-// (v128: a loop-weighted use count when there are more than homes; scalar:
-// the first of each class), and the scalar homes' state across control flow.
+// (a loop-weighted use count when a class has more locals than homes), and
+// the scalar homes' state across control flow.
 //
 // A scalar home is valid (its register holds the local) or not (its slot
 // does), and dirty (its slot is stale) or clean. local.get loads an invalid
@@ -51,13 +51,58 @@ struct LocalUses : wasm::NullInterface {
     }
 };
 
+// A cheap estimate of LocalUses for the scalar ranking: one pass over the
+// body's bytes, without decoding. local.get/set/tee (0x20-0x22) followed by
+// an index in range count, weighted by the depth of loop (0x03) .. end
+// (0x0b) bytes. Immediates that look like these opcodes miscount; that only
+// changes which locals get registers, never what the code computes.
+void estimate_local_uses_from_bytes(ReadonlyBytes body, Vector<u64>& uses) noexcept
+{
+    u32 size = u32(body.size());
+    u32 at = 0;
+    auto leb = [&](u32& out) {
+        out = 0;
+        for (u32 shift = 0; at < size && shift < 35; shift += 7) {
+            u8 b = body[at++];
+            out |= u32(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return;
+        }
+    };
+    u32 groups = 0, n = 0;
+    leb(groups);
+    for (u32 g = 0; g < groups && at < size; ++g) {
+        leb(n);
+        if (at < size && (body[at] == 0x63 || body[at] == 0x64))
+            ++at; // (ref null? ht): a heap type follows
+        ++at;     // the value type
+    }
+    u32 depth = 0;
+    u32 local_count = u32(uses.size());
+    while (at < size) {
+        u8 op = body[at++];
+        if (op >= 0x20 && op <= 0x22) {
+            u32 index = 0;
+            leb(index);
+            if (index < local_count)
+                uses[index] += u64(1) << (3 * (depth < 3 ? depth : 3));
+        } else if (op == 0x03) {
+            ++depth;
+        } else if (op == 0x0b && depth > 0) {
+            --depth;
+        }
+    }
+}
+
 constexpr GpReg s_gp_homes[] = { s9, s8, s7, s6, s5, s4, s3, s2 };
 constexpr FpReg s_fp_homes[] = { fs11, fs10, fs9, fs8, fs7, fs6, fs5, fs4 };
 
 } // namespace
 
-// Which locals get homes: v128 ones all when they fit, else ranked by one
-// more decode of the body; scalar ones by index (choose_local_homes).
+// Which locals get homes: all of a class when they fit; else the ones with
+// the most loop-weighted uses: for v128 locals counted by one more (trusted)
+// decode of the body (which the scalar ranking then shares), for scalar ones
+// alone estimated from the body's bytes.
 void Compiler::choose_homes() noexcept
 {
     m_local_home.clear();
@@ -75,45 +120,79 @@ void Compiler::choose_homes() noexcept
         else if (t == ValueType::I32 || t == ValueType::I64)
             ++ints;
     }
-    if (m_vector && m_wide && vectors > 0) {
-        Vector<u64> uses;
-        if (uses.try_resize(m_local_count, 0).is_error())
-            return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
-        if (vectors > max_vec_homes) {
-            LocalUses scan;
-            scan.uses = &uses;
-            wasm::DecoderScratch scratch;
-            wasm::FunctionDecoder<LocalUses, wasm::DecodeMode::Trusted> decoder(m_module, scan, scratch);
-            if (decoder.decode(m_function_index).is_error())
-                return; // validated before: cannot happen; no homes then
-        }
-        choose_vec_homes(uses);
+    bool vec_homes = m_vector && m_wide && vectors > 0;
+    bool rank = (vec_homes && vectors > max_vec_homes) || ints > max_scalar_homes || floats > max_scalar_homes;
+    Vector<u64> uses;
+    if ((vec_homes || rank) && uses.try_resize(m_local_count, 0).is_error())
+        return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
+    if (rank && !(vec_homes && vectors > max_vec_homes)) {
+        estimate_local_uses(uses);
+    } else if (rank) {
+        LocalUses scan;
+        scan.uses = &uses;
+        wasm::DecoderScratch scratch;
+        wasm::FunctionDecoder<LocalUses, wasm::DecodeMode::Trusted> decoder(m_module, scan, scratch);
+        if (decoder.decode(m_function_index).is_error())
+            rank = false; // validated before: cannot happen; then by index
     }
+    if (vec_homes)
+        choose_vec_homes(uses);
     if (ints + floats > 0)
-        choose_local_homes();
+        choose_local_homes(rank ? &uses : nullptr);
 }
 
-// The first eight of each class, parameters first. Ranking them by weighted
-// use (as the v128 locals are) was worth 2% more instructions off over the
-// benchmarks but cost 11% of the compile speed when the extra decode still
-// validated the body again (measured 2026-12-06, before the trusted decode
-// mode). Measured again with the trusted decode, ranking only functions
-// with more than eight locals of a class: 2.1% fewer instructions (geomean
-// of the C workloads, 2.01x -> 1.97x native) for 8.2% more instructions
-// compiling (callgrind, bench/compile's baseline/all inside compile_all,
-// 374.7 M -> 405.5 M): not kept.
-void Compiler::choose_local_homes() noexcept
+// Up to eight of each class: all when they fit, else (with `uses`) the ones
+// with the most loop-weighted uses, ties to the lower index; without
+// `uses`, the first eight. Measured 2026-12-06 on the 13 C workloads
+// (baseline/native geomean) and bench/compile's 25 Sightglass modules
+// (instructions compiling, callgrind): the first eight 2.004x, 176.5 M;
+// ranked by a trusted decode 1.963x, 195.2 M; ranked by the byte estimate
+// (estimate_local_uses_from_bytes) 1.985x, 185.5 M — kept, as the
+// baseline's reason to exist is compiling fast.
+void Compiler::choose_local_homes(const Vector<u64>* uses) noexcept
 {
     if (m_local_home.try_resize(m_local_count, 0).is_error())
         return fail(Error::from_code(ErrorCode::OutOfMemory, "baseline: locals"));
     static_assert(sizeof(s_gp_homes) / sizeof(s_gp_homes[0]) == max_scalar_homes);
     static_assert(sizeof(s_fp_homes) / sizeof(s_fp_homes[0]) == max_scalar_homes);
+    auto class_of = [&](u32 i) -> i32 {
+        ValueType t = m_local_types[i];
+        if (is_float(t))
+            return 1;
+        return t == ValueType::I32 || t == ValueType::I64 ? 0 : -1;
+    };
+    // The heaviest eight of each class, heaviest first (insertion into a
+    // list of eight: at most 8 compares a local). Marked in m_local_home
+    // (1, not a register) and given registers in index order below.
+    if (uses) {
+        for (i32 c = 0; c < 2; ++c) {
+            u32 top[max_scalar_homes];
+            u32 n = 0;
+            for (u32 i = 0; i < m_local_count; ++i) {
+                if (class_of(i) != c)
+                    continue;
+                u64 w = (*uses)[i];
+                u32 at = n;
+                while (at > 0 && (*uses)[top[at - 1]] < w)
+                    --at;
+                if (at == max_scalar_homes)
+                    continue;
+                if (n < max_scalar_homes)
+                    ++n;
+                for (u32 k = n - 1; k > at; --k)
+                    top[k] = top[k - 1];
+                top[at] = i;
+            }
+            for (u32 k = 0; k < n; ++k)
+                m_local_home[top[k]] = 1;
+        }
+    }
     u32 gp_count = 0, fp_count = 0;
     for (u32 i = 0; i < m_local_count && (gp_count < max_scalar_homes || fp_count < max_scalar_homes); ++i) {
-        ValueType t = m_local_types[i];
-        bool fp = is_float(t);
-        if (!fp && t != ValueType::I32 && t != ValueType::I64)
+        i32 c = class_of(i);
+        if (c < 0 || (uses && m_local_home[i] != 1))
             continue;
+        bool fp = c == 1;
         if ((fp ? fp_count : gp_count) == max_scalar_homes)
             continue;
         u8 reg = fp ? s_fp_homes[fp_count++].id() : s_gp_homes[gp_count++].id();
@@ -122,6 +201,12 @@ void Compiler::choose_local_homes() noexcept
         m_home_number[reg + (fp ? 32 : 0)] = u8(m_scalar_home_count);
         m_scalar_homes[m_scalar_home_count++] = i;
     }
+}
+
+void Compiler::estimate_local_uses(Vector<u64>& uses) noexcept
+{
+    const wasm::Function& f = m_module.functions()[m_function_index];
+    estimate_local_uses_from_bytes(m_module.bytes().slice(f.body.offset, f.body.size), uses);
 }
 
 // local.get of an invalid home (after a call) loads it first.

@@ -224,3 +224,26 @@ TEST(BaselineCode, ParametersAndZeroedLocalsStartInTheirHomes)
     EXPECT_EQ(count(code, [](u32 w) { return is_ld(w) && gp_home(rd(w)); }), 0u);
     EXPECT_EQ(count(code, [](u32 w) { return is_move(w) && gp_home(rd(w)) && (rs1(w) == 10 || rs1(w) == 11); }), 2u);
 }
+
+TEST(BaselineCode, MoreLocalsThanHomesGiveTheLoopsLocalAHome)
+{
+    // Ten integer locals for eight homes: local 9, the loop's counter, is
+    // the last by index but the most used by loop weight, so it gets a home
+    // and its increment is one addiw on that register (the first eight by
+    // index would leave it in its slot: lw, addiw, sw).
+    Code code = compile(R"((module
+        (func (export "f") (param i32) (result i32) (local i32 i32 i32 i32 i32 i32 i32 i32 i32)
+          i32.const 1 local.set 1 i32.const 2 local.set 2 i32.const 3 local.set 3
+          i32.const 4 local.set 4 i32.const 5 local.set 5 i32.const 6 local.set 6
+          i32.const 7 local.set 7 i32.const 8 local.set 8
+          (loop
+            local.get 9 i32.const 1 i32.add local.set 9
+            local.get 9 local.get 0 i32.lt_s br_if 0)
+          local.get 9)))",
+        with_zbb());
+    ASSERT_TRUE(code.error.empty()) << code.error;
+    auto is_increment_in_home = [](u32 w) {
+        return opcode(w) == 0x1b && funct3(w) == 0 && (w >> 20) == 1 && gp_home(rd(w)) && rs1(w) == rd(w);
+    };
+    EXPECT_EQ(count(code, is_increment_in_home), 1u);
+}
