@@ -18,16 +18,7 @@ namespace {
 using riscv64::CpuFeatures;
 using riscv64::Extension;
 
-CpuFeatures scalar_without_c()
-{
-    return CpuFeatures::rv64i()
-        .with(Extension::M)
-        .with(Extension::A)
-        .with(Extension::F)
-        .with(Extension::D)
-        .with(Extension::Zicsr)
-        .with(Extension::Zifencei);
-}
+CpuFeatures scalar_without_c() { return rv64g_without_c(); }
 
 CpuFeatures with_zbb() { return scalar_without_c().with(Extension::Zba).with(Extension::Zbb); }
 

@@ -5,6 +5,7 @@
 // function's IR built, verified and printed, and passes run by name with
 // the verifier after each.
 
+#include <arch/riscv64/asm/CpuFeatures.h>
 #include <base/Platform.h>
 #include <jit/optimizing/Builder.h>
 #include <jit/optimizing/IR.h>
@@ -96,6 +97,20 @@ inline std::string print(const Function& f)
     if (result.is_error())
         return "print failed: " + message_of(result.error());
     return std::string(text.data(), text.size());
+}
+
+// RV64IMAFD without C: every instruction is one aligned 32-bit word, so
+// tests can read the code as words.
+inline riscv64::CpuFeatures rv64g_without_c()
+{
+    using riscv64::Extension;
+    return riscv64::CpuFeatures::rv64i()
+        .with(Extension::M)
+        .with(Extension::A)
+        .with(Extension::F)
+        .with(Extension::D)
+        .with(Extension::Zicsr)
+        .with(Extension::Zifencei);
 }
 
 // Index of the exported function `name`.

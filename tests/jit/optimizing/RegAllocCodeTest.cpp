@@ -14,18 +14,7 @@ using namespace k23::jit::optimizing::test;
 
 namespace {
 
-CpuFeatures without_c()
-{
-    return CpuFeatures::rv64i()
-        .with(Extension::M)
-        .with(Extension::A)
-        .with(Extension::F)
-        .with(Extension::D)
-        .with(Extension::Zicsr)
-        .with(Extension::Zifencei)
-        .with(Extension::Zba)
-        .with(Extension::Zbb);
-}
+CpuFeatures without_c() { return rv64g_without_c().with(Extension::Zba).with(Extension::Zbb); }
 
 void compile(const char* text, Compiled& out)
 {
