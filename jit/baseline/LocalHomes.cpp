@@ -24,7 +24,10 @@ namespace k23::jit::baseline {
 
 namespace {
 
-// Uses of each local, weighted by loop depth (8^depth, depth <= 3).
+// A use's weight at loop depth `depth`: 8^depth, depth <= 3.
+u64 loop_weight(u32 depth) noexcept { return u64(1) << (3 * (depth < 3 ? depth : 3)); }
+
+// Uses of each local, weighted by loop depth (loop_weight).
 struct LocalUses : wasm::NullInterface {
     Vector<u64>* uses { nullptr };
     Vector<bool> frames; // is_loop per open block
@@ -32,7 +35,7 @@ struct LocalUses : wasm::NullInterface {
     void use(u32 index) noexcept
     {
         if (index < uses->size())
-            (*uses)[index] += u64(1) << (3 * (loops < 3 ? loops : 3));
+            (*uses)[index] += loop_weight(loops);
     }
     void on_local_get(u32, u32 index, ValueType) noexcept { use(index); }
     void on_local_set(u32, u32 index, ValueType) noexcept { use(index); }
@@ -58,34 +61,28 @@ struct LocalUses : wasm::NullInterface {
 // changes which locals get registers, never what the code computes.
 void estimate_local_uses_from_bytes(ReadonlyBytes body, Vector<u64>& uses) noexcept
 {
-    u32 size = u32(body.size());
-    u32 at = 0;
-    auto leb = [&](u32& out) {
-        out = 0;
-        for (u32 shift = 0; at < size && shift < 35; shift += 7) {
-            u8 b = body[at++];
-            out |= u32(b & 0x7f) << shift;
-            if (!(b & 0x80))
-                return;
-        }
+    wasm::ByteReader r(body.data(), body.size(), 0, "body");
+    // A LEB that does not read (a misread immediate) counts as no index.
+    auto index = [&]() -> u32 {
+        auto value = r.read_var_u32();
+        return value.is_error() ? ~u32(0) : value.value();
     };
-    u32 groups = 0, n = 0;
-    leb(groups);
-    for (u32 g = 0; g < groups && at < size; ++g) {
-        leb(n);
-        if (at < size && (body[at] == 0x63 || body[at] == 0x64))
-            ++at; // (ref null? ht): a heap type follows
-        ++at;     // the value type
+    u32 groups = index();
+    for (u32 g = 0; g < groups && !r.at_end(); ++g) {
+        (void)index();
+        if (r.at_end())
+            break;
+        if (u8 t = *r.cursor(); (t == 0x63 || t == 0x64) && r.remaining() > 1)
+            r.seek(r.position() + 1); // (ref null? ht): a heap type follows
+        r.seek(r.position() + 1);     // the value type
     }
     u32 depth = 0;
-    u32 local_count = u32(uses.size());
-    while (at < size) {
-        u8 op = body[at++];
+    while (!r.at_end()) {
+        u8 op = *r.cursor();
+        r.seek(r.position() + 1);
         if (op >= 0x20 && op <= 0x22) {
-            u32 index = 0;
-            leb(index);
-            if (index < local_count)
-                uses[index] += u64(1) << (3 * (depth < 3 ? depth : 3));
+            if (u32 local = index(); local < uses.size())
+                uses[local] += loop_weight(depth);
         } else if (op == 0x03) {
             ++depth;
         } else if (op == 0x0b && depth > 0) {
